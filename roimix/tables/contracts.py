@@ -1,0 +1,246 @@
+"""Table contracts: the columns of every input table, their types, ranges and keys, as data.
+
+A contract is checked by :func:`roimix.tables.read.read_table`; the checks run as DuckDB SQL so
+they work the same on a small DataFrame and on a Parquet file larger than memory.
+Column kinds convert text first and check ranges second, so one bad cell never hides another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEGMENTS = ("new", "existing")
+"""Product segments: ``new`` products (the new-product spend cap applies) and ``existing`` ones."""
+
+GROUPS = ("paid", "content", "KOL", "social", "organic")
+FAMILIES = ("exp", "mm", "log", "power", "hill")
+
+_TRUE = ("true", "t", "1", "yes", "y", "是")
+_FALSE = ("false", "f", "0", "no", "n", "否")
+_TS_FORMATS = "['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y-%m-%d %H:%M', '%Y%m%d %H:%M:%S', '%Y%m%d']"
+_DATE_FORMATS = "['%Y/%m/%d', '%Y%m%d', '%Y-%m-%d %H:%M:%S']"
+
+
+def _sql_list(values) -> str:
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a column's text becomes a typed value, and which typed values are allowed.
+
+    ``convert`` and ``valid`` are SQL templates over ``{x}`` (the raw text) and ``{v}`` (the typed
+    value). ``native`` lists DuckDB types that need no parsing (e.g. a Parquet TIMESTAMP column).
+    """
+
+    name: str
+    sql_type: str
+    convert: str
+    expected: str
+    valid: str | None = None
+    native: tuple[str, ...] = ()
+    keep_native: bool = False
+    """Keep a native column's own type (ids: integer ids stay integers, which join faster)."""
+
+
+TEXT = Kind("text", "VARCHAR", "NULLIF(trim({x}), '')", "text")
+ID = Kind("id", "VARCHAR", TEXT.convert, "an id", native=("BIGINT", "INTEGER", "UBIGINT", "VARCHAR"), keep_native=True)
+NUMBER = Kind(
+    "number", "DOUBLE", "TRY_CAST(trim({x}) AS DOUBLE)", "a number",
+    valid="isfinite({v})", native=("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "DECIMAL", "HUGEINT", "SMALLINT"),
+)
+MONEY = Kind(
+    "money", "DOUBLE", NUMBER.convert, "an amount in yuan ≥ 0",
+    valid="isfinite({v}) AND {v} >= 0", native=NUMBER.native,
+)
+POSITIVE = Kind(
+    "positive", "DOUBLE", NUMBER.convert, "a number > 0",
+    valid="isfinite({v}) AND {v} > 0", native=NUMBER.native,
+)
+SHARE = Kind(
+    "share", "DOUBLE", NUMBER.convert, "a share between 0 and 1",
+    valid="{v} >= 0 AND {v} <= 1", native=NUMBER.native,
+)
+COUNT = Kind(
+    "count", "BIGINT",
+    "CASE WHEN TRY_CAST(trim({x}) AS DOUBLE) = floor(TRY_CAST(trim({x}) AS DOUBLE)) "
+    "THEN TRY_CAST(TRY_CAST(trim({x}) AS DOUBLE) AS BIGINT) END",
+    "a whole number ≥ 0", valid="{v} >= 0", native=("BIGINT", "INTEGER", "SMALLINT", "HUGEINT", "UBIGINT"),
+)
+TIMESTAMP = Kind(
+    "timestamp", "TIMESTAMP",
+    f"coalesce(TRY_CAST(trim({{x}}) AS TIMESTAMP), try_strptime(trim({{x}}), {_TS_FORMATS}))",
+    "a timestamp like 2026-06-18 20:00:00", native=("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
+)
+DATE = Kind(
+    "date", "DATE",
+    f"coalesce(TRY_CAST(trim({{x}}) AS DATE), CAST(try_strptime(trim({{x}}), {_DATE_FORMATS}) AS DATE))",
+    "a date like 2026-06-18", native=("DATE",),
+)
+BOOL = Kind(
+    "bool", "BOOLEAN",
+    f"CASE WHEN lower(trim({{x}})) IN {_sql_list(_TRUE)} THEN true "
+    f"WHEN lower(trim({{x}})) IN {_sql_list(_FALSE)} THEN false END",
+    "true or false", native=("BOOLEAN",),
+)
+
+
+def choice(*values: str, synonyms: dict[str, str] | None = None) -> Kind:
+    """A text column restricted to ``values`` (case-insensitive), with optional synonyms."""
+    mapping = {v.lower(): v for v in values} | {k.lower(): v for k, v in (synonyms or {}).items()}
+    cases = " ".join(
+        f"WHEN lower(trim({{x}})) = '{k}' THEN '{v}'" for k, v in mapping.items()
+    )
+    return Kind("choice", "VARCHAR", f"CASE {cases} END", "one of " + ", ".join(values))
+
+
+SEGMENT = choice(*SEGMENTS, synonyms={"新品": "new", "老品": "existing", "old": "existing"})
+GROUP = choice(*GROUPS, synonyms={"kol": "KOL", "付费": "paid", "内容": "content", "达人": "KOL",
+                                  "社群": "social", "自然": "organic"})
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool = True
+    nullable: bool = False
+    default: str | None = None
+    """SQL literal used when an optional column is absent (``None``: the column stays absent)."""
+    aliases: tuple[str, ...] = ()
+    example: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several typed columns of a row. ``violated`` is SQL true for a bad row."""
+
+    column: str
+    violated: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class TableContract:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    rules: tuple[RowRule, ...] = field(default_factory=tuple)
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+TOUCHPOINTS = TableContract(
+    "touchpoints",
+    (
+        Column("user_id", ID, example="u000123", description="who was touched"),
+        Column("timestamp", TIMESTAMP, example="2026-06-01 20:15:00", description="when (local time)"),
+        Column("channel", TEXT, example="xiaohongshu", description="channel id (see the channels table)"),
+        Column("campaign", TEXT, required=False, nullable=True, example="618"),
+        Column("interaction", choice("click", "impression"), required=False, default="'click'",
+               example="click"),
+    ),
+    description="one row per ad click or impression",
+)
+
+CONVERSIONS = TableContract(
+    "conversions",
+    (
+        Column("user_id", ID, example="u000123"),
+        Column("timestamp", TIMESTAMP, example="2026-06-03 21:40:00"),
+        Column("value", MONEY, example="268.00", description="GMV of the order, yuan"),
+        Column("order_id", TEXT, required=False, example="o0000042"),
+        Column("is_new_customer", BOOL, required=False, nullable=True, example="true"),
+        Column("product_segment", SEGMENT, required=False, default="'existing'", example="new"),
+    ),
+    key=("order_id",),
+    description="one row per order",
+)
+
+PATHS = TableContract(
+    "paths",
+    (
+        Column("path", TEXT, example="douyin_kol > brand_search", description="channels joined by ' > '"),
+        Column("conversions", COUNT, aliases=("total_conversions",), example="3"),
+        Column("value", MONEY, required=False, default="0", aliases=("total_conversion_value",),
+               example="804.00"),
+        Column("nulls", COUNT, required=False, default="0", aliases=("total_null",), example="17",
+               description="journeys on this path that did not convert"),
+    ),
+    rules=(
+        RowRule("path", "regexp_matches({path}, '(^|>)\\s*(>|$)')", "channels separated by ' > ' with no empty step"),
+        RowRule("value", "{conversions} = 0 AND {value} > 0", "no value on a path without conversions"),
+    ),
+    description="journeys per path; a path may repeat (rows are summed), ChannelAttribution's column names are accepted",
+)
+
+SPEND = TableContract(
+    "spend",
+    (
+        Column("date", DATE, example="2026-06-01"),
+        Column("channel", TEXT, example="ztc"),
+        Column("segment", SEGMENT, required=False, default="'existing'", example="existing"),
+        Column("spend", MONEY, example="20310.55", description="yuan spent that day"),
+        Column("clicks", COUNT, required=False, nullable=True, example="6770"),
+        Column("new_customer_clicks", COUNT, required=False, nullable=True, example="1690"),
+    ),
+    key=("date", "channel", "segment"),
+    rules=(RowRule("new_customer_clicks", "{new_customer_clicks} > {clicks}", "no more than clicks"),),
+    description="one row per day, channel and product segment",
+)
+
+CHANNELS = TableContract(
+    "channels",
+    (
+        Column("channel", TEXT, example="xiaohongshu"),
+        Column("group", GROUP, example="content"),
+        Column("key_platform", BOOL, required=False, default="false", example="false"),
+        Column("label_zh", TEXT, required=False, nullable=True, example="小红书"),
+        Column("label_en", TEXT, required=False, nullable=True, example="Xiaohongshu"),
+    ),
+    key=("channel",),
+)
+
+CURVES = TableContract(
+    "curves",
+    (
+        Column("channel", TEXT, example="xiaohongshu"),
+        Column("segment", SEGMENT, required=False, default="'existing'", example="existing"),
+        Column("family", choice(*FAMILIES), example="exp"),
+        Column("a", MONEY, example="87600", description="GMV per day at saturation (scale)"),
+        Column("b", NUMBER, required=False, nullable=True, example="25000", description="spend scale, yuan/day"),
+        Column("s", NUMBER, required=False, nullable=True, example="", description="shape exponent"),
+        Column("current_spend", MONEY, example="8000"),
+        Column("cpc", POSITIVE, example="4.0", description="yuan per click"),
+        Column("new_customer_share", SHARE, example="0.5", description="share of clicks from new customers"),
+        Column("group", GROUP, required=False, nullable=True, example="content"),
+        Column("key_platform", BOOL, required=False, nullable=True, example="false"),
+        Column("margin", SHARE, required=False, nullable=True, example="0.45"),
+    ),
+    key=("channel", "segment"),
+    rules=(
+        RowRule("b", "{family} <> 'power' AND ({b} IS NULL OR {b} <= 0)", "b > 0 for families exp, mm, log, hill"),
+        RowRule("s", "{family} = 'power' AND ({s} IS NULL OR {s} <= 0 OR {s} >= 1)", "0 < s < 1 for family power"),
+        RowRule("s", "{family} = 'hill' AND ({s} IS NULL OR {s} <= 0)", "s > 0 for family hill"),
+    ),
+    description="one response curve per channel and segment: expected GMV per day as a function of spend per day",
+)
+
+LIFT_TESTS = TableContract(
+    "lift_tests",
+    (
+        Column("channel", TEXT, example="douyin_kol"),
+        Column("segment", SEGMENT, required=False, nullable=True, example="existing"),
+        Column("start", DATE, example="2026-04-01"),
+        Column("end", DATE, example="2026-04-14"),
+        Column("spend", MONEY, example="12000", description="spend per day during the test"),
+        Column("incremental_value", NUMBER, example="30500", description="measured incremental GMV per day"),
+        Column("standard_error", POSITIVE, example="4200"),
+    ),
+    rules=(RowRule("end", "{end} < {start}", "an end date on or after start"),),
+)
+
+CONTRACTS = {c.name: c for c in (TOUCHPOINTS, CONVERSIONS, PATHS, SPEND, CHANNELS, CURVES, LIFT_TESTS)}

@@ -1,0 +1,58 @@
+"""Problems found in an input table, and the one error type that carries them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_REPORTED = 20
+"""How many problems an error message lists before it only gives the count."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One kind of problem in one column of one file, with the (first) rows where it occurs.
+
+    ``rows`` are numbered as a spreadsheet shows them: the header is row 1, the first data row is
+    row 2 (for CSV, Parquet and DataFrames alike). ``n_rows`` counts every affected row, ``rows``
+    holds the first few.
+    """
+
+    file: str
+    column: str
+    expected: str
+    rows: tuple[int, ...] = ()
+    n_rows: int = 0
+    got: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        where = self.file
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows)
+            more = f" … ({self.n_rows} rows)" if self.n_rows > len(self.rows) else ""
+            where += f", row{'s' if self.n_rows > 1 else ''} {shown}{more}"
+        where += f", column {self.column}" if self.column else ""
+        got = ""
+        if self.got:
+            got = ", got " + ", ".join(_show(g) for g in self.got)
+        return f"{where}: expected {self.expected}{got}"
+
+
+def _show(value: str) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+class TableError(ValueError):
+    """An input table broke its contract. ``problems`` lists everything found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__(format_problems(self.problems))
+
+
+def format_problems(problems: tuple[Problem, ...] | list[Problem]) -> str:
+    """All problems, one per line: the first ``MAX_REPORTED`` and a count of the rest."""
+    lines = [p.describe() for p in problems[:MAX_REPORTED]]
+    if len(problems) > MAX_REPORTED:
+        lines.append(f"… and {len(problems) - MAX_REPORTED} more problems ({len(problems)} in all)")
+    return "\n".join(lines)
