@@ -1,0 +1,1 @@
+"""Sub-commands of the ``roimix`` CLI; each module exposes ``register(app)``."""

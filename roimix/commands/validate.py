@@ -1,0 +1,36 @@
+"""``roimix validate``: check input files against their contracts and report every problem."""
+
+from __future__ import annotations
+
+import click
+
+from roimix.tables import CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, PATHS, SPEND, TOUCHPOINTS, Problem, check_table
+from roimix.tables.problems import format_problems
+
+_CONTRACTS = {
+    "touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "paths": PATHS,
+    "channels": CHANNELS, "curves": CURVES, "lift_tests": LIFT_TESTS,
+}
+_FILE = click.Path(dir_okay=False)
+
+
+@click.command("validate")
+@click.option("--touchpoints", "-t", type=_FILE, help="touchpoints CSV/Parquet")
+@click.option("--conversions", "-c", type=_FILE, help="conversions CSV/Parquet")
+@click.option("--spend", "-s", type=_FILE, help="daily spend CSV/Parquet")
+@click.option("--paths", type=_FILE, help="aggregated paths (ChannelAttribution's column names too)")
+@click.option("--channels", type=_FILE, help="channel groups")
+@click.option("--curves", type=_FILE, help="response curves")
+@click.option("--lift-tests", type=_FILE, help="lift test results")
+def command(**files: str | None) -> None:
+    """Check input files: print "ok" (exit 0) or every problem with file, row and column (exit 2)."""
+    given = {k: v for k, v in files.items() if v is not None}
+    if not given:
+        raise click.UsageError("give at least one file, e.g. --touchpoints touchpoints.csv")
+    problems: list[Problem] = []
+    for option, source in given.items():
+        problems += check_table(source, _CONTRACTS[option], name=source)
+    if problems:
+        click.echo(format_problems(problems), err=True)
+        raise click.exceptions.Exit(2)
+    click.echo("ok")

@@ -1,0 +1,61 @@
+"""Every user-facing string, in Chinese and English, and the number formats of each language.
+
+Strings live in ``roimix/text/<area>.py`` as ``STRINGS = {key: (zh, en)}``; this module merges
+them (a key defined twice is an error at import) and formats them with :func:`t`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+LANGS = ("zh", "en")
+_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app")
+
+
+def _load() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for area in _AREAS:
+        try:
+            strings = importlib.import_module(f"roimix.text.{area}").STRINGS
+        except ModuleNotFoundError as missing:
+            if missing.name != f"roimix.text.{area}":
+                raise
+            continue
+        clash = merged.keys() & strings.keys()
+        if clash:
+            raise KeyError(f"text keys defined twice: {sorted(clash)}")
+        merged.update(strings)
+    return merged
+
+
+STRINGS = _load()
+
+
+def t(key: str, lang: str = "zh", **values) -> str:
+    """The text for ``key`` in ``lang`` with ``values`` filled in (``str.format`` fields)."""
+    zh, en = STRINGS[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def money(amount: float, lang: str = "zh", digits: int = 1) -> str:
+    """Yuan in the reader's units: ``¥1.2万`` / ``¥3.4亿`` in Chinese, ``¥12.3K`` / ``¥4.5M`` in English."""
+    return "¥" + number(amount, lang, digits)
+
+
+def number(value: float, lang: str = "zh", digits: int = 1) -> str:
+    """A large number in 万/亿 (zh) or K/M/B (en); small numbers with thousands separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign, x = ("-" if value < 0 else ""), abs(value)
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for size, unit in steps:
+        if x >= size:
+            return f"{sign}{x / size:,.{digits}f}{unit}"
+    return f"{sign}{x:,.0f}" if x >= 100 else f"{sign}{x:,.2f}"
+
+
+def percent(share: float, lang: str = "zh", digits: int = 1) -> str:
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return f"{share * 100:.{digits}f}%"
