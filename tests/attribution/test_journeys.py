@@ -1,0 +1,136 @@
+"""Journey building in DuckDB against a plain-Python reference of the same definition."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import hypothesis.strategies as st
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from attribution.journeys import NO_TOUCH, aggregate_paths, build_journeys, build_paths
+
+T0 = datetime(2026, 6, 1)
+LOOKBACK = 3
+
+
+def reference_journeys(touchpoints: pd.DataFrame, conversions: pd.DataFrame, lookback_days: int):
+    """The definition in attribution/journeys.py, written as plainly as possible."""
+    window = timedelta(days=lookback_days)
+    out = []
+    users = set(touchpoints.user_id) | set(conversions.user_id)
+    for user in users:
+        touches = sorted(
+            (r.timestamp, r.channel) for r in touchpoints[touchpoints.user_id == user].itertuples()
+        )
+        convs = sorted(
+            (r.timestamp, r.order_id, r.value, r.product_segment)
+            for r in conversions[conversions.user_id == user].itertuples()
+        )
+        prev = None
+        for ts, order_id, value, segment in convs:
+            path = [ch for t, ch in touches if t <= ts and ts - t <= window and (prev is None or t > prev)]
+            out.append((user, True, ts, order_id, value, segment, path or [NO_TOUCH]))
+            prev = ts
+        rest = [(t, ch) for t, ch in touches if prev is None or t > prev]
+        if rest:
+            end = rest[-1][0]
+            out.append((user, False, None, None, 0.0, None, [ch for t, ch in rest if end - t <= window]))
+    return out
+
+
+def as_comparable(rows):
+    return sorted((str(u), c, str(ts), str(o), round(v, 6), str(s), " > ".join(p)) for u, c, ts, o, v, s, p in rows)
+
+
+@st.composite
+def logs(draw):
+    n_users = draw(st.integers(1, 4))
+    channels = ["a", "b", "c"]
+    # times on a coarse grid (hours) so ties and exact window boundaries happen often
+    hours = st.integers(0, 24 * (LOOKBACK + 3))
+    touches = draw(st.lists(st.tuples(st.integers(0, n_users - 1), hours, st.sampled_from(channels)), max_size=25))
+    convs = draw(st.lists(st.tuples(st.integers(0, n_users - 1), hours, st.floats(0, 500, allow_nan=False)),
+                          max_size=6))
+    tp = pd.DataFrame({
+        "user_id": [f"u{u}" for u, _, _ in touches],
+        "timestamp": pd.to_datetime([T0 + timedelta(hours=h) for _, h, _ in touches]),
+        "channel": [c for _, _, c in touches],
+    }).astype({"user_id": str, "channel": str})
+    cv = pd.DataFrame({
+        "user_id": [f"u{u}" for u, _, _ in convs],
+        "timestamp": pd.to_datetime([T0 + timedelta(hours=h) for _, h, _ in convs]),
+        "value": [v for _, _, v in convs],
+        "order_id": [f"o{i:03d}" for i in range(len(convs))],
+        "product_segment": ["new" if i % 3 == 0 else "existing" for i in range(len(convs))],
+    }).astype({"user_id": str, "value": float})
+    return tp, cv
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs())
+def test_journeys_match_plain_python_reference(data):
+    tp, cv = data
+    built = build_journeys(tp, cv, lookback_days=LOOKBACK).journeys
+    got = as_comparable(
+        (r.user_id, bool(r.converted), r.conversion_ts if r.converted else None, r.order_id if r.converted else None,
+         r.value, r.product_segment if r.converted else None, r.path.split(" > "))
+        for r in built.itertuples()
+    )
+    assert got == as_comparable(reference_journeys(tp, cv, LOOKBACK))
+
+
+def test_boundary_ties_and_repeat_buyers():
+    tp = pd.DataFrame({
+        "user_id": ["u1"] * 6 + ["u2"],
+        "timestamp": pd.to_datetime([
+            "2026-06-01 00:00", "2026-06-04 00:00",   # exactly 3 days before o1: inside; and a tie
+            "2026-05-31 23:59",                       # one minute too early: outside
+            "2026-06-04 00:00",                       # same instant as the order: counts for it
+            "2026-06-05 12:00", "2026-06-09 00:00",   # after the 1st order: 2nd order / open journey
+            "2026-06-02 00:00",
+        ]),
+        "channel": ["xhs", "ztc", "kol", "brand", "wxt", "direct", "ztc"],
+    })
+    cv = pd.DataFrame({
+        "user_id": ["u1", "u1", "u3"],
+        "timestamp": pd.to_datetime(["2026-06-04 00:00", "2026-06-06 00:00", "2026-06-03 00:00"]),
+        "value": [100.0, 50.0, 30.0],
+        "order_id": ["o1", "o2", "o3"],
+    })
+    j = build_journeys(tp, cv, lookback_days=3).journeys.set_index("journey_id")
+    # ordered by conversion time (o3, o1, o2), then open journeys by user; ties at 06-04 00:00 by channel id
+    assert list(j.order_id[:3]) == ["o3", "o1", "o2"]
+    assert list(j.path) == [NO_TOUCH, "xhs > brand > ztc", "wxt", "direct", "ztc"]
+    assert list(j.converted) == [True, True, True, False, False]
+    assert j.value.sum() == 180.0
+    assert list(j.n_touches) == [0, 3, 1, 1, 1]
+
+
+def test_build_paths_equals_aggregating_journeys():
+    from roimix.synthetic import MarketSpec, generate_market
+
+    m = generate_market(MarketSpec(n_users=5_000, n_days=40, seed=3))
+    journeys = build_journeys(m.touchpoints, m.conversions).journeys
+    for by in [(), ("date", "product_segment")]:
+        direct = build_paths(m.touchpoints, m.conversions, by=by)
+        via = aggregate_paths(journeys, by=by)
+        pd.testing.assert_frame_equal(direct.reset_index(drop=True), via.reset_index(drop=True), check_dtype=False,
+                                      check_like=True)
+    assert journeys.loc[journeys.converted, "value"].sum() == pytest.approx(m.conversions.value.sum(), abs=1e-6)
+    assert journeys.converted.sum() == len(m.conversions)
+
+
+def test_integer_and_text_user_ids_join():
+    tp = pd.DataFrame({"user_id": [1, 2], "timestamp": pd.to_datetime(["2026-06-01", "2026-06-01"]),
+                       "channel": ["a", "b"]})
+    cv = pd.DataFrame({"user_id": ["1"], "timestamp": pd.to_datetime(["2026-06-02"]), "value": [9.0],
+                       "order_id": ["o"]})
+    paths = build_paths(tp, cv)
+    assert dict(zip(paths.path, paths.conversions)) == {"a": 1, "b": 0}
+
+
+def test_lookback_must_be_whole_days():
+    with pytest.raises(ValueError, match="lookback_days"):
+        build_paths(pd.DataFrame(), pd.DataFrame(), lookback_days=0)
