@@ -220,13 +220,13 @@ class _Touches:
         users, times, chans, _ = self._stack()
         ok = (times >= t0) & (times < t_end)
         users, times, chans = users[ok], times[ok], chans[ok]
-        order = np.lexsort((users, times))
+        order = np.argsort((times - t0) * spec.n_users + users)  # by time, then user; one int64 key
         users, times, chans = users[order], times[order], chans[order]
         in_campaign = phase[(times - t0) // _DAY] >= 0
         names = [c.channel for c in spec.channels]
         return pd.DataFrame({
             "user_id": users,
-            "timestamp": pd.to_datetime(times, unit="s"),
+            "timestamp": times.astype("datetime64[s]"),
             "channel": pd.Categorical.from_codes(chans, categories=names),
             "campaign": pd.Categorical.from_codes(np.where(in_campaign, 0, -1), categories=[spec.campaign_name]),
             "interaction": pd.Categorical.from_codes(np.zeros(len(users), dtype=np.int8), categories=["click"]),
@@ -312,7 +312,7 @@ def _intent_journeys(spec, touches, rng, ch_index, paid, users, intent_t, until_
 
 
 def _conversions(spec, rng, aov, users, times, segments, cause, new_customer_p):
-    order = np.lexsort((users, times))
+    order = np.argsort(times * np.int64(spec.n_users) + users)
     users, times, segments, cause, new_customer_p = (v[order] for v in (users, times, segments, cause, new_customer_p))
     n = len(users)
     sigma = spec.value_sigma
@@ -320,7 +320,7 @@ def _conversions(spec, rng, aov, users, times, segments, cause, new_customer_p):
     order_id = np.char.add("o", np.char.zfill(np.arange(1, n + 1).astype(str), 8))
     conversions = pd.DataFrame({
         "user_id": users,
-        "timestamp": pd.to_datetime(times, unit="s"),
+        "timestamp": times.astype("datetime64[s]"),
         "value": value,
         "order_id": order_id,
         "is_new_customer": rng.random(n) < new_customer_p,

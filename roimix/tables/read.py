@@ -240,7 +240,7 @@ def _duplicate_keys(con, typed: str, contract: TableContract, selected: dict[str
         return []
     first = con.execute(f"SELECT rows[1:{_EXAMPLE_ROWS}], k FROM ({groups}) ORDER BY rows[1] LIMIT 3").fetchall()
     return [
-        Problem(label, ", ".join(key), f"one row per {', '.join(key)}; {n_groups} keys repeat in {n_rows} rows",
+        Problem(label, ", ".join(key), f"one row per {', '.join(key)} (duplicate keys: {n_groups} repeated in {n_rows} rows)",
                 tuple(rows), n_rows, tuple(k for _, k in first))
         for rows in [sorted({r for rows, _ in first for r in rows})[:_EXAMPLE_ROWS]]
     ]
