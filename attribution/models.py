@@ -1,0 +1,146 @@
+"""Model settings: one frozen dataclass per attribution model, and lookup by name.
+
+Names (used by the CLI and in the ``model`` column): ``first_touch``, ``last_touch``,
+``last_non_direct``, ``linear``, ``time_decay``, ``position_based``, ``markov_<k>``, ``incremental``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BASELINE = "(baseline)"
+"""Pseudo-channel of the incremental model: conversions that would have happened without any credited touch."""
+
+
+@dataclass(frozen=True)
+class FirstTouch:
+    """All credit to the first touch of the path."""
+
+    name = "first_touch"
+
+
+@dataclass(frozen=True)
+class LastTouch:
+    """All credit to the last touch of the path."""
+
+    name = "last_touch"
+
+
+@dataclass(frozen=True)
+class LastNonDirect:
+    """All credit to the last touch whose channel is not in ``direct``; a path of direct touches only
+    credits its last touch (Google Analytics' convention)."""
+
+    direct: tuple[str, ...] = ("direct",)
+    name = "last_non_direct"
+
+
+@dataclass(frozen=True)
+class Linear:
+    """Each touch gets ``1/L`` of its path (a channel touched twice gets two shares), as ChannelAttribution."""
+
+    name = "linear"
+
+
+@dataclass(frozen=True)
+class PositionBased:
+    """``first`` to the first touch, ``last`` to the last, the rest split equally among the touches in
+    between; a two-touch path splits ``first : last``, a one-touch path gives all to its touch."""
+
+    first: float = 0.4
+    last: float = 0.4
+    name = "position_based"
+
+    def __post_init__(self):
+        if min(self.first, self.last) < 0 or self.first + self.last > 1 or self.first + self.last == 0:
+            raise ValueError(f"position_based: need first, last ≥ 0 and 0 < first + last ≤ 1, got {self.first}, {self.last}")
+
+
+@dataclass(frozen=True)
+class TimeDecay:
+    """A touch ``Δ`` days before the conversion weighs ``2^(−Δ / half_life_days)``; weights are
+    normalised per journey. Needs journeys with timestamps."""
+
+    half_life_days: float = 7.0
+    name = "time_decay"
+
+    def __post_init__(self):
+        if not self.half_life_days > 0:
+            raise ValueError(f"time_decay: half_life_days must be > 0, got {self.half_life_days}")
+
+
+@dataclass(frozen=True)
+class Markov:
+    """Markov chain of order ``order`` (1–4) with removal effects, solved exactly (see :mod:`attribution.markov`)."""
+
+    order: int = 1
+
+    def __post_init__(self):
+        if self.order not in (1, 2, 3, 4):
+            raise ValueError(f"markov: order must be 1, 2, 3 or 4, got {self.order!r}")
+
+    @property
+    def name(self) -> str:
+        return f"markov_{self.order}"
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """Conversion-probability model with a baseline, credited by exact Shapley values of the
+    incremental probability (see :mod:`attribution.incremental`).
+
+    ``organic``: navigational channels (not credited; their touches before the first credited touch
+    are baseline covariates). ``None`` takes the channels of group ``organic`` from the channels table.
+    ``recency_decay``: weight ``δ^r`` of a touch followed by ``r`` later credited touches; ``None``
+    picks δ from ``decay_grid`` by maximum likelihood. ``exact_max``: paths with up to this many
+    credited channels get exact Shapley values, longer ones ``n_permutations`` sampled orderings.
+    """
+
+    organic: tuple[str, ...] | None = None
+    recency_decay: float | None = None
+    decay_grid: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
+    exact_max: int = 16
+    n_permutations: int = 2000
+    seed: int = 0
+    max_iter: int = 2000
+    name = "incremental"
+
+    def __post_init__(self):
+        if self.recency_decay is not None and not 0 < self.recency_decay <= 1:
+            raise ValueError(f"incremental: recency_decay must be in (0, 1], got {self.recency_decay}")
+        if not self.decay_grid or not all(0 < d <= 1 for d in self.decay_grid):
+            raise ValueError(f"incremental: decay_grid values must be in (0, 1], got {self.decay_grid}")
+        if not 1 <= self.exact_max <= 24:
+            raise ValueError(f"incremental: exact_max must be between 1 and 24, got {self.exact_max}")
+
+
+Model = FirstTouch | LastTouch | LastNonDirect | Linear | PositionBased | TimeDecay | Markov | Incremental
+
+PATH_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "markov", "incremental")
+"""Models computed from the paths table alone (time decay needs timestamps)."""
+MODEL_NAMES = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov",
+               "incremental")
+
+_BY_NAME = {"first_touch": FirstTouch, "last_touch": LastTouch, "last_non_direct": LastNonDirect, "linear": Linear,
+            "time_decay": TimeDecay, "position_based": PositionBased, "incremental": Incremental}
+
+
+def model_from_name(name: str, *, order: int = 1, **settings) -> Model:
+    """Settings for the model called ``name`` (``markov`` takes ``order``; ``markov_2`` works too)."""
+    key = name.strip().lower()
+    if key.startswith("markov"):
+        suffix = key.removeprefix("markov").lstrip("_")
+        return Markov(order=int(suffix) if suffix else order)
+    if key not in _BY_NAME:
+        raise ValueError(f"unknown attribution model {name!r}; choose from {', '.join(MODEL_NAMES)}")
+    return _BY_NAME[key](**settings)
+
+
+def default_models(*, order: int = 1, with_time: bool = False) -> tuple[Model, ...]:
+    """Every model with default settings (``time_decay`` only ``with_time``)."""
+    names = [n for n in MODEL_NAMES if with_time or n != "time_decay"]
+    return tuple(model_from_name(n, order=order) for n in names)
+
+
+__all__ = ["BASELINE", "MODEL_NAMES", "PATH_MODELS", "FirstTouch", "Incremental", "LastNonDirect", "LastTouch",
+           "Linear", "Markov", "Model", "PositionBased", "TimeDecay", "default_models", "model_from_name"]

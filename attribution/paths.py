@@ -1,0 +1,143 @@
+"""Aggregated paths as integer arrays: the common input of every path model.
+
+A paths table (``path``, ``conversions``, ``value``, ``nulls``; ChannelAttribution's
+``total_conversions``, ``total_conversion_value``, ``total_null`` are accepted) becomes an
+:class:`EncodedPaths`: distinct paths in CSR layout (``offsets`` into ``steps``), channel codes
+into the sorted tuple ``channels``. Parsing follows ChannelAttribution: steps are split on the
+separator and trimmed, empty steps are dropped, rows with the same path are summed.
+Everything is vectorised (Arrow string kernels, numpy), so 10⁶ distinct paths encode in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .journeys import NO_TOUCH, PATH_SEPARATOR
+
+_ALIASES = {"total_conversions": "conversions", "total_conversion_value": "value", "total_null": "nulls"}
+
+
+@dataclass(frozen=True)
+class EncodedPaths:
+    """Distinct paths, sorted by their canonical text (channels joined by ``" > "``).
+
+    Path ``i`` is ``channels[steps[offsets[i]:offsets[i + 1]]]``; ``conversions``, ``value`` and
+    ``nulls`` are the summed counts of every input row with that path.
+    """
+
+    channels: tuple[str, ...]
+    offsets: np.ndarray
+    steps: np.ndarray
+    conversions: np.ndarray
+    value: np.ndarray
+    nulls: np.ndarray
+    paths: np.ndarray
+    """canonical text of each path (object array)"""
+
+    @property
+    def n_paths(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.channels)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    @property
+    def row(self) -> np.ndarray:
+        """Path index of every step."""
+        return np.repeat(np.arange(self.n_paths), self.lengths)
+
+    @property
+    def position(self) -> np.ndarray:
+        """0-based position of every step within its path."""
+        return np.arange(len(self.steps)) - np.repeat(self.offsets[:-1], self.lengths)
+
+    def code(self, channel: str) -> int:
+        """Code of ``channel`` (``-1`` if it never appears)."""
+        i = int(np.searchsorted(self.channels, channel))
+        return i if i < len(self.channels) and self.channels[i] == channel else -1
+
+    def subset(self, keep: np.ndarray) -> EncodedPaths:
+        """Only the paths where ``keep`` (bool per path) is true; channel codes are unchanged."""
+        keep = np.asarray(keep, dtype=bool)
+        lengths = self.lengths[keep]
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        steps = self.steps[np.repeat(keep, self.lengths)]
+        return EncodedPaths(self.channels, offsets, steps, self.conversions[keep], self.value[keep],
+                            self.nulls[keep], self.paths[keep])
+
+
+def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
+    """``paths`` with canonical column names (ChannelAttribution's are renamed) and defaults
+    (``value`` and ``nulls`` 0 when absent)."""
+    frame = paths.rename(columns={k: v for k, v in _ALIASES.items() if k in paths.columns and v not in paths.columns})
+    missing = {"path", "conversions"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"paths table needs columns path and conversions; missing {sorted(missing)}")
+    out = pd.DataFrame({"path": frame["path"], "conversions": frame["conversions"]})
+    out["value"] = frame["value"] if "value" in frame.columns else 0.0
+    out["nulls"] = frame["nulls"] if "nulls" in frame.columns else 0
+    return out
+
+
+def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
+    """Encode a paths table (see the module docstring). ``sep`` is the step separator."""
+    frame = paths_frame(paths)
+    text = pa.array(frame["path"].astype(str).to_numpy(dtype=object), type=pa.large_string())
+    split = pc.split_pattern(text, sep.strip() or sep)
+    tokens = pc.utf8_trim_whitespace(pc.list_flatten(split))
+    n_tok = np.asarray(pc.list_value_length(split).fill_null(0), dtype=np.int64)
+    keep = np.asarray(pc.not_equal(tokens, ""), dtype=bool)
+    row_of_token = np.repeat(np.arange(len(frame)), n_tok)[keep]
+    tokens = tokens.filter(pa.array(keep))
+    lengths = np.bincount(row_of_token, minlength=len(frame)).astype(np.int64)
+    if (lengths == 0).any():
+        bad = int(np.flatnonzero(lengths == 0)[0])
+        raise ValueError(f"paths table row {bad + 2}: empty path {frame['path'].iloc[bad]!r}")
+
+    # canonical text per row, then sum rows with the same path
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    rows = pa.LargeListArray.from_arrays(pa.array(offsets), tokens)
+    canonical = np.asarray(pc.binary_join(rows, pa.scalar(PATH_SEPARATOR, pa.large_string())).to_numpy(zero_copy_only=False), dtype=object)
+    codes, uniques = pd.factorize(canonical, sort=True)
+    n = len(uniques)
+    conversions = np.bincount(codes, weights=frame["conversions"].to_numpy(float), minlength=n)
+    value = np.bincount(codes, weights=frame["value"].to_numpy(float), minlength=n)
+    nulls = np.bincount(codes, weights=frame["nulls"].to_numpy(float), minlength=n)
+    first = np.full(n, len(frame), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(frame)))
+
+    # the steps of each distinct path's first row
+    u_lengths = lengths[first]
+    u_offsets = np.concatenate([[0], np.cumsum(u_lengths)]).astype(np.int64)
+    take = np.repeat(offsets[:-1][first] - u_offsets[:-1], u_lengths) + np.arange(u_offsets[-1])
+    dictionary = pc.dictionary_encode(tokens.take(pa.array(take)))
+    names = np.asarray(dictionary.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    steps = rank[np.asarray(dictionary.indices, dtype=np.int64)]
+    return EncodedPaths(tuple(str(x) for x in names[order]), u_offsets, steps, conversions, value, nulls,
+                        np.asarray(uniques, dtype=object))
+
+
+def credited_steps(encoded: EncodedPaths, exclude: tuple[str, ...] | frozenset[str]) -> np.ndarray:
+    """Bool per step: the step's channel is not in ``exclude``."""
+    banned = np.zeros(encoded.n_channels + 1, dtype=bool)
+    for name in exclude:
+        c = encoded.code(name)
+        if c >= 0:
+            banned[c] = True
+    return ~banned[encoded.steps]
+
+
+__all__ = ["NO_TOUCH", "PATH_SEPARATOR", "EncodedPaths", "credited_steps", "encode_paths", "paths_frame"]
