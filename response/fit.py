@@ -1,0 +1,676 @@
+"""Incremental response curves fitted against the total outcome.
+
+For each outcome series ``y_t`` (per product segment when the outcome has one, else the total)
+
+    y_t = baseline_t + Σ_k a_k · g_k(x̃_{k,t} / b_k) + ε_t,
+
+where ``baseline_t`` holds an intercept, trend, day-of-week (daily data), yearly season (a year or
+more of history) and any controls; ``x̃_k`` is cell k's spend after geometric adstock (its lag from
+the journeys, or candidates when none is given); ``g_k`` a concave unit shape. Day-to-day spend
+variation is the signal: a channel's curve is what moves the *total*, not the revenue it touched.
+
+* **Campaign periods** (and the adstock tail after them) are left out of the fit: demand and
+  spend rise together there, so they would pass seasonal demand off as ad effect.
+* **Shapes** (family, saturation ``b`` relative to the history's spend, lag) come from a grid.
+  Each cell's shape is chosen by blocked cross-validated error with the other cells fixed (two
+  sweeps of coordinate descent); its curve is the average of the candidates weighted by
+  ``exp(−ΔSSE_cv / 2σ²)``, projected back onto the best candidate's family.
+* **Amplitudes** are non-negative least squares. Attribution credit enters as a prior on each
+  cell's level: a pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` with relative sd
+  ``r = prior_relative_sd`` (0.5 by default), so it regularises the level but never replaces the
+  fit. Lift tests enter the same way with their own standard errors.
+* **Uncertainty**: a moving-block bootstrap of residuals refits the amplitudes (shapes held), which
+  gives bands for each curve and for the marginal ROI at current spend.
+* **Flags**: a cell whose spend barely varies (coefficient of variation < ``min_spend_cv``) or is
+  rarely on cannot be identified; it gets its prior (status ``prior``), or none (``unfit``), with
+  a warning — never a guess. A chosen S-shaped (Hill s > 1) curve is flagged for the optimizer's
+  envelope path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares, lsq_linear
+
+from optimizer.curves import shape_slope, shape_value
+
+from .design import Timeline, baseline_design
+from .lag import adstock, adstock_weights
+
+STATUSES = ("fitted", "prior", "unfit")
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How curves are fitted; every number here is stated in the fit's report."""
+
+    families: tuple[str, ...] = ("exp", "mm", "log", "power", "hill")
+    saturation_ratios: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)
+    """History's mean spend ÷ b for exp, mm, log and hill candidates (low: far from saturation).
+    Beyond 2 a curve is nearly flat over the history's spend and cannot be told from the intercept."""
+    power_exponents: tuple[float, ...] = (0.3, 0.5, 0.7)
+    hill_exponents: tuple[float, ...] = (2.0,)
+    """S-shaped candidates; a chosen one is flagged and handed to the optimizer's envelope path."""
+    lag_candidates_periods: tuple[float, ...] = (0.0, 0.7, 1.5, 3.0)
+    """Mean adstock lags tried for cells whose lag is not given."""
+    prior_relative_sd: float = 0.5
+    cv_folds: int = 5
+    sweeps: int = 2
+    n_bootstrap: int = 200
+    bootstrap_block_periods: int | None = None
+    """Residual block length; default 7 for daily data, 4 for weekly."""
+    min_spend_cv: float = 0.08
+    min_active_periods: int = 8
+    """A cell must have spend in at least this many fitted periods (bursts are fine: they are signal)."""
+    exclude_tail_lags: float = 2.0
+    """Periods after an excluded block also left out: this many times the longest lag."""
+    seed: int = 0
+
+    def __post_init__(self):
+        unknown = set(self.families) - {"exp", "mm", "log", "power", "hill"}
+        if unknown:
+            raise ValueError(f"FitSettings.families: unknown {sorted(unknown)}")
+        if not 0 < self.prior_relative_sd:
+            raise ValueError("FitSettings.prior_relative_sd must be > 0")
+        if self.cv_folds < 2:
+            raise ValueError("FitSettings.cv_folds must be ≥ 2")
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """Everything a fit produced, as tidy tables.
+
+    ``curves``: one row per (channel, segment) in the optimizer's curves-table columns (channel,
+    segment, family, a, b, s, current_spend) plus status, lag_mean_periods, r2_share (variance of
+    the outcome the cell explains), a_low/a_high (90 % band of the level), marginal_roi (at current
+    spend) with mroi_low/mroi_high, prior_value, s_shaped, warning.
+    ``bands``: channel, segment, spend, value, low, high on a spend grid.
+    ``candidates``: channel, segment, family, b, s, lag_mean_periods, cv_sse, weight.
+    ``decomposition``: date, outcome (segment or ``all``), component (``baseline`` or channel/segment), value.
+    ``summary``: one-row frame with period_days, n_periods, n_fitted_periods, r2, cv_rmse, sigma, settings.
+    """
+
+    curves: pd.DataFrame
+    bands: pd.DataFrame
+    candidates: pd.DataFrame
+    decomposition: pd.DataFrame
+    summary: pd.DataFrame
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _Candidate:
+    family: str
+    scale: float  # b, or the history's mean adstocked spend for power curves
+    s: float
+    lag: float
+    ratio: float  # history's mean adstocked spend ÷ b (NaN for power curves)
+    h: np.ndarray  # unit response per period (before amplitude)
+
+    def unit(self, x: np.ndarray) -> np.ndarray:
+        return _unit(self.family, x, self.scale, self.s)
+
+
+def _unit(family: str, x, scale: float, s: float) -> np.ndarray:
+    group = {"hill": "hill_s" if s > 1 else ("mm" if s == 1 else "hill_concave")}.get(family, family)
+    return shape_value(group, np.asarray(x, dtype=float) / scale, s)
+
+
+def _unit_slope(family: str, x, scale: float, s: float) -> np.ndarray:
+    group = {"hill": "hill_s" if s > 1 else ("mm" if s == 1 else "hill_concave")}.get(family, family)
+    return shape_slope(group, np.asarray(x, dtype=float) / scale, s) / scale
+
+
+def fit_curves(
+    spend: pd.DataFrame,
+    outcome: pd.DataFrame,
+    *,
+    prior: pd.DataFrame | None = None,
+    lags: pd.DataFrame | None = None,
+    lift_tests: pd.DataFrame | None = None,
+    exclude: pd.DataFrame | None = None,
+    controls: pd.DataFrame | None = None,
+    current_spend: pd.DataFrame | None = None,
+    shapes: pd.DataFrame | None = None,
+    settings: FitSettings = FitSettings(),
+) -> CurveFit:
+    """Fit one response curve per (channel, segment) of ``spend`` against ``outcome``.
+
+    ``spend``: date, channel, [segment], spend (per period; a missing period counts as 0).
+    ``outcome``: date, [segment], value — the *total* outcome per period (GMV or orders).
+    ``prior``: channel, segment, value — attributed incremental outcome per period (e.g. the
+    incremental model's credit averaged over the history).
+    ``lags``: channel, lag_mean_days (e.g. from :func:`response.lag.estimate_lags`).
+    ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day),
+    standard_error — measured effects that calibrate the curve level.
+    ``exclude``: start, end (campaign phases): periods left out of the fit.
+    ``controls``: date + numeric columns added to the baseline.
+    ``current_spend``: channel, segment, current_spend; default: the mean over the history.
+    ``shapes``: channel, segment, family, b, s, lag_mean_days — fixed shapes (only the levels are
+    fitted); used to score a fit that is told the true shapes (the noise ceiling).
+    """
+    rng = np.random.default_rng(settings.seed)
+    spend = _with_segment(spend)
+    timeline = Timeline.from_dates(pd.concat([pd.to_datetime(spend["date"]), pd.to_datetime(outcome["date"])]))
+    cells = spend[["channel", "segment"]].drop_duplicates().sort_values(["channel", "segment"]).reset_index(drop=True)
+    x = _wide(spend, cells, timeline)
+    lag_periods = _lag_periods(cells, lags, timeline.period_days)
+    fit_rows = _fit_mask(outcome, exclude, timeline, lag_periods, settings)
+    by_segment = "segment" in outcome.columns
+    groups = sorted(outcome["segment"].unique()) if by_segment else ["all"]
+    if by_segment:
+        missing = set(cells["segment"]) - set(groups)
+        if missing:
+            raise ValueError(f"outcome has no series for segment(s) {sorted(missing)} that spend has")
+    z, z_names = baseline_design(timeline, controls)
+    current = _current_spend(cells, x, current_spend)
+    priors = _align(cells, prior, "value")
+    warnings: list[str] = []
+    curve_rows, band_rows, cand_rows, decomp_rows, summaries = [], [], [], [], []
+
+    for group in groups:
+        members = np.flatnonzero(cells["segment"].to_numpy() == group) if by_segment else np.arange(len(cells))
+        y = _series(outcome, group if by_segment else None, timeline)
+        rows = fit_rows & np.isfinite(y)
+        if rows.sum() < z.shape[1] + 10:
+            raise ValueError(f"outcome {group}: only {int(rows.sum())} periods to fit on; need at least "
+                             f"{z.shape[1] + 10} outside excluded periods")
+        member_cells = cells.iloc[members].reset_index(drop=True)
+        fitted = _GroupFit(settings, rng, timeline, z, y, rows, x[members], member_cells,
+                           lag_periods[members], priors[members], current[members],
+                           _lift_rows(lift_tests, member_cells, timeline.period_days),
+                           _fixed_shapes(shapes, member_cells, timeline.period_days))
+        result = fitted.run()
+        warnings += result["warnings"]
+        curve_rows.append(result["curves"])
+        band_rows.append(result["bands"])
+        cand_rows.append(result["candidates"])
+        decomp = result["decomposition"].assign(outcome=group)
+        decomp_rows.append(decomp)
+        summaries.append({"outcome": group, **result["summary"]})
+
+    summary = pd.DataFrame(summaries).assign(
+        period_days=timeline.period_days, n_periods=timeline.n, n_fitted_periods=int(fit_rows.sum()),
+        prior_relative_sd=settings.prior_relative_sd, cv_folds=settings.cv_folds, n_bootstrap=settings.n_bootstrap,
+    )
+    return CurveFit(
+        curves=pd.concat(curve_rows, ignore_index=True),
+        bands=pd.concat(band_rows, ignore_index=True),
+        candidates=pd.concat(cand_rows, ignore_index=True),
+        decomposition=pd.concat(decomp_rows, ignore_index=True),
+        summary=summary,
+        warnings=tuple(warnings),
+    )
+
+
+# --- one outcome series ---------------------------------------------------------------------------
+
+
+class _GroupFit:
+    """Fits the cells of one outcome series (one product segment, or the total)."""
+
+    def __init__(self, settings, rng, timeline, z, y, rows, x, cells, lag_periods, priors, current, lifts, fixed):
+        self.settings, self.rng, self.timeline = settings, rng, timeline
+        self.z, self.y, self.rows = z, y, rows
+        self.x, self.cells, self.lag_periods, self.priors, self.current = x, cells, lag_periods, priors, current
+        self.lifts, self.fixed = lifts, fixed
+        self.labels = (cells["channel"] + "/" + cells["segment"]).tolist()
+        self.warnings: list[str] = []
+
+    # -- set-up ------------------------------------------------------------------------------------
+
+    def _identifiable(self) -> np.ndarray:
+        ok = np.ones(len(self.cells), dtype=bool)
+        for k, label in enumerate(self.labels):
+            xs = self.x[k, self.rows]
+            mean = xs.mean()
+            cv = xs.std() / mean if mean > 0 else 0.0
+            active = int((xs > 0).sum())
+            if cv < self.settings.min_spend_cv or active < self.settings.min_active_periods:
+                ok[k] = False
+                why = (f"spend barely varies (coefficient of variation {cv:.0%})" if cv < self.settings.min_spend_cv
+                       else f"spend is on in only {active} periods")
+                fallback = ("its curve is the attribution prior, not a fit" if np.isfinite(self.priors[k])
+                            else "no prior either, so it is not fitted: keep its spend fixed")
+                self.warnings.append(f"{label}: {why}; {fallback}")
+        return ok
+
+    def _candidates(self, k: int) -> list[_Candidate]:
+        s = self.settings
+        if self.fixed[k] is not None:
+            family, b, exponent, lag = self.fixed[k]
+            xt = adstock(self.x[k], adstock_weights(lag))
+            mean = max(xt[self.rows].mean(), 1e-9)
+            scale = mean if family == "power" else b
+            return [_Candidate(family, scale, exponent, lag, mean / scale, _unit(family, xt, scale, exponent))]
+        lags = [self.lag_periods[k]] if np.isfinite(self.lag_periods[k]) else list(s.lag_candidates_periods)
+        out = []
+        for lag in lags:
+            xt = adstock(self.x[k], adstock_weights(lag))
+            mean = max(xt[self.rows].mean(), 1e-9)
+            for fam in s.families:
+                if fam == "power":
+                    shapes = [(mean, p, np.nan) for p in s.power_exponents]
+                elif fam == "hill":
+                    shapes = [(mean / r, h, r) for h in s.hill_exponents for r in s.saturation_ratios]
+                else:
+                    shapes = [(mean / r, 1.0, r) for r in s.saturation_ratios]
+                for scale, exponent, ratio in shapes:
+                    out.append(_Candidate(fam, scale, exponent, lag, ratio, _unit(fam, xt, scale, exponent)))
+        return out
+
+    @staticmethod
+    def _start(cands: list[_Candidate]) -> int:
+        """Where coordinate descent starts: exp with b nearest the history's spend, at the first lag."""
+        exp = [i for i, c in enumerate(cands) if c.family == "exp" and c.lag == cands[0].lag]
+        if not exp:
+            return 0
+        return min(exp, key=lambda i: abs(np.log(cands[i].ratio)))
+
+    # -- solving -----------------------------------------------------------------------------------
+
+    def _solve(self, H: np.ndarray, train: np.ndarray, sigma2: float, prior_a: np.ndarray,
+               lift_units: np.ndarray | None) -> np.ndarray:
+        """Coefficients [baseline β, amplitudes a ≥ 0] by bounded least squares with prior/lift rows."""
+        Z = self.z[train]
+        A = np.hstack([Z, H[train]])
+        b = self.y[train]
+        extra_A, extra_b = [], []
+        p, m = Z.shape[1], H.shape[1]
+        for j in range(m):
+            if np.isfinite(prior_a[j]) and prior_a[j] > 0:
+                w = np.sqrt(sigma2) / (self.settings.prior_relative_sd * prior_a[j])
+                row = np.zeros(p + m)
+                row[p + j] = w
+                extra_A.append(row)
+                extra_b.append(w * prior_a[j])
+        if lift_units is not None:
+            for j, unit, value, se in lift_units:
+                w = np.sqrt(sigma2) / se
+                row = np.zeros(p + m)
+                row[p + int(j)] = w * unit
+                extra_A.append(row)
+                extra_b.append(w * value)
+        if extra_A:
+            A = np.vstack([A, np.array(extra_A)])
+            b = np.concatenate([b, np.array(extra_b)])
+        lower = np.concatenate([np.full(p, -np.inf), np.zeros(m)])
+        scale = np.maximum(np.abs(A).max(axis=0), 1e-12)
+        res = lsq_linear(A / scale, b, bounds=(lower, np.full(p + m, np.inf)), method="bvls")
+        return res.x / scale
+
+    def _cv_sse(self, H, sigma2, prior_a, lift_units) -> float:
+        idx = np.flatnonzero(self.rows)
+        folds = np.array_split(idx, self.settings.cv_folds)
+        sse = 0.0
+        for test in folds:
+            train = self.rows.copy()
+            train[test] = False
+            coef = self._solve(H, train, sigma2, prior_a, lift_units)
+            pred = np.hstack([self.z[test], H[test]]) @ coef
+            sse += float(np.sum((self.y[test] - pred) ** 2))
+        return sse
+
+    def _prior_amplitudes(self, chosen: list[_Candidate]) -> np.ndarray:
+        out = np.full(len(chosen), np.nan)
+        for j, c in enumerate(chosen):
+            mean_h = c.h[self.rows].mean()
+            if np.isfinite(self.priors[self.active[j]]) and mean_h > 0:
+                out[j] = self.priors[self.active[j]] / mean_h
+        return out
+
+    def _lift_units(self, chosen: list[_Candidate]):
+        """(position, unit response at the test's spend, measured value, standard error) per lift test."""
+        rows = []
+        for k, spend_per_period, value, se in self.lifts:
+            if k in self.active_pos:
+                j = self.active_pos[k]
+                rows.append((j, float(chosen[j].unit(np.array([spend_per_period]))[0]), value, se))
+        return np.array(rows, dtype=float) if rows else None
+
+    # -- the whole fit -----------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        s = self.settings
+        ok = self._identifiable()
+        self.active = np.flatnonzero(ok)
+        self.active_pos = {int(k): j for j, k in enumerate(self.active)}
+        cand = {int(k): self._candidates(int(k)) for k in self.active}
+        choice = {k: self._start(cand[k]) for k in cand}
+
+        def design(ch):
+            chosen = [cand[int(k)][ch[int(k)]] for k in self.active]
+            H = np.column_stack([c.h for c in chosen]) if chosen else np.zeros((self.timeline.n, 0))
+            return chosen, H
+
+        chosen, H = design(choice)
+        coef0 = self._solve(H, self.rows, 1.0, np.full(len(chosen), np.nan), None)
+        resid = self.y[self.rows] - np.hstack([self.z[self.rows], H[self.rows]]) @ coef0
+        sigma2 = float(np.sum(resid**2) / max(self.rows.sum() - len(coef0), 1))
+
+        cv_table: dict[int, np.ndarray] = {}
+        for _ in range(s.sweeps if len(self.active) else 0):
+            for k in cand:
+                scores = np.empty(len(cand[k]))
+                for i in range(len(cand[k])):
+                    trial = dict(choice)
+                    trial[k] = i
+                    tchosen, tH = design(trial)
+                    scores[i] = self._cv_sse(tH, sigma2, self._prior_amplitudes(tchosen), self._lift_units(tchosen))
+                choice[k] = int(np.argmin(scores))
+                cv_table[k] = scores
+
+        chosen, H = design(choice)
+        prior_a = self._prior_amplitudes(chosen)
+        lift_units = self._lift_units(chosen)
+        coef = self._solve(H, self.rows, sigma2, prior_a, lift_units)
+        p = self.z.shape[1]
+        fitted = np.hstack([self.z, H]) @ coef
+        resid = (self.y - fitted)[self.rows]
+        sigma2 = float(np.sum(resid**2) / max(self.rows.sum() - len(coef), 1))
+        cv_sse = self._cv_sse(H, sigma2, prior_a, lift_units)
+        yr = self.y[self.rows]
+        r2 = 1 - np.sum(resid**2) / np.sum((yr - yr.mean()) ** 2)
+
+        boot = self._bootstrap(H, coef, sigma2, prior_a, lift_units)
+        curves, bands, cands = [], [], []
+        for k, label in enumerate(self.labels):
+            channel, segment = self.cells.loc[k, ["channel", "segment"]]
+            if k in self.active_pos:
+                j = self.active_pos[k]
+                row, band, cand_frame = self._report_cell(k, j, cand[k], cv_table.get(k), choice[k], chosen, H, coef,
+                                                          boot, sigma2)
+                cands.append(cand_frame)
+            else:
+                row, band = self._fallback_cell(k)
+            curves.append({"channel": channel, "segment": segment, **row})
+            bands.append(band.assign(channel=channel, segment=segment))
+        decomposition = self._decomposition(H, coef)
+        return {
+            "curves": pd.DataFrame(curves),
+            "bands": pd.concat(bands, ignore_index=True),
+            "candidates": pd.concat(cands, ignore_index=True) if cands else pd.DataFrame(),
+            "decomposition": decomposition,
+            "summary": {"r2": float(r2), "cv_rmse": float(np.sqrt(cv_sse / self.rows.sum())),
+                        "sigma": float(np.sqrt(sigma2)), "baseline_terms": p},
+            "warnings": self.warnings,
+        }
+
+    def _bootstrap(self, H, coef, sigma2, prior_a, lift_units) -> np.ndarray:
+        """Amplitude draws (n_bootstrap × cells) from a moving-block bootstrap of the residuals."""
+        s = self.settings
+        if not len(self.active) or s.n_bootstrap == 0:
+            return np.zeros((0, len(self.active)))
+        p = self.z.shape[1]
+        idx = np.flatnonzero(self.rows)
+        fitted = np.hstack([self.z, H]) @ coef
+        resid = self.y[idx] - fitted[idx]
+        block = s.bootstrap_block_periods or (7 if self.timeline.period_days == 1 else 4)
+        n = len(idx)
+        n_blocks = int(np.ceil(n / block))
+        y_saved = self.y
+        draws = np.empty((s.n_bootstrap, len(self.active)))
+        try:
+            for bsi in range(s.n_bootstrap):
+                starts = self.rng.integers(0, max(n - block, 1), n_blocks)
+                e = np.concatenate([resid[st:st + block] for st in starts])[:n]
+                y_star = y_saved.copy()
+                y_star[idx] = fitted[idx] + e
+                self.y = y_star
+                draws[bsi] = self._solve(H, self.rows, sigma2, prior_a, lift_units)[p:]
+        finally:
+            self.y = y_saved
+        return draws
+
+    def _report_cell(self, k, j, cands, scores, best, chosen, H, coef, boot, sigma2):
+        p = self.z.shape[1]
+        a_hat = coef[p + j]
+        mean_x = float(adstock(self.x[k], adstock_weights(chosen[j].lag))[self.rows].mean())
+        grid = np.linspace(0, max(3.0 * mean_x, 1.0), 121)
+        if scores is None:
+            scores = np.array([0.0])
+            weights = np.array([1.0])
+            cands = [chosen[j]]
+            amps = np.array([a_hat])
+        else:
+            weights = np.exp(-(scores - scores.min()) / (2 * sigma2))
+            weights /= weights.sum()
+            amps = np.zeros(len(cands))
+            for i in np.flatnonzero(weights > 1e-3):
+                if i == best:
+                    amps[i] = a_hat
+                    continue
+                alt = list(chosen)
+                alt[j] = cands[i]
+                Hi = H.copy()
+                Hi[:, j] = cands[i].h
+                amps[i] = self._solve(Hi, self.rows, sigma2, self._prior_amplitudes(alt), self._lift_units(alt))[p + j]
+        averaged = sum(w * a * c.unit(grid) for w, a, c in zip(weights, amps, cands) if w > 1e-3)
+        top = cands[int(np.argmax(weights))]
+        family, a_fit, b_fit, s_fit, proj_err = _project(top, averaged, grid, mean_x)
+        ratio = boot[:, j] / a_hat if a_hat > 0 and len(boot) else np.ones(1)
+        value_at = lambda xx: _table_value(family, a_fit, b_fit, s_fit, xx)  # noqa: E731
+        slope_at = lambda xx: _table_slope(family, a_fit, b_fit, s_fit, xx)  # noqa: E731
+        current = self.current[k]
+        mroi = float(slope_at(np.array([current]))[0])
+        band_values = value_at(grid)
+        lo, hi = np.quantile(ratio, [0.05, 0.95]) if len(ratio) > 1 else (1.0, 1.0)
+        contrib = a_hat * H[self.rows, j]
+        yr = self.y[self.rows]
+        row = {
+            "family": family, "a": a_fit, "b": b_fit, "s": s_fit, "current_spend": round(float(current), 2),
+            "status": "fitted", "lag_mean_periods": float(sum(w * c.lag for w, c in zip(weights, cands))),
+            "r2_share": float(np.var(contrib) / np.var(yr)) if np.var(yr) > 0 else 0.0,
+            "a_low": a_fit * lo, "a_high": a_fit * hi,
+            "marginal_roi": mroi, "mroi_low": mroi * lo, "mroi_high": mroi * hi,
+            "value_at_current": float(value_at(np.array([current]))[0]),
+            "prior_value": float(self.priors[k]) if np.isfinite(self.priors[k]) else np.nan,
+            "s_shaped": bool(family == "hill" and s_fit > 1), "projection_error": proj_err,
+            "top_weight": float(weights.max()),
+        }
+        if row["s_shaped"]:
+            self.warnings.append(f"{self.labels[k]}: the best fit is S-shaped (Hill s={s_fit:.1f}); the optimizer "
+                                 "solves it on its concave envelope and reports the bound")
+        rel_sd = float(np.std(ratio)) if len(ratio) > 1 else 0.0
+        if rel_sd > 0.75:
+            self.warnings.append(f"{self.labels[k]}: its level is uncertain (bootstrap sd {rel_sd:.0%} of the "
+                                 "estimate); a lift test would narrow it")
+        row["a_rel_sd"] = rel_sd
+        band = pd.DataFrame({"spend": grid, "value": band_values, "low": band_values * lo, "high": band_values * hi})
+        cand_frame = pd.DataFrame({
+            "channel": self.cells.loc[k, "channel"], "segment": self.cells.loc[k, "segment"],
+            "family": [c.family for c in cands], "b": [c.scale if c.family != "power" else np.nan for c in cands],
+            "s": [c.s for c in cands], "lag_mean_periods": [c.lag for c in cands],
+            "cv_sse": scores, "weight": weights, "amplitude": amps,
+        })
+        return row, band, cand_frame
+
+    def _fallback_cell(self, k):
+        """A cell that cannot be identified: its prior level on an exp curve with b = mean spend, or nothing."""
+        current = float(self.current[k])
+        mean_x = float(self.x[k, self.rows].mean()) or current or 1.0
+        prior = self.priors[k]
+        grid = np.linspace(0, max(3.0 * mean_x, 1.0), 121)
+        if np.isfinite(prior) and prior > 0:
+            a = prior / (1 - np.exp(-1.0))  # f(mean) = prior with b = mean
+            values = a * (1 - np.exp(-grid / mean_x))
+            lo, hi = max(0.0, 1 - 1.645 * self.settings.prior_relative_sd), 1 + 1.645 * self.settings.prior_relative_sd
+            row = {"family": "exp", "a": a, "b": mean_x, "s": np.nan, "status": "prior",
+                   "marginal_roi": float(a / mean_x * np.exp(-current / mean_x)),
+                   "value_at_current": float(a * (1 - np.exp(-current / mean_x)))}
+            band = pd.DataFrame({"spend": grid, "value": values, "low": values * lo, "high": values * hi})
+        else:
+            lo = hi = 1.0
+            row = {"family": "exp", "a": 0.0, "b": mean_x, "s": np.nan, "status": "unfit",
+                   "marginal_roi": np.nan, "value_at_current": np.nan}
+            band = pd.DataFrame({"spend": grid, "value": np.nan, "low": np.nan, "high": np.nan})
+        row |= {
+            "current_spend": round(current, 2), "lag_mean_periods": float(self.lag_periods[k]) if np.isfinite(
+                self.lag_periods[k]) else np.nan,
+            "r2_share": 0.0, "a_low": row["a"] * lo, "a_high": row["a"] * hi,
+            "mroi_low": row["marginal_roi"] * lo, "mroi_high": row["marginal_roi"] * hi,
+            "prior_value": float(prior) if np.isfinite(prior) else np.nan, "s_shaped": False,
+            "projection_error": 0.0, "top_weight": np.nan, "a_rel_sd": np.nan,
+        }
+        return row, band
+
+    def _decomposition(self, H, coef) -> pd.DataFrame:
+        p = self.z.shape[1]
+        parts = {"baseline": self.z @ coef[:p]}
+        for j, k in enumerate(self.active):
+            parts[self.labels[k]] = coef[p + j] * H[:, j]
+        frames = [pd.DataFrame({"date": self.timeline.dates, "component": name, "value": values})
+                  for name, values in parts.items()]
+        frames.append(pd.DataFrame({"date": self.timeline.dates, "component": "actual", "value": self.y}))
+        out = pd.concat(frames, ignore_index=True)
+        out["fitted_period"] = np.tile(self.rows, len(frames))
+        return out
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _project(top: _Candidate, averaged: np.ndarray, grid: np.ndarray, mean_x: float):
+    """Fit the top candidate's family to the model-averaged curve on ``grid``: (family, a, b, s, error)."""
+    family = top.family
+    ref = max(float(np.interp(mean_x, grid, averaged)), 1e-9)
+    if not np.any(averaged > 0):
+        b = top.scale if family != "power" else np.nan
+        return family, 0.0, b, (top.s if family in ("power", "hill") else np.nan), 0.0
+
+    def table(theta):
+        a = np.exp(theta[0])
+        if family == "power":
+            return a, np.nan, top.s
+        b = np.exp(theta[1])
+        s = np.exp(theta[2]) if family == "hill" else np.nan
+        return a, b, s
+
+    def resid(theta):
+        a, b, s = table(theta)
+        return (_table_value(family, a, b, s, grid) - averaged) / ref
+
+    amp0 = max(float(averaged.max()), 1e-9)
+    if family == "power":
+        theta0 = [np.log(max(ref / max(mean_x, 1e-9) ** top.s, 1e-12))]
+    elif family == "hill":
+        theta0 = [np.log(amp0), np.log(top.scale), np.log(top.s)]
+    else:
+        theta0 = [np.log(amp0), np.log(top.scale)]
+    res = least_squares(resid, theta0, method="lm" if len(theta0) <= len(grid) else "trf")
+    a, b, s = table(res.x)
+    if family == "hill" and s < 1:  # keep Hill exponents in the family's meaning (concave or S-shaped)
+        s = max(s, 1e-3)
+    err = float(np.max(np.abs(resid(res.x))))
+    return family, float(a), float(b) if np.isfinite(b) else np.nan, float(s) if np.isfinite(s) else np.nan, err
+
+
+def _table_value(family, a, b, s, x):
+    x = np.asarray(x, dtype=float)
+    if family == "power":
+        return a * np.maximum(x, 0) ** s
+    return a * _unit(family, x, b, s if np.isfinite(s) else 1.0)
+
+
+def _table_slope(family, a, b, s, x):
+    x = np.asarray(x, dtype=float)
+    if family == "power":
+        with np.errstate(divide="ignore"):
+            return np.where(x > 0, a * s * np.maximum(x, 1e-300) ** (s - 1), np.inf)
+    return a * _unit_slope(family, x, b, s if np.isfinite(s) else 1.0)
+
+
+def _with_segment(spend: pd.DataFrame) -> pd.DataFrame:
+    out = spend.copy()
+    if "segment" not in out.columns:
+        out["segment"] = "all"
+    out["channel"] = out["channel"].astype(str)
+    out["segment"] = out["segment"].astype(str)
+    return out
+
+
+def _wide(spend: pd.DataFrame, cells: pd.DataFrame, timeline: Timeline) -> np.ndarray:
+    x = np.zeros((len(cells), timeline.n))
+    pos = timeline.positions(spend["date"])
+    key = {(c, s): i for i, (c, s) in enumerate(zip(cells["channel"], cells["segment"]))}
+    rows = np.array([key[(c, s)] for c, s in zip(spend["channel"], spend["segment"])])
+    np.add.at(x, (rows, pos), spend["spend"].to_numpy(dtype=float))
+    return x
+
+
+def _series(outcome: pd.DataFrame, segment: str | None, timeline: Timeline) -> np.ndarray:
+    frame = outcome if segment is None else outcome[outcome["segment"] == segment]
+    values = frame.groupby(pd.to_datetime(frame["date"]))["value"].sum()
+    return values.reindex(timeline.dates).to_numpy(dtype=float)
+
+
+def _lag_periods(cells: pd.DataFrame, lags: pd.DataFrame | None, period_days: int) -> np.ndarray:
+    if lags is None:
+        return np.full(len(cells), np.nan)
+    by_channel = dict(zip(lags["channel"].astype(str), lags["lag_mean_days"].astype(float)))
+    return np.array([by_channel.get(c, np.nan) / period_days for c in cells["channel"]])
+
+
+def _fit_mask(outcome, exclude, timeline: Timeline, lag_periods: np.ndarray, settings: FitSettings) -> np.ndarray:
+    keep = np.zeros(timeline.n, dtype=bool)
+    keep[timeline.positions(outcome["date"])] = True
+    if exclude is not None and len(exclude):
+        finite = lag_periods[np.isfinite(lag_periods)]
+        longest = max(finite.max() if len(finite) else max(settings.lag_candidates_periods), 0.0)
+        tail = int(np.ceil(settings.exclude_tail_lags * longest))
+        for start, end in zip(pd.to_datetime(exclude["start"]), pd.to_datetime(exclude["end"])):
+            out = (timeline.dates >= start) & (timeline.dates <= end + pd.Timedelta(days=tail * timeline.period_days))
+            keep &= ~out
+    return keep
+
+
+def _current_spend(cells: pd.DataFrame, x: np.ndarray, given: pd.DataFrame | None) -> np.ndarray:
+    current = x.mean(axis=1)
+    if given is not None:
+        lookup = {(c, s): v for c, s, v in zip(given["channel"], given["segment"], given["current_spend"])}
+        current = np.array([lookup.get((c, s), current[i]) for i, (c, s) in
+                            enumerate(zip(cells["channel"], cells["segment"]))])
+    return current
+
+
+def _align(cells: pd.DataFrame, table: pd.DataFrame | None, column: str) -> np.ndarray:
+    if table is None:
+        return np.full(len(cells), np.nan)
+    t = _with_segment(table)
+    lookup = {(c, s): v for c, s, v in zip(t["channel"], t["segment"], t[column])}
+    return np.array([float(lookup.get((c, s), np.nan)) for c, s in zip(cells["channel"], cells["segment"])])
+
+
+def _fixed_shapes(shapes: pd.DataFrame | None, cells: pd.DataFrame, period_days: int) -> list:
+    """Per cell: (family, b, s, lag in periods) when its shape is given, else None."""
+    if shapes is None:
+        return [None] * len(cells)
+    t = _with_segment(shapes).set_index(["channel", "segment"])
+    out = []
+    for c, seg in zip(cells["channel"], cells["segment"]):
+        if (c, seg) not in t.index:
+            out.append(None)
+            continue
+        r = t.loc[(c, seg)]
+        exponent = float(r["s"]) if "s" in r and np.isfinite(r["s"]) else 1.0
+        out.append((str(r["family"]), float(r["b"]), exponent, float(r.get("lag_mean_days", 0.0)) / period_days))
+    return out
+
+
+def _lift_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_days: int):
+    """(cell index, spend per period, incremental value per period, standard error) per lift test."""
+    if lift_tests is None or not len(lift_tests):
+        return []
+    rows = []
+    for r in lift_tests.itertuples(index=False):
+        seg = getattr(r, "segment", None)
+        match = cells.index[(cells["channel"] == r.channel) & ((cells["segment"] == seg) if isinstance(seg, str)
+                                                                else True)]
+        for k in match:
+            share = 1.0 / len(match)
+            rows.append((int(k), float(r.spend) * period_days * share, float(r.incremental_value) * period_days * share,
+                         float(r.standard_error) * period_days * share))
+    return rows
