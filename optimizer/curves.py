@@ -1,0 +1,345 @@
+"""Response curves: families, values, slopes, cvxpy expressions and the concave envelope of S-curves.
+
+Every curve is ``f(x) = a · g(x / k)`` with ``x`` the spend per day (yuan), ``k`` a spend scale and
+``g`` a unit shape. The optimizer works in ``z = x / k`` so every shape lives on the same scale:
+
+========  =========================  =========================  ====================
+family    f(x)                       k                          g(z)
+========  =========================  =========================  ====================
+exp       a·(1 − exp(−x/b))          b                          1 − e^(−z)
+mm        a·x/(x + b)                b                          z/(1 + z) = 1 − 1/(1 + z)
+log       a·log(1 + x/b)             b                          log(1 + z)
+power     a·x^s, 0 < s < 1           current spend (or typical) z^s, scaled by a·k^s
+hill      a·x^s/(x^s + b^s)          b                          z^s/(1 + z^s)
+========  =========================  =========================  ====================
+
+A Hill curve with ``s ≤ 1`` is concave and exact in cvxpy: ``g = 1 − 1/(1 + u)``, ``u ≤ z^s`` (a
+power cone). With ``s > 1`` it is S-shaped; the solver sees its concave envelope, the tangent line
+from the origin to ``z* = (s − 1)^(1/s)`` followed by the curve, held from above by tangent lines
+(a polyhedral outer approximation). Any plan's true value is then ``f`` itself and the relaxed
+optimum is an upper bound on what any plan can reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from roimix.errors import RoimixError
+
+FAMILIES = ("exp", "mm", "log", "power", "hill")
+KEY_COLUMNS = ("channel", "segment")
+EXTRA_KEYS = ("product", "day", "date")
+"""Columns that, when present, split a (channel, segment) curve into finer cells (e.g. per day)."""
+DEFAULT_MARGIN = 0.45
+ENVELOPE_TANGENTS = 48
+"""Tangent lines that hold an S-curve's envelope from above; the gap they leave is part of the bound."""
+
+# Internal groups, in the order cells are laid out inside the optimisation problem.
+GROUPS = ("exp", "mm", "log", "power", "hill_concave", "hill_s")
+
+
+class CurveError(RoimixError):
+    """A curve's parameters are outside its family's domain; the message names the curve."""
+
+    exit_code = 2
+
+
+# --- unit shapes g(z) and their slopes ------------------------------------------------------------
+
+
+def shape_value(group: str, z: np.ndarray, s: np.ndarray | float = 1.0) -> np.ndarray:
+    """``g(z)`` of an internal group (``hill_s`` gives the true S-curve, not its envelope)."""
+    z = np.maximum(np.asarray(z, dtype=float), 0.0)
+    if group == "exp":
+        return -np.expm1(-z)
+    if group == "mm":
+        return z / (1.0 + z)
+    if group == "log":
+        return np.log1p(z)
+    if group == "power":
+        return z**s
+    if group in ("hill_concave", "hill_s"):
+        zs = z**s
+        return zs / (1.0 + zs)
+    raise ValueError(f"unknown curve group {group!r}")
+
+
+def shape_slope(group: str, z: np.ndarray, s: np.ndarray | float = 1.0) -> np.ndarray:
+    """``g'(z)`` (``inf`` at ``z = 0`` for power and Hill with ``s < 1``)."""
+    z = np.maximum(np.asarray(z, dtype=float), 0.0)
+    s = np.broadcast_to(np.asarray(s, dtype=float), z.shape)
+    if group == "exp":
+        return np.exp(-z)
+    if group == "mm":
+        return 1.0 / (1.0 + z) ** 2
+    if group == "log":
+        return 1.0 / (1.0 + z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if group == "power":
+            out = s * z ** (s - 1.0)
+            return np.where(z > 0, out, np.inf)
+        if group in ("hill_concave", "hill_s"):
+            zs = z**s
+            out = s * z ** (s - 1.0) / (1.0 + zs) ** 2
+            at_zero = np.where(s < 1, np.inf, np.where(s == 1, 1.0, 0.0))
+            return np.where(z > 0, out, at_zero)
+    raise ValueError(f"unknown curve group {group!r}")
+
+
+# --- the concave envelope of an S-shaped Hill curve -------------------------------------------------
+
+
+def tangent_point(s: np.ndarray | float) -> np.ndarray:
+    """``z*`` where the line from the origin touches ``g = z^s/(1+z^s)`` (s > 1): ``z* = (s−1)^(1/s)``.
+
+    There ``g(z*)/z* = g'(z*)``, ``g(z*) = (s−1)/s``; below ``z*`` the envelope is that line.
+    """
+    s = np.asarray(s, dtype=float)
+    return (s - 1.0) ** (1.0 / s)
+
+
+def envelope_value(z: np.ndarray, s: np.ndarray | float) -> np.ndarray:
+    """Concave envelope of the S-shaped Hill shape: ``g(z*)·z/z*`` below ``z*``, ``g(z)`` above."""
+    z = np.maximum(np.asarray(z, dtype=float), 0.0)
+    zt = tangent_point(s)
+    line = (np.asarray(s, dtype=float) - 1.0) / np.asarray(s, dtype=float) * z / zt
+    return np.where(z < zt, line, shape_value("hill_s", z, s))
+
+
+def envelope_tangents(s: float, count: int = ENVELOPE_TANGENTS) -> tuple[np.ndarray, np.ndarray]:
+    """Intercepts and slopes of ``count`` tangent lines whose minimum holds the envelope from above.
+
+    The first line is the envelope's own straight part (the tangent at ``z*``, through the origin);
+    the others touch the curve at values spread evenly between ``g(z*)`` and 1, then
+    geometrically closer to saturation. Their minimum is ≥ the envelope ≥ g everywhere.
+    """
+    g_star = (s - 1.0) / s
+    even = np.linspace(0.0, 1.0, count // 2 + 1)[:-1]
+    tail = 1.0 - np.geomspace(1.0, 1e-7, count - len(even) + 1)[1:]
+    fractions = np.concatenate([even, tail])
+    v = g_star + (1.0 - g_star) * fractions
+    z = (v / (1.0 - v)) ** (1.0 / s)
+    slope = shape_slope("hill_s", z, s)
+    return v - slope * z, slope
+
+
+# --- the table of curves ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Curves:
+    """One response curve per cell (channel × segment, optionally × product/day), as arrays.
+
+    ``keys`` holds the identifying columns and the cell attributes used by rules (``group``,
+    ``key_platform``). ``value(x)`` is GMV per day in yuan at spend ``x`` yuan per day.
+    """
+
+    keys: pd.DataFrame
+    family: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    s: np.ndarray
+    current_spend_cny: np.ndarray
+    cpc_cny: np.ndarray
+    new_customer_share: np.ndarray
+    margin: np.ndarray
+    key_columns: tuple[str, ...] = KEY_COLUMNS
+
+    @property
+    def n(self) -> int:
+        return len(self.a)
+
+    @property
+    def labels(self) -> list[str]:
+        """``channel/segment[/day…]`` per cell, for messages."""
+        cols = [self.keys[c].astype(str) for c in self.key_columns]
+        out = cols[0]
+        for c in cols[1:]:
+            out = out + "/" + c
+        return out.tolist()
+
+    @property
+    def group(self) -> np.ndarray:
+        """Internal group per cell: the family, with Hill split at s = 1 (s = 1 is exactly mm)."""
+        out = self.family.astype(object).copy()
+        hill = self.family == "hill"
+        out[hill & (self.s < 1)] = "hill_concave"
+        out[hill & (self.s == 1)] = "mm"
+        out[hill & (self.s > 1)] = "hill_s"
+        return out.astype(str)
+
+    @property
+    def scale_cny(self) -> np.ndarray:
+        """Spend scale ``k`` per cell: ``b``, or for power curves the current spend (a typical one if 0)."""
+        positive = self.current_spend_cny[self.current_spend_cny > 0]
+        typical = float(np.median(positive)) if len(positive) else 1000.0
+        power_k = np.where(self.current_spend_cny > 0, self.current_spend_cny, typical)
+        return np.where(self.family == "power", power_k, np.nan_to_num(self.b, nan=1.0))
+
+    @property
+    def amplitude(self) -> np.ndarray:
+        """``A`` in ``f(x) = A · g(x/k)``: ``a``, or ``a·k^s`` for power curves."""
+        return np.where(self.family == "power", self.a * self.scale_cny ** np.nan_to_num(self.s, nan=1.0), self.a)
+
+    @property
+    def is_s_shaped(self) -> np.ndarray:
+        return self.group == "hill_s"
+
+    def value(self, spend_cny: np.ndarray) -> np.ndarray:
+        """True expected GMV per day of each cell at ``spend_cny`` (S-curves as they are, not enveloped)."""
+        return self._per_group(spend_cny, shape_value) * self.amplitude
+
+    def envelope(self, spend_cny: np.ndarray) -> np.ndarray:
+        """Value on the concave envelope (equal to :meth:`value` except on S-curves below ``x*``)."""
+        out = self.value(spend_cny)
+        sel = self.is_s_shaped
+        if sel.any():
+            z = np.asarray(spend_cny, dtype=float)[sel] / self.scale_cny[sel]
+            out[sel] = self.amplitude[sel] * envelope_value(z, self.s[sel])
+        return out
+
+    def marginal(self, spend_cny: np.ndarray) -> np.ndarray:
+        """Marginal ROI ``f'(x)``: extra GMV per extra yuan at ``spend_cny`` (``inf`` where the slope is)."""
+        return self._per_group(spend_cny, shape_slope) * self.amplitude / self.scale_cny
+
+    def threshold_cny(self) -> np.ndarray:
+        """For S-curves, the spend ``x*`` below which the curve lies under its envelope (else 0)."""
+        out = np.zeros(self.n)
+        sel = self.is_s_shaped
+        out[sel] = tangent_point(self.s[sel]) * self.scale_cny[sel]
+        return out
+
+    def _per_group(self, spend_cny, fn) -> np.ndarray:
+        x = np.broadcast_to(np.asarray(spend_cny, dtype=float), (self.n,))
+        z = x / self.scale_cny
+        out = np.empty(self.n)
+        group = self.group
+        for g in GROUPS:
+            sel = group == g
+            if sel.any():
+                out[sel] = fn(g, z[sel], np.nan_to_num(self.s[sel], nan=1.0))
+        return out
+
+    def subset(self, mask: np.ndarray) -> Curves:
+        """The curves of the cells where ``mask`` is true."""
+        mask = np.asarray(mask)
+        return Curves(
+            self.keys[mask].reset_index(drop=True), self.family[mask], self.a[mask], self.b[mask],
+            self.s[mask], self.current_spend_cny[mask], self.cpc_cny[mask],
+            self.new_customer_share[mask], self.margin[mask], self.key_columns,
+        )
+
+
+def curves_from_frame(
+    frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None, default_margin: float = DEFAULT_MARGIN
+) -> Curves:
+    """Curves from a table in the CURVES contract (extra key columns such as ``day`` make finer cells).
+
+    Raises :class:`CurveError` naming the first offending curve, e.g.
+    ``curve xiaohongshu/new: b must be > 0 for family exp, got -3``.
+    """
+    if keys is None:
+        keys = KEY_COLUMNS + tuple(c for c in EXTRA_KEYS if c in frame.columns)
+    missing = [c for c in ("channel", "family", "a", "current_spend", "cpc", "new_customer_share") if c not in frame.columns]
+    if missing:
+        raise CurveError(f"curves table: missing column(s) {', '.join(missing)}")
+    df = frame.reset_index(drop=True).copy()
+    if "segment" not in df.columns:
+        df["segment"] = "existing"
+    for col in ("b", "s", "margin", "group", "key_platform"):
+        if col not in df.columns:
+            df[col] = np.nan
+    if len(df) == 0:
+        raise CurveError("curves table: no curves (it has no rows)")
+    key_frame = df[list(keys)].copy()
+    key_frame["group"] = df["group"].astype(object).where(df["group"].notna(), None)
+    key_frame["key_platform"] = df["key_platform"].map(_as_bool)
+    labels = key_frame[list(keys)].astype(str).agg("/".join, axis=1)
+    dup = labels[labels.duplicated()]
+    if len(dup):
+        raise CurveError(f"curve {dup.iloc[0]}: appears more than once (one row per {', '.join(keys)})")
+
+    family = df["family"].astype(str).str.strip().str.lower().to_numpy()
+
+    def num(col: str) -> np.ndarray:
+        values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        bad = df[col].notna().to_numpy() & np.isnan(values)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CurveError(f"curve {labels[i]}: {col} must be a number, got {df[col].iloc[i]!r}")
+        return values
+
+    a, b, s = num("a"), num("b"), num("s")
+    current, cpc, ncs = num("current_spend"), num("cpc"), num("new_customer_share")
+    margin = num("margin")
+    margin = np.where(np.isnan(margin), default_margin, margin)
+    checks = [
+        (~np.isin(family, FAMILIES), "family must be one of " + ", ".join(FAMILIES), family),
+        (~(np.isfinite(a) & (a >= 0)), "a must be a finite number ≥ 0", a),
+        ((family != "power") & ~(np.isfinite(b) & (b > 0)), "b must be > 0 for this family", b),
+        ((family == "power") & ~((s > 0) & (s < 1)), "s must satisfy 0 < s < 1 for family power", s),
+        ((family == "hill") & ~(np.isfinite(s) & (s > 0)), "s must be > 0 for family hill", s),
+        ((family == "hill") & (s > 20), "s must be ≤ 20 for family hill (steeper is a step, not a curve)", s),
+        (~(np.isfinite(current) & (current >= 0)), "current_spend must be ≥ 0", current),
+        (~(np.isfinite(cpc) & (cpc > 0)), "cpc must be > 0", cpc),
+        (~((ncs >= 0) & (ncs <= 1)), "new_customer_share must be between 0 and 1", ncs),
+        (~((margin >= 0) & (margin <= 1)), "margin must be between 0 and 1", margin),
+    ]
+    for bad, what, got in checks:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            more = f" (and {int(bad.sum()) - 1} more curves)" if bad.sum() > 1 else ""
+            raise CurveError(f"curve {labels[i]}: {what}, got {got[i]!r}{more}")
+    return Curves(key_frame, family, a, b, s, current, cpc, ncs, margin, tuple(keys))
+
+
+def _as_bool(value) -> bool | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return str(value).strip().lower() in ("true", "t", "1", "yes", "y", "是")
+
+
+# --- cvxpy expressions -------------------------------------------------------------------------------
+
+
+def shape_expressions(group: str, w: cp.Expression, s: np.ndarray) -> tuple[cp.Expression, list]:
+    """``(e, constraints)`` with ``e ≤ g(w)`` elementwise, tight wherever a larger ``e`` is preferred.
+
+    ``w`` is the vector of unit spends of one group. exp, mm and log are exact atoms; power and
+    concave Hill use a hypograph variable in a power cone (exact at the optimum, since value is
+    only ever wanted larger); S-shaped Hill uses its envelope held by tangent lines.
+    """
+    m = w.shape[0]
+    if group == "exp":
+        return 1 - cp.exp(-w), []
+    if group == "mm":
+        return 1 - cp.inv_pos(1 + w), []
+    if group == "log":
+        return cp.log1p(w), []
+    if group == "power":
+        t = cp.Variable(m, nonneg=True, name="power_hypograph")
+        return t, [cp.PowCone3D(w, np.ones(m), t, s)]
+    if group == "hill_concave":
+        u = cp.Variable(m, nonneg=True, name="hill_power")
+        return 1 - cp.inv_pos(1 + u), [cp.PowCone3D(w, np.ones(m), u, s)]
+    if group == "hill_s":
+        t = cp.Variable(m, nonneg=True, name="hill_envelope")
+        rows, cols, intercepts, slopes = [], [], [], []
+        for i, si in enumerate(s):
+            c, d = envelope_tangents(float(si))
+            rows.append(np.full(len(c), i))
+            intercepts.append(c)
+            slopes.append(d)
+        rows = np.concatenate(rows)
+        r = np.arange(len(rows))
+        pick = sp.csr_matrix((np.ones(len(rows)), (r, rows)), shape=(len(rows), m))
+        slope = sp.csr_matrix((np.concatenate(slopes), (r, rows)), shape=(len(rows), m))
+        return t, [pick @ t <= np.concatenate(intercepts) + slope @ w, t <= 1]
+    raise ValueError(f"unknown curve group {group!r}")

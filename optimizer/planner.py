@@ -1,0 +1,209 @@
+"""Plan budgets: compile a scenario's structure once, re-solve what-ifs, explain the answer.
+
+>>> planner = Planner(curves_frame)                               # doctest: +SKIP
+>>> result = planner.solve(default_scenario(100_000))             # doctest: +SKIP
+>>> again = planner.solve(default_scenario(120_000))              # re-solve: no rebuild  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .curves import Curves, curves_from_frame
+from .explain import Message, binding_messages, conflict_messages, diagnose, rule_table
+from .problem import DEFAULT_SOLVER, SOLVED, Program, RawSolution
+from .result import Evidence, PlanResult, Timings, plan_frame, totals, true_objective
+from .rules import ResolvedRule, resolve, violations
+from .scenario import Scenario
+
+CACHE_SIZE = 8
+"""Compiled structures kept per planner (a what-if that changes only levels reuses one)."""
+ROUNDING_TOL = 1e-4
+
+
+class Planner:
+    """Solves scenarios over one set of curves, keeping each compiled structure for fast re-solves.
+
+    ``carryover`` (cells × cells, optional) maps spend to the effective spend the curves see
+    (e.g. geometric adstock across days): value of cell i is ``f_i((C @ x)_i)``. ``polish``
+    rounds S-curve cells left on their envelope's straight part to 0 or their threshold spend.
+    """
+
+    def __init__(
+        self,
+        curves: Curves | pd.DataFrame,
+        *,
+        solver: str = DEFAULT_SOLVER,
+        solver_options: dict | None = None,
+        carryover: sp.spmatrix | None = None,
+        polish: bool = True,
+    ):
+        self.curves = curves if isinstance(curves, Curves) else curves_from_frame(curves)
+        self.solver, self.solver_options = solver, dict(solver_options or {})
+        self.carryover = None if carryover is None else sp.csr_matrix(carryover)
+        if self.carryover is not None and self.carryover.shape != (self.curves.n, self.curves.n):
+            raise ValueError(f"carryover must be {self.curves.n} × {self.curves.n}, got {self.carryover.shape}")
+        self.polish = polish
+        self._plans: OrderedDict[tuple, tuple[Program, float]] = OrderedDict()
+        self._phase_one: OrderedDict[tuple, Program] = OrderedDict()
+
+    # --- public ------------------------------------------------------------------------------------------
+
+    def solve(self, scenario: Scenario) -> PlanResult:
+        """The optimal plan for ``scenario`` (or why there is none)."""
+        started = time.perf_counter()
+        rules = resolve(self.curves, scenario)
+        program, first_s, reused = self._program(scenario, rules)
+        raw = program.solve(self.solver, self.solver_options)
+        if not reused:
+            first_s = program.build_s + raw.total_s
+            self._plans[scenario.structure()] = (program, first_s)
+        bound_raw = raw
+
+        if raw.status in SOLVED and self.curves.is_s_shaped.any() and self.polish:
+            raw = self._round_s_curves(scenario, rules, raw)
+
+        conflicts = ()
+        status, detail = raw.status, raw.message
+        if raw.status in ("infeasible", "solver_error"):
+            conflicts = diagnose(rules, self._phase_one_solver(scenario, rules), self._feasible(program))
+            if raw.status == "solver_error" and conflicts:
+                status, detail = "infeasible", raw.message
+        timings = Timings(
+            first_solve_s=first_s,
+            resolve_s=raw.total_s if reused else None,
+            solver_s=bound_raw.solver_s,
+            compile_s=bound_raw.compile_s,
+            build_s=program.build_s,
+            total_s=time.perf_counter() - started,
+        )
+        return self._result(scenario, rules, status, raw, bound_raw, conflicts, timings, detail)
+
+    def value(self, spend_cny: np.ndarray) -> float:
+        """Total GMV per day of an allocation (true curves)."""
+        return float(self.curves.value(self._effective(spend_cny)).sum())
+
+    # --- compiled problems ------------------------------------------------------------------------------
+
+    def _program(self, scenario: Scenario, rules) -> tuple[Program, float, bool]:
+        key = scenario.structure()
+        if key in self._plans:
+            program, first_s = self._plans[key]
+            self._plans.move_to_end(key)
+            program.set_levels(rules)
+            return program, first_s, True
+        program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover)
+        self._plans[key] = (program, float("nan"))
+        while len(self._plans) > CACHE_SIZE:
+            self._plans.popitem(last=False)
+        return program, float("nan"), False
+
+    def _phase_one_solver(self, scenario: Scenario, rules):
+        key = scenario.structure()
+        if key not in self._phase_one:
+            self._phase_one[key] = Program(self.curves, rules, scenario.objective.kind, mode="phase_one",
+                                           carryover=self.carryover)
+            while len(self._phase_one) > CACHE_SIZE:
+                self._phase_one.popitem(last=False)
+        program = self._phase_one[key]
+        program.set_levels(rules)
+
+        def solve(active: set[str] | None) -> RawSolution:
+            program.set_elastic(active)
+            return program.solve(self.solver, self.solver_options)
+
+        return solve
+
+    def _feasible(self, program: Program):
+        def check(trial_rules: tuple[ResolvedRule, ...]) -> bool:
+            program.set_levels(trial_rules)
+            return program.solve(self.solver, self.solver_options).status in SOLVED
+
+        return check
+
+    # --- S-curves ---------------------------------------------------------------------------------------
+
+    def _round_s_curves(self, scenario: Scenario, rules, raw: RawSolution) -> RawSolution:
+        """Cells left strictly inside (0, x*) sit on the envelope's straight part, where the true curve
+        is lower: pin each at 0 or at ≥ x* (whichever is nearer) and re-solve; keep the better plan."""
+        x, thr = raw.spend_cny, self.curves.threshold_cny()
+        s_cells = self.curves.is_s_shaped
+        inside = s_cells & (x > ROUNDING_TOL * thr) & (x < (1 - ROUNDING_TOL) * thr)
+        if not inside.any():
+            return raw
+        up = inside & (x >= thr / 2)
+        zero = inside & ~up
+        program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
+                          fixed_zero=zero, fixed_up=up)
+        rounded = program.solve(self.solver, self.solver_options)
+        if rounded.status not in SOLVED:
+            return raw
+        kind = scenario.objective.kind
+        before = true_objective(self.curves, kind, self._effective(x))
+        after = true_objective(self.curves, kind, self._effective(rounded.spend_cny))
+        better = after < before if kind == "min_spend" else after > before
+        if kind == "min_spend" or any(r.form in ("roi", "target") for r in rules):
+            scale = max(float(x.sum()), 1.0)
+            v_before = max(violations(rules, self.curves, x, scale).values(), default=0.0)
+            v_after = max(violations(rules, self.curves, rounded.spend_cny, scale).values(), default=0.0)
+            better = v_after < v_before - 1e-9 or (v_after <= v_before + 1e-9 and better)
+        return rounded if better else raw
+
+    def _effective(self, spend: np.ndarray) -> np.ndarray:
+        return spend if self.carryover is None else self.carryover @ spend
+
+    # --- assembling the result -------------------------------------------------------------------------
+
+    def _result(self, scenario, rules, status, raw, bound_raw, conflicts, timings, detail) -> PlanResult:
+        kind = scenario.objective.kind
+        curves = self.curves
+        budget = scenario.budget.amount_cny_per_day if scenario.budget else None
+        spend = raw.spend_cny if status in SOLVED else None
+        frame = plan_frame(curves, spend)
+        if self.carryover is not None and spend is not None:
+            eff = self._effective(spend)
+            frame["expected_value"] = curves.value(eff)
+            frame["marginal_roi"] = self.carryover.T @ curves.marginal(eff)
+        if spend is None:
+            evidence = Evidence(np.nan, np.nan, np.nan, np.nan, bound_raw.duality_gap, bound_raw.primal_residual,
+                                bound_raw.dual_residual, np.nan, bool(curves.is_s_shaped.any()), self.solver,
+                                bound_raw.solver_status, bound_raw.iterations)
+            table = rule_table(rules, raw, {}, 1.0)
+            if status == "infeasible":
+                messages = conflict_messages(conflicts, status)
+            else:
+                messages = (Message(f"optimizer.{status}.detail", {"detail": detail}),)
+            return PlanResult(status, kind, frame, table, None, evidence, timings, messages, conflicts, detail)
+
+        scale = max(float(spend.sum()), float(budget or 0.0), 1.0)
+        viol = violations(rules, curves, spend, scale) if self.carryover is None else {}
+        objective = true_objective(curves, kind, self._effective(spend))
+        gap = bound_raw.duality_gap if np.isfinite(bound_raw.duality_gap) else 0.0
+        relaxed = bound_raw.objective
+        bound = relaxed - gap if kind == "min_spend" else relaxed + gap
+        if kind == "min_spend":
+            bound = min(bound, objective)
+        else:
+            bound = max(bound, objective)
+        opt_gap = abs(bound - objective)
+        evidence = Evidence(
+            objective_cny=objective, bound_cny=bound, optimality_gap_cny=opt_gap,
+            relative_gap=opt_gap / max(abs(objective), 1.0), duality_gap_cny=bound_raw.duality_gap,
+            primal_residual=bound_raw.primal_residual, dual_residual=bound_raw.dual_residual,
+            max_violation=max(viol.values(), default=0.0), envelope=bool(curves.is_s_shaped.any()),
+            solver=self.solver, solver_status=raw.solver_status, iterations=bound_raw.iterations,
+        )
+        table = rule_table(rules, raw, viol, objective)
+        messages = binding_messages(table, kind)
+        return PlanResult(status, kind, frame, table, totals(curves, spend, budget), evidence, timings, messages,
+                          conflicts, detail)
+
+
+def plan(curves: Curves | pd.DataFrame, scenario: Scenario, **options) -> PlanResult:
+    """Solve one scenario (a :class:`Planner` keeps compiled problems for what-ifs; this does not)."""
+    return Planner(curves, **options).solve(scenario)

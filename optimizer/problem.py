@@ -1,0 +1,355 @@
+"""The plan as one convex problem in cvxpy, built once per scenario structure and re-solved (DPP).
+
+Decision variable ``z = x / k`` (spend per cell over its spend scale, see :mod:`optimizer.curves`);
+values are in units of ``S_v`` (the cells' GMV at ``z = 1``), so every row and the objective are of
+order one whatever the currency amounts. Each rule is one constraint block whose level is a
+scalar :class:`cvxpy.Parameter`; nothing else is a Parameter, which keeps cvxpy's parametric
+program small (its size grows with variables × parameters).
+
+Dual values are turned into *improvement per unit of relaxation*: for every block,
+``gain = Σ_rows dual · ∂rhs/∂level`` in objective units per unit of the rule's level, moved in the
+direction that loosens it (up for ≤ and =, down for ≥). This is cvxpy's sign convention for both
+maximisation and minimisation, so money values need no case analysis.
+
+A *phase-one* program of the same rules adds a non-negative elastic term to every block (capped
+by a Parameter, so each block can be made elastic or hard without rebuilding) and minimises the
+weighted relaxation: :mod:`optimizer.explain` uses it to name conflicting rules.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sp
+
+from .curves import GROUPS, Curves, shape_expressions, shape_value, tangent_point
+from .rules import ResolvedRule
+
+STATUSES = ("optimal", "optimal_inaccurate", "infeasible", "unbounded", "solver_error")
+"""Every result has one of these statuses."""
+SOLVED = ("optimal", "optimal_inaccurate")
+DEFAULT_SOLVER = "CLARABEL"
+ELASTIC_CAP = 1e4
+"""Largest relaxation of an elastic block in phase one, in units of its scale (far beyond any real need)."""
+
+_CLARABEL_STATUS = {
+    "Solved": "optimal",
+    "AlmostSolved": "optimal_inaccurate",
+    "PrimalInfeasible": "infeasible",
+    "AlmostPrimalInfeasible": "infeasible",
+    "DualInfeasible": "unbounded",
+    "AlmostDualInfeasible": "unbounded",
+}
+_CVXPY_STATUS = {
+    cp.OPTIMAL: "optimal",
+    cp.OPTIMAL_INACCURATE: "optimal_inaccurate",
+    cp.INFEASIBLE: "infeasible",
+    cp.INFEASIBLE_INACCURATE: "infeasible",
+    cp.UNBOUNDED: "unbounded",
+    cp.UNBOUNDED_INACCURATE: "unbounded",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """Where cells sit inside the problem: grouped by curve group, with their scales."""
+
+    order: np.ndarray  # internal position -> cell index
+    spans: tuple[tuple[str, int, int], ...]
+    k: np.ndarray  # spend scale per internal position (yuan)
+    value_scale: float  # S_v, yuan of GMV per unit of value
+
+    @classmethod
+    def of(cls, curves: Curves) -> Layout:
+        group = curves.group
+        rank = np.array([GROUPS.index(g) for g in group])
+        order = np.argsort(rank, kind="stable")
+        spans, start = [], 0
+        for g in GROUPS:
+            m = int((group == g).sum())
+            if m:
+                spans.append((g, start, start + m))
+                start += m
+        k = curves.scale_cny[order]
+        unit = curves.amplitude * np.array([shape_value(g, 1.0, s) for g, s in zip(group, np.nan_to_num(curves.s, nan=1.0))])
+        scale = float(max(unit.sum(), 1.0))
+        return cls(order, tuple(spans), k, scale)
+
+    def to_cells(self, internal: np.ndarray) -> np.ndarray:
+        out = np.empty_like(internal)
+        out[self.order] = internal
+        return out
+
+
+@dataclass(eq=False)
+class Block:
+    """One rule's constraint in the compiled problem, with its level Parameter and elastic term."""
+
+    rule: ResolvedRule
+    constraint: cp.Constraint
+    level: cp.Parameter
+    gain: object  # z -> per-row ∂rhs/∂level in the loosening direction (objective units)
+    relaxed: object  # (level, elastic value, z) -> relaxed level, phase one only
+    elastic: cp.Variable | None = None
+    cap: cp.Parameter | None = None
+    weight: cp.Parameter | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RawSolution:
+    """What one solve returned, in yuan and in cell order."""
+
+    status: str
+    solver_status: str
+    spend_cny: np.ndarray | None
+    objective: float  # in objective money units (GMV, profit or spend yuan per day); nan without a solution
+    duality_gap: float  # |primal − dual objective| in the same units (nan when the solver does not say)
+    primal_residual: float
+    dual_residual: float
+    gains: dict[str, float] = field(default_factory=dict)  # rule id -> objective money per unit of loosening
+    row_gains: dict[str, np.ndarray] = field(default_factory=dict)
+    elastic: dict[str, float] = field(default_factory=dict)  # rule id -> relaxed level (phase one)
+    compile_s: float = 0.0
+    solver_s: float = 0.0
+    total_s: float = 0.0
+    iterations: int = 0
+    message: str = ""
+
+
+class Program:
+    """One compiled cvxpy problem: the plan (``mode="plan"``) or its elastic phase one (``"phase_one"``).
+
+    ``fixed_zero``/``fixed_up`` (cell masks) pin S-curve cells at 0 or at/above their threshold
+    spend; they are constants, used by the S-curve rounding pass.
+    """
+
+    def __init__(
+        self,
+        curves: Curves,
+        rules: tuple[ResolvedRule, ...],
+        objective: str,
+        *,
+        mode: str = "plan",
+        carryover: sp.spmatrix | None = None,
+        fixed_zero: np.ndarray | None = None,
+        fixed_up: np.ndarray | None = None,
+    ):
+        started = time.perf_counter()
+        self.curves, self.objective_kind, self.mode = curves, objective, mode
+        self.layout = lay = Layout.of(curves)
+        n, order, k, Sv = curves.n, lay.order, lay.k, lay.value_scale
+        self.z = z = cp.Variable(n, nonneg=True, name="spend_over_scale")
+        if carryover is not None:
+            C = sp.csr_matrix(carryover)[order][:, order]
+            w = sp.diags(1.0 / k) @ C @ sp.diags(k) @ z
+        else:
+            w = z
+        s_int = np.nan_to_num(curves.s[order], nan=1.0)
+        amp = curves.amplitude[order] / Sv
+        pieces, constraints = [], []
+        for group, a0, a1 in lay.spans:
+            expr, extra = shape_expressions(group, w[a0:a1], s_int[a0:a1])
+            pieces.append(cp.multiply(amp[a0:a1], expr))
+            constraints += extra
+        self.v = v = pieces[0] if len(pieces) == 1 else cp.hstack(pieces)
+        spend = (k / Sv) @ z  # total spend in value units
+
+        if fixed_zero is not None and fixed_zero.any():
+            constraints.append(z[np.flatnonzero(fixed_zero[order])] == 0)
+        if fixed_up is not None and fixed_up.any():
+            idx = np.flatnonzero(fixed_up[order])
+            constraints.append(z[idx] >= tangent_point(s_int[idx]))
+
+        self.blocks = [self._block(rule, z, v) for rule in rules]
+        constraints += [b.constraint for b in self.blocks]
+        for b in self.blocks:
+            if b.elastic is not None:
+                constraints.append(b.elastic <= b.cap)
+
+        if mode == "phase_one":
+            terms = [b.weight * cp.sum(b.elastic) for b in self.blocks]
+            goal = cp.Minimize(cp.sum(cp.hstack(terms)) if terms else cp.Constant(0.0))
+        elif objective == "gmv":
+            goal = cp.Maximize(cp.sum(v))
+        elif objective == "profit":
+            goal = cp.Maximize(curves.margin[order] @ v - spend)
+        else:
+            goal = cp.Minimize(spend)
+        self.problem = cp.Problem(goal, constraints)
+        self.build_s = time.perf_counter() - started
+        self.solves = 0
+
+    # --- blocks ------------------------------------------------------------------------------------------
+
+    def _block(self, rule: ResolvedRule, z, v) -> Block:
+        lay, elastic = self.layout, self.mode == "phase_one"
+        order, k, Sv = lay.order, lay.k, lay.value_scale
+        level = cp.Parameter(name=f"level[{rule.id}]", value=float(rule.level))
+        e = cap = weight = None
+        if elastic:
+            size = 2 if (rule.sense == "eq" and rule.form == "linear") else (rule.rows if rule.form == "roi" else 1)
+            e = cp.Variable(size, nonneg=True, name=f"relax[{rule.id}]")
+            cap = cp.Parameter(nonneg=True, value=ELASTIC_CAP, name=f"cap[{rule.id}]")
+            weight = cp.Parameter(nonneg=True, value=1.0, name=f"weight[{rule.id}]")
+        scale_e = _elastic_scale(rule)
+
+        if rule.form == "linear":
+            A = sp.csr_matrix(rule.L)[:, order] @ sp.diags(k)
+            norm = np.asarray(abs(A).sum(axis=1)).ravel()
+            norm = np.where(norm > 0, norm, 1.0)
+            A = sp.diags(1.0 / norm) @ A
+            c = rule.r / norm
+            lhs, rhs = A @ z, level * c
+            if elastic:
+                move = (e[0] - e[1]) if rule.sense == "eq" else e[0]
+                sign = -1.0 if rule.sense == "ge" else 1.0
+                rhs = rhs + sign * scale_e * move * c
+
+                def relaxed(lv, ev, zv, sign=sign):
+                    move = ev[0] - ev[1] if len(ev) == 2 else ev[0]
+                    return lv + sign * scale_e * move
+            else:
+                relaxed = None
+            con = _sense(lhs, rhs, rule.sense)
+            return Block(rule, con, level, lambda zv, c=c: c, relaxed, e, cap, weight)
+
+        if rule.form == "share":
+            nn, dd = rule.N[order] * k, rule.D[order] * k
+            norm = float(dd.sum()) or 1.0
+            nn, dd = nn / norm, dd / norm
+            lhs = nn @ z - level * (dd @ z)
+            sign = 1.0 if rule.sense == "le" else -1.0
+            con = _sense(lhs, (sign * e[0]) if elastic else 0.0, rule.sense)
+
+            def relaxed(lv, ev, zv):
+                den = float(dd @ zv)
+                return lv + sign * ev[0] / den if den > 0 else (1.0 if sign > 0 else 0.0)
+
+            return Block(rule, con, level, lambda zv: np.array([dd @ zv]), relaxed if elastic else None, e, cap, weight)
+
+        if rule.form == "roi":
+            M = sp.csr_matrix(rule.M)[:, order]
+            Ms = M @ sp.diags(k / Sv)
+            norm = np.asarray(Ms.sum(axis=1)).ravel()
+            norm = np.where(norm > 0, norm, 1.0)
+            Ms = sp.diags(1.0 / norm) @ Ms
+            lhs = cp.multiply(1.0 / norm, M @ v) - level * (Ms @ z)
+            con = _sense(lhs, -e if elastic else 0.0, "ge")
+
+            def relaxed(lv, ev, zv):
+                spend_rows = Ms @ zv
+                need = np.where(spend_rows > 0, ev / np.maximum(spend_rows, 1e-300), 0.0)
+                return lv - float(np.max(need, initial=0.0))
+
+            return Block(rule, con, level, lambda zv: Ms @ zv, relaxed if elastic else None, e, cap, weight)
+
+        # target: Σ v ≥ level / S_v
+        rhs = level * (1.0 / Sv)
+        if elastic:
+            rhs = rhs - e[0] * (scale_e / Sv)
+        con = _sense(cp.sum(v), rhs, "ge")
+        return Block(rule, con, level, lambda zv: np.array([1.0 / Sv]),
+                     (lambda lv, ev, zv: lv - scale_e * ev[0]) if elastic else None, e, cap, weight)
+
+    # --- levels and solving ------------------------------------------------------------------------------
+
+    def set_levels(self, rules: tuple[ResolvedRule, ...]) -> None:
+        """Copy the rules' levels into the Parameters (the rules must have this program's structure)."""
+        by_id = {r.id: r for r in rules}
+        for b in self.blocks:
+            b.level.value = float(by_id[b.rule.id].level)
+            b.rule = by_id[b.rule.id]
+
+    def set_elastic(self, active: set[str] | None) -> None:
+        """Phase one: let only the blocks in ``active`` relax (``None``: all of them)."""
+        for b in self.blocks:
+            on = active is None or b.rule.id in active
+            b.cap.value = ELASTIC_CAP if on else 0.0
+
+    def solve(self, solver: str = DEFAULT_SOLVER, options: dict | None = None) -> RawSolution:
+        started = time.perf_counter()
+        options = dict(options or {})
+        prob = self.problem
+        raw = None
+        compile_s = solver_s = 0.0
+        message = ""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if solver.upper() == "CLARABEL":
+                    options.setdefault("accept_unknown", True)
+                    t0 = time.perf_counter()
+                    data, chain, inverse = prob.get_problem_data(solver, solver_opts=options)
+                    compile_s = time.perf_counter() - t0
+                    raw = chain.solve_via_data(prob, data, False, False, options)
+                    solver_s = float(raw.solve_time)
+                    prob.unpack_results(raw, chain, inverse)
+                else:
+                    prob.solve(solver=solver, **options)
+                    compile_s = prob.compilation_time or 0.0
+                    solver_s = float(prob.solver_stats.solve_time or 0.0)
+        except (cp.error.SolverError, ValueError, ArithmeticError) as err:
+            message = f"{type(err).__name__}: {err}"
+        self.solves += 1
+
+        solver_status = str(raw.status) if raw is not None else (prob.status or "error")
+        if raw is not None:
+            status = _CLARABEL_STATUS.get(solver_status, "solver_error")
+            p_res, d_res = float(raw.r_prim), float(raw.r_dual)
+            gap = abs(float(raw.obj_val) - float(raw.obj_val_dual)) * self.layout.value_scale
+            if status == "solver_error" and raw.x is not None and len(raw.x) and np.all(np.isfinite(raw.x)):
+                rel = abs(float(raw.obj_val) - float(raw.obj_val_dual)) / max(1.0, abs(float(raw.obj_val)))
+                if max(p_res, d_res) < 1e-5 and rel < 1e-5:
+                    status = "optimal_inaccurate"
+            iterations = int(raw.iterations)
+        else:
+            status = _CVXPY_STATUS.get(prob.status, "solver_error")
+            p_res = d_res = gap = float("nan")
+            iterations = int(getattr(prob.solver_stats, "num_iters", 0) or 0) if prob.solver_stats else 0
+        if status == "solver_error" and not message:
+            message = f"the solver stopped with status {solver_status}"
+
+        spend = None
+        objective = float("nan")
+        gains, row_gains, elastic = {}, {}, {}
+        if status in SOLVED and self.z.value is not None:
+            zv = np.maximum(self.z.value, 0.0)
+            spend = self.layout.to_cells(zv * self.layout.k)
+            objective = float(prob.value) * self.layout.value_scale
+            for b in self.blocks:
+                dual = b.constraint.dual_value
+                dual = np.zeros(b.rule.rows) if dual is None else np.atleast_1d(np.asarray(dual, dtype=float))
+                per_row = dual * np.atleast_1d(b.gain(zv)) * self.layout.value_scale
+                row_gains[b.rule.id] = per_row
+                gains[b.rule.id] = float(per_row.sum())
+                if b.elastic is not None:
+                    elastic[b.rule.id] = float(b.relaxed(float(b.level.value), np.atleast_1d(b.elastic.value), zv))
+        return RawSolution(
+            status, solver_status, spend, objective, gap, p_res, d_res, gains, row_gains, elastic,
+            compile_s, solver_s, time.perf_counter() - started, iterations, message,
+        )
+
+    def elastic_amounts(self) -> dict[str, float]:
+        """Phase one: each block's elastic total, in units of its scale (0 for a block that held)."""
+        return {b.rule.id: float(np.sum(b.elastic.value)) if b.elastic.value is not None else 0.0 for b in self.blocks}
+
+
+def _sense(lhs, rhs, sense: str):
+    """``lhs − rhs (≤ | ≥ | =) 0``: cvxpy's dual of ``A @ z == p * c`` comes out with the opposite sign
+    to that of ``A @ z − p * c == 0`` (cvxpy 1.9); the difference form keeps one convention."""
+    diff = lhs - rhs
+    if sense == "le":
+        return diff <= 0
+    if sense == "ge":
+        return diff >= 0
+    return diff == 0
+
+
+def _elastic_scale(rule: ResolvedRule) -> float:
+    """Size of one unit of relaxation of a level-type block: its level (or a floor for small levels)."""
+    floor = {"cny": 1.0, "multiple": 0.1, "share": 0.01, "roi": 0.1}[rule.unit]
+    return max(abs(float(rule.level)), floor)

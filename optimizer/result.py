@@ -1,0 +1,171 @@
+"""The result of one plan: status, the plan per cell, totals and uplift, rules, evidence and timings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .curves import Curves
+from .explain import Message, Relaxation
+from .problem import SOLVED
+
+PLAN_COLUMNS = (
+    "current_spend", "spend", "change", "current_value", "expected_value", "current_roi", "roi",
+    "current_marginal_roi", "marginal_roi", "clicks", "new_customer_clicks", "margin", "family", "s_shaped",
+)
+"""Per-cell columns after the key columns. Money is yuan per day; ROI is GMV per yuan of spend."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Whole-plan figures, per day, against the current allocation."""
+
+    current_spend_cny: float
+    spend_cny: float
+    current_gmv_cny: float
+    gmv_cny: float
+    gmv_uplift_cny: float
+    gmv_uplift_share: float
+    current_roi: float
+    roi: float
+    roi_uplift: float
+    current_profit_cny: float
+    profit_cny: float
+    reserve_cny: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why the plan can be trusted.
+
+    ``bound_cny`` is the best objective any plan could reach (upper for gmv/profit, lower for
+    min_spend): the solver's objective plus its duality gap, or for S-curves the optimum on their
+    concave envelope. ``optimality_gap_cny = |bound − objective|`` where ``objective_cny`` is the
+    true objective of the returned plan (S-curves at their true value).
+    """
+
+    objective_cny: float
+    bound_cny: float
+    optimality_gap_cny: float
+    relative_gap: float
+    duality_gap_cny: float
+    primal_residual: float
+    dual_residual: float
+    max_violation: float
+    envelope: bool
+    solver: str
+    solver_status: str
+    iterations: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds. ``first_solve_s``: build + compile + solve the first time this structure was solved;
+    ``resolve_s``: this solve when it reused the compiled problem (else ``None``); ``solver_s``: the
+    solver's own time in this solve; ``total_s``: this call, polishing and diagnosis included.
+    """
+
+    first_solve_s: float
+    resolve_s: float | None
+    solver_s: float
+    compile_s: float
+    build_s: float
+    total_s: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything one solve produced; ``plan`` and ``rules`` are tidy frames (one row per cell / rule)."""
+
+    status: str
+    objective: str
+    plan: pd.DataFrame
+    rules: pd.DataFrame
+    totals: Totals | None
+    evidence: Evidence
+    timings: Timings
+    messages: tuple[Message, ...]
+    conflicts: tuple[Relaxation, ...] = ()
+    detail: str = ""
+
+    @property
+    def solved(self) -> bool:
+        return self.status in SOLVED
+
+    @property
+    def spend_cny(self) -> np.ndarray:
+        return self.plan["spend"].to_numpy()
+
+    def binding(self) -> pd.DataFrame:
+        return self.rules[self.rules["binding"]]
+
+    def summary(self) -> pd.DataFrame:
+        """Totals and evidence as a two-column frame (``item``, ``value``), for exports."""
+        items = {"status": self.status, "objective": self.objective}
+        if self.totals is not None:
+            items |= self.totals.as_dict()
+        items |= {f"evidence.{k}": v for k, v in self.evidence.as_dict().items()}
+        items |= {f"timing.{k}": v for k, v in self.timings.as_dict().items()}
+        return pd.DataFrame({"item": list(items), "value": list(items.values())})
+
+
+def plan_frame(curves: Curves, spend: np.ndarray | None) -> pd.DataFrame:
+    """Per cell: current and planned spend, value, ROI and marginal ROI (``spend`` None: plan columns NaN)."""
+    cur = curves.current_spend_cny
+    x = np.full(curves.n, np.nan) if spend is None else np.asarray(spend, dtype=float)
+    frame = curves.keys[list(curves.key_columns)].copy()
+    cur_value = curves.value(cur)
+    value = curves.value(np.nan_to_num(x)) if spend is not None else np.full(curves.n, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["current_spend"] = cur
+        frame["spend"] = x
+        frame["change"] = x - cur
+        frame["current_value"] = cur_value
+        frame["expected_value"] = value
+        frame["current_roi"] = np.where(cur > 0, cur_value / cur, np.nan)
+        frame["roi"] = np.where(x > 0, value / x, np.nan)
+        frame["current_marginal_roi"] = curves.marginal(cur)
+        frame["marginal_roi"] = curves.marginal(np.nan_to_num(x)) if spend is not None else np.nan
+        frame["clicks"] = x / curves.cpc_cny
+        frame["new_customer_clicks"] = x * curves.new_customer_share / curves.cpc_cny
+    frame["margin"] = curves.margin
+    frame["family"] = curves.family
+    frame["s_shaped"] = curves.is_s_shaped
+    for extra in ("group", "key_platform"):
+        if extra not in frame.columns and curves.keys[extra].notna().any():
+            frame[extra] = curves.keys[extra]
+    return frame
+
+
+def totals(curves: Curves, spend: np.ndarray, budget_cny: float | None) -> Totals:
+    cur = curves.current_spend_cny
+    cur_v, v = curves.value(cur), curves.value(spend)
+    c_spend, p_spend = float(cur.sum()), float(spend.sum())
+    c_gmv, p_gmv = float(cur_v.sum()), float(v.sum())
+    c_roi = c_gmv / c_spend if c_spend > 0 else float("nan")
+    roi = p_gmv / p_spend if p_spend > 0 else float("nan")
+    return Totals(
+        c_spend, p_spend, c_gmv, p_gmv, p_gmv - c_gmv, (p_gmv - c_gmv) / c_gmv if c_gmv > 0 else float("nan"),
+        c_roi, roi, roi - c_roi, float(curves.margin @ cur_v - c_spend), float(curves.margin @ v - p_spend),
+        float(budget_cny - p_spend) if budget_cny is not None else float("nan"),
+    )
+
+
+def true_objective(curves: Curves, objective: str, spend: np.ndarray) -> float:
+    """The objective of a plan with every curve at its true value (S-curves included)."""
+    if objective == "gmv":
+        return float(curves.value(spend).sum())
+    if objective == "profit":
+        return float(curves.margin @ curves.value(spend) - spend.sum())
+    return float(spend.sum())
