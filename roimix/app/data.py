@@ -1,0 +1,247 @@
+"""The data the app works on: the bundled sample, a user's uploads, and cached loaders.
+
+A :class:`Dataset` is the current set of tables (each one uploaded or the sample's) plus a
+``token`` naming their content. Cached functions take the token (hashed) and the dataset as an
+unhashed ``_dataset`` argument, so a 600,000-row touchpoints table is never hashed on a rerun.
+Tables are read once (``st.cache_resource``: shared, never copied) and must not be modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from roimix.tables import CHANNELS, CONVERSIONS, CURVES, SPEND, TOUCHPOINTS, Problem, TableError, read_table
+
+from . import state
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+
+REQUIRED = ("touchpoints", "conversions", "spend")
+OPTIONAL = ("channels", "curves")
+TABLES = REQUIRED + OPTIONAL
+CONTRACTS = {"touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "channels": CHANNELS,
+             "curves": CURVES}
+SAMPLE_FILES = {"touchpoints": "touchpoints.parquet", "conversions": "conversions.parquet", "spend": "spend.csv",
+                "channels": "channels.csv"}
+UPLOAD_TYPES = ("csv", "txt", "parquet", "pq", "xlsx")
+GROUP_ORDER = ("paid", "content", "KOL", "social", "organic")
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    """A table a user uploaded and that met its contract."""
+
+    name: str
+    file_name: str
+    frame: pd.DataFrame = field(repr=False)
+    digest: str
+    rows: int
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """The tables the app works on. ``sources[name]`` is ``"sample"`` or the uploaded file's name."""
+
+    touchpoints: pd.DataFrame
+    conversions: pd.DataFrame
+    spend: pd.DataFrame
+    channels: pd.DataFrame
+    curves: pd.DataFrame | None
+    sources: dict[str, str]
+    token: str
+
+    @property
+    def is_sample(self) -> bool:
+        return all(self.sources.get(n) == "sample" for n in ("spend", "touchpoints", "conversions"))
+
+
+# --- the sample -------------------------------------------------------------------------------------
+
+
+def _sample_token() -> str:
+    parts = []
+    for name in sorted(SAMPLE_FILES.values()):
+        path = SAMPLE / name
+        stat = path.stat() if path.exists() else None
+        parts.append(f"{name}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
+    return "sample-" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+@st.cache_resource(show_spinner=False)
+def _sample_tables(token: str) -> dict[str, pd.DataFrame]:
+    return {name: read_table(SAMPLE / file, CONTRACTS[name]) for name, file in SAMPLE_FILES.items()}
+
+
+def sample_tables() -> dict[str, pd.DataFrame]:
+    return _sample_tables(_sample_token())
+
+
+@st.cache_data(show_spinner=False)
+def demo_curves() -> pd.DataFrame | None:
+    """The sample market's true curves (``truth_curves.csv``), shown as *demo curves* until fitting is wired."""
+    path = SAMPLE / "truth_curves.csv"
+    if not path.exists():
+        return None
+    return read_table(path, CURVES)
+
+
+@st.cache_data(show_spinner=False)
+def sample_calendar() -> pd.DataFrame | None:
+    path = SAMPLE / "calendar.csv"
+    return pd.read_csv(path, parse_dates=["start", "end"]) if path.exists() else None
+
+
+# --- uploads ----------------------------------------------------------------------------------------
+
+
+def read_upload(name: str, file_name: str, data: bytes) -> pd.DataFrame:
+    """Check an uploaded file against the contract of table ``name``; raise :class:`TableError` if it fails."""
+    contract = CONTRACTS[name]
+    suffix = Path(file_name).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise TableError([Problem(file_name, "", "a .csv, .parquet or .xlsx file", got=(f".{suffix}" if suffix else file_name,))])
+    if not data:
+        raise TableError([Problem(file_name, "", "a file with a header row and data (the file is empty)")])
+    if suffix == "xlsx":
+        try:
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
+        except Exception as err:  # noqa: BLE001 - reported as a problem with the file
+            raise TableError([Problem(file_name, "", f"a readable Excel workbook (the reader said: {str(err)[:200]})")]) from None
+        return read_table(frame, contract, name=file_name)
+    with tempfile.TemporaryDirectory(prefix="roimix-upload-") as folder:
+        path = Path(folder) / f"upload.{'parquet' if suffix == 'pq' else suffix}"
+        path.write_bytes(data)
+        return read_table(path, contract, name=file_name)
+
+
+def accept_upload(name: str, file_name: str, data: bytes) -> UploadedTable | list[Problem]:
+    """Read an upload; on success store it (replacing the table), on failure keep everything and return the problems."""
+    problems = state.UPLOAD_PROBLEMS.get()
+    try:
+        frame = read_upload(name, file_name, data)
+    except TableError as err:
+        problems[name] = list(err.problems)
+        return list(err.problems)
+    if len(frame) == 0:
+        found = [Problem(file_name, "", "at least one data row (the file has only a header)")]
+        problems[name] = found
+        return found
+    table = UploadedTable(name, file_name, frame, hashlib.sha1(data).hexdigest()[:16], len(frame))
+    state.UPLOADS.get()[name] = table
+    problems.pop(name, None)
+    return table
+
+
+def forget_upload(name: str) -> None:
+    """Go back to the sample's table (or none, for optional tables)."""
+    state.UPLOADS.get().pop(name, None)
+    state.UPLOAD_PROBLEMS.get().pop(name, None)
+
+
+# --- the current dataset ------------------------------------------------------------------------------
+
+
+def current_dataset() -> Dataset:
+    """The sample's tables with the user's uploads in their place."""
+    uploads: dict[str, UploadedTable] = state.UPLOADS.get()
+    sample = sample_tables()
+    tables, sources, parts = {}, {}, []
+    for name in TABLES:
+        if name in uploads:
+            tables[name] = uploads[name].frame
+            sources[name] = uploads[name].file_name
+            parts.append(f"{name}={uploads[name].digest}")
+        elif name in sample:
+            tables[name] = sample[name]
+            sources[name] = "sample"
+            parts.append(f"{name}=sample")
+        else:
+            tables[name] = None
+            sources[name] = ""
+    token = _sample_token() + "|" + "|".join(parts)
+    channels = channel_table(token, tables["channels"], tables["spend"], tables["touchpoints"])
+    return Dataset(tables["touchpoints"], tables["conversions"], tables["spend"], channels, tables["curves"],
+                   sources, hashlib.sha1(token.encode()).hexdigest()[:16])
+
+
+@st.cache_data(show_spinner=False)
+def channel_table(token: str, _channels: pd.DataFrame | None, _spend: pd.DataFrame, _touchpoints: pd.DataFrame) -> pd.DataFrame:
+    """Every channel seen in spend or touchpoints with its group and labels, in a stable order.
+
+    Channels missing from the channels table count as ``paid`` when they have spend, ``organic``
+    otherwise (flagged in ``assumed``). Order: group, then the channels table's order, then name.
+    """
+    channels = _channels
+    seen_spend = pd.Index(pd.unique(_spend["channel"].astype(str)))
+    seen_touch = pd.Index(pd.unique(_touchpoints["channel"].astype(str)))
+    base = pd.DataFrame(columns=["channel", "group", "key_platform", "label_zh", "label_en"])
+    if channels is not None:
+        base = channels.copy()
+        for col in ("key_platform", "label_zh", "label_en"):
+            if col not in base.columns:
+                base[col] = None
+    base["channel"] = base["channel"].astype(str)
+    base["assumed"] = False
+    extra = [c for c in seen_spend.union(seen_touch) if c not in set(base["channel"])]
+    if extra:
+        base = pd.concat([base, pd.DataFrame({
+            "channel": extra, "group": ["paid" if c in seen_spend else "organic" for c in extra],
+            "key_platform": False, "label_zh": None, "label_en": None, "assumed": True,
+        })], ignore_index=True)
+    base["label_zh"] = base["label_zh"].where(base["label_zh"].notna() & (base["label_zh"].astype(str) != ""), base["channel"])
+    base["label_en"] = base["label_en"].where(base["label_en"].notna() & (base["label_en"].astype(str) != ""), base["channel"])
+    base["key_platform"] = base["key_platform"].fillna(False).astype(bool)
+    base["has_spend"] = base["channel"].isin(seen_spend)
+    base["order"] = np.arange(len(base))
+    rank = {g: i for i, g in enumerate(GROUP_ORDER)}
+    base["group_rank"] = base["group"].map(rank).fillna(len(rank))
+    out = base.sort_values(["group_rank", "order"]).drop(columns=["group_rank", "order"]).reset_index(drop=True)
+    return out[["channel", "group", "key_platform", "label_zh", "label_en", "has_spend", "assumed"]]
+
+
+# --- summaries of what was loaded -----------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def daily_summary(token: str, _dataset: Dataset) -> pd.DataFrame:
+    """date, channel, spend (yuan), plus one row per date with channel ``(gmv)`` holding GMV; tidy."""
+    ds = _dataset
+    spend = (ds.spend.assign(date=pd.to_datetime(ds.spend["date"]).dt.normalize())
+             .groupby(["date", "channel"], as_index=False)["spend"].sum())
+    gmv = (ds.conversions.assign(date=pd.to_datetime(ds.conversions["timestamp"]).dt.normalize())
+           .groupby("date", as_index=False)["value"].sum())
+    return spend.rename(columns={"spend": "amount"}).assign(measure="spend").pipe(
+        lambda s: pd.concat([s, gmv.rename(columns={"value": "amount"}).assign(channel="", measure="gmv")],
+                            ignore_index=True))
+
+
+@st.cache_data(show_spinner=False)
+def load_facts(token: str, _dataset: Dataset) -> dict:
+    """Date range, counts and totals of the current dataset (plain numbers, for the data page)."""
+    ds = _dataset
+    dates = pd.to_datetime(ds.spend["date"])
+    conv_ts = pd.to_datetime(ds.conversions["timestamp"])
+    tp_ts = pd.to_datetime(ds.touchpoints["timestamp"])
+    return {
+        "spend_start": dates.min(), "spend_end": dates.max(), "spend_days": int(dates.dt.normalize().nunique()),
+        "orders_start": conv_ts.min(), "orders_end": conv_ts.max(),
+        "touch_start": tp_ts.min(), "touch_end": tp_ts.max(),
+        "n_touchpoints": len(ds.touchpoints), "n_orders": len(ds.conversions),
+        "n_users": int(ds.touchpoints["user_id"].nunique()),
+        "spend_total": float(ds.spend["spend"].sum()), "gmv_total": float(ds.conversions["value"].sum()),
+        "n_channels": len(ds.channels), "n_paid": int(ds.channels["has_spend"].sum()),
+    }
+
+
+def channel_label(channels: pd.DataFrame, lang: str) -> dict[str, str]:
+    col = "label_zh" if lang == "zh" else "label_en"
+    return dict(zip(channels["channel"], channels[col]))

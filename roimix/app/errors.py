@@ -1,0 +1,79 @@
+"""Errors become messages: every engine call on a page runs inside :func:`guard` or :func:`attempt`.
+
+* :class:`roimix.tables.TableError` → a table of problems (file, rows, column, expected, got);
+* a named roimix error (bad scenario, infeasible plan, bad curve …) → its message;
+* anything else → one line naming what failed; the traceback goes to the server log only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from roimix.errors import RoimixError
+from roimix.tables import Problem, TableError
+from roimix.text import t
+
+log = logging.getLogger("roimix.app")
+T = TypeVar("T")
+
+
+def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> pd.DataFrame:
+    """One row per problem, with localised column names: file, rows, column, expected, got."""
+    rows = []
+    for p in problems:
+        shown = ", ".join(str(r) for r in p.rows)
+        if p.n_rows > len(p.rows):
+            shown += t("app.problems.more_rows", lang, n=p.n_rows)
+        rows.append({
+            t("app.problems.file", lang): p.file,
+            t("app.problems.rows", lang): shown or "–",
+            t("app.problems.column", lang): p.column or "–",
+            t("app.problems.expected", lang): p.expected,
+            t("app.problems.got", lang): ", ".join(str(g) for g in p.got) or "–",
+        })
+    columns = [t(f"app.problems.{c}", lang) for c in ("file", "rows", "column", "expected", "got")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def show_problems(problems, lang: str, *, title_key: str = "app.problems.title") -> None:
+    st.error(t(title_key, lang, n=len(problems)))
+    st.dataframe(problems_frame(problems, lang), hide_index=True, width="stretch")
+
+
+def report(err: BaseException, lang: str, what: str) -> None:
+    """Show ``err`` as a message (never a traceback)."""
+    if isinstance(err, TableError):
+        show_problems(err.problems, lang)
+    elif isinstance(err, RoimixError):
+        st.error(t("app.error.named", lang, what=what, message=str(err)))
+    elif isinstance(err, (ValueError, KeyError)) and str(err):
+        # the engines raise ValueError with a readable message for bad settings or data
+        log.warning("%s failed: %s", what, err, exc_info=err)
+        st.error(t("app.error.named", lang, what=what, message=str(err).strip("'\"")))
+    else:
+        log.error("%s failed", what, exc_info=err)
+        st.error(t("app.error.unexpected", lang, what=what, kind=type(err).__name__))
+
+
+@contextmanager
+def guard(lang: str, what: str) -> Iterator[None]:
+    """Run a block; an exception in it is shown as a message and the page goes on below the block."""
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - turned into a message for the user
+        report(err, lang, what)
+
+
+def attempt(lang: str, what: str, fn: Callable[..., T], *args, **kwargs) -> T | None:
+    """``fn(*args, **kwargs)``, or ``None`` after showing the error as a message."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as err:  # noqa: BLE001 - turned into a message for the user
+        report(err, lang, what)
+        return None

@@ -1,0 +1,118 @@
+"""Page 1 · Data: what is loaded, and uploads that replace one table at a time."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from roimix.app import data, figures, state
+from roimix.app.errors import attempt, guard, show_problems
+from roimix.text import STRINGS, money, number, t
+
+
+def upload_limit_mb() -> int:
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except Exception:  # noqa: BLE001 - the option always exists; be safe in tests
+        return 200
+
+
+def upload_box(name: str, lang: str) -> None:
+    """One table: where it comes from now, an uploader, and the problems of a rejected file."""
+    uploads = state.UPLOADS.get()
+    required = name in data.REQUIRED
+    st.markdown(f"**{t(f'app.data.table.{name}', lang)}**" + ("" if required else f" · {t('app.data.optional', lang)}"))
+    st.caption(t(f"app.data.columns.{name}", lang))
+    file = st.file_uploader(
+        t("app.data.upload_label", lang, table=t(f"app.data.table.{name}", lang)), type=list(data.UPLOAD_TYPES),
+        key=f"upload.{name}", label_visibility="collapsed",
+    )
+    seen = state.UPLOAD_SEEN.get()
+    if file is not None and seen.get(name) != file.file_id:
+        seen[name] = file.file_id
+        with st.spinner(t("app.data.checking", lang, file=file.name)):
+            result = attempt(lang, t("app.data.reading", lang, file=file.name), data.accept_upload, name, file.name, file.getvalue())
+        if isinstance(result, data.UploadedTable):
+            st.toast(t("app.data.accepted", lang, file=file.name, rows=number(result.rows, lang)))
+    problems = state.UPLOAD_PROBLEMS.get().get(name)
+    if name in uploads:
+        up = uploads[name]
+        st.success(t("app.data.using_upload", lang, file=up.file_name, rows=number(up.rows, lang)))
+        if st.button(t("app.data.back_to_sample" if name in data.SAMPLE_FILES else "app.data.remove", lang),
+                     key=f"reset.{name}"):
+            data.forget_upload(name)
+            st.rerun()
+    elif name in data.SAMPLE_FILES:
+        st.info(t("app.data.using_sample", lang))
+    else:
+        st.info(t(f"app.data.none.{name}", lang))
+    if problems:
+        show_problems(problems, lang, title_key="app.data.rejected")
+        st.caption(t("app.data.kept", lang))
+
+
+def loaded_summary(ds: data.Dataset, lang: str) -> None:
+    facts = data.load_facts(ds.token, ds)
+    fmt = "%Y-%m-%d"
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("app.data.period", lang), f"{facts['spend_start']:{fmt}} – {facts['spend_end']:{fmt}}",
+              help=t("app.data.period_help", lang, days=facts["spend_days"]))
+    c2.metric(t("app.data.orders", lang), number(facts["n_orders"], lang),
+              help=t("app.data.orders_help", lang, start=f"{facts['orders_start']:{fmt}}", end=f"{facts['orders_end']:{fmt}}"))
+    c3.metric(t("app.data.gmv", lang), money(facts["gmv_total"], lang))
+    c4.metric(t("app.data.spend", lang), money(facts["spend_total"], lang))
+    st.caption(t("app.data.counts", lang, touches=number(facts["n_touchpoints"], lang), users=number(facts["n_users"], lang),
+                 channels=facts["n_channels"], paid=facts["n_paid"]))
+
+    st.subheader(t("app.data.channels_by_group", lang))
+    st.dataframe(channels_by_group(ds.channels, lang), hide_index=True, width="stretch")
+    assumed = ds.channels.loc[ds.channels["assumed"], "channel"].tolist()
+    if assumed:
+        st.warning(t("app.data.assumed_groups", lang, channels=", ".join(assumed)))
+
+    daily = data.daily_summary(ds.token, ds)
+    st.plotly_chart(figures.daily_overview(daily, ds.channels, lang), key="fig.daily", config={"displaylogo": False})
+
+
+def channels_by_group(channels: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per group: its channels (labels), whether they have spend, key platforms marked."""
+    col = "label_zh" if lang == "zh" else "label_en"
+    rows = []
+    for group, part in channels.groupby("group", sort=False):
+        names = [f"{label}{' ★' if key else ''}" for label, key in zip(part[col], part["key_platform"])]
+        rows.append({
+            t("app.data.group", lang): t(f"group.{group}", lang) if f"group.{group}" in STRINGS else group,
+            t("app.data.channels", lang): "、".join(names) if lang == "zh" else ", ".join(names),
+            t("app.data.with_spend", lang): int(part["has_spend"].sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def render() -> None:
+    lang = state.lang()
+    st.title(t("app.data.title", lang))
+    st.caption(t("app.data.intro", lang))
+
+    with st.expander(t("app.data.upload_title", lang, mb=upload_limit_mb()), expanded=bool(state.UPLOAD_PROBLEMS.get())):
+        st.caption(t("app.data.upload_help", lang, mb=upload_limit_mb()))
+        cols = st.columns(3)
+        for i, name in enumerate(data.REQUIRED):
+            with cols[i]:
+                upload_box(name, lang)
+        cols = st.columns(3)
+        for i, name in enumerate(data.OPTIONAL):
+            with cols[i]:
+                upload_box(name, lang)
+
+    ds = attempt(lang, t("app.data.loading", lang), data.current_dataset)
+    if ds is None:
+        return
+    sources = {n: s for n, s in ds.sources.items() if s}
+    st.caption(t("app.data.sources", lang, sources=", ".join(
+        f"{t(f'app.data.table.{n}', lang)}: {t('app.data.sample', lang) if s == 'sample' else s}" for n, s in sources.items())))
+    with guard(lang, t("app.data.summary", lang)):
+        loaded_summary(ds, lang)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,11 @@
+"""Page placeholder."""
+
+import streamlit as st
+
+
+def render() -> None:
+    st.title("optimise")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,129 @@
+"""The app's session state: everything a user typed, under stable keys.
+
+Streamlit forgets a widget's value when the widget is not drawn in a run (another page is open)
+and may reset it when its options change. So a value a user typed lives twice:
+
+* the **model** value, ``st.session_state[slot.key]``, which only this module writes and which
+  survives page switches, language switches and reruns;
+* the **widget** value, under ``slot.widget_key``; :meth:`Slot.widget` seeds it from the model
+  before the widget is drawn, and :meth:`Slot.set` stores what the widget returned.
+
+Pages never touch ``st.session_state`` directly; they read and write the slots below.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+T = TypeVar("T")
+
+WIDGET_PREFIX = "w."
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Slot(Generic[T]):
+    """One value a user can set, with its default (a value or a factory for mutable ones)."""
+
+    key: str
+    default: T | None = None
+    factory: Callable[[], T] | None = field(default=None, compare=False)
+
+    @property
+    def widget_key(self) -> str:
+        return WIDGET_PREFIX + self.key
+
+    def fresh(self) -> T:
+        return self.factory() if self.factory is not None else copy.copy(self.default)
+
+    def get(self) -> T:
+        state = st.session_state
+        if self.key not in state:
+            state[self.key] = self.fresh()
+        return state[self.key]
+
+    def set(self, value: T) -> None:
+        st.session_state[self.key] = value
+
+    def is_set(self) -> bool:
+        return self.key in st.session_state
+
+    def reset(self) -> None:
+        for key in (self.key, self.widget_key):
+            if key in st.session_state:
+                del st.session_state[key]
+
+    def widget(self, value: Any = None) -> str:
+        """The widget key, seeded with the model value (or ``value``) when the widget is not alive.
+
+        Call right before drawing the widget and pass no ``value=`` to the widget itself; after it,
+        store the returned value with :meth:`set`.
+        """
+        state = st.session_state
+        if self.widget_key not in state:
+            state[self.widget_key] = self.get() if value is None else value
+        return self.widget_key
+
+    def force(self, value: T) -> None:
+        """Set the model value and the widget's (e.g. after clamping to a new range); before the widget is drawn."""
+        self.set(value)
+        st.session_state[self.widget_key] = value
+
+
+# --- every slot of the app -------------------------------------------------------------------------
+
+LANG: Slot[str] = Slot("lang", "zh")
+
+# data page: uploaded tables (name -> UploadedTable), problems of the last failed upload per table,
+# file ids already processed (so a rerun does not re-read a file)
+UPLOADS: Slot[dict] = Slot("data.uploads", factory=dict)
+UPLOAD_PROBLEMS: Slot[dict] = Slot("data.problems", factory=dict)
+UPLOAD_SEEN: Slot[dict] = Slot("data.seen", factory=dict)
+
+# attribution page
+ATTR_MODELS: Slot[list] = Slot("attribution.models", factory=lambda: ["last_touch", "linear", "markov_1", "incremental"])
+ATTR_MEASURE: Slot[str] = Slot("attribution.measure", "value")
+ATTR_ROI_MODEL: Slot[str] = Slot("attribution.roi_model", "incremental")
+ATTR_HALF_LIFE: Slot[float] = Slot("attribution.half_life_days", 7.0)
+
+# curves page
+CURVES_CHANNELS: Slot[list | None] = Slot("curves.channels", None)
+CURVES_SEGMENT: Slot[str] = Slot("curves.segment", "all")
+
+# optimise page: the what-if
+BUDGET: Slot[float | None] = Slot("whatif.budget", None)
+"""yuan per day; None until the data is known (then the current total)"""
+NEW_PRODUCT_CAP: Slot[int] = Slot("whatif.new_product_cap_pct", 15)
+NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", 30)
+OBJECTIVE: Slot[str] = Slot("whatif.objective", "gmv")
+TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
+ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
+BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
+"""channel, lower (× current), upper (× current), locked; None until the data is known"""
+
+# campaign page
+CAMPAIGN: Slot[str] = Slot("campaign.name", "618")
+CAMPAIGN_PHASES: Slot[dict] = Slot("campaign.phases", factory=dict)
+"""campaign name -> its phases table as the user edited it"""
+
+# scenarios page
+SCENARIOS: Slot[dict] = Slot("scenarios.saved", factory=dict)
+"""name -> SavedScenario, in the order saved"""
+SCENARIO_NAME: Slot[str] = Slot("scenarios.name", "")
+SCENARIO_PICK: Slot[list] = Slot("scenarios.pick", factory=list)
+
+
+def lang() -> str:
+    value = LANG.get()
+    return value if value in LANGS else "zh"
+
+
+def whatif_slots() -> tuple[Slot, ...]:
+    """The slots a saved scenario captures and restores."""
+    return (BUDGET, NEW_PRODUCT_CAP, NEW_CUSTOMER_CAP, OBJECTIVE, TARGET_GMV, ROI_FLOOR, BOUNDS)
