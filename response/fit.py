@@ -5,9 +5,13 @@ For each outcome series ``y_t`` (per product segment when the outcome has one, e
     y_t = baseline_t + Σ_k a_k · g_k(x̃_{k,t} / b_k) + ε_t,
 
 where ``baseline_t`` holds an intercept, trend, day-of-week (daily data), yearly season (a year or
-more of history) and any controls; ``x̃_k`` is cell k's spend after geometric adstock (its lag from
-the journeys, or candidates when none is given); ``g_k`` a concave unit shape. Day-to-day spend
-variation is the signal: a channel's curve is what moves the *total*, not the revenue it touched.
+more of history) and any controls; ``x̃_k`` is cell k's spend carried over by its lag kernel
+(estimated from the journeys' touch-to-order gaps, a geometric kernel from a given mean lag, or
+candidates when nothing is given); ``g_k`` a concave unit shape. Two carry-over forms are
+candidates: *adstock* ``g(Σ_l k_l x_{t−l})`` and *lagged response* ``Σ_l k_l g(x_{t−l})``; both
+are concave in spend and give the same steady-state curve ``a·g(x/b)``. The first periods, whose
+carry-over reaches back before the history, are left out. Day-to-day spend variation is the
+signal: a channel's curve is what moves the *total*, not the revenue it touched.
 
 * **Campaign periods** (and the adstock tail after them) are left out of the fit: demand and
   spend rise together there, so they would pass seasonal demand off as ad effect.
@@ -55,7 +59,9 @@ class FitSettings:
     hill_exponents: tuple[float, ...] = (2.0,)
     """S-shaped candidates; a chosen one is flagged and handed to the optimizer's envelope path."""
     lag_candidates_periods: tuple[float, ...] = (0.0, 0.7, 1.5, 3.0)
-    """Mean adstock lags tried for cells whose lag is not given."""
+    """Mean lags (geometric kernels) tried for cells whose lag is not given."""
+    forms: tuple[str, ...] = ("adstock", "lagged")
+    """Carry-over forms tried: g(adstocked spend) and the lagged response Σ k_l g(x_{t−l})."""
     prior_relative_sd: float = 0.5
     cv_folds: int = 5
     sweeps: int = 2
@@ -104,11 +110,16 @@ class CurveFit:
 @dataclass
 class _Candidate:
     family: str
-    scale: float  # b, or the history's mean adstocked spend for power curves
+    scale: float  # b, or the history's mean spend for power curves
     s: float
-    lag: float
-    ratio: float  # history's mean adstocked spend ÷ b (NaN for power curves)
+    kernel: np.ndarray  # carry-over weights by period offset (sum 1)
+    form: str  # "adstock" or "lagged"
+    ratio: float  # history's mean spend ÷ b (NaN for power curves)
     h: np.ndarray  # unit response per period (before amplitude)
+
+    @property
+    def lag(self) -> float:
+        return float(np.arange(len(self.kernel)) @ self.kernel)
 
     def unit(self, x: np.ndarray) -> np.ndarray:
         return _unit(self.family, x, self.scale, self.s)
@@ -130,6 +141,7 @@ def fit_curves(
     *,
     prior: pd.DataFrame | None = None,
     lags: pd.DataFrame | None = None,
+    kernels: pd.DataFrame | None = None,
     lift_tests: pd.DataFrame | None = None,
     exclude: pd.DataFrame | None = None,
     controls: pd.DataFrame | None = None,
@@ -143,7 +155,9 @@ def fit_curves(
     ``outcome``: date, [segment], value — the *total* outcome per period (GMV or orders).
     ``prior``: channel, segment, value — attributed incremental outcome per period (e.g. the
     incremental model's credit averaged over the history).
-    ``lags``: channel, lag_mean_days (e.g. from :func:`response.lag.estimate_lags`).
+    ``lags``: channel, lag_mean_days (e.g. from :func:`response.lag.estimate_lags`): geometric kernels.
+    ``kernels``: channel, offset (periods), weight — carry-over kernels (e.g. from
+    :func:`response.lag.lag_kernels`); they take precedence over ``lags``.
     ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day),
     standard_error — measured effects that calibrate the curve level.
     ``exclude``: start, end (campaign phases): periods left out of the fit.
@@ -157,8 +171,8 @@ def fit_curves(
     timeline = Timeline.from_dates(pd.concat([pd.to_datetime(spend["date"]), pd.to_datetime(outcome["date"])]))
     cells = spend[["channel", "segment"]].drop_duplicates().sort_values(["channel", "segment"]).reset_index(drop=True)
     x = _wide(spend, cells, timeline)
-    lag_periods = _lag_periods(cells, lags, timeline.period_days)
-    fit_rows = _fit_mask(outcome, exclude, timeline, lag_periods, settings)
+    cell_kernels = _kernels(cells, lags, kernels, timeline.period_days, settings)
+    fit_rows = _fit_mask(outcome, exclude, timeline, cell_kernels, settings)
     by_segment = "segment" in outcome.columns
     groups = sorted(outcome["segment"].unique()) if by_segment else ["all"]
     if by_segment:
@@ -180,9 +194,10 @@ def fit_curves(
                              f"{z.shape[1] + 10} outside excluded periods")
         member_cells = cells.iloc[members].reset_index(drop=True)
         fitted = _GroupFit(settings, rng, timeline, z, y, rows, x[members], member_cells,
-                           lag_periods[members], priors[members], current[members],
+                           [cell_kernels[i] for i in members], priors[members], current[members],
                            _lift_rows(lift_tests, member_cells, timeline.period_days),
-                           _fixed_shapes(shapes, member_cells, timeline.period_days))
+                           _fixed_shapes(shapes, member_cells, timeline.period_days,
+                                         [cell_kernels[i] for i in members]))
         result = fitted.run()
         warnings += result["warnings"]
         curve_rows.append(result["curves"])
@@ -212,10 +227,10 @@ def fit_curves(
 class _GroupFit:
     """Fits the cells of one outcome series (one product segment, or the total)."""
 
-    def __init__(self, settings, rng, timeline, z, y, rows, x, cells, lag_periods, priors, current, lifts, fixed):
+    def __init__(self, settings, rng, timeline, z, y, rows, x, cells, kernels, priors, current, lifts, fixed):
         self.settings, self.rng, self.timeline = settings, rng, timeline
         self.z, self.y, self.rows = z, y, rows
-        self.x, self.cells, self.lag_periods, self.priors, self.current = x, cells, lag_periods, priors, current
+        self.x, self.cells, self.kernels, self.priors, self.current = x, cells, kernels, priors, current
         self.lifts, self.fixed = lifts, fixed
         self.labels = (cells["channel"] + "/" + cells["segment"]).tolist()
         self.warnings: list[str] = []
@@ -240,32 +255,29 @@ class _GroupFit:
 
     def _candidates(self, k: int) -> list[_Candidate]:
         s = self.settings
+        mean = max(self.x[k, self.rows].mean(), 1e-9)
         if self.fixed[k] is not None:
-            family, b, exponent, lag = self.fixed[k]
-            xt = adstock(self.x[k], adstock_weights(lag))
-            mean = max(xt[self.rows].mean(), 1e-9)
+            family, b, exponent, kernel, form = self.fixed[k]
             scale = mean if family == "power" else b
-            return [_Candidate(family, scale, exponent, lag, mean / scale, _unit(family, xt, scale, exponent))]
-        lags = [self.lag_periods[k]] if np.isfinite(self.lag_periods[k]) else list(s.lag_candidates_periods)
+            return [_candidate(family, scale, exponent, kernel, form, mean, self.x[k])]
         out = []
-        for lag in lags:
-            xt = adstock(self.x[k], adstock_weights(lag))
-            mean = max(xt[self.rows].mean(), 1e-9)
-            for fam in s.families:
-                if fam == "power":
-                    shapes = [(mean, p, np.nan) for p in s.power_exponents]
-                elif fam == "hill":
-                    shapes = [(mean / r, h, r) for h in s.hill_exponents for r in s.saturation_ratios]
-                else:
-                    shapes = [(mean / r, 1.0, r) for r in s.saturation_ratios]
-                for scale, exponent, ratio in shapes:
-                    out.append(_Candidate(fam, scale, exponent, lag, ratio, _unit(fam, xt, scale, exponent)))
+        for kernel in self.kernels[k]:
+            for form in s.forms:
+                for fam in s.families:
+                    if fam == "power":
+                        shapes = [(mean, p) for p in s.power_exponents]
+                    elif fam == "hill":
+                        shapes = [(mean / r, h) for h in s.hill_exponents for r in s.saturation_ratios]
+                    else:
+                        shapes = [(mean / r, 1.0) for r in s.saturation_ratios]
+                    out += [_candidate(fam, scale, exponent, kernel, form, mean, self.x[k]) for scale, exponent in shapes]
         return out
 
     @staticmethod
     def _start(cands: list[_Candidate]) -> int:
         """Where coordinate descent starts: exp with b nearest the history's spend, at the first lag."""
-        exp = [i for i, c in enumerate(cands) if c.family == "exp" and c.lag == cands[0].lag]
+        exp = [i for i, c in enumerate(cands) if c.family == "exp" and c.kernel is cands[0].kernel
+               and c.form == cands[0].form]
         if not exp:
             return 0
         return min(exp, key=lambda i: abs(np.log(cands[i].ratio)))
@@ -428,7 +440,7 @@ class _GroupFit:
     def _report_cell(self, k, j, cands, scores, best, chosen, H, coef, boot, sigma2):
         p = self.z.shape[1]
         a_hat = coef[p + j]
-        mean_x = float(adstock(self.x[k], adstock_weights(chosen[j].lag))[self.rows].mean())
+        mean_x = float(self.x[k, self.rows].mean())
         grid = np.linspace(0, max(3.0 * mean_x, 1.0), 121)
         if scores is None:
             scores = np.array([0.0])
@@ -483,7 +495,7 @@ class _GroupFit:
         cand_frame = pd.DataFrame({
             "channel": self.cells.loc[k, "channel"], "segment": self.cells.loc[k, "segment"],
             "family": [c.family for c in cands], "b": [c.scale if c.family != "power" else np.nan for c in cands],
-            "s": [c.s for c in cands], "lag_mean_periods": [c.lag for c in cands],
+            "s": [c.s for c in cands], "lag_mean_periods": [c.lag for c in cands], "form": [c.form for c in cands],
             "cv_sse": scores, "weight": weights, "amplitude": amps,
         })
         return row, band, cand_frame
@@ -508,8 +520,7 @@ class _GroupFit:
                    "marginal_roi": np.nan, "value_at_current": np.nan}
             band = pd.DataFrame({"spend": grid, "value": np.nan, "low": np.nan, "high": np.nan})
         row |= {
-            "current_spend": round(current, 2), "lag_mean_periods": float(self.lag_periods[k]) if np.isfinite(
-                self.lag_periods[k]) else np.nan,
+            "current_spend": round(current, 2), "lag_mean_periods": float(np.mean([_mean_lag(q) for q in self.kernels[k]])),
             "r2_share": 0.0, "a_low": row["a"] * lo, "a_high": row["a"] * hi,
             "mroi_low": row["marginal_roi"] * lo, "mroi_high": row["marginal_roi"] * hi,
             "prior_value": float(prior) if np.isfinite(prior) else np.nan, "s_shaped": False,
@@ -607,19 +618,54 @@ def _series(outcome: pd.DataFrame, segment: str | None, timeline: Timeline) -> n
     return values.reindex(timeline.dates).to_numpy(dtype=float)
 
 
-def _lag_periods(cells: pd.DataFrame, lags: pd.DataFrame | None, period_days: int) -> np.ndarray:
-    if lags is None:
-        return np.full(len(cells), np.nan)
-    by_channel = dict(zip(lags["channel"].astype(str), lags["lag_mean_days"].astype(float)))
-    return np.array([by_channel.get(c, np.nan) / period_days for c in cells["channel"]])
+def _candidate(family, scale, exponent, kernel, form, mean, x) -> _Candidate:
+    if form == "adstock":
+        h = _unit(family, adstock(x, kernel), scale, exponent)
+    else:
+        h = adstock(_unit(family, x, scale, exponent), kernel)
+    ratio = np.nan if family == "power" else mean / scale
+    return _Candidate(family, scale, exponent, kernel, form, ratio, h)
 
 
-def _fit_mask(outcome, exclude, timeline: Timeline, lag_periods: np.ndarray, settings: FitSettings) -> np.ndarray:
+def _mean_lag(kernel: np.ndarray) -> float:
+    return float(np.arange(len(kernel)) @ kernel)
+
+
+def _reach(kernel: np.ndarray, mass: float = 0.95) -> int:
+    """Periods needed to carry ``mass`` of the kernel's weight."""
+    return int(np.searchsorted(np.cumsum(kernel), mass) + 1)
+
+
+def _kernels(cells, lags, kernels, period_days: int, settings: FitSettings) -> list[list[np.ndarray]]:
+    """Candidate carry-over kernels per cell: an estimated kernel, a geometric one from a mean lag, or a grid."""
+    by_kernel = {}
+    if kernels is not None and len(kernels):
+        for channel, frame in kernels.groupby(kernels["channel"].astype(str)):
+            offsets = frame["offset"].to_numpy(dtype=int)
+            w = np.zeros(offsets.max() + 1)
+            np.add.at(w, offsets, frame["weight"].to_numpy(dtype=float))
+            if w.sum() > 0:
+                by_kernel[channel] = w / w.sum()
+    by_lag = {} if lags is None else dict(zip(lags["channel"].astype(str), lags["lag_mean_days"].astype(float)))
+    out = []
+    for channel in cells["channel"]:
+        if channel in by_kernel:
+            out.append([by_kernel[channel]])
+        elif channel in by_lag and np.isfinite(by_lag[channel]):
+            out.append([adstock_weights(by_lag[channel] / period_days)])
+        else:
+            out.append([adstock_weights(lag) for lag in settings.lag_candidates_periods])
+    return out
+
+
+def _fit_mask(outcome, exclude, timeline: Timeline, kernels: list[list[np.ndarray]], settings) -> np.ndarray:
+    """Periods the fit uses: with an outcome, past the carry-over warm-up, outside excluded blocks and their tails."""
     keep = np.zeros(timeline.n, dtype=bool)
     keep[timeline.positions(outcome["date"])] = True
+    reach = max((_reach(q) for ks in kernels for q in ks), default=1)
+    keep[: min(reach - 1, timeline.n // 5)] = False
     if exclude is not None and len(exclude):
-        finite = lag_periods[np.isfinite(lag_periods)]
-        longest = max(finite.max() if len(finite) else max(settings.lag_candidates_periods), 0.0)
+        longest = max((_mean_lag(q) for ks in kernels for q in ks), default=0.0)
         tail = int(np.ceil(settings.exclude_tail_lags * longest))
         for start, end in zip(pd.to_datetime(exclude["start"]), pd.to_datetime(exclude["end"])):
             out = (timeline.dates >= start) & (timeline.dates <= end + pd.Timedelta(days=tail * timeline.period_days))
@@ -644,8 +690,11 @@ def _align(cells: pd.DataFrame, table: pd.DataFrame | None, column: str) -> np.n
     return np.array([float(lookup.get((c, s), np.nan)) for c, s in zip(cells["channel"], cells["segment"])])
 
 
-def _fixed_shapes(shapes: pd.DataFrame | None, cells: pd.DataFrame, period_days: int) -> list:
-    """Per cell: (family, b, s, lag in periods) when its shape is given, else None."""
+def _fixed_shapes(shapes: pd.DataFrame | None, cells: pd.DataFrame, period_days: int, kernels) -> list:
+    """Per cell: (family, b, s, kernel, form) when its shape is given, else None.
+
+    The kernel is the cell's own (first) candidate kernel, or the geometric kernel of the shape's
+    ``lag_mean_days``; the form is the shape's ``form`` column (default ``lagged``)."""
     if shapes is None:
         return [None] * len(cells)
     t = _with_segment(shapes).set_index(["channel", "segment"])
@@ -656,7 +705,10 @@ def _fixed_shapes(shapes: pd.DataFrame | None, cells: pd.DataFrame, period_days:
             continue
         r = t.loc[(c, seg)]
         exponent = float(r["s"]) if "s" in r and np.isfinite(r["s"]) else 1.0
-        out.append((str(r["family"]), float(r["b"]), exponent, float(r.get("lag_mean_days", 0.0)) / period_days))
+        kernel = kernels[len(out)][0]
+        if "lag_mean_days" in r and np.isfinite(r["lag_mean_days"]):
+            kernel = adstock_weights(float(r["lag_mean_days"]) / period_days)
+        out.append((str(r["family"]), float(r["b"]), exponent, kernel, str(r.get("form", "lagged"))))
     return out
 
 

@@ -60,13 +60,45 @@ def estimate_lags(
 
 
 def last_touch_gaps(journeys: pd.DataFrame, touches: pd.DataFrame) -> pd.DataFrame:
-    """channel, gap_days: per converting journey and channel, days from its last touch to the order."""
+    """channel, gap_days, offset_days: per converting journey and channel, the time from its last
+    touch to the order (days) and the number of calendar days between them."""
     conv = journeys.loc[journeys["converted"].astype(bool), ["journey_id", "conversion_ts"]]
     t = touches.merge(conv, on="journey_id")
     last = t.groupby(["journey_id", "channel"], observed=True).agg(
         timestamp=("timestamp", "max"), conversion_ts=("conversion_ts", "first")).reset_index()
     gap = (last["conversion_ts"] - last["timestamp"]).dt.total_seconds() / 86_400
-    return pd.DataFrame({"channel": last["channel"].astype(str), "gap_days": gap.to_numpy()})
+    offset = (last["conversion_ts"].dt.normalize() - last["timestamp"].dt.normalize()).dt.days
+    return pd.DataFrame({"channel": last["channel"].astype(str), "gap_days": gap.to_numpy(),
+                         "offset_days": offset.to_numpy()})
+
+
+def lag_kernels(gaps: pd.DataFrame, lags: pd.DataFrame, *, lookback_days: float = 30.0,
+                period_days: int = 1) -> pd.DataFrame:
+    """Carry-over kernels (channel, offset, weight): the calendar-period offsets from touch to order,
+    each touch weighted by its posterior probability of being causal under the fitted mixture,
+
+        r = p·exp(−g/L)/(L·(1 − e^(−W/L))) / (that + (1 − p)/W).
+
+    Channels whose lag was not estimated get a geometric kernel of their default lag.
+    """
+    rows = []
+    for est in lags.itertuples(index=False):
+        if est.estimated:
+            g = gaps[gaps["channel"] == est.channel]
+            gap = np.clip(g["gap_days"].to_numpy(dtype=float), 0, lookback_days)
+            lag, p = est.lag_mean_days, est.causal_share
+            causal = p * np.exp(-gap / lag) / (lag * -np.expm1(-lookback_days / lag))
+            r = causal / (causal + (1 - p) / lookback_days)
+            offset = (g["offset_days"].to_numpy(dtype=int) // period_days)
+            weight = np.bincount(offset, weights=r)
+            keep = np.cumsum(weight) <= 0.999 * weight.sum()
+            keep[: int(np.argmin(keep)) + 1] = True
+            weight = weight[keep]
+        else:
+            weight = adstock_weights(est.lag_mean_days / period_days)
+        weight = weight / weight.sum()
+        rows.append(pd.DataFrame({"channel": est.channel, "offset": np.arange(len(weight)), "weight": weight}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["channel", "offset", "weight"])
 
 
 def _fit_mixture(gaps: np.ndarray, window: float) -> tuple[float, float]:

@@ -75,18 +75,25 @@ def curve_params(spec: MarketSpec, ch: ChannelSpec, segment: str) -> tuple[float
 def generate_market(spec: MarketSpec = MarketSpec()) -> Market:
     """Simulate the market described by ``spec`` (deterministic for a given spec)."""
     rng = np.random.default_rng(spec.seed)
-    days = pd.date_range(spec.start, periods=spec.n_days, freq="D")
+    burn = spec.burn_in_days
+    all_days = pd.date_range(pd.Timestamp(spec.start) - pd.Timedelta(days=burn), periods=burn + spec.n_days, freq="D")
+    days = all_days[burn:]
     t0 = int(pd.Timestamp(spec.start).timestamp())
     t_end = t0 + spec.n_days * _DAY
-    phase = _phase_per_day(spec, days)
+    all_phase = _phase_per_day(spec, all_days)
+    phase = all_phase[burn:]
     weekend = days.day_of_week.to_numpy() >= 5
 
     paid = [c for c in spec.channels if c.has_spend]
     ch_index = {c.channel: i for i, c in enumerate(spec.channels)}
-    spend = _spend(spec, paid, days, phase, rng)  # (n_paid, 2, n_days)
+    # spend runs before the window too (the shop did not open on day one); only the window is logged
+    all_spend = _spend(spec, paid, all_days, all_phase, rng)  # (n_paid, 2, burn + n_days)
+    spend = all_spend[:, :, burn:]
 
-    resp_mult = _multiplier(spec, phase, "response_multiplier") * np.where(
-        weekend, spec.weekend_response_multiplier, 1.0) / _weekly_mean(spec.weekend_response_multiplier)
+    all_weekend = all_days.day_of_week.to_numpy() >= 5
+    all_resp = _multiplier(spec, all_phase, "response_multiplier") * np.where(
+        all_weekend, spec.weekend_response_multiplier, 1.0) / _weekly_mean(spec.weekend_response_multiplier)
+    resp_mult = all_resp[burn:]
     touches = _Touches()
 
     # --- incremental orders: caused by spend on day d, converting after the channel's lag --------
@@ -96,15 +103,16 @@ def generate_market(spec: MarketSpec = MarketSpec()) -> Market:
         for j, seg in enumerate(SEGMENTS):
             a[i, j], b[i, j], _ = curve_params(spec, ch, seg)
     aov = np.array([spec.aov(s) for s in SEGMENTS])
-    expected_value = a[:, :, None] * (1 - np.exp(-spend / b[:, :, None])) * resp_mult[None, None, :]
-    n_caused = rng.poisson(expected_value / aov[None, :, None])
+    all_expected = a[:, :, None] * (1 - np.exp(-all_spend / b[:, :, None])) * all_resp[None, None, :]
+    expected_value = all_expected[:, :, burn:]
+    n_caused = rng.poisson(all_expected / aov[None, :, None])
     cell_i, cell_j, cell_d = np.nonzero(n_caused)
     reps = n_caused[cell_i, cell_j, cell_d]
     ci, cj, cd = (np.repeat(v, reps) for v in (cell_i, cell_j, cell_d))
-    touch_t = t0 + cd * _DAY + _time_of_day(rng, len(ci))
+    touch_t = t0 + (cd - burn) * _DAY + _time_of_day(rng, len(ci))
     lag_days = np.array([paid[i].lag_mean_days for i in range(len(paid))])[ci]
     conv_t = touch_t + 60 + (rng.exponential(lag_days) * _DAY).astype(np.int64)
-    keep = conv_t < t_end
+    keep = (conv_t >= t0) & (conv_t < t_end)
     ci, cj, cd, touch_t, conv_t = ci[keep], cj[keep], cd[keep], touch_t[keep], conv_t[keep]
     n_inc = len(ci)
     inc_channel = np.array([ch_index[paid[i].channel] for i in range(len(paid))])[ci]

@@ -112,6 +112,8 @@ class MarketSpec:
     seed: int = 7
     start: date = date(2026, 2, 1)
     n_days: int = 150
+    burn_in_days: int = 30
+    """Spend (and its caused orders) before the logged window, so the window does not start cold."""
     channels: tuple[ChannelSpec, ...] = DEFAULT_CHANNELS
     campaign_name: str = "618"
     campaign: tuple[Phase, ...] = field(default_factory=lambda: campaign_618(2026))
