@@ -51,7 +51,7 @@ def baseline_design(timeline: Timeline, controls: pd.DataFrame | None = None) ->
     if span_days >= 360:
         cols.append(t**2)
         names.append("trend2")
-        doy = timeline.dates.dayofyear.to_numpy()
+        doy = timeline.dates.day_of_year.to_numpy()
         for h in (1, 2):
             cols += [np.sin(2 * np.pi * h * doy / 365.25), np.cos(2 * np.pi * h * doy / 365.25)]
             names += [f"sin{h}", f"cos{h}"]

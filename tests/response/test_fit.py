@@ -1,0 +1,161 @@
+"""Response curves fitted against the total outcome recover effects whose truth is known."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from response import FitSettings, adstock, adstock_weights, fit_curves
+from response.fit import _table_slope, _table_value
+from roimix.synthetic import MarketSpec, campaign_618, generate_daily, true_kernels
+
+FAST = FitSettings(n_bootstrap=0)
+CAMPAIGN = pd.DataFrame({"start": [p.start for p in campaign_618(2026)], "end": [p.end for p in campaign_618(2026)]})
+
+
+def true_value(curves: pd.DataFrame, spend: np.ndarray) -> np.ndarray:
+    return curves["a"].to_numpy() * (1 - np.exp(-spend / curves["b"].to_numpy()))
+
+
+def fitted_at(curves: pd.DataFrame, spend: np.ndarray, slope=False) -> np.ndarray:
+    fn = _table_slope if slope else _table_value
+    return np.array([fn(r.family, r.a, r.b, r.s, np.array([x]))[0] for r, x in zip(curves.itertuples(), spend)])
+
+
+def test_pymc_mmm_example_contributions(shared_datasets):
+    """Weekly data with a documented generating recipe: each channel's share of y is recovered."""
+    folder = shared_datasets / "pymc-marketing"
+    data = pd.read_csv(folder / "mmm_example.csv")
+    truth = pd.read_csv(folder / "mmm_example_true_contributions.csv")
+    spend = pd.concat([pd.DataFrame({"date": data.date_week, "channel": c, "spend": data[c]}) for c in ("x1", "x2")])
+    outcome = pd.DataFrame({"date": data.date_week, "value": data.y})
+    controls = data[["date_week", "event_1", "event_2"]].rename(columns={"date_week": "date"})
+    fit = fit_curves(spend, outcome, controls=controls,
+                     settings=FitSettings(n_bootstrap=0, lag_candidates_periods=(0.0, 0.3, 0.7, 1.5)))
+    assert fit.summary.loc[0, "period_days"] == 7
+    dec = fit.decomposition
+    for channel, tolerance in (("x1", 0.03), ("x2", 0.015)):
+        got = dec.loc[dec.component == f"{channel}/all", "value"].sum() / data.y.sum()
+        want = truth[f"{channel}_true_contribution"].sum() / data.y.sum()  # 29.1 % and 7.0 %
+        assert got == pytest.approx(want, abs=tolerance), channel
+    # the documented noise is sd 250 (0.25 × 1000): the residual should be close to it
+    assert fit.summary.loc[0, "sigma"] == pytest.approx(250, rel=0.25)
+
+
+def test_method_recovers_levels_when_told_the_true_shapes():
+    """On a 10⁸-user market (little noise) with the true shapes and lags, every cell's value at
+    current spend is recovered: the fit itself adds no bias beyond noise."""
+    spec = MarketSpec(n_users=100_000_000, seed=1)
+    m = generate_daily(spec)
+    fit = fit_curves(m.spend, m.outcome[["date", "segment", "value"]], kernels=true_kernels(spec), exclude=CAMPAIGN,
+                     shapes=m.true_curves.drop(columns="lag_mean_days"), settings=FAST)
+    got = fit.curves.set_index(["channel", "segment"]).loc[
+        list(zip(m.true_curves.channel, m.true_curves.segment))]
+    ratio = got.value_at_current.to_numpy() / true_value(m.true_curves, got.current_spend.to_numpy())
+    assert np.median(np.abs(np.log(ratio))) < 0.05
+    assert (np.abs(np.log(ratio)) < 0.5).all()
+
+
+def test_free_shapes_recover_marginal_roi_and_rank_channels():
+    """Without the true shapes, on a large market: marginal ROI at current spend is close to the
+    truth for the large cells and the order of channels by marginal ROI is right."""
+    spec = MarketSpec(n_users=30_000_000, seed=2)
+    m = generate_daily(spec)
+    fit = fit_curves(m.spend, m.outcome[["date", "segment", "value"]], kernels=true_kernels(spec), exclude=CAMPAIGN,
+                     settings=FAST)
+    got = fit.curves.set_index(["channel", "segment"]).loc[list(zip(m.true_curves.channel, m.true_curves.segment))]
+    x = got.current_spend.to_numpy()
+    true_mroi = m.true_curves.a.to_numpy() / m.true_curves.b.to_numpy() * np.exp(-x / m.true_curves.b.to_numpy())
+    fit_mroi = got.marginal_roi.to_numpy()
+    existing = (m.true_curves.segment == "existing").to_numpy()
+    rank_corr = pd.Series(fit_mroi[existing]).corr(pd.Series(true_mroi[existing]), method="spearman")
+    assert rank_corr > 0.7
+    assert np.median(np.abs(fit_mroi[existing] - true_mroi[existing])) < 0.4
+
+
+def test_constant_spend_is_flagged_not_fitted():
+    spec = MarketSpec(n_users=5_000_000, seed=3)
+    m = generate_daily(spec)
+    spend = m.spend.copy()
+    flat = (spend.channel == "wechat_group") & (spend.segment == "existing")
+    spend.loc[flat, "spend"] = 300.0
+    prior = pd.DataFrame({"channel": ["wechat_group"], "segment": ["existing"], "value": [900.0]})
+    fit = fit_curves(spend, m.outcome[["date", "segment", "value"]], exclude=CAMPAIGN, prior=prior, settings=FAST)
+    row = fit.curves.set_index(["channel", "segment"]).loc[("wechat_group", "existing")]
+    assert row.status == "prior"
+    assert row.value_at_current == pytest.approx(900.0, rel=1e-6)  # the prior level, not a guess
+    assert any("wechat_group/existing" in w and "barely varies" in w for w in fit.warnings)
+    # without a prior it is not fitted at all
+    fit = fit_curves(spend, m.outcome[["date", "segment", "value"]], exclude=CAMPAIGN, settings=FAST)
+    assert fit.curves.set_index(["channel", "segment"]).loc[("wechat_group", "existing"), "status"] == "unfit"
+
+
+def test_lift_test_pulls_the_level_to_the_measurement():
+    """A precise lift test on a cell moves its fitted value at the test's spend to the measured one."""
+    spec = MarketSpec(n_users=1_000_000, seed=4)
+    m = generate_daily(spec)
+    truth = m.true_curves.set_index(["channel", "segment"]).loc[("xiaohongshu", "existing")]
+    test_spend = truth.current_spend * 1.5
+    measured = truth.a * (1 - np.exp(-test_spend / truth.b))
+    lift = pd.DataFrame({"channel": ["xiaohongshu"], "segment": ["existing"], "start": ["2026-04-01"],
+                         "end": ["2026-04-14"], "spend": [test_spend], "incremental_value": [measured],
+                         "standard_error": [0.02 * measured]})
+    outcome = m.outcome[["date", "segment", "value"]]
+    errors = {}
+    for label, tests in (("without", None), ("with", lift)):
+        fit = fit_curves(m.spend, outcome, kernels=true_kernels(spec), exclude=CAMPAIGN, lift_tests=tests,
+                         settings=FAST)
+        row = fit.curves.set_index(["channel", "segment"]).loc[("xiaohongshu", "existing")]
+        errors[label] = abs(_table_value(row.family, row.a, row.b, row.s, np.array([test_spend]))[0] / measured - 1)
+    assert errors["with"] < 0.05
+    assert errors["with"] <= errors["without"]
+
+
+def test_s_shaped_truth_is_flagged():
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2026-01-01", periods=200)
+    x = rng.uniform(0, 4000, len(dates))
+    y = 50_000 + 30_000 * x**3 / (x**3 + 2000.0**3) + rng.normal(0, 300, len(dates))
+    spend = pd.DataFrame({"date": dates, "channel": "kol", "spend": x})
+    fit = fit_curves(spend, pd.DataFrame({"date": dates, "value": y}),
+                     settings=FitSettings(n_bootstrap=0, lag_candidates_periods=(0.0,), hill_exponents=(2.0, 3.0)))
+    row = fit.curves.iloc[0]
+    assert row.family == "hill" and row.s > 1.5 and row.s_shaped
+    assert any("S-shaped" in w for w in fit.warnings)
+
+
+def test_bootstrap_band_covers_the_truth_for_most_cells():
+    spec = MarketSpec(n_users=3_000_000, seed=5)
+    m = generate_daily(spec)
+    fit = fit_curves(m.spend, m.outcome[["date", "segment", "value"]], kernels=true_kernels(spec), exclude=CAMPAIGN,
+                     shapes=m.true_curves.drop(columns="lag_mean_days"), settings=FitSettings(n_bootstrap=200))
+    got = fit.curves.set_index(["channel", "segment"]).loc[list(zip(m.true_curves.channel, m.true_curves.segment))]
+    inside = (got.a_low.to_numpy() <= m.true_curves.a.to_numpy()) & (m.true_curves.a.to_numpy() <= got.a_high.to_numpy())
+    assert inside.mean() >= 0.7  # nominal 90 %; a block bootstrap of 100 days is a little narrow
+    assert (got.a_high >= got.a_low).all()
+
+
+def test_adstock_weights_have_the_stated_mean():
+    w = adstock_weights(3.0, tail=1e-9, max_len=400)
+    assert w.sum() == pytest.approx(1.0)
+    assert np.arange(len(w)) @ w == pytest.approx(3.0, rel=1e-4)
+    x = np.zeros(100)
+    x[10] = 1.0
+    out = adstock(x, w)
+    assert out.sum() == pytest.approx(1.0, rel=1e-3) and out[:10].sum() == 0
+
+
+def test_bad_inputs_are_named():
+    dates = pd.date_range("2026-01-01", periods=30)
+    spend = pd.DataFrame({"date": dates, "channel": "a", "segment": "new", "spend": 1.0})
+    with pytest.raises(ValueError, match="segment"):
+        fit_curves(spend, pd.DataFrame({"date": dates, "segment": "existing", "value": 1.0}), settings=FAST)
+    odd_dates = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-04", "2026-01-05", "2026-01-08"])
+    with pytest.raises(ValueError, match="evenly spaced"):
+        fit_curves(pd.DataFrame({"date": odd_dates, "channel": "a", "spend": 1.0}),
+                   pd.DataFrame({"date": odd_dates, "value": 1.0}), settings=FAST)
+    with pytest.raises(ValueError, match="only 3 periods"):
+        fit_curves(spend.iloc[:3], pd.DataFrame({"date": dates[:3], "segment": "new", "value": 1.0}), settings=FAST)
