@@ -34,6 +34,8 @@ PALETTE = (
     "#393B79", "#637939", "#8C6D31", "#843C39", "#7B4173", "#3182BD", "#31A354", "#E6550D", "#756BB1",
 )
 PSEUDO = {"(baseline)": BASELINE_COLOUR, "(none)": "#D5D8DC"}
+_CD2 = {"spend": "%{customdata[0]}", "gmv": "%{customdata[1]}"}
+_SWEEP = {"budget": "%{customdata[0]}", "value": "%{customdata[1]}"}
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 
@@ -282,7 +284,7 @@ def response_curves(bands: pd.DataFrame, marks: pd.DataFrame, channels: pd.DataF
             x=part["spend"], y=part["value"], mode="lines", line={"color": colour, "width": 2.5},
             name=_label(ch, names), showlegend=False,
             customdata=np.column_stack([[money(v, lang) for v in part["spend"]], [money(v, lang) for v in part["value"]]]),
-            hovertemplate=t("app.fig.curve_hover", lang) + "<extra></extra>", row=r, col=c,
+            hovertemplate=t("app.fig.curve_hover", lang, **_CD2) + "<extra></extra>", row=r, col=c,
         )
         mark = marks[marks["channel"] == ch]
         if len(mark):
@@ -355,14 +357,14 @@ def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None
     budget_text = [money(v, lang) for v in ok["budget"]]
     fig.add_scatter(x=ok["budget"], y=ok["gmv"], mode="lines+markers", line={"color": "#FF5000", "width": 2.5},
                     name=t("app.fig.gmv", lang), customdata=np.column_stack([budget_text, [money(v, lang) for v in ok["gmv"]]]),
-                    hovertemplate=t("app.fig.sweep_hover_gmv", lang) + "<extra></extra>", row=1, col=1)
+                    hovertemplate=t("app.fig.sweep_hover_gmv", lang, **_SWEEP) + "<extra></extra>", row=1, col=1)
     fig.add_scatter(x=ok["budget"], y=ok["roi"], mode="lines+markers", line={"color": "#1D2B53", "width": 2.5},
                     name=t("app.fig.roi", lang), customdata=np.column_stack([budget_text, [f"{v:.2f}" for v in ok["roi"]]]),
-                    hovertemplate=t("app.fig.sweep_hover_roi", lang) + "<extra></extra>", row=2, col=1)
+                    hovertemplate=t("app.fig.sweep_hover_roi", lang, **_SWEEP) + "<extra></extra>", row=2, col=1)
     fig.add_scatter(x=ok["budget"], y=ok["marginal_roi"], mode="lines+markers", line={"color": "#07A85A", "width": 2.5},
                     name=t("app.fig.mroi", lang),
                     customdata=np.column_stack([budget_text, [f"{v:.2f}" for v in ok["marginal_roi"]]]),
-                    hovertemplate=t("app.fig.sweep_hover_mroi", lang) + "<extra></extra>", row=3, col=1)
+                    hovertemplate=t("app.fig.sweep_hover_mroi", lang, **_SWEEP) + "<extra></extra>", row=3, col=1)
     fig.add_hline(y=1.0, line_dash="dot", line_color="#888", row=3, col=1)
     for x, key, dash in ((current_budget, "app.fig.current", "dot"), (chosen_budget, "app.fig.planned", "solid")):
         if x is not None and np.isfinite(x):

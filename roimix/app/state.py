@@ -59,6 +59,11 @@ class Slot(Generic[T]):
             if key in st.session_state:
                 del st.session_state[key]
 
+    def reset_widget(self) -> None:
+        """Forget the widget's own state (it is seeded from the model value when drawn next)."""
+        if self.widget_key in st.session_state:
+            del st.session_state[self.widget_key]
+
     def widget(self, value: Any = None) -> str:
         """The widget key, seeded with the model value (or ``value``) when the widget is not alive.
 
@@ -91,8 +96,10 @@ ATTR_MODELS: Slot[list] = Slot("attribution.models", factory=lambda: ["last_touc
 ATTR_MEASURE: Slot[str] = Slot("attribution.measure", "value")
 ATTR_ROI_MODEL: Slot[str] = Slot("attribution.roi_model", "incremental")
 ATTR_HALF_LIFE: Slot[float] = Slot("attribution.half_life_days", 7.0)
+ATTR_METRIC: Slot[str] = Slot("attribution.metric", "roas")
 
 # curves page
+CURVES_SOURCE: Slot[str] = Slot("curves.source", "fitted")
 CURVES_CHANNELS: Slot[list | None] = Slot("curves.channels", None)
 CURVES_SEGMENT: Slot[str] = Slot("curves.segment", "all")
 

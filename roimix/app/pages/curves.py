@@ -1,10 +1,166 @@
-"""Page placeholder."""
+"""Page 3 · Response curves: each channel's curve with its band, current and planned spend, marginal ROI, warnings."""
 
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
 import streamlit as st
+
+from roimix.app import engine, figures, shared, state
+from roimix.app.errors import attempt, guard
+from roimix.text import money, percent, t
+
+REL_SD_WARN = 0.75
+
+
+def source_picker(ds, lang: str) -> None:
+    options = engine.available_curve_sources(ds)
+    if state.CURVES_SOURCE.get() not in options:
+        state.CURVES_SOURCE.force(options[0])
+    chosen = st.segmented_control(t("app.cur.source", lang), options, key=state.CURVES_SOURCE.widget(), required=True,
+                                  format_func=lambda s: t(f"app.cur.source.{s}", lang))
+    state.CURVES_SOURCE.set(chosen or options[0])
+
+
+def marks(curves: engine.CurveSet, result, segment: str) -> pd.DataFrame:
+    """channel, current_spend, current_value, planned_spend, planned_value for one segment."""
+    table = curves.table[curves.table["segment"] == segment]
+    out = pd.DataFrame({"channel": table["channel"].to_numpy()})
+    plan = result.plan if result is not None and result.solved else None
+    cur = plan[plan["segment"] == segment].set_index("channel") if plan is not None else None
+    from optimizer import curves_from_frame
+
+    c = curves_from_frame(table.drop(columns=["status", "warning"], errors="ignore"))
+    out["current_spend"] = c.current_spend_cny
+    out["current_value"] = c.value(c.current_spend_cny)
+    if cur is not None:
+        out["planned_spend"] = out["channel"].map(cur["spend"]).to_numpy(dtype=float)
+        out["planned_value"] = out["channel"].map(cur["expected_value"]).to_numpy(dtype=float)
+    else:
+        out["planned_spend"] = np.nan
+        out["planned_value"] = np.nan
+    return out
+
+
+def cell_warnings(curves: engine.CurveSet, ds, lang: str, names: dict[str, str]) -> list[str]:
+    """Bilingual warnings from the fit's per-cell columns and the spend history."""
+    table = curves.table
+    out = []
+
+    def cell(r) -> str:
+        return f"{names.get(r.channel, r.channel)} · {t(f'segment.{r.segment}', lang)}"
+
+    for r in table.itertuples(index=False):
+        status = getattr(r, "status", "")
+        if status == "unfit":
+            out.append(t("app.cur.warn.unfit", lang, cell=cell(r)))
+        elif status == "prior":
+            out.append(t("app.cur.warn.prior", lang, cell=cell(r)))
+        if bool(getattr(r, "s_shaped", False)):
+            out.append(t("app.cur.warn.s_shaped", lang, cell=cell(r)))
+        rel = getattr(r, "a_rel_sd", np.nan)
+        if rel is not None and np.isfinite(rel) and rel > REL_SD_WARN:
+            out.append(t("app.cur.warn.uncertain", lang, cell=cell(r), sd=percent(rel, lang, 0)))
+    thin = engine.thin_channels(ds)
+    for r in thin.itertuples(index=False):
+        key = "app.cur.warn.few_days" if r.reason == "few_days" else "app.cur.warn.flat"
+        out.append(t(key, lang, channel=names.get(r.channel, r.channel), days=r.days, cv=percent(r.cv, lang, 0)))
+    return out
+
+
+def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Per cell: current spend, value and marginal ROI (with its band when fitted), planned spend and marginal ROI."""
+    from optimizer import curves_from_frame
+
+    table = curves.table
+    c = curves_from_frame(table.drop(columns=["status", "warning"], errors="ignore"))
+    mroi_now = c.marginal(c.current_spend_cny)
+    plan = result.plan if result is not None and result.solved else None
+    rows = []
+    for i, r in enumerate(table.itertuples(index=False)):
+        lo, hi = getattr(r, "mroi_low", np.nan), getattr(r, "mroi_high", np.nan)
+        band = f"{lo:.2f} – {hi:.2f}" if np.isfinite(lo) and np.isfinite(hi) else "–"
+        planned = mroi_planned = np.nan
+        if plan is not None:
+            match = plan[(plan["channel"] == r.channel) & (plan["segment"] == r.segment)]
+            if len(match):
+                planned, mroi_planned = float(match["spend"].iloc[0]), float(match["marginal_roi"].iloc[0])
+        rows.append({
+            t("app.opt.col.channel", lang): names.get(r.channel, r.channel),
+            t("app.cur.col.segment", lang): t(f"segment.{r.segment}", lang),
+            t("app.cur.col.family", lang): t(f"app.cur.family.{r.family}", lang),
+            t("app.opt.col.current", lang): money(c.current_spend_cny[i], lang, 2),
+            t("app.cur.col.value", lang): money(float(c.value(c.current_spend_cny)[i]), lang, 2),
+            t("app.cur.col.mroi_now", lang): f"{mroi_now[i]:.2f}" if np.isfinite(mroi_now[i]) else "–",
+            t("app.cur.col.mroi_band", lang): band,
+            t("app.opt.col.planned", lang): money(planned, lang, 2) if np.isfinite(planned) else "–",
+            t("app.cur.col.mroi_planned", lang): f"{mroi_planned:.2f}" if np.isfinite(mroi_planned) else "–",
+            t("app.cur.col.status", lang): t(f"app.cur.status.{getattr(r, 'status', curves.source)}", lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def plausibility(curves: engine.CurveSet, ds, lang: str) -> None:
+    """Warn when the curves claim more incremental GMV than all GMV observed."""
+    days = max(pd.to_datetime(ds.conversions["timestamp"]).dt.normalize().nunique(), 1)
+    observed = float(ds.conversions["value"].sum()) / days
+    claimed = engine.current_gmv(curves.table)
+    st.caption(t("app.cur.share_of_gmv", lang, claimed=money(claimed, lang, 2), observed=money(observed, lang, 2),
+                 share=percent(claimed / observed if observed else np.nan, lang, 0)))
+    if claimed > observed:
+        st.warning(t("app.cur.warn.implausible", lang, claimed=money(claimed, lang, 2), observed=money(observed, lang, 2)))
 
 
 def render() -> None:
-    st.title("curves")
+    lang = state.lang()
+    st.title(t("app.cur.title", lang))
+    ds = shared.dataset(lang)
+    if ds is None:
+        return
+    with guard(lang, t("app.cur.source", lang)):
+        source_picker(ds, lang)
+    curves = shared.curves(ds, lang)
+    if curves is None:
+        return
+    st.caption(t(f"app.curves.source_note.{curves.source}", lang))
+    names = figures.labels(ds.channels, lang)
+    shared.ensure_whatif(curves.table)
+    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
+    result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, shared.whatif()) if planner else None
+
+    segments = [s for s in ("existing", "new") if s in set(curves.table["segment"])]
+    if state.CURVES_SEGMENT.get() not in segments:
+        state.CURVES_SEGMENT.force(segments[0])
+    segment = st.segmented_control(t("app.cur.segment", lang), segments, key=state.CURVES_SEGMENT.widget(),
+                                   required=True, format_func=lambda s: t(f"segment.{s}", lang))
+    state.CURVES_SEGMENT.set(segment or segments[0])
+    segment = state.CURVES_SEGMENT.get()
+
+    with guard(lang, t("app.cur.chart", lang)):
+        bands = curves.bands[curves.bands["segment"] == segment]
+        fig = figures.response_curves(bands, marks(curves, result, segment), ds.channels, lang)
+        st.plotly_chart(fig, key="fig.curves", config={"displaylogo": False})
+        if curves.source == "fitted":
+            st.caption(t("app.cur.band_note", lang))
+        else:
+            st.caption(t("app.cur.no_band_note", lang))
+    with guard(lang, t("app.cur.mroi_title", lang)):
+        st.subheader(t("app.cur.mroi_title", lang))
+        st.dataframe(roi_table(curves, result, names, lang), hide_index=True, width="stretch")
+        plausibility(curves, ds, lang)
+    with guard(lang, t("app.cur.warnings", lang)):
+        warnings = cell_warnings(curves, ds, lang, names)
+        if warnings:
+            st.subheader(t("app.cur.warnings", lang))
+            for w in warnings:
+                st.warning(w)
+    if curves.summary is not None:
+        with guard(lang, t("app.cur.fit_quality", lang)):
+            s = curves.summary
+            parts = [t("app.cur.fit_line", lang, outcome=t(f"segment.{r.outcome}", lang),
+                       r2=percent(r.r2, lang, 0), days=int(r.n_fitted_periods), total=int(r.n_periods))
+                     for r in s.itertuples(index=False)]
+            st.caption(" · ".join(parts))
 
 
 if __name__ == "__main__":

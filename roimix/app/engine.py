@@ -1,0 +1,457 @@
+"""The app's one door to the engines: attribution, response curves and the optimizer.
+
+Pages call these functions and get tidy DataFrames back; nothing else in the app imports an
+engine. Heavy work is cached by the dataset's token (``st.cache_data`` for tables,
+``st.cache_resource`` for the compiled optimizer, which a slider move re-solves through its
+cvxpy Parameters without rebuilding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from optimizer import (
+    Bounds, Lock, Planner, PlanResult, RoiFloor, Scenario, Select, curves_from_frame, default_scenario,
+)
+from optimizer.curves import DEFAULT_MARGIN
+
+from .data import Dataset
+
+# --- attribution ------------------------------------------------------------------------------------------
+
+MODEL_CHOICES = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
+                 "markov_1", "markov_2", "incremental")
+TOP_PATHS = 15
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def journeys(token: str, _ds: Dataset):
+    from attribution.journeys import build_journeys
+
+    return build_journeys(_ds.touchpoints, _ds.conversions)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def paths(token: str, _ds: Dataset, by_segment: bool = False) -> pd.DataFrame:
+    from attribution.journeys import build_paths
+
+    return build_paths(_ds.touchpoints, _ds.conversions, by=("product_segment",) if by_segment else ())
+
+
+def _organic(channels: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(channels.loc[channels["group"] == "organic", "channel"])
+
+
+def _credit_one(name: str, paths_frame: pd.DataFrame, ds: Dataset, token: str, half_life: float) -> pd.DataFrame:
+    """channel, conversions, value credited by model ``name`` over all converting journeys."""
+    from attribution import heuristics, markov
+    from attribution.incremental import IncrementalModel
+    from attribution.models import Incremental, TimeDecay, model_from_name
+    from attribution.paths import encode_paths
+
+    if name == "time_decay":
+        j = journeys(token, ds)
+        w = heuristics.time_decay_weights(j.touches, j.journeys, TimeDecay(half_life_days=half_life))
+        conv = j.journeys.loc[j.journeys["converted"].astype(bool), ["journey_id", "value"]]
+        w = w.merge(conv, on="journey_id")
+        out = w.assign(conversions=w["weight"], value=w["weight"] * w["value"]).groupby("channel", as_index=False)[
+            ["conversions", "value"]].sum()
+        untouched = j.journeys[j.journeys["converted"].astype(bool) & (j.journeys["n_touches"] == 0)]
+        if len(untouched):
+            out = pd.concat([out, pd.DataFrame({"channel": ["(none)"], "conversions": [float(len(untouched))],
+                                                "value": [float(untouched["value"].sum())]})], ignore_index=True)
+        return out
+    encoded = encode_paths(paths_frame)
+    if name.startswith("markov"):
+        result = markov.removal_effects(encoded, order=int(name.split("_")[1]))
+        return pd.DataFrame({"channel": list(result.channels), "conversions": result.conversions, "value": result.value})
+    if name == "incremental":
+        model = IncrementalModel.from_settings(Incremental(organic=_organic(ds.channels))).fit(encoded, ds.channels)
+        credit = model.credit(encoded)
+        return pd.DataFrame({"channel": list(credit.columns), "conversions": credit.conversions, "value": credit.value})
+    weights = heuristics.path_weights(encoded, model_from_name(name))
+    return pd.DataFrame({"channel": list(encoded.channels), "conversions": weights.T @ encoded.conversions,
+                         "value": weights.T @ encoded.value})
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def credit_table(token: str, _ds: Dataset, model: str, half_life: float = 7.0) -> pd.DataFrame:
+    """model, channel, conversions, value for one model (cached per model, so adding one computes only it)."""
+    frame = _credit_one(model, paths(token, _ds), _ds, token, half_life)
+    frame = frame[(frame["conversions"].abs() > 1e-12) | (frame["value"].abs() > 1e-9)]
+    return frame.assign(model=model)[["model", "channel", "conversions", "value"]].reset_index(drop=True)
+
+
+def credit(token: str, ds: Dataset, models: list[str] | tuple[str, ...], half_life: float = 7.0) -> pd.DataFrame:
+    """Side by side: model, channel, conversions, value for every chosen model."""
+    parts = [credit_table(token, ds, m, half_life) for m in models]
+    if not parts:
+        return pd.DataFrame(columns=["model", "channel", "conversions", "value"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def spend_by_channel(ds: Dataset) -> pd.DataFrame:
+    return ds.spend.groupby("channel", as_index=False)["spend"].sum()
+
+
+def roi_table(credit_frame: pd.DataFrame, spend: pd.DataFrame, *, margin: float = DEFAULT_MARGIN) -> pd.DataFrame:
+    """Per model and channel with spend: spend, conversions, value, ROAS (value ÷ spend),
+    ROI ((margin·value − spend) ÷ spend) and CPA (spend ÷ conversions)."""
+    parts = []
+    for model, part in credit_frame.groupby("model", sort=False):
+        merged = spend.merge(part[["channel", "conversions", "value"]], on="channel", how="left")
+        parts.append(merged.fillna({"conversions": 0.0, "value": 0.0}).assign(model=model))
+    if not parts:
+        return pd.DataFrame(columns=["model", "channel", "spend", "conversions", "value", "roas", "roi", "cpa"])
+    frame = pd.concat(parts, ignore_index=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["roas"] = np.where(frame["spend"] > 0, frame["value"] / frame["spend"], np.nan)
+        frame["roi"] = np.where(frame["spend"] > 0, (margin * frame["value"] - frame["spend"]) / frame["spend"], np.nan)
+        frame["cpa"] = np.where(frame["conversions"] > 0, frame["spend"] / frame["conversions"], np.nan)
+    return frame[["model", "channel", "spend", "conversions", "value", "roas", "roi", "cpa"]]
+
+
+def baseline_share(credit_frame: pd.DataFrame, model: str = "incremental", measure: str = "value") -> float:
+    part = credit_frame[credit_frame["model"] == model]
+    total = part[measure].sum()
+    return float(part.loc[part["channel"] == "(baseline)", measure].sum() / total) if total > 0 else float("nan")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def top_paths(token: str, _ds: Dataset, n: int = TOP_PATHS) -> pd.DataFrame:
+    """path, steps (list of channel ids), conversions, value, journeys, conversion_rate: the n paths with most orders."""
+    frame = paths(token, _ds)
+    top = frame.sort_values(["conversions", "value"], ascending=False).head(n).copy()
+    top["journeys"] = top["conversions"] + top["nulls"]
+    top["conversion_rate"] = top["conversions"] / top["journeys"].replace(0, np.nan)
+    top["steps"] = top["path"].str.split(" > ")
+    return top[["path", "steps", "conversions", "value", "journeys", "conversion_rate"]].reset_index(drop=True)
+
+
+# --- response curves ------------------------------------------------------------------------------------
+
+CURVE_SOURCES = ("fitted", "demo", "uploaded")
+
+
+@dataclass(frozen=True, eq=False)
+class CurveSet:
+    """Curves the optimizer can use, with what the curves page shows about them.
+
+    ``table``: the optimizer's curves table (channel, segment, family, a, b, s, current_spend, cpc,
+    new_customer_share, group, key_platform, margin) plus status and warning per cell.
+    ``bands``: channel, segment, spend, value, low, high. ``warnings``: sentences from the fit.
+    """
+
+    source: str
+    table: pd.DataFrame
+    bands: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+    summary: pd.DataFrame | None = None
+    token: str = field(default="")
+
+
+def _cell_traffic(spend: pd.DataFrame) -> pd.DataFrame:
+    """channel, segment, cpc, new_customer_share from the spend table (defaults where clicks are absent)."""
+    s = spend.copy()
+    for col in ("clicks", "new_customer_clicks"):
+        if col not in s.columns:
+            s[col] = np.nan
+    g = s.groupby(["channel", "segment"], as_index=False).agg(spend=("spend", "sum"), clicks=("clicks", "sum"),
+                                                             new=("new_customer_clicks", "sum"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g["cpc"] = np.where(g["clicks"] > 0, g["spend"] / g["clicks"], np.nan)
+        g["new_customer_share"] = np.where(g["clicks"] > 0, g["new"] / g["clicks"], np.nan)
+    g["cpc"] = g["cpc"].fillna(g["cpc"].median() if g["cpc"].notna().any() else 1.0).fillna(1.0)
+    g["new_customer_share"] = g["new_customer_share"].fillna(0.0).clip(0, 1)
+    return g[["channel", "segment", "cpc", "new_customer_share"]]
+
+
+def _campaign_windows(ds: Dataset) -> pd.DataFrame:
+    """start, end of campaign periods inside the history (left out of the fit)."""
+    from .campaigns import history_windows
+    from .data import sample_calendar
+
+    if ds.sources.get("spend") == "sample":
+        cal = sample_calendar()
+        if cal is not None:
+            return cal[["start", "end"]]
+    dates = pd.to_datetime(ds.spend["date"])
+    return history_windows(dates.min(), dates.max())
+
+
+def _with_attributes(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    out = table.copy()
+    traffic = _cell_traffic(ds.spend)
+    for col in ("cpc", "new_customer_share"):
+        if col not in out.columns or out[col].isna().all():
+            out = out.drop(columns=[col], errors="ignore").merge(traffic[["channel", "segment", col]],
+                                                                  on=["channel", "segment"], how="left")
+    attrs = ds.channels.set_index("channel")
+    for col in ("group", "key_platform"):
+        if col not in out.columns or out[col].isna().all():
+            out[col] = out["channel"].map(attrs[col])
+    if "margin" not in out.columns:
+        out["margin"] = DEFAULT_MARGIN
+    out["margin"] = out["margin"].fillna(DEFAULT_MARGIN)
+    out["cpc"] = out["cpc"].fillna(1.0)
+    out["new_customer_share"] = out["new_customer_share"].fillna(0.0)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
+    """Curves fitted against the total outcome (per product segment), lags from the journeys,
+    campaign periods left out, bootstrap bands (see :mod:`response.fit`)."""
+    import response
+    from response import estimate_lags, fit_curves, last_touch_gaps
+
+    ds = _ds
+    j = journeys(token, ds)
+    gaps = last_touch_gaps(j.journeys, j.touches)
+    lags = estimate_lags(gaps)
+    options = {"lags": lags}
+    if hasattr(response, "lag_kernels"):
+        options["kernels"] = response.lag_kernels(gaps, lags)
+    conv = ds.conversions
+    outcome = (conv.assign(date=pd.to_datetime(conv["timestamp"]).dt.normalize(), segment=conv["product_segment"])
+               .groupby(["date", "segment"], as_index=False)["value"].sum())
+    spend = ds.spend[["date", "channel", "segment", "spend"]].assign(date=lambda f: pd.to_datetime(f["date"]))
+    outcome = outcome[outcome["segment"].isin(set(spend["segment"]))]
+    fit = fit_curves(spend, outcome, exclude=_campaign_windows(ds), **options)
+    table = _with_attributes(fit.curves, ds)
+    bands = fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
+    return CurveSet("fitted", table, bands, tuple(fit.warnings), fit.summary, token=f"fitted:{token}")
+
+
+def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:
+    """Curve values on a grid up to 3× current spend (no uncertainty known: low = high = value)."""
+    curves = curves_from_frame(table)
+    rows = []
+    for i in range(curves.n):
+        top = max(3.0 * curves.current_spend_cny[i], float(np.nan_to_num(curves.b[i], nan=0.0)) * 2, 1.0)
+        grid = np.linspace(0.0, top, points)
+        sub = curves.subset(np.arange(curves.n) == i)
+        values = np.array([sub.value(np.array([x]))[0] for x in grid])
+        rows.append(pd.DataFrame({"channel": curves.keys["channel"].iloc[i], "segment": curves.keys["segment"].iloc[i],
+                                  "spend": grid, "value": values, "low": values, "high": values}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def given_curves(token: str, source: str, _table: pd.DataFrame, _ds: Dataset) -> CurveSet:
+    """Curves given as parameters (the sample's demo curves, or an uploaded curves table)."""
+    table = _with_attributes(_table.drop(columns=["lag_mean_days"], errors="ignore"), _ds)
+    curves_from_frame(table)  # raises CurveError naming a bad curve
+    table = table.assign(status=source, warning="")
+    return CurveSet(source, table, _bands_of(table), (), None, token=f"{source}:{token}")
+
+
+def available_curve_sources(ds: Dataset) -> list[str]:
+    from .data import demo_curves
+
+    out = ["fitted"]
+    if ds.is_sample and demo_curves() is not None:
+        out.append("demo")
+    if ds.curves is not None:
+        out.append("uploaded")
+    return out
+
+
+def curve_set(ds: Dataset, source: str) -> CurveSet:
+    from .data import demo_curves
+
+    if source == "uploaded" and ds.curves is not None:
+        return given_curves(ds.token, "uploaded", ds.curves, ds)
+    if source == "demo" and ds.is_sample:
+        return given_curves(ds.token, "demo", demo_curves(), ds)
+    return fitted_curves(ds.token, ds)
+
+
+def current_gmv(table: pd.DataFrame) -> float:
+    """Expected incremental GMV per day of the curves at current spend."""
+    curves = curves_from_frame(table.drop(columns=["status", "warning"], errors="ignore"))
+    return float(np.nansum(curves.value(curves.current_spend_cny)))
+
+
+def thin_channels(ds: Dataset, *, min_days: int = 28, min_cv: float = 0.08) -> pd.DataFrame:
+    """channel, days, cv, reason: channels whose spend history cannot identify a curve."""
+    daily = ds.spend.groupby(["channel", "date"], as_index=False)["spend"].sum()
+    rows = []
+    for ch, part in daily.groupby("channel"):
+        x = part["spend"].to_numpy(float)
+        active = int((x > 0).sum())
+        mean = x.mean() if len(x) else 0.0
+        cv = float(x.std() / mean) if mean > 0 else 0.0
+        if active < min_days:
+            rows.append({"channel": ch, "days": active, "cv": cv, "reason": "few_days"})
+        elif cv < min_cv:
+            rows.append({"channel": ch, "days": active, "cv": cv, "reason": "flat"})
+    return pd.DataFrame(rows, columns=["channel", "days", "cv", "reason"])
+
+
+# --- the optimizer ---------------------------------------------------------------------------------------
+
+UNBOUNDED_X = 100.0
+"""The 'no limit' upper bound, as a multiple of current spend (keeps every channel's rule in the problem)."""
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What the user set on the optimise page, in engine units (yuan per day, shares in 0–1)."""
+
+    budget: float
+    new_product_cap: float | None = 0.15
+    new_customer_cap: float | None = 0.30
+    objective: str = "gmv"
+    target_gmv: float | None = None
+    roi_floor: float = 0.0
+    bounds: tuple[tuple[str, float, float | None, bool], ...] = ()
+    """(channel, lower × current, upper × current or None, locked)"""
+
+    def without_budget(self) -> WhatIf:
+        return WhatIf(0.0, self.new_product_cap, self.new_customer_cap, self.objective, self.target_gmv,
+                      self.roi_floor, self.bounds)
+
+
+def bounds_rule_name(channel: str) -> str:
+    return f"bounds:{channel}"
+
+
+def lock_rule_name(channel: str) -> str:
+    return f"lock:{channel}"
+
+
+def _unfit_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
+    if "status" not in table.columns:
+        return []
+    unfit = table["status"].to_numpy() == "unfit"
+    return list(zip(table["channel"].to_numpy()[unfit], table["segment"].to_numpy()[unfit]))
+
+
+def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) -> Scenario:
+    """The optimizer's scenario for a what-if over a curves table."""
+    rules = []
+    channels = set(table["channel"])
+    for channel, lower, upper, locked in w.bounds:
+        if channel not in channels:
+            continue
+        if locked:
+            rules.append(Lock(lock_rule_name(channel), Select(channels=(channel,))))
+        else:
+            # a zero minimum is no rule at all (spend is ≥ 0 anyway); it would only show as "binding"
+            rules.append(Bounds(bounds_rule_name(channel), lower=float(lower) if lower and lower > 0 else None,
+                                upper=float(UNBOUNDED_X if upper is None or not np.isfinite(upper) else upper),
+                                relative=True, per="total", select=Select(channels=(channel,))))
+    locked = {b[0] for b in w.bounds if b[3]}
+    for channel, segment in _unfit_cells(table):
+        if channel not in locked:
+            rules.append(Lock(f"unfit:{channel}/{segment}", Select(channels=(channel,), segments=(segment,))))
+    if w.roi_floor and w.roi_floor > 0:
+        rules.append(RoiFloor("ROI floor", float(w.roi_floor)))
+    amount = w.budget if budget is None else budget
+    target = w.target_gmv if w.objective == "min_spend" else None
+    return default_scenario(
+        amount, objective=w.objective, target_gmv_cny_per_day=target,
+        new_product_share=w.new_product_cap, new_customer_share=w.new_customer_cap, rules=tuple(rules),
+    )
+
+
+class SharedPlanner:
+    """A :class:`optimizer.Planner` shared by sessions (``st.cache_resource``); solves one at a time."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+        self.planner = Planner(table.drop(columns=["status", "warning"], errors="ignore"))
+        self.lock = threading.Lock()
+
+    def solve(self, scenario: Scenario) -> PlanResult:
+        with self.lock:
+            return self.planner.solve(scenario)
+
+
+def _table_token(table: pd.DataFrame) -> str:
+    return hashlib.sha1(pd.util.hash_pandas_object(table, index=False).values.tobytes()).hexdigest()[:16]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def shared_planner(token: str, _table: pd.DataFrame) -> SharedPlanner:
+    return SharedPlanner(_table)
+
+
+def planner_for(curves: CurveSet) -> SharedPlanner:
+    return shared_planner(curves.token or _table_token(curves.table), curves.table)
+
+
+def solve(planner: SharedPlanner, w: WhatIf) -> PlanResult:
+    return planner.solve(scenario_of(w, planner.table))
+
+
+def channel_plan(result: PlanResult) -> pd.DataFrame:
+    """Per channel: current_spend, planned_spend, current_value, planned_value, change, marginal_roi (spend-weighted)."""
+    p = result.plan
+    g = p.groupby("channel", as_index=False).agg(
+        current_spend=("current_spend", "sum"), planned_spend=("spend", "sum"),
+        current_value=("current_value", "sum"), planned_value=("expected_value", "sum"))
+    mroi = p.assign(w=p["spend"].fillna(0) + 1e-9).groupby("channel").apply(
+        lambda f: float(np.average(np.where(np.isfinite(f["marginal_roi"]), f["marginal_roi"], np.nan), weights=f["w"]))
+        if np.isfinite(f["marginal_roi"]).any() else np.nan, include_groups=False)
+    g["marginal_roi"] = g["channel"].map(mroi)
+    g["change"] = g["planned_spend"] - g["current_spend"]
+    return g
+
+
+def sweep_budgets(current: float, points: int = 13) -> np.ndarray:
+    return np.round(current * np.linspace(0.5, 2.0, points), 2)
+
+
+def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
+    """budget, gmv, spend, roi, marginal_roi, feasible: the best plan at each budget (other settings as ``w``)."""
+    rows = []
+    for b in budgets:
+        result = planner.solve(scenario_of(w, planner.table, budget=float(b)))
+        if result.solved and result.totals is not None:
+            tot = result.totals
+            budget_row = result.rules[result.rules["kind"] == "budget"]
+            mroi = float(budget_row["gain_per_unit"].iloc[0]) if len(budget_row) else np.nan
+            rows.append({"budget": float(b), "gmv": tot.gmv_cny, "spend": tot.spend_cny, "roi": tot.roi,
+                         "marginal_roi": mroi, "feasible": True})
+        else:
+            rows.append({"budget": float(b), "gmv": np.nan, "spend": np.nan, "roi": np.nan, "marginal_roi": np.nan,
+                         "feasible": False})
+    return pd.DataFrame(rows, columns=["budget", "gmv", "spend", "roi", "marginal_roi", "feasible"])
+
+
+def message_text(message, lang: str, names: dict[str, str]) -> str:
+    """One optimizer message as a sentence, with rule names as the reader knows them."""
+    values = dict(message.values)
+    if "rule" in values:
+        values["rule"] = rule_display(values["rule"], lang, names)
+    if "rules" in values:
+        sep = ", "
+        values["rules"] = sep.join(rule_display(r.strip(), lang, names) for r in str(values["rules"]).split(", "))
+    from optimizer import render
+    from optimizer.explain import Message
+
+    return render(Message(message.key, values), lang)
+
+
+def rule_display(name: str, lang: str, names: dict[str, str]) -> str:
+    from roimix.text import t
+
+    for prefix, key in (("bounds:", "app.rule.bounds"), ("lock:", "app.rule.lock"), ("unfit:", "app.rule.unfit")):
+        if name.startswith(prefix):
+            target = name[len(prefix):]
+            channel, _, segment = target.partition("/")
+            label = names.get(channel, channel) + (f"/{t(f'segment.{segment}', lang)}" if segment else "")
+            return t(key, lang, channel=label)
+    if name == "ROI floor":
+        return t("app.rule.roi_floor", lang)
+    from optimizer import rule_label
+
+    return rule_label(name, lang)

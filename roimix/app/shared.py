@@ -1,0 +1,127 @@
+"""What several pages share: the current dataset, its curves, the what-if the user set, the plan."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from roimix.text import t
+
+from . import data, engine, state
+from .errors import attempt
+
+
+def dataset(lang: str) -> data.Dataset | None:
+    return attempt(lang, t("app.data.loading", lang), data.current_dataset)
+
+
+def curve_source(ds: data.Dataset) -> str:
+    """The curve source the user chose, if still available for this dataset (else the first available)."""
+    options = engine.available_curve_sources(ds)
+    chosen = state.CURVES_SOURCE.get()
+    return chosen if chosen in options else options[0]
+
+
+def curves(ds: data.Dataset, lang: str) -> engine.CurveSet | None:
+    source = curve_source(ds)
+    with st.spinner(t("app.curves.fitting", lang) if source == "fitted" else t("app.curves.loading", lang)):
+        return attempt(lang, t("app.curves.what", lang), engine.curve_set, ds, source)
+
+
+def channel_current(table: pd.DataFrame) -> pd.DataFrame:
+    """channel, current_spend (yuan per day, summed over segments), in the curves table's order."""
+    return table.groupby("channel", as_index=False, sort=False)["current_spend"].sum()
+
+
+# --- the budget slider's grid ----------------------------------------------------------------------------
+
+
+def budget_step(current: float) -> float:
+    """A round step giving about 200 positions between 0.3× and 3× current spend."""
+    raw = max(current, 1.0) * 2.7 / 200
+    mag = 10 ** math.floor(math.log10(raw))
+    return min((1, 2, 5, 10), key=lambda m: abs(m * mag - raw)) * mag
+
+
+def budget_options(current: float) -> list[float]:
+    step = budget_step(current)
+    lo = max(step, math.floor(0.3 * current / step) * step)
+    hi = math.ceil(3.0 * current / step) * step
+    return [float(round(v, 2)) for v in np.arange(lo, hi + step / 2, step)]
+
+
+def snap(value: float, options: list[float]) -> float:
+    return min(options, key=lambda o: abs(o - value))
+
+
+# --- the what-if -----------------------------------------------------------------------------------------
+
+BOUNDS_COLUMNS = ["channel", "lower", "upper", "locked"]
+
+
+def default_bounds(table: pd.DataFrame) -> pd.DataFrame:
+    chans = channel_current(table)["channel"]
+    return pd.DataFrame({"channel": chans, "lower": 0.0, "upper": 3.0, "locked": False})[BOUNDS_COLUMNS]
+
+
+def reconcile_bounds(current: pd.DataFrame | None, table: pd.DataFrame) -> pd.DataFrame:
+    """The user's bounds for the channels that still exist, defaults for new ones, in the curves' order."""
+    fresh = default_bounds(table)
+    if current is None or not len(current):
+        return fresh
+    kept = current.set_index("channel")
+    rows = []
+    for ch in fresh["channel"]:
+        if ch in kept.index:
+            r = kept.loc[ch]
+            rows.append({"channel": ch, "lower": r["lower"], "upper": r["upper"], "locked": bool(r["locked"])})
+        else:
+            rows.append({"channel": ch, "lower": 0.0, "upper": 3.0, "locked": False})
+    return pd.DataFrame(rows, columns=BOUNDS_COLUMNS)
+
+
+def current_total(table: pd.DataFrame) -> float:
+    return float(table["current_spend"].sum())
+
+
+def ensure_whatif(table: pd.DataFrame) -> None:
+    """Give the what-if slots values that fit the current curves (first visit, or after new data)."""
+    total = current_total(table)
+    options = budget_options(total)
+    budget = state.BUDGET.get()
+    if budget is None:
+        state.BUDGET.set(snap(total, options))
+    elif budget not in options:
+        state.BUDGET.force(snap(budget, options))
+    if state.TARGET_GMV.get() is None:
+        state.TARGET_GMV.set(float(round(engine.current_gmv(table), -2)))
+    bounds = state.BOUNDS.get()
+    fresh = reconcile_bounds(bounds, table)
+    if bounds is None or list(fresh["channel"]) != list(bounds["channel"]):
+        state.BOUNDS.set(fresh)
+        state.BOUNDS.reset_widget()
+
+
+def whatif() -> engine.WhatIf:
+    """The engine's view of what the user set."""
+    bounds = state.BOUNDS.get()
+    rows = ()
+    if bounds is not None:
+        rows = tuple(
+            (str(r.channel), float(r.lower) if pd.notna(r.lower) else 0.0,
+             float(r.upper) if pd.notna(r.upper) else None, bool(r.locked))
+            for r in bounds.itertuples(index=False)
+        )
+    objective = state.OBJECTIVE.get()
+    return engine.WhatIf(
+        budget=float(state.BUDGET.get() or 0.0),
+        new_product_cap=state.NEW_PRODUCT_CAP.get() / 100.0,
+        new_customer_cap=state.NEW_CUSTOMER_CAP.get() / 100.0,
+        objective=objective,
+        target_gmv=state.TARGET_GMV.get() if objective == "min_spend" else None,
+        roi_floor=float(state.ROI_FLOOR.get() or 0.0),
+        bounds=rows,
+    )
