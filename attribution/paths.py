@@ -89,26 +89,41 @@ def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
-    """Encode a paths table (see the module docstring). ``sep`` is the step separator."""
-    frame = paths_frame(paths)
-    text = pa.array(frame["path"].astype(str).to_numpy(dtype=object), type=pa.large_string())
+def _tokens(paths: pd.Series, sep: str) -> tuple[pa.Array, np.ndarray]:
+    """Trimmed, non-empty steps of every path (flat) and the number of steps per path."""
+    text = pa.array(paths.astype(str).to_numpy(dtype=object), type=pa.large_string())
     split = pc.split_pattern(text, sep.strip() or sep)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(split))
     n_tok = np.asarray(pc.list_value_length(split).fill_null(0), dtype=np.int64)
     keep = np.asarray(pc.not_equal(tokens, ""), dtype=bool)
-    row_of_token = np.repeat(np.arange(len(frame)), n_tok)[keep]
-    tokens = tokens.filter(pa.array(keep))
-    lengths = np.bincount(row_of_token, minlength=len(frame)).astype(np.int64)
+    row_of_token = np.repeat(np.arange(len(paths)), n_tok)[keep]
+    return tokens.filter(pa.array(keep)), np.bincount(row_of_token, minlength=len(paths)).astype(np.int64)
+
+
+def _join(tokens: pa.Array, lengths: np.ndarray) -> np.ndarray:
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    rows = pa.LargeListArray.from_arrays(pa.array(offsets), tokens)
+    joined = pc.binary_join(rows, pa.scalar(PATH_SEPARATOR, pa.large_string()))
+    return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def canonical_paths(paths: pd.Series, *, sep: str = ">") -> pd.Series:
+    """Each path as :func:`encode_paths` names it: trimmed steps joined by ``" > "`` (same index)."""
+    tokens, lengths = _tokens(paths, sep)
+    return pd.Series(_join(tokens, lengths), index=paths.index, name="path")
+
+
+def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
+    """Encode a paths table (see the module docstring). ``sep`` is the step separator."""
+    frame = paths_frame(paths)
+    tokens, lengths = _tokens(frame["path"], sep)
     if (lengths == 0).any():
         bad = int(np.flatnonzero(lengths == 0)[0])
         raise ValueError(f"paths table row {bad + 2}: empty path {frame['path'].iloc[bad]!r}")
 
     # canonical text per row, then sum rows with the same path
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    rows = pa.LargeListArray.from_arrays(pa.array(offsets), tokens)
-    canonical = np.asarray(pc.binary_join(rows, pa.scalar(PATH_SEPARATOR, pa.large_string())).to_numpy(zero_copy_only=False), dtype=object)
-    codes, uniques = pd.factorize(canonical, sort=True)
+    codes, uniques = pd.factorize(_join(tokens, lengths), sort=True)
     n = len(uniques)
     conversions = np.bincount(codes, weights=frame["conversions"].to_numpy(float), minlength=n)
     value = np.bincount(codes, weights=frame["value"].to_numpy(float), minlength=n)
@@ -140,4 +155,4 @@ def credited_steps(encoded: EncodedPaths, exclude: tuple[str, ...] | frozenset[s
     return ~banned[encoded.steps]
 
 
-__all__ = ["NO_TOUCH", "PATH_SEPARATOR", "EncodedPaths", "credited_steps", "encode_paths", "paths_frame"]
+__all__ = ["NO_TOUCH", "PATH_SEPARATOR", "EncodedPaths", "canonical_paths", "credited_steps", "encode_paths", "paths_frame"]
