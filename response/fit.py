@@ -58,10 +58,16 @@ class FitSettings:
     power_exponents: tuple[float, ...] = (0.3, 0.5, 0.7)
     hill_exponents: tuple[float, ...] = (2.0,)
     """S-shaped candidates; a chosen one is flagged and handed to the optimizer's envelope path."""
+    unbounded_penalty: float = 6.0
+    """power and S-shaped hill candidates must beat the saturating ones (exp, mm, log) by this many
+    units of 2σ² in cross-validated SSE: on generated markets they won by noise and lost money
+    (a power curve never saturates; an S-curve is flat at low spend), so they need clear evidence."""
     lag_candidates_periods: tuple[float, ...] = (0.0, 0.7, 1.5, 3.0)
     """Mean lags (geometric kernels) tried for cells whose lag is not given."""
     forms: tuple[str, ...] = ("adstock", "lagged")
     """Carry-over forms tried: g(adstocked spend) and the lagged response Σ k_l g(x_{t−l})."""
+    weight_temperature: float = 1.0
+    """Candidate weights are exp(−ΔSSE_cv / (2σ²·T)); T > 1 spreads weight over more shapes."""
     prior_relative_sd: float = 0.5
     cv_folds: int = 5
     sweeps: int = 2
@@ -372,6 +378,8 @@ class _GroupFit:
                     trial[k] = i
                     tchosen, tH = design(trial)
                     scores[i] = self._cv_sse(tH, sigma2, self._prior_amplitudes(tchosen), self._lift_units(tchosen))
+                    if cand[k][i].family in ("power", "hill"):
+                        scores[i] += 2 * sigma2 * s.unbounded_penalty
                 choice[k] = int(np.argmin(scores))
                 cv_table[k] = scores
 
@@ -448,7 +456,7 @@ class _GroupFit:
             cands = [chosen[j]]
             amps = np.array([a_hat])
         else:
-            weights = np.exp(-(scores - scores.min()) / (2 * sigma2))
+            weights = np.exp(-(scores - scores.min()) / (2 * sigma2 * self.settings.weight_temperature))
             weights /= weights.sum()
             amps = np.zeros(len(cands))
             for i in np.flatnonzero(weights > 1e-3):

@@ -29,7 +29,7 @@ class ChannelSpec:
     spend_cny_per_day: float = 0.0
     saturation_cny_per_day: float = 1.0
     roi_at_spend: float = 0.0
-    new_spend_ratio: float = 0.3
+    new_spend_ratio: float = 0.17
     new_saturation_ratio: float = 0.4
     new_roi_factor: float = 1.0
     lag_mean_days: float = 1.0
