@@ -455,3 +455,37 @@ def rule_display(name: str, lang: str, names: dict[str, str]) -> str:
     from optimizer import rule_label
 
     return rule_label(name, lang)
+
+
+# --- campaign daily plan (a preview until the campaign engine lands) -------------------------------------
+
+
+def campaign_plan(planner: SharedPlanner, w: WhatIf, days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A daily plan over a campaign: each day's budget is ``w.budget × spend_multiplier`` allocated under
+    the what-if's rules (one re-solve per distinct multiplier); GMV is scaled by ``response_multiplier``.
+
+    ``days``: date, phase, label, spend_multiplier, response_multiplier. Returns ``daily`` (date,
+    phase, channel, segment, spend, expected_value) and ``phases`` (phase, label, start, end, days,
+    budget, status, spend, gmv) — a phase without a feasible plan has status ``infeasible`` and no rows.
+    """
+    solved: dict[float, PlanResult] = {}
+    for m in sorted(set(days["spend_multiplier"].astype(float))):
+        solved[m] = planner.solve(scenario_of(w, planner.table, budget=w.budget * m))
+    rows, phases = [], []
+    for phase, part in days.groupby("phase", sort=False):
+        m = float(part["spend_multiplier"].iloc[0])
+        r = solved[m]
+        resp = part["response_multiplier"].astype(float).to_numpy()
+        if r.solved:
+            cells = r.plan[["channel", "segment", "spend", "expected_value"]]
+            for d, k in zip(part["date"], resp):
+                rows.append(cells.assign(date=d, phase=phase, expected_value=cells["expected_value"] * k))
+        phases.append({
+            "phase": phase, "label": part["label"].iloc[0], "start": part["date"].min(), "end": part["date"].max(),
+            "days": len(part), "budget": w.budget * m, "status": r.status,
+            "spend": float(r.totals.spend_cny) * len(part) if r.solved else np.nan,
+            "gmv": float(r.totals.gmv_cny) * float(resp.sum()) if r.solved else np.nan,
+        })
+    daily = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["channel", "segment", "spend", "expected_value", "date", "phase"])
+    return daily[["date", "phase", "channel", "segment", "spend", "expected_value"]], pd.DataFrame(phases)

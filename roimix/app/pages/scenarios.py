@@ -1,10 +1,135 @@
-"""Page placeholder."""
+"""Page 6 · Scenarios and export: save named what-ifs, compare them, download a plan (CSV, Excel, JSON)."""
 
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
 import streamlit as st
+
+from roimix.app import engine, exports, figures, shared, state
+from roimix.app.scenario_store import compare_frame, restore, save_current
+from roimix.app.errors import attempt, guard
+from roimix.text import money, percent, t
+
+CURRENT = "__current__"
+
+
+def compare_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    def m(v):
+        return money(v, lang, 2) if np.isfinite(v) else "–"
+
+    return pd.DataFrame({
+        t("app.scn.col.name", lang): frame["scenario"],
+        t("app.opt.objective", lang): [t(f"app.opt.objective.{o}", lang) for o in frame["objective"]],
+        t("app.scn.col.budget", lang): [m(v) for v in frame["budget"]],
+        t("app.scn.col.caps", lang): [f"{percent(a, lang, 0)} / {percent(b, lang, 0)}"
+                                      for a, b in zip(frame["new_product_cap"], frame["new_customer_cap"])],
+        t("app.scn.col.locks", lang): frame["locks"],
+        t("app.scn.col.status", lang): [t(f"optimizer.status.{s}", lang) for s in frame["status"]],
+        t("app.opt.planned_spend", lang): [m(v) for v in frame["spend"]],
+        t("app.opt.planned_gmv", lang): [m(v) for v in frame["gmv"]],
+        t("app.scn.col.uplift", lang): [f"{m(v)} ({percent(s, lang)})" if np.isfinite(v) else "–"
+                                        for v, s in zip(frame["uplift"], frame["uplift_share"])],
+        t("app.opt.planned_roi", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in frame["roi"]],
+        t("app.opt.planned_profit", lang): [m(v) for v in frame["profit"]],
+        t("app.scn.col.curves", lang): [t(f"app.cur.source.{s}", lang) for s in frame["source"]],
+    })
+
+
+def downloads(result, whatif, source: str, dataset: str, name: str, lang: str) -> None:
+    if result is None or not result.solved:
+        st.info(t("app.scn.no_plan_to_export", lang))
+        return
+    stem = "roimix-plan-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60]
+    cols = st.columns(3)
+    for col, kind in zip(cols, ("csv", "xlsx", "json")):
+        data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.build, kind, result, whatif,
+                       source, dataset)
+        if data is not None:
+            col.download_button(t(f"app.scn.download.{kind}", lang), data, file_name=f"{stem}.{kind}",
+                                mime=exports.MIME[kind], key=f"download.{kind}", width="stretch",
+                                icon=":material/download:", on_click="ignore")
 
 
 def render() -> None:
-    st.title("scenarios")
+    lang = state.lang()
+    st.title(t("app.scn.title", lang))
+    ds = shared.dataset(lang)
+    if ds is None:
+        return
+    curves = shared.curves(ds, lang)
+    if curves is None:
+        return
+    shared.ensure_whatif(curves.table)
+    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
+    if planner is None:
+        return
+    scenarios: dict = state.SCENARIOS.get()
+
+    st.subheader(t("app.scn.save", lang))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    with c1:
+        name = st.text_input(t("app.scn.name", lang), key=state.SCENARIO_NAME.widget(),
+                             placeholder=t("app.scn.name_placeholder", lang, n=len(scenarios) + 1))
+        state.SCENARIO_NAME.set(name)
+    with c2:
+        if st.button(t("app.scn.save_button", lang), key="scenario.save", type="primary", width="stretch"):
+            chosen = (name or "").strip() or t("app.scn.name_placeholder", lang, n=len(scenarios) + 1)
+            replaced = chosen in scenarios
+            with guard(lang, t("app.scn.save", lang)):
+                if save_current(chosen, curves, ds, planner, lang) is not None:
+                    st.toast(t("app.scn.replaced" if replaced else "app.scn.saved", lang, name=chosen))
+                    state.SCENARIO_NAME.force("")
+                    pick = [n for n in state.SCENARIO_PICK.get() if n in scenarios]
+                    state.SCENARIO_PICK.set(pick + ([chosen] if chosen not in pick else []))
+                    state.SCENARIO_PICK.reset_widget()
+                    st.rerun()
+    st.caption(t("app.scn.save_help", lang))
+
+    st.subheader(t("app.scn.compare", lang))
+    if not scenarios:
+        st.info(t("app.scn.none", lang))
+    else:
+        names = list(scenarios)
+        if state.SCENARIO_PICK.widget_key in st.session_state:  # drop names deleted since the last run
+            alive = [n for n in st.session_state[state.SCENARIO_PICK.widget_key] if n in names]
+            st.session_state[state.SCENARIO_PICK.widget_key] = alive
+        chosen = st.multiselect(t("app.scn.pick", lang), names, key=state.SCENARIO_PICK.widget())
+        state.SCENARIO_PICK.set(list(chosen))
+        with guard(lang, t("app.scn.compare", lang)):
+            frame = compare_frame([scenarios[n] for n in chosen], lang)
+            if len(frame):
+                st.dataframe(compare_view(frame, lang), hide_index=True, width="stretch")
+                st.plotly_chart(figures.scenario_compare(frame[["scenario", "spend", "gmv", "roi"]], lang),
+                                key="fig.compare", config={"displaylogo": False})
+        c1, c2 = st.columns(2)
+        with c1:
+            target = st.selectbox(t("app.scn.manage", lang), names, key="scenario.manage")
+        with c2:
+            b1, b2 = st.columns(2)
+            if b1.button(t("app.scn.load", lang), key="scenario.load", width="stretch"):
+                restore(scenarios[target])
+                st.toast(t("app.scn.loaded", lang, name=target))
+                st.rerun()
+            if b2.button(t("app.scn.delete", lang), key="scenario.delete", width="stretch"):
+                scenarios.pop(target, None)
+                state.SCENARIO_PICK.set([n for n in state.SCENARIO_PICK.get() if n != target])
+                state.SCENARIO_PICK.reset_widget()
+                st.rerun()
+
+    st.subheader(t("app.scn.export", lang))
+    options = [CURRENT] + list(scenarios)
+    which = st.selectbox(t("app.scn.export_which", lang), options, key="scenario.export",
+                         format_func=lambda n: t("app.scn.current", lang) if n == CURRENT else n)
+    with guard(lang, t("app.scn.export", lang)):
+        if which == CURRENT or which not in scenarios:
+            w = shared.whatif()
+            result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
+            downloads(result, w, curves.source, ds.token, t("app.scn.current_file", lang), lang)
+        else:
+            s = scenarios[which]
+            downloads(s.result, s.whatif, s.source, s.dataset, s.name, lang)
+        st.caption(t("app.scn.export_help", lang))
 
 
 if __name__ == "__main__":
