@@ -44,77 +44,37 @@ def paths(token: str, _ds: Dataset, by_segment: bool = False) -> pd.DataFrame:
     return build_paths(_ds.touchpoints, _ds.conversions, by=("product_segment",) if by_segment else ())
 
 
-def _organic(channels: pd.DataFrame) -> tuple[str, ...]:
-    return tuple(channels.loc[channels["group"] == "organic", "channel"])
-
-
-def _credit_one(name: str, paths_frame: pd.DataFrame, ds: Dataset, token: str, half_life: float) -> pd.DataFrame:
-    """channel, conversions, value credited by model ``name`` over all converting journeys."""
-    from attribution import heuristics, markov
-    from attribution.incremental import IncrementalModel
-    from attribution.models import Incremental, TimeDecay, model_from_name
-    from attribution.paths import encode_paths
-
-    if name == "time_decay":
-        j = journeys(token, ds)
-        w = heuristics.time_decay_weights(j.touches, j.journeys, TimeDecay(half_life_days=half_life))
-        conv = j.journeys.loc[j.journeys["converted"].astype(bool), ["journey_id", "value"]]
-        w = w.merge(conv, on="journey_id")
-        out = w.assign(conversions=w["weight"], value=w["weight"] * w["value"]).groupby("channel", as_index=False)[
-            ["conversions", "value"]].sum()
-        untouched = j.journeys[j.journeys["converted"].astype(bool) & (j.journeys["n_touches"] == 0)]
-        if len(untouched):
-            out = pd.concat([out, pd.DataFrame({"channel": ["(none)"], "conversions": [float(len(untouched))],
-                                                "value": [float(untouched["value"].sum())]})], ignore_index=True)
-        return out
-    encoded = encode_paths(paths_frame)
-    if name.startswith("markov"):
-        result = markov.removal_effects(encoded, order=int(name.split("_")[1]))
-        return pd.DataFrame({"channel": list(result.channels), "conversions": result.conversions, "value": result.value})
-    if name == "incremental":
-        model = IncrementalModel.from_settings(Incremental(organic=_organic(ds.channels))).fit(encoded, ds.channels)
-        credit = model.credit(encoded)
-        return pd.DataFrame({"channel": list(credit.columns), "conversions": credit.conversions, "value": credit.value})
-    weights = heuristics.path_weights(encoded, model_from_name(name))
-    return pd.DataFrame({"channel": list(encoded.channels), "conversions": weights.T @ encoded.conversions,
-                         "value": weights.T @ encoded.value})
+def _channel_groups(ds: Dataset) -> pd.DataFrame:
+    return ds.channels[["channel", "group"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def credit_table(token: str, _ds: Dataset, model: str, half_life: float = 7.0) -> pd.DataFrame:
-    """model, channel, conversions, value for one model (cached per model, so adding one computes only it)."""
-    frame = _credit_one(model, paths(token, _ds), _ds, token, half_life)
-    frame = frame[(frame["conversions"].abs() > 1e-12) | (frame["value"].abs() > 1e-9)]
-    return frame.assign(model=model)[["model", "channel", "conversions", "value"]].reset_index(drop=True)
+    """model, channel, group, conversions, value for one model (cached per model: adding one computes only it)."""
+    import attribution
+
+    if model == "time_decay":
+        return attribution.attribute_journeys(journeys(token, _ds), attribution.TimeDecay(half_life_days=half_life),
+                                              channels=_channel_groups(_ds))
+    return attribution.attribute(paths(token, _ds), model, channels=_channel_groups(_ds))
 
 
 def credit(token: str, ds: Dataset, models: list[str] | tuple[str, ...], half_life: float = 7.0) -> pd.DataFrame:
-    """Side by side: model, channel, conversions, value for every chosen model."""
+    """Side by side: model, channel, group, conversions, value for every chosen model (conserves each model's total)."""
     parts = [credit_table(token, ds, m, half_life) for m in models]
     if not parts:
-        return pd.DataFrame(columns=["model", "channel", "conversions", "value"])
+        return pd.DataFrame(columns=["model", "channel", "group", "conversions", "value"])
     return pd.concat(parts, ignore_index=True)
 
 
-def spend_by_channel(ds: Dataset) -> pd.DataFrame:
-    return ds.spend.groupby("channel", as_index=False)["spend"].sum()
+def roi_table(credit_frame: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
+    """Channels with spend: spend, conversions, value, ROAS (GMV ÷ spend), ROI ((GMV − spend) ÷ spend),
+    CPA (spend ÷ orders), as :func:`attribution.with_spend` defines them."""
+    import attribution
 
-
-def roi_table(credit_frame: pd.DataFrame, spend: pd.DataFrame, *, margin: float = DEFAULT_MARGIN) -> pd.DataFrame:
-    """Per model and channel with spend: spend, conversions, value, ROAS (value ÷ spend),
-    ROI ((margin·value − spend) ÷ spend) and CPA (spend ÷ conversions)."""
-    parts = []
-    for model, part in credit_frame.groupby("model", sort=False):
-        merged = spend.merge(part[["channel", "conversions", "value"]], on="channel", how="left")
-        parts.append(merged.fillna({"conversions": 0.0, "value": 0.0}).assign(model=model))
-    if not parts:
-        return pd.DataFrame(columns=["model", "channel", "spend", "conversions", "value", "roas", "roi", "cpa"])
-    frame = pd.concat(parts, ignore_index=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["roas"] = np.where(frame["spend"] > 0, frame["value"] / frame["spend"], np.nan)
-        frame["roi"] = np.where(frame["spend"] > 0, (margin * frame["value"] - frame["spend"]) / frame["spend"], np.nan)
-        frame["cpa"] = np.where(frame["conversions"] > 0, frame["spend"] / frame["conversions"], np.nan)
-    return frame[["model", "channel", "spend", "conversions", "value", "roas", "roi", "cpa"]]
+    out = attribution.with_spend(credit_frame, spend)
+    out = out[out["spend"].fillna(0) > 0]
+    return out[["model", "channel", "spend", "conversions", "value", "roas", "roi", "cpa"]].reset_index(drop=True)
 
 
 def baseline_share(credit_frame: pd.DataFrame, model: str = "incremental", measure: str = "value") -> float:
@@ -435,10 +395,24 @@ def message_text(message, lang: str, names: dict[str, str]) -> str:
     if "rules" in values:
         sep = ", "
         values["rules"] = sep.join(rule_display(r.strip(), lang, names) for r in str(values["rules"]).split(", "))
-    from optimizer import render
+    try:
+        from optimizer.report import render
+    except ImportError:  # the optimizer's wording is not there: say it plainly
+        return _plain(message.key, values, lang)
     from optimizer.explain import Message
 
     return render(Message(message.key, values), lang)
+
+
+def _plain(key: str, values: dict, lang: str) -> str:
+    from roimix.text import STRINGS, money, percent, t
+
+    shown = []
+    for k, v in values.items():
+        if isinstance(v, float):
+            v = money(v, lang, 2) if k.endswith("_cny") else percent(v, lang) if k.endswith("_share") else f"{v:.2f}"
+        shown.append(f"{k}={v}")
+    return (t(key, lang) if key in STRINGS and not values else f"{key.rsplit('.', 1)[-1]}: " + ", ".join(shown))
 
 
 def rule_display(name: str, lang: str, names: dict[str, str]) -> str:
@@ -452,8 +426,10 @@ def rule_display(name: str, lang: str, names: dict[str, str]) -> str:
             return t(key, lang, channel=label)
     if name == "ROI floor":
         return t("app.rule.roi_floor", lang)
-    from optimizer import rule_label
-
+    try:
+        from optimizer.report import rule_label
+    except ImportError:
+        return name
     return rule_label(name, lang)
 
 

@@ -50,7 +50,9 @@ def budget_options(current: float) -> list[float]:
     step = budget_step(current)
     lo = max(step, math.floor(0.3 * current / step) * step)
     hi = math.ceil(3.0 * current / step) * step
-    return [float(round(v, 2)) for v in np.arange(lo, hi + step / 2, step)]
+    grid = {float(round(v, 2)) for v in np.arange(lo, hi + step / 2, step)}
+    grid.add(float(round(current, 2)))  # today's spend is a position of its own
+    return sorted(grid)
 
 
 def snap(value: float, options: list[float]) -> float:

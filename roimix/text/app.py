@@ -105,7 +105,7 @@ STRINGS = {
     "app.fig.shares_value": ("各模型的 GMV 归因占比", "Share of GMV credited by each model"),
     "app.fig.shares_conversions": ("各模型的订单归因占比", "Share of orders credited by each model"),
     "app.fig.roas_title": ("ROAS（归因 GMV ÷ 花费）", "ROAS (credited GMV ÷ spend)"),
-    "app.fig.roi_title": ("ROI（毛利 − 花费）÷ 花费", "ROI ((margin − spend) ÷ spend)"),
+    "app.fig.roi_title": ("ROI（GMV − 花费）÷ 花费", "ROI ((GMV − spend) ÷ spend)"),
     "app.fig.cpa_title": ("CPA（花费 ÷ 归因订单）", "CPA (spend ÷ credited orders)"),
     "app.fig.baseline_title": ("自然成交与各渠道增量", "Baseline against each channel's uplift"),
     "app.fig.curves_title": ("每日 GMV 对每日花费的响应", "GMV per day against spend per day"),
@@ -281,9 +281,9 @@ STRINGS = {
     "app.attr.roi_model": ("按哪个模型的归因", "Credit of model"),
     "app.attr.metric": ("指标", "Metric"),
     "app.attr.roi_help": (
-        "ROAS = 归因 GMV ÷ 花费；ROI = (毛利率 {margin} × 归因 GMV − 花费) ÷ 花费；CPA = 花费 ÷ 归因订单。花费与订单均为整个数据期。",
-        "ROAS = credited GMV ÷ spend; ROI = (margin {margin} × credited GMV − spend) ÷ spend; CPA = spend ÷ credited orders. "
-        "Spend and orders over the whole data period.",
+        "ROAS（投产比）= 归因 GMV ÷ 花费；ROI = (归因 GMV − 花费) ÷ 花费；CPA = 花费 ÷ 归因订单。花费与订单均为整个数据期。",
+        "ROAS = credited GMV ÷ spend (what platforms call 投产比); ROI = (credited GMV − spend) ÷ spend; "
+        "CPA = spend ÷ credited orders. Spend and orders over the whole data period.",
     ),
     "app.attr.paths": ("成交最多的路径", "Top converting paths"),
     "app.attr.col.spend": ("花费", "Spend"),

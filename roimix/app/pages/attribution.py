@@ -132,11 +132,11 @@ def render() -> None:
             metric = st.segmented_control(t("app.attr.metric", lang), list(METRICS), required=True,
                                           key=state.ATTR_METRIC.widget(), format_func=lambda m: m.upper())
             state.ATTR_METRIC.set(metric or "roas")
-        roi = engine.roi_table(credit[credit["model"] == roi_model].drop(columns="model_name"), engine.spend_by_channel(ds))
+        roi = engine.roi_table(credit[credit["model"] == roi_model].drop(columns="model_name"), ds.spend)
         st.plotly_chart(figures.roi_bars(roi, ds.channels, lang, metric=metric or "roas"), key="fig.roi",
                         config={"displaylogo": False})
         st.dataframe(roi_view(roi, names, lang), hide_index=True, width="stretch")
-        st.caption(t("app.attr.roi_help", lang, margin=percent(engine.DEFAULT_MARGIN, lang, 0)))
+        st.caption(t("app.attr.roi_help", lang))
 
     with guard(lang, t("app.attr.paths", lang)):
         st.subheader(t("app.attr.paths", lang))
