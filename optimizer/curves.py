@@ -157,11 +157,7 @@ class Curves:
     @property
     def labels(self) -> list[str]:
         """``channel/segment[/day…]`` per cell, for messages."""
-        cols = [self.keys[c].astype(str) for c in self.key_columns]
-        out = cols[0]
-        for c in cols[1:]:
-            out = out + "/" + c
-        return out.tolist()
+        return _labels(self.keys, self.key_columns).tolist()
 
     @property
     def group(self) -> np.ndarray:
@@ -259,7 +255,7 @@ def curves_from_frame(
     key_frame = df[list(keys)].copy()
     key_frame["group"] = df["group"].astype(object).where(df["group"].notna(), None)
     key_frame["key_platform"] = df["key_platform"].map(_as_bool)
-    labels = key_frame[list(keys)].astype(str).agg("/".join, axis=1)
+    labels = _labels(key_frame, keys)
     dup = labels[labels.duplicated()]
     if len(dup):
         raise CurveError(f"curve {dup.iloc[0]}: appears more than once (one row per {', '.join(keys)})")
@@ -296,6 +292,13 @@ def curves_from_frame(
             more = f" (and {int(bad.sum()) - 1} more curves)" if bad.sum() > 1 else ""
             raise CurveError(f"curve {labels[i]}: {what}, got {got[i]!r}{more}")
     return Curves(key_frame, family, a, b, s, current, cpc, ncs, margin, tuple(keys))
+
+
+def _labels(frame: pd.DataFrame, keys) -> pd.Series:
+    out = frame[keys[0]].astype(str)
+    for c in keys[1:]:
+        out = out + "/" + frame[c].astype(str)
+    return out
 
 
 def _as_bool(value) -> bool | None:

@@ -200,6 +200,8 @@ class Planner:
         )
         table = rule_table(rules, raw, viol, objective)
         messages = binding_messages(table, kind)
+        if status == "optimal_inaccurate":
+            messages += (Message("optimizer.optimal_inaccurate.detail", {"detail": raw.solver_status}),)
         return PlanResult(status, kind, frame, table, totals(curves, spend, budget), evidence, timings, messages,
                           conflicts, detail)
 

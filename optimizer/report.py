@@ -1,0 +1,96 @@
+"""Plan results in words, Chinese or English: messages rendered with ``roimix.text``, and a short summary."""
+
+from __future__ import annotations
+
+import math
+
+from roimix.text import STRINGS, money, percent, t
+
+from .explain import Message
+from .result import PlanResult
+
+
+def rule_label(name: str, lang: str = "en") -> str:
+    """A rule's name as a reader sees it (default rules are translated)."""
+    key = f"optimizer.rule.{name}"
+    return t(key, lang) if key in STRINGS else name
+
+
+def _format(name: str, value, lang: str) -> str:
+    if name == "rule":
+        return rule_label(value, lang)
+    if name == "rules":
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(rule_label(r.strip(), lang) for r in str(value).split(", "))
+    if name == "what":
+        return t(f"optimizer.what.{value}", lang)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "–"
+    if name.endswith("_cny"):
+        return money(value, lang, digits=2 if abs(value) < 100 else 1)
+    if name.endswith("_share"):
+        return percent(value, lang)
+    if name.endswith("_x"):
+        return f"{value:.2f}×"
+    if name.endswith("_roi"):
+        return f"{value:.2f}"
+    if name.endswith("_s"):
+        return f"{value:.3f}"
+    return f"{value:,.4g}"
+
+
+def render(message: Message, lang: str = "en") -> str:
+    """One message as a sentence."""
+    return t(message.key, lang, **{k: _format(k, v, lang) for k, v in message.values.items()})
+
+
+def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
+    """A few lines: status, spend and GMV uplift, evidence, binding rules in money (or the conflict)."""
+    status = t(f"optimizer.status.{result.status}", lang)
+    lines = [render(Message("optimizer.summary.status", {"status": status,
+                                                          "objective": t(f"optimizer.objective.{result.objective}", lang)}), lang)]
+    if not result.solved:
+        for m in result.messages:
+            line = render(m, lang)
+            if m.key.startswith("optimizer.relax."):
+                line = "  - " + line
+            lines.append(line)
+        for c in result.conflicts:
+            if not c.verified:
+                lines.append("  " + t("optimizer.unverified", lang))
+                break
+        return lines
+    tot, ev, tm = result.totals, result.evidence, result.timings
+    lines.append(render(Message("optimizer.summary.spend", {"current_spend_cny": tot.current_spend_cny,
+                                                              "spend_cny": tot.spend_cny}), lang))
+    lines.append(render(Message("optimizer.summary.uplift", {
+        "current_gmv_cny": tot.current_gmv_cny, "gmv_cny": tot.gmv_cny, "uplift_cny": tot.gmv_uplift_cny,
+        "uplift_share": tot.gmv_uplift_share, "current_roi": tot.current_roi, "plan_roi": tot.roi}), lang))
+    if result.objective == "profit":
+        lines.append(render(Message("optimizer.summary.profit", {"current_profit_cny": tot.current_profit_cny,
+                                                                   "profit_cny": tot.profit_cny}), lang))
+    if math.isfinite(tot.reserve_cny) and tot.reserve_cny > max(1.0, 1e-6 * tot.spend_cny):
+        lines.append(render(Message("optimizer.summary.reserve", {"reserve_cny": tot.reserve_cny}), lang))
+    lines.append(render(Message("optimizer.summary.evidence", {
+        "gap_cny": ev.optimality_gap_cny, "relative_gap": f"{ev.relative_gap:.1e}",
+        "violation": f"{ev.max_violation:.1e}"}), lang))
+    if ev.envelope:
+        lines.append(render(Message("optimizer.summary.envelope", {"objective_cny": ev.objective_cny,
+                                                                     "bound_cny": ev.bound_cny}), lang))
+    if tm.resolve_s is None:
+        lines.append(render(Message("optimizer.summary.timing", {"first_s": tm.first_solve_s, "solver_s": tm.solver_s}), lang))
+    else:
+        lines.append(render(Message("optimizer.summary.timing_resolve", {
+            "resolve_s": tm.resolve_s, "first_s": tm.first_solve_s, "solver_s": tm.solver_s}), lang))
+    binding = [m for m in result.messages if m.key.startswith("optimizer.binding.")]
+    if binding:
+        lines.append(t("optimizer.summary.binding", lang))
+        lines += ["  - " + render(m, lang) for m in binding]
+    else:
+        lines.append(t("optimizer.summary.no_binding", lang))
+    for m in result.messages:
+        if not m.key.startswith("optimizer.binding."):
+            lines.append(render(m, lang))
+    return lines

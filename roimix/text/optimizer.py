@@ -1,0 +1,196 @@
+"""Budget optimizer: plan summaries, binding rules in money, infeasibility explanations.
+
+Value names in ``{}`` say how they are printed (see ``optimizer.report``): ``*_cny`` money,
+``*_share`` a percentage, ``*_x`` a multiple of current spend, ``*_roi`` a ratio.
+"""
+
+STRINGS = {
+    # statuses and objectives
+    "optimizer.status.optimal": ("最优", "optimal"),
+    "optimizer.status.optimal_inaccurate": ("近似最优（精度不足）", "optimal (reduced accuracy)"),
+    "optimizer.status.infeasible": ("无可行方案", "infeasible"),
+    "optimizer.status.unbounded": ("目标无上限", "unbounded"),
+    "optimizer.status.solver_error": ("求解器数值问题", "solver error"),
+    "optimizer.objective.gmv": ("预算内 GMV 最大化", "maximise GMV within the budget"),
+    "optimizer.objective.profit": ("利润最大化（毛利 × GMV − 花费）", "maximise profit (margin × GMV − spend)"),
+    "optimizer.objective.min_spend": ("达成 GMV 目标的最小花费", "minimise spend to reach the GMV target"),
+    "optimizer.what.gmv": ("GMV", "GMV"),
+    "optimizer.what.profit": ("利润", "profit"),
+    "optimizer.what.spend_saved": ("节省的花费", "spend saved"),
+    # default rule names
+    "optimizer.rule.budget": ("总预算", "budget"),
+    "optimizer.rule.new-product cap": ("新品花费上限", "new-product cap"),
+    "optimizer.rule.new-customer cap": ("新客流量上限", "new-customer cap"),
+    "optimizer.rule.new-customer floor": ("新客流量下限", "new-customer floor"),
+    "optimizer.rule.GMV target": ("GMV 目标", "GMV target"),
+    "optimizer.rule.bounds": ("渠道花费上下限", "channel bounds"),
+    # summary
+    "optimizer.summary.status": ("方案：{status}（{objective}）", "Plan: {status} ({objective})"),
+    "optimizer.summary.spend": ("日花费 {current_spend_cny} → {spend_cny}", "Spend {current_spend_cny} → {spend_cny} a day"),
+    "optimizer.summary.uplift": (
+        "日 GMV {current_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）；ROI {current_roi} → {plan_roi}",
+        "GMV {current_gmv_cny} → {gmv_cny} a day ({uplift_cny}, {uplift_share}); ROI {current_roi} → {plan_roi}",
+    ),
+    "optimizer.summary.profit": ("日利润 {current_profit_cny} → {profit_cny}", "Profit {current_profit_cny} → {profit_cny} a day"),
+    "optimizer.summary.reserve": ("预留未花：{reserve_cny}/天", "Held back: {reserve_cny} a day"),
+    "optimizer.summary.evidence": (
+        "最优性证据：与理论最优相差不超过 {gap_cny}（相对 {relative_gap}），规则最大违反 {violation}",
+        "Optimality evidence: within {gap_cny} of the best possible (relative {relative_gap}); largest rule violation {violation}",
+    ),
+    "optimizer.summary.envelope": (
+        "含 S 型曲线：方案真实值 {objective_cny}，凹包络上界 {bound_cny}",
+        "S-shaped curves: true value of the plan {objective_cny}, concave-envelope bound {bound_cny}",
+    ),
+    "optimizer.summary.timing": (
+        "首次求解 {first_s} 秒（其中求解器 {solver_s} 秒）",
+        "First solve {first_s} s (solver {solver_s} s)",
+    ),
+    "optimizer.summary.timing_resolve": (
+        "重新求解 {resolve_s} 秒（首次 {first_s} 秒，求解器 {solver_s} 秒）",
+        "Re-solve {resolve_s} s (first solve {first_s} s, solver {solver_s} s)",
+    ),
+    "optimizer.summary.binding": ("起作用的规则：", "Binding rules:"),
+    "optimizer.summary.no_binding": ("没有规则起约束作用。", "No rule binds."),
+    "optimizer.summary.wrote": ("已写出 {path}（{rows} 行）", "Wrote {path} ({rows} rows)"),
+    # binding rules, in money
+    "optimizer.binding.budget": (
+        "{rule}：每天多投 ¥1 预算，带来 {gain_cny} 的{what}",
+        "{rule}: ¥1 more budget a day returns {gain_cny} of {what}",
+    ),
+    "optimizer.binding.share_cap": (
+        "{rule}（{level_share}）：上限每提高 1 个百分点，每天{what}增加 {gain_cny}",
+        "{rule} ({level_share}): raising the cap by one point adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.share_floor": (
+        "{rule}（{level_share}）：下限每降低 1 个百分点，每天{what}增加 {gain_cny}",
+        "{rule} ({level_share}): lowering the floor by one point adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.cell_upper_multiple": (
+        "{rule}（每格 ≤ 当前花费的 {level_x}）：上限提高 0.1 倍，每天{what}增加 {gain_cny}",
+        "{rule} (each cell ≤ {level_x} current spend): raising the limit by 0.1× adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.cell_lower_multiple": (
+        "{rule}（每格 ≥ 当前花费的 {level_x}）：下限降低 0.1 倍，每天{what}增加 {gain_cny}",
+        "{rule} (each cell ≥ {level_x} current spend): lowering the limit by 0.1× adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.cell_upper_cny": (
+        "{rule}（每格每天 ≤ {level_cny}）：上限每多 ¥1，每天{what}增加 {gain_cny}",
+        "{rule} (each cell ≤ {level_cny} a day): ¥1 more on the limit adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.cell_lower_cny": (
+        "{rule}（每格每天 ≥ {level_cny}）：下限每少 ¥1，每天{what}增加 {gain_cny}",
+        "{rule} (each cell ≥ {level_cny} a day): ¥1 less on the limit adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.total_upper_multiple": (
+        "{rule}（合计 ≤ 当前花费的 {level_x}）：上限提高 0.1 倍，每天{what}增加 {gain_cny}",
+        "{rule} (total ≤ {level_x} current spend): raising the limit by 0.1× adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.total_lower_multiple": (
+        "{rule}（合计 ≥ 当前花费的 {level_x}）：下限降低 0.1 倍，每天{what}增加 {gain_cny}",
+        "{rule} (total ≥ {level_x} current spend): lowering the limit by 0.1× adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.total_upper_cny": (
+        "{rule}（合计每天 ≤ {level_cny}）：上限每多 ¥1，每天{what}增加 {gain_cny}",
+        "{rule} (total ≤ {level_cny} a day): ¥1 more on the limit adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.total_lower_cny": (
+        "{rule}（合计每天 ≥ {level_cny}）：下限每少 ¥1，每天{what}增加 {gain_cny}",
+        "{rule} (total ≥ {level_cny} a day): ¥1 less on the limit adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.lock": (
+        "{rule}（锁定在当前花费的 {level_x}）：锁定花费上调 1%，每天{what}变化 {gain_cny}",
+        "{rule} (locked at {level_x} current spend): moving the locked spend up 1% changes {what} by {gain_cny} a day",
+    ),
+    "optimizer.binding.roi": (
+        "{rule}（ROI ≥ {level_roi}）：下限降低 0.1，每天{what}增加 {gain_cny}",
+        "{rule} (ROI ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} a day",
+    ),
+    "optimizer.binding.target": (
+        "{rule}（每天 {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",
+        "{rule} ({level_cny} a day): each ¥1 more of target costs {gain_cny} of spend",
+    ),
+    "optimizer.binding.linear": (
+        "{rule}：放宽一个单位，每天{what}增加 {gain_cny}",
+        "{rule}: loosening it by one unit adds {gain_cny} of {what} a day",
+    ),
+    # infeasible scenarios
+    "optimizer.infeasible.alone": (
+        "没有方案能同时满足所有规则。相互冲突的规则：{rules}。以下任意一项调整即可得到可行方案：",
+        "No plan satisfies every rule. Rules in conflict: {rules}. Any one of these changes is enough:",
+    ),
+    "optimizer.infeasible.together": (
+        "没有方案能同时满足所有规则。相互冲突的规则：{rules}。单独放宽任何一条都不够，需同时做以下调整：",
+        "No plan satisfies every rule. Rules in conflict: {rules}. No single rule can give way alone; "
+        "these changes together make a plan possible:",
+    ),
+    "optimizer.infeasible.no_diagnosis": (
+        "没有方案能同时满足所有规则，且无法定位冲突；请检查预算、锁定和上下限。",
+        "No plan satisfies every rule and the conflict could not be narrowed down; check budget, locks and bounds.",
+    ),
+    "optimizer.relax.budget_up": ("把{rule}从每天 {from_cny} 提高到 {to_cny}", "raise {rule} from {from_cny} to {to_cny} a day"),
+    "optimizer.relax.budget_down": ("把{rule}从每天 {from_cny} 降到 {to_cny}", "lower {rule} from {from_cny} to {to_cny} a day"),
+    "optimizer.relax.share_cap": ("把{rule}从 {from_share} 提高到 {to_share}", "raise {rule} from {from_share} to {to_share}"),
+    "optimizer.relax.share_floor": ("把{rule}从 {from_share} 降到 {to_share}", "lower {rule} from {from_share} to {to_share}"),
+    "optimizer.relax.bounds_lower_multiple": (
+        "把{rule}的下限从当前花费的 {from_x} 降到 {to_x}",
+        "lower the minimum of {rule} from {from_x} to {to_x} current spend",
+    ),
+    "optimizer.relax.bounds_upper_multiple": (
+        "把{rule}的上限从当前花费的 {from_x} 提高到 {to_x}",
+        "raise the maximum of {rule} from {from_x} to {to_x} current spend",
+    ),
+    "optimizer.relax.bounds_lower_cny": (
+        "把{rule}每格的下限从 {from_cny} 降到 {to_cny}",
+        "lower the minimum of {rule} from {from_cny} to {to_cny} per cell",
+    ),
+    "optimizer.relax.bounds_upper_cny": (
+        "把{rule}每格的上限从 {from_cny} 提高到 {to_cny}",
+        "raise the maximum of {rule} from {from_cny} to {to_cny} per cell",
+    ),
+    "optimizer.relax.total_lower_multiple": (
+        "把{rule}合计下限从当前花费的 {from_x} 降到 {to_x}",
+        "lower the total minimum of {rule} from {from_x} to {to_x} current spend",
+    ),
+    "optimizer.relax.total_upper_multiple": (
+        "把{rule}合计上限从当前花费的 {from_x} 提高到 {to_x}",
+        "raise the total maximum of {rule} from {from_x} to {to_x} current spend",
+    ),
+    "optimizer.relax.total_lower_cny": (
+        "把{rule}合计下限从 {from_cny} 降到 {to_cny}", "lower the total minimum of {rule} from {from_cny} to {to_cny}",
+    ),
+    "optimizer.relax.total_upper_cny": (
+        "把{rule}合计上限从 {from_cny} 提高到 {to_cny}", "raise the total maximum of {rule} from {from_cny} to {to_cny}",
+    ),
+    "optimizer.relax.bounds_lower_drop": ("取消{rule}的下限", "drop the minimum of {rule}"),
+    "optimizer.relax.total_lower_drop": ("取消{rule}的合计下限", "drop the total minimum of {rule}"),
+    "optimizer.relax.lock_up": (
+        "允许{rule}从当前花费的 {from_x} 上调到 {to_x}", "let {rule} move from {from_x} up to {to_x} current spend",
+    ),
+    "optimizer.relax.lock_down": (
+        "允许{rule}从当前花费的 {from_x} 下调到 {to_x}", "let {rule} move from {from_x} down to {to_x} current spend",
+    ),
+    "optimizer.relax.roi": ("把{rule}从 {from_roi} 降到 {to_roi}", "lower {rule} from {from_roi} to {to_roi}"),
+    "optimizer.relax.target": ("把{rule}从每天 {from_cny} 降到 {to_cny}", "lower {rule} from {from_cny} to {to_cny} a day"),
+    "optimizer.relax.linear_up": ("把{rule}的水平从 {from_cny} 调到 {to_cny}", "move the level of {rule} from {from_cny} to {to_cny}"),
+    "optimizer.relax.linear_down": ("把{rule}的水平从 {from_cny} 调到 {to_cny}", "move the level of {rule} from {from_cny} to {to_cny}"),
+    "optimizer.unverified": ("（未能复核，仅供参考）", "(not confirmed by a re-solve; indicative)"),
+    # troubled solves
+    "optimizer.solver_error.detail": (
+        "求解器遇到数值问题（{detail}），方案不可信。请检查曲线参数的量级或放宽极端规则。",
+        "The solver ran into numerical trouble ({detail}); there is no trustworthy plan. "
+        "Check the scale of the curve parameters or loosen extreme rules.",
+    ),
+    "optimizer.solver_error.no_diagnosis": (
+        "求解器遇到数值问题，方案不可信。", "The solver ran into numerical trouble; there is no trustworthy plan.",
+    ),
+    "optimizer.unbounded.detail": (
+        "目标可以无限增长（{detail}）：请设置预算或花费上限。",
+        "The objective can grow without limit ({detail}): set a budget or upper bounds on spend.",
+    ),
+    "optimizer.unbounded.no_diagnosis": (
+        "目标可以无限增长：请设置预算或花费上限。", "The objective can grow without limit: set a budget or upper bounds on spend.",
+    ),
+    "optimizer.optimal_inaccurate.detail": (
+        "求解精度不足（{detail}），方案仅供参考。", "The solve reached reduced accuracy ({detail}); treat the plan as indicative.",
+    ),
+}
