@@ -24,17 +24,17 @@ _counter = itertools.count()
 
 def read_table(source: Source, contract: TableContract, *, name: str | None = None) -> pd.DataFrame:
     """Read ``source`` and return it typed as ``contract`` says; raise :class:`TableError` listing every problem."""
-    con = duckdb.connect()
+    con = _private_connection()
     try:
         view = load_table(con, source, contract, name=name)
-        return con.sql(f"SELECT * FROM {view}").df()
+        return con.execute(f"SELECT * EXCLUDE (__row) FROM {view} ORDER BY __row").df()
     finally:
         con.close()
 
 
 def check_table(source: Source, contract: TableContract, *, name: str | None = None) -> list[Problem]:
     """Every problem in ``source`` (empty when it meets the contract)."""
-    con = duckdb.connect()
+    con = _private_connection()
     try:
         load_table(con, source, contract, name=name)
     except TableError as err:
@@ -47,7 +47,8 @@ def check_table(source: Source, contract: TableContract, *, name: str | None = N
 def load_table(
     con: duckdb.DuckDBPyConnection, source: Source, contract: TableContract, *, name: str | None = None
 ) -> str:
-    """Check ``source`` inside ``con`` and return the name of a view with the typed, valid table.
+    """Check ``source`` inside ``con`` and return the name of a view with the typed, valid table
+    (plus ``__row``, the spreadsheet row number; the view is unordered).
 
     Files are scanned by DuckDB itself (out of core); the view is lazy, so a Parquet file with
     native types is read once for the checks and again only by whoever queries the view.
@@ -72,7 +73,9 @@ def load_table(
             exprs.append(f"CAST({col.default} AS {col.kind.sql_type}) AS {_quote(col.name)}")
     con.sql(f"CREATE OR REPLACE TEMP VIEW {typed} AS SELECT {', '.join(exprs)} FROM {raw}")
 
-    checks = _checks(contract, selected)
+    native = {c.name for c in contract.columns if c.name in selected
+              and raw_types[selected[c.name]].split("(")[0].upper() in c.kind.native}
+    checks = _checks(contract, selected, native)
     problems = _run_checks(con, typed, checks, label)
     problems += _duplicate_keys(con, typed, contract, selected, label)
     if problems:
@@ -80,13 +83,17 @@ def load_table(
 
     out = [c.name for c in contract.columns if c.name in selected or c.default is not None]
     view = f"{contract.name}_{next(_counter)}"
-    con.sql(
-        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {', '.join(_quote(c) for c in out)} FROM {typed} ORDER BY __row"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT __row, {', '.join(_quote(c) for c in out)} FROM {typed}")
     return view
 
 
 # --- reading ---------------------------------------------------------------------------------------
+
+
+def _private_connection() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _label(source: Source) -> str:
@@ -176,18 +183,19 @@ class _Check:
     show: str  # SQL expression shown as "got"
 
 
-def _checks(contract: TableContract, selected: dict[str, str]) -> list[_Check]:
+def _checks(contract: TableContract, selected: dict[str, str], native: set[str]) -> list[_Check]:
+    """SQL checks per column; a column already stored in its target type (Parquet) needs no parsing."""
     checks: list[_Check] = []
     for col in contract.columns:
         if col.name not in selected:
             continue
         v, x = _quote(col.name), _quote("__raw_" + col.name)
+        typed = col.name in native and col.kind.sql_type != "VARCHAR"
+        empty = f"{x} IS NULL" if typed else f"{x} IS NULL OR trim(CAST({x} AS VARCHAR)) = ''"
         if not col.nullable:
-            checks.append(_Check(col.name, f"{x} IS NULL OR trim(CAST({x} AS VARCHAR)) = ''", "a value (the cell is empty)", "NULL"))
-        checks.append(
-            _Check(col.name, f"{x} IS NOT NULL AND trim(CAST({x} AS VARCHAR)) <> '' AND {v} IS NULL",
-                   col.kind.expected, f"CAST({x} AS VARCHAR)")
-        )
+            checks.append(_Check(col.name, empty, "a value (the cell is empty)", "NULL"))
+        if not typed:
+            checks.append(_Check(col.name, f"NOT ({empty}) AND {v} IS NULL", col.kind.expected, f"CAST({x} AS VARCHAR)"))
         if col.kind.valid:
             checks.append(
                 _Check(col.name, f"{v} IS NOT NULL AND NOT ({col.kind.valid.format(v=v)})",
