@@ -28,16 +28,17 @@ def _format(name: str, value, lang: str) -> str:
         return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         return "–"
+    sign = "+" if name.startswith("uplift") and value > 0 else ""
     if name.endswith("_cny"):
-        return money(value, lang, digits=2 if abs(value) < 100 else 1)
+        return sign + money(value, lang, digits=2 if abs(value) < 100 else 1)
     if name.endswith("_share"):
-        return percent(value, lang)
+        return sign + percent(value, lang)
     if name.endswith("_x"):
         return f"{value:.2f}×"
     if name.endswith("_roi"):
         return f"{value:.2f}"
     if name.endswith("_s"):
-        return f"{value:.3f}"
+        return f"{value:.3g}"
     return f"{value:,.4g}"
 
 
