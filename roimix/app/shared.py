@@ -38,21 +38,17 @@ def channel_current(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- the budget slider's grid ----------------------------------------------------------------------------
 
-
-def budget_step(current: float) -> float:
-    """A round step giving about 200 positions between 0.3× and 3× current spend."""
-    raw = max(current, 1.0) * 2.7 / 200
-    mag = 10 ** math.floor(math.log10(raw))
-    return min((1, 2, 5, 10), key=lambda m: abs(m * mag - raw)) * mag
+BUDGET_PERCENTS = range(30, 301)
+"""The budget slider moves in steps of 1% of today's spend, from 30% to 300%."""
 
 
 def budget_options(current: float) -> list[float]:
-    step = budget_step(current)
-    lo = max(step, math.floor(0.3 * current / step) * step)
-    hi = math.ceil(3.0 * current / step) * step
-    grid = {float(round(v, 2)) for v in np.arange(lo, hi + step / 2, step)}
-    grid.add(float(round(current, 2)))  # today's spend is a position of its own
-    return sorted(grid)
+    base = current if current > 0 else 1000.0
+    return [budget_at(base, p) for p in BUDGET_PERCENTS]
+
+
+def budget_at(current: float, percent: int) -> float:
+    return float(round(current * percent / 100.0, 2))
 
 
 def snap(value: float, options: list[float]) -> float:

@@ -51,6 +51,21 @@ def downloads(result, whatif, source: str, dataset: str, name: str, lang: str) -
                                 icon=":material/download:", on_click="ignore")
 
 
+def on_save(curves, ds, planner, lang: str) -> None:
+    """Save the current what-if under the typed name (a callback: it runs before the widgets are drawn)."""
+    scenarios = state.SCENARIOS.get()
+    name = (st.session_state.get(state.SCENARIO_NAME.widget_key) or "").strip()
+    chosen = name or t("app.scn.name_placeholder", lang, n=len(scenarios) + 1)
+    replaced = chosen in scenarios
+    with guard(lang, t("app.scn.save", lang)):
+        if save_current(chosen, curves, ds, planner, lang) is not None:
+            st.toast(t("app.scn.replaced" if replaced else "app.scn.saved", lang, name=chosen))
+            state.SCENARIO_NAME.force("")
+            pick = [n for n in state.SCENARIO_PICK.get() if n in scenarios and n != chosen]
+            state.SCENARIO_PICK.set(pick + [chosen])
+            state.SCENARIO_PICK.reset_widget()
+
+
 def render() -> None:
     lang = state.lang()
     st.title(t("app.scn.title", lang))
@@ -73,17 +88,8 @@ def render() -> None:
                              placeholder=t("app.scn.name_placeholder", lang, n=len(scenarios) + 1))
         state.SCENARIO_NAME.set(name)
     with c2:
-        if st.button(t("app.scn.save_button", lang), key="scenario.save", type="primary", width="stretch"):
-            chosen = (name or "").strip() or t("app.scn.name_placeholder", lang, n=len(scenarios) + 1)
-            replaced = chosen in scenarios
-            with guard(lang, t("app.scn.save", lang)):
-                if save_current(chosen, curves, ds, planner, lang) is not None:
-                    st.toast(t("app.scn.replaced" if replaced else "app.scn.saved", lang, name=chosen))
-                    state.SCENARIO_NAME.force("")
-                    pick = [n for n in state.SCENARIO_PICK.get() if n in scenarios]
-                    state.SCENARIO_PICK.set(pick + ([chosen] if chosen not in pick else []))
-                    state.SCENARIO_PICK.reset_widget()
-                    st.rerun()
+        st.button(t("app.scn.save_button", lang), key="scenario.save", type="primary", width="stretch",
+                  on_click=on_save, args=(curves, ds, planner, lang))
     st.caption(t("app.scn.save_help", lang))
 
     st.subheader(t("app.scn.compare", lang))

@@ -1,0 +1,264 @@
+"""Every page driven through ``streamlit.testing.v1.AppTest`` on the bundled sample.
+
+Widgets are found by their stable keys (``w.<slot>``, see ``roimix/app/state.py``), so the tests
+hold in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app_harness import PAGES, assert_clean, goto, metric, texts
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _money_value(text: str) -> float:
+    """'¥4.21万' / '¥42.1K' / '¥9,100' → yuan."""
+    m = re.search(r"(-?[\d,]+(?:\.\d+)?)\s*(万|亿|K|M|B)?", text.replace("¥", ""))
+    assert m, text
+    value = float(m.group(1).replace(",", ""))
+    return value * {"万": 1e4, "亿": 1e8, "K": 1e3, "M": 1e6, "B": 1e9, None: 1}[m.group(2)]
+
+
+# --- the frame -----------------------------------------------------------------------------------------------
+
+
+def test_every_page_opens_on_the_sample_without_errors(demo_app):
+    at = demo_app
+    for page in PAGES:
+        goto(at, page)
+        assert_clean(at)
+        assert at.title, page
+
+
+def test_language_switch_changes_labels_and_number_formats(demo_app):
+    at = goto(demo_app, "data")
+    zh = texts(at)
+    assert any("万" in s for s in zh) and "数据" in zh
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()
+    assert_clean(at)
+    en = texts(at)
+    assert "Data" in en
+    assert not any(re.search(r"[\u4e00-\u9fff]", s) for s in en if "roimix" not in s), [
+        s for s in en if re.search(r"[\u4e00-\u9fff]", s)]
+    assert any(re.search(r"¥[\d.]+[KM]", s) for s in en)
+
+
+# --- data ---------------------------------------------------------------------------------------------------
+
+
+def test_data_page_states_what_is_loaded_and_the_upload_limit(app):
+    at = goto(app, "data")
+    assert metric(at, "花费日期").startswith("2026-02-01")
+    assert _money_value(metric(at, "GMV 合计")) > 1e6
+    assert any("200 MB" in e.label for e in at.expander)
+    groups = at.dataframe[0].value
+    assert len(groups) == 5 and "直通车 ★" in " ".join(groups.iloc[:, 1])
+
+
+def test_a_bad_upload_shows_its_problems_and_keeps_what_was_loaded(app):
+    at = goto(app, "data")
+    gmv_before = metric(at, "GMV 合计")
+    spend_before = metric(at, "花费合计")
+    bad = b"date,channel,segment,spend\n2026-06-01,ztc,neu,100\n2026-06-02,ztc,existing,-5\nnot-a-date,wxt,new,10\n"
+    at.file_uploader(key="upload.spend").set_value(("my_spend.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert at.error, "the rejected file is reported"
+    problems = [d.value for d in at.dataframe if "文件" in d.value.columns]
+    assert problems, "a problems table is shown"
+    table = problems[0]
+    assert set(table["文件"]) == {"my_spend.csv"}
+    assert {"segment", "spend", "date"} <= set(table["列"])
+    assert "2" in " ".join(table["行"]) and "4" in " ".join(table["行"])
+    assert metric(at, "GMV 合计") == gmv_before and metric(at, "花费合计") == spend_before
+
+
+def test_a_good_upload_replaces_one_table_and_can_be_undone(app):
+    at = goto(app, "data")
+    good = b"date,channel,segment,spend\n2026-06-01,ztc,existing,100\n2026-06-02,ztc,existing,300\n"
+    at.file_uploader(key="upload.spend").set_value(("small.csv", good, "text/csv")).run()
+    assert_clean(at)
+    assert metric(at, "花费合计") == "¥400"
+    assert any("small.csv" in s.value for s in at.success)
+    goto(at, "attribution")  # nothing typed is lost on a page switch
+    goto(at, "data")
+    assert metric(at, "花费合计") == "¥400"
+    at.button(key="reset.spend").click().run()
+    assert _money_value(metric(at, "花费合计")) > 1e6
+
+
+# --- attribution ----------------------------------------------------------------------------------------------
+
+
+def test_attribution_compares_models_and_separates_the_baseline(app):
+    at = goto(app, "attribution")
+    assert_clean(at)
+    at.multiselect(key="w.attribution.models").set_value(["last_touch", "markov_1", "incremental"]).run()
+    assert_clean(at)
+    side = at.dataframe[0].value
+    assert list(side.columns[1:]) == ["末次触点", "马尔可夫（1 阶）", "增量模型（Shapley）"]
+    assert "自然成交（基线）" in set(side.iloc[:, 0])
+    baseline = float(metric(at, "自然成交占比").rstrip("%")) / 100
+    assert 0.2 < baseline < 0.8
+    roi = at.dataframe[1].value
+    assert {"ROAS", "ROI", "CPA"} <= set(roi.columns) and len(roi) == 7
+    paths = at.dataframe[2].value
+    assert len(paths) == 15 and paths.iloc[0, 0]
+    at.segmented_control(key="w.attribution.measure").set_value("conversions").run()
+    assert_clean(at)
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()
+    assert list(at.dataframe[0].value.columns[1:]) == ["Last touch", "Markov (order 1)", "Incremental (Shapley)"]
+    assert at.multiselect(key="w.attribution.models").value == ["last_touch", "markov_1", "incremental"]
+
+
+# --- curves --------------------------------------------------------------------------------------------------
+
+
+def test_curves_page_shows_each_channel_with_marginal_roi(demo_app):
+    at = goto(demo_app, "curves")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert len(table) == 14 and "当前边际 ROI" in table.columns
+    at.segmented_control(key="w.curves.segment").set_value("new").run()
+    assert_clean(at)
+    assert at.segmented_control(key="w.curves.segment").value == "new"
+
+
+def test_fitted_curves_show_bands_and_warnings(app):
+    at = goto(app, "curves")
+    assert_clean(at)
+    assert at.segmented_control(key="w.curves.source").value == "fitted"
+    assert any("90%" in c.value for c in at.caption)
+    assert "90% 区间" in at.dataframe[0].value.columns
+
+
+# --- optimise ------------------------------------------------------------------------------------------------
+
+
+def test_a_budget_move_re_solves_and_changes_the_plan(demo_app):
+    from roimix.app import shared
+
+    at = goto(demo_app, "optimise")
+    assert_clean(at)
+    before = _money_value(metric(at, "计划 GMV/天"))
+    slider = at.select_slider(key="w.whatif.budget")
+    today = float(slider.value)
+    slider.set_value(shared.budget_at(today, 130)).run()
+    assert_clean(at)
+    assert at.session_state["whatif.budget"] == shared.budget_at(today, 130)
+    after = _money_value(metric(at, "计划 GMV/天"))
+    assert after > before
+    assert any("复用已编译的问题" in c.value for c in at.caption), "the re-solve reused the compiled problem"
+
+
+def test_caps_and_bounds_change_the_plan_and_are_kept_across_pages_and_languages(demo_app):
+    at = goto(demo_app, "optimise")
+    at.slider(key="w.whatif.new_product_cap_pct").set_value(5).run()
+    assert_clean(at)
+    assert any("新品花费上限（5.0%）" in m.value for m in at.markdown), "the cap binds and is priced"
+    at.slider(key="w.whatif.new_product_cap_pct").set_value(10).run()
+    # lock 直通车 (first channel) through the editor's edit state (its new products alone are 5.6% of the budget)
+    at.session_state["w.whatif.bounds"] = {"edited_rows": {0: {"locked": True}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_clean(at)
+    plan = at.dataframe[1].value
+    ztc = plan[plan["渠道"] == "直通车"].iloc[0]
+    assert ztc["当前/天"] == ztc["计划/天"], "a locked channel keeps its spend"
+    goto(at, "attribution")
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()
+    goto(at, "optimise")
+    assert_clean(at)
+    assert at.slider(key="w.whatif.new_product_cap_pct").value == 10
+    bounds = at.session_state["whatif.bounds"]
+    assert bool(bounds.loc[bounds["channel"] == "ztc", "locked"].iloc[0])
+    plan = at.dataframe[1].value
+    ztc = plan[plan["Channel"] == "Zhitongche (search ads)"].iloc[0]
+    assert ztc["Current / day"] == ztc["Planned / day"]
+
+
+def test_an_infeasible_scenario_is_explained(demo_app):
+    at = goto(demo_app, "optimise")
+    n = len(at.session_state["whatif.bounds"])
+    # every channel at least 2× today's spend, with today's budget: no plan exists
+    at.session_state["w.whatif.bounds"] = {"edited_rows": {i: {"lower": 2.0} for i in range(n)}, "added_rows": [],
+                                           "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "没有方案能同时满足所有规则" in message and "总预算" in message
+    assert "提高到" in message, "the smallest relaxation is named"
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()
+    assert "No plan satisfies every rule" in at.error[0].value
+
+
+def test_objectives_and_roi_floor(demo_app):
+    at = goto(demo_app, "optimise")
+    at.segmented_control(key="w.whatif.objective").set_value("profit").run()
+    assert_clean(at)
+    at.segmented_control(key="w.whatif.objective").set_value("min_spend").run()
+    assert_clean(at)
+    target = at.number_input(key="w.whatif.target_gmv")
+    target.set_value(float(target.value) * 0.9).run()
+    assert_clean(at)
+    assert _money_value(metric(at, "计划花费/天")) > 0
+    at.segmented_control(key="w.whatif.objective").set_value("gmv").run()
+    at.slider(key="w.whatif.roi_floor").set_value(1.5).run()
+    assert_clean(at)
+
+
+# --- campaign -------------------------------------------------------------------------------------------------
+
+
+def test_campaign_daily_plan_follows_the_phases(demo_app):
+    at = goto(demo_app, "campaign")
+    assert_clean(at)
+    spend_618 = _money_value(metric(at, "大促总花费"))
+    at.segmented_control(key="w.campaign.name").set_value("double11").run()
+    assert_clean(at)
+    phases = at.session_state["campaign.phases"]["double11"]
+    assert list(phases["phase"]) == ["preheat", "presale", "peak", "return"]
+    at.session_state["w.campaign.phases.double11"] = {"edited_rows": {2: {"spend_multiplier": 5.0}}, "added_rows": [],
+                                                      "deleted_rows": []}
+    at.run()
+    assert_clean(at)
+    assert at.session_state["campaign.phases"]["double11"]["spend_multiplier"].iloc[2] == 5.0
+    assert _money_value(metric(at, "大促总花费")) != spend_618
+    # an end before its start is a message, not a crash
+    at.session_state["w.campaign.phases.double11"] = {
+        "edited_rows": {2: {"spend_multiplier": 5.0, "end": "2020-01-01"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception and at.error and "结束日期早于开始日期" in at.error[0].value
+
+
+# --- scenarios -------------------------------------------------------------------------------------------------
+
+
+def test_scenarios_are_saved_compared_restored_and_exported(demo_app):
+    at = goto(demo_app, "scenarios")
+    assert_clean(at)
+    at.text_input(key="w.scenarios.name").set_value("今天").run()
+    at.button(key="scenario.save").click().run()
+    assert_clean(at)
+    goto(at, "optimise")
+    at.slider(key="w.whatif.new_customer_cap_pct").set_value(25).run()
+    goto(at, "scenarios")
+    at.text_input(key="w.scenarios.name").set_value("tight new-customer cap").run()
+    at.button(key="scenario.save").click().run()
+    assert_clean(at)
+    compare = at.dataframe[0].value
+    assert list(compare["方案"]) == ["今天", "tight new-customer cap"]
+    gmv = [_money_value(v) for v in compare["计划 GMV/天"]]
+    assert gmv[1] < gmv[0], "a tighter cap cannot earn more"
+    assert {b.label for b in at.get("download_button")} >= {"下载 CSV", "下载 Excel", "下载 JSON"}
+    at.selectbox(key="scenario.manage").set_value("今天").run()
+    at.button(key="scenario.load").click().run()
+    goto(at, "optimise")
+    assert at.slider(key="w.whatif.new_customer_cap_pct").value == 30
+    goto(at, "scenarios")
+    at.selectbox(key="scenario.manage").set_value("今天").run()
+    at.button(key="scenario.delete").click().run()
+    assert list(at.dataframe[0].value["方案"]) == ["tight new-customer cap"]
