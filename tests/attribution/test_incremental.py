@@ -1,0 +1,146 @@
+"""The incremental model: it recovers its own parameters, conserves totals, treats organic touches
+as the design says, and its per-path credit is the Shapley split of p(S) − p(∅)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from attribution import BASELINE, IncrementalModel, attribute, encode_paths
+from attribution.incremental import exposure_features
+from attribution.models import Incremental
+
+CHANNELS = pd.DataFrame({"channel": ["kol", "ads", "search"], "group": ["KOL", "paid", "organic"]})
+
+
+def expected_counts(paths: list[str], model_hazard, n: float = 1e6) -> pd.DataFrame:
+    """Conversions and nulls exactly as expected under a hazard function of the path (no noise)."""
+    p = np.array([-math.expm1(-model_hazard(path)) for path in paths])
+    return pd.DataFrame({"path": paths, "conversions": n * p, "value": n * p * 100, "nulls": n * (1 - p)})
+
+
+def test_recovers_its_own_parameters():
+    beta0, beta_search, theta, tau, delta = 0.02, 0.3, {"kol": 0.15, "ads": 0.05}, {"ads": 0.4, "kol": 0.0}, 0.5
+    feats_paths = ["kol", "ads", "kol > ads", "ads > kol", "kol > kol", "ads > ads > kol", "search > ads",
+                   "search > kol", "search > search > ads", "kol > search > ads", "ads > search", "search",
+                   "ads > kol > ads", "search > kol > ads"]
+
+    def hazard(path):
+        steps = path.split(" > ")
+        first = next((i for i, s in enumerate(steps) if s != "search"), len(steps))
+        eta = beta0 + beta_search * math.log2(1 + steps[:first].count("search"))
+        credited = [(i, s) for i, s in enumerate(steps) if s != "search"]
+        for c in theta:
+            mine = [k for k, (i, s) in enumerate(credited) if s == c]
+            warm = [k for k, (i, s) in enumerate(credited) if s == c and "search" in steps[:i]]
+            r = lambda k: len(credited) - k - 1  # noqa: E731
+            eta += theta[c] * math.log2(1 + sum(delta ** r(k) for k in mine))
+            eta += tau[c] * math.log2(1 + sum(delta ** r(k) for k in warm))
+        return eta
+
+    frame = expected_counts(feats_paths, hazard)
+    model = IncrementalModel(recency_decay=delta).fit(frame, CHANNELS)
+    assert model.organic_ == ("search",)
+    assert model.converged_
+    assert model.coef_.to_dict() == pytest.approx(theta, rel=1e-5, abs=1e-7)
+    base = model.baseline_coef_.to_dict()
+    assert base["(intercept)"] == pytest.approx(beta0, rel=1e-5)
+    assert base["pre:search"] == pytest.approx(beta_search, rel=1e-5)
+    assert base["targeting:ads"] == pytest.approx(tau["ads"], rel=1e-5)
+    assert base["targeting:kol"] == pytest.approx(0.0, abs=1e-7)
+    # with δ free, the likelihood picks the true one from the grid
+    free = IncrementalModel(decay_grid=(0.25, 0.5, 1.0)).fit(frame, CHANNELS)
+    assert free.recency_decay_ == 0.5
+    assert max(free.log_likelihoods_, key=free.log_likelihoods_.get) == 0.5
+
+
+def test_organic_touches_before_the_first_ad_are_intent_after_it_are_ignored():
+    e = encode_paths(pd.DataFrame({"path": ["kol", "kol > search", "search > kol", "search > search > kol",
+                                            "search > kol > search > ads"], "conversions": 1}))
+    f = exposure_features(e, ("search",), 1.0)
+    X = pd.DataFrame(f.X.toarray(), columns=f.columns, index=e.paths)
+    assert X.loc["kol"].equals(X.loc["kol > search"])  # a search after the ad: a mediator, not a covariate
+    assert X.loc["search > kol", "pre:search"] == 1.0
+    assert X.loc["search > search > kol", "pre:search"] == pytest.approx(math.log2(3))
+    row = X.loc["search > kol > search > ads"]
+    assert row["pre:search"] == 1.0 and row["kol"] == pytest.approx(math.log2(2)) and row["ads"] == 1.0
+    assert row["targeting:kol"] == 1.0 and row["targeting:ads"] == 1.0  # both follow an organic visit
+    assert X.loc["kol", "targeting:kol"] == 0.0
+
+
+def shapley_brute(a: dict[str, float], base: float) -> dict[str, float]:
+    p = lambda s: -math.expm1(-(base + sum(a[c] for c in s)))  # noqa: E731
+    names = list(a)
+    phi = dict.fromkeys(names, 0.0)
+    for order in itertools.permutations(names):
+        seen = []
+        for c in order:
+            phi[c] += p(seen + [c]) - p(seen)
+            seen.append(c)
+    return {c: v / math.factorial(len(names)) for c, v in phi.items()}
+
+
+def test_credit_is_the_shapley_split_of_the_incremental_probability():
+    frame = pd.DataFrame({"path": ["kol > ads", "ads", "kol", "search > kol > ads", "search", "kol > ads > ads"],
+                          "conversions": [30, 10, 20, 40, 5, 9], "value": [3000.0, 900, 2100, 4200, 500, 800],
+                          "nulls": [100, 300, 150, 60, 200, 30]})
+    m = IncrementalModel(recency_decay=0.5).fit(frame, CHANNELS)
+    credit = m.credit(frame)
+    e = encode_paths(frame)
+    i = list(e.paths).index("search > kol > ads")
+    theta = m.coef_
+    base = (m.baseline_coef_["(intercept)"] + m.baseline_coef_["pre:search"]
+            + m.baseline_coef_["targeting:kol"] * math.log2(1.5) + m.baseline_coef_["targeting:ads"])
+    a = {"kol": theta["kol"] * math.log2(1.5), "ads": theta["ads"]}
+    phi = shapley_brute(a, base)
+    p_full = -math.expm1(-(base + sum(a.values())))
+    row = dict(zip(credit.columns, credit.weights[i].toarray().ravel()))
+    assert row["kol"] == pytest.approx(phi["kol"] / p_full, rel=1e-10)
+    assert row["ads"] == pytest.approx(phi["ads"] / p_full, rel=1e-10)
+    assert row[BASELINE] == pytest.approx(-math.expm1(-base) / p_full, rel=1e-10)
+    # every converting row sums to one; an organic-only path is all baseline
+    sums = np.asarray(credit.weights.sum(axis=1)).ravel()
+    np.testing.assert_allclose(sums[e.conversions > 0], 1.0)
+    assert dict(zip(credit.columns, credit.weights[list(e.paths).index("search")].toarray().ravel()))[BASELINE] == 1
+    assert credit.conversions.sum() == pytest.approx(frame["conversions"].sum())
+    assert credit.value.sum() == pytest.approx(frame["value"].sum())
+
+
+def test_long_paths_are_sampled_with_a_standard_error():
+    channels = [f"c{i}" for i in range(6)]
+    frame = pd.DataFrame({"path": [" > ".join(channels), "c0 > c1", "c2", "c3 > c4 > c5", "c1 > c3"],
+                          "conversions": [50, 20, 10, 30, 15], "nulls": [50, 80, 90, 70, 60]})
+    exact = IncrementalModel(recency_decay=1.0).fit(frame)
+    sampled = IncrementalModel(recency_decay=1.0, exact_max=3, n_permutations=4000).fit(frame)
+    a, b = exact.credit(frame), sampled.credit(frame)
+    assert a.n_sampled_paths == 0 and b.n_sampled_paths >= 1
+    assert b.conversions.sum() == pytest.approx(125)  # efficiency holds for every sampled ordering
+    assert (b.standard_error[:-1] > 0).any() and (a.standard_error == 0).all()
+    z = (b.conversions - a.conversions)[:-1] / np.maximum(b.standard_error[:-1], 1e-12)
+    assert np.abs(z).max() < 4.5
+
+
+def test_data_csv_without_groups_uses_an_intercept_only_baseline(data_csv):
+    out = attribute(data_csv, Incremental())
+    assert out["conversions"].sum() == pytest.approx(19_785, rel=1e-12)
+    assert out["value"].sum() == pytest.approx(74_802.97158721, rel=1e-12)
+    assert out["channel"].iloc[-1] == BASELINE
+    m = IncrementalModel().fit(data_csv)
+    assert list(m.baseline_coef_.index) == ["(intercept)"]
+    assert m.converged_
+
+
+def test_no_touch_conversions_are_baseline_and_fit_is_deterministic():
+    frame = pd.DataFrame({"path": ["(none)", "kol", "ads > kol", "search"], "conversions": [7, 10, 12, 3],
+                          "value": [70.0, 100, 120, 30], "nulls": [0, 90, 80, 40]})
+    a = attribute(frame, "incremental", channels=CHANNELS)
+    b = attribute(frame.sample(frac=1, random_state=3), "incremental", channels=CHANNELS)
+    pd.testing.assert_frame_equal(a, b)
+    got = a.set_index("channel")
+    assert got.loc["search", "conversions"] == 0 and got.loc["(none)", "conversions"] == 0
+    assert got.loc[BASELINE, "conversions"] >= 7 + 3
+    assert got["conversions"].sum() == pytest.approx(32)
