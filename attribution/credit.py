@@ -53,6 +53,8 @@ class ModelCredit:
     """of ``conversions`` (sampled Shapley values of the incremental model), else None"""
     detail: object = None
     """the fitted :class:`IncrementalModel` or the :class:`attribution.markov.MarkovResult`"""
+    n_sampled_paths: int = 0
+    """paths whose Shapley values were sampled (more credited channels than ``exact_max``)"""
 
 
 def as_model(model: Model | str, *, order: int = 1) -> Model:
@@ -76,7 +78,7 @@ def fit_credit(paths: pd.DataFrame | EncodedPaths, model: Model | str = "increme
         fitted = IncrementalModel.from_settings(model).fit(encoded, channels)
         c = fitted.credit(encoded)
         return ModelCredit(model.name, c.columns, c.conversions, c.value, c.weights, c.weights, encoded,
-                           standard_error=c.standard_error, detail=fitted)
+                           standard_error=c.standard_error, detail=fitted, n_sampled_paths=c.n_sampled_paths)
     w = heuristics.path_weights(encoded, model)
     return ModelCredit(model.name, encoded.channels, w.T @ encoded.conversions, w.T @ encoded.value, w, w, encoded)
 

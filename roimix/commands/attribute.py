@@ -1,0 +1,139 @@
+"""``roimix attribute``: credit per channel from every (or one) attribution model, written as CSV."""
+
+from __future__ import annotations
+
+import click
+
+from roimix.errors import UsageError
+
+_FILE = click.Path(dir_okay=False)
+_MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov",
+           "incremental")
+
+
+@click.command("attribute")
+@click.option("--paths", type=_FILE, help="aggregated paths (path, conversions, value, nulls; ChannelAttribution's "
+                                          "column names and ';' files work as they are)")
+@click.option("--touchpoints", "-t", type=_FILE, help="touchpoints CSV/Parquet (with --conversions)")
+@click.option("--conversions", "-c", type=_FILE, help="conversions CSV/Parquet (with --touchpoints)")
+@click.option("--lookback-days", type=click.IntRange(1, 3650), default=30, show_default=True,
+              help="touches up to this many days before a conversion belong to its journey")
+@click.option("--model", "model", type=click.Choice(_MODELS), default="all", show_default=True,
+              help="one model, or all that the input allows (time_decay needs touchpoints)")
+@click.option("--order", type=click.IntRange(1, 4), default=1, show_default=True, help="Markov chain order")
+@click.option("--half-life-days", type=click.FloatRange(min=0, min_open=True), default=7.0, show_default=True,
+              help="time decay: a touch this many days before the conversion counts half")
+@click.option("--channels", type=_FILE, help="channel groups (organic channels are not credited by the "
+                                             "incremental model)")
+@click.option("--spend", type=_FILE, help="daily spend: adds spend, roas, roi and cpa columns")
+@click.option("--out", type=_FILE, required=True, help="credits CSV to write")
+@click.option("--daily", type=_FILE, help="also write credit per date, product segment and channel "
+                                          "(needs touchpoints)")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
+def command(paths, touchpoints, conversions, lookback_days, model, order, half_life_days, channels, spend, out,
+            daily, lang) -> None:
+    """Attribute conversions and GMV to channels and write model, channel, group, conversions, value."""
+    import duckdb
+    import pandas as pd
+
+    import attribution as A
+    from attribution.journeys import aggregate_paths, build_journeys
+    from roimix.tables import CHANNELS, CONVERSIONS, PATHS, SPEND, TOUCHPOINTS, load_table, read_table
+    from roimix.text import STRINGS, number, percent, t
+
+    from_paths = paths is not None
+    if from_paths == (touchpoints is not None or conversions is not None):
+        raise UsageError("give either --paths, or --touchpoints with --conversions")
+    if not from_paths and (touchpoints is None or conversions is None):
+        raise UsageError("--touchpoints and --conversions go together")
+    if from_paths and model == "time_decay":
+        raise UsageError("time_decay needs touch timestamps: give --touchpoints and --conversions instead of --paths")
+    if from_paths and daily:
+        raise UsageError("--daily needs dates: give --touchpoints and --conversions instead of --paths")
+
+    channel_table = read_table(channels, CHANNELS, name=channels) if channels else None
+    spend_table = read_table(spend, SPEND, name=spend) if spend else None
+    if from_paths:
+        source = read_table(paths, PATHS, name=paths)
+        encoded_input = source
+        summary = None
+    else:
+        con = duckdb.connect()
+        try:
+            con.execute("SET enable_progress_bar = false")
+            tp = load_table(con, touchpoints, TOUCHPOINTS, name=touchpoints)
+            cv = load_table(con, conversions, CONVERSIONS, name=conversions)
+            source = build_journeys(tp, cv, lookback_days=lookback_days, con=con)
+        finally:
+            con.close()
+        encoded_input = aggregate_paths(source.journeys)
+        summary = t("attr.cli.journeys", lang, journeys=f"{len(source.journeys):,}",
+                    conversions=f"{int(source.journeys['converted'].sum()):,}", paths=f"{len(encoded_input):,}")
+
+    models = _models(model, order, half_life_days, with_time=not from_paths)
+    fitted = {}
+    frames = []
+    encoded = A.encode_paths(encoded_input)
+    for m in models:
+        if isinstance(m, A.TimeDecay):
+            frames.append(A.attribute_journeys(source, m, channels=channel_table))
+            continue
+        credit = A.fit_credit(encoded, m, channels=channel_table)
+        fitted[m.name] = credit
+        frames.append(A.tidy(credit, channel_table))
+    table = pd.concat(frames, ignore_index=True)
+    if spend_table is not None:
+        table = A.with_spend(table, spend_table)
+    table.to_csv(out, index=False, encoding="utf-8")
+
+    if summary:
+        click.echo(summary)
+    click.echo(t("attr.cli.summary", lang))
+    wide = A.side_by_side(table, "share")
+    wide["group"] = wide["group"].map(lambda g: _group_label(g, lang, t, STRINGS))
+    shown = wide.rename(columns={"channel": t("attr.col.channel", lang), "group": t("attr.col.group", lang)})
+    shown = shown.rename(columns={m.name: _label(m, lang, t) for m in models})
+    for col in shown.columns[2:]:
+        shown[col] = shown[col].map(lambda x: percent(x, lang))
+    click.echo(shown.to_string(index=False))
+    inc = fitted.get("incremental")
+    if inc is not None:
+        total = inc.conversions.sum()
+        share = inc.conversions[-1] / total if total else float("nan")
+        click.echo(t("attr.cli.baseline", lang, share=percent(share, lang), incremental=percent(1 - share, lang)))
+        if inc.n_sampled_paths:
+            click.echo(t("attr.cli.sampled", lang, n=number(inc.n_sampled_paths, lang),
+                         exact_max=inc.detail.exact_max))
+    click.echo(t("attr.cli.written", lang, path=out, rows=f"{len(table):,}"))
+
+    if daily:
+        per_day = pd.concat([A.credit_by_day(source, m, channels=channel_table) for m in models], ignore_index=True)
+        if spend_table is not None:
+            per_day = A.with_spend(per_day, spend_table)
+        per_day.to_csv(daily, index=False, encoding="utf-8")
+        click.echo(t("attr.cli.written", lang, path=daily, rows=f"{len(per_day):,}"))
+
+
+def _models(model: str, order: int, half_life_days: float, *, with_time: bool):
+    import attribution as A
+
+    names = [n for n in A.MODEL_NAMES if with_time or n != "time_decay"] if model == "all" else [model]
+    out = []
+    for name in names:
+        if name == "time_decay":
+            out.append(A.TimeDecay(half_life_days=half_life_days))
+        else:
+            out.append(A.model_from_name(name, order=order))
+    return out
+
+
+def _group_label(group, lang: str, t, strings) -> str:
+    if group == "baseline":
+        return t("baseline", lang)
+    return t(f"group.{group}", lang) if f"group.{group}" in strings else (group or "")
+
+
+def _label(model, lang: str, t) -> str:
+    if model.name.startswith("markov"):
+        return t("attr.model.markov", lang, order=model.order)
+    return t(f"attr.model.{model.name}", lang)

@@ -1,0 +1,42 @@
+"""Attribution: model names, column headers, CLI messages."""
+
+STRINGS = {
+    # model display names (``attr.model.<name>``; Markov takes {order})
+    "attr.model.first_touch": ("首次触点", "First touch"),
+    "attr.model.last_touch": ("末次触点", "Last touch"),
+    "attr.model.last_non_direct": ("末次非直接访问", "Last non-direct"),
+    "attr.model.linear": ("线性", "Linear"),
+    "attr.model.time_decay": ("时间衰减", "Time decay"),
+    "attr.model.position_based": ("位置（40/20/40）", "Position based (40/20/40)"),
+    "attr.model.markov": ("{order} 阶马尔可夫", "Markov, order {order}"),
+    "attr.model.incremental": ("增量（基线 + Shapley）", "Incremental (baseline + Shapley)"),
+    # column headers for display
+    "attr.col.model": ("模型", "Model"),
+    "attr.col.channel": ("渠道", "Channel"),
+    "attr.col.group": ("渠道类型", "Group"),
+    "attr.col.conversions": ("归因订单", "Credited orders"),
+    "attr.col.value": ("归因 GMV", "Credited GMV"),
+    "attr.col.share": ("占比", "Share"),
+    "attr.col.date": ("日期", "Date"),
+    "attr.col.segment": ("商品类型", "Product segment"),
+    "attr.col.spend": ("花费", "Spend"),
+    "attr.col.roas": ("投产比 ROAS", "ROAS"),
+    "attr.col.roi": ("净回报 ROI", "ROI"),
+    "attr.col.cpa": ("单均成本 CPA", "CPA"),
+    # CLI
+    "attr.cli.summary": ("各模型归因订单占比：", "Share of orders credited, per model:"),
+    "attr.cli.baseline": (
+        "增量模型：{share} 的订单本来就会成交（基线），{incremental} 由广告带来。",
+        "Incremental model: {share} of orders would have happened anyway (baseline); {incremental} were caused by ads.",
+    ),
+    "attr.cli.sampled": (
+        "增量模型：{n} 条路径的触点渠道超过 {exact_max} 个，其 Shapley 值为抽样估计（标准误已计入）。",
+        "Incremental model: {n} paths have more than {exact_max} credited channels; their Shapley values are "
+        "sampled (standard errors reported).",
+    ),
+    "attr.cli.written": ("已写出 {path}（{rows} 行）", "Wrote {path} ({rows} rows)"),
+    "attr.cli.journeys": (
+        "{journeys} 条旅程（{conversions} 单转化），{paths} 条不同路径",
+        "{journeys} journeys ({conversions} converting), {paths} distinct paths",
+    ),
+}
