@@ -363,7 +363,7 @@ def channel_plan(result: PlanResult) -> pd.DataFrame:
         if np.isfinite(f["marginal_roi"]).any() else np.nan, include_groups=False)
     g["marginal_roi"] = g["channel"].map(mroi)
     g["change"] = g["planned_spend"] - g["current_spend"]
-    return g
+    return g.set_index("channel").reindex(list(dict.fromkeys(p["channel"]))).reset_index()
 
 
 def sweep_budgets(current: float, points: int = 13) -> np.ndarray:

@@ -60,14 +60,23 @@ def snap(value: float, options: list[float]) -> float:
 BOUNDS_COLUMNS = ["channel", "lower", "upper", "locked"]
 
 
-def default_bounds(table: pd.DataFrame) -> pd.DataFrame:
-    chans = channel_current(table)["channel"]
+def ordered_channels(table: pd.DataFrame, channels: pd.DataFrame | None = None) -> list[str]:
+    """The curves' channels in the channels table's order (the order of every chart)."""
+    present = list(dict.fromkeys(table["channel"]))
+    if channels is None:
+        return present
+    known = [c for c in channels["channel"] if c in set(present)]
+    return known + [c for c in present if c not in set(known)]
+
+
+def default_bounds(table: pd.DataFrame, channels: pd.DataFrame | None = None) -> pd.DataFrame:
+    chans = ordered_channels(table, channels)
     return pd.DataFrame({"channel": chans, "lower": 0.0, "upper": 3.0, "locked": False})[BOUNDS_COLUMNS]
 
 
-def reconcile_bounds(current: pd.DataFrame | None, table: pd.DataFrame) -> pd.DataFrame:
-    """The user's bounds for the channels that still exist, defaults for new ones, in the curves' order."""
-    fresh = default_bounds(table)
+def reconcile_bounds(current: pd.DataFrame | None, table: pd.DataFrame, channels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The user's bounds for the channels that still exist, defaults for new ones, in the channels' order."""
+    fresh = default_bounds(table, channels)
     if current is None or not len(current):
         return fresh
     kept = current.set_index("channel")
@@ -85,7 +94,7 @@ def current_total(table: pd.DataFrame) -> float:
     return float(table["current_spend"].sum())
 
 
-def ensure_whatif(table: pd.DataFrame) -> None:
+def ensure_whatif(table: pd.DataFrame, channels: pd.DataFrame | None = None) -> None:
     """Give the what-if slots values that fit the current curves (first visit, or after new data)."""
     total = current_total(table)
     options = budget_options(total)
@@ -97,14 +106,32 @@ def ensure_whatif(table: pd.DataFrame) -> None:
     if state.TARGET_GMV.get() is None:
         state.TARGET_GMV.set(float(round(engine.current_gmv(table), -2)))
     bounds = state.BOUNDS.get()
-    fresh = reconcile_bounds(bounds, table)
+    fresh = reconcile_bounds(bounds, table, channels)
     if bounds is None or list(fresh["channel"]) != list(bounds["channel"]):
         state.BOUNDS.set(fresh)
         state.BOUNDS.reset_widget()
 
 
+def sync_bounds() -> None:
+    """Take the bounds editor's pending edits into the model before anything is solved (the editor is drawn
+    below the results, so its return value would come one run late)."""
+    bounds = state.BOUNDS.get()
+    edits = state.editor_edits(state.BOUNDS.widget_key)
+    if bounds is not None and edits:
+        state.BOUNDS.set(clean_bounds(state.apply_edits(bounds, edits, ["lower", "upper", "locked"])))
+
+
+def clean_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    clean = frame[BOUNDS_COLUMNS].copy()
+    clean["lower"] = pd.to_numeric(clean["lower"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    clean["upper"] = pd.to_numeric(clean["upper"], errors="coerce")
+    clean["locked"] = clean["locked"].fillna(False).astype(bool)
+    return clean.reset_index(drop=True)
+
+
 def whatif() -> engine.WhatIf:
     """The engine's view of what the user set."""
+    sync_bounds()
     bounds = state.BOUNDS.get()
     rows = ()
     if bounds is not None:

@@ -126,6 +126,29 @@ SCENARIO_NAME: Slot[str] = Slot("scenarios.name", "")
 SCENARIO_PICK: Slot[list] = Slot("scenarios.pick", factory=list)
 
 
+def editor_edits(widget_key: str) -> dict:
+    """The pending cell edits of a ``st.data_editor`` ({row: {column: value}}), as the browser sent them."""
+    value = st.session_state.get(widget_key)
+    if isinstance(value, dict):
+        return {int(r): dict(c) for r, c in (value.get("edited_rows") or {}).items()}
+    return {}
+
+
+def apply_edits(frame: pd.DataFrame, edits: dict, columns: list[str], *, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``frame`` with the editor's edits of ``columns`` applied (rows by position)."""
+    out = frame.copy()
+    for row, changes in edits.items():
+        if not 0 <= row < len(out):
+            continue
+        for col, value in changes.items():
+            if col not in columns:
+                continue
+            if col in dates:
+                value = pd.to_datetime(value, errors="coerce")
+            out.iloc[row, out.columns.get_loc(col)] = value
+    return out
+
+
 def lang() -> str:
     value = LANG.get()
     return value if value in LANGS else "zh"

@@ -45,3 +45,11 @@ def metric(at, label_zh: str, label_en: str | None = None) -> str:
         if m.label in (label_zh, label_en):
             return m.value
     raise AssertionError(f"no metric {label_zh!r} among {[m.label for m in at.metric]}")
+
+
+def frame_with(at, column: str):
+    """The first table on the page that has ``column``."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with column {column!r}: {[list(d.value.columns) for d in at.dataframe]}")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from app_harness import PAGES, assert_clean, goto, metric, texts
+from app_harness import PAGES, assert_clean, frame_with, goto, metric, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -55,7 +55,7 @@ def test_data_page_states_what_is_loaded_and_the_upload_limit(app):
     assert metric(at, "花费日期").startswith("2026-02-01")
     assert _money_value(metric(at, "GMV 合计")) > 1e6
     assert any("200 MB" in e.label for e in at.expander)
-    groups = at.dataframe[0].value
+    groups = frame_with(at, "分组")
     assert len(groups) == 5 and "直通车 ★" in " ".join(groups.iloc[:, 1])
 
 
@@ -98,19 +98,19 @@ def test_attribution_compares_models_and_separates_the_baseline(app):
     assert_clean(at)
     at.multiselect(key="w.attribution.models").set_value(["last_touch", "markov_1", "incremental"]).run()
     assert_clean(at)
-    side = at.dataframe[0].value
+    side = frame_with(at, "末次触点")
     assert list(side.columns[1:]) == ["末次触点", "马尔可夫（1 阶）", "增量模型（Shapley）"]
     assert "自然成交（基线）" in set(side.iloc[:, 0])
     baseline = float(metric(at, "自然成交占比").rstrip("%")) / 100
     assert 0.2 < baseline < 0.8
-    roi = at.dataframe[1].value
+    roi = frame_with(at, "ROAS")
     assert {"ROAS", "ROI", "CPA"} <= set(roi.columns) and len(roi) == 7
-    paths = at.dataframe[2].value
+    paths = frame_with(at, "路径")
     assert len(paths) == 15 and paths.iloc[0, 0]
     at.segmented_control(key="w.attribution.measure").set_value("conversions").run()
     assert_clean(at)
     at.sidebar.segmented_control(key="w.lang").set_value("en").run()
-    assert list(at.dataframe[0].value.columns[1:]) == ["Last touch", "Markov (order 1)", "Incremental (Shapley)"]
+    assert list(frame_with(at, "Last touch").columns[1:]) == ["Last touch", "Markov (order 1)", "Incremental (Shapley)"]
     assert at.multiselect(key="w.attribution.models").value == ["last_touch", "markov_1", "incremental"]
 
 
@@ -120,7 +120,7 @@ def test_attribution_compares_models_and_separates_the_baseline(app):
 def test_curves_page_shows_each_channel_with_marginal_roi(demo_app):
     at = goto(demo_app, "curves")
     assert_clean(at)
-    table = at.dataframe[0].value
+    table = frame_with(at, "当前边际 ROI")
     assert len(table) == 14 and "当前边际 ROI" in table.columns
     at.segmented_control(key="w.curves.segment").set_value("new").run()
     assert_clean(at)
@@ -132,7 +132,7 @@ def test_fitted_curves_show_bands_and_warnings(app):
     assert_clean(at)
     assert at.segmented_control(key="w.curves.source").value == "fitted"
     assert any("90%" in c.value for c in at.caption)
-    assert "90% 区间" in at.dataframe[0].value.columns
+    assert len(frame_with(at, "90% 区间")) == 14
 
 
 # --- optimise ------------------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_caps_and_bounds_change_the_plan_and_are_kept_across_pages_and_languages
     at.session_state["w.whatif.bounds"] = {"edited_rows": {0: {"locked": True}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_clean(at)
-    plan = at.dataframe[1].value
+    plan = frame_with(at, "计划/天")
     ztc = plan[plan["渠道"] == "直通车"].iloc[0]
     assert ztc["当前/天"] == ztc["计划/天"], "a locked channel keeps its spend"
     goto(at, "attribution")
@@ -174,7 +174,7 @@ def test_caps_and_bounds_change_the_plan_and_are_kept_across_pages_and_languages
     assert at.slider(key="w.whatif.new_product_cap_pct").value == 10
     bounds = at.session_state["whatif.bounds"]
     assert bool(bounds.loc[bounds["channel"] == "ztc", "locked"].iloc[0])
-    plan = at.dataframe[1].value
+    plan = frame_with(at, "Planned / day")
     ztc = plan[plan["Channel"] == "Zhitongche (search ads)"].iloc[0]
     assert ztc["Current / day"] == ztc["Planned / day"]
 
@@ -249,7 +249,7 @@ def test_scenarios_are_saved_compared_restored_and_exported(demo_app):
     at.text_input(key="w.scenarios.name").set_value("tight new-customer cap").run()
     at.button(key="scenario.save").click().run()
     assert_clean(at)
-    compare = at.dataframe[0].value
+    compare = frame_with(at, "方案")
     assert list(compare["方案"]) == ["今天", "tight new-customer cap"]
     gmv = [_money_value(v) for v in compare["计划 GMV/天"]]
     assert gmv[1] < gmv[0], "a tighter cap cannot earn more"
@@ -261,4 +261,4 @@ def test_scenarios_are_saved_compared_restored_and_exported(demo_app):
     goto(at, "scenarios")
     at.selectbox(key="scenario.manage").set_value("今天").run()
     at.button(key="scenario.delete").click().run()
-    assert list(at.dataframe[0].value["方案"]) == ["tight new-customer cap"]
+    assert list(frame_with(at, "方案")["方案"]) == ["tight new-customer cap"]

@@ -23,11 +23,13 @@ def phases_for(name: str, lang: str) -> pd.DataFrame:
 
 
 def phases_editor(name: str, lang: str) -> pd.DataFrame:
-    model = phases_for(name, lang)
+    key = f"w.campaign.phases.{name}"
+    model = state.apply_edits(phases_for(name, lang), state.editor_edits(key),
+                              ["start", "end", "spend_multiplier", "response_multiplier"], dates=("start", "end"))
     label_col = "label_zh" if lang == "zh" else "label_en"
     shown = model.assign(start=pd.to_datetime(model["start"]).dt.date, end=pd.to_datetime(model["end"]).dt.date)
     edited = st.data_editor(
-        shown, key=f"w.campaign.phases.{name}", hide_index=True, num_rows="fixed", width="stretch",
+        shown, key=key, hide_index=True, num_rows="fixed", width="stretch",
         column_order=[label_col, "start", "end", "spend_multiplier", "response_multiplier"],
         disabled=["phase", "label_zh", "label_en"],
         column_config={
@@ -89,7 +91,7 @@ def render() -> None:
     curves = shared.curves(ds, lang)
     if curves is None:
         return
-    shared.ensure_whatif(curves.table)
+    shared.ensure_whatif(curves.table, ds.channels)
     planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
     if planner is None:
         return

@@ -124,7 +124,7 @@ def render() -> None:
         return
     st.caption(t(f"app.curves.source_note.{curves.source}", lang))
     names = figures.labels(ds.channels, lang)
-    shared.ensure_whatif(curves.table)
+    shared.ensure_whatif(curves.table, ds.channels)
     planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
     result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, shared.whatif()) if planner else None
 

@@ -51,8 +51,6 @@ def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> None:
                   help=t("app.opt.roi_floor_help", lang))
     state.ROI_FLOOR.set(float(v))
 
-    bounds_editor(table, channels, lang)
-
 
 def bounds_editor(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> None:
     """Per-channel min/max (× current spend) and locks, in an editable table."""
@@ -79,16 +77,13 @@ def bounds_editor(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> Non
             "locked": st.column_config.CheckboxColumn(t("app.opt.col.locked", lang), help=t("app.opt.col.locked_help", lang)),
         },
     )
-    clean = edited[shared.BOUNDS_COLUMNS].copy()
-    clean["lower"] = pd.to_numeric(clean["lower"], errors="coerce").fillna(0.0).clip(lower=0.0)
-    clean["upper"] = pd.to_numeric(clean["upper"], errors="coerce")
-    clean["locked"] = clean["locked"].fillna(False).astype(bool)
-    state.BOUNDS.set(clean.reset_index(drop=True))
+    clean = shared.clean_bounds(edited)
+    state.BOUNDS.set(clean)
     bad = clean[clean["upper"].notna() & (clean["upper"] < clean["lower"])]
     if len(bad):
         st.warning(t("app.opt.bounds_swapped", lang, channels=", ".join(names.get(c, c) for c in bad["channel"])))
     if st.button(t("app.opt.bounds_reset", lang), key="bounds.reset"):
-        state.BOUNDS.set(shared.default_bounds(table))
+        state.BOUNDS.set(shared.default_bounds(table, channels))
         state.BOUNDS.reset_widget()
         st.rerun()
 
@@ -112,12 +107,14 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
               help=t("app.opt.planned_gmv_help", lang, current=money(tot.current_gmv_cny, lang, 2)))
     c2.metric(t("app.opt.planned_roi", lang), f"{tot.roi:.2f}", delta=f"{tot.roi_uplift:+.2f}",
               help=t("app.opt.roi_help", lang, current=f"{tot.current_roi:.2f}"))
+    spend_change = tot.spend_cny - tot.current_spend_cny
     c3.metric(t("app.opt.planned_spend", lang), money(tot.spend_cny, lang, 2),
-              delta=money(tot.spend_cny - tot.current_spend_cny, lang, 2), delta_color="off")
+              delta=money(spend_change, lang, 2) if abs(spend_change) >= 0.5 else None, delta_color="off")
     c4.metric(t("app.opt.planned_profit", lang), money(tot.profit_cny, lang, 2),
               delta=money(tot.profit_cny - tot.current_profit_cny, lang, 2))
 
     plan = engine.channel_plan(result)
+    plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
     st.plotly_chart(figures.allocation(plan, channels, lang), key="fig.allocation",
                     config={"displaylogo": False})
     st.dataframe(plan_table(plan, names, lang), hide_index=True, width="stretch")
@@ -169,7 +166,7 @@ def render() -> None:
     if curves is None:
         return
     st.caption(t(f"app.curves.source_note.{curves.source}", lang))
-    shared.ensure_whatif(curves.table)
+    shared.ensure_whatif(curves.table, ds.channels)
     planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
     if planner is None:
         return
@@ -183,6 +180,8 @@ def render() -> None:
         if result is not None:
             with guard(lang, t("app.opt.results", lang)):
                 show_result(result, ds.channels, lang)
+    with guard(lang, t("app.opt.bounds", lang)):
+        bounds_editor(curves.table, ds.channels, lang)
     with guard(lang, t("app.opt.sweep", lang)):
         show_sweep(planner, curves, w, lang)
 

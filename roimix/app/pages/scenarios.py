@@ -75,7 +75,7 @@ def render() -> None:
     curves = shared.curves(ds, lang)
     if curves is None:
         return
-    shared.ensure_whatif(curves.table)
+    shared.ensure_whatif(curves.table, ds.channels)
     planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
     if planner is None:
         return

@@ -1,0 +1,50 @@
+"""Every string the app shows exists in both languages, with the same fields in each."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from roimix.text import STRINGS
+
+APP = Path(__file__).resolve().parents[2] / "roimix" / "app"
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']((?:app|optimizer|group|segment)\.[^"'{}]+|baseline|no_touch)["']""")
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_literal_key_used_by_the_app_is_defined():
+    used = set()
+    for path in APP.rglob("*.py"):
+        used |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+    assert used, "the scan found the app's keys"
+    assert not sorted(used - set(STRINGS))
+
+
+def test_app_strings_have_both_languages_and_the_same_fields():
+    app = {k: v for k, v in STRINGS.items() if k.startswith("app.")}
+    assert len(app) > 200
+    for key, (zh, en) in app.items():
+        assert zh.strip() and en.strip(), key
+        assert _fields(zh) == _fields(en), key
+        assert not re.search(r"[\u4e00-\u9fff]", en) or "年货节" in en or "投产比" in en, key
+
+
+def test_dynamic_keys_exist_for_every_choice():
+    from roimix.app import campaigns, engine
+
+    for model in engine.MODEL_CHOICES:
+        assert f"app.model.{model}" in STRINGS
+    for c in campaigns.CAMPAIGNS:
+        assert f"app.camp.name.{c}" in STRINGS
+    for source in engine.CURVE_SOURCES:
+        assert f"app.cur.source.{source}" in STRINGS and f"app.curves.source_note.{source}" in STRINGS
+    for family in ("exp", "mm", "log", "power", "hill"):
+        assert f"app.cur.family.{family}" in STRINGS
+    for objective in ("gmv", "profit", "min_spend"):
+        assert f"app.opt.objective.{objective}" in STRINGS
+    for page in ("data", "attribution", "curves", "optimise", "campaign", "scenarios"):
+        assert f"app.page.{page}" in STRINGS
