@@ -24,13 +24,16 @@ from .scenario import Scenario
 CACHE_SIZE = 8
 """Compiled structures kept per planner (a what-if that changes only levels reuses one)."""
 ROUNDING_TOL = 1e-4
+SOLVER_TOLERANCE = 1e-8
+"""Relative accuracy the solver is asked for; added to its duality gap when stating a bound."""
 
 
 class Planner:
     """Solves scenarios over one set of curves, keeping each compiled structure for fast re-solves.
 
     ``carryover`` (cells × cells, optional) maps spend to the effective spend the curves see
-    (e.g. geometric adstock across days): value of cell i is ``f_i((C @ x)_i)``. ``polish``
+    (e.g. geometric adstock across days): value of cell i is ``f_i((C @ x)_i + c_i)`` with ``carry_in``
+    ``c`` (yuan per day, optional) the effective spend carried in from before the plan. ``polish``
     rounds S-curve cells left on their envelope's straight part to 0 or their threshold spend.
     """
 
@@ -41,6 +44,7 @@ class Planner:
         solver: str = DEFAULT_SOLVER,
         solver_options: dict | None = None,
         carryover: sp.spmatrix | None = None,
+        carry_in: np.ndarray | None = None,
         polish: bool = True,
     ):
         self.curves = curves if isinstance(curves, Curves) else curves_from_frame(curves)
@@ -48,6 +52,9 @@ class Planner:
         self.carryover = None if carryover is None else sp.csr_matrix(carryover)
         if self.carryover is not None and self.carryover.shape != (self.curves.n, self.curves.n):
             raise ValueError(f"carryover must be {self.curves.n} × {self.curves.n}, got {self.carryover.shape}")
+        self.carry_in = None if carry_in is None else np.asarray(carry_in, dtype=float)
+        if self.carry_in is not None and self.carry_in.shape != (self.curves.n,):
+            raise ValueError(f"carry_in must have {self.curves.n} values, got shape {self.carry_in.shape}")
         self.polish = polish
         self._plans: OrderedDict[tuple, tuple[Program, float]] = OrderedDict()
         self._phase_one: OrderedDict[tuple, Program] = OrderedDict()
@@ -97,7 +104,8 @@ class Planner:
             self._plans.move_to_end(key)
             program.set_levels(rules)
             return program, first_s, True
-        program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover)
+        program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
+                          carry_in=self.carry_in)
         self._plans[key] = (program, float("nan"))
         while len(self._plans) > CACHE_SIZE:
             self._plans.popitem(last=False)
@@ -107,7 +115,7 @@ class Planner:
         key = scenario.structure()
         if key not in self._phase_one:
             self._phase_one[key] = Program(self.curves, rules, scenario.objective.kind, mode="phase_one",
-                                           carryover=self.carryover)
+                                           carryover=self.carryover, carry_in=self.carry_in)
             while len(self._phase_one) > CACHE_SIZE:
                 self._phase_one.popitem(last=False)
         program = self._phase_one[key]
@@ -139,7 +147,7 @@ class Planner:
         up = inside & (x >= thr / 2)
         zero = inside & ~up
         program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
-                          fixed_zero=zero, fixed_up=up)
+                          carry_in=self.carry_in, fixed_zero=zero, fixed_up=up)
         rounded = program.solve(self.solver, self.solver_options)
         if rounded.status not in SOLVED:
             return raw
@@ -155,7 +163,8 @@ class Planner:
         return rounded if better else raw
 
     def _effective(self, spend: np.ndarray) -> np.ndarray:
-        return spend if self.carryover is None else self.carryover @ spend
+        eff = spend if self.carryover is None else self.carryover @ spend
+        return eff if self.carry_in is None else eff + self.carry_in
 
     # --- assembling the result -------------------------------------------------------------------------
 
@@ -165,10 +174,11 @@ class Planner:
         budget = scenario.budget.amount_cny_per_day if scenario.budget else None
         spend = raw.spend_cny if status in SOLVED else None
         frame = plan_frame(curves, spend)
-        if self.carryover is not None and spend is not None:
+        if (self.carryover is not None or self.carry_in is not None) and spend is not None:
             eff = self._effective(spend)
             frame["expected_value"] = curves.value(eff)
-            frame["marginal_roi"] = self.carryover.T @ curves.marginal(eff)
+            mroi = curves.marginal(eff)
+            frame["marginal_roi"] = mroi if self.carryover is None else self.carryover.T @ mroi
         if spend is None:
             evidence = Evidence(np.nan, np.nan, np.nan, np.nan, bound_raw.duality_gap, bound_raw.primal_residual,
                                 bound_raw.dual_residual, np.nan, bool(curves.is_s_shaped.any()), self.solver,
@@ -183,13 +193,15 @@ class Planner:
         scale = max(float(spend.sum()), float(budget or 0.0), 1.0)
         viol = violations(rules, curves, spend, scale) if self.carryover is None else {}
         objective = true_objective(curves, kind, self._effective(spend))
-        gap = bound_raw.duality_gap if np.isfinite(bound_raw.duality_gap) else 0.0
+        # the bound: the relaxed (envelope) optimum or the plan's own value, whichever is further, moved
+        # by the duality gap and by the solver's tolerance (it stops at 1e-8 of gap and feasibility)
         relaxed = bound_raw.objective
-        bound = relaxed - gap if kind == "min_spend" else relaxed + gap
+        gap = bound_raw.duality_gap if np.isfinite(bound_raw.duality_gap) else 0.0
+        slack = SOLVER_TOLERANCE * max(abs(relaxed), abs(objective))
         if kind == "min_spend":
-            bound = min(bound, objective)
+            bound = min(relaxed - gap, objective) - slack
         else:
-            bound = max(bound, objective)
+            bound = max(relaxed + gap, objective) + slack
         opt_gap = abs(bound - objective)
         evidence = Evidence(
             objective_cny=objective, bound_cny=bound, optimality_gap_cny=opt_gap,
@@ -202,8 +214,8 @@ class Planner:
         messages = binding_messages(table, kind)
         if status == "optimal_inaccurate":
             messages += (Message("optimizer.optimal_inaccurate.detail", {"detail": raw.solver_status}),)
-        return PlanResult(status, kind, frame, table, totals(curves, spend, budget), evidence, timings, messages,
-                          conflicts, detail)
+        plan_totals = totals(curves, spend, budget, self._effective(spend))
+        return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail)
 
 
 def plan(curves: Curves | pd.DataFrame, scenario: Scenario, **options) -> PlanResult:

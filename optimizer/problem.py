@@ -134,6 +134,7 @@ class Program:
         *,
         mode: str = "plan",
         carryover: sp.spmatrix | None = None,
+        carry_in: np.ndarray | None = None,
         fixed_zero: np.ndarray | None = None,
         fixed_up: np.ndarray | None = None,
     ):
@@ -147,6 +148,8 @@ class Program:
             w = sp.diags(1.0 / k) @ C @ sp.diags(k) @ z
         else:
             w = z
+        if carry_in is not None:  # effective spend carried in from before the plan (a constant)
+            w = w + np.asarray(carry_in, dtype=float)[order] / k
         s_int = np.nan_to_num(curves.s[order], nan=1.0)
         amp = curves.amplitude[order] / Sv
         pieces, constraints = [], []

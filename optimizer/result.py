@@ -148,9 +148,10 @@ def plan_frame(curves: Curves, spend: np.ndarray | None) -> pd.DataFrame:
     return frame
 
 
-def totals(curves: Curves, spend: np.ndarray, budget_cny: float | None) -> Totals:
+def totals(curves: Curves, spend: np.ndarray, budget_cny: float | None, effective: np.ndarray | None = None) -> Totals:
+    """``effective``: the spend the curves see (after carry-over), when it differs from ``spend``."""
     cur = curves.current_spend_cny
-    cur_v, v = curves.value(cur), curves.value(spend)
+    cur_v, v = curves.value(cur), curves.value(spend if effective is None else effective)
     c_spend, p_spend = float(cur.sum()), float(spend.sum())
     c_gmv, p_gmv = float(cur_v.sum()), float(v.sum())
     c_roi = c_gmv / c_spend if c_spend > 0 else float("nan")
