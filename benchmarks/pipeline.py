@@ -1,0 +1,145 @@
+"""End-to-end pipeline benchmark: time per stage, and the quality of the decisions it leads to.
+
+    python benchmarks/pipeline.py --users 1000000 --seeds 4 [--timing-users 1000000 10000000]
+
+Decision quality: on markets from the generator (known truth), each method makes a plan for the
+same budget and rules (roimix.evaluation.evaluation_scenario); the plan is scored by the *true*
+curves as the share of the achievable uplift it captures (1 = the oracle plan on the true curves,
+0 = today's allocation, < 0 loses money). Methods:
+
+* last-touch / linear / Markov ROI: each cell's curve is exp with b = its current spend and the
+  level the model credits to it (the usual "move budget by attributed ROI");
+* pipeline: curves fitted against total GMV (lag kernels from the journeys, campaign left out),
+  with the incremental model's credit as prior, and without it;
+* pipeline + lift tests: the three largest cells get a lift test (true effect at 1.5× spend, 10 % s.e.);
+* noise ceiling: the same fit told the true curve shapes and kernels, estimating only levels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from attribution import credit_by_day
+from response import FitSettings, fit_curves
+from roimix.evaluation import evaluation_scenario, plan_spend, score
+from roimix.pipeline import PipelineSettings, campaign_windows, run_pipeline
+from roimix.synthetic import MarketSpec, generate_market, true_kernels
+
+FAST = FitSettings(n_bootstrap=0)
+
+
+def attributed_curves(credit: pd.DataFrame, truth: pd.DataFrame, exclude: pd.DataFrame) -> pd.DataFrame:
+    """exp curves with b = current spend and f(current) = the model's mean credited value per day."""
+    days = pd.to_datetime(credit["date"])
+    keep = pd.Series(True, index=credit.index)
+    for s, e in zip(pd.to_datetime(exclude["start"]), pd.to_datetime(exclude["end"])):
+        keep &= ~days.between(s, e)
+    n_days = days[keep].nunique()
+    level = credit[keep].groupby(["channel", "product_segment"])["value"].sum() / max(n_days, 1)
+    out = truth.copy()
+    lv = np.array([level.get((c, s), 0.0) for c, s in zip(out.channel, out.segment)])
+    out["b"] = out["current_spend"].clip(lower=1.0)
+    out["a"] = lv / (1 - np.exp(-1.0))
+    return out
+
+
+def lift_tests_for(truth: pd.DataFrame, rng: np.random.Generator, n: int = 3) -> pd.DataFrame:
+    top = truth.nlargest(n, "current_spend")
+    spend = 1.5 * top.current_spend
+    effect = top.a * (1 - np.exp(-spend / top.b))
+    se = 0.10 * effect
+    return pd.DataFrame({"channel": top.channel, "segment": top.segment, "start": "2026-04-01", "end": "2026-04-14",
+                         "spend": spend, "incremental_value": effect + rng.normal(0, se), "standard_error": se})
+
+
+def decision_quality(users: int, seeds: int) -> pd.DataFrame:
+    rows = []
+    for seed in range(seeds):
+        spec = MarketSpec(n_users=users, seed=seed)
+        market = generate_market(spec)
+        truth = market.truth.curves
+        scenario = evaluation_scenario(truth.current_spend.sum())
+
+        def capture(curves: pd.DataFrame) -> float:
+            aligned = curves.set_index(["channel", "segment"]).loc[list(zip(truth.channel, truth.segment))].reset_index()
+            aligned["current_spend"] = truth.current_spend.to_numpy()
+            for col in ("cpc", "new_customer_share", "group", "key_platform", "margin"):
+                aligned[col] = truth[col].to_numpy()
+            spend, _ = plan_spend(aligned, scenario)
+            return score(truth, spend, scenario).capture
+
+        result = run_pipeline(market.touchpoints, market.conversions, market.spend, channels=market.channels,
+                              settings=PipelineSettings(fit=FAST))
+        exclude = campaign_windows(pd.Timestamp(spec.start), pd.Timestamp(spec.start) + pd.Timedelta(days=spec.n_days))
+        row = {"seed": seed}
+        for model in ("last_touch", "linear", "markov"):
+            credit = credit_by_day(result.paths, model, channels=market.channels)
+            row[f"{model} ROI"] = capture(attributed_curves(credit, truth, exclude))
+        row["pipeline (incremental prior)"] = capture(result.curves)
+        no_prior = run_pipeline(market.touchpoints, market.conversions, market.spend, channels=market.channels,
+                                settings=PipelineSettings(use_prior=False, fit=FAST))
+        row["pipeline (no prior)"] = capture(no_prior.curves)
+        lifts = lift_tests_for(truth, np.random.default_rng(seed))
+        with_lift = run_pipeline(market.touchpoints, market.conversions, market.spend, channels=market.channels,
+                                 lift_tests=lifts, settings=PipelineSettings(fit=FAST))
+        row["pipeline + 3 lift tests"] = capture(with_lift.curves)
+        ceiling = fit_curves(result.spend, result.outcome[["date", "segment", "value"]], kernels=true_kernels(spec),
+                             exclude=exclude, shapes=truth.drop(columns="lag_mean_days"), settings=FAST)
+        row["noise ceiling (true shapes)"] = capture(ceiling.curves)
+        rows.append(row)
+        print(pd.DataFrame([row]).round(3).to_string(index=False), file=sys.stderr, flush=True)
+    return pd.DataFrame(rows)
+
+
+def stage_timing(users: int) -> dict:
+    """Run the pipeline in a child process (so peak memory is its own) and report stage times."""
+    code = (
+        "import resource, json, time; from roimix.synthetic import MarketSpec, generate_market;"
+        "from roimix.pipeline import run_pipeline, PipelineSettings; from response import FitSettings;"
+        f"m = generate_market(MarketSpec(n_users={users}, seed=0)); t = time.perf_counter();"
+        "r = run_pipeline(m.touchpoints, m.conversions, m.spend, channels=m.channels,"
+        " settings=PipelineSettings(fit=FitSettings(n_bootstrap=200)));"
+        "print(json.dumps({'touchpoints': len(m.touchpoints), 'total_s': time.perf_counter() - t,"
+        " **{s: round(v, 2) for s, v in zip(r.timings.stage, r.timings.seconds)},"
+        " 'peak_rss_gb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import json
+
+    return {"users": users, **json.loads(out.stdout.strip().splitlines()[-1])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--timing-users", type=int, nargs="*", default=[1_000_000])
+    args = parser.parse_args()
+
+    print(f"## Decision quality ({args.users:,} users, 150 days of history incl. 618, {args.seeds} seeds)\n")
+    table = decision_quality(args.users, args.seeds)
+    methods = [c for c in table.columns if c != "seed"]
+    summary = pd.DataFrame({
+        "method": methods,
+        "mean capture": [table[m].mean() for m in methods],
+        "worst seed": [table[m].min() for m in methods],
+        "per seed": [", ".join(f"{v:.2f}" for v in table[m]) for m in methods],
+    })
+    ceiling = table["noise ceiling (true shapes)"].mean()
+    summary["÷ ceiling"] = summary["mean capture"] / ceiling
+    print(summary.to_markdown(index=False, floatfmt=".2f"))
+    print("\n## Time per stage (seconds) and peak memory\n")
+    timing = pd.DataFrame([stage_timing(u) for u in args.timing_users])
+    print(timing.to_markdown(index=False, floatfmt=".2f"))
+
+
+if __name__ == "__main__":
+    main()
