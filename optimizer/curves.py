@@ -23,6 +23,7 @@ optimum is an upper bound on what any plan can reach.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cvxpy as cp
 import numpy as np
@@ -36,8 +37,10 @@ KEY_COLUMNS = ("channel", "segment")
 EXTRA_KEYS = ("product", "day", "date")
 """Columns that, when present, split a (channel, segment) curve into finer cells (e.g. per day)."""
 DEFAULT_MARGIN = 0.45
-ENVELOPE_TANGENTS = 48
-"""Tangent lines that hold an S-curve's envelope from above; the gap they leave is part of the bound."""
+ENVELOPE_TANGENTS = 160
+"""Most tangent lines that hold an S-curve's envelope from above; the gap they leave is part of the bound."""
+ENVELOPE_TOLERANCE = 1e-4
+"""Largest gap between those lines and the envelope, as a share of the curve's saturation level."""
 
 # Internal groups, in the order cells are laid out inside the optimisation problem.
 GROUPS = ("exp", "mm", "log", "power", "hill_concave", "hill_s")
@@ -111,21 +114,45 @@ def envelope_value(z: np.ndarray, s: np.ndarray | float) -> np.ndarray:
     return np.where(z < zt, line, shape_value("hill_s", z, s))
 
 
-def envelope_tangents(s: float, count: int = ENVELOPE_TANGENTS) -> tuple[np.ndarray, np.ndarray]:
-    """Intercepts and slopes of ``count`` tangent lines whose minimum holds the envelope from above.
+@lru_cache(maxsize=4096)
+def envelope_tangents(s: float, tolerance: float = ENVELOPE_TOLERANCE, most: int = ENVELOPE_TANGENTS
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Intercepts and slopes of tangent lines that, with the cap ``g ≤ 1``, hold the envelope from above.
 
-    The first line is the envelope's own straight part (the tangent at ``z*``, through the origin);
-    the others touch the curve at values spread evenly between ``g(z*)`` and 1, then
-    geometrically closer to saturation. Their minimum is ≥ the envelope ≥ g everywhere.
+    The first line is the envelope's straight part (the tangent at ``z*``, through the origin), the
+    last touches the curve where ``g = 1 − tolerance``. Between two neighbouring tangents the gap to
+    the (concave) curve is largest at their crossing, so the interval with the largest gap there is
+    split at that crossing until every gap is below ``tolerance`` (in units of the saturation level
+    ``a``) or ``most`` lines are used. The lines' minimum is ≥ the envelope ≥ g everywhere.
     """
-    g_star = (s - 1.0) / s
-    even = np.linspace(0.0, 1.0, count // 2 + 1)[:-1]
-    tail = 1.0 - np.geomspace(1.0, 1e-7, count - len(even) + 1)[1:]
-    fractions = np.concatenate([even, tail])
-    v = g_star + (1.0 - g_star) * fractions
-    z = (v / (1.0 - v)) ** (1.0 / s)
-    slope = shape_slope("hill_s", z, s)
-    return v - slope * z, slope
+    z_lo = float(tangent_point(s))
+    z_hi = ((1.0 - tolerance) / tolerance) ** (1.0 / s)
+
+    def line(z):
+        gz = float(shape_value("hill_s", z, s))
+        dz = float(shape_slope("hill_s", z, s))
+        return gz - dz * z, dz
+
+    points = {z_lo: line(z_lo), z_hi: line(z_hi)}
+
+    def worst_gap(zl, zr):
+        (cl, dl), (cr, dr) = points[zl], points[zr]
+        if dl - dr <= 0:
+            return 0.0, zl
+        zk = (cr - cl) / (dl - dr)
+        return cl + dl * zk - float(shape_value("hill_s", zk, s)), zk
+
+    gaps = {(z_lo, z_hi): worst_gap(z_lo, z_hi)}
+    while len(points) < most:
+        (zl, zr), (gap, zk) = max(gaps.items(), key=lambda kv: kv[1][0])
+        if gap <= tolerance:
+            break
+        points[zk] = line(zk)
+        del gaps[(zl, zr)]
+        gaps[(zl, zk)] = worst_gap(zl, zk)
+        gaps[(zk, zr)] = worst_gap(zk, zr)
+    zs = sorted(points)
+    return np.array([points[z][0] for z in zs]), np.array([points[z][1] for z in zs])
 
 
 # --- the table of curves ----------------------------------------------------------------------------

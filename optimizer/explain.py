@@ -72,6 +72,8 @@ def rule_table(rules: tuple[ResolvedRule, ...], raw: RawSolution, violations: di
         step = step_of(r)
         per_step = gain * step if np.isfinite(gain) else np.nan
         binding = bool(np.isfinite(per_step) and abs(per_step) > tol)
+        if r.kind in ("bounds", "total") and r.side == "lower" and r.level <= 0:
+            binding = False  # a zero minimum repeats "spend ≥ 0"; its multiplier is not a price
         rows.append({
             "rule": r.name, "kind": r.kind, "side": r.side, "sense": r.sense, "level": r.level, "unit": r.unit,
             "cells": int(r.cells.sum()), "binding": binding, "gain_per_unit": gain, "step": step,
@@ -85,6 +87,8 @@ def binding_messages(table: pd.DataFrame, objective: str) -> tuple[Message, ...]
     """Binding rules, the most valuable first, each with its money per step."""
     what = {"gmv": "gmv", "profit": "profit", "min_spend": "spend_saved"}[objective]
     out = []
+    if table.empty:
+        return ()
     for row in table[table["binding"]].sort_values("gain_per_step", key=abs, ascending=False).itertuples():
         key = _binding_key(row)
         values = {"rule": row.rule, "gain_cny": float(row.gain_per_step), "what": what}
@@ -155,15 +159,19 @@ def _moved(rule: ResolvedRule, relaxed: float) -> bool:
 
 
 def _plausible(rule: ResolvedRule, relaxed: float) -> bool:
-    """A share beyond [0, 1] or a negative ROI floor means the rule alone cannot fix the scenario."""
+    """A share beyond [0, 1] means the rule alone cannot fix the scenario; a budget cut to (almost)
+    nothing satisfies every share rule by spending nothing, which is no plan."""
     if rule.unit == "share":
         return -1e-9 <= relaxed <= 1 + 1e-9
+    if rule.kind == "budget":
+        return relaxed > 0.01 * rule.level
     return True
 
 
 def _verify(rules, relaxed: dict[str, float], feasible) -> tuple[dict[str, float], bool]:
-    """Nudge the relaxations a little further and check that the real problem then has a plan."""
-    for nudge in (1e-6, 1e-4, 1e-2):
+    """Nudge the relaxations a little further and check that the real problem then has a plan (a
+    relaxation that meets another rule's limit exactly is checked as it is, last)."""
+    for nudge in (1e-6, 1e-4, 1e-2, 0.0):
         trial = {}
         for rid, lv in relaxed.items():
             rule = next(r for r in rules if r.id == rid)

@@ -205,7 +205,8 @@ class Planner:
         opt_gap = abs(bound - objective)
         evidence = Evidence(
             objective_cny=objective, bound_cny=bound, optimality_gap_cny=opt_gap,
-            relative_gap=opt_gap / max(abs(objective), 1.0), duality_gap_cny=bound_raw.duality_gap,
+            relative_gap=opt_gap / max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()), 1.0),
+            duality_gap_cny=bound_raw.duality_gap,
             primal_residual=bound_raw.primal_residual, dual_residual=bound_raw.dual_residual,
             max_violation=max(viol.values(), default=0.0), envelope=bool(curves.is_s_shaped.any()),
             solver=self.solver, solver_status=raw.solver_status, iterations=bound_raw.iterations,

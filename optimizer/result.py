@@ -46,7 +46,8 @@ class Evidence:
     ``bound_cny`` is the best objective any plan could reach (upper for gmv/profit, lower for
     min_spend): the solver's objective plus its duality gap, or for S-curves the optimum on their
     concave envelope. ``optimality_gap_cny = |bound − objective|`` where ``objective_cny`` is the
-    true objective of the returned plan (S-curves at their true value).
+    true objective of the returned plan (S-curves at their true value); ``relative_gap`` divides it by
+    the plan's GMV or spend (whichever is larger), since a profit can be near zero.
     """
 
     objective_cny: float

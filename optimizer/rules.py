@@ -170,9 +170,9 @@ def violation(rule: ResolvedRule, curves: Curves, spend: np.ndarray, scale_cny: 
     worst = float(np.max(gap, initial=0.0))
     if worst <= 0:
         return 0.0
-    if rule.form == "share":
-        den = float(rule.D @ spend)
-        return worst / den if den > 0 else worst
+    if rule.form == "share":  # measured as excess spend (or traffic) over the total, robust near zero spend
+        total = float(np.abs(rule.D) @ np.abs(spend)) if rule.measure != "spend" else float(spend.sum())
+        return worst / max(total, scale_cny * 1e-3, 1.0) if rule.measure != "spend" else worst / max(scale_cny, 1.0)
     if rule.form == "roi":
         i = int(np.argmax(gap))
         sp_row = float((rule.M @ spend)[i])

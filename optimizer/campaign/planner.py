@@ -1,0 +1,128 @@
+"""Daily campaign plans: one convex problem over (channel, segment, day) cells, solved by the optimizer's Planner.
+
+>>> planner = CampaignPlanner(curves, Horizon("2026-05-10", "2026-06-25"), template("618", 2026))  # doctest: +SKIP
+>>> result = planner.solve(CampaignScenario(Budget(3_000_000, reserve_share=0.05)))             # doctest: +SKIP
+>>> flat = planner.solve(setup, flat=True)          # same rules, every cell the same each day   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from optimizer.planner import Planner
+from optimizer.problem import DEFAULT_SOLVER
+from optimizer.result import PlanResult
+
+from .calendar import Campaign
+from .daily import DailyCurves, Horizon, daily_curves, day_table
+from .rules import CampaignScenario, scenario_for
+
+DAILY_COLUMNS = ["date", "day", "phase", "weekend", "channel", "segment", "spend", "effective_spend", "multiplier",
+                 "expected_value", "marginal_roi", "current_spend"]
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A daily plan: the optimizer's result over the daily cells and the tidy views of it.
+
+    ``daily``: one row per (date, channel, segment) with spend, the spend its curve sees after carry-over
+    (``effective_spend``), the day's multiplier, expected GMV and marginal ROI (GMV over the horizon
+    per extra yuan that day). ``by_cell`` sums the days per (channel, segment), ``by_phase`` per phase.
+    Money is yuan over the horizon; GMV counts the horizon's days (carry-in included, carry-out not).
+    """
+
+    result: PlanResult
+    daily: pd.DataFrame
+    budget_cny: float
+    flat: bool = False
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def solved(self) -> bool:
+        return self.result.solved
+
+    @property
+    def spend_cny(self) -> float:
+        return float(self.daily["spend"].sum()) if self.solved else float("nan")
+
+    @property
+    def gmv_cny(self) -> float:
+        return float(self.daily["expected_value"].sum()) if self.solved else float("nan")
+
+    @property
+    def roi(self) -> float:
+        spend = self.spend_cny
+        return self.gmv_cny / spend if spend > 0 else float("nan")
+
+    @property
+    def reserve_cny(self) -> float:
+        return self.budget_cny - self.spend_cny if np.isfinite(self.budget_cny) else float("nan")
+
+    def binding(self) -> list[str]:
+        """Names of the binding rules, the most valuable first."""
+        table = self.result.binding()
+        return list(dict.fromkeys(table.sort_values("gain_per_step", key=abs, ascending=False)["rule"]))
+
+    def by_cell(self) -> pd.DataFrame:
+        return _summed(self.daily, ["channel", "segment"])
+
+    def by_phase(self) -> pd.DataFrame:
+        out = _summed(self.daily, ["phase"])
+        first = self.daily.groupby("phase", sort=False)["date"].agg(["min", "max", "nunique"])
+        return out.assign(start=first["min"].to_numpy(), end=first["max"].to_numpy(),
+                          days=first["nunique"].to_numpy())
+
+    def by_date(self) -> pd.DataFrame:
+        return _summed(self.daily, ["date", "phase"])
+
+
+def _summed(daily: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    out = daily.groupby(by, sort=False, as_index=False)[["spend", "expected_value"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["roi"] = np.where(out["spend"] > 0, out["expected_value"] / out["spend"], np.nan)
+    return out
+
+
+class CampaignPlanner:
+    """Plans spend per (channel, segment, day) over ``horizon`` on one set of curves.
+
+    The daily cells, their carry-over and the compiled problems are built once; ``solve`` with a
+    scenario of the same structure (only numbers changed) re-solves through cvxpy Parameters.
+    """
+
+    def __init__(self, curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None = None, *,
+                 weekend_multiplier: float = 1.0, default_lag_days: float = 1.0, solver: str = DEFAULT_SOLVER,
+                 solver_options: dict | None = None):
+        self.horizon, self.campaign = horizon, campaign
+        days = day_table(horizon, campaign, weekend_multiplier=weekend_multiplier)
+        self.daily: DailyCurves = daily_curves(curves, days, campaign, default_lag_days=default_lag_days)
+        self.planner = Planner(self.daily.curves, carryover=self.daily.carryover, carry_in=self.daily.carry_in,
+                               solver=solver, solver_options=solver_options)
+
+    def solve(self, setup: CampaignScenario, *, flat: bool = False) -> CampaignResult:
+        """The best daily plan for ``setup`` (``flat=True``: the best plan that spends the same every day)."""
+        result = self.planner.solve(scenario_for(self.daily, setup, flat=flat))
+        budget = setup.budget.amount_cny_per_day if setup.budget is not None else float("nan")
+        return CampaignResult(result, self._daily_frame(result), budget, flat)
+
+    def value(self, spend: np.ndarray) -> float:
+        """Expected GMV over the horizon of any daily plan (cell order of ``daily.table``)."""
+        return float(self.daily.value(spend).sum())
+
+    def _daily_frame(self, result: PlanResult) -> pd.DataFrame:
+        d = self.daily
+        frame = d.table[["date", "day", "phase", "weekend", "channel", "segment", "multiplier", "current_spend"]].copy()
+        if not result.solved:
+            return frame.iloc[:0].reindex(columns=DAILY_COLUMNS)
+        spend = result.spend_cny
+        frame["spend"] = spend
+        frame["effective_spend"] = d.effective(spend)
+        frame["expected_value"] = result.plan["expected_value"].to_numpy()
+        frame["marginal_roi"] = result.plan["marginal_roi"].to_numpy()
+        return frame.sort_values(["date", "channel", "segment"], kind="stable").reset_index(drop=True)[DAILY_COLUMNS]
