@@ -22,16 +22,13 @@ import numpy as np
 import pandas as pd
 
 from roimix.errors import ScenarioError
+from roimix.text import STRINGS
 
 PHASES = ("preheat", "presale", "peak", "return")
-PHASE_LABELS = {"preheat": ("预热", "Pre-heat"), "presale": ("预售", "Pre-sale"), "peak": ("爆发", "Peak"),
-                "return": ("返场", "Return")}
 REGULAR = "regular"
 """The phase name of days outside every phase."""
 MAX_MULTIPLIER = 20.0
 TEMPLATES = ("618", "double11", "nianhuo")
-TEMPLATE_LABELS = {"618": ("618", "618"), "double11": ("双11", "Double 11"),
-                   "nianhuo": ("年货节", "Chinese New Year festival")}
 ALIASES = {"cny": "nianhuo", "双11": "double11", "double_11": "double11", "年货节": "nianhuo"}
 SPRING_FESTIVAL = {2024: date(2024, 2, 10), 2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6),
                    2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3)}
@@ -47,6 +44,11 @@ FRAME_COLUMNS = ["campaign", "phase", "label_zh", "label_en", "start", "end", "c
 
 class CalendarError(ScenarioError):
     """A campaign or phase is malformed; the message names it."""
+
+
+def _labels(key: str, fallback: str) -> tuple[str, str]:
+    """(zh, en) of a text key (``roimix/text/campaign.py``), or the name itself."""
+    return STRINGS.get(key, (fallback, fallback))
 
 
 def _as_date(value, what: str) -> date:
@@ -95,7 +97,7 @@ class Phase:
         pairs = tuple((str(c), _check_multiplier(f"phase {self.name}, channel {c}", m))
                       for c, m in dict(self.channel_multipliers).items())
         object.__setattr__(self, "channel_multipliers", pairs)
-        zh, en = PHASE_LABELS.get(self.name, (self.name, self.name))
+        zh, en = _labels(f"campaign.phase.{self.name}", self.name)
         object.__setattr__(self, "label_zh", self.label_zh or zh)
         object.__setattr__(self, "label_en", self.label_en or en)
 
@@ -134,7 +136,7 @@ class Campaign:
                 raise CalendarError(f"campaign {self.name}: phases {before.name} and {after.name} overlap "
                                     f"({after.start} ≤ {before.end})")
         object.__setattr__(self, "phases", phases)
-        zh, en = TEMPLATE_LABELS.get(self.name, (self.name, self.name))
+        zh, en = _labels(f"campaign.name.{self.name}", self.name)
         object.__setattr__(self, "label_zh", self.label_zh or zh)
         object.__setattr__(self, "label_en", self.label_en or en)
 

@@ -36,6 +36,8 @@ class CampaignResult:
 
     result: PlanResult
     daily: pd.DataFrame
+    days: pd.DataFrame
+    """the horizon: day, date, phase, weekend, weekend_factor"""
     budget_cny: float
     flat: bool = False
 
@@ -109,7 +111,7 @@ class CampaignPlanner:
         """The best daily plan for ``setup`` (``flat=True``: the best plan that spends the same every day)."""
         result = self.planner.solve(scenario_for(self.daily, setup, flat=flat))
         budget = setup.budget.amount_cny_per_day if setup.budget is not None else float("nan")
-        return CampaignResult(result, self._daily_frame(result), budget, flat)
+        return CampaignResult(result, self._daily_frame(result), self.daily.days, budget, flat)
 
     def value(self, spend: np.ndarray) -> float:
         """Expected GMV over the horizon of any daily plan (cell order of ``daily.table``)."""

@@ -1,0 +1,208 @@
+"""Campaign plans (618, Double 11, 年货节): phases, daily rules, summaries, finance workbook and batch runs.
+
+Value names in ``{}`` print as in ``optimizer.report``: ``*_cny`` money, ``*_share`` a percentage,
+``*_x`` a multiple of current spend, ``*_roi`` a ratio; ``*_pct`` is a number of percent.
+Money in campaign plans is over the whole horizon, not per day.
+"""
+
+STRINGS = {
+    # campaigns and phases
+    "campaign.name.618": ("618", "618"),
+    "campaign.name.double11": ("双11", "Double 11"),
+    "campaign.name.nianhuo": ("年货节", "Chinese New Year festival"),
+    "campaign.phase.preheat": ("预热", "Pre-heat"),
+    "campaign.phase.presale": ("预售", "Pre-sale"),
+    "campaign.phase.peak": ("爆发", "Peak"),
+    "campaign.phase.return": ("返场", "Return"),
+    "campaign.phase.regular": ("日常", "Regular days"),
+    # rule names
+    "campaign.rule.budget": ("活动总预算", "campaign budget"),
+    "campaign.rule.key daily minimum": ("重点平台每日保底", "key-platform daily minimum"),
+    "campaign.rule.day-to-day change": ("日间波动上限", "day-to-day change limit"),
+    "campaign.rule.non-key off-day share": ("非重点平台非集中日花费占比上限", "non-key spend off focus days"),
+    "campaign.rule.flat": ("每日平均花费", "same spend every day"),
+    "campaign.rule.in_phase": ("{rule}（{phase}）", "{rule} ({phase})"),
+    # binding rules, in money over the campaign
+    "campaign.binding.budget": (
+        "{rule}：总预算每多 ¥1，整个活动期带来 {gain_cny} 的{what}",
+        "{rule}: ¥1 more budget for the campaign returns {gain_cny} of {what}",
+    ),
+    "campaign.binding.share_cap": (
+        "{rule}（{level_share}）：上限每提高 1 个百分点，活动期{what}增加 {gain_cny}",
+        "{rule} ({level_share}): raising the cap by one point adds {gain_cny} of {what} over the campaign",
+    ),
+    "campaign.binding.share_floor": (
+        "{rule}（{level_share}）：下限每降低 1 个百分点，活动期{what}增加 {gain_cny}",
+        "{rule} ({level_share}): lowering the floor by one point adds {gain_cny} of {what} over the campaign",
+    ),
+    "campaign.binding.cell_upper_multiple": (
+        "{rule}（每天 ≤ 当前日花费的 {level_x}）：上限提高 0.1 倍，活动期{what}增加 {gain_cny}",
+        "{rule} (each day ≤ {level_x} current daily spend): raising the limit by 0.1× adds {gain_cny} of {what} "
+        "over the campaign",
+    ),
+    "campaign.binding.cell_lower_multiple": (
+        "{rule}（每天 ≥ 当前日花费的 {level_x}）：下限降低 0.1 倍，活动期{what}增加 {gain_cny}",
+        "{rule} (each day ≥ {level_x} current daily spend): lowering the limit by 0.1× adds {gain_cny} of {what} "
+        "over the campaign",
+    ),
+    "campaign.binding.cell_upper_cny": (
+        "{rule}（每格每天 ≤ {level_cny}）：上限每多 ¥1，活动期{what}增加 {gain_cny}",
+        "{rule} (each cell ≤ {level_cny} a day): ¥1 more on the limit adds {gain_cny} of {what} over the campaign",
+    ),
+    "campaign.binding.cell_lower_cny": (
+        "{rule}（每格每天 ≥ {level_cny}）：下限每少 ¥1，活动期{what}增加 {gain_cny}",
+        "{rule} (each cell ≥ {level_cny} a day): ¥1 less on the limit adds {gain_cny} of {what} over the campaign",
+    ),
+    "campaign.binding.total_upper_multiple": (
+        "{rule}（活动期合计 ≤ 同期当前花费的 {level_x}）：上限提高 0.1 倍，{what}增加 {gain_cny}",
+        "{rule} (campaign total ≤ {level_x} current spend over as many days): raising it by 0.1× adds {gain_cny} "
+        "of {what}",
+    ),
+    "campaign.binding.total_lower_multiple": (
+        "{rule}（活动期合计 ≥ 同期当前花费的 {level_x}）：下限降低 0.1 倍，{what}增加 {gain_cny}",
+        "{rule} (campaign total ≥ {level_x} current spend over as many days): lowering it by 0.1× adds {gain_cny} "
+        "of {what}",
+    ),
+    "campaign.binding.total_upper_cny": (
+        "{rule}（活动期合计 ≤ {level_cny}）：上限每多 ¥1，{what}增加 {gain_cny}",
+        "{rule} (campaign total ≤ {level_cny}): ¥1 more on the limit adds {gain_cny} of {what}",
+    ),
+    "campaign.binding.total_lower_cny": (
+        "{rule}（活动期合计 ≥ {level_cny}）：下限每少 ¥1，{what}增加 {gain_cny}",
+        "{rule} (campaign total ≥ {level_cny}): ¥1 less on the limit adds {gain_cny} of {what}",
+    ),
+    "campaign.binding.lock": (
+        "{rule}（锁定在当前日花费的 {level_x}）：锁定花费上调 1%，活动期{what}变化 {gain_cny}",
+        "{rule} (locked at {level_x} current daily spend): moving it up 1% changes {what} by {gain_cny} "
+        "over the campaign",
+    ),
+    "campaign.binding.roi": (
+        "{rule}（ROI ≥ {level_roi}）：下限降低 0.1，活动期{what}增加 {gain_cny}",
+        "{rule} (ROI ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} over the campaign",
+    ),
+    "campaign.binding.target": (
+        "{rule}（活动期 {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",
+        "{rule} ({level_cny} over the campaign): each ¥1 more of target costs {gain_cny} of spend",
+    ),
+    "campaign.binding.linear": (
+        "{rule}：放宽一个单位，活动期{what}增加 {gain_cny}",
+        "{rule}: loosening it by one unit adds {gain_cny} of {what} over the campaign",
+    ),
+    "campaign.binding.change": (
+        "{rule}（±当前日花费的 {level_pct}%）：每放宽 1 个百分点，活动期{what}增加 {gain_cny}",
+        "{rule} (±{level_pct}% of current daily spend): one point more adds {gain_cny} of {what} over the campaign",
+    ),
+    # relaxations of an infeasible campaign
+    "campaign.relax.budget_up": ("把{rule}从 {from_cny} 提高到 {to_cny}", "raise {rule} from {from_cny} to {to_cny}"),
+    "campaign.relax.budget_down": ("把{rule}从 {from_cny} 降到 {to_cny}", "lower {rule} from {from_cny} to {to_cny}"),
+    "campaign.relax.target": ("把{rule}从 {from_cny} 降到 {to_cny}", "lower {rule} from {from_cny} to {to_cny}"),
+    "campaign.relax.change": (
+        "把{rule}从当前日花费的 {from_pct}% 放宽到 {to_pct}%",
+        "allow {rule} of {to_pct}% instead of {from_pct}% of current daily spend",
+    ),
+    # summary of a plan
+    "campaign.summary.head": (
+        "{campaign} 计划 {start} 至 {end}（{days} 天）：{status}（{objective}）",
+        "{campaign} plan {start} to {end} ({days} days): {status} ({objective})",
+    ),
+    "campaign.summary.money": (
+        "预算 {budget_cny}，计划花费 {spend_cny}，预留 {reserve_cny}；预计 GMV {gmv_cny}，ROI {plan_roi}",
+        "Budget {budget_cny}, planned spend {spend_cny}, held back {reserve_cny}; expected GMV {gmv_cny}, ROI {plan_roi}",
+    ),
+    "campaign.summary.flat": (
+        "对比每日平均花费的方案（同样预算）：GMV {flat_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）",
+        "Against spending the same every day (same budget): GMV {flat_gmv_cny} → {gmv_cny} ({uplift_cny}, "
+        "{uplift_share})",
+    ),
+    "campaign.summary.phase": (
+        "{phase}（{start} 至 {end}，{days} 天，响应系数 {multiplier}）：花费 {spend_cny}，GMV {gmv_cny}",
+        "{phase} ({start} to {end}, {days} days, response × {multiplier}): spend {spend_cny}, GMV {gmv_cny}",
+    ),
+    "campaign.summary.regular": (
+        "{phase}（{days} 天）：花费 {spend_cny}，GMV {gmv_cny}", "{phase} ({days} days): spend {spend_cny}, GMV {gmv_cny}",
+    ),
+    "campaign.summary.none": ("没有可行的计划。", "There is no feasible plan."),
+    # multipliers estimated from history
+    "campaign.estimate.regression": (
+        "{phase}：响应系数 {multiplier}（标准误 {std_error}），自然需求系数 {baseline}，由历史 {days} 天估计",
+        "{phase}: response × {multiplier} (s.e. {std_error}), baseline demand × {baseline}, estimated from "
+        "{days} days of history",
+    ),
+    "campaign.estimate.kept": (
+        "{phase}：沿用给定的响应系数 {multiplier}（{reason}）",
+        "{phase}: keeps the given response × {multiplier} ({reason})",
+    ),
+    # finance workbook: sheets' column headers
+    "campaign.col.item": ("项目", "Item"),
+    "campaign.col.value": ("值", "Value"),
+    "campaign.col.source": ("来源", "Source"),
+    "campaign.col.date": ("日期", "Date"),
+    "campaign.col.day": ("第几天", "Day"),
+    "campaign.col.phase": ("阶段", "Phase"),
+    "campaign.col.channel": ("渠道", "Channel"),
+    "campaign.col.channel_label": ("渠道名称", "Channel name"),
+    "campaign.col.segment": ("商品", "Products"),
+    "campaign.col.spend": ("花费（元）", "Spend (yuan)"),
+    "campaign.col.current_spend": ("当前花费（元）", "Current spend (yuan)"),
+    "campaign.col.expected_gmv": ("预计 GMV（元）", "Expected GMV (yuan)"),
+    "campaign.col.roi": ("ROI", "ROI"),
+    "campaign.col.marginal_roi": ("边际 ROI", "Marginal ROI"),
+    "campaign.col.share": ("占比", "Share"),
+    "campaign.col.multiplier": ("响应系数", "Response multiplier"),
+    "campaign.col.rule": ("规则", "Rule"),
+    "campaign.col.kind": ("类型", "Kind"),
+    "campaign.col.side": ("方向", "Side"),
+    "campaign.col.level": ("水平", "Level"),
+    "campaign.col.unit": ("单位", "Unit"),
+    "campaign.col.binding": ("是否起约束", "Binding"),
+    "campaign.col.shadow_price": ("影子价格（每单位，元）", "Shadow price (yuan per unit)"),
+    "campaign.col.step": ("步长", "Step"),
+    "campaign.col.gain_per_step": ("放宽一步的价值（元）", "Worth of one step (yuan)"),
+    "campaign.col.explanation": ("说明", "Explanation"),
+    "campaign.total": ("合计", "Total"),
+    # finance workbook: summary items
+    "campaign.item.scenario": ("情景", "Scenario"),
+    "campaign.item.campaign": ("活动", "Campaign"),
+    "campaign.item.horizon": ("计划期", "Horizon"),
+    "campaign.item.objective": ("目标", "Objective"),
+    "campaign.item.status": ("状态", "Status"),
+    "campaign.item.budget": ("预算（元）", "Budget (yuan)"),
+    "campaign.item.spend": ("计划花费（元）", "Planned spend (yuan)"),
+    "campaign.item.reserve": ("预留（元）", "Held back (yuan)"),
+    "campaign.item.gmv": ("预计 GMV（元）", "Expected GMV (yuan)"),
+    "campaign.item.roi": ("预计 ROI", "Expected ROI"),
+    "campaign.item.flat_gmv": ("每日平均花费方案的 GMV（元）", "GMV of spending the same every day (yuan)"),
+    "campaign.item.optimality_gap": ("与理论最优的差距（元）", "Gap to the best possible (yuan)"),
+    "campaign.item.relative_gap": ("相对差距", "Relative gap"),
+    "campaign.item.duality_gap": ("对偶间隙（元）", "Duality gap (yuan)"),
+    "campaign.item.residuals": ("原始 / 对偶残差", "Primal / dual residual"),
+    "campaign.item.solver": ("求解器", "Solver"),
+    "campaign.item.solve_time": ("首次求解（秒）", "First solve (s)"),
+    "campaign.item.made_at": ("生成时间", "Made at"),
+    "campaign.item.made_by": ("生成工具", "Made by"),
+    "campaign.item.inputs": ("输入", "Inputs"),
+    "campaign.item.messages": ("说明", "Notes"),
+    "campaign.unit.cny": ("元", "yuan"),
+    "campaign.unit.share": ("占比", "share"),
+    "campaign.unit.multiple": ("当前花费的倍数", "× current spend"),
+    "campaign.unit.roi": ("ROI", "ROI"),
+    "campaign.unit.pct": ("当前日花费的百分比", "% of current daily spend"),
+    # batch runs
+    "campaign.batch.progress": ("情景", "scenarios"),
+    "campaign.batch.wrote": ("已写出 {path}", "Wrote {path}"),
+    "campaign.batch.failed": ("情景 {name} 失败：{reason}", "scenario {name} failed: {reason}"),
+    "campaign.batch.infeasible": ("情景 {name} 无可行方案：{reason}", "scenario {name} is infeasible: {reason}"),
+    "campaign.batch.done": (
+        "{solved}/{total} 个情景已求解，对比表：{path}", "{solved} of {total} scenarios solved; comparison: {path}",
+    ),
+    "campaign.cmp.scenario": ("情景", "scenario"),
+    "campaign.cmp.status": ("状态", "status"),
+    "campaign.cmp.budget": ("预算（元）", "budget (yuan)"),
+    "campaign.cmp.spend": ("花费（元）", "spend (yuan)"),
+    "campaign.cmp.gmv": ("预计 GMV（元）", "expected GMV (yuan)"),
+    "campaign.cmp.roi": ("ROI", "ROI"),
+    "campaign.cmp.flat_gmv": ("每日平均方案 GMV（元）", "flat plan GMV (yuan)"),
+    "campaign.cmp.binding": ("起约束的规则", "binding rules"),
+    "campaign.cmp.reason": ("原因", "reason"),
+    "campaign.cmp.file": ("文件", "file"),
+}
