@@ -24,6 +24,7 @@ from .scenario import Scenario
 CACHE_SIZE = 8
 """Compiled structures kept per planner (a what-if that changes only levels reuses one)."""
 ROUNDING_TOL = 1e-4
+ROUNDING_PASSES = 4
 SOLVER_TOLERANCE = 1e-8
 """Relative accuracy the solver is asked for; added to its duality gap when stating a bound."""
 
@@ -137,30 +138,53 @@ class Planner:
     # --- S-curves ---------------------------------------------------------------------------------------
 
     def _round_s_curves(self, scenario: Scenario, rules, raw: RawSolution) -> RawSolution:
-        """Cells left strictly inside (0, x*) sit on the envelope's straight part, where the true curve
-        is lower: pin each at 0 or at ≥ x* (whichever is nearer) and re-solve; keep the better plan."""
-        x, thr = raw.spend_cny, self.curves.threshold_cny()
+        """Cells left strictly inside (0, x*) sit on the envelope's straight part, where the true curve is
+        lower: pin each at 0 or at ≥ x* (see :meth:`_lift`) and re-solve, a few passes while cells are
+        left inside; keep the plan with the best true objective (fewest rule breaches first)."""
+        thr = self.curves.threshold_cny()
         s_cells = self.curves.is_s_shaped
-        inside = s_cells & (x > ROUNDING_TOL * thr) & (x < (1 - ROUNDING_TOL) * thr)
-        if not inside.any():
-            return raw
-        up = inside & (x >= thr / 2)
-        zero = inside & ~up
-        program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
-                          carry_in=self.carry_in, fixed_zero=zero, fixed_up=up)
-        rounded = program.solve(self.solver, self.solver_options)
-        if rounded.status not in SOLVED:
-            return raw
-        kind = scenario.objective.kind
-        before = true_objective(self.curves, kind, self._effective(x))
-        after = true_objective(self.curves, kind, self._effective(rounded.spend_cny))
-        better = after < before if kind == "min_spend" else after > before
-        if kind == "min_spend" or any(r.form in ("roi", "target") for r in rules):
-            scale = max(float(x.sum()), 1.0)
-            v_before = max(violations(rules, self.curves, x, scale).values(), default=0.0)
-            v_after = max(violations(rules, self.curves, rounded.spend_cny, scale).values(), default=0.0)
-            better = v_after < v_before - 1e-9 or (v_after <= v_before + 1e-9 and better)
-        return rounded if better else raw
+        zero = np.zeros(self.curves.n, dtype=bool)
+        up = np.zeros(self.curves.n, dtype=bool)
+        best, best_key = raw, self._plan_key(scenario, rules, raw.spend_cny)
+        current = raw
+        for _ in range(ROUNDING_PASSES):
+            x = current.spend_cny
+            inside = s_cells & ~zero & ~up & (x > ROUNDING_TOL * thr) & (x < (1 - ROUNDING_TOL) * thr)
+            if not inside.any():
+                break
+            lifted = self._lift(inside, x, thr)
+            up |= lifted
+            zero |= inside & ~lifted
+            program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
+                              carry_in=self.carry_in, fixed_zero=zero, fixed_up=up)
+            current = program.solve(self.solver, self.solver_options)
+            if current.status not in SOLVED:
+                break
+            key = self._plan_key(scenario, rules, current.spend_cny)
+            if key < best_key:
+                best, best_key = current, key
+        return best
+
+    def _lift(self, inside: np.ndarray, x: np.ndarray, thr: np.ndarray) -> np.ndarray:
+        """Which cells of ``inside`` go up to their threshold: the spend they hold together pays for
+        thresholds in order of the return there (``f(x*)/x*``), the last one if at least half paid."""
+        idx = np.flatnonzero(inside)
+        pays = self.curves.value(thr)[idx] / thr[idx]
+        order = idx[np.lexsort((-x[idx] / thr[idx], -pays))]
+        left, lifted = float(x[idx].sum()), np.zeros(self.curves.n, dtype=bool)
+        for i in order:
+            if thr[i] <= left:
+                lifted[i], left = True, left - thr[i]
+            elif left >= thr[i] / 2:
+                lifted[i], left = True, 0.0
+        return lifted
+
+    def _plan_key(self, scenario: Scenario, rules, spend: np.ndarray) -> tuple[float, float]:
+        """Sort key of a candidate plan: rule breaches first (rounded away below 1e-7), then the true objective."""
+        scale = max(float(spend.sum()), 1.0)
+        breach = max(violations(rules, self.curves, spend, scale, self._effective(spend)).values(), default=0.0)
+        value = true_objective(self.curves, scenario.objective.kind, self._effective(spend))
+        return (round(breach, 7), value if scenario.objective.kind == "min_spend" else -value)
 
     def _effective(self, spend: np.ndarray) -> np.ndarray:
         eff = spend if self.carryover is None else self.carryover @ spend
@@ -191,7 +215,7 @@ class Planner:
             return PlanResult(status, kind, frame, table, None, evidence, timings, messages, conflicts, detail)
 
         scale = max(float(spend.sum()), float(budget or 0.0), 1.0)
-        viol = violations(rules, curves, spend, scale) if self.carryover is None else {}
+        viol = violations(rules, curves, spend, scale, self._effective(spend))
         objective = true_objective(curves, kind, self._effective(spend))
         # the bound: the relaxed (envelope) optimum or the plan's own value, whichever is further, moved
         # by the duality gap and by the solver's tolerance (it stops at 1e-8 of gap and feasibility)

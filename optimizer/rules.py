@@ -146,21 +146,24 @@ def levels(rules: tuple[ResolvedRule, ...]) -> dict[str, float]:
 # --- evaluating rules at a plan ------------------------------------------------------------------------
 
 
-def rule_terms(rule: ResolvedRule, curves: Curves, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(lhs, rhs)`` per row of the rule at ``spend`` so that the rule reads ``lhs (sense) rhs``."""
+def rule_terms(rule: ResolvedRule, curves: Curves, spend: np.ndarray, effective: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``(lhs, rhs)`` per row of the rule at ``spend`` so that the rule reads ``lhs (sense) rhs``
+    (values at ``effective`` spend when carry-over makes it differ from ``spend``)."""
     if rule.form == "linear":
         return rule.L @ spend, rule.level * rule.r
     if rule.form == "share":
         return np.array([rule.N @ spend]), np.array([rule.level * (rule.D @ spend)])
-    value = curves.value(spend)
+    value = curves.value(spend if effective is None else effective)
     if rule.form == "roi":
         return rule.M @ value, rule.level * (rule.M @ spend)
     return np.array([value.sum()]), np.array([rule.level])
 
 
-def violation(rule: ResolvedRule, curves: Curves, spend: np.ndarray, scale_cny: float) -> float:
+def violation(rule: ResolvedRule, curves: Curves, spend: np.ndarray, scale_cny: float,
+              effective: np.ndarray | None = None) -> float:
     """Largest breach of the rule at ``spend``, relative: yuan over ``scale_cny``, share points over 1, ROI over the floor."""
-    lhs, rhs = rule_terms(rule, curves, spend)
+    lhs, rhs = rule_terms(rule, curves, spend, effective)
     if rule.sense == "le":
         gap = lhs - rhs
     elif rule.sense == "ge":
@@ -182,6 +185,7 @@ def violation(rule: ResolvedRule, curves: Curves, spend: np.ndarray, scale_cny: 
     return worst / max(scale_cny, 1.0)
 
 
-def violations(rules, curves: Curves, spend: np.ndarray, scale_cny: float) -> dict[str, float]:
+def violations(rules, curves: Curves, spend: np.ndarray, scale_cny: float,
+               effective: np.ndarray | None = None) -> dict[str, float]:
     """``{rule id: relative violation}`` for every resolved rule."""
-    return {r.id: violation(r, curves, spend, scale_cny) for r in rules}
+    return {r.id: violation(r, curves, spend, scale_cny, effective) for r in rules}

@@ -1,0 +1,117 @@
+"""``roimix plan``: exit 0 with a plan and a money summary, 1 with the conflict explained, 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from roimix.cli import main
+
+CURVES = """channel,segment,family,a,b,s,current_spend,cpc,new_customer_share,group
+ztc,existing,exp,80000,20000,,10000,2.0,0.2,paid
+ztc,new,mm,30000,10000,,3000,2.5,0.3,paid
+qianchuan,existing,log,20000,8000,,5000,1.5,0.25,paid
+xiaohongshu,new,power,300,,0.6,2000,1.2,0.4,content
+douyin_kol,existing,hill,50000,15000,0.7,8000,0.8,0.3,KOL
+wechat_group,existing,hill,40000,10000,2.5,5000,1.0,0.1,social
+"""
+
+
+@pytest.fixture
+def curves(tmp_path):
+    path = tmp_path / "curves.csv"
+    path.write_text(CURVES, encoding="utf-8")
+    return path
+
+
+def test_plan_writes_csv_and_prints_uplift_and_binding_rules(curves, tmp_path, capsys):
+    out = tmp_path / "plan.csv"
+    code = main(["plan", "--curves", str(curves), "--budget", "40000", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Plan: optimal" in printed
+    assert "GMV ¥" in printed and "→" in printed
+    assert "Binding rules:" in printed and "¥1 more budget a day returns ¥" in printed
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    plan = pd.read_csv(out, encoding="utf-8-sig")
+    for col in ("channel", "segment", "current_spend", "spend", "expected_value", "roi", "marginal_roi"):
+        assert col in plan.columns
+    assert plan["spend"].sum() == pytest.approx(40_000, abs=0.05)
+    new = plan["segment"] == "new"
+    assert plan.loc[new, "spend"].sum() <= 0.15 * 40_000 + 0.05
+
+
+def test_options_change_the_plan(curves, tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    code = main(["plan", "--curves", str(curves), "--budget", "40000", "--bounds", "relative:0.5,2",
+                 "--new-customer-cap", "0.35", "--new-product-cap", "0.2", "--out", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    plan = pd.DataFrame(doc["plan"])
+    cur = plan["current_spend"].to_numpy()
+    assert np.all(plan["spend"] >= 0.5 * cur - 0.01) and np.all(plan["spend"] <= 2 * cur + 0.01)
+    assert doc["meta"]["status"] == "optimal" and doc["meta"]["messages"]
+    assert {"rule", "binding", "gain_per_step"} <= set(doc["rules"][0])
+
+
+def test_profit_and_min_spend_objectives(curves, tmp_path, capsys):
+    assert main(["plan", "--curves", str(curves), "--objective", "profit", "--budget", "60000"]) == 0
+    assert "Profit ¥" in capsys.readouterr().out
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", "--curves", str(curves), "--objective", "min-spend", "--target-gmv", "120000",
+                 "--out", str(out), "--lang", "zh"]) == 0
+    printed = capsys.readouterr().out
+    assert "达成 GMV 目标的最小花费" in printed and "GMV 目标" in printed
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["plan", "rules", "summary", "messages"]
+
+
+def test_infeasible_exits_1_with_the_conflict(curves, capsys):
+    code = main(["plan", "--curves", str(curves), "--budget", "20000", "--bounds", "relative:0.9,"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "Plan: infeasible" in printed
+    assert "Rules in conflict: channel bounds, budget" in printed
+    # minimums of 0.9 × current put 4,500 on new products, which the 15% cap allows from a 30,000 budget
+    assert "raise budget from ¥20.0K to ¥30.0K a day" in printed
+    assert "lower the minimum of channel bounds from 0.90× to 0.60× current spend" in printed
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--budget", "40000", "--bounds", "relative:2"], "--bounds"),
+    (["--budget", "40000", "--bounds", "sideways:1,2"], "--bounds"),
+    (["--objective", "gmv"], "needs --budget"),
+    (["--objective", "min-spend"], "needs --target-gmv"),
+    (["--budget", "40000", "--lock", "tiktok"], "no channel tiktok"),
+    (["--budget", "40000", "--new-product-cap", "1.5"], "new-product-cap"),
+    (["--budget", "40000", "--out", "plan.txt"], "--out"),
+])
+def test_bad_options_exit_2(curves, capsys, args, fragment):
+    assert main(["plan", "--curves", str(curves), *args]) == 2
+    captured = capsys.readouterr()
+    assert fragment in captured.err + captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_bad_curves_exit_2_naming_row_and_column(tmp_path, capsys):
+    path = tmp_path / "curves.csv"
+    path.write_text(CURVES.replace("ztc,new,mm,30000,10000", "ztc,new,mm,30000,-10"), encoding="utf-8")
+    assert main(["plan", "--curves", str(path), "--budget", "40000"]) == 2
+    err = capsys.readouterr().err
+    assert "curves.csv, row 3, column b" in err
+    assert main(["plan", "--budget", "40000"]) == 2
+
+
+def test_formula_like_channel_names_are_neutralised(tmp_path, capsys):
+    path = tmp_path / "curves.csv"
+    path.write_text(CURVES.replace("qianchuan", "=HYPERLINK(\"\"http://evil\"\")"), encoding="utf-8")
+    out = tmp_path / "plan.csv"
+    assert main(["plan", "--curves", str(path), "--budget", "40000", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
