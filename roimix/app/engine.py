@@ -353,21 +353,34 @@ def solve(planner: SharedPlanner, w: WhatIf) -> PlanResult:
 
 
 def channel_plan(result: PlanResult) -> pd.DataFrame:
-    """Per channel: current_spend, planned_spend, current_value, planned_value, change, marginal_roi (spend-weighted)."""
+    """Per channel: current_spend, planned_spend, current_value, planned_value, change, and marginal_roi
+    (spend-weighted over the channel's cells with a finite marginal ROI), in the plan's channel order."""
     p = result.plan
-    g = p.groupby("channel", as_index=False).agg(
-        current_spend=("current_spend", "sum"), planned_spend=("spend", "sum"),
-        current_value=("current_value", "sum"), planned_value=("expected_value", "sum"))
-    mroi = p.assign(w=p["spend"].fillna(0) + 1e-9).groupby("channel").apply(
-        lambda f: float(np.average(np.where(np.isfinite(f["marginal_roi"]), f["marginal_roi"], np.nan), weights=f["w"]))
-        if np.isfinite(f["marginal_roi"]).any() else np.nan, include_groups=False)
-    g["marginal_roi"] = g["channel"].map(mroi)
-    g["change"] = g["planned_spend"] - g["current_spend"]
-    return g.set_index("channel").reindex(list(dict.fromkeys(p["channel"]))).reset_index()
+    codes, channels = pd.factorize(p["channel"], sort=False)
+    n = len(channels)
+
+    def total(col: str) -> np.ndarray:
+        return np.bincount(codes, weights=np.nan_to_num(p[col].to_numpy(dtype=float)), minlength=n)
+
+    m = p["marginal_roi"].to_numpy(dtype=float)
+    ok = np.isfinite(m)
+    w = np.where(ok, np.nan_to_num(p["spend"].to_numpy(dtype=float)) + 1e-9, 0.0)
+    wsum = np.bincount(codes, weights=w, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mroi = np.where(wsum > 0, np.bincount(codes, weights=np.where(ok, m, 0.0) * w, minlength=n) / wsum, np.nan)
+    out = pd.DataFrame({"channel": np.asarray(channels, dtype=object), "current_spend": total("current_spend"),
+                        "planned_spend": total("spend"), "current_value": total("current_value"),
+                        "planned_value": total("expected_value"), "marginal_roi": mroi})
+    out["change"] = out["planned_spend"] - out["current_spend"]
+    return out
 
 
-def sweep_budgets(current: float, points: int = 13) -> np.ndarray:
-    return np.round(current * np.linspace(0.5, 2.0, points), 2)
+SWEEP_MULTIPLES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+"""Budgets of the sweep, as multiples of today's spend: each point is one re-solve (a cap move pays for all)."""
+
+
+def sweep_budgets(current: float) -> np.ndarray:
+    return np.round(current * np.asarray(SWEEP_MULTIPLES), 2)
 
 
 def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:

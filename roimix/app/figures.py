@@ -3,6 +3,10 @@
 Every channel has one fixed colour everywhere (:func:`channel_colours`); money axes and hover
 texts use the reader's units (万/亿 in Chinese, K/M in English) via :mod:`roimix.text`.
 Figures never read session state or call an engine, so they are tested directly on small tables.
+
+Figures are assembled as plain trace and layout dicts and validated once by ``go.Figure``: plotly's
+incremental API (``make_subplots``, ``add_vline`` …) costs tens of milliseconds per call, which a
+slider move cannot afford (see ``benchmarks/app.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from roimix.text import money, number, percent, t
 
@@ -93,38 +96,97 @@ def _tick_text(values: np.ndarray, fmt) -> list[str]:
     return text
 
 
-def money_axis(fig: go.Figure, values, lang: str, *, axis: str = "y", row=None, col=None, zero: bool = True) -> None:
-    """Ticks of a money axis as ¥x万 / ¥xK."""
+def money_ticks(values, lang: str, *, zero: bool = True, ticks: int = 5) -> dict:
+    """``tickvals``/``ticktext`` of a money axis in the reader's units (¥x万 / ¥xK)."""
     v = np.asarray(pd.Series(values, dtype=float).dropna())
+    v = v[np.isfinite(v)]
     if not len(v):
-        return
+        return {}
     lo = min(0.0, v.min()) if zero else v.min()
-    ticks = nice_ticks(lo, v.max())
-    text = _tick_text(ticks, lambda x, d: money(x, lang, d))
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickvals=ticks, ticktext=text, row=row, col=col)
+    at = nice_ticks(lo, v.max(), ticks)
+    return {"tickvals": at.tolist(), "ticktext": _tick_text(at, lambda x, d: money(x, lang, d))}
 
 
-def _base_layout(fig: go.Figure, title: str, *, height: int = 420, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        font={"family": FONT, "size": 13},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0} if legend else None,
-        showlegend=legend,
-        hoverlabel={"font": {"family": FONT}},
-        template="plotly_white",
-    )
-    return fig
+def _layout(title: str, *, height: int = 420, legend: bool = True, **extra) -> dict:
+    layout = {
+        "title": {"text": title, "x": 0.0, "xanchor": "left"},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "font": {"family": FONT, "size": 13},
+        "showlegend": legend,
+        "hoverlabel": {"font": {"family": FONT}},
+        # no template: validating one costs ~20 ms per figure; in the app Streamlit's theme styles the chart
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+    }
+    if legend:
+        layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"}
+    layout.update(extra)
+    return layout
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    return go.Figure(data=data, layout=layout)
+
+
+def _axis(n: int, letter: str) -> str:
+    """Layout key of axis ``n`` (1-based): ``xaxis``, ``xaxis2`` …"""
+    return f"{letter}axis" + ("" if n == 1 else str(n))
+
+
+def _ref(n: int, letter: str) -> str:
+    """Trace reference of axis ``n``: ``x``, ``x2`` …"""
+    return letter + ("" if n == 1 else str(n))
+
+
+def _grid(rows: int, cols: int, titles: list[str], *, hspace: float = 0.07, vspace: float = 0.1,
+          shared_x: bool = False) -> tuple[dict, list[tuple[str, str]]]:
+    """Axes for a rows × cols grid (row 1 on top): layout entries and each cell's (x, y) references."""
+    layout, refs, annotations = {}, [], []
+    w = (1 - hspace * (cols - 1)) / cols
+    h = (1 - vspace * (rows - 1)) / rows
+    for i in range(rows * cols):
+        r, c = divmod(i, cols)
+        n = i + 1
+        x0 = c * (w + hspace)
+        y1 = 1 - r * (h + vspace)
+        layout[_axis(n, "x")] = {"domain": _domain(x0, x0 + w), "anchor": _ref(n, "y")}
+        layout[_axis(n, "y")] = {"domain": _domain(y1 - h, y1), "anchor": _ref(n, "x")}
+        if shared_x and n > 1:
+            layout[_axis(n, "x")]["matches"] = "x"
+        if shared_x and r < rows - 1:
+            layout[_axis(n, "x")]["showticklabels"] = False
+        refs.append((_ref(n, "x"), _ref(n, "y")))
+        if i < len(titles):
+            annotations.append({"text": titles[i], "x": x0 + (0 if shared_x else w / 2), "y": y1,
+                                "xref": "paper", "yref": "paper", "xanchor": "left" if shared_x else "center",
+                                "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    layout["annotations"] = annotations
+    return layout, refs
+
+
+def _domain(lo: float, hi: float) -> list[float]:
+    return [round(min(max(lo, 0.0), 1.0), 6), round(min(max(hi, 0.0), 1.0), 6)]
 
 
 def empty(message: str, *, height: int = 240) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 15})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _base_layout(fig, "", height=height, legend=False)
+    return _figure([], _layout("", height=height, legend=False,
+                               annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+                                             "yref": "paper", "font": {"size": 15}}],
+                               xaxis={"visible": False}, yaxis={"visible": False}))
+
+
+def _order(channels: pd.DataFrame, present) -> list[str]:
+    """Channels of ``present`` in the channels table's order, others after, ``(baseline)`` last."""
+    present = set(present)
+    out = [c for c in channels["channel"] if c in present]
+    out += sorted(present - set(out) - {"(baseline)", "(none)"})
+    out += [c for c in ("(none)", "(baseline)") if c in present]
+    return out
+
+
+def _hover(name: str) -> str:
+    return name.replace("%", "%%")
 
 
 # --- data page ------------------------------------------------------------------------------------------
@@ -136,30 +198,27 @@ def daily_overview(daily: pd.DataFrame, channels: pd.DataFrame, lang: str) -> go
     ``daily``: date, channel, measure (``spend`` or ``gmv``), amount (yuan).
     """
     colours, names = channel_colours(channels), labels(channels, lang)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=(t("app.fig.spend_by_day", lang), t("app.fig.gmv_by_day", lang)))
+    layout, refs = _grid(2, 1, [t("app.fig.spend_by_day", lang), t("app.fig.gmv_by_day", lang)], vspace=0.1,
+                         shared_x=True)
     spend = daily[daily["measure"] == "spend"]
-    order = [c for c in channels["channel"] if c in set(spend["channel"])]
-    order += sorted(set(spend["channel"]) - set(order))
-    for ch in order:
+    data = []
+    (x1, y1), (x2, y2) = refs
+    for ch in _order(channels, spend["channel"]):
         part = spend[spend["channel"] == ch].sort_values("date")
-        fig.add_bar(
-            x=part["date"], y=part["amount"], name=_label(ch, names), marker_color=colours.get(ch),
-            customdata=[money(v, lang) for v in part["amount"]],
-            hovertemplate="%{x|%Y-%m-%d} · " + _label(ch, names).replace("%", "%%") + ": %{customdata}<extra></extra>",
-            row=1, col=1,
-        )
+        data.append({"type": "bar", "x": part["date"], "y": part["amount"], "name": _label(ch, names),
+                     "marker": {"color": colours.get(ch)}, "xaxis": x1, "yaxis": y1,
+                     "customdata": [money(v, lang) for v in part["amount"]],
+                     "hovertemplate": "%{x|%Y-%m-%d} · " + _hover(_label(ch, names)) + ": %{customdata}<extra></extra>"})
     gmv = daily[daily["measure"] == "gmv"].sort_values("date")
-    fig.add_scatter(
-        x=gmv["date"], y=gmv["amount"], mode="lines", name=t("app.fig.gmv", lang), line={"color": "#222", "width": 2},
-        customdata=[money(v, lang) for v in gmv["amount"]],
-        hovertemplate="%{x|%Y-%m-%d} · GMV: %{customdata}<extra></extra>", row=2, col=1,
-    )
-    fig.update_layout(barmode="stack", bargap=0.05)
-    totals = spend.groupby("date")["amount"].sum()
-    money_axis(fig, totals, lang, row=1, col=1)
-    money_axis(fig, gmv["amount"], lang, row=2, col=1)
-    return _base_layout(fig, t("app.fig.daily_title", lang), height=560)
+    data.append({"type": "scatter", "x": gmv["date"], "y": gmv["amount"], "mode": "lines", "name": t("app.fig.gmv", lang),
+                 "line": {"color": "#222", "width": 2}, "xaxis": x2, "yaxis": y2,
+                 "customdata": [money(v, lang) for v in gmv["amount"]],
+                 "hovertemplate": "%{x|%Y-%m-%d} · GMV: %{customdata}<extra></extra>"})
+    layout["yaxis"].update(money_ticks(spend.groupby("date")["amount"].sum(), lang))
+    layout["yaxis2"].update(money_ticks(gmv["amount"], lang))
+    for key in ("xaxis", "xaxis2"):
+        layout[key]["tickformat"] = "%Y-%m-%d"  # numeric dates read the same in both languages
+    return _figure(data, _layout(t("app.fig.daily_title", lang), height=560, barmode="stack", bargap=0.05, **layout))
 
 
 # --- attribution page -------------------------------------------------------------------------------------
@@ -177,29 +236,25 @@ def attribution_shares(credit: pd.DataFrame, channels: pd.DataFrame, lang: str, 
     frame = credit.copy()
     frame["share"] = frame[measure] / frame.groupby("model")[measure].transform("sum").replace(0, np.nan)
     models = list(dict.fromkeys(frame["model"]))
-    order = [c for c in channels["channel"] if c in set(frame["channel"])]
-    order += sorted(set(frame["channel"]) - set(order) - {"(baseline)"})
-    if "(baseline)" in set(frame["channel"]):
-        order.append("(baseline)")
-    fig = go.Figure()
-    for ch in order:
+    data = []
+    for ch in _order(channels, frame["channel"]):
         part = frame[frame["channel"] == ch].set_index("model").reindex(models)
-        share = part["share"].fillna(0.0)
-        amount = part[measure].fillna(0.0)
+        share = part["share"].fillna(0.0).to_numpy()
+        amount = part[measure].fillna(0.0).to_numpy()
         shown = [money(v, lang) if measure == "value" else number(v, lang) for v in amount]
-        fig.add_bar(
-            y=models, x=share, orientation="h", name=_label(ch, names), marker_color=colours.get(ch, "#999"),
-            marker_pattern_shape="/" if ch == "(baseline)" else "",
-            customdata=np.column_stack([[percent(s, lang) for s in share], shown]),
-            hovertemplate="%{y} · " + _label(ch, names).replace("%", "%%") + ": %{customdata[0]} (%{customdata[1]})<extra></extra>",
-            text=[percent(s, lang, 0) if s >= 0.06 else "" for s in share], textposition="inside",
-        )
-    fig.update_layout(barmode="stack")
+        data.append({
+            "type": "bar", "orientation": "h", "y": models, "x": share, "name": _label(ch, names),
+            "marker": {"color": colours.get(ch, "#999"), "pattern": {"shape": "/" if ch == "(baseline)" else ""}},
+            "customdata": np.column_stack([[percent(v, lang) for v in share], shown]),
+            "hovertemplate": "%{y} · " + _hover(_label(ch, names)) + ": %{customdata[0]} (%{customdata[1]})<extra></extra>",
+            "text": [percent(v, lang, 0) if v >= 0.06 else "" for v in share], "textposition": "inside",
+        })
     ticks = np.linspace(0, 1, 6)
-    fig.update_xaxes(range=[0, 1], tickvals=ticks, ticktext=[percent(v, lang, 0) for v in ticks])
-    fig.update_yaxes(autorange="reversed")
     title = t("app.fig.shares_value" if measure == "value" else "app.fig.shares_conversions", lang)
-    return _base_layout(fig, title, height=140 + 48 * len(models))
+    return _figure(data, _layout(title, height=140 + 48 * len(models), barmode="stack",
+                                 xaxis={"range": [0, 1], "tickvals": ticks.tolist(),
+                                        "ticktext": [percent(v, lang, 0) for v in ticks]},
+                                 yaxis={"autorange": "reversed"}))
 
 
 def roi_bars(roi: pd.DataFrame, channels: pd.DataFrame, lang: str, *, metric: str = "roas") -> go.Figure:
@@ -217,20 +272,21 @@ def roi_bars(roi: pd.DataFrame, channels: pd.DataFrame, lang: str, *, metric: st
         text = [percent(v, lang, 0) for v in frame[metric]]
     else:
         text = [f"{v:.2f}" for v in frame[metric]]
-    fig = go.Figure(go.Bar(
-        x=[_label(c, names) for c in frame["channel"]], y=frame[metric],
-        marker_color=[colours.get(c, "#999") for c in frame["channel"]], text=text, textposition="outside",
-        hovertemplate="%{x}: %{text}<extra></extra>",
-    ))
-    if metric == "roas":
-        fig.add_hline(y=1.0, line_dash="dot", line_color="#888")
+    data = [{"type": "bar", "x": [_label(c, names) for c in frame["channel"]], "y": frame[metric],
+             "marker": {"color": [colours.get(c, "#999") for c in frame["channel"]]}, "text": text,
+             "textposition": "outside", "hovertemplate": "%{x}: %{text}<extra></extra>"}]
+    shapes, yaxis = [], {}
+    if metric in ("roas", "roi"):
+        level = 1.0 if metric == "roas" else 0.0
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
+                       "line": {"color": "#888", "dash": "dot" if metric == "roas" else "solid"}})
     if metric == "roi":
-        fig.add_hline(y=0.0, line_color="#888")
         ticks = nice_ticks(min(0, frame[metric].min()), frame[metric].max())
-        fig.update_yaxes(tickvals=ticks, ticktext=[percent(v, lang, 0) for v in ticks])
+        yaxis = {"tickvals": ticks.tolist(), "ticktext": [percent(v, lang, 0) for v in ticks]}
     if metric == "cpa":
-        money_axis(fig, frame[metric], lang)
-    return _base_layout(fig, t(f"app.fig.{metric}_title", lang), height=380, legend=False)
+        yaxis = money_ticks(frame[metric], lang)
+    return _figure(data, _layout(t(f"app.fig.{metric}_title", lang), height=380, legend=False, shapes=shapes,
+                                 yaxis=yaxis))
 
 
 def baseline_split(credit: pd.DataFrame, channels: pd.DataFrame, lang: str, *, measure: str = "value") -> go.Figure:
@@ -239,13 +295,11 @@ def baseline_split(credit: pd.DataFrame, channels: pd.DataFrame, lang: str, *, m
     frame = credit[credit[measure] > 0]
     if frame.empty:
         return empty(t("app.fig.no_data", lang))
-    fig = go.Figure(go.Pie(
-        labels=[_label(c, names) for c in frame["channel"]], values=frame[measure], hole=0.55, sort=False,
-        marker={"colors": [colours.get(c, "#999") for c in frame["channel"]]},
-        customdata=[money(v, lang) if measure == "value" else number(v, lang) for v in frame[measure]],
-        hovertemplate="%{label}: %{percent} (%{customdata})<extra></extra>", textinfo="percent",
-    ))
-    return _base_layout(fig, t("app.fig.baseline_title", lang), height=380)
+    data = [{"type": "pie", "labels": [_label(c, names) for c in frame["channel"]], "values": frame[measure],
+             "hole": 0.55, "sort": False, "marker": {"colors": [colours.get(c, "#999") for c in frame["channel"]]},
+             "customdata": [money(v, lang) if measure == "value" else number(v, lang) for v in frame[measure]],
+             "hovertemplate": "%{label}: %{percent} (%{customdata})<extra></extra>", "textinfo": "percent"}]
+    return _figure(data, _layout(t("app.fig.baseline_title", lang), height=380))
 
 
 # --- response curves -------------------------------------------------------------------------------------
@@ -260,52 +314,52 @@ def response_curves(bands: pd.DataFrame, marks: pd.DataFrame, channels: pd.DataF
     planned_value (planned may be NaN).
     """
     colours, names = channel_colours(channels), labels(channels, lang)
-    order = [c for c in channels["channel"] if c in set(bands["channel"])]
-    order += sorted(set(bands["channel"]) - set(order))
+    order = _order(channels, bands["channel"])
     if not order:
         return empty(t("app.fig.no_curves", lang))
     cols = min(columns, len(order))
     rows = math.ceil(len(order) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[_label(c, names) for c in order],
-                        horizontal_spacing=0.07, vertical_spacing=0.12 if rows > 1 else 0.1)
+    layout, refs = _grid(rows, cols, [_label(c, names) for c in order], hspace=0.07,
+                         vspace=0.14 if rows > 1 else 0.1)
     current_name, planned_name, band_name = t("app.fig.current", lang), t("app.fig.planned", lang), t("app.fig.band", lang)
+    hover = t("app.fig.curve_hover", lang, **_CD2) + "<extra></extra>"
+    data = []
     for i, ch in enumerate(order):
-        r, c = i // cols + 1, i % cols + 1
+        xr, yr = refs[i]
         colour = colours.get(ch, "#999")
         part = bands[bands["channel"] == ch].sort_values("spend")
-        has_band = bool((part["high"] - part["low"]).abs().max() > 1e-9 * max(part["value"].abs().max(), 1.0))
+        span = (part["high"] - part["low"]).abs().max()
+        has_band = bool(np.isfinite(span) and span > 1e-9 * max(part["value"].abs().max(), 1.0))
         if has_band:
-            fig.add_scatter(x=part["spend"], y=part["high"], mode="lines", line={"width": 0}, showlegend=False,
-                            hoverinfo="skip", row=r, col=c)
-            fig.add_scatter(x=part["spend"], y=part["low"], mode="lines", line={"width": 0}, fill="tonexty",
-                            fillcolor=_rgba(colour, 0.2), name=band_name, showlegend=i == 0, legendgroup="band",
-                            hoverinfo="skip", row=r, col=c)
-        fig.add_scatter(
-            x=part["spend"], y=part["value"], mode="lines", line={"color": colour, "width": 2.5},
-            name=_label(ch, names), showlegend=False,
-            customdata=np.column_stack([[money(v, lang) for v in part["spend"]], [money(v, lang) for v in part["value"]]]),
-            hovertemplate=t("app.fig.curve_hover", lang, **_CD2) + "<extra></extra>", row=r, col=c,
-        )
+            data.append({"type": "scatter", "x": part["spend"], "y": part["high"], "mode": "lines", "line": {"width": 0},
+                         "showlegend": False, "hoverinfo": "skip", "xaxis": xr, "yaxis": yr})
+            data.append({"type": "scatter", "x": part["spend"], "y": part["low"], "mode": "lines", "line": {"width": 0},
+                         "fill": "tonexty", "fillcolor": _rgba(colour, 0.2), "name": band_name, "showlegend": i == 0,
+                         "legendgroup": "band", "hoverinfo": "skip", "xaxis": xr, "yaxis": yr})
+        data.append({"type": "scatter", "x": part["spend"], "y": part["value"], "mode": "lines",
+                     "line": {"color": colour, "width": 2.5}, "name": _label(ch, names), "showlegend": False,
+                     "customdata": np.column_stack([[money(v, lang) for v in part["spend"]],
+                                                    [money(v, lang) for v in part["value"]]]),
+                     "hovertemplate": hover, "xaxis": xr, "yaxis": yr})
         mark = marks[marks["channel"] == ch]
         if len(mark):
             m = mark.iloc[0]
-            fig.add_scatter(x=[m["current_spend"]], y=[m["current_value"]], mode="markers", name=current_name,
-                            marker={"symbol": "circle", "size": 10, "color": "white", "line": {"color": colour, "width": 2.5}},
-                            showlegend=i == 0, legendgroup="current",
-                            customdata=[[money(m["current_spend"], lang), money(m["current_value"], lang)]],
-                            hovertemplate=current_name + ": %{customdata[0]} → %{customdata[1]}<extra></extra>", row=r, col=c)
+            data.append({"type": "scatter", "x": [m["current_spend"]], "y": [m["current_value"]], "mode": "markers",
+                         "name": current_name, "showlegend": i == 0, "legendgroup": "current",
+                         "marker": {"symbol": "circle", "size": 10, "color": "white", "line": {"color": colour, "width": 2.5}},
+                         "customdata": [[money(m["current_spend"], lang), money(m["current_value"], lang)]],
+                         "hovertemplate": current_name + ": %{customdata[0]} → %{customdata[1]}<extra></extra>",
+                         "xaxis": xr, "yaxis": yr})
             if pd.notna(m.get("planned_spend")):
-                fig.add_scatter(x=[m["planned_spend"]], y=[m["planned_value"]], mode="markers", name=planned_name,
-                                marker={"symbol": "diamond", "size": 12, "color": colour, "line": {"color": "#222", "width": 1}},
-                                showlegend=i == 0, legendgroup="planned",
-                                customdata=[[money(m["planned_spend"], lang), money(m["planned_value"], lang)]],
-                                hovertemplate=planned_name + ": %{customdata[0]} → %{customdata[1]}<extra></extra>",
-                                row=r, col=c)
-        money_axis(fig, part["spend"], lang, axis="x", row=r, col=c)
-        money_axis(fig, part["high"], lang, row=r, col=c)
-    fig.update_annotations(font_size=13)
-    _base_layout(fig, t("app.fig.curves_title", lang), height=max(320, 260 * rows))
-    return fig
+                data.append({"type": "scatter", "x": [m["planned_spend"]], "y": [m["planned_value"]], "mode": "markers",
+                             "name": planned_name, "showlegend": i == 0, "legendgroup": "planned",
+                             "marker": {"symbol": "diamond", "size": 12, "color": colour, "line": {"color": "#222", "width": 1}},
+                             "customdata": [[money(m["planned_spend"], lang), money(m["planned_value"], lang)]],
+                             "hovertemplate": planned_name + ": %{customdata[0]} → %{customdata[1]}<extra></extra>",
+                             "xaxis": xr, "yaxis": yr})
+        layout[_axis(i + 1, "x")].update(money_ticks(part["spend"], lang, ticks=4))
+        layout[_axis(i + 1, "y")].update(money_ticks(part["high"].fillna(part["value"]), lang, ticks=4))
+    return _figure(data, _layout(t("app.fig.curves_title", lang), height=max(320, 260 * rows), **layout))
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -323,23 +377,23 @@ def allocation(plan: pd.DataFrame, channels: pd.DataFrame, lang: str) -> go.Figu
     ``plan``: channel, current_spend, planned_spend (yuan per day).
     """
     colours, names = channel_colours(channels), labels(channels, lang)
-    order = [c for c in channels["channel"] if c in set(plan["channel"])]
-    order += sorted(set(plan["channel"]) - set(order))
-    frame = plan.set_index("channel").reindex(order).reset_index()
+    frame = plan.set_index("channel").reindex(_order(channels, plan["channel"])).reset_index()
     x = [_label(c, names) for c in frame["channel"]]
     cols = [colours.get(c, "#999") for c in frame["channel"]]
-    fig = go.Figure()
-    fig.add_bar(x=x, y=frame["current_spend"], name=t("app.fig.current", lang), marker_color=[_rgba(c, 0.35) for c in cols],
-                marker_line={"color": cols, "width": 1.5},
-                customdata=[money(v, lang) for v in frame["current_spend"]],
-                hovertemplate="%{x} · " + t("app.fig.current", lang) + ": %{customdata}<extra></extra>")
-    fig.add_bar(x=x, y=frame["planned_spend"], name=t("app.fig.planned", lang), marker_color=cols,
-                customdata=[money(v, lang) for v in frame["planned_spend"]],
-                text=[money(v, lang) for v in frame["planned_spend"]], textposition="outside",
-                hovertemplate="%{x} · " + t("app.fig.planned", lang) + ": %{customdata}<extra></extra>")
-    fig.update_layout(barmode="group", bargap=0.25)
-    money_axis(fig, pd.concat([frame["current_spend"], frame["planned_spend"]]) * 1.1, lang)
-    return _base_layout(fig, t("app.fig.allocation_title", lang), height=420)
+    current, planned = t("app.fig.current", lang), t("app.fig.planned", lang)
+    data = [
+        {"type": "bar", "x": x, "y": frame["current_spend"], "name": current,
+         "marker": {"color": [_rgba(c, 0.35) for c in cols], "line": {"color": cols, "width": 1.5}},
+         "customdata": [money(v, lang) for v in frame["current_spend"]],
+         "hovertemplate": "%{x} · " + current + ": %{customdata}<extra></extra>"},
+        {"type": "bar", "x": x, "y": frame["planned_spend"], "name": planned, "marker": {"color": cols},
+         "customdata": [money(v, lang) for v in frame["planned_spend"]],
+         "text": [money(v, lang) for v in frame["planned_spend"]], "textposition": "outside",
+         "hovertemplate": "%{x} · " + planned + ": %{customdata}<extra></extra>"},
+    ]
+    top = pd.concat([frame["current_spend"], frame["planned_spend"]]) * 1.1
+    return _figure(data, _layout(t("app.fig.allocation_title", lang), height=420, barmode="group", bargap=0.25,
+                                 yaxis=money_ticks(top, lang)))
 
 
 def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None = None,
@@ -348,32 +402,36 @@ def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None
 
     ``sweep``: budget, gmv, roi, marginal_roi, feasible (yuan per day).
     """
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                        subplot_titles=(t("app.fig.sweep_gmv", lang), t("app.fig.sweep_roi", lang),
-                                        t("app.fig.sweep_mroi", lang)))
     ok = sweep[sweep["feasible"].astype(bool)].sort_values("budget")
     if ok.empty:
         return empty(t("app.fig.sweep_none", lang))
+    titles = [t("app.fig.sweep_gmv", lang), t("app.fig.sweep_roi", lang), t("app.fig.sweep_mroi", lang)]
+    layout, refs = _grid(3, 1, titles, vspace=0.09, shared_x=True)
     budget_text = [money(v, lang) for v in ok["budget"]]
-    fig.add_scatter(x=ok["budget"], y=ok["gmv"], mode="lines+markers", line={"color": "#FF5000", "width": 2.5},
-                    name=t("app.fig.gmv", lang), customdata=np.column_stack([budget_text, [money(v, lang) for v in ok["gmv"]]]),
-                    hovertemplate=t("app.fig.sweep_hover_gmv", lang, **_SWEEP) + "<extra></extra>", row=1, col=1)
-    fig.add_scatter(x=ok["budget"], y=ok["roi"], mode="lines+markers", line={"color": "#1D2B53", "width": 2.5},
-                    name=t("app.fig.roi", lang), customdata=np.column_stack([budget_text, [f"{v:.2f}" for v in ok["roi"]]]),
-                    hovertemplate=t("app.fig.sweep_hover_roi", lang, **_SWEEP) + "<extra></extra>", row=2, col=1)
-    fig.add_scatter(x=ok["budget"], y=ok["marginal_roi"], mode="lines+markers", line={"color": "#07A85A", "width": 2.5},
-                    name=t("app.fig.mroi", lang),
-                    customdata=np.column_stack([budget_text, [f"{v:.2f}" for v in ok["marginal_roi"]]]),
-                    hovertemplate=t("app.fig.sweep_hover_mroi", lang, **_SWEEP) + "<extra></extra>", row=3, col=1)
-    fig.add_hline(y=1.0, line_dash="dot", line_color="#888", row=3, col=1)
+    series = (
+        ("gmv", "#FF5000", t("app.fig.gmv", lang), "app.fig.sweep_hover_gmv", [money(v, lang) for v in ok["gmv"]]),
+        ("roi", "#1D2B53", t("app.fig.roi", lang), "app.fig.sweep_hover_roi", [f"{v:.2f}" for v in ok["roi"]]),
+        ("marginal_roi", "#07A85A", t("app.fig.mroi", lang), "app.fig.sweep_hover_mroi",
+         [f"{v:.2f}" for v in ok["marginal_roi"]]),
+    )
+    data = []
+    for (col, colour, name, hover, shown), (xr, yr) in zip(series, refs):
+        data.append({"type": "scatter", "x": ok["budget"], "y": ok[col], "mode": "lines+markers",
+                     "line": {"color": colour, "width": 2.5, "shape": "spline"}, "name": name, "xaxis": xr, "yaxis": yr,
+                     "customdata": np.column_stack([budget_text, shown]),
+                     "hovertemplate": t(hover, lang, **_SWEEP) + "<extra></extra>"})
+    shapes = [{"type": "line", "xref": "x3 domain", "x0": 0, "x1": 1, "yref": "y3", "y0": 1.0, "y1": 1.0,
+               "line": {"color": "#888", "dash": "dot"}}]
     for x, key, dash in ((current_budget, "app.fig.current", "dot"), (chosen_budget, "app.fig.planned", "solid")):
         if x is not None and np.isfinite(x):
-            fig.add_vline(x=x, line_dash=dash, line_color="#555")
-            fig.add_annotation(x=x, y=1.0, yref="paper", text=t(key, lang), showarrow=False, yanchor="bottom",
-                               font={"size": 11})
-    money_axis(fig, ok["budget"], lang, axis="x", row=3, col=1, zero=False)
-    money_axis(fig, ok["gmv"], lang, row=1, col=1, zero=False)
-    return _base_layout(fig, t("app.fig.sweep_title", lang), height=620, legend=False)
+            shapes.append({"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "paper", "y0": 0, "y1": 1,
+                           "line": {"color": "#555", "dash": dash}})
+            layout["annotations"].append({"text": t(key, lang), "x": x, "y": float(ok["gmv"].min()), "xref": "x",
+                                          "yref": "y", "xanchor": "left", "yanchor": "bottom", "xshift": 4,
+                                          "showarrow": False, "font": {"size": 11, "color": "#555"}})
+    layout["xaxis3"].update(money_ticks(ok["budget"], lang, zero=False))
+    layout["yaxis"].update(money_ticks(ok["gmv"], lang, zero=False))
+    return _figure(data, _layout(t("app.fig.sweep_title", lang), height=620, legend=False, shapes=shapes, **layout))
 
 
 # --- campaign page -----------------------------------------------------------------------------------------
@@ -387,24 +445,24 @@ def daily_plan(daily: pd.DataFrame, phases: pd.DataFrame, channels: pd.DataFrame
     colours, names = channel_colours(channels), labels(channels, lang)
     if daily.empty:
         return empty(t("app.fig.no_plan", lang))
-    fig = go.Figure()
-    order = [c for c in channels["channel"] if c in set(daily["channel"])]
-    order += sorted(set(daily["channel"]) - set(order))
-    for ch in order:
+    data = []
+    for ch in _order(channels, daily["channel"]):
         part = daily[daily["channel"] == ch].sort_values("date")
-        fig.add_bar(x=part["date"], y=part["spend"], name=_label(ch, names), marker_color=colours.get(ch, "#999"),
-                    customdata=[money(v, lang) for v in part["spend"]],
-                    hovertemplate="%{x|%m-%d} · " + _label(ch, names).replace("%", "%%") + ": %{customdata}<extra></extra>")
+        data.append({"type": "bar", "x": part["date"], "y": part["spend"], "name": _label(ch, names),
+                     "marker": {"color": colours.get(ch, "#999")}, "customdata": [money(v, lang) for v in part["spend"]],
+                     "hovertemplate": "%{x|%m-%d} · " + _hover(_label(ch, names)) + ": %{customdata}<extra></extra>"})
     shades = ("rgba(255,80,0,0.07)", "rgba(29,43,83,0.06)")
+    shapes, annotations = [], []
     for i, ph in enumerate(phases.itertuples(index=False)):
         start = pd.Timestamp(ph.start) - pd.Timedelta(hours=12)
         end = pd.Timestamp(ph.end) + pd.Timedelta(hours=12)
-        fig.add_vrect(x0=start, x1=end, fillcolor=shades[i % 2], line_width=0, layer="below")
-        fig.add_annotation(x=start + (end - start) / 2, y=1.02, yref="paper", text=str(ph.label), showarrow=False,
-                           font={"size": 12})
-    fig.update_layout(barmode="stack", bargap=0.1)
-    money_axis(fig, daily.groupby("date")["spend"].sum(), lang)
-    return _base_layout(fig, t("app.fig.daily_plan_title", lang), height=460)
+        shapes.append({"type": "rect", "xref": "x", "x0": start, "x1": end, "yref": "paper", "y0": 0, "y1": 1,
+                       "fillcolor": shades[i % 2], "line": {"width": 0}, "layer": "below"})
+        annotations.append({"text": str(ph.label), "x": start + (end - start) / 2, "y": 1.02, "xref": "x",
+                            "yref": "paper", "showarrow": False, "font": {"size": 12}})
+    return _figure(data, _layout(t("app.fig.daily_plan_title", lang), height=460, barmode="stack", bargap=0.1,
+                                 shapes=shapes, annotations=annotations, xaxis={"tickformat": "%m-%d"},
+                                 yaxis=money_ticks(daily.groupby("date")["spend"].sum(), lang)))
 
 
 # --- scenarios page ------------------------------------------------------------------------------------------
@@ -414,12 +472,15 @@ def scenario_compare(summary: pd.DataFrame, lang: str) -> go.Figure:
     """GMV and spend per day of saved scenarios, side by side. ``summary``: scenario, spend, gmv, roi."""
     if summary.empty:
         return empty(t("app.fig.no_scenarios", lang))
-    fig = go.Figure()
-    fig.add_bar(x=summary["scenario"], y=summary["spend"], name=t("app.fig.spend", lang), marker_color="#5D6D7E",
-                customdata=[money(v, lang) for v in summary["spend"]], hovertemplate="%{x}: %{customdata}<extra></extra>")
-    fig.add_bar(x=summary["scenario"], y=summary["gmv"], name=t("app.fig.gmv", lang), marker_color="#FF5000",
-                customdata=[money(v, lang) for v in summary["gmv"]], hovertemplate="%{x}: %{customdata}<extra></extra>",
-                text=[f"ROI {v:.2f}" if np.isfinite(v) else "" for v in summary["roi"]], textposition="outside")
-    fig.update_layout(barmode="group")
-    money_axis(fig, pd.concat([summary["spend"], summary["gmv"]]) * 1.1, lang)
-    return _base_layout(fig, t("app.fig.compare_title", lang), height=400)
+    data = [
+        {"type": "bar", "x": summary["scenario"], "y": summary["spend"], "name": t("app.fig.spend", lang),
+         "marker": {"color": "#5D6D7E"}, "customdata": [money(v, lang) for v in summary["spend"]],
+         "hovertemplate": "%{x}: %{customdata}<extra></extra>"},
+        {"type": "bar", "x": summary["scenario"], "y": summary["gmv"], "name": t("app.fig.gmv", lang),
+         "marker": {"color": "#FF5000"}, "customdata": [money(v, lang) for v in summary["gmv"]],
+         "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+         "text": [f"ROI {v:.2f}" if np.isfinite(v) else "" for v in summary["roi"]], "textposition": "outside"},
+    ]
+    top = pd.concat([summary["spend"], summary["gmv"]]) * 1.1
+    return _figure(data, _layout(t("app.fig.compare_title", lang), height=400, barmode="group",
+                                 yaxis=money_ticks(top, lang)))

@@ -103,15 +103,15 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
     tot = result.totals
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("app.opt.planned_gmv", lang), money(tot.gmv_cny, lang, 2),
-              delta=f"{money(tot.gmv_uplift_cny, lang, 2)} ({percent(tot.gmv_uplift_share, lang)})",
+              delta=f"{signed_money(tot.gmv_uplift_cny, lang)} ({percent(tot.gmv_uplift_share, lang)})",
               help=t("app.opt.planned_gmv_help", lang, current=money(tot.current_gmv_cny, lang, 2)))
     c2.metric(t("app.opt.planned_roi", lang), f"{tot.roi:.2f}", delta=f"{tot.roi_uplift:+.2f}",
               help=t("app.opt.roi_help", lang, current=f"{tot.current_roi:.2f}"))
     spend_change = tot.spend_cny - tot.current_spend_cny
     c3.metric(t("app.opt.planned_spend", lang), money(tot.spend_cny, lang, 2),
-              delta=money(spend_change, lang, 2) if abs(spend_change) >= 0.5 else None, delta_color="off")
+              delta=signed_money(spend_change, lang) if abs(spend_change) >= 0.5 else None, delta_color="off")
     c4.metric(t("app.opt.planned_profit", lang), money(tot.profit_cny, lang, 2),
-              delta=money(tot.profit_cny - tot.current_profit_cny, lang, 2))
+              delta=signed_money(tot.profit_cny - tot.current_profit_cny, lang))
 
     plan = engine.channel_plan(result)
     plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
@@ -131,12 +131,19 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
                  reused=t("app.opt.reused" if tm.resolve_s is not None else "app.opt.built", lang)))
 
 
+def signed_money(value: float, lang: str) -> str:
+    """+¥1,234 / -¥1,234 (the sign before the currency)."""
+    if not np.isfinite(value) or abs(value) < 0.005:
+        return money(0.0, lang, 2)
+    return ("+" if value > 0 else "-") + money(abs(value), lang, 2)
+
+
 def plan_table(plan: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("app.opt.col.channel", lang): [names.get(c, c) for c in plan["channel"]],
         t("app.opt.col.current", lang): [money(v, lang, 2) for v in plan["current_spend"]],
         t("app.opt.col.planned", lang): [money(v, lang, 2) for v in plan["planned_spend"]],
-        t("app.opt.col.change", lang): [("+" if v > 0 else "") + money(v, lang, 2) for v in plan["change"]],
+        t("app.opt.col.change", lang): [signed_money(v, lang) for v in plan["change"]],
         t("app.opt.col.gmv", lang): [money(v, lang, 2) for v in plan["planned_value"]],
         t("app.opt.col.mroi", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in plan["marginal_roi"]],
     })

@@ -1,0 +1,204 @@
+"""End to end in a real browser: ``streamlit run app.py`` on 127.0.0.1, driven by headless Chromium.
+
+Debian's ``chromium`` (``/usr/bin/chromium``) with Playwright's ``executable_path`` and CJK fonts
+from ``fonts-noto-cjk`` (both installed by ``scripts/system-deps.sh``, which ``./run-tests`` runs).
+A screenshot of every page is kept in ``test-artifacts/`` with the downloaded Excel plan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = [("data", "数据"), ("attribution", "归因对比"), ("curves", "响应曲线"), ("optimise", "预算优化 · 模拟"),
+         ("campaign", "大促计划"), ("scenarios", "方案与导出")]
+SLOW = 240_000  # ms: the first visit of a page fits curves / runs attribution on a busy 2-core machine
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> Path:
+    """Debian's chromium, installed here if missing and we may (root or password-less sudo); else skip."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    can_install = os.geteuid() == 0 or subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0 \
+        if shutil.which("sudo") else os.geteuid() == 0
+    if not can_install:
+        pytest.skip(f"{CHROMIUM} is absent and cannot be installed without root (run scripts/system-deps.sh as root)")
+    subprocess.run([str(ROOT / "scripts" / "system-deps.sh")], check=False, timeout=900)
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is still absent after scripts/system-deps.sh ran with root rights")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile(prefix="roimix-streamlit-", suffix=".log", delete=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise AssertionError(f"streamlit did not become healthy: {Path(log.name).read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        server_log = Path(log.name).read_text(errors="replace")
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "streamlit-server.log").write_text(server_log)
+        os.unlink(log.name)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = _chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p, tempfile.TemporaryDirectory(prefix="roimix-chromium-") as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=str(executable), args=CHROMIUM_ARGS, headless=True, accept_downloads=True,
+            viewport={"width": 1440, "height": 2200}, locale="zh-CN",
+        )
+        page = context.new_page()
+        page.set_default_timeout(SLOW)
+        page.goto(server, wait_until="domcontentloaded")
+        yield page
+        context.close()
+
+
+def _open(page, title: str) -> None:
+    """Click the page in the sidebar (the session and what was typed stay) and wait until it has rendered."""
+    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first.click()
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    _settle(page)
+
+
+def _settle(page) -> None:
+    """Wait until the script run has finished: the app says it is not running, no spinner, nothing stale,
+    and it stays so for half a second (a widget change may start a new run right after the last one)."""
+    idle = """() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        const state = app && app.getAttribute('data-test-script-state');
+        return state && state !== 'running' && state !== 'initial'
+            && !document.querySelector('[data-testid="stSpinner"]')
+            && !document.querySelector('[data-stale="true"]');
+    }"""
+    for _ in range(2):
+        page.wait_for_function(idle, timeout=SLOW)
+        page.wait_for_timeout(500)
+    page.wait_for_function(idle, timeout=SLOW)
+
+
+def _no_traceback(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "File \"" not in body
+
+
+def _metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_the_app_in_chromium(browser_page):
+    page = browser_page
+    page.get_by_role("heading", name="数据", exact=True).first.wait_for()
+    page.locator('[data-testid="stMetric"]').first.wait_for()
+    _settle(page)
+
+    for url, title in PAGES:
+        _open(page, title)
+        _no_traceback(page)
+        page.screenshot(path=str(ARTIFACTS / f"page-{url}.png"), full_page=True)
+
+    # move the budget with the keyboard, as a user would, and see the planned GMV change
+    _open(page, "预算优化 · 模拟")
+    before = _metric(page, "计划 GMV/天")
+    thumb = page.locator(".st-key-w-whatif-budget input[type=range]")
+    thumb.focus()
+    for _ in range(25):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        """([label, before]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+             .some(m => m.innerText.includes(label)
+                        && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() !== before)""",
+        arg=["计划 GMV/天", before], timeout=SLOW,
+    )
+    _settle(page)
+    after = _metric(page, "计划 GMV/天")
+    assert after != before
+    budget_text = page.locator(".st-key-w-whatif-budget input[type=range]").get_attribute("aria-valuetext")
+    page.screenshot(path=str(ARTIFACTS / "page-optimise-budget-moved.png"), full_page=True)
+
+    # the moved budget survives a page switch and shows in English units after the language switch
+    _open(page, "方案与导出")
+    page.locator(".st-key-w-lang").get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Scenarios & export", exact=True).first.wait_for()
+    _settle(page)
+    page.screenshot(path=str(ARTIFACTS / "page-scenarios-en.png"), full_page=True)
+    _open(page, "Optimise · what-if")
+    moved = page.locator(".st-key-w-whatif-budget input[type=range]").get_attribute("aria-valuetext")
+    assert re.fullmatch(r"¥[\d.,]+K?", moved), moved
+    assert _parse_money(moved) == pytest.approx(_parse_money(budget_text), rel=0.01)
+    page.locator(".st-key-w-lang").get_by_text("中文", exact=True).click()
+    page.get_by_role("heading", name="预算优化 · 模拟", exact=True).first.wait_for()
+    _settle(page)
+
+    # download the Excel plan of the current settings and open it
+    _open(page, "方案与导出")
+    with page.expect_download(timeout=SLOW) as info:
+        page.get_by_role("button", name=re.compile("下载 Excel")).click()
+    target = ARTIFACTS / "plan.xlsx"
+    info.value.save_as(str(target))
+    import openpyxl
+
+    book = openpyxl.load_workbook(target)
+    assert {"summary", "plan", "rules", "assumptions"} <= set(book.sheetnames)
+    plan = book["plan"]
+    header = [c.value for c in plan[1]]
+    spend = sum(r[header.index("spend")] for r in plan.iter_rows(min_row=2, values_only=True))
+    assert spend == pytest.approx(_parse_money(budget_text), rel=0.01), "the plan spends the moved budget"
+    _no_traceback(page)
+
+
+def _parse_money(text: str) -> float:
+    m = re.search(r"([\d,]+(?:\.\d+)?)\s*(万|亿|K|M)?", text)
+    return float(m.group(1).replace(",", "")) * {"万": 1e4, "亿": 1e8, "K": 1e3, "M": 1e6, None: 1}[m.group(2)]
