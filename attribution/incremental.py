@@ -5,28 +5,32 @@
     p(S | z) = 1 − exp(−(λ(z) + Σ_{c ∈ S} θ_c·h_c)),
     λ(z) = β₀ + Σ_o β_o·z_o + Σ_c τ_c·g_c,          β, θ, τ ≥ 0,
 
-with a baseline hazard ``λ`` (what converts without any credited touch) and an independent
-hazard ``θ_c·h_c`` per credited channel. The features come from the path alone:
+with a baseline hazard ``λ`` (what converts without the credited exposures) and an independent
+hazard ``θ_c·h_c`` per credited channel. The features come from the path alone; every touch is a
+visit to the shop (an ad click lands there too), which decides what can be credited:
 
-* **navigational (organic) channels** (brand search, direct) are not credited. Their touches
+* **navigational (organic) channels** (brand search, direct) are never credited. Their touches
   *before* the first credited touch show intent that existed before any ad: ``z_o = log₂(1 + count)``
   (pre-treatment). Touches after it may be caused by the ads (brand search after a KOL video is a
-  mediator) and are never conditioned on as covariates.
-* **exposure with diminishing returns and recency**: ``h_c = log₂(1 + Σ_t δ^{r_t})`` over the
+  mediator) and are never conditioned on.
+* **exposure with diminishing returns and recency**: ``h_c = log₂(1 + Σ_t δ^{r_t})`` over the credited
   touches ``t`` of ``c``, ``r_t`` = credited touches after ``t`` (0 for the latest), so one latest
   touch gives ``h = 1``. ``δ`` is chosen by maximum likelihood over a grid unless given.
-* **targeting**: an ad touch that follows an organic visit (``g_c``, the same sum over such *warm*
-  touches) may have been shown *because* the shopper showed intent (retargeting, 万相台/直通车
-  audiences). Assuming an exposure causes the same hazard ``θ_c`` whether or not the shopper was
-  warm (effect homogeneity), the extra association of warm exposures, ``τ_c ≥ 0``, is selection on
-  intent and belongs to the baseline, not to the channel.
+* **targeting**: after a journey's first touch the shopper has visited the shop, and ad platforms
+  build audiences from visitors (retargeting; 直通车/万相台/千川 人群). An exposure after the first
+  touch (*warm*, ``g_c`` = the same sum over warm touches) may have been shown *because* the
+  shopper was already interested: its association with buying beyond a cold exposure's, ``τ_c``,
+  is selection and counts as baseline. For **targeted** channels (paid platforms by default) all of
+  a warm exposure's association is selection: they are credited only for reaching a shopper first
+  (their ``h_c`` counts the journey's first touch only). Content, KOL and social touches are found
+  by the shopper, so their warm exposures are credited like cold ones (effect homogeneity).
 
 **Fit.** Weighted maximum likelihood over the distinct paths that hold at least one credited
 touch (their conversions against their non-conversions): ``Σ n_i η_i − y_i log(1 − e^{−η_i})`` is
 convex in ``η = Xw`` and ``w ≥ 0`` is a box, so L-BFGS-B reaches the unique optimum; the fit is
 deterministic. Paths without a credited touch (organic only, or ``(none)``: no touch at all) have
-no treatment to learn from; their last organic visit is usually the purchase itself, so they are
-left out of the fit and credited wholly to the baseline.
+no treatment to learn from and their last organic visit is usually the purchase itself, so they
+are left out of the fit and credited wholly to the baseline.
 
 **Credit.** For a converting path with credited channels ``S`` the game ``v(T) = p(T|z) − p(∅|z)``,
 ``T ⊆ S``, has exact Shapley values ``φ_c`` (Shapley 1953; :mod:`attribution.shapley`) with
@@ -34,6 +38,9 @@ left out of the fit and credited wholly to the baseline.
 baseline and ``φ_c/p(S|z)`` to channel ``c``: totals are conserved, a channel not on the path gets
 nothing, channels with equal effects on a path get equal credit. Paths with more than
 ``exact_max`` credited channels use sampled orderings and report standard errors.
+
+The identifying assumptions (pre-treatment intent, selection of warm exposures, homogeneity for
+untargeted channels) are stated so they can be argued with; a lift test measures what they cannot.
 """
 
 from __future__ import annotations
@@ -102,13 +109,20 @@ class IncrementalCredit:
         return float(self.conversions[-1] / total) if total > 0 else float("nan")
 
 
-def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: float) -> Features:
-    """Design matrix ``[1 | z | h | g]`` of every path (see the module docstring)."""
-    is_org = np.zeros(encoded.n_channels, dtype=bool)
-    for name in set(organic) | {NO_TOUCH}:
+def _codes(encoded: EncodedPaths, names) -> np.ndarray:
+    """Bool per channel code (one spare slot): the channel is in ``names``."""
+    out = np.zeros(encoded.n_channels + 1, dtype=bool)
+    for name in names:
         c = encoded.code(name)
         if c >= 0:
-            is_org[c] = True
+            out[c] = True
+    return out
+
+
+def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: float,
+                      targeted: tuple[str, ...] = ()) -> Features:
+    """Design matrix ``[1 | z | h | g]`` of every path (see the module docstring)."""
+    is_org = _codes(encoded, set(organic) | {NO_TOUCH})[:-1]
     n_paths, lengths, starts = encoded.n_paths, encoded.lengths, encoded.offsets[:-1]
     row = encoded.row
     org_step = is_org[encoded.steps]
@@ -122,7 +136,8 @@ def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: fl
     cred_before = before(cred_step)
     r = (np.bincount(row[cred_step], minlength=n_paths)[row] - cred_before - 1)[cred_step]
     pre = org_step & (cred_before == 0)
-    warm = cred_step & (before(org_step) > 0)
+    warm = cred_step & (encoded.position > 0)
+    causal = cred_step & ~(warm & _codes(encoded, targeted)[encoded.steps])
 
     org_codes = np.array([c for c in np.flatnonzero(is_org) if encoded.channels[c] != NO_TOUCH], dtype=np.int64)
     cred_codes = np.flatnonzero(~is_org)
@@ -138,9 +153,9 @@ def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: fl
 
     pre_kept = pre & (col[encoded.steps] >= 0)
     z = block(pre_kept, np.ones(int(pre_kept.sum())), n_org)
-    recency = np.power(float(decay), r.astype(float))
-    h = block(cred_step, recency, n_cred)
-    g = block(warm, recency[warm[cred_step]], n_cred) if n_org else sparse.csr_matrix((n_paths, 0))
+    recency = np.power(float(decay), r.astype(float))  # per credited step
+    h = block(causal, recency[causal[cred_step]], n_cred)
+    g = block(warm, recency[warm[cred_step]], n_cred)
     X = sparse.hstack([sparse.csr_matrix(np.ones((n_paths, 1))), z, h, g], format="csr")
     none_code = encoded.code(NO_TOUCH)
     untouched = np.zeros(n_paths, dtype=bool)
@@ -149,16 +164,16 @@ def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: fl
     names = encoded.channels
     columns = (("(intercept)",) + tuple(f"pre:{names[c]}" for c in org_codes) + tuple(names[c] for c in cred_codes)
                + tuple(f"targeting:{names[c]}" for c in cred_codes[: g.shape[1]]))
-    return Features(X, columns, 1 + n_org, tuple(names[c] for c in cred_codes), cred_codes, untouched,
-                    np.diff(h.indptr) > 0)
+    treated = np.bincount(row[cred_step], minlength=n_paths) > 0
+    return Features(X, columns, 1 + n_org, tuple(names[c] for c in cred_codes), cred_codes, untouched, treated)
 
 
 def _neg_loglik(w: np.ndarray, X: sparse.csr_matrix, y: np.ndarray, n: np.ndarray, scale: float):
+    # elementwise products and sums, not BLAS dot: a threaded ddot stalls when the cores are busy
     eta = X @ w
-    em1 = np.expm1(eta)
     with np.errstate(divide="ignore"):
-        f = n @ eta - y @ np.log(-np.expm1(-eta))
-    grad = X.T @ (n - np.divide(y, em1, out=np.zeros_like(eta), where=y > 0))
+        f = float(np.sum(n * eta)) - float(np.sum(y * np.log(-np.expm1(-eta))))
+    grad = X.T @ (n - np.divide(y, np.expm1(eta), out=np.zeros_like(eta), where=y > 0))
     return f / scale, grad / scale
 
 
@@ -175,13 +190,16 @@ class IncrementalModel:
     :meth:`fit` learns, learned state ends in ``_``). Settings and defaults as
     :class:`attribution.models.Incremental`."""
 
-    _PARAMS = ("organic", "recency_decay", "decay_grid", "exact_max", "n_permutations", "seed", "max_iter")
+    _PARAMS = ("organic", "targeted", "recency_decay", "decay_grid", "exact_max", "n_permutations", "seed",
+               "max_iter")
 
-    def __init__(self, *, organic: tuple[str, ...] | None = None, recency_decay: float | None = None,
+    def __init__(self, *, organic: tuple[str, ...] | None = None, targeted: tuple[str, ...] | None = None,
+                 recency_decay: float | None = None,
                  decay_grid: tuple[float, ...] = Incremental.decay_grid, exact_max: int = Incremental.exact_max,
                  n_permutations: int = Incremental.n_permutations, seed: int = Incremental.seed,
                  max_iter: int = Incremental.max_iter):
         self.organic = organic
+        self.targeted = targeted
         self.recency_decay = recency_decay
         self.decay_grid = decay_grid
         self.exact_max = exact_max
@@ -204,12 +222,13 @@ class IncrementalModel:
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
         Incremental(**self.get_params())  # validates the settings
         self.organic_ = resolve_organic(self.organic, channels)
+        self.targeted_ = resolve_targeted(self.targeted, channels, self.organic_)
         grid = (self.recency_decay,) if self.recency_decay is not None else tuple(sorted(set(self.decay_grid)))
         y_all, n_all = encoded.conversions, encoded.nulls
         self.log_likelihoods_ = {}
         best, w_start = None, None
         for decay in grid:
-            feats = exposure_features(encoded, self.organic_, decay)
+            feats = exposure_features(encoded, self.organic_, decay, self.targeted_)
             use = feats.treated & ~feats.untouched & ((y_all + n_all) > 0)
             X, y, n = feats.X[use], y_all[use], n_all[use]
             if w_start is None:
@@ -245,7 +264,7 @@ class IncrementalModel:
 
     def _design(self, encoded: EncodedPaths) -> tuple[Features, np.ndarray]:
         """Features of ``encoded`` and the fitted weights aligned with their columns (0 for unseen ones)."""
-        feats = exposure_features(encoded, self.organic_, self.recency_decay_)
+        feats = exposure_features(encoded, self.organic_, self.recency_decay_, self.targeted_)
         fitted = dict(zip(self._columns, self._w))
         return feats, np.array([fitted.get(c, 0.0) for c in feats.columns])
 
@@ -308,14 +327,24 @@ class IncrementalModel:
                                  weights.T @ encoded.value, np.sqrt(var), n_sampled)
 
 
-def resolve_organic(organic: tuple[str, ...] | None, channels: pd.DataFrame | None) -> tuple[str, ...]:
-    """The navigational channels: as given, else the channels table's group ``organic``, else none."""
-    if organic is not None:
-        return tuple(sorted(set(organic)))
+def _of_group(channels: pd.DataFrame | None, group: str) -> tuple[str, ...]:
     if channels is None or "group" not in channels.columns:
         return ()
     groups = channels["group"].astype(str).str.lower()
-    return tuple(sorted(channels.loc[groups == "organic", "channel"].astype(str)))
+    return tuple(sorted(channels.loc[groups == group.lower(), "channel"].astype(str)))
 
 
-__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "exposure_features", "resolve_organic"]
+def resolve_organic(organic: tuple[str, ...] | None, channels: pd.DataFrame | None) -> tuple[str, ...]:
+    """The navigational channels: as given, else the channels table's group ``organic``, else none."""
+    return tuple(sorted(set(organic))) if organic is not None else _of_group(channels, "organic")
+
+
+def resolve_targeted(targeted: tuple[str, ...] | None, channels: pd.DataFrame | None,
+                     organic: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The channels that target shop visitors: as given, else the channels table's group ``paid``, else none."""
+    chosen = set(targeted) if targeted is not None else set(_of_group(channels, "paid"))
+    return tuple(sorted(chosen - set(organic)))
+
+
+__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "exposure_features", "resolve_organic",
+           "resolve_targeted"]

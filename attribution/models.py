@@ -89,14 +89,17 @@ class Incremental:
     """Conversion-probability model with a baseline, credited by exact Shapley values of the
     incremental probability (see :mod:`attribution.incremental`).
 
-    ``organic``: navigational channels (not credited; their touches before the first credited touch
-    are baseline covariates). ``None`` takes the channels of group ``organic`` from the channels table.
+    ``organic``: navigational channels, never credited; their touches before the first credited
+    touch are pre-treatment intent. ``None``: the channels table's group ``organic``.
+    ``targeted``: channels whose platforms target shoppers who already visited (retargeting);
+    only their exposures as a journey's first touch are credited. ``None``: group ``paid``.
     ``recency_decay``: weight ``δ^r`` of a touch followed by ``r`` later credited touches; ``None``
     picks δ from ``decay_grid`` by maximum likelihood. ``exact_max``: paths with up to this many
     credited channels get exact Shapley values, longer ones ``n_permutations`` sampled orderings.
     """
 
     organic: tuple[str, ...] | None = None
+    targeted: tuple[str, ...] | None = None
     recency_decay: float | None = None
     decay_grid: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
     exact_max: int = 16

@@ -24,34 +24,34 @@ def expected_counts(paths: list[str], model_hazard, n: float = 1e6) -> pd.DataFr
 
 
 def test_recovers_its_own_parameters():
-    beta0, beta_search, theta, tau, delta = 0.02, 0.3, {"kol": 0.15, "ads": 0.05}, {"ads": 0.4, "kol": 0.0}, 0.5
-    feats_paths = ["kol", "ads", "kol > ads", "ads > kol", "kol > kol", "ads > ads > kol", "search > ads",
-                   "search > kol", "search > search > ads", "kol > search > ads", "ads > search", "search",
-                   "ads > kol > ads", "search > kol > ads"]
+    """Counts generated exactly from the model (no noise): the fit returns the generating parameters."""
+    beta0, beta_search, theta, tau, delta = 0.02, 0.3, {"kol": 0.15, "ads": 0.05}, {"ads": 0.4, "kol": 0.1}, 0.5
+    paths = ["kol", "ads", "kol > ads", "ads > kol", "kol > kol", "ads > ads > kol", "search > ads", "search > kol",
+             "search > search > ads", "kol > search > ads", "ads > search", "search", "ads > kol > ads",
+             "search > kol > ads", "ads > ads", "kol > kol > kol"]
 
-    def hazard(path):
+    def hazard(path):  # the module docstring's model, written out; "ads" is targeted (group paid)
         steps = path.split(" > ")
-        first = next((i for i, s in enumerate(steps) if s != "search"), len(steps))
-        eta = beta0 + beta_search * math.log2(1 + steps[:first].count("search"))
         credited = [(i, s) for i, s in enumerate(steps) if s != "search"]
+        first = credited[0][0] if credited else len(steps)
+        eta = beta0 + beta_search * math.log2(1 + steps[:first].count("search"))
         for c in theta:
-            mine = [k for k, (i, s) in enumerate(credited) if s == c]
-            warm = [k for k, (i, s) in enumerate(credited) if s == c and "search" in steps[:i]]
-            r = lambda k: len(credited) - k - 1  # noqa: E731
-            eta += theta[c] * math.log2(1 + sum(delta ** r(k) for k in mine))
-            eta += tau[c] * math.log2(1 + sum(delta ** r(k) for k in warm))
+            weight = {k: delta ** (len(credited) - k - 1) for k, (_, s) in enumerate(credited) if s == c}
+            causal = sum(w for k, w in weight.items() if c != "ads" or credited[k][0] == 0)
+            warm = sum(w for k, w in weight.items() if credited[k][0] > 0)
+            eta += theta[c] * math.log2(1 + causal) + tau[c] * math.log2(1 + warm)
         return eta
 
-    frame = expected_counts(feats_paths, hazard)
+    frame = expected_counts(paths, hazard)
     model = IncrementalModel(recency_decay=delta).fit(frame, CHANNELS)
-    assert model.organic_ == ("search",)
+    assert model.organic_ == ("search",) and model.targeted_ == ("ads",)
     assert model.converged_
     assert model.coef_.to_dict() == pytest.approx(theta, rel=1e-5, abs=1e-7)
     base = model.baseline_coef_.to_dict()
     assert base["(intercept)"] == pytest.approx(beta0, rel=1e-5)
     assert base["pre:search"] == pytest.approx(beta_search, rel=1e-5)
     assert base["targeting:ads"] == pytest.approx(tau["ads"], rel=1e-5)
-    assert base["targeting:kol"] == pytest.approx(0.0, abs=1e-7)
+    assert base["targeting:kol"] == pytest.approx(tau["kol"], rel=1e-5)
     # with δ free, the likelihood picks the true one from the grid
     free = IncrementalModel(decay_grid=(0.25, 0.5, 1.0)).fit(frame, CHANNELS)
     assert free.recency_decay_ == 0.5
@@ -60,16 +60,19 @@ def test_recovers_its_own_parameters():
 
 def test_organic_touches_before_the_first_ad_are_intent_after_it_are_ignored():
     e = encode_paths(pd.DataFrame({"path": ["kol", "kol > search", "search > kol", "search > search > kol",
-                                            "search > kol > search > ads"], "conversions": 1}))
-    f = exposure_features(e, ("search",), 1.0)
+                                            "search > kol > search > ads", "ads > kol > ads"], "conversions": 1}))
+    f = exposure_features(e, ("search",), 1.0, targeted=("ads",))
     X = pd.DataFrame(f.X.toarray(), columns=f.columns, index=e.paths)
     assert X.loc["kol"].equals(X.loc["kol > search"])  # a search after the ad: a mediator, not a covariate
     assert X.loc["search > kol", "pre:search"] == 1.0
     assert X.loc["search > search > kol", "pre:search"] == pytest.approx(math.log2(3))
+    assert X.loc["kol", "targeting:kol"] == 0.0  # a journey's first touch is cold
     row = X.loc["search > kol > search > ads"]
-    assert row["pre:search"] == 1.0 and row["kol"] == pytest.approx(math.log2(2)) and row["ads"] == 1.0
-    assert row["targeting:kol"] == 1.0 and row["targeting:ads"] == 1.0  # both follow an organic visit
-    assert X.loc["kol", "targeting:kol"] == 0.0
+    assert row["pre:search"] == 1.0 and row["kol"] == 1.0 and row["targeting:kol"] == 1.0
+    assert row["ads"] == 0.0 and row["targeting:ads"] == 1.0  # a targeted channel's warm touch is selection
+    row = X.loc["ads > kol > ads"]
+    assert row["ads"] == pytest.approx(1.0) and row["targeting:ads"] == pytest.approx(1.0)
+    assert row["kol"] == 1.0 and row["targeting:kol"] == 1.0
 
 
 def shapley_brute(a: dict[str, float], base: float) -> dict[str, float]:
@@ -93,14 +96,15 @@ def test_credit_is_the_shapley_split_of_the_incremental_probability():
     e = encode_paths(frame)
     i = list(e.paths).index("search > kol > ads")
     theta = m.coef_
+    # "search > kol > ads" with δ = 0.5: kol and ads are warm; ads is targeted (paid), so not credited
     base = (m.baseline_coef_["(intercept)"] + m.baseline_coef_["pre:search"]
             + m.baseline_coef_["targeting:kol"] * math.log2(1.5) + m.baseline_coef_["targeting:ads"])
-    a = {"kol": theta["kol"] * math.log2(1.5), "ads": theta["ads"]}
+    a = {"kol": theta["kol"] * math.log2(1.5)}
     phi = shapley_brute(a, base)
     p_full = -math.expm1(-(base + sum(a.values())))
     row = dict(zip(credit.columns, credit.weights[i].toarray().ravel()))
     assert row["kol"] == pytest.approx(phi["kol"] / p_full, rel=1e-10)
-    assert row["ads"] == pytest.approx(phi["ads"] / p_full, rel=1e-10)
+    assert row["ads"] == 0.0
     assert row[BASELINE] == pytest.approx(-math.expm1(-base) / p_full, rel=1e-10)
     # every converting row sums to one; an organic-only path is all baseline
     sums = np.asarray(credit.weights.sum(axis=1)).ravel()
@@ -124,13 +128,14 @@ def test_long_paths_are_sampled_with_a_standard_error():
     assert np.abs(z).max() < 4.5
 
 
-def test_data_csv_without_groups_uses_an_intercept_only_baseline(data_csv):
+def test_data_csv_without_groups_has_no_intent_covariates(data_csv):
     out = attribute(data_csv, Incremental())
     assert out["conversions"].sum() == pytest.approx(19_785, rel=1e-12)
     assert out["value"].sum() == pytest.approx(74_802.97158721, rel=1e-12)
     assert out["channel"].iloc[-1] == BASELINE
     m = IncrementalModel().fit(data_csv)
-    assert list(m.baseline_coef_.index) == ["(intercept)"]
+    assert m.organic_ == () and m.targeted_ == ()
+    assert [c for c in m.baseline_coef_.index if not c.startswith("targeting:")] == ["(intercept)"]
     assert m.converged_
 
 

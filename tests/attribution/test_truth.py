@@ -4,9 +4,9 @@ incremental model far ahead of last touch and Markov.
 The error of a model is ``Σ_c |share_c − true share_c|`` over the paid, content, KOL and social
 channels plus the organic ones (true share 0), shares taken among channels (the incremental model's
 baseline row left out; the truth's baseline orders are not a channel either). 0 is perfect, 2 is
-the most wrong. Measured at 100,000 users on seeds 1–4 and 7: incremental 0.42–0.64, Markov (orders
-1–3) 0.965–0.99, last touch 1.42–1.44, first touch 0.78–0.84 (the best of the rest); the incremental
-model's error was at most 0.65 of the better of last touch and Markov.
+the most wrong. Measured at 100,000 users on seeds 1–4 and 7: incremental 0.28–0.36, Markov (orders
+1–3) 0.97–0.99, last touch 1.42–1.45, first touch 0.81–0.84 (the best of the rest); the incremental
+model's error was at most 0.37 of the better of last touch and Markov. Asserted: at most 0.5.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_incremental_beats_last_touch_and_markov_by_a_clear_margin(market_credit
     print(f"\nerror in channel shares, 100k-user market, seed 7:\n{report}")
     assert set(errors) == set(MODELS)
     rivals = min(errors["last_touch"], errors["markov_1"], errors["markov_2"], errors["markov_3"])
-    assert errors["incremental"] <= 0.75 * rivals, report
+    assert errors["incremental"] <= 0.5 * rivals, report
     assert errors["incremental"] < min(e for m, e in errors.items() if m != "incremental"), report
 
 
