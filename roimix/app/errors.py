@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -23,6 +24,40 @@ log = logging.getLogger("roimix.app")
 T = TypeVar("T")
 
 
+# What the table contracts expect, as the tables engine says it (English), and the app's key for it.
+_EXACT = {
+    "a number": "number", "a number > 0": "positive", "an amount in yuan ≥ 0": "money",
+    "a share between 0 and 1": "share", "a whole number ≥ 0": "count", "a value (the cell is empty)": "value",
+    "a date like 2026-06-18": "date", "a timestamp like 2026-06-18 20:00:00": "timestamp", "true or false": "bool",
+    "an id": "id", "text": "text", "no more than clicks": "le_clicks", "an end date on or after start": "end_after_start",
+    "a UTF-8 text file (in Excel: Save As → 'CSV UTF-8')": "utf8",
+    "a .csv, .parquet or .xlsx file": "file_type", "a file with a header row and data (the file is empty)": "empty_file",
+    "at least one data row (the file has only a header)": "no_rows",
+    "channels separated by ' > ' with no empty step": "path_steps", "no value on a path without conversions": "path_value",
+    "b > 0 for families exp, mm, log, hill": "curve_b", "0 < s < 1 for family power": "curve_s_power",
+    "s > 0 for family hill": "curve_s_hill",
+}
+_PATTERNS = (
+    (re.compile(r"^one of (?P<values>.+)$"), "one_of"),
+    (re.compile(r"^a column named '(?P<name>.+)'$"), "column"),
+    (re.compile(r"^one row per (?P<columns>.+?) \(duplicate keys: (?P<groups>\d+) repeated in (?P<rows>\d+) rows\)$"), "unique"),
+    (re.compile(r"^a readable CSV .*the reader said: (?P<detail>.*)$", re.S), "readable"),
+    (re.compile(r"^a readable Excel workbook \(the reader said: (?P<detail>.*)\)$", re.S), "excel"),
+    (re.compile(r"^an existing file \((?P<path>.*)\)$"), "exists"),
+)
+
+
+def expected_text(expected: str, lang: str) -> str:
+    """A contract's expectation in the reader's language (as the engine says it when there is no translation)."""
+    if expected in _EXACT:
+        return t(f"app.expected.{_EXACT[expected]}", lang)
+    for pattern, key in _PATTERNS:
+        m = pattern.match(expected)
+        if m:
+            return t(f"app.expected.{key}", lang, **m.groupdict())
+    return expected
+
+
 def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> pd.DataFrame:
     """One row per problem, with localised column names: file, rows, column, expected, got."""
     rows = []
@@ -34,7 +69,7 @@ def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> 
             t("app.problems.file", lang): p.file,
             t("app.problems.rows", lang): shown or "–",
             t("app.problems.column", lang): p.column or "–",
-            t("app.problems.expected", lang): p.expected,
+            t("app.problems.expected", lang): expected_text(p.expected, lang),
             t("app.problems.got", lang): ", ".join(str(g) for g in p.got) or "–",
         })
     columns = [t(f"app.problems.{c}", lang) for c in ("file", "rows", "column", "expected", "got")]

@@ -22,18 +22,20 @@ def phases_for(name: str, lang: str) -> pd.DataFrame:
     return stored[name]
 
 
+EDITABLE = ["start", "end", "spend_multiplier", "response_multiplier"]
+
+
 def phases_editor(name: str, lang: str) -> pd.DataFrame:
     key = f"w.campaign.phases.{name}"
-    model = state.apply_edits(phases_for(name, lang), state.editor_edits(key),
-                              ["start", "end", "spend_multiplier", "response_multiplier"], dates=("start", "end"))
+    model = state.apply_edits(phases_for(name, lang), state.editor_edits(key), EDITABLE, dates=("start", "end"))
     label_col = "label_zh" if lang == "zh" else "label_en"
-    shown = model.assign(start=pd.to_datetime(model["start"]).dt.date, end=pd.to_datetime(model["end"]).dt.date)
+    shown = pd.DataFrame({"label": model[label_col], "start": pd.to_datetime(model["start"]).dt.date,
+                          "end": pd.to_datetime(model["end"]).dt.date, "spend_multiplier": model["spend_multiplier"],
+                          "response_multiplier": model["response_multiplier"]})
     edited = st.data_editor(
-        shown, key=key, hide_index=True, num_rows="fixed", width="stretch",
-        column_order=[label_col, "start", "end", "spend_multiplier", "response_multiplier"],
-        disabled=["phase", "label_zh", "label_en"],
+        shown, key=key, hide_index=True, num_rows="fixed", width="stretch", disabled=["label"],
         column_config={
-            label_col: st.column_config.TextColumn(t("app.camp.col.phase", lang)),
+            "label": st.column_config.TextColumn(t("app.camp.col.phase", lang)),
             "start": st.column_config.DateColumn(t("app.camp.col.start", lang), format="YYYY-MM-DD"),
             "end": st.column_config.DateColumn(t("app.camp.col.end", lang), format="YYYY-MM-DD"),
             "spend_multiplier": st.column_config.NumberColumn(t("app.camp.col.spend_x", lang), min_value=0.0,
@@ -44,7 +46,9 @@ def phases_editor(name: str, lang: str) -> pd.DataFrame:
                                                                  help=t("app.camp.col.response_x_help", lang)),
         },
     )
-    clean = edited[campaigns.COLUMNS].copy()
+    clean = model.copy()
+    for col in EDITABLE:
+        clean[col] = edited[col].to_numpy()
     clean["start"] = pd.to_datetime(clean["start"])
     clean["end"] = pd.to_datetime(clean["end"])
     state.CAMPAIGN_PHASES.get()[name] = clean.reset_index(drop=True)
@@ -122,10 +126,11 @@ def render() -> None:
     if planned is None:
         return
     daily, summary = planned
+    labels = dict(zip(phases["phase"], phases["label_zh" if lang == "zh" else "label_en"]))
+    summary = summary.assign(label=summary["phase"].map(labels))  # the plan is cached across languages
     with guard(lang, t("app.camp.chart", lang)):
         per_channel = daily.groupby(["date", "channel"], as_index=False)["spend"].sum()
-        shown = summary.assign(label=summary["label"])
-        st.plotly_chart(figures.daily_plan(per_channel, shown, ds.channels, lang), key="fig.daily_plan",
+        st.plotly_chart(figures.daily_plan(per_channel, summary, ds.channels, lang), key="fig.daily_plan",
                         config={"displaylogo": False})
         total_spend, total_gmv = float(np.nansum(summary["spend"])), float(np.nansum(summary["gmv"]))
         c1, c2, c3 = st.columns(3)
