@@ -189,20 +189,12 @@ STRINGS = {
     "campaign.unit.pct": ("当前日花费的百分比", "% of current daily spend"),
     # batch runs
     "campaign.batch.progress": ("情景", "scenarios"),
-    "campaign.batch.wrote": ("已写出 {path}", "Wrote {path}"),
+    "campaign.batch.solved": (
+        "{name}：花费 {spend}，预计 GMV {gmv}，ROI {roi}", "{name}: spend {spend}, expected GMV {gmv}, ROI {roi}",
+    ),
     "campaign.batch.failed": ("情景 {name} 失败：{reason}", "scenario {name} failed: {reason}"),
     "campaign.batch.infeasible": ("情景 {name} 无可行方案：{reason}", "scenario {name} is infeasible: {reason}"),
     "campaign.batch.done": (
         "{solved}/{total} 个情景已求解，对比表：{path}", "{solved} of {total} scenarios solved; comparison: {path}",
     ),
-    "campaign.cmp.scenario": ("情景", "scenario"),
-    "campaign.cmp.status": ("状态", "status"),
-    "campaign.cmp.budget": ("预算（元）", "budget (yuan)"),
-    "campaign.cmp.spend": ("花费（元）", "spend (yuan)"),
-    "campaign.cmp.gmv": ("预计 GMV（元）", "expected GMV (yuan)"),
-    "campaign.cmp.roi": ("ROI", "ROI"),
-    "campaign.cmp.flat_gmv": ("每日平均方案 GMV（元）", "flat plan GMV (yuan)"),
-    "campaign.cmp.binding": ("起约束的规则", "binding rules"),
-    "campaign.cmp.reason": ("原因", "reason"),
-    "campaign.cmp.file": ("文件", "file"),
 }

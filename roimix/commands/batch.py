@@ -1,0 +1,153 @@
+"""``roimix batch``: run many scenario files, one finance-ready plan each plus a comparison table.
+
+Each scenario is loaded (``--set`` and the dedicated flags override its values), planned and
+written to ``OUT/<name>.xlsx|.csv|.json``; a scenario that fails does not stop the others. The
+comparison (``OUT/comparison.csv`` and ``.xlsx``) has one row per scenario: status, budget, spend,
+expected GMV, ROI, the flat plan's GMV, the binding rules, or the reason it failed. Each failing
+scenario is named on stderr in one line. Exit 0 when every scenario has a plan, 1 when one has no
+feasible plan, 2 when one is broken (bad file, key or data), 3 on an internal or solver error
+(the highest applies).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from roimix.errors import RoimixError
+from roimix.tables import TableError
+from roimix.text import money, t
+
+FORMATS = ("xlsx", "csv", "json")
+COMPARISON = ["scenario", "file", "status", "budget", "spend", "reserve", "expected_gmv", "roi", "flat_gmv",
+              "uplift_vs_flat", "binding_rules", "reason", "outputs"]
+EXIT = {"optimal": 0, "optimal_inaccurate": 0, "infeasible": 1, "unbounded": 1, "broken": 2, "solver_error": 3,
+        "internal_error": 3}
+
+
+@dataclass
+class Outcome:
+    """What became of one scenario file."""
+
+    file: str
+    name: str
+    status: str
+    reason: str = ""
+    row: dict = field(default_factory=dict)
+
+
+def one_line(err: Exception) -> str:
+    """The first line of an error, with a count of the lines left out."""
+    lines = [ln.strip() for ln in str(err).strip().splitlines() if ln.strip()] or [type(err).__name__]
+    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+    return lines[0] + more
+
+
+def safe_name(name: str, taken: set[str]) -> str:
+    """A file name from a scenario name, unique within this run."""
+    base = re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("._") or "scenario"
+    out, i = base, 2
+    while out.lower() in taken:
+        out, i = f"{base}-{i}", i + 1
+    taken.add(out.lower())
+    return out
+
+
+def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[str, ...], lang: str, made_at: str,
+            taken: set[str]) -> Outcome:
+    from optimizer.campaign import campaign_messages, render_message
+    from roimix.export.workbook import write_finance
+    from roimix.scenarios import load_scenario, run_scenario
+
+    name = Path(path).stem
+    try:
+        spec = load_scenario(path, overrides)
+        name = spec.name
+        run = run_scenario(spec, cache)
+    except (RoimixError, TableError, OSError, ValueError) as err:
+        return Outcome(path, name, "broken", one_line(err))
+    except Exception as err:  # noqa: BLE001 - one scenario's bug must not stop the batch
+        return Outcome(path, name, "internal_error", f"{type(err).__name__}: {one_line(err)}")
+    plan = run.plan
+    row = {"scenario": name, "file": path, "status": plan.status}
+    if not plan.solved:
+        reason = " ".join(render_message(m, lang) for m in campaign_messages(plan.result.messages))
+        return Outcome(path, name, plan.status, reason, row | {"reason": reason})
+    tables = run.finance(lang, made_at)
+    stem = safe_name(name, taken)
+    written = [str(write_finance(tables, out / f"{stem}.{ext}")) for ext in formats]
+    totals = tables.totals
+    flat_gmv = run.flat.gmv_cny if run.flat is not None and run.flat.solved else float("nan")
+    row |= {"budget": totals.get("budget"), "spend": totals["spend"], "reserve": totals.get("reserve"),
+            "expected_gmv": totals["expected_gmv"],
+            "roi": round(totals["expected_gmv"] / totals["spend"], 4) if totals["spend"] else None,
+            "flat_gmv": round(flat_gmv, 2), "uplift_vs_flat": round(totals["expected_gmv"] - flat_gmv, 2),
+            "binding_rules": "; ".join(plan.binding()), "outputs": "; ".join(written)}
+    return Outcome(path, name, plan.status, "", row)
+
+
+@click.command("batch")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="folder for plans and comparison")
+@click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE",
+              help="override a value in every scenario, e.g. --set budget.total=500000 (repeatable)")
+@click.option("--budget", type=click.FloatRange(0), help="budget over the horizon, yuan (= --set budget.total=…)")
+@click.option("--reserve", type=click.FloatRange(0, 0.99), help="share held back (= --set budget.reserve=…)")
+@click.option("--objective", type=click.Choice(["gmv", "profit", "min_spend"]), help="(= --set objective.kind=…)")
+@click.option("--formats", default=",".join(FORMATS), show_default=True, help="files written per scenario")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)")
+def command(scenarios, out, overrides, budget, reserve, objective, formats, lang, progress) -> None:
+    """Plan every SCENARIO file (TOML); write OUT/<name>.xlsx|csv|json and OUT/comparison.csv|xlsx."""
+    from tqdm import tqdm
+
+    from roimix.export import write_tables
+    from roimix.scenarios import FitCache
+
+    chosen = tuple(f.strip().lower().lstrip(".") for f in formats.split(",") if f.strip())
+    if not chosen or set(chosen) - set(FORMATS):
+        raise click.BadParameter(f"expected a comma-separated subset of {', '.join(FORMATS)}", param_hint="--formats")
+    flags = [f"budget.total={budget!r}"] if budget is not None else []
+    flags += [f"budget.reserve={reserve!r}"] if reserve is not None else []
+    flags += [f'objective.kind="{objective}"'] if objective is not None else []
+    every = list(overrides) + flags
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    made_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    cache, taken, outcomes = FitCache(), {"comparison"}, []
+    bar = tqdm(scenarios, desc=t("campaign.batch.progress", lang), unit="", file=sys.stderr,
+               disable=None if progress is None else not progress, leave=False)
+    for path in bar:
+        bar.set_postfix_str(Path(path).name)
+        outcome = run_one(path, every, cache, folder, chosen, lang, made_at, taken)
+        outcomes.append(outcome)
+        _report(outcome, lang, bar)
+    bar.close()
+
+    table = pd.DataFrame([o.row or {"scenario": o.name, "file": o.file, "status": o.status, "reason": o.reason}
+                          for o in outcomes]).reindex(columns=COMPARISON)
+    write_tables({"comparison": table}, folder / "comparison.csv")
+    written = write_tables({"comparison": table}, folder / "comparison.xlsx")
+    solved = sum(EXIT[o.status] == 0 for o in outcomes)
+    click.echo(t("campaign.batch.done", lang, solved=solved, total=len(outcomes), path=str(written)))
+    code = max(EXIT[o.status] for o in outcomes)
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+def _report(outcome: Outcome, lang: str, bar) -> None:
+    if EXIT[outcome.status] == 0:
+        r = outcome.row
+        bar.write(t("campaign.batch.solved", lang, name=outcome.name, spend=money(r["spend"], lang),
+                    gmv=money(r["expected_gmv"], lang), roi=f"{r['roi']:.2f}" if r["roi"] else "–"),
+                  file=sys.stdout)
+        return
+    key = "campaign.batch.infeasible" if EXIT[outcome.status] == 1 else "campaign.batch.failed"
+    named = outcome.name if outcome.reason.startswith(outcome.file) else f"{outcome.name} ({outcome.file})"
+    bar.write(t(key, lang, name=named, reason=outcome.reason), file=sys.stderr)

@@ -1,0 +1,214 @@
+"""Finance-ready tables of a plan: money to the fen with totals that add up, rules with shadow prices, provenance.
+
+Spend and expected GMV are rounded once, at the finest rows (per channel, segment and day for a
+daily plan), by largest remainder (:mod:`roimix.export.rounding`); every other figure is a sum of
+those rounded rows in whole fen, so each total equals the sum of its rows exactly. Planned spend
+totals the spendable budget exactly when the plan must spend it all (budget ``eq``), so
+``budget = spend + held back`` to the fen as well.
+
+Tables keep machine column ids (``spend``, ``expected_gmv`` …); writers put each language's
+headers on them (:data:`HEADERS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from optimizer.campaign import CHANGE, CampaignResult, campaign_messages, phase_label, render_message, rule_label
+from optimizer.explain import Message
+from optimizer.report import render
+from optimizer.report import rule_label as plan_rule_label
+from optimizer.result import PlanResult
+from roimix.text import t
+
+from .rounding import to_fen
+
+HEADERS = {
+    "item": "campaign.col.item", "value": "campaign.col.value", "source": "campaign.col.source",
+    "date": "campaign.col.date", "day": "campaign.col.day", "phase": "campaign.col.phase",
+    "channel": "campaign.col.channel", "channel_label": "campaign.col.channel_label",
+    "segment": "campaign.col.segment", "spend": "campaign.col.spend", "expected_gmv": "campaign.col.expected_gmv",
+    "roi": "campaign.col.roi", "spend_share": "campaign.col.share", "multiplier": "campaign.col.multiplier",
+    "rule": "campaign.col.rule", "kind": "campaign.col.kind", "side": "campaign.col.side",
+    "level": "campaign.col.level", "unit": "campaign.col.unit", "binding": "campaign.col.binding",
+    "shadow_price": "campaign.col.shadow_price", "step": "campaign.col.step",
+    "gain_per_step": "campaign.col.gain_per_step", "explanation": "campaign.col.explanation",
+    "current_spend": "campaign.col.current_spend", "marginal_roi": "campaign.col.marginal_roi",
+}
+"""Column id → text key of its header."""
+MONEY = ("spend", "expected_gmv", "current_spend", "shadow_price", "gain_per_step")
+"""Columns in yuan (``shadow_price`` is yuan per unit of the rule's level)."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a report says about where it came from; the caller supplies the time (no clock here)."""
+
+    scenario: str
+    campaign: str = ""
+    made_at: str = ""
+    made_by: str = ""
+    inputs: tuple[tuple[str, str], ...] = ()
+    """(name, description), e.g. ("spend", "data/sample/spend.csv (sha256 1a2b3c4d5e6f)")"""
+    assumptions: tuple[tuple[str, str, str], ...] = ()
+    """(item, value, source)"""
+    channel_labels: dict = field(default_factory=dict)
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class FinanceTables:
+    """``summary`` (key, item, value, format), ``plan`` per channel × segment, ``daily`` per day (or None),
+    ``rules``, ``assumptions`` (item, value, source) and ``totals`` (yuan, exact to the fen)."""
+
+    summary: pd.DataFrame
+    plan: pd.DataFrame
+    daily: pd.DataFrame | None
+    rules: pd.DataFrame
+    assumptions: pd.DataFrame
+    totals: dict
+    lang: str = "en"
+    messages: tuple[str, ...] = ()
+
+
+# --- building -------------------------------------------------------------------------------------------
+
+
+def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignResult | None = None) -> FinanceTables:
+    """The finance tables of a daily campaign plan (``flat``: the same-every-day plan, for comparison)."""
+    from optimizer.campaign import summary_lines
+
+    lang = context.lang
+    daily = plan.daily.rename(columns={"expected_value": "expected_gmv"})
+    horizon = f"{plan.days['date'].min():%Y-%m-%d} – {plan.days['date'].max():%Y-%m-%d} ({len(plan.days)})"
+    extra = [("horizon", t("campaign.item.horizon", lang), horizon, "text")]
+    if flat is not None and flat.solved:
+        extra.append(("flat_gmv", t("campaign.item.flat_gmv", lang), round(flat.gmv_cny, 2), "money"))
+    lines = tuple(summary_lines(plan, lang, campaign=context.campaign, flat=flat))
+    explain = _explainer(campaign_messages(plan.result.messages), lambda m: render_message(m, lang))
+    return _tables(plan.result, daily, plan.budget_cny, context, extra, lines, explain,
+                   lambda name: rule_label(name, lang))
+
+
+def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | None = None) -> FinanceTables:
+    """The finance tables of a plan per channel × segment (no days): the ``roimix plan`` workbook."""
+    from optimizer.report import summary_lines
+
+    lang = context.lang
+    cells = result.plan.rename(columns={"expected_value": "expected_gmv"})
+    lines = tuple(summary_lines(result, lang))
+    explain = _explainer(result.messages, lambda m: render(m, lang))
+    return _tables(result, None, budget_cny if budget_cny is not None else np.nan, context, [], lines, explain,
+                   lambda name: plan_rule_label(name, lang), cells=cells)
+
+
+def _explainer(messages: tuple[Message, ...], say: Callable[[Message], str]) -> dict[str, str]:
+    return {m.values["rule"]: say(m) for m in messages if ".binding." in m.key and "rule" in m.values}
+
+
+def _tables(result: PlanResult, daily: pd.DataFrame | None, budget: float, context: Context, extra: list,
+            lines: tuple[str, ...], explain: dict[str, str], label: Callable[[str], str],
+            cells: pd.DataFrame | None = None) -> FinanceTables:
+    lang = context.lang
+    solved = result.solved
+    finest = daily if daily is not None else cells
+    spend_target = _spend_total(result, finest)
+    if solved and len(finest):
+        spend_fen = to_fen(finest["spend"].to_numpy(), spend_target)
+        gmv_fen = to_fen(finest["expected_gmv"].to_numpy())
+    else:
+        spend_fen = gmv_fen = np.zeros(len(finest), dtype=np.int64)
+        finest = finest.iloc[:0]
+    base = finest.assign(spend_fen=spend_fen[: len(finest)], gmv_fen=gmv_fen[: len(finest)])
+    by_cell = base.groupby(["channel", "segment"], sort=False, as_index=False)[["spend_fen", "gmv_fen"]].sum()
+    total_spend, total_gmv = int(base["spend_fen"].sum()), int(base["gmv_fen"].sum())
+    plan = _money_view(by_cell, total_spend, context)
+    daily_view = None
+    if daily is not None:
+        daily_view = _money_view(base, total_spend, context, keep=("date", "day", "phase"), after=("multiplier",))
+        daily_view = daily_view.drop(columns=["spend_share", "roi"])
+        daily_view["phase"] = [phase_label(p, lang) for p in daily_view["phase"]]
+    totals = {"spend": total_spend / 100, "expected_gmv": total_gmv / 100}
+    if np.isfinite(budget):
+        totals["budget"] = round(float(budget), 2)
+        totals["reserve"] = (int(round(budget * 100)) - total_spend) / 100
+    summary = _summary(result, totals, context, extra, lines)
+    return FinanceTables(summary, plan, daily_view, _rules(result, explain, label, lang),
+                         pd.DataFrame(list(context.assumptions), columns=["item", "value", "source"]), totals, lang,
+                         lines)
+
+
+def _spend_total(result: PlanResult, finest: pd.DataFrame) -> float | None:
+    """The spendable budget when the plan must spend it all; else None (the rounded sum)."""
+    budget = result.rules[result.rules["kind"] == "budget"]
+    if result.solved and len(budget) and budget["sense"].iloc[0] == "eq":
+        level = float(budget["level"].iloc[0])
+        if abs(level - float(finest["spend"].sum())) <= 0.005 * max(len(finest), 1):
+            return level
+    return None
+
+
+def _money_view(frame: pd.DataFrame, total_spend_fen: int, context: Context, keep: tuple[str, ...] = (),
+                after: tuple[str, ...] = ()) -> pd.DataFrame:
+    cols = [c for c in keep if c in frame.columns] + ["channel"]
+    out = frame[cols].copy()
+    if context.channel_labels:
+        out["channel_label"] = [context.channel_labels.get(str(c), "") for c in frame["channel"]]
+    out["segment"] = [t(f"segment.{s}", context.lang) if s in ("new", "existing") else s for s in frame["segment"]]
+    out["spend"] = frame["spend_fen"].to_numpy() / 100
+    out["expected_gmv"] = frame["gmv_fen"].to_numpy() / 100
+    spend, gmv = frame["spend_fen"].to_numpy(dtype=float), frame["gmv_fen"].to_numpy(dtype=float)
+    out["roi"] = np.divide(gmv, spend, out=np.full(len(spend), np.nan), where=spend > 0).round(4)
+    out["spend_share"] = spend / total_spend_fen if total_spend_fen else np.nan
+    for col in after:
+        out[col] = frame[col].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _summary(result: PlanResult, totals: dict, context: Context, extra: list, lines: tuple[str, ...]) -> pd.DataFrame:
+    lang, ev, tm = context.lang, result.evidence, result.timings
+    item = lambda key: t(f"campaign.item.{key}", lang)  # noqa: E731
+    rows = [("scenario", item("scenario"), context.scenario, "text")]
+    if context.campaign:
+        rows.append(("campaign", item("campaign"), context.campaign, "text"))
+    rows += extra
+    rows += [
+        ("objective", item("objective"), t(f"optimizer.objective.{result.objective}", lang), "text"),
+        ("status", item("status"), t(f"optimizer.status.{result.status}", lang), "text"),
+    ]
+    if "budget" in totals:
+        rows.append(("budget", item("budget"), totals["budget"], "money"))
+    rows.append(("spend", item("spend"), totals["spend"], "money"))
+    if "reserve" in totals:
+        rows.append(("reserve", item("reserve"), totals["reserve"], "money"))
+    rows.append(("expected_gmv", item("gmv"), totals["expected_gmv"], "money"))
+    roi = totals["expected_gmv"] / totals["spend"] if totals["spend"] > 0 else np.nan
+    rows += [
+        ("roi", item("roi"), roi, "ratio"),
+        ("optimality_gap", item("optimality_gap"), ev.optimality_gap_cny, "money"),
+        ("relative_gap", item("relative_gap"), ev.relative_gap, "scientific"),
+        ("duality_gap", item("duality_gap"), ev.duality_gap_cny, "money"),
+        ("residuals", item("residuals"), f"{ev.primal_residual:.1e} / {ev.dual_residual:.1e}", "text"),
+        ("solver", item("solver"), f"{ev.solver} ({ev.solver_status}, {ev.iterations})", "text"),
+        ("solve_time", item("solve_time"), tm.first_solve_s, "seconds"),
+        ("made_at", item("made_at"), context.made_at, "text"),
+        ("made_by", item("made_by"), context.made_by, "text"),
+    ]
+    rows += [(f"input.{name}", f"{item('inputs')}: {name}", what, "text") for name, what in context.inputs]
+    rows += [(f"note.{i}", item("messages") if i == 0 else "", line, "text") for i, line in enumerate(lines)]
+    return pd.DataFrame(rows, columns=["key", "item", "value", "format"])
+
+
+def _rules(result: PlanResult, explain: dict[str, str], label: Callable[[str], str], lang: str) -> pd.DataFrame:
+    r = result.rules
+    unit = [t(f"campaign.unit.{'pct' if n == CHANGE else u}", lang) for n, u in zip(r["rule"], r["unit"])]
+    return pd.DataFrame({
+        "rule": [label(n) for n in r["rule"]], "kind": r["kind"], "side": r["side"], "level": r["level"],
+        "unit": unit, "binding": r["binding"].astype(bool), "shadow_price": r["gain_per_unit"],
+        "step": r["step"], "gain_per_step": r["gain_per_step"],
+        "explanation": [explain.get(n, "") for n in r["rule"]],
+    })

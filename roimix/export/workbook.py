@@ -1,0 +1,161 @@
+"""Write finance tables (:mod:`roimix.export.finance`): an Excel workbook, a CSV for Excel, or JSON.
+
+The workbook has the sheets ``summary``, ``plan`` (channel × segment), ``daily`` (when the plan has
+days), ``rules`` (with shadow prices) and ``assumptions``: headers in the report's language,
+frozen and filterable; money as ``#,##0.00`` yuan, ROI ``0.00``, shares ``0.0%``, dates
+``yyyy-mm-dd``; plan and daily end with a total row that equals the sum of the rows above it to
+the fen. CSV (UTF-8 with BOM, so Excel shows Chinese) holds the daily plan (or the plan) with its
+total row; JSON holds every table with machine column ids, the totals and the summary. Every text
+cell is neutralised against formula injection (a leading ``=``, ``+``, ``-`` or ``@`` is prefixed
+with ``'``) and written as text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from roimix.text import t
+
+from .finance import HEADERS, MONEY, FinanceTables
+from .safe import neutralise, safe_frame
+from .tables import _jsonable
+
+SHEETS = ("summary", "plan", "daily", "rules", "assumptions")
+FORMATS = (".xlsx", ".csv", ".json")
+NUMBER_FORMATS = {
+    "money": "#,##0.00", "ratio": "0.00", "share": "0.0%", "multiplier": '0.00"×"', "date": "yyyy-mm-dd",
+    "seconds": "0.000", "scientific": "0.0E+00", "int": "0", "level": "#,##0.####",
+}
+COLUMN_FORMATS = {"roi": "ratio", "marginal_roi": "ratio", "spend_share": "share", "multiplier": "multiplier",
+                  "date": "date", "day": "int", "step": "level", "level": "level"} | {c: "money" for c in MONEY}
+
+
+def write_finance(tables: FinanceTables, path: str | Path) -> Path:
+    """Write by extension: ``.xlsx`` (the workbook), ``.csv`` (main table + total row) or ``.json``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"output {path.name}: expected one of {', '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    {".xlsx": write_finance_workbook, ".csv": write_finance_csv, ".json": write_finance_json}[suffix](tables, path)
+    return path
+
+
+def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with each column id replaced by its header in ``lang``."""
+    return frame.rename(columns={c: t(HEADERS[c], lang) for c in frame.columns if c in HEADERS})
+
+
+def with_total(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` plus a total row: money columns summed in whole fen, ROI of the totals, shares summed."""
+    total: dict = {c: None for c in frame.columns}
+    total[frame.columns[0]] = t("campaign.total", lang)
+    for col in ("spend", "expected_gmv"):
+        if col in frame.columns:
+            total[col] = int(np.round(frame[col].to_numpy(dtype=float) * 100).astype(np.int64).sum()) / 100
+    if "roi" in frame.columns and total.get("spend"):
+        total["roi"] = round(total["expected_gmv"] / total["spend"], 4)
+    if "spend_share" in frame.columns:
+        total["spend_share"] = round(float(frame["spend_share"].sum()), 9)
+    out = pd.concat([frame.astype({frame.columns[0]: object}), pd.DataFrame([total])], ignore_index=True)
+    whole = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
+    return out.astype({c: "Int64" for c in whole})
+
+
+def write_finance_csv(tables: FinanceTables, path: Path) -> None:
+    main = tables.daily if tables.daily is not None else tables.plan
+    frame = with_total(main, tables.lang)
+    if "date" in frame.columns:
+        frame["date"] = [d.strftime("%Y-%m-%d") if isinstance(d, pd.Timestamp) else d for d in frame["date"]]
+    safe_frame(headed(frame, tables.lang)).to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def write_finance_json(tables: FinanceTables, path: Path) -> None:
+    def records(frame):
+        if frame is None:
+            return None
+        out = frame.copy()
+        for col in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].dt.strftime("%Y-%m-%d")
+        return [_jsonable(r) for r in out.to_dict(orient="records")]
+
+    summary = {k: v for k, v in zip(tables.summary["key"], tables.summary["value"]) if not k.startswith("note.")}
+    doc = {"lang": tables.lang, "summary": _jsonable(summary), "totals": _jsonable(tables.totals),
+           "messages": list(tables.messages), "plan": records(tables.plan), "daily": records(tables.daily),
+           "rules": records(tables.rules), "assumptions": records(tables.assumptions)}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def write_finance_workbook(tables: FinanceTables, path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+    try:
+        fmt = {name: book.add_format({"num_format": spec}) for name, spec in NUMBER_FORMATS.items()}
+        fmt["text"] = None
+        head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True, "valign": "top"})
+        bold = {name: book.add_format({"num_format": spec, "bold": True, "top": 1}) for name, spec in
+                NUMBER_FORMATS.items()} | {"text": book.add_format({"bold": True, "top": 1})}
+        lang = tables.lang
+        summary = tables.summary[["item", "value"]]
+        _sheet(book, "summary", summary, lang, head, fmt, bold, row_formats=list(tables.summary["format"]))
+        _sheet(book, "plan", with_total(tables.plan, lang), lang, head, fmt, bold, total=True)
+        if tables.daily is not None:
+            _sheet(book, "daily", with_total(tables.daily, lang), lang, head, fmt, bold, total=True)
+        _sheet(book, "rules", tables.rules, lang, head, fmt, bold)
+        _sheet(book, "assumptions", tables.assumptions, lang, head, fmt, bold)
+    finally:
+        book.close()
+
+
+def _sheet(book, name: str, frame: pd.DataFrame, lang: str, head, fmt: dict, bold: dict, *, total: bool = False,
+           row_formats: list[str] | None = None) -> None:
+    sheet = book.add_worksheet(name)
+    columns = list(frame.columns)
+    for j, col in enumerate(columns):
+        sheet.write_string(0, j, neutralise(t(HEADERS[col], lang) if col in HEADERS else str(col)), head)
+    last = len(frame)
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        styles = bold if total and i == last else fmt
+        for j, (col, value) in enumerate(zip(columns, row)):
+            kind = row_formats[i - 1] if row_formats is not None and col == "value" else COLUMN_FORMATS.get(col, "text")
+            _write(sheet, i, j, value, styles.get(kind) if kind != "text" else styles["text"], kind)
+    for j, col in enumerate(columns):
+        sample = [_width(v) for v in frame[col].head(300)]
+        sheet.set_column(j, j, min(max([len(t(HEADERS[col], lang)) if col in HEADERS else len(col)] + sample) + 2, 60))
+    sheet.freeze_panes(1, 0)
+    if last:
+        sheet.autofilter(0, 0, last - (1 if total else 0), len(columns) - 1)
+
+
+def _write(sheet, row: int, col: int, value, style, kind: str) -> None:
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)) \
+            or (isinstance(value, str) and not value):
+        sheet.write_blank(row, col, None, style)
+    elif isinstance(value, (bool, np.bool_)):
+        sheet.write_boolean(row, col, bool(value), style)
+    elif isinstance(value, pd.Timestamp):
+        sheet.write_datetime(row, col, value.to_pydatetime(), style)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        if math.isinf(float(value)):
+            sheet.write_string(row, col, "inf" if value > 0 else "'-inf", style)
+        else:
+            sheet.write_number(row, col, float(value), style)
+    else:
+        sheet.write_string(row, col, neutralise(str(value)), style)
+
+
+def _width(value) -> int:
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    if isinstance(value, pd.Timestamp):
+        return 10
+    text = str(value)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E80)  # CJK characters are twice as wide

@@ -1,0 +1,298 @@
+"""Run a scenario: data → curves (fitted or from a file) → calendar (estimated multipliers) → daily plan.
+
+This is where a scenario touches files; the planning itself is :mod:`optimizer.campaign`. A
+:class:`FitCache` passed by the caller lets many scenarios on the same data share one fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer import Bounds, Budget, Lock, Objective, RoiFloor, Select
+from optimizer.campaign import (
+    Campaign, CampaignPlanner, CampaignResult, CampaignScenario, DailyRules, Horizon, apply_estimates,
+    calendar_from_frame, estimate_multipliers, template, template_dates,
+)
+from roimix.errors import ScenarioError
+from roimix.export.finance import Context, FinanceTables, campaign_tables
+from roimix.tables import CHANNELS, CURVES, read_table
+
+from .spec import ScenarioSpec
+
+LAG_COLUMNS = ("lag_mean_periods", "lag_mean_days")
+
+
+@dataclass
+class FitCache:
+    """Fitted pipelines by their inputs and settings, shared by the scenarios of one run."""
+
+    fits: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """A scenario's plan with everything a report needs about how it was made."""
+
+    spec: ScenarioSpec
+    plan: CampaignResult
+    flat: CampaignResult | None
+    campaign: Campaign | None
+    estimates: pd.DataFrame | None
+    curves: pd.DataFrame
+    channels: pd.DataFrame | None
+    inputs: tuple[tuple[str, str], ...]
+    assumptions: tuple[tuple[str, str, str], ...]
+    warnings: tuple[str, ...] = ()
+
+    def campaign_label(self, lang: str) -> str:
+        return "" if self.campaign is None else f"{self.campaign.label(lang)} {self.campaign.start.year}"
+
+    def finance(self, lang: str = "en", made_at: str = "") -> FinanceTables:
+        labels = {}
+        if self.channels is not None:
+            col = "label_zh" if lang == "zh" else "label_en"
+            if col in self.channels.columns:
+                labels = {str(c): str(v) for c, v in zip(self.channels["channel"], self.channels[col]) if pd.notna(v)}
+        context = Context(self.spec.name, self.campaign_label(lang), made_at, f"roimix {_version()}", self.inputs,
+                          self.assumptions, labels, lang)
+        return campaign_tables(self.plan, context, flat=self.flat)
+
+
+def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: bool = True) -> ScenarioRun:
+    """Plan ``spec``; a bad input raises :class:`ScenarioError` (or ``TableError``) naming it."""
+    cache = cache if cache is not None else FitCache()
+    channels = _read(spec.data.channels, CHANNELS, "data.channels") if spec.data.channels else None
+    curves, fit, source = _curves(spec, channels, cache)
+    campaign, estimates, phase_sources = _campaign(spec, fit)
+    horizon = _horizon(spec, campaign)
+    setup = _setup(spec, curves, horizon)
+    planner = CampaignPlanner(curves, horizon, campaign, weekend_multiplier=spec.calendar.weekend_multiplier,
+                              default_lag_days=spec.curves.default_lag_days)
+    plan = planner.solve(setup)
+    flat_plan = planner.solve(setup, flat=True) if flat and plan.solved else None
+    inputs = _inputs(spec)
+    assumptions = _assumptions(spec, curves, source, campaign, phase_sources, setup, horizon)
+    warnings = tuple(fit.warnings) if fit is not None else ()
+    return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, assumptions, warnings)
+
+
+# --- curves ---------------------------------------------------------------------------------------------
+
+
+def _read(path: Path, contract, key: str) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise ScenarioError(f"{key}: no such file {path}")
+    return read_table(path, contract, name=str(path))
+
+
+def _raw(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path) if Path(path).suffix.lower() in (".parquet", ".pq") else \
+        pd.read_csv(path, encoding="utf-8-sig", sep=None, engine="python")
+
+
+def _curves(spec: ScenarioSpec, channels: pd.DataFrame | None, cache: FitCache):
+    c = spec.curves
+    if c.source == "file":
+        frame = _read(c.file, CURVES, "curves.file")
+        raw = _raw(c.file)
+        for col in LAG_COLUMNS:
+            if col in raw.columns:
+                lag = raw[["channel", col]].assign(channel=raw["channel"].astype(str))
+                lag = lag.drop_duplicates("channel").set_index("channel")[col]
+                frame[col] = frame["channel"].astype(str).map(lag)
+        frame["margin"] = frame["margin"].fillna(c.margin)
+        fit, source = None, f"curves file {c.file.name}"
+    else:
+        result = _fit(spec, cache)
+        frame, fit = result.curves.copy(), result.fit
+        source = f"fitted on the history ({spec.attribution.model} prior, lookback {spec.attribution.lookback_days} d)"
+    if channels is not None:
+        known = channels.set_index(channels["channel"].astype(str))
+        for col in ("group", "key_platform"):
+            from_table = frame["channel"].astype(str).map(known[col])
+            frame[col] = frame[col].where(frame[col].notna(), from_table) if col in frame.columns else from_table
+    return frame, fit, source
+
+
+def _fit(spec: ScenarioSpec, cache: FitCache):
+    from response import FitSettings
+    from roimix.pipeline import PipelineSettings, run_pipeline
+
+    d = spec.data
+    for key in ("touchpoints", "conversions", "spend"):
+        path = getattr(d, key)
+        if path is None:
+            raise ScenarioError(f"data.{key}: curves.source = \"fit\" needs the raw logs; give data.{key}")
+        if not path.is_file():
+            raise ScenarioError(f"data.{key}: no such file {path}")
+    settings = PipelineSettings(lookback_days=spec.attribution.lookback_days, model=spec.attribution.model,
+                                use_prior=spec.attribution.use_prior,
+                                current_window_days=spec.curves.current_window_days,
+                                default_margin=spec.curves.margin, fit=FitSettings(n_bootstrap=spec.curves.bootstrap))
+    key = (d.touchpoints, d.conversions, d.spend, d.channels, d.lift_tests, settings.lookback_days, settings.model,
+           settings.use_prior, settings.current_window_days, settings.default_margin, spec.curves.bootstrap)
+    if key not in cache.fits:
+        cache.fits[key] = run_pipeline(d.touchpoints, d.conversions, d.spend, channels=d.channels,
+                                       lift_tests=d.lift_tests, settings=settings)
+    return cache.fits[key]
+
+
+# --- calendar, horizon, rules ---------------------------------------------------------------------------
+
+
+def _campaign(spec: ScenarioSpec, fit) -> tuple[Campaign | None, pd.DataFrame | None, dict[str, str]]:
+    cal = spec.calendar
+    if cal.file is not None:
+        if not cal.file.is_file():
+            raise ScenarioError(f"calendar.file: no such file {cal.file}")
+        campaign = calendar_from_frame(_raw(cal.file))
+        sources = {p: f"calendar file {cal.file.name}" for p in campaign.phase_names}
+    elif cal.template != "none":
+        campaign = template(cal.template, cal.year)
+        sources = {p: "template default" for p in campaign.phase_names}
+    else:
+        if cal.estimate or cal.multipliers:
+            raise ScenarioError("calendar.template: estimate or multipliers need a campaign (a template or a file)")
+        return None, None, {}
+    estimates = None
+    if cal.estimate:
+        if fit is None:
+            raise ScenarioError("calendar.estimate: estimating multipliers needs fitted curves (curves.source = \"fit\")")
+        past = _past_campaign(spec, campaign, fit)
+        estimates = estimate_multipliers(fit.decomposition, past)
+        campaign = apply_estimates(campaign, estimates)
+        for row in estimates.itertuples(index=False):
+            if row.method == "regression":
+                sources[row.phase] = (f"estimated from {past.start.year} ({row.days} days, "
+                                      f"s.e. {row.std_error:.2f})")
+            else:
+                sources[row.phase] += f"; not estimated ({row.method.removeprefix('kept: ')})"
+    if cal.multipliers:
+        campaign = campaign.with_multipliers(dict(cal.multipliers))
+        sources |= {p: "scenario file" for p, _ in cal.multipliers}
+    return campaign, estimates, sources
+
+
+def _past_campaign(spec: ScenarioSpec, campaign: Campaign, fit) -> Campaign:
+    """The same campaign in the history: the template in ``history_year`` (default the last one the history
+    covers), or a calendar file's own dates."""
+    dates = pd.to_datetime(fit.decomposition["date"])
+    first, last = dates.min().date(), dates.max().date()
+    if spec.calendar.template == "none":
+        return campaign
+    years = [spec.calendar.history_year] if spec.calendar.history_year else range(last.year, first.year - 1, -1)
+    for year in years:
+        phases = template_dates(spec.calendar.template, year)
+        if phases[0][1] >= first and phases[-1][2] <= last:
+            return template(spec.calendar.template, year)
+    raise ScenarioError(f"calendar.estimate: the history ({first} – {last}) holds no complete "
+                        f"{spec.calendar.template} campaign" + (f" in {spec.calendar.history_year}"
+                                                                if spec.calendar.history_year else ""))
+
+
+def _horizon(spec: ScenarioSpec, campaign: Campaign | None) -> Horizon:
+    h = spec.horizon
+    start = h.start or (campaign.start if campaign else None)
+    end = h.end or (campaign.end if campaign else None)
+    if start is None or end is None:
+        raise ScenarioError(f"horizon.{'start' if start is None else 'end'}: give the days to plan "
+                            "(or a calendar whose dates set them)")
+    return Horizon(start, end)
+
+
+def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon) -> CampaignScenario:
+    b, r, o = spec.budget, spec.rules, spec.objective
+    channels = set(curves["channel"].astype(str))
+    current = float(pd.to_numeric(curves["current_spend"]).sum()) * horizon.n_days
+    total = b.total if b.total is not None else (b.times_current * current if b.times_current is not None else None)
+    if total is None and o.kind == "gmv":
+        raise ScenarioError("budget.total: objective gmv needs the budget over the horizon (budget.total or "
+                            "budget.times_current)")
+    sense = b.sense or ("eq" if o.kind == "gmv" else "le")
+    budget = Budget(round(total, 2), sense, b.reserve) if total is not None else None
+    extra = []
+    for i, entry in enumerate(r.bounds, start=1):
+        _known(entry.channels, channels, f"rules.bounds[{i - 1}].channels")
+        extra.append(Bounds(entry.name or f"bounds {i}", entry.lower, entry.upper, entry.relative, entry.per,
+                            Select(entry.channels, entry.segments, entry.groups)))
+    if r.locks:
+        _known(r.locks, channels, "rules.locks")
+        extra.append(Lock("locked channels", Select(channels=r.locks)))
+    if r.roi_floor is not None:
+        extra.append(RoiFloor("ROI floor", r.roi_floor))
+    daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
+                       r.non_key_offday_share, r.per_phase)
+    return CampaignScenario(budget, Objective(o.kind, o.target_gmv), r.new_product_cap, r.new_customer_cap, daily,
+                            tuple(extra))
+
+
+def _known(names, channels: set[str], key: str) -> None:
+    unknown = sorted(set(names) - channels)
+    if unknown:
+        raise ScenarioError(f"{key}: no channel {', '.join(unknown)} in the curves (channels: "
+                            f"{', '.join(sorted(channels))})")
+
+
+# --- provenance -----------------------------------------------------------------------------------------
+
+
+def _inputs(spec: ScenarioSpec) -> tuple[tuple[str, str], ...]:
+    """Every file the plan was made from, with the start of its SHA-256."""
+    logs = ("touchpoints", "conversions", "spend", "lift_tests") if spec.curves.source == "fit" else ()
+    paths = [("scenario", spec.file), ("data.channels", spec.data.channels)]
+    paths += [(f"data.{k}", getattr(spec.data, k)) for k in logs]
+    paths += [("curves.file", spec.curves.file if spec.curves.source == "file" else None),
+              ("calendar.file", spec.calendar.file)]
+    return tuple((name, f"{path} (sha256 {_digest(path)})") for name, path in paths if path is not None)
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:12]
+
+
+def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignScenario, horizon: Horizon):
+    rows = [("curves", source, "scenario file")]
+    lag = next((c for c in LAG_COLUMNS if c in curves.columns), None)
+    for ch, part in curves.groupby(curves["channel"].astype(str), sort=True):
+        value = float(part[lag].mean()) if lag and part[lag].notna().any() else spec.curves.default_lag_days
+        rows.append((f"carry-over lag, {ch} (days)", f"{value:.2f}",
+                     "fit" if spec.curves.source == "fit" else ("curves file" if lag else "default")))
+    rows.append(("spend before the horizon", "current daily spend (carry-in)", "assumption"))
+    rows.append(("value after the horizon", "not counted", "assumption"))
+    rows.append(("horizon", f"{horizon.start} – {horizon.end} ({horizon.n_days} days)", "scenario file"))
+    if campaign is not None:
+        for p in campaign.phases:
+            overrides = "".join(f", {c} × {m:.2f}" for c, m in p.channel_multipliers)
+            rows.append((f"phase {p.name}", f"{p.start} – {p.end}, response × {p.multiplier:.2f}{overrides}",
+                         phase_sources.get(p.name, "")))
+    rows.append(("weekend multiplier", f"{spec.calendar.weekend_multiplier:g}", "scenario file"))
+    if setup.budget is not None:
+        rows.append(("budget", f"{setup.budget.amount_cny_per_day:,.2f} ({setup.budget.sense}), held back "
+                               f"{setup.budget.reserve_share:.1%}", "scenario file"))
+    rows.append(("objective", setup.objective.kind, "scenario file"))
+    r = spec.rules
+    for name in ("new_product_cap", "new_customer_cap", "per_phase", "key_daily_min", "max_daily_change",
+                 "change_applies_to", "non_key_focus", "non_key_offday_share", "roi_floor", "locks"):
+        value = getattr(r, name)
+        shown = "off" if value is None or value == () else (", ".join(value) if isinstance(value, tuple) else str(value))
+        rows.append((f"rules.{name}", shown, "scenario file"))
+    if spec.overrides:
+        rows.append(("overrides", "; ".join(spec.overrides), "command line"))
+    return tuple(rows)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("roimix")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "dev"
+

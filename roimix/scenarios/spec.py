@@ -1,0 +1,293 @@
+"""A scenario file's sections as frozen dataclasses that check themselves.
+
+Each field carries its kind in ``metadata`` (number, integer, bool, text, date, path, texts,
+choice, share-or-off, multipliers, bounds); :func:`build` turns a parsed TOML table into a section,
+rejecting an unknown key with a one-line message that names the key, the file and the closest
+valid key. Paths are resolved against the scenario file's folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import date, datetime
+from pathlib import Path
+
+from attribution.models import PATH_MODELS
+from roimix.errors import ScenarioError
+
+
+def _f(kind: str, default=None, **spec):
+    return field(default=default, metadata={"kind": kind, **spec})
+
+
+def _texts():
+    return field(default=(), metadata={"kind": "texts"})
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """Raw logs for a fit (``curves.source = "fit"``) and the channels table (groups, key platforms, labels)."""
+
+    touchpoints: Path | None = _f("path")
+    conversions: Path | None = _f("path")
+    spend: Path | None = _f("path")
+    channels: Path | None = _f("path")
+    lift_tests: Path | None = _f("path")
+
+
+@dataclass(frozen=True)
+class AttributionSection:
+    """The model whose credit is each curve's prior (models computed from paths)."""
+
+    model: str = _f("choice", "incremental", choices=PATH_MODELS)
+    lookback_days: int = _f("integer", 30, low=1, high=365)
+    use_prior: bool = _f("bool", True)
+
+
+@dataclass(frozen=True)
+class CurvesSection:
+    """``source``: ``fit`` (the pipeline on ``[data]``) or ``file`` (a curves table at ``file``)."""
+
+    source: str = _f("choice", "fit", choices=("fit", "file"))
+    file: Path | None = _f("path")
+    current_window_days: int | None = _f("integer", low=1, high=3650)
+    margin: float = _f("number", 0.45, low=0.0, high=1.0)
+    default_lag_days: float = _f("number", 1.0, low=0.0, high=60.0)
+    bootstrap: int = _f("integer", 0, low=0, high=2000)
+
+    def __post_init__(self):
+        if self.source == "file" and self.file is None:
+            raise ScenarioError("curves.file: give the curves table's path (curves.source is \"file\")")
+
+
+@dataclass(frozen=True)
+class ObjectiveSection:
+    kind: str = _f("choice", "gmv", choices=("gmv", "profit", "min_spend"))
+    target_gmv: float | None = _f("number", low=0.0)
+    """GMV to reach over the whole horizon (objective min_spend)."""
+
+    def __post_init__(self):
+        if self.kind == "min_spend" and self.target_gmv is None:
+            raise ScenarioError("objective.target_gmv: objective min_spend needs a GMV target over the horizon")
+
+
+@dataclass(frozen=True)
+class BudgetSection:
+    """The budget over the whole horizon: ``total`` yuan, or ``times_current`` × current daily spend × days."""
+
+    total: float | None = _f("number", low=0.0)
+    times_current: float | None = _f("number", low=0.0, high=100.0)
+    sense: str | None = _f("choice", choices=("eq", "le"))
+    reserve: float = _f("number", 0.0, low=0.0, high=0.99)
+
+    def __post_init__(self):
+        if self.total is not None and self.times_current is not None:
+            raise ScenarioError("budget.times_current: give budget.total or budget.times_current, not both")
+
+
+@dataclass(frozen=True)
+class HorizonSection:
+    """Days to plan (default: the campaign's own days)."""
+
+    start: date | None = _f("date")
+    end: date | None = _f("date")
+
+
+@dataclass(frozen=True)
+class CalendarSection:
+    """A built-in ``template`` (618, double11, nianhuo; ``none`` for no campaign) in ``year``, or a ``file``.
+
+    ``estimate``: estimate the phases' multipliers from the campaign of ``history_year`` (default:
+    the last one the history covers) in the fitted history; ``multipliers`` (phase = number) are
+    given by the user and win over both estimates and template defaults.
+    """
+
+    template: str = _f("choice", "none", choices=("618", "double11", "nianhuo", "none"))
+    year: int | None = _f("integer", low=2000, high=2100)
+    file: Path | None = _f("path")
+    estimate: bool = _f("bool", False)
+    history_year: int | None = _f("integer", low=2000, high=2100)
+    weekend_multiplier: float = _f("number", 1.0, low=0.01, high=5.0)
+    multipliers: tuple[tuple[str, float], ...] = _f("multipliers", ())
+
+    def __post_init__(self):
+        if self.template != "none" and self.file is not None:
+            raise ScenarioError("calendar.file: give calendar.template or calendar.file, not both")
+        if self.template != "none" and self.year is None:
+            raise ScenarioError("calendar.year: give the year of the campaign to plan")
+
+
+@dataclass(frozen=True)
+class BoundsEntry:
+    """Spend limits on selected cells (``[[rules.bounds]]``), relative to current daily spend by default."""
+
+    name: str = _f("text", "")
+    channels: tuple[str, ...] = _texts()
+    segments: tuple[str, ...] = _texts()
+    groups: tuple[str, ...] = _texts()
+    lower: float | None = _f("number", low=0.0)
+    upper: float | None = _f("number", low=0.0)
+    relative: bool = _f("bool", True)
+    per: str = _f("choice", "cell", choices=("cell", "total"))
+
+    def __post_init__(self):
+        if self.lower is None and self.upper is None:
+            raise ScenarioError("rules.bounds: give lower or upper")
+
+
+@dataclass(frozen=True)
+class RulesSection:
+    """Business and pacing rules; a cap or limit set to ``false`` is switched off."""
+
+    new_product_cap: float | None = _f("share_or_off", 0.15)
+    new_customer_cap: float | None = _f("share_or_off", 0.30)
+    per_phase: bool = _f("bool", False)
+    key_daily_min: float | None = _f("number_or_off", 0.5, low=0.0, high=100.0)
+    max_daily_change: float | None = _f("number_or_off", None, low=0.0, high=100.0)
+    change_applies_to: str = _f("choice", "key", choices=("key", "all"))
+    non_key_focus: str = _f("choice", "none", choices=("none", "weekends", "peak", "weekends+peak"))
+    non_key_offday_share: float = _f("number", 0.0, low=0.0, high=1.0)
+    roi_floor: float | None = _f("number", low=0.0)
+    locks: tuple[str, ...] = _texts()
+    bounds: tuple[BoundsEntry, ...] = _f("bounds", ())
+
+
+SECTIONS = {
+    "data": DataSection, "attribution": AttributionSection, "curves": CurvesSection, "objective": ObjectiveSection,
+    "budget": BudgetSection, "horizon": HorizonSection, "calendar": CalendarSection, "rules": RulesSection,
+}
+TOP_KEYS = ("name", "description")
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """One scenario file, checked, with paths resolved and overrides applied."""
+
+    name: str
+    file: Path
+    description: str = ""
+    data: DataSection = DataSection()
+    attribution: AttributionSection = AttributionSection()
+    curves: CurvesSection = CurvesSection()
+    objective: ObjectiveSection = ObjectiveSection()
+    budget: BudgetSection = BudgetSection()
+    horizon: HorizonSection = HorizonSection()
+    calendar: CalendarSection = CalendarSection()
+    rules: RulesSection = RulesSection()
+    overrides: tuple[str, ...] = ()
+
+
+def valid_keys(cls) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+def unknown_key(where: str, key: str, valid, file: str) -> ScenarioError:
+    """``618.toml: unknown key 'budget.totl' (did you mean 'budget.total'?)``"""
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.6)
+    full = f"{where}.{key}" if where else key
+    hint = f" (did you mean '{f'{where}.{close[0]}' if where else close[0]}'?)" if close else \
+        f" (valid keys: {', '.join(valid)})"
+    return ScenarioError(f"{file}: unknown key '{full}'{hint}")
+
+
+def build(cls, table, where: str, file: str, base: Path):
+    """A section of type ``cls`` from a TOML table; every problem is a one-line :class:`ScenarioError`."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{file}: '{where}' must be a table ([{where}]), got {_show(table)}")
+    known = {f.name: f for f in fields(cls)}
+    for key in table:
+        if key not in known:
+            raise unknown_key(where, key, list(known), file)
+    values = {}
+    for name, value in table.items():
+        values[name] = _coerce(known[name], value, f"{where}.{name}", file, base)
+    try:
+        return cls(**values)
+    except ScenarioError as err:
+        raise ScenarioError(f"{file}: {err}") from None
+
+
+def _coerce(f, value, key: str, file: str, base: Path):
+    kind = f.metadata["kind"]
+    spec = f.metadata
+
+    def fail(expected: str):
+        raise ScenarioError(f"{file}: {key} must be {expected}, got {_show(value)}")
+
+    if kind in ("share_or_off", "number_or_off") and value is False:
+        return None
+    if kind in ("number", "share_or_off", "number_or_off"):
+        low, high = (0.0, 1.0) if kind == "share_or_off" else (spec.get("low"), spec.get("high"))
+        off = " or false" if kind.endswith("_or_off") else ""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            fail(f"a number{off}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            fail(f"between {low:g} and {high:g}{off}" if high is not None else f"≥ {low:g}{off}")
+        return float(value)
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail("a whole number")
+        if not spec.get("low", -math.inf) <= value <= spec.get("high", math.inf):
+            fail(f"between {spec['low']} and {spec['high']}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            fail("true or false")
+        return value
+    if kind == "text":
+        if not isinstance(value, str):
+            fail("text in quotes")
+        return value
+    if kind == "choice":
+        if value not in spec["choices"]:
+            fail("one of " + ", ".join(f'"{c}"' for c in spec["choices"]))
+        return value
+    if kind == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        fail("a date like 2026-10-20")
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            fail("a file path in quotes")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (base / path).resolve()
+    if kind == "texts":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail('a list of names like ["ztc", "wxt"]')
+        return tuple(value)
+    if kind == "multipliers":
+        if not isinstance(value, dict):
+            fail("a table of phase = number, like { peak = 1.6 }")
+        out = []
+        for phase, m in value.items():
+            if isinstance(m, bool) or not isinstance(m, (int, float)) or not (0 <= m <= 20):
+                raise ScenarioError(f"{file}: {key}.{phase} must be a number between 0 and 20, got {_show(m)}")
+            out.append((str(phase), float(m)))
+        return tuple(out)
+    if kind == "bounds":
+        if isinstance(value, dict):
+            value = [value]
+        if not isinstance(value, list):
+            fail("a list of tables ([[rules.bounds]])")
+        return tuple(build(BoundsEntry, v, f"{key}[{i}]", file, base) for i, v in enumerate(value))
+    raise AssertionError(f"unknown field kind {kind!r}")  # pragma: no cover - a programming error
+
+
+def _show(value) -> str:
+    return f"'{value}'" if isinstance(value, str) else ("a table" if isinstance(value, dict) else repr(value))
+
+
+def defaults(cls) -> dict:
+    """Each field's default (for documentation and the assumptions sheet)."""
+    return {f.name: (f.default if f.default is not MISSING else None) for f in fields(cls)}
