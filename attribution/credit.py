@@ -136,14 +136,15 @@ def attribute_all(source: pd.DataFrame | Journeys, models: tuple[Model | str, ..
 
 
 def credit_by_day(source: pd.DataFrame | Journeys, model: Model | str = "incremental", *,
-                  channels: pd.DataFrame | None = None, order: int = 1, rake_tol: float = 1e-10,
-                  rake_max_iter: int = 5000) -> pd.DataFrame:
+                  channels: pd.DataFrame | None = None, order: int = 1, fitted: ModelCredit | None = None,
+                  rake_tol: float = 1e-10, rake_max_iter: int = 5000) -> pd.DataFrame:
     """Credit per (date, product_segment, channel) of the converting journeys: model, date,
     product_segment, channel, group, conversions, value.
 
     ``source``: journeys, or paths per day (``build_paths(..., by=("date", "product_segment"))``:
     date, product_segment, path, conversions, value, nulls). The model is fitted on the paths summed
-    over days; see the module docstring for how each conversion is split.
+    over days (or ``fitted``: the same model already run on those paths); see the module docstring for
+    how each conversion is split.
     """
     model = as_model(model, order=order)
     if isinstance(model, TimeDecay):
@@ -157,7 +158,7 @@ def credit_by_day(source: pd.DataFrame | Journeys, model: Model | str = "increme
         raise ValueError(f"credit_by_day needs columns date, product_segment, path, conversions; missing {sorted(missing)}")
     summed = daily_paths.groupby("path", sort=False)[["conversions", "value", "nulls"]].sum().reset_index() \
         if {"value", "nulls"} <= set(daily_paths.columns) else daily_paths
-    credit = fit_credit(summed, model, channels=channels)
+    credit = fitted if fitted is not None else fit_credit(summed, model, channels=channels)
     conv_rows = daily_paths[daily_paths["conversions"] > 0]
     cells = conv_rows.groupby(["date", "product_segment", canonical_paths(conv_rows["path"])], sort=True,
                               dropna=False)[["conversions", "value"]].sum()

@@ -37,7 +37,7 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
     import pandas as pd
 
     import attribution as A
-    from attribution.journeys import aggregate_paths, build_journeys
+    from attribution.journeys import aggregate_paths, build_journeys, build_paths
     from roimix.tables import CHANNELS, CONVERSIONS, PATHS, SPEND, TOUCHPOINTS, load_table, read_table
     from roimix.text import STRINGS, number, percent, t
 
@@ -53,27 +53,37 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
 
     channel_table = read_table(channels, CHANNELS, name=channels) if channels else None
     spend_table = read_table(spend, SPEND, name=spend) if spend else None
+    models = _models(model, order, half_life_days, with_time=not from_paths)
+    needs_journeys = any(isinstance(m, A.TimeDecay) for m in models)
+    source = by_day = None
     if from_paths:
-        source = read_table(paths, PATHS, name=paths)
-        encoded_input = source
+        paths_table = read_table(paths, PATHS, name=paths)
         summary = None
     else:
+        # journeys in memory only for time decay; path models read aggregated paths (out of core)
         con = duckdb.connect()
         try:
             con.execute("SET enable_progress_bar = false")
             tp = load_table(con, touchpoints, TOUCHPOINTS, name=touchpoints)
             cv = load_table(con, conversions, CONVERSIONS, name=conversions)
-            source = build_journeys(tp, cv, lookback_days=lookback_days, con=con)
+            if needs_journeys:
+                source = build_journeys(tp, cv, lookback_days=lookback_days, con=con)
+                by_day = source
+                paths_table = aggregate_paths(source.journeys)
+            else:
+                by_day = build_paths(tp, cv, lookback_days=lookback_days, by=("date", "product_segment"), con=con) \
+                    if daily else None
+                paths_table = (by_day.groupby("path", as_index=False)[["conversions", "value", "nulls"]].sum()
+                               if by_day is not None else build_paths(tp, cv, lookback_days=lookback_days, con=con))
         finally:
             con.close()
-        encoded_input = aggregate_paths(source.journeys)
-        summary = t("attr.cli.journeys", lang, journeys=f"{len(source.journeys):,}",
-                    conversions=f"{int(source.journeys['converted'].sum()):,}", paths=f"{len(encoded_input):,}")
+        n_conv = int(paths_table["conversions"].sum())
+        summary = t("attr.cli.journeys", lang, journeys=f"{n_conv + int(paths_table['nulls'].sum()):,}",
+                    conversions=f"{n_conv:,}", paths=f"{len(paths_table):,}")
 
-    models = _models(model, order, half_life_days, with_time=not from_paths)
     fitted = {}
     frames = []
-    encoded = A.encode_paths(encoded_input)
+    encoded = A.encode_paths(paths_table)
     for m in models:
         if isinstance(m, A.TimeDecay):
             frames.append(A.attribute_journeys(source, m, channels=channel_table))
@@ -107,7 +117,8 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
     click.echo(t("attr.cli.written", lang, path=out, rows=f"{len(table):,}"))
 
     if daily:
-        per_day = pd.concat([A.credit_by_day(source, m, channels=channel_table) for m in models], ignore_index=True)
+        per_day = pd.concat([A.credit_by_day(by_day, m, channels=channel_table, fitted=fitted.get(m.name))
+                             for m in models], ignore_index=True)
         if spend_table is not None:
             per_day = A.with_spend(per_day, spend_table)
         per_day.to_csv(daily, index=False, encoding="utf-8")

@@ -87,3 +87,21 @@ def test_a_bad_paths_file_names_row_and_column(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 3" in err and "conversions" in err and "row 4" in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_path_models_from_touchpoints_without_journeys_in_memory(market_files, tmp_path):
+    """Without time decay the CLI aggregates paths in DuckDB; the credit equals the journeys route."""
+    market, folder = market_files
+    args = ["-t", str(folder / "touchpoints.parquet"), "-c", str(folder / "conversions.csv"),
+            "--channels", str(folder / "channels.csv")]
+    assert main(["attribute", *args, "--model", "incremental", "--out", str(tmp_path / "a.csv"),
+                 "--daily", str(tmp_path / "ad.csv")]) == 0
+    assert main(["attribute", *args, "--out", str(tmp_path / "b.csv")]) == 0
+    a = pd.read_csv(tmp_path / "a.csv")
+    b = pd.read_csv(tmp_path / "b.csv")
+    b = b[b["model"] == "incremental"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+    daily = pd.read_csv(tmp_path / "ad.csv")
+    assert daily["conversions"].sum() == pytest.approx(len(market.conversions))
+    total = daily.groupby("channel")["conversions"].sum()
+    assert total.to_dict() == pytest.approx(a.set_index("channel")["conversions"][lambda s: s != 0].to_dict())
