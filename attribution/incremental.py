@@ -54,7 +54,7 @@ from scipy.optimize import minimize
 
 from .models import BASELINE, Incremental
 from .paths import NO_TOUCH, EncodedPaths, encode_paths
-from .shapley import membership, shapley_exact, shapley_sampled
+from .shapley import shapley_exact, shapley_sampled, subset_sums
 
 _MAX_HAZARD = 30.0
 """upper bound of every coefficient (a hazard of 30 is a probability of 1 − 1e-13)"""
@@ -304,11 +304,10 @@ class IncrementalModel:
             rows = np.flatnonzero(m == size)
             pos = effects.indptr[rows][:, None] + np.arange(size)[None, :]
             if size <= self.exact_max:
-                members = membership(size).T.astype(float)
                 step = max(1, _CHUNK >> size)
                 for lo in range(0, len(rows), step):
                     sel, at = rows[lo:lo + step], pos[lo:lo + step]
-                    v = np.exp(-base_hazard[sel])[:, None] * -np.expm1(-(effects.data[at] @ members))
+                    v = np.exp(-base_hazard[sel])[:, None] * -np.expm1(-subset_sums(effects.data[at]))
                     shares[at] = shapley_exact(v) / p_full[sel][:, None]
             else:
                 for k, i in enumerate(rows):

@@ -113,8 +113,8 @@ class Incremental:
             raise ValueError(f"incremental: recency_decay must be in (0, 1], got {self.recency_decay}")
         if not self.decay_grid or not all(0 < d <= 1 for d in self.decay_grid):
             raise ValueError(f"incremental: decay_grid values must be in (0, 1], got {self.decay_grid}")
-        if not 1 <= self.exact_max <= 24:
-            raise ValueError(f"incremental: exact_max must be between 1 and 24, got {self.exact_max}")
+        if not 1 <= self.exact_max <= 20:
+            raise ValueError(f"incremental: exact_max must be between 1 and 20, got {self.exact_max}")
 
 
 Model = FirstTouch | LastTouch | LastNonDirect | Linear | PositionBased | TimeDecay | Markov | Incremental

@@ -58,6 +58,15 @@ def _marginal_weights(m: int) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
+def subset_sums(a: np.ndarray) -> np.ndarray:
+    """``out[..., s] = Σ_{i ∈ s} a[..., i]`` for every subset bit mask ``s`` (by doubling, ``O(2^m)``)."""
+    a = np.asarray(a, dtype=float)
+    out = np.zeros((*a.shape[:-1], 1))
+    for i in range(a.shape[-1]):
+        out = np.concatenate([out, out + a[..., i:i + 1]], axis=-1)
+    return out
+
+
 def shapley_exact(values: np.ndarray) -> np.ndarray:
     """Exact Shapley values from subset values ``values[..., s]`` (``2^m`` on the last axis, bit masks);
     returns ``[..., m]``. Leading axes are a batch of independent games."""
@@ -106,4 +115,5 @@ def shapley(value: ValueFunction, m: int, *, exact_max: int = 16, n_permutations
     return shapley_sampled(value, m, n_permutations=n_permutations, seed=seed)
 
 
-__all__ = ["ShapleyResult", "ValueFunction", "membership", "shapley", "shapley_exact", "shapley_sampled"]
+__all__ = ["ShapleyResult", "ValueFunction", "membership", "shapley", "shapley_exact", "shapley_sampled",
+           "subset_sums"]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from attribution.shapley import membership, shapley, shapley_exact, shapley_sampled
+from attribution.shapley import membership, shapley, shapley_exact, shapley_sampled, subset_sums
 
 
 def by_orderings(v: np.ndarray, m: int) -> np.ndarray:
@@ -88,3 +88,8 @@ def test_exact_handles_sixteen_players():
     a[3] = a[7]
     res = shapley(lambda masks: -np.expm1(-(masks @ a)), 16)
     assert res.values[3] == pytest.approx(res.values[7], abs=1e-14)
+
+
+def test_subset_sums_follow_the_bit_masks():
+    a = np.array([[1.0, 10.0, 100.0], [2.0, 0.0, 5.0]])
+    np.testing.assert_allclose(subset_sums(a), a @ membership(3).T.astype(float))
