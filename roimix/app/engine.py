@@ -132,19 +132,6 @@ def _cell_traffic(spend: pd.DataFrame) -> pd.DataFrame:
     return g[["channel", "segment", "cpc", "new_customer_share"]]
 
 
-def _campaign_windows(ds: Dataset) -> pd.DataFrame:
-    """start, end of campaign periods inside the history (left out of the fit)."""
-    from .campaigns import history_windows
-    from .data import sample_calendar
-
-    if ds.sources.get("spend") == "sample":
-        cal = sample_calendar()
-        if cal is not None:
-            return cal[["start", "end"]]
-    dates = pd.to_datetime(ds.spend["date"])
-    return history_windows(dates.min(), dates.max())
-
-
 def _with_attributes(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     out = table.copy()
     traffic = _cell_traffic(ds.spend)
@@ -164,29 +151,21 @@ def _with_attributes(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     return out
 
 
+CHANNEL_COLUMNS = ["channel", "group", "key_platform", "label_zh", "label_en"]
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
-    """Curves fitted against the total outcome (per product segment), lags from the journeys,
-    campaign periods left out, bootstrap bands (see :mod:`response.fit`)."""
-    import response
-    from response import estimate_lags, fit_curves, last_touch_gaps
+    """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
+    journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and
+    product segment, campaign periods left out, bootstrap bands."""
+    from roimix.pipeline import run_pipeline
 
     ds = _ds
-    j = journeys(token, ds)
-    gaps = last_touch_gaps(j.journeys, j.touches)
-    lags = estimate_lags(gaps)
-    options = {"lags": lags}
-    if hasattr(response, "lag_kernels"):
-        options["kernels"] = response.lag_kernels(gaps, lags)
-    conv = ds.conversions
-    outcome = (conv.assign(date=pd.to_datetime(conv["timestamp"]).dt.normalize(), segment=conv["product_segment"])
-               .groupby(["date", "segment"], as_index=False)["value"].sum())
-    spend = ds.spend[["date", "channel", "segment", "spend"]].assign(date=lambda f: pd.to_datetime(f["date"]))
-    outcome = outcome[outcome["segment"].isin(set(spend["segment"]))]
-    fit = fit_curves(spend, outcome, exclude=_campaign_windows(ds), **options)
-    table = _with_attributes(fit.curves, ds)
-    bands = fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
-    return CurveSet("fitted", table, bands, tuple(fit.warnings), fit.summary, token=f"fitted:{token}")
+    result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS])
+    table = _with_attributes(result.curves, ds)
+    bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
+    return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}")
 
 
 def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:
@@ -294,8 +273,9 @@ def _unfit_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
     return list(zip(table["channel"].to_numpy()[unfit], table["segment"].to_numpy()[unfit]))
 
 
-def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) -> Scenario:
-    """The optimizer's scenario for a what-if over a curves table."""
+def channel_rules(w: WhatIf, table: pd.DataFrame) -> tuple:
+    """The what-if's per-channel rules: bounds (× current spend, on the channel's total), locks, unfit cells kept
+    at current spend, and the ROI floor."""
     rules = []
     channels = set(table["channel"])
     for channel, lower, upper, locked in w.bounds:
@@ -314,11 +294,16 @@ def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) 
             rules.append(Lock(f"unfit:{channel}/{segment}", Select(channels=(channel,), segments=(segment,))))
     if w.roi_floor and w.roi_floor > 0:
         rules.append(RoiFloor("ROI floor", float(w.roi_floor)))
+    return tuple(rules)
+
+
+def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) -> Scenario:
+    """The optimizer's scenario for a what-if over a curves table."""
     amount = w.budget if budget is None else budget
     target = w.target_gmv if w.objective == "min_spend" else None
     return default_scenario(
         amount, objective=w.objective, target_gmv_cny_per_day=target,
-        new_product_share=w.new_product_cap, new_customer_share=w.new_customer_cap, rules=tuple(rules),
+        new_product_share=w.new_product_cap, new_customer_share=w.new_customer_cap, rules=channel_rules(w, table),
     )
 
 
@@ -400,20 +385,22 @@ def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["budget", "gmv", "spend", "roi", "marginal_roi", "feasible"])
 
 
-def message_text(message, lang: str, names: dict[str, str]) -> str:
-    """One optimizer message as a sentence, with rule names as the reader knows them."""
+def message_text(message, lang: str, names: dict[str, str], *, campaign: bool = False) -> str:
+    """One optimizer (or campaign) message as a sentence, with rule names as the reader knows them."""
+    from optimizer.explain import Message
+
     values = dict(message.values)
     if "rule" in values:
         values["rule"] = rule_display(values["rule"], lang, names)
     if "rules" in values:
-        sep = ", "
-        values["rules"] = sep.join(rule_display(r.strip(), lang, names) for r in str(values["rules"]).split(", "))
+        values["rules"] = ", ".join(rule_display(r.strip(), lang, names) for r in str(values["rules"]).split(", "))
     try:
-        from optimizer.report import render
+        if campaign:
+            from optimizer.campaign import render_message as render
+        else:
+            from optimizer.report import render
     except ImportError:  # the optimizer's wording is not there: say it plainly
         return _plain(message.key, values, lang)
-    from optimizer.explain import Message
-
     return render(Message(message.key, values), lang)
 
 
@@ -446,35 +433,66 @@ def rule_display(name: str, lang: str, names: dict[str, str]) -> str:
     return rule_label(name, lang)
 
 
-# --- campaign daily plan (a preview until the campaign engine lands) -------------------------------------
+# --- campaign daily plans (optimizer.campaign) ---------------------------------------------------------
 
 
-def campaign_plan(planner: SharedPlanner, w: WhatIf, days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A daily plan over a campaign: each day's budget is ``w.budget × spend_multiplier`` allocated under
-    the what-if's rules (one re-solve per distinct multiplier); GMV is scaled by ``response_multiplier``.
+@dataclass(frozen=True)
+class CampaignSettings:
+    """The campaign page's settings: the total budget over the campaign and the pacing rules."""
 
-    ``days``: date, phase, label, spend_multiplier, response_multiplier. Returns ``daily`` (date,
-    phase, channel, segment, spend, expected_value) and ``phases`` (phase, label, start, end, days,
-    budget, status, spend, gmv) — a phase without a feasible plan has status ``infeasible`` and no rows.
-    """
-    solved: dict[float, PlanResult] = {}
-    for m in sorted(set(days["spend_multiplier"].astype(float))):
-        solved[m] = planner.solve(scenario_of(w, planner.table, budget=w.budget * m))
-    rows, phases = [], []
-    for phase, part in days.groupby("phase", sort=False):
-        m = float(part["spend_multiplier"].iloc[0])
-        r = solved[m]
-        resp = part["response_multiplier"].astype(float).to_numpy()
-        if r.solved:
-            cells = r.plan[["channel", "segment", "spend", "expected_value"]]
-            for d, k in zip(part["date"], resp):
-                rows.append(cells.assign(date=d, phase=phase, expected_value=cells["expected_value"] * k))
-        phases.append({
-            "phase": phase, "label": part["label"].iloc[0], "start": part["date"].min(), "end": part["date"].max(),
-            "days": len(part), "budget": w.budget * m, "status": r.status,
-            "spend": float(r.totals.spend_cny) * len(part) if r.solved else np.nan,
-            "gmv": float(r.totals.gmv_cny) * float(resp.sum()) if r.solved else np.nan,
-        })
-    daily = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["channel", "segment", "spend", "expected_value", "date", "phase"])
-    return daily[["date", "phase", "channel", "segment", "spend", "expected_value"]], pd.DataFrame(phases)
+    budget_total: float
+    key_daily_min: float | None = 0.5
+    focus: str = "none"
+    offday_share: float = 0.3
+
+
+class SharedCampaignPlanner:
+    """An :class:`optimizer.campaign.CampaignPlanner` shared by sessions; solves one at a time."""
+
+    def __init__(self, table: pd.DataFrame, campaign):
+        from optimizer.campaign import CampaignPlanner, Horizon
+
+        self.table, self.campaign = table, campaign
+        self.planner = CampaignPlanner(table.drop(columns=["status", "warning"], errors="ignore"),
+                                       Horizon(campaign.start, campaign.end), campaign)
+        self.lock = threading.Lock()
+
+    @property
+    def n_days(self) -> int:
+        return (self.campaign.end - self.campaign.start).days + 1
+
+    def solve(self, setup, *, flat: bool = False):
+        with self.lock:
+            return self.planner.solve(setup, flat=flat)
+
+
+def campaign_of(name: str, phases: pd.DataFrame):
+    """The campaign engine's calendar from the page's phases table (phase, label_zh, label_en, start, end, multiplier)."""
+    from optimizer.campaign import calendar_from_frame
+
+    frame = phases.assign(campaign=name, channel="")
+    return calendar_from_frame(frame, name)
+
+
+def campaign_key(name: str, phases: pd.DataFrame) -> str:
+    cols = ["phase", "start", "end", "multiplier"]
+    return name + "|" + "|".join(map(str, phases[cols].astype(str).to_numpy().ravel()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def campaign_planner(curves_token: str, key: str, _table: pd.DataFrame, _campaign) -> SharedCampaignPlanner:
+    return SharedCampaignPlanner(_table, _campaign)
+
+
+def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n_days: int):
+    """The campaign scenario: the what-if's caps and channel rules over every day, the budget over the campaign."""
+    from optimizer import Budget, Objective
+    from optimizer.campaign import CampaignScenario, DailyRules
+
+    kind = w.objective
+    target = (w.target_gmv or 0.0) * n_days if kind == "min_spend" else None
+    budget = Budget(settings.budget_total, "eq" if kind == "gmv" else "le")
+    daily = DailyRules(key_daily_min=settings.key_daily_min, non_key_focus=settings.focus,
+                       non_key_offday_share=settings.offday_share if settings.focus != "none" else 0.0)
+    return CampaignScenario(budget, Objective(kind, target), w.new_product_cap, w.new_customer_cap, daily,
+                            channel_rules(w, table))

@@ -118,6 +118,10 @@ BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 CAMPAIGN: Slot[str] = Slot("campaign.name", "618")
 CAMPAIGN_PHASES: Slot[dict] = Slot("campaign.phases", factory=dict)
 """campaign name -> its phases table as the user edited it"""
+CAMPAIGN_BUDGET_PCT: Slot[int] = Slot("campaign.budget_pct", 100)
+"""the campaign's total budget in % of the optimise page's daily budget × the campaign's days"""
+CAMPAIGN_KEY_MIN: Slot[int] = Slot("campaign.key_min_pct", 50)
+CAMPAIGN_FOCUS: Slot[str] = Slot("campaign.focus", "none")
 
 # scenarios page
 SCENARIOS: Slot[dict] = Slot("scenarios.saved", factory=dict)

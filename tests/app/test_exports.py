@@ -1,4 +1,4 @@
-"""Plan downloads built directly: CSV, Excel (opened with openpyxl) and JSON agree, and formulas are neutralised."""
+"""Plan downloads built directly: the CLI's files (CSV, Excel opened with openpyxl, JSON), formulas neutralised."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import pytest
 
 from optimizer import Planner
 from roimix.app import engine, exports
-
-SAMPLE_CURVES = "data/sample/truth_curves.csv"
 
 
 @pytest.fixture(scope="module")
@@ -28,34 +26,32 @@ def solved(sample_dir):
 
 def test_csv_is_the_plan_per_cell_in_utf8_with_bom(solved):
     result, w = solved
-    data = exports.build("csv", result, w, "demo", "sample")
+    data = exports.build("csv", result, w, "demo", "sample", "zh")
     assert data.startswith(b"\xef\xbb\xbf"), "Excel opens UTF-8 CSV with a BOM"
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert len(frame) == len(result.plan)
-    assert frame["spend"].sum() == pytest.approx(result.totals.spend_cny, rel=1e-9)
-    assert frame["channel"].iloc[0].startswith("'="), "formula neutralised"
+    assert frame["spend"].sum() == pytest.approx(result.totals.spend_cny, abs=0.01 * len(frame))
+    assert not frame["channel"].iloc[0].startswith("="), "formula neutralised"
 
 
-def test_excel_has_summary_plan_rules_and_assumptions(solved):
+def test_excel_has_the_cli_sheets_and_the_assumptions(solved):
     result, w = solved
-    daily = pd.DataFrame({"date": ["2026-06-18"], "phase": ["peak"], "channel": ["@SUM(A1)"], "segment": ["new"],
-                          "spend": [1.0], "expected_value": [2.0]})
-    book = openpyxl.load_workbook(io.BytesIO(exports.build("xlsx", result, w, "demo", "sample", daily)))
-    assert book.sheetnames == ["summary", "plan", "daily plan", "rules", "assumptions"]
+    book = openpyxl.load_workbook(io.BytesIO(exports.build("xlsx", result, w, "demo", "sample", "zh")))
+    assert book.sheetnames == ["plan", "rules", "summary", "messages", "assumptions"]
     plan = book["plan"]
     header = [c.value for c in plan[1]]
-    spend_col = header.index("spend")
-    total = sum(row[spend_col] for row in plan.iter_rows(min_row=2, values_only=True))
-    assert total == pytest.approx(result.totals.spend_cny, rel=1e-9)
-    cells = [c.value for row in book.worksheets for r in row.iter_rows() for c in r if isinstance(c.value, str)]
+    total = sum(row[header.index("spend")] for row in plan.iter_rows(min_row=2, values_only=True))
+    assert total == pytest.approx(result.totals.spend_cny, abs=0.01 * (plan.max_row - 1))
+    cells = [c.value for ws in book.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
     assert not [v for v in cells if v.startswith(("=", "+", "@"))], "no cell a spreadsheet would run"
-    assert book["daily plan"]["C2"].value == "'@SUM(A1)"
+    assert any("新品" in v or "预算" in v for v in cells), "the summary sentences in the reader's language"
+    items = {r[0]: r[1] for r in book["assumptions"].iter_rows(min_row=2, values_only=True)}
+    assert items["curves"] == "demo" and items["new_product_cap"] == "0.15"
 
 
-def test_json_carries_totals_plan_and_rules(solved):
+def test_json_carries_meta_and_every_table(solved):
     result, w = solved
-    doc = json.loads(exports.build("json", result, w, "demo", "sample"))
-    assert doc["status"] == "optimal"
-    assert doc["totals"]["gmv_cny"] == pytest.approx(result.totals.gmv_cny)
+    doc = json.loads(exports.build("json", result, w, "demo", "sample", "en"))
+    assert doc["meta"]["status"] == "optimal" and doc["meta"]["curves"] == "demo"
     assert len(doc["plan"]) == len(result.plan) and len(doc["rules"]) == len(result.rules)
-    assert doc["assumptions"]["curves"] == "demo"
+    assert {r["item"] for r in doc["summary"]} >= {"status", "gmv_cny"}

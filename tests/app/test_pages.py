@@ -217,20 +217,28 @@ def test_objectives_and_roi_floor(demo_app):
 def test_campaign_daily_plan_follows_the_phases(demo_app):
     at = goto(demo_app, "campaign")
     assert_clean(at)
-    spend_618 = _money_value(metric(at, "大促总花费"))
+    gmv_618 = _money_value(metric(at, "活动增量 GMV"))
+    assert _money_value(metric(at, "比每天平均花多赚")) >= 0, "timing the spend cannot lose against an even split"
     at.segmented_control(key="w.campaign.name").set_value("double11").run()
     assert_clean(at)
     phases = at.session_state["campaign.phases"]["double11"]
     assert list(phases["phase"]) == ["preheat", "presale", "peak", "return"]
-    at.session_state["w.campaign.phases.double11"] = {"edited_rows": {2: {"spend_multiplier": 5.0}}, "added_rows": [],
+    spend_before = _money_value(metric(at, "活动总花费"))
+    gmv_before = _money_value(metric(at, "活动增量 GMV"))
+    at.session_state["w.campaign.phases.double11"] = {"edited_rows": {2: {"multiplier": 4.0}}, "added_rows": [],
                                                       "deleted_rows": []}
     at.run()
     assert_clean(at)
-    assert at.session_state["campaign.phases"]["double11"]["spend_multiplier"].iloc[2] == 5.0
-    assert _money_value(metric(at, "大促总花费")) != spend_618
+    assert at.session_state["campaign.phases"]["double11"]["multiplier"].iloc[2] == 4.0
+    assert _money_value(metric(at, "活动总花费")) == pytest.approx(spend_before, rel=0.01), "the same budget"
+    assert _money_value(metric(at, "活动增量 GMV")) > gmv_before, "a stronger peak earns more"
+    assert gmv_618 > 0
+    at.select_slider(key="w.campaign.budget_pct").set_value(150).run()
+    assert_clean(at)
+    assert _money_value(metric(at, "活动总花费")) == pytest.approx(1.5 * spend_before, rel=0.02)
     # an end before its start is a message, not a crash
     at.session_state["w.campaign.phases.double11"] = {
-        "edited_rows": {2: {"spend_multiplier": 5.0, "end": "2020-01-01"}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {2: {"multiplier": 4.0, "end": "2020-01-01"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception and at.error and "结束日期早于开始日期" in at.error[0].value
 
@@ -297,12 +305,12 @@ def test_an_internal_failure_is_a_one_line_message_not_a_traceback(demo_app, mon
 
 def test_campaign_edits_survive_page_and_language_switches(demo_app):
     at = goto(demo_app, "campaign")
-    at.session_state["w.campaign.phases.618"] = {"edited_rows": {0: {"response_multiplier": 0.7}}, "added_rows": [],
+    at.session_state["w.campaign.phases.618"] = {"edited_rows": {0: {"multiplier": 0.7}}, "added_rows": [],
                                                  "deleted_rows": []}
     at.run()
     goto(at, "data")
     at.sidebar.segmented_control(key="w.lang").set_value("en").run()
     goto(at, "campaign")
     assert_clean(at)
-    assert at.session_state["campaign.phases"]["618"]["response_multiplier"].iloc[0] == 0.7
+    assert at.session_state["campaign.phases"]["618"]["multiplier"].iloc[0] == 0.7
     assert "Pre-heat" in frame_with(at, "Phase")["Phase"].tolist()

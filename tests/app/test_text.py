@@ -9,7 +9,7 @@ from pathlib import Path
 from roimix.text import STRINGS
 
 APP = Path(__file__).resolve().parents[2] / "roimix" / "app"
-LITERAL_KEY = re.compile(r"""\bt\(\s*["']((?:app|optimizer|group|segment)\.[^"'{}]+|baseline|no_touch)["']""")
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']((?:app|optimizer|campaign|group|segment)\.[^"'{}]+|baseline|no_touch)["']""")
 
 
 def _fields(text: str) -> set[str]:
@@ -39,7 +39,9 @@ def test_dynamic_keys_exist_for_every_choice():
     for model in engine.MODEL_CHOICES:
         assert f"app.model.{model}" in STRINGS
     for c in campaigns.CAMPAIGNS:
-        assert f"app.camp.name.{c}" in STRINGS
+        assert f"campaign.name.{c}" in STRINGS
+    for focus in ("none", "weekends", "peak", "weekends+peak"):
+        assert f"app.camp.focus.{focus}" in STRINGS
     for source in engine.CURVE_SOURCES:
         assert f"app.cur.source.{source}" in STRINGS and f"app.curves.source_note.{source}" in STRINGS
     for family in ("exp", "mm", "log", "power", "hill"):

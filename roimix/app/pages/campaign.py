@@ -1,49 +1,51 @@
-"""Page 5 · Campaign: 618 / Double 11 / 年货节 phases and multipliers, and the daily plan they give."""
+"""Page 5 · Campaign: 618 / Double 11 / 年货节 phases and multipliers, and the daily plan the campaign engine gives."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from roimix.app import campaigns, data, engine, exports, figures, shared, state
+from roimix.app import campaigns, engine, figures, shared, state
 from roimix.app.errors import attempt, guard
-from roimix.text import money, t
+from roimix.text import STRINGS, money, percent, t
+
+EDITABLE = ["start", "end", "multiplier"]
+BUDGET_PERCENTS = list(range(50, 305, 5))
+FOCUS = ("none", "weekends", "peak", "weekends+peak")
 
 
-def phases_for(name: str, lang: str) -> pd.DataFrame:
-    """The user's phases for ``name`` (the template the first time)."""
+def campaign_label(name: str, lang: str) -> str:
+    key = f"campaign.name.{name}"
+    return t(key, lang) if key in STRINGS else name
+
+
+def phases_for(name: str) -> pd.DataFrame:
+    """The user's phases for ``name`` (the engine's template for the next occurrence the first time)."""
     stored = state.CAMPAIGN_PHASES.get()
     if name not in stored:
-        year = campaigns.next_year(name, dt.date.today())
-        stored[name] = campaigns.template(name, year, data.sample_calendar())
+        stored[name] = campaigns.template(name, campaigns.next_year(name, dt.date.today()))
     return stored[name]
-
-
-EDITABLE = ["start", "end", "spend_multiplier", "response_multiplier"]
 
 
 def phases_editor(name: str, lang: str) -> pd.DataFrame:
     key = f"w.campaign.phases.{name}"
-    model = state.apply_edits(phases_for(name, lang), state.editor_edits(key), EDITABLE, dates=("start", "end"))
+    model = state.apply_edits(phases_for(name), state.editor_edits(key), EDITABLE, dates=("start", "end"))
     label_col = "label_zh" if lang == "zh" else "label_en"
     shown = pd.DataFrame({"label": model[label_col], "start": pd.to_datetime(model["start"]).dt.date,
-                          "end": pd.to_datetime(model["end"]).dt.date, "spend_multiplier": model["spend_multiplier"],
-                          "response_multiplier": model["response_multiplier"]})
+                          "end": pd.to_datetime(model["end"]).dt.date, "multiplier": model["multiplier"]})
     edited = st.data_editor(
         shown, key=key, hide_index=True, num_rows="fixed", width="stretch", disabled=["label"],
         column_config={
             "label": st.column_config.TextColumn(t("app.camp.col.phase", lang)),
             "start": st.column_config.DateColumn(t("app.camp.col.start", lang), format="YYYY-MM-DD"),
             "end": st.column_config.DateColumn(t("app.camp.col.end", lang), format="YYYY-MM-DD"),
-            "spend_multiplier": st.column_config.NumberColumn(t("app.camp.col.spend_x", lang), min_value=0.0,
-                                                              max_value=20.0, step=0.05, format="%.2f×",
-                                                              help=t("app.camp.col.spend_x_help", lang)),
-            "response_multiplier": st.column_config.NumberColumn(t("app.camp.col.response_x", lang), min_value=0.0,
-                                                                 max_value=20.0, step=0.05, format="%.2f×",
-                                                                 help=t("app.camp.col.response_x_help", lang)),
+            "multiplier": st.column_config.NumberColumn(t("app.camp.col.response_x", lang), min_value=0.05,
+                                                        max_value=campaigns.MAX_MULTIPLIER, step=0.05, format="%.2f×",
+                                                        help=t("app.camp.col.response_x_help", lang)),
         },
     )
     clean = model.copy()
@@ -58,31 +60,62 @@ def phases_editor(name: str, lang: str) -> pd.DataFrame:
 def phase_problems(phases: pd.DataFrame, lang: str) -> list[str]:
     label_col = "label_zh" if lang == "zh" else "label_en"
     out = []
-    for row, column, what in campaigns.check_phases(phases):
+    for row, _column, what in campaigns.check_phases(phases):
         label = phases[label_col].iloc[row - 1] if 0 < row <= len(phases) else str(row)
         out.append(t(f"app.camp.problem.{what}", lang, phase=label))
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_plan(token: str, w: engine.WhatIf, days_key: tuple, _planner, _days: pd.DataFrame):
-    return engine.campaign_plan(_planner, w, _days)
+def settings_controls(base_total: float, lang: str) -> engine.CampaignSettings:
+    c1, c2, c3 = st.columns([2, 1, 1])
+    with c1:
+        pct = st.select_slider(t("app.camp.budget", lang), BUDGET_PERCENTS, key=state.CAMPAIGN_BUDGET_PCT.widget(),
+                               format_func=lambda p: f"{money(base_total * p / 100, lang, 2)}（{p}%）" if lang == "zh"
+                               else f"{money(base_total * p / 100, lang, 2)} ({p}%)",
+                               help=t("app.camp.budget_help", lang))
+        state.CAMPAIGN_BUDGET_PCT.set(int(pct))
+    with c2:
+        key_min = st.slider(t("app.camp.key_min", lang), 0, 100, step=5, format="%d%%", key=state.CAMPAIGN_KEY_MIN.widget(),
+                            help=t("app.camp.key_min_help", lang))
+        state.CAMPAIGN_KEY_MIN.set(int(key_min))
+    with c3:
+        focus = st.selectbox(t("app.camp.focus", lang), FOCUS, key=state.CAMPAIGN_FOCUS.widget(),
+                             format_func=lambda f: t(f"app.camp.focus.{f}", lang), help=t("app.camp.focus_help", lang))
+        state.CAMPAIGN_FOCUS.set(focus)
+    return engine.CampaignSettings(budget_total=base_total * state.CAMPAIGN_BUDGET_PCT.get() / 100,
+                                   key_daily_min=state.CAMPAIGN_KEY_MIN.get() / 100 or None,
+                                   focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
 
 
-def phase_view(phases: pd.DataFrame, lang: str) -> pd.DataFrame:
-    def m(v):
-        return money(v, lang, 2) if np.isfinite(v) else "–"
-
+def phase_view(by_phase: pd.DataFrame, multipliers: dict, labels: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
-        t("app.camp.col.phase", lang): phases["label"],
-        t("app.camp.col.dates", lang): [f"{a:%m-%d} – {b:%m-%d}" for a, b in zip(phases["start"], phases["end"])],
-        t("app.camp.col.days", lang): phases["days"],
-        t("app.camp.col.budget", lang): [m(v) for v in phases["budget"]],
-        t("app.scn.col.status", lang): [t(f"optimizer.status.{s}", lang) for s in phases["status"]],
-        t("app.camp.col.spend", lang): [m(v) for v in phases["spend"]],
-        t("app.camp.col.gmv", lang): [m(v) for v in phases["gmv"]],
-        "ROI": [f"{g / s:.2f}" if np.isfinite(s) and s > 0 else "–" for g, s in zip(phases["gmv"], phases["spend"])],
+        t("app.camp.col.phase", lang): [labels.get(p, p) for p in by_phase["phase"]],
+        t("app.camp.col.dates", lang): [f"{a:%m-%d} – {b:%m-%d}" for a, b in zip(by_phase["start"], by_phase["end"])],
+        t("app.camp.col.days", lang): by_phase["days"],
+        t("app.camp.col.response_x", lang): [f"{multipliers.get(p, 1.0):.2f}×" for p in by_phase["phase"]],
+        t("app.camp.col.spend", lang): [money(v, lang, 2) for v in by_phase["spend"]],
+        t("app.camp.col.per_day", lang): [money(v / d, lang, 2) for v, d in zip(by_phase["spend"], by_phase["days"])],
+        t("app.camp.col.gmv", lang): [money(v, lang, 2) for v in by_phase["expected_value"]],
+        "ROI": [f"{v:.2f}" if np.isfinite(v) else "–" for v in by_phase["roi"]],
     })
+
+
+def daily_exports(plan, name: str, lang: str) -> dict[str, bytes]:
+    """The daily plan as CSV and Excel through the project's exporters (``roimix.export``)."""
+    import tempfile
+    from pathlib import Path
+
+    from roimix.export import write_tables
+
+    daily = plan.daily.assign(date=pd.to_datetime(plan.daily["date"]).dt.strftime("%Y-%m-%d"))
+    frames = {"daily plan": daily, "by phase": plan.by_phase(), "by cell": plan.by_cell(), "rules": plan.result.rules,
+              "summary": plan.result.summary()}
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="roimix-campaign-") as folder:
+        for kind in ("csv", "xlsx"):
+            path = write_tables(frames, Path(folder) / f"plan.{kind}", meta={"campaign": name, "lang": lang})
+            out[kind] = path.read_bytes()
+    return out
 
 
 def render() -> None:
@@ -96,63 +129,88 @@ def render() -> None:
     if curves is None:
         return
     shared.ensure_whatif(curves.table, ds.channels)
-    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
-    if planner is None:
-        return
+    names = figures.labels(ds.channels, lang)
 
     name = st.segmented_control(t("app.camp.pick", lang), list(campaigns.CAMPAIGNS), key=state.CAMPAIGN.widget(),
-                                required=True, format_func=lambda c: t(f"app.camp.name.{c}", lang))
-    state.CAMPAIGN.set(name or "618")
+                                required=True, format_func=lambda c: campaign_label(c, lang))
+    state.CAMPAIGN.set(name if name in campaigns.CAMPAIGNS else "618")
     name = state.CAMPAIGN.get()
 
     st.markdown(f"**{t('app.camp.phases', lang)}**")
+    phases = None
     with guard(lang, t("app.camp.phases", lang)):
         phases = phases_editor(name, lang)
-        c1, c2 = st.columns([1, 3])
-        if c1.button(t("app.camp.reset", lang), key="campaign.reset"):
+        if st.button(t("app.camp.reset", lang), key="campaign.reset"):
             state.CAMPAIGN_PHASES.get().pop(name, None)
             st.session_state.pop(f"w.campaign.phases.{name}", None)
             st.rerun()
-        w = shared.whatif()
-        c2.caption(t("app.camp.base", lang, budget=money(w.budget, lang, 2)))
+    if phases is None:
+        return
     problems = phase_problems(phases, lang)
     if problems:
         st.error(t("app.camp.fix", lang) + "\n\n" + "\n".join(f"- {p}" for p in problems))
         return
-    days = campaigns.day_table(phases, lang)
-    key = tuple(map(tuple, days[["date", "spend_multiplier", "response_multiplier"]].astype(str).to_numpy()))
-    with st.spinner(t("app.camp.planning", lang)):
-        planned = attempt(lang, t("app.camp.planning", lang), cached_plan, curves.token, w, key, planner, days)
-    if planned is None:
+
+    w = shared.whatif()
+    campaign = attempt(lang, t("app.camp.phases", lang), engine.campaign_of, name, phases)
+    if campaign is None:
         return
-    daily, summary = planned
+    n_days = (campaign.end - campaign.start).days + 1
+    base_total = w.budget * n_days
+    settings = settings_controls(base_total, lang)
+    st.caption(t("app.camp.base", lang, budget=money(w.budget, lang, 2), days=n_days))
+
+    with st.spinner(t("app.camp.planning", lang)):
+        planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, curves.token,
+                          engine.campaign_key(name, phases), curves.table, campaign)
+        setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, curves.table, settings, n_days) \
+            if planner else None
+        plan = attempt(lang, t("app.camp.planning", lang), planner.solve, setup) if setup else None
+        flat = attempt(lang, t("app.camp.planning", lang), planner.solve, setup, flat=True) if plan is not None \
+            and plan.solved else None
+    if plan is None:
+        return
+    if not plan.solved:
+        from optimizer.campaign import campaign_messages
+
+        lines = [engine.message_text(m, lang, names, campaign=True) for m in campaign_messages(plan.result.messages)]
+        st.error("\n\n".join([lines[0]] + ["\n".join(f"- {x}" for x in lines[1:])]) if lines else t("app.opt.infeasible", lang))
+        return
+
     labels = dict(zip(phases["phase"], phases["label_zh" if lang == "zh" else "label_en"]))
-    summary = summary.assign(label=summary["phase"].map(labels))  # the plan is cached across languages
     with guard(lang, t("app.camp.chart", lang)):
-        per_channel = daily.groupby(["date", "channel"], as_index=False)["spend"].sum()
-        st.plotly_chart(figures.daily_plan(per_channel, summary, ds.channels, lang), key="fig.daily_plan",
-                        config={"displaylogo": False})
-        total_spend, total_gmv = float(np.nansum(summary["spend"])), float(np.nansum(summary["gmv"]))
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("app.camp.total_spend", lang), money(total_spend, lang, 2))
-        c2.metric(t("app.camp.total_gmv", lang), money(total_gmv, lang, 2))
-        c3.metric("ROI", f"{total_gmv / total_spend:.2f}" if total_spend > 0 else "–")
-        st.dataframe(phase_view(summary, lang), hide_index=True, width="stretch")
-        if (summary["status"] != "optimal").any():
-            st.warning(t("app.camp.some_infeasible", lang))
-        st.caption(t("app.camp.preview_note", lang))
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric(t("app.camp.total_spend", lang), money(plan.spend_cny, lang, 2))
+        c2.metric(t("app.camp.total_gmv", lang), money(plan.gmv_cny, lang, 2))
+        c3.metric("ROI", f"{plan.roi:.2f}" if np.isfinite(plan.roi) else "–")
+        if flat is not None and flat.solved and flat.gmv_cny > 0:
+            gain = plan.gmv_cny - flat.gmv_cny
+            c4.metric(t("app.camp.vs_flat", lang), money(gain, lang, 2), delta=percent(gain / flat.gmv_cny, lang),
+                      help=t("app.camp.vs_flat_help", lang, flat=money(flat.gmv_cny, lang, 2)))
+        per_channel = plan.daily.groupby(["date", "channel"], as_index=False)["spend"].sum()
+        by_phase = plan.by_phase()
+        shown = by_phase[by_phase["phase"] != "regular"].assign(label=lambda f: f["phase"].map(labels))
+        st.plotly_chart(figures.daily_plan(per_channel, shown[["label", "start", "end"]], ds.channels, lang),
+                        key="fig.daily_plan", config={"displaylogo": False})
+        st.dataframe(phase_view(by_phase, dict(zip(phases["phase"], phases["multiplier"])), labels, lang),
+                     hide_index=True, width="stretch")
+        from optimizer.campaign import campaign_messages
+
+        binding = [m for m in campaign_messages(plan.result.messages) if ".binding." in m.key]
+        st.markdown(f"**{t('app.opt.binding', lang)}**")
+        if binding:
+            st.markdown("\n".join(f"- {engine.message_text(m, lang, names, campaign=True)}" for m in binding))
+        else:
+            st.caption(t("app.opt.no_binding", lang))
+        st.caption(t("app.camp.engine_note", lang))
     with guard(lang, t("app.camp.download", lang)):
-        result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
-        if result is not None and result.solved and len(daily):
-            out = daily.assign(date=pd.to_datetime(daily["date"]).dt.strftime("%Y-%m-%d"))
-            c1, c2 = st.columns(2)
-            c1.download_button(t("app.camp.download_csv", lang), exports.build("csv", result, w, curves.source, ds.token, out),
-                               file_name=f"roimix-{name}-daily-plan.csv", mime=exports.MIME["csv"], key="campaign.csv",
-                               on_click="ignore", icon=":material/download:")
-            c2.download_button(t("app.camp.download_xlsx", lang),
-                               exports.build("xlsx", result, w, curves.source, ds.token, out),
-                               file_name=f"roimix-{name}-daily-plan.xlsx", mime=exports.MIME["xlsx"],
-                               key="campaign.xlsx", on_click="ignore", icon=":material/download:")
+        files = daily_exports(plan, name, lang)
+        c1, c2 = st.columns(2)
+        c1.download_button(t("app.camp.download_csv", lang), files["csv"], file_name=f"roimix-{name}-daily-plan.csv",
+                           mime="text/csv", key="campaign.csv", on_click="ignore", icon=":material/download:")
+        c2.download_button(t("app.camp.download_xlsx", lang), files["xlsx"], file_name=f"roimix-{name}-daily-plan.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="campaign.xlsx",
+                           on_click="ignore", icon=":material/download:")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def downloads(result, whatif, source: str, dataset: str, name: str, lang: str) -
     cols = st.columns(3)
     for col, kind in zip(cols, ("csv", "xlsx", "json")):
         data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.build, kind, result, whatif,
-                       source, dataset)
+                       source, dataset, lang)
         if data is not None:
             col.download_button(t(f"app.scn.download.{kind}", lang), data, file_name=f"{stem}.{kind}",
                                 mime=exports.MIME[kind], key=f"download.{kind}", width="stretch",
