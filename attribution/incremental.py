@@ -50,7 +50,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import minimize
 
 from .models import BASELINE, Incremental
 from .paths import NO_TOUCH, EncodedPaths, encode_paths
@@ -72,7 +71,7 @@ class Features:
     n_pre: int
     """``1 + len(z)``: the intercept and the pre-treatment columns come first"""
     credited: tuple[str, ...]
-    """credited channels: the ``h`` columns, then (if any organic channel exists) the ``g`` columns"""
+    """credited channels: the ``h`` columns, and in the same order the ``g`` (targeting) columns"""
     credited_codes: np.ndarray
     untouched: np.ndarray
     """bool per path: the ``(none)`` path (a conversion without touches)"""
@@ -163,7 +162,7 @@ def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: fl
         untouched = np.bincount(row, weights=(encoded.steps != none_code), minlength=n_paths) == 0
     names = encoded.channels
     columns = (("(intercept)",) + tuple(f"pre:{names[c]}" for c in org_codes) + tuple(names[c] for c in cred_codes)
-               + tuple(f"targeting:{names[c]}" for c in cred_codes[: g.shape[1]]))
+               + tuple(f"targeting:{names[c]}" for c in cred_codes))
     treated = np.bincount(row[cred_step], minlength=n_paths) > 0
     return Features(X, columns, 1 + n_org, tuple(names[c] for c in cred_codes), cred_codes, untouched, treated)
 
@@ -178,6 +177,8 @@ def _neg_loglik(w: np.ndarray, X: sparse.csr_matrix, y: np.ndarray, n: np.ndarra
 
 
 def _fit_weights(X, y, n, w0, max_iter):
+    from scipy.optimize import minimize  # imported here: scipy.optimize is slow to import and only fitting needs it
+
     scale = float(y.sum() + n.sum()) or 1.0
     bounds = [(_MIN_INTERCEPT, _MAX_HAZARD)] + [(0.0, _MAX_HAZARD)] * (X.shape[1] - 1)
     res = minimize(_neg_loglik, w0, args=(X, y, n, scale), jac=True, method="L-BFGS-B", bounds=bounds,
