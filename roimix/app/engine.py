@@ -8,6 +8,7 @@ cvxpy Parameters without rebuilding).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from dataclasses import dataclass, field
@@ -270,15 +271,21 @@ def _unfit_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
     if "status" not in table.columns:
         return []
     unfit = table["status"].to_numpy() == "unfit"
-    return list(zip(table["channel"].to_numpy()[unfit], table["segment"].to_numpy()[unfit]))
+    return [(str(c), str(s)) for c, s in zip(table["channel"].to_numpy()[unfit], table["segment"].to_numpy()[unfit])]
 
 
 def channel_rules(w: WhatIf, table: pd.DataFrame) -> tuple:
     """The what-if's per-channel rules: bounds (× current spend, on the channel's total), locks, unfit cells kept
-    at current spend, and the ROI floor."""
+    at current spend, and the ROI floor (built once per setting: a sweep asks for the same rules at every point)."""
+    return _channel_rules(w.bounds, float(w.roi_floor or 0.0), tuple(dict.fromkeys(table["channel"])),
+                          tuple(_unfit_cells(table)))
+
+
+@functools.lru_cache(maxsize=256)
+def _channel_rules(bounds: tuple, roi_floor: float, channel_list: tuple, unfit: tuple) -> tuple:
     rules = []
-    channels = set(table["channel"])
-    for channel, lower, upper, locked in w.bounds:
+    channels = set(channel_list)
+    for channel, lower, upper, locked in bounds:
         if channel not in channels:
             continue
         if locked:
@@ -288,12 +295,12 @@ def channel_rules(w: WhatIf, table: pd.DataFrame) -> tuple:
             rules.append(Bounds(bounds_rule_name(channel), lower=float(lower) if lower and lower > 0 else None,
                                 upper=float(UNBOUNDED_X if upper is None or not np.isfinite(upper) else upper),
                                 relative=True, per="total", select=Select(channels=(channel,))))
-    locked = {b[0] for b in w.bounds if b[3]}
-    for channel, segment in _unfit_cells(table):
+    locked = {b[0] for b in bounds if b[3]}
+    for channel, segment in unfit:
         if channel not in locked:
             rules.append(Lock(f"unfit:{channel}/{segment}", Select(channels=(channel,), segments=(segment,))))
-    if w.roi_floor and w.roi_floor > 0:
-        rules.append(RoiFloor("ROI floor", float(w.roi_floor)))
+    if roi_floor > 0:
+        rules.append(RoiFloor("ROI floor", roi_floor))
     return tuple(rules)
 
 
