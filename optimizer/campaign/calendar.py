@@ -52,17 +52,17 @@ def _labels(key: str, fallback: str) -> tuple[str, str]:
 
 
 def _as_date(value, what: str) -> date:
+    """A date from a date, a timestamp or ISO text (``2026-06-18``, time of day ignored)."""
     if isinstance(value, datetime):  # pd.Timestamp included
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, np.datetime64) and not np.isnat(value):
+        return pd.Timestamp(value).date()
     try:
-        stamp = pd.Timestamp(str(value))
-    except (ValueError, TypeError):
-        stamp = pd.NaT
-    if pd.isna(stamp):
-        raise CalendarError(f"{what}: expected a date like 2026-06-18, got {value!r}")
-    return stamp.date()
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise CalendarError(f"{what}: expected a date like 2026-06-18, got {value!r}") from None
 
 
 def _check_multiplier(what: str, value) -> float:

@@ -4,7 +4,8 @@
 rule                     constraint (x: spend per cell and day, c: current daily spend)           optimizer
 =======================  =====================================================================  ==========
 budget                   Σ x = B·(1 − reserve) (or ≤) over the whole horizon                      Budget
-new-product cap          Σ_new x ≤ s · Σ x, over the horizon [and within each phase]              ShareRule
+new-product cap          Σ_new x ≤ s · Σ x, over the horizon [and within each phase, regular      ShareRule
+                         days being one]
 new-customer cap         new-customer traffic ≤ s · traffic [and within each phase]               ShareRule
 key daily minimum        x_{i,t} ≥ μ · c_i for key platforms, every day (steady pacing)           Bounds
 day-to-day change        |x_{i,t} − x_{i,t−1}| ≤ δ · c_i (key platforms, or all)                  LinearRule
@@ -29,7 +30,6 @@ from optimizer.scenario import (
     Bounds, Budget, LinearRule, Objective, RuleError, Scenario, Select, ShareRule, _finite,
 )
 
-from .calendar import REGULAR
 from .daily import DailyCurves
 
 FOCUS = ("none", "weekends", "peak", "weekends+peak")
@@ -108,7 +108,7 @@ def scenario_for(daily: DailyCurves, setup: CampaignScenario, *, flat: bool = Fa
     off-day rule, which contradicts that, is left out); all other rules stay.
     """
     keys = daily.curves.keys
-    phases = [p for p in dict.fromkeys(daily.days["phase"]) if p != REGULAR] or [REGULAR]
+    phases = list(dict.fromkeys(daily.days["phase"]))
     rules: list = []
     caps = ((NEW_PRODUCT, setup.new_product_cap, Select(segments=("new",)), "spend"),
             (NEW_CUSTOMER, setup.new_customer_cap, Select(), "new_customer_traffic"))

@@ -116,9 +116,13 @@ def _tables(result: PlanResult, daily: pd.DataFrame | None, budget: float, conte
     lang = context.lang
     solved = result.solved
     finest = daily if daily is not None else cells
-    spend_target = _spend_total(result, finest)
+    spend_target = _spend_total(result)
     if solved and len(finest):
-        spend_fen = to_fen(finest["spend"].to_numpy(), spend_target)
+        spend = finest["spend"].to_numpy()
+        try:
+            spend_fen = to_fen(spend, spend_target)
+        except ValueError:  # the solver left the budget further off than rounding can absorb
+            spend_fen = to_fen(spend)
         gmv_fen = to_fen(finest["expected_gmv"].to_numpy())
     else:
         spend_fen = gmv_fen = np.zeros(len(finest), dtype=np.int64)
@@ -142,13 +146,11 @@ def _tables(result: PlanResult, daily: pd.DataFrame | None, budget: float, conte
                          lines)
 
 
-def _spend_total(result: PlanResult, finest: pd.DataFrame) -> float | None:
+def _spend_total(result: PlanResult) -> float | None:
     """The spendable budget when the plan must spend it all; else None (the rounded sum)."""
     budget = result.rules[result.rules["kind"] == "budget"]
     if result.solved and len(budget) and budget["sense"].iloc[0] == "eq":
-        level = float(budget["level"].iloc[0])
-        if abs(level - float(finest["spend"].sum())) <= 0.005 * max(len(finest), 1):
-            return level
+        return float(budget["level"].iloc[0])
     return None
 
 

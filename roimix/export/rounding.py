@@ -9,6 +9,8 @@ integers, so every level of a report adds up too.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 MAX_YUAN = 1e13
@@ -16,10 +18,11 @@ MAX_YUAN = 1e13
 
 
 def to_fen(values, total: float | None = None) -> np.ndarray:
-    """Whole fen (int64) per row, summing to ``total`` (yuan, rounded to the fen; default the rows' sum).
+    """Whole fen (int64) per row, summing to ``total`` (yuan, rounded to the fen; default the rows' sum,
+    when every row moves by less than a fen).
 
-    Raises ``ValueError`` for non-finite amounts, amounts beyond :data:`MAX_YUAN`, or a ``total``
-    farther from the rows' sum than rounding can absorb (one fen per row).
+    A given ``total`` must lie in ``[Σ⌊100·v⌋, Σ⌊100·v⌋ + n]`` fen, so that no row moves by more than
+    one fen; otherwise, and for non-finite amounts or amounts beyond :data:`MAX_YUAN`, ``ValueError``.
     """
     v = np.asarray(values, dtype=float).ravel()
     if not np.all(np.isfinite(v)):
@@ -30,7 +33,7 @@ def to_fen(values, total: float | None = None) -> np.ndarray:
     base = np.floor(cents)
     remainder = cents - base
     base = base.astype(np.int64)
-    target = int(round(float(np.sum(cents)) if total is None else float(total) * 100.0))
+    target = math.floor((float(np.sum(cents)) if total is None else float(total) * 100.0) + 0.5)  # half up
     missing = target - int(base.sum())
     if not 0 <= missing <= len(v):
         raise ValueError(f"total ¥{target / 100:,.2f} differs from the rows' sum ¥{cents.sum() / 100:,.2f} by more "

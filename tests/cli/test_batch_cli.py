@@ -1,0 +1,117 @@
+"""``roimix batch``: one plan per scenario plus a comparison; a failing scenario is named in one line and the
+others still run; exit 0 all solved, 1 one infeasible, 2 one broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from roimix.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+
+SCENARIO = """
+name = "{name}"
+[data]
+channels = "{sample}/channels.csv"
+[curves]
+source = "file"
+file = "{sample}/truth_curves.csv"
+[budget]
+total = {budget}
+reserve = 0.05
+[horizon]
+start = 2026-10-10
+end = 2026-11-13
+[calendar]
+template = "double11"
+year = 2026
+[rules]
+key_daily_min = {key_min}
+max_daily_change = 0.5
+per_phase = true
+"""
+
+
+def scenario(folder: Path, name: str, *, budget: float = 400_000, key_min: float = 0.5, edit=None) -> str:
+    text = SCENARIO.format(name=name, sample=SAMPLE.as_posix(), budget=budget, key_min=key_min)
+    if edit:
+        text = text.replace(*edit)
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_one_infeasible_scenario_still_writes_the_others_and_exits_1(tmp_path, capsys):
+    files = [scenario(tmp_path, "base"), scenario(tmp_path, "tight", budget=50_000, key_min=1.0),
+             scenario(tmp_path, "more", budget=480_000)]
+    out = tmp_path / "out"
+    code = main(["batch", *files, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1
+    failing = [line for line in captured.err.splitlines() if "tight" in line]
+    assert len(failing) == 1 and "infeasible" in failing[0] and "key-platform daily minimum" in failing[0]
+    for name in ("base", "more"):
+        for ext in ("xlsx", "csv", "json"):
+            assert (out / f"{name}.{ext}").is_file()
+    assert not list(out.glob("tight.*"))
+    table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
+    assert list(table["scenario"]) == ["base", "tight", "more"]
+    assert list(table["status"]) == ["optimal", "infeasible", "optimal"]
+    solved = table[table["status"] == "optimal"].set_index("scenario")
+    assert solved.loc["more", "expected_gmv"] > solved.loc["base", "expected_gmv"]
+    assert (solved["spend"] == solved["budget"] * 0.95).all()  # to the fen
+    assert (solved["roi"] - solved["expected_gmv"] / solved["spend"]).abs().max() < 1e-4
+    assert solved["binding_rules"].str.contains("budget").all()
+    assert "Rules in conflict" in table.set_index("scenario").loc["tight", "reason"]
+    assert openpyxl.load_workbook(out / "comparison.xlsx").sheetnames == ["comparison"]
+
+
+def test_a_broken_scenario_gives_one_line_and_exit_2_and_the_rest_runs(tmp_path, capsys):
+    files = [scenario(tmp_path, "broken", edit=("total =", "totl =")), scenario(tmp_path, "fine")]
+    code = main(["batch", *files, "--out", str(tmp_path / "out"), "--lang", "zh"])
+    captured = capsys.readouterr()
+    assert code == 2
+    lines = [line for line in captured.err.splitlines() if "broken" in line]
+    assert len(lines) == 1
+    assert "unknown key 'budget.totl' (did you mean 'budget.total'?)" in lines[0]
+    assert (tmp_path / "out" / "fine.xlsx").is_file()
+    assert "fine" in captured.out and "花费" in captured.out
+
+
+def test_flags_override_every_scenario(tmp_path, capsys):
+    files = [scenario(tmp_path, "a"), scenario(tmp_path, "b", budget=300_000)]
+    out = tmp_path / "out"
+    code = main(["batch", *files, "--out", str(out), "--budget", "350000", "--set", "budget.reserve=0.1",
+                 "--formats", "json"])
+    assert code == 0
+    table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
+    assert (table["budget"] == 350_000).all() and (table["reserve"] == 35_000).all()
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "comparison.csv", "comparison.xlsx"]
+    assert main(["batch", files[0], "--out", str(out), "--set", "budget.totl=1"]) == 2
+    assert "unknown key 'budget.totl'" in capsys.readouterr().err
+
+
+def test_the_shipped_618_and_double11_scenarios_run_on_the_sample(tmp_path, capsys):
+    examples = ROOT / "data" / "scenarios"
+    out = tmp_path / "out"
+    code = main(["batch", str(examples / "618.toml"), str(examples / "double11.toml"), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig").set_index("scenario")
+    assert list(table.index) == ["618-2027", "double11-2026"]
+    assert (table["status"] == "optimal").all()
+    assert (table["expected_gmv"] > table["flat_gmv"]).all()  # the campaign-aware plan beats spending evenly
+    book = openpyxl.load_workbook(out / "618-2027.xlsx")
+    assert book.sheetnames == ["summary", "plan", "daily", "rules", "assumptions"]
+    sources = [r[2].value for r in book["assumptions"].iter_rows(min_row=2)]
+    assert any(str(s).startswith("estimated from 2026") for s in sources)  # multipliers from the sample's 618
+
+
+@pytest.mark.parametrize("args", [["batch", "--out", "x"], ["batch", "a.toml", "--out", "x", "--formats", "pdf"]])
+def test_usage_errors_exit_2(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
