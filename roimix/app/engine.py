@@ -367,7 +367,7 @@ def channel_plan(result: PlanResult) -> pd.DataFrame:
     return out
 
 
-SWEEP_MULTIPLES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+SWEEP_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0)
 """Budgets of the sweep, as multiples of today's spend: each point is one re-solve (a cap move pays for all)."""
 
 
