@@ -42,9 +42,9 @@ class ModelCredit:
     """the credited columns (the incremental model adds :data:`BASELINE` last)"""
     conversions: np.ndarray
     value: np.ndarray
-    weights: sparse.csr_matrix
-    """(paths × channels): each path's split of one conversion"""
-    value_weights: sparse.csr_matrix
+    weights: sparse.csr_matrix | None
+    """(paths × channels): each path's split of one conversion (None for Markov: see :meth:`path_weights`)"""
+    value_weights: sparse.csr_matrix | None
     """(paths × channels): each path's split of its value (equal to ``weights`` except for Markov)"""
     encoded: EncodedPaths
     global_split: bool = False
@@ -55,6 +55,13 @@ class ModelCredit:
     """the fitted :class:`IncrementalModel` or the :class:`attribution.markov.MarkovResult`"""
     n_sampled_paths: int = 0
     """paths whose Shapley values were sampled (more credited channels than ``exact_max``)"""
+
+    def path_weights(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """(conversion weights, value weights) per path; for Markov each path's split among its own
+        channels by removal effect (computed here, as only per-day tables need it)."""
+        if self.weights is None:
+            return markov.path_weights(self.encoded, self.detail)
+        return self.weights, self.value_weights
 
 
 def as_model(model: Model | str, *, order: int = 1) -> Model:
@@ -71,8 +78,7 @@ def fit_credit(paths: pd.DataFrame | EncodedPaths, model: Model | str = "increme
         raise ValueError("time_decay needs touch timestamps: use attribute_journeys / credit_by_day with journeys")
     if isinstance(model, Markov):
         result = markov.removal_effects(encoded, model.order)
-        w, wv = markov.path_weights(encoded, result)
-        return ModelCredit(model.name, encoded.channels, result.conversions, result.value, w, wv, encoded,
+        return ModelCredit(model.name, encoded.channels, result.conversions, result.value, None, None, encoded,
                            global_split=True, detail=result)
     if isinstance(model, Incremental):
         fitted = IncrementalModel.from_settings(model).fit(encoded, channels)
@@ -169,8 +175,9 @@ def credit_by_day(source: pd.DataFrame | Journeys, model: Model | str = "increme
     day_codes, days = pd.MultiIndex.from_frame(day_seg).factorize(sort=True)
     n_days = len(days)
     agg = sparse.csr_matrix((np.ones(len(rows)), (day_codes, np.arange(len(rows)))), shape=(n_days, len(rows)))
-    conv = agg @ sparse.diags(cells["conversions"].to_numpy(float)) @ credit.weights[rows]
-    value = agg @ sparse.diags(cells["value"].to_numpy(float)) @ credit.value_weights[rows]
+    weights, value_weights = credit.path_weights()
+    conv = agg @ sparse.diags(cells["conversions"].to_numpy(float)) @ weights[rows]
+    value = agg @ sparse.diags(cells["value"].to_numpy(float)) @ value_weights[rows]
     conv, value = conv.toarray(), value.toarray()
     if credit.global_split:
         conv = rake(conv, conv.sum(axis=1), credit.conversions, tol=rake_tol, max_iter=rake_max_iter)

@@ -86,10 +86,19 @@ def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
     for i in range(order):
         inside = i < win_len
         digits[:, i] = np.where(inside, encoded.steps[np.minimum(win_start + i, last)].astype(np.int64) + 1, 0)
-    if (n_ch + 1) ** order < 2**62:
-        key = digits @ ((n_ch + 1) ** np.arange(order, dtype=np.int64))
-        uniq, state = np.unique(key, return_inverse=True)
-        state_digits = (uniq[:, None] // ((n_ch + 1) ** np.arange(order, dtype=np.int64))) % (n_ch + 1)
+    space = (n_ch + 1) ** order
+    if space < 2**62:
+        powers = (n_ch + 1) ** np.arange(order, dtype=np.int64)
+        key = digits @ powers
+        if space <= 1 << 24:  # small key space: a lookup table instead of a sort
+            seen = np.zeros(space, dtype=bool)
+            seen[key] = True
+            uniq = np.flatnonzero(seen)
+            lookup = np.cumsum(seen) - 1
+            state = lookup[key]
+        else:
+            uniq, state = np.unique(key, return_inverse=True)
+        state_digits = (uniq[:, None] // powers) % (n_ch + 1)
     else:  # pragma: no cover - more than ~60,000 channels at order 4
         state_digits, state = np.unique(digits, axis=0, return_inverse=True)
     state = state.ravel()
