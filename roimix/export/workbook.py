@@ -46,6 +46,14 @@ def write_finance(tables: FinanceTables, path: str | Path) -> Path:
     return path
 
 
+def finance_bytes(tables: FinanceTables, kind: str) -> bytes:
+    """The file :func:`write_finance` would write, as bytes (``kind``: xlsx, csv or json), for downloads."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return write_finance(tables, Path(folder) / f"plan.{kind.lstrip('.')}").read_bytes()
+
+
 def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` with each column id replaced by its header in ``lang``."""
     return frame.rename(columns={c: t(HEADERS[c], lang) for c in frame.columns if c in HEADERS})

@@ -165,3 +165,12 @@ def test_the_plan_workbook_without_days_adds_up_too(truth_curves, tmp_path):
     rows = sheet_rows(book["plan"])
     col = tables.plan.columns.get_loc("spend")
     assert sum(fen(r[col]) for r in rows[:-1]) == fen(rows[-1][col]) == fen(9_876.54)
+
+
+def test_downloads_get_the_same_bytes_as_the_files(written):
+    from roimix.export import finance_bytes
+
+    tables, paths = written
+    assert finance_bytes(tables, "csv") == paths["csv"].read_bytes()
+    assert finance_bytes(tables, "json") == paths["json"].read_bytes()
+    assert finance_bytes(tables, "xlsx")[:2] == b"PK"  # a zip: the xlsx container
