@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from optimizer.campaign import CHANGE, CampaignResult, campaign_messages, phase_label, render_message, rule_label
+from optimizer.campaign import summary_lines as campaign_summary
 from optimizer.explain import Message
 from optimizer.report import render
 from optimizer.report import rule_label as plan_rule_label
+from optimizer.report import summary_lines as plan_summary
 from optimizer.result import PlanResult
 from roimix.text import t
 
@@ -80,59 +82,50 @@ class FinanceTables:
 
 def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignResult | None = None) -> FinanceTables:
     """The finance tables of a daily campaign plan (``flat``: the same-every-day plan, for comparison)."""
-    from optimizer.campaign import summary_lines
-
     lang = context.lang
     daily = plan.daily.rename(columns={"expected_value": "expected_gmv"})
     horizon = f"{plan.days['date'].min():%Y-%m-%d} – {plan.days['date'].max():%Y-%m-%d} ({len(plan.days)})"
     extra = [("horizon", t("campaign.item.horizon", lang), horizon, "text")]
     if flat is not None and flat.solved:
         extra.append(("flat_gmv", t("campaign.item.flat_gmv", lang), round(flat.gmv_cny, 2), "money"))
-    lines = tuple(summary_lines(plan, lang, campaign=context.campaign, flat=flat))
+    lines = tuple(campaign_summary(plan, lang, campaign=context.campaign, flat=flat))
     explain = _explainer(campaign_messages(plan.result.messages), lambda m: render_message(m, lang))
-    return _tables(plan.result, daily, plan.budget_cny, context, extra, lines, explain,
+    return _tables(plan.result, daily, True, plan.budget_cny, context, extra, lines, explain,
                    lambda name: rule_label(name, lang))
 
 
 def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | None = None) -> FinanceTables:
     """The finance tables of a plan per channel × segment (no days): the ``roimix plan`` workbook."""
-    from optimizer.report import summary_lines
-
     lang = context.lang
     cells = result.plan.rename(columns={"expected_value": "expected_gmv"})
-    lines = tuple(summary_lines(result, lang))
     explain = _explainer(result.messages, lambda m: render(m, lang))
-    return _tables(result, None, budget_cny if budget_cny is not None else np.nan, context, [], lines, explain,
-                   lambda name: plan_rule_label(name, lang), cells=cells)
+    return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, [],
+                   tuple(plan_summary(result, lang)), explain, lambda name: plan_rule_label(name, lang))
 
 
 def _explainer(messages: tuple[Message, ...], say: Callable[[Message], str]) -> dict[str, str]:
     return {m.values["rule"]: say(m) for m in messages if ".binding." in m.key and "rule" in m.values}
 
 
-def _tables(result: PlanResult, daily: pd.DataFrame | None, budget: float, context: Context, extra: list,
-            lines: tuple[str, ...], explain: dict[str, str], label: Callable[[str], str],
-            cells: pd.DataFrame | None = None) -> FinanceTables:
+def _tables(result: PlanResult, finest: pd.DataFrame, by_day: bool, budget: float, context: Context, extra: list,
+            lines: tuple[str, ...], explain: dict[str, str], label: Callable[[str], str]) -> FinanceTables:
+    """``finest``: the rows money is rounded on (per cell and day when ``by_day``, else per cell)."""
     lang = context.lang
-    solved = result.solved
-    finest = daily if daily is not None else cells
-    spend_target = _spend_total(result)
-    if solved and len(finest):
+    if result.solved and len(finest):
         spend = finest["spend"].to_numpy()
         try:
-            spend_fen = to_fen(spend, spend_target)
+            spend_fen = to_fen(spend, _spend_total(result))
         except ValueError:  # the solver left the budget further off than rounding can absorb
             spend_fen = to_fen(spend)
         gmv_fen = to_fen(finest["expected_gmv"].to_numpy())
     else:
-        spend_fen = gmv_fen = np.zeros(len(finest), dtype=np.int64)
-        finest = finest.iloc[:0]
-    base = finest.assign(spend_fen=spend_fen[: len(finest)], gmv_fen=gmv_fen[: len(finest)])
+        finest, spend_fen, gmv_fen = finest.iloc[:0], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    base = finest.assign(spend_fen=spend_fen, gmv_fen=gmv_fen)
     by_cell = base.groupby(["channel", "segment"], sort=False, as_index=False)[["spend_fen", "gmv_fen"]].sum()
     total_spend, total_gmv = int(base["spend_fen"].sum()), int(base["gmv_fen"].sum())
     plan = _money_view(by_cell, total_spend, context)
     daily_view = None
-    if daily is not None:
+    if by_day:
         daily_view = _money_view(base, total_spend, context, keep=("date", "day", "phase"), after=("multiplier",))
         daily_view = daily_view.drop(columns=["spend_share", "roi"])
         daily_view["phase"] = [phase_label(p, lang) for p in daily_view["phase"]]
