@@ -125,12 +125,12 @@ def measure_page(source: str, moves: int) -> list[dict]:
     at.run()
     at.session_state["curves.source"] = source
     at.switch_page("roimix/app/pages/optimise.py").run()
-    slider = at.select_slider(key="w.whatif.budget")
+    slider = at.select_slider(key="w.whatif.budget.zh")
     today = float(slider.value)
     times, cpu = [], []
     for i in range(moves):
         value = shared.budget_at(today, 100 + (7 * (i + 1)) % 60)
-        at.select_slider(key="w.whatif.budget").set_value(value)
+        at.select_slider(key="w.whatif.budget.zh").set_value(value)
         with Clock() as c:
             at.run()
         times.append(c.wall)

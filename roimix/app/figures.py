@@ -185,6 +185,17 @@ def _order(channels: pd.DataFrame, present) -> list[str]:
     return out
 
 
+def _wrap(label: str, width: int = 12) -> str:
+    """A long axis label on two lines (at its parenthesis or last space before ``width``)."""
+    if len(label) <= width:
+        return label
+    for sep in (" (", "（", " "):
+        i = label.find(sep) if sep != " " else label.rfind(" ", 0, width + 1)
+        if i > 0:
+            return label[:i] + "<br>" + label[i:].lstrip()
+    return label
+
+
 def _hover(name: str) -> str:
     return name.replace("%", "%%")
 
@@ -272,7 +283,7 @@ def roi_bars(roi: pd.DataFrame, channels: pd.DataFrame, lang: str, *, metric: st
         text = [percent(v, lang, 0) for v in frame[metric]]
     else:
         text = [f"{v:.2f}" for v in frame[metric]]
-    data = [{"type": "bar", "x": [_label(c, names) for c in frame["channel"]], "y": frame[metric],
+    data = [{"type": "bar", "x": [_wrap(_label(c, names)) for c in frame["channel"]], "y": frame[metric],
              "marker": {"color": [colours.get(c, "#999") for c in frame["channel"]]}, "text": text,
              "textposition": "outside", "hovertemplate": "%{x}: %{text}<extra></extra>"}]
     shapes, yaxis = [], {}
@@ -378,7 +389,7 @@ def allocation(plan: pd.DataFrame, channels: pd.DataFrame, lang: str) -> go.Figu
     """
     colours, names = channel_colours(channels), labels(channels, lang)
     frame = plan.set_index("channel").reindex(_order(channels, plan["channel"])).reset_index()
-    x = [_label(c, names) for c in frame["channel"]]
+    x = [_wrap(_label(c, names)) for c in frame["channel"]]
     cols = [colours.get(c, "#999") for c in frame["channel"]]
     current, planned = t("app.fig.current", lang), t("app.fig.planned", lang)
     data = [
@@ -392,8 +403,10 @@ def allocation(plan: pd.DataFrame, channels: pd.DataFrame, lang: str) -> go.Figu
          "hovertemplate": "%{x} · " + planned + ": %{customdata}<extra></extra>"},
     ]
     top = pd.concat([frame["current_spend"], frame["planned_spend"]]) * 1.1
-    return _figure(data, _layout(t("app.fig.allocation_title", lang), height=420, barmode="group", bargap=0.25,
-                                 yaxis=money_ticks(top, lang)))
+    layout = _layout(t("app.fig.allocation_title", lang), height=460, barmode="group", bargap=0.25,
+                     yaxis=money_ticks(top, lang), xaxis={"tickangle": 0})
+    layout["legend"]["y"] = -0.22  # below the two-line channel names
+    return _figure(data, layout)
 
 
 def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None = None,

@@ -34,10 +34,17 @@ class Slot(Generic[T]):
     key: str
     default: T | None = None
     factory: Callable[[], T] | None = field(default=None, compare=False)
+    per_lang: bool = False
+    """The widget shows language-dependent option labels: it gets one key per language, so a language switch
+    draws a fresh widget seeded from the model (a kept widget would look its old label up among the new ones)."""
 
     @property
     def widget_key(self) -> str:
-        return WIDGET_PREFIX + self.key
+        return WIDGET_PREFIX + self.key + (f".{lang()}" if self.per_lang else "")
+
+    def _widget_keys(self) -> list[str]:
+        base = WIDGET_PREFIX + self.key
+        return [base] + [f"{base}.{code}" for code in LANGS]
 
     def fresh(self) -> T:
         return self.factory() if self.factory is not None else copy.copy(self.default)
@@ -55,14 +62,15 @@ class Slot(Generic[T]):
         return self.key in st.session_state
 
     def reset(self) -> None:
-        for key in (self.key, self.widget_key):
+        for key in [self.key, *self._widget_keys()]:
             if key in st.session_state:
                 del st.session_state[key]
 
     def reset_widget(self) -> None:
         """Forget the widget's own state (it is seeded from the model value when drawn next)."""
-        if self.widget_key in st.session_state:
-            del st.session_state[self.widget_key]
+        for key in self._widget_keys():
+            if key in st.session_state:
+                del st.session_state[key]
 
     def widget(self, value: Any = None) -> str:
         """The widget key, seeded with the model value (or ``value``) when the widget is not alive.
@@ -92,42 +100,45 @@ UPLOAD_PROBLEMS: Slot[dict] = Slot("data.problems", factory=dict)
 UPLOAD_SEEN: Slot[dict] = Slot("data.seen", factory=dict)
 
 # attribution page
-ATTR_MODELS: Slot[list] = Slot("attribution.models", factory=lambda: ["last_touch", "linear", "markov_1", "incremental"])
-ATTR_MEASURE: Slot[str] = Slot("attribution.measure", "value")
-ATTR_ROI_MODEL: Slot[str] = Slot("attribution.roi_model", "incremental")
+ATTR_MODELS: Slot[list] = Slot("attribution.models", factory=lambda: ["last_touch", "linear", "markov_1", "incremental"],
+                               per_lang=True)
+ATTR_MEASURE: Slot[str] = Slot("attribution.measure", "value", per_lang=True)
+ATTR_ROI_MODEL: Slot[str] = Slot("attribution.roi_model", "incremental", per_lang=True)
 ATTR_HALF_LIFE: Slot[float] = Slot("attribution.half_life_days", 7.0)
 ATTR_METRIC: Slot[str] = Slot("attribution.metric", "roas")
 
 # curves page
-CURVES_SOURCE: Slot[str] = Slot("curves.source", "fitted")
+CURVES_SOURCE: Slot[str] = Slot("curves.source", "fitted", per_lang=True)
 CURVES_CHANNELS: Slot[list | None] = Slot("curves.channels", None)
-CURVES_SEGMENT: Slot[str] = Slot("curves.segment", "all")
+CURVES_SEGMENT: Slot[str] = Slot("curves.segment", "all", per_lang=True)
 
 # optimise page: the what-if
-BUDGET: Slot[float | None] = Slot("whatif.budget", None)
+BUDGET: Slot[float | None] = Slot("whatif.budget", None, per_lang=True)
 """yuan per day; None until the data is known (then the current total)"""
 NEW_PRODUCT_CAP: Slot[int] = Slot("whatif.new_product_cap_pct", 15)
 NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", 30)
-OBJECTIVE: Slot[str] = Slot("whatif.objective", "gmv")
+OBJECTIVE: Slot[str] = Slot("whatif.objective", "gmv", per_lang=True)
 TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
 ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
 BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 """channel, lower (× current), upper (× current), locked; None until the data is known"""
 
 # campaign page
-CAMPAIGN: Slot[str] = Slot("campaign.name", "618")
+CAMPAIGN: Slot[str] = Slot("campaign.name", "618", per_lang=True)
 CAMPAIGN_PHASES: Slot[dict] = Slot("campaign.phases", factory=dict)
 """campaign name -> its phases table as the user edited it"""
-CAMPAIGN_BUDGET_PCT: Slot[int] = Slot("campaign.budget_pct", 100)
+CAMPAIGN_BUDGET_PCT: Slot[int] = Slot("campaign.budget_pct", 100, per_lang=True)
 """the campaign's total budget in % of the optimise page's daily budget × the campaign's days"""
 CAMPAIGN_KEY_MIN: Slot[int] = Slot("campaign.key_min_pct", 50)
-CAMPAIGN_FOCUS: Slot[str] = Slot("campaign.focus", "none")
+CAMPAIGN_FOCUS: Slot[str] = Slot("campaign.focus", "none", per_lang=True)
 
 # scenarios page
 SCENARIOS: Slot[dict] = Slot("scenarios.saved", factory=dict)
 """name -> SavedScenario, in the order saved"""
 SCENARIO_NAME: Slot[str] = Slot("scenarios.name", "")
 SCENARIO_PICK: Slot[list] = Slot("scenarios.pick", factory=list)
+SCENARIO_EXPORT: Slot[str] = Slot("scenarios.export", "__current__", per_lang=True)
+SCENARIO_MANAGE: Slot[str | None] = Slot("scenarios.manage", None)
 
 
 def editor_edits(widget_key: str) -> dict:

@@ -152,7 +152,7 @@ def test_the_app_in_chromium(browser_page):
     # move the budget with the keyboard, as a user would, and see the planned GMV change
     _open(page, "预算优化 · 模拟")
     before = _metric(page, "计划 GMV/天")
-    thumb = page.locator(".st-key-w-whatif-budget input[type=range]")
+    thumb = page.locator(".st-key-w-whatif-budget-zh input[type=range]")
     thumb.focus()
     for _ in range(25):
         page.keyboard.press("ArrowRight")
@@ -165,22 +165,27 @@ def test_the_app_in_chromium(browser_page):
     _settle(page)
     after = _metric(page, "计划 GMV/天")
     assert after != before
-    budget_text = page.locator(".st-key-w-whatif-budget input[type=range]").get_attribute("aria-valuetext")
+    budget_text = page.locator(".st-key-w-whatif-budget-zh input[type=range]").get_attribute("aria-valuetext")
     page.screenshot(path=str(ARTIFACTS / "page-optimise-budget-moved.png"), full_page=True)
 
-    # the moved budget survives a page switch and shows in English units after the language switch
-    _open(page, "方案与导出")
+    # the language switch on this very page keeps the moved budget (shown in K now) and the plan
     page.locator(".st-key-w-lang").get_by_text("English", exact=True).click()
-    page.get_by_role("heading", name="Scenarios & export", exact=True).first.wait_for()
+    page.get_by_role("heading", name="Optimise · what-if", exact=True).first.wait_for()
     _settle(page)
-    page.screenshot(path=str(ARTIFACTS / "page-scenarios-en.png"), full_page=True)
-    _open(page, "Optimise · what-if")
-    moved = page.locator(".st-key-w-whatif-budget input[type=range]").get_attribute("aria-valuetext")
+    moved = page.locator(".st-key-w-whatif-budget-en input[type=range]").get_attribute("aria-valuetext")
     assert re.fullmatch(r"¥[\d.,]+K?", moved), moved
     assert _parse_money(moved) == pytest.approx(_parse_money(budget_text), rel=0.01)
+    assert _parse_money(_metric(page, "Planned spend")) == pytest.approx(_parse_money(budget_text), rel=0.01)
+    page.screenshot(path=str(ARTIFACTS / "page-optimise-en.png"), full_page=True)
+    # … and a page switch keeps it too
+    _open(page, "Scenarios & export")
+    page.screenshot(path=str(ARTIFACTS / "page-scenarios-en.png"), full_page=True)
     page.locator(".st-key-w-lang").get_by_text("中文", exact=True).click()
-    page.get_by_role("heading", name="预算优化 · 模拟", exact=True).first.wait_for()
+    page.get_by_role("heading", name="方案与导出", exact=True).first.wait_for()
     _settle(page)
+    _open(page, "预算优化 · 模拟")
+    again = page.locator(".st-key-w-whatif-budget-zh input[type=range]").get_attribute("aria-valuetext")
+    assert _parse_money(again) == pytest.approx(_parse_money(budget_text), rel=0.01)
 
     # download the Excel plan of the current settings and open it
     _open(page, "方案与导出")

@@ -52,7 +52,8 @@ def test_language_switch_changes_labels_and_number_formats(demo_app):
 
 def test_data_page_states_what_is_loaded_and_the_upload_limit(app):
     at = goto(app, "data")
-    assert metric(at, "花费日期").startswith("2026-02-01")
+    assert metric(at, "花费天数") == "150 天"
+    assert any(c.value.startswith("2026-02-01 至 2026-06-30") for c in at.caption)
     assert _money_value(metric(at, "GMV 合计")) > 1e6
     assert any("200 MB" in e.label for e in at.expander)
     groups = frame_with(at, "分组")
@@ -97,7 +98,7 @@ def test_a_good_upload_replaces_one_table_and_can_be_undone(app):
 def test_attribution_compares_models_and_separates_the_baseline(app):
     at = goto(app, "attribution")
     assert_clean(at)
-    at.multiselect(key="w.attribution.models").set_value(["last_touch", "markov_1", "incremental"]).run()
+    at.multiselect(key="w.attribution.models.zh").set_value(["last_touch", "markov_1", "incremental"]).run()
     assert_clean(at)
     side = frame_with(at, "末次触点")
     assert list(side.columns[1:]) == ["末次触点", "马尔可夫（1 阶）", "增量模型（Shapley）"]
@@ -108,11 +109,11 @@ def test_attribution_compares_models_and_separates_the_baseline(app):
     assert {"ROAS", "ROI", "CPA"} <= set(roi.columns) and len(roi) == 7
     paths = frame_with(at, "路径")
     assert len(paths) == 15 and paths.iloc[0, 0]
-    at.segmented_control(key="w.attribution.measure").set_value("conversions").run()
+    at.segmented_control(key="w.attribution.measure.zh").set_value("conversions").run()
     assert_clean(at)
     at.sidebar.segmented_control(key="w.lang").set_value("en").run()
     assert list(frame_with(at, "Last touch").columns[1:]) == ["Last touch", "Markov (order 1)", "Incremental (Shapley)"]
-    assert at.multiselect(key="w.attribution.models").value == ["last_touch", "markov_1", "incremental"]
+    assert at.multiselect(key="w.attribution.models.en").value == ["last_touch", "markov_1", "incremental"]
 
 
 # --- curves --------------------------------------------------------------------------------------------------
@@ -123,15 +124,15 @@ def test_curves_page_shows_each_channel_with_marginal_roi(demo_app):
     assert_clean(at)
     table = frame_with(at, "当前边际 ROI")
     assert len(table) == 14 and "当前边际 ROI" in table.columns
-    at.segmented_control(key="w.curves.segment").set_value("new").run()
+    at.segmented_control(key="w.curves.segment.zh").set_value("new").run()
     assert_clean(at)
-    assert at.segmented_control(key="w.curves.segment").value == "new"
+    assert at.segmented_control(key="w.curves.segment.zh").value == "new"
 
 
 def test_fitted_curves_show_bands_and_warnings(app):
     at = goto(app, "curves")
     assert_clean(at)
-    assert at.segmented_control(key="w.curves.source").value == "fitted"
+    assert at.segmented_control(key="w.curves.source.zh").value == "fitted"
     assert any("90%" in c.value for c in at.caption)
     assert len(frame_with(at, "90% 区间")) == 14
 
@@ -145,7 +146,7 @@ def test_a_budget_move_re_solves_and_changes_the_plan(demo_app):
     at = goto(demo_app, "optimise")
     assert_clean(at)
     before = _money_value(metric(at, "计划 GMV/天"))
-    slider = at.select_slider(key="w.whatif.budget")
+    slider = at.select_slider(key="w.whatif.budget.zh")
     today = float(slider.value)
     slider.set_value(shared.budget_at(today, 130)).run()
     assert_clean(at)
@@ -198,15 +199,15 @@ def test_an_infeasible_scenario_is_explained(demo_app):
 
 def test_objectives_and_roi_floor(demo_app):
     at = goto(demo_app, "optimise")
-    at.segmented_control(key="w.whatif.objective").set_value("profit").run()
+    at.segmented_control(key="w.whatif.objective.zh").set_value("profit").run()
     assert_clean(at)
-    at.segmented_control(key="w.whatif.objective").set_value("min_spend").run()
+    at.segmented_control(key="w.whatif.objective.zh").set_value("min_spend").run()
     assert_clean(at)
     target = at.number_input(key="w.whatif.target_gmv")
     target.set_value(float(target.value) * 0.9).run()
     assert_clean(at)
     assert _money_value(metric(at, "计划花费/天")) > 0
-    at.segmented_control(key="w.whatif.objective").set_value("gmv").run()
+    at.segmented_control(key="w.whatif.objective.zh").set_value("gmv").run()
     at.slider(key="w.whatif.roi_floor").set_value(1.5).run()
     assert_clean(at)
 
@@ -219,7 +220,7 @@ def test_campaign_daily_plan_follows_the_phases(demo_app):
     assert_clean(at)
     gmv_618 = _money_value(metric(at, "活动增量 GMV"))
     assert _money_value(metric(at, "比每天平均花多赚")) >= 0, "timing the spend cannot lose against an even split"
-    at.segmented_control(key="w.campaign.name").set_value("double11").run()
+    at.segmented_control(key="w.campaign.name.zh").set_value("double11").run()
     assert_clean(at)
     phases = at.session_state["campaign.phases"]["double11"]
     assert list(phases["phase"]) == ["preheat", "presale", "peak", "return"]
@@ -233,7 +234,7 @@ def test_campaign_daily_plan_follows_the_phases(demo_app):
     assert _money_value(metric(at, "活动总花费")) == pytest.approx(spend_before, rel=0.01), "the same budget"
     assert _money_value(metric(at, "活动增量 GMV")) > gmv_before, "a stronger peak earns more"
     assert gmv_618 > 0
-    at.select_slider(key="w.campaign.budget_pct").set_value(150).run()
+    at.select_slider(key="w.campaign.budget_pct.zh").set_value(150).run()
     assert_clean(at)
     assert _money_value(metric(at, "活动总花费")) == pytest.approx(1.5 * spend_before, rel=0.02)
     # an end before its start is a message, not a crash
@@ -279,7 +280,7 @@ def test_an_uploaded_curves_table_can_drive_the_plan(demo_app, sample_dir):
     at.file_uploader(key="upload.curves").set_value(("my_mmm_curves.csv", curves, "text/csv")).run()
     assert_clean(at)
     goto(at, "curves")
-    source = at.segmented_control(key="w.curves.source")
+    source = at.segmented_control(key="w.curves.source.zh")
     assert "uploaded" in source.options or "上传的曲线" in source.options
     source.set_value("uploaded").run()
     assert_clean(at)

@@ -55,13 +55,14 @@ def loaded_summary(ds: data.Dataset, lang: str) -> None:
     facts = data.load_facts(ds.token, ds)
     fmt = "%Y-%m-%d"
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("app.data.period", lang), f"{facts['spend_start']:{fmt}} – {facts['spend_end']:{fmt}}",
-              help=t("app.data.period_help", lang, days=facts["spend_days"]))
+    c1.metric(t("app.data.period", lang), t("app.data.days", lang, n=facts["spend_days"]),
+              help=t("app.data.period_help", lang, start=f"{facts['spend_start']:{fmt}}", end=f"{facts['spend_end']:{fmt}}"))
     c2.metric(t("app.data.orders", lang), number(facts["n_orders"], lang),
               help=t("app.data.orders_help", lang, start=f"{facts['orders_start']:{fmt}}", end=f"{facts['orders_end']:{fmt}}"))
     c3.metric(t("app.data.gmv", lang), money(facts["gmv_total"], lang))
     c4.metric(t("app.data.spend", lang), money(facts["spend_total"], lang))
-    st.caption(t("app.data.counts", lang, touches=number(facts["n_touchpoints"], lang), users=number(facts["n_users"], lang),
+    st.caption(t("app.data.counts", lang, start=f"{facts['spend_start']:{fmt}}", end=f"{facts['spend_end']:{fmt}}",
+                 touches=number(facts["n_touchpoints"], lang), users=number(facts["n_users"], lang),
                  channels=facts["n_channels"], paid=facts["n_paid"]))
 
     st.subheader(t("app.data.channels_by_group", lang))

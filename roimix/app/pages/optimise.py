@@ -105,12 +105,13 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
     c1.metric(t("app.opt.planned_gmv", lang), money(tot.gmv_cny, lang, 2),
               delta=f"{signed_money(tot.gmv_uplift_cny, lang)} ({percent(tot.gmv_uplift_share, lang)})",
               help=t("app.opt.planned_gmv_help", lang, current=money(tot.current_gmv_cny, lang, 2)))
-    c2.metric(t("app.opt.planned_roi", lang), f"{tot.roi:.2f}", delta=f"{tot.roi_uplift:+.2f}",
+    c2.metric(t("app.opt.planned_roi", lang), f"{tot.roi:.2f}",
+              delta=f"{tot.roi_uplift:+.2f}" if abs(tot.roi_uplift) >= 0.005 else None,
               help=t("app.opt.roi_help", lang, current=f"{tot.current_roi:.2f}"))
     spend_change = tot.spend_cny - tot.current_spend_cny
     c3.metric(t("app.opt.planned_spend", lang), money(tot.spend_cny, lang, 2),
               delta=signed_money(spend_change, lang) if abs(spend_change) >= 0.5 else None, delta_color="off")
-    c4.metric(t("app.opt.planned_profit", lang), money(tot.profit_cny, lang, 2),
+    c4.metric(t("app.opt.planned_profit", lang), signed_money(tot.profit_cny, lang).lstrip("+"),
               delta=signed_money(tot.profit_cny - tot.current_profit_cny, lang))
 
     plan = engine.channel_plan(result)

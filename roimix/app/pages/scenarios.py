@@ -125,8 +125,11 @@ def render() -> None:
 
     st.subheader(t("app.scn.export", lang))
     options = [CURRENT] + list(scenarios)
-    which = st.selectbox(t("app.scn.export_which", lang), options, key="scenario.export",
+    if state.SCENARIO_EXPORT.get() not in options:
+        state.SCENARIO_EXPORT.force(CURRENT)
+    which = st.selectbox(t("app.scn.export_which", lang), options, key=state.SCENARIO_EXPORT.widget(),
                          format_func=lambda n: t("app.scn.current", lang) if n == CURRENT else n)
+    state.SCENARIO_EXPORT.set(which)
     with guard(lang, t("app.scn.export", lang)):
         if which == CURRENT or which not in scenarios:
             w = shared.whatif()
