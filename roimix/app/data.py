@@ -94,12 +94,6 @@ def demo_curves() -> pd.DataFrame | None:
     return read_table(path, CURVES)
 
 
-@st.cache_data(show_spinner=False)
-def sample_calendar() -> pd.DataFrame | None:
-    path = SAMPLE / "calendar.csv"
-    return pd.read_csv(path, parse_dates=["start", "end"]) if path.exists() else None
-
-
 # --- uploads ----------------------------------------------------------------------------------------
 
 

@@ -109,7 +109,6 @@ ATTR_METRIC: Slot[str] = Slot("attribution.metric", "roas")
 
 # curves page
 CURVES_SOURCE: Slot[str] = Slot("curves.source", "fitted", per_lang=True)
-CURVES_CHANNELS: Slot[list | None] = Slot("curves.channels", None)
 CURVES_SEGMENT: Slot[str] = Slot("curves.segment", "all", per_lang=True)
 
 # optimise page: the what-if
@@ -138,7 +137,6 @@ SCENARIOS: Slot[dict] = Slot("scenarios.saved", factory=dict)
 SCENARIO_NAME: Slot[str] = Slot("scenarios.name", "")
 SCENARIO_PICK: Slot[list] = Slot("scenarios.pick", factory=list)
 SCENARIO_EXPORT: Slot[str] = Slot("scenarios.export", "__current__", per_lang=True)
-SCENARIO_MANAGE: Slot[str | None] = Slot("scenarios.manage", None)
 
 
 def editor_edits(widget_key: str) -> dict:
