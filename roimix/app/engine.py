@@ -153,6 +153,8 @@ def _with_attributes(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
 
 
 CHANNEL_COLUMNS = ["channel", "group", "key_platform", "label_zh", "label_en"]
+MIN_FIT_DAYS = 28
+"""Days of spend history below which no curve is fitted (the fit needs the baseline's terms and folds)."""
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -163,6 +165,11 @@ def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
     from roimix.pipeline import run_pipeline
 
     ds = _ds
+    days = pd.to_datetime(ds.spend["date"]).dt.normalize().nunique()
+    if days < MIN_FIT_DAYS:
+        from .errors import AppMessage
+
+        raise AppMessage("app.curves.too_short", days=days, need=MIN_FIT_DAYS)
     result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS])
     table = _with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]

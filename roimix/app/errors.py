@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
@@ -81,13 +82,39 @@ def show_problems(problems, lang: str, *, title_key: str = "app.problems.title")
     st.dataframe(problems_frame(problems, lang), hide_index=True, width="stretch")
 
 
+class AppMessage(RoimixError):
+    """A condition the app explains itself, in the reader's language: a text key and its values."""
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(t(key, "en", **values))
+
+
+PROJECT_PACKAGES = ("attribution", "optimizer", "response", "roimix")
+
+
+def _raised_by_project(err: BaseException) -> bool:
+    """True when the innermost frame of ``err`` is the project's own code (its messages are written for people)."""
+    tb = err.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    if last is None:
+        return False
+    parts = Path(last).parts
+    return any(p in parts for p in PROJECT_PACKAGES) and "site-packages" not in parts
+
+
 def report(err: BaseException, lang: str, what: str) -> None:
     """Show ``err`` as a message (never a traceback)."""
     if isinstance(err, TableError):
         show_problems(err.problems, lang)
+    elif isinstance(err, AppMessage):
+        st.error(t("app.error.named", lang, what=what, message=t(err.key, lang, **err.values)))
     elif isinstance(err, RoimixError):
         st.error(t("app.error.named", lang, what=what, message=str(err)))
-    elif isinstance(err, (ValueError, KeyError)) and str(err):
+    elif isinstance(err, (ValueError, KeyError)) and str(err) and _raised_by_project(err):
         # the engines raise ValueError with a readable message for bad settings or data
         log.warning("%s failed: %s", what, err, exc_info=err)
         st.error(t("app.error.named", lang, what=what, message=str(err).strip("'\"")))

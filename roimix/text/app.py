@@ -137,6 +137,10 @@ STRINGS = {
         "曲线：示例曲线（示例店铺的真实曲线，仅作演示，不是从数据拟合的）。",
         "Curves: demo curves (the sample shop's true curves, for demonstration; not fitted from the data).",
     ),
+    "app.curves.too_short": (
+        "只有 {days} 天的花费数据，至少需要 {need} 天才能拟合响应曲线。请上传更长的历史，或直接上传曲线参数表。",
+        "only {days} days of spend; fitting response curves needs at least {need}. Upload a longer history, or a curves table.",
+    ),
     "app.curves.source_note.uploaded": ("曲线：你上传的曲线参数。", "Curves: the curve parameters you uploaded."),
     # --- rules as the reader knows them -------------------------------------------------------------------
     "app.rule.bounds": ("{channel}上下限", "{channel} bounds"),
