@@ -1,4 +1,4 @@
-"""Journeys from touchpoints and conversions, as one DuckDB SQL definition.
+"""Journeys from touchpoints and conversions, as one SQL definition run by DuckDB (here) or Spark.
 
 Definition (the contract every engine must reproduce):
 
@@ -6,18 +6,30 @@ Definition (the contract every engine must reproduce):
   touches with ``prev < t ≤ conversion`` and ``conversion − t ≤ lookback_days``, where ``prev`` is
   the user's previous conversion (a touch at exactly a conversion's time counts for that
   conversion, not the next one). Conversions of one user at the same instant are ordered by
-  ``order_id``; the later one gets no touches.
+  ``order_id`` (then value, product_segment, is_new_customer); the later one gets no touches.
 * A **non-converting journey** holds a user's touches after their last conversion (all touches for
   a user who never converted) within ``lookback_days`` of the user's last touch.
 * Touches are ordered by time, ties by channel id. A conversion with no touch in its window keeps
   its row, with the path ``(none)`` (:data:`NO_TOUCH`), so credit always sums to what was sold.
 * ``journey_id``: converting journeys first, by (conversion time, user, order), then the others by user.
+* Timestamps count to the microsecond; user ids of different types in the two inputs are compared
+  as text. Aggregated ``value`` sums each order's value to the micro-yuan (10⁻⁶) in integers, so a
+  total is exact and does not depend on the engine, its threads or the order of summation.
 
-The SQL runs straight over files or DataFrames and spills to disk when it outgrows memory.
+How it is computed: touches and conversions become one stream of events per user, ordered by
+(time, touch before conversion, order tie-breaks). The running count of conversions numbers each
+user's journeys (``journey``); a journey ends at its conversion, or at the user's last touch, and
+keeps the touches within ``lookback_days`` of that end. Everything is partitioned by user, so it
+spills to disk in DuckDB and distributes in Spark; only a global ``journey_id`` needs one sort.
+
+The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
+:mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -25,6 +37,16 @@ import pandas as pd
 
 NO_TOUCH = "(none)"
 PATH_SEPARATOR = " > "
+PATH_KEYS = ("date", "product_segment")
+"""Columns ``build_paths(by=…)`` may add to ``path``."""
+CONVERSION_DEFAULTS = {
+    "order_id": "CAST(NULL AS VARCHAR)",
+    "is_new_customer": "CAST(NULL AS BOOLEAN)",
+    "product_segment": "'existing'",
+}
+"""SQL for the optional conversion columns when an input lacks them (as the table contract says)."""
+VALUE_UNITS = 1_000_000
+"""Aggregated values are summed as integers in 1/VALUE_UNITS yuan."""
 
 
 @dataclass(frozen=True)
@@ -37,64 +59,166 @@ class Journeys:
     touches: pd.DataFrame
 
 
-def journey_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
-    """The SQL (DuckDB dialect) of the journey-touch table: journey_id, user_id, converted,
-    conversion_ts, value, product_segment, is_new_customer, order_id, step, channel, timestamp.
-    ``step`` is NULL for a conversion without touches. Inputs are table or view names."""
-    days = int(lookback_days)
+# --- the definition (DuckDB dialect; transpiled for Spark) -------------------------------------------
+
+
+def touchpoints_sql(source: str, *, ids_as_text: bool = False) -> str:
+    """The typed touchpoints (user_id, timestamp, channel) from the table or view ``source``."""
+    return f'SELECT {_user_id(ids_as_text)}, CAST("timestamp" AS TIMESTAMP) AS "timestamp", ' \
+           f"CAST(channel AS VARCHAR) AS channel FROM {source}"
+
+
+def conversions_sql(source: str, columns: Iterable[str], *, ids_as_text: bool = False) -> str:
+    """The typed conversions (user_id, timestamp, value, order_id, is_new_customer, product_segment)
+    from ``source``, whose columns are ``columns``; absent optional columns get their defaults."""
+    present = set(columns)
+    types = {"order_id": "VARCHAR", "is_new_customer": "BOOLEAN", "product_segment": "VARCHAR"}
+    optional = ", ".join(
+        f"CAST({c} AS {types[c]}) AS {c}" if c in present else f"{default} AS {c}"
+        for c, default in CONVERSION_DEFAULTS.items()
+    )
+    return f'SELECT {_user_id(ids_as_text)}, CAST("timestamp" AS TIMESTAMP) AS "timestamp", ' \
+           f"CAST(value AS DOUBLE) AS value, {optional} FROM {source}"
+
+
+def paths_sql(touchpoints: str, conversions: str, lookback_days: int, by: tuple[str, ...] = ()) -> str:
+    """Aggregated paths ({by…,} path, conversions, value, nulls), ordered by ``by`` and path. Inputs
+    are typed tables or views (:func:`touchpoints_sql`, :func:`conversions_sql`). Every step is
+    partitioned by user; only this small table leaves the engine."""
+    keys = "".join(f"{k}, " for k in check_by(by))
     return f"""
-WITH conv AS (
-    SELECT user_id, "timestamp" AS conversion_ts, value, product_segment, is_new_customer, order_id,
-           lag("timestamp") OVER (PARTITION BY user_id ORDER BY "timestamp", order_id) AS prev_ts
+WITH {_journey_ctes(touchpoints, conversions, lookback_days)}
+SELECT {keys}path,
+       CAST(sum(CASE WHEN converted THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
+       CAST(sum(CASE WHEN converted THEN CAST(floor(value * {VALUE_UNITS} + 0.5) AS BIGINT) ELSE 0 END)
+            AS DOUBLE) / {VALUE_UNITS} AS value,
+       CAST(sum(CASE WHEN converted THEN 0 ELSE 1 END) AS BIGINT) AS nulls
+FROM per_journey
+GROUP BY {keys}path
+ORDER BY {keys}path
+"""
+
+
+def journeys_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
+    """One row per journey: journey_id, user_id, journey (1-based within the user; the
+    non-converting journey is the last), converted, conversion_ts, date, value, product_segment,
+    is_new_customer, order_id, path, n_touches, end_ts (the conversion or the last touch).
+    ``journey_id`` takes one global sort: use it for journeys that fit in memory."""
+    return f"WITH {_journey_ctes(touchpoints, conversions, lookback_days)}, {_numbered_journeys_cte()} " \
+           "SELECT * FROM journeys"
+
+
+def touches_sql(touchpoints: str, conversions: str, lookback_days: int, journeys: str) -> str:
+    """One row per touch in a journey (journey_id, step, channel, timestamp), given ``journeys``
+    (the table of :func:`journeys_sql` over the same inputs)."""
+    return f"""
+WITH {_event_ctes(touchpoints, conversions)}
+SELECT j.journey_id,
+       CAST(row_number() OVER (PARTITION BY j.journey_id ORDER BY e."timestamp", e.channel) AS INTEGER) AS step,
+       e.channel, e."timestamp"
+FROM numbered e JOIN {journeys} j ON e.user_id = j.user_id AND e.journey = j.journey
+WHERE e.kind = 0 AND {_in_lookback('e."timestamp"', "j.end_ts", lookback_days)}
+"""
+
+
+def journey_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
+    """The journey-touch table in one statement: journey_id, user_id, converted, conversion_ts, value,
+    product_segment, is_new_customer, order_id, step, channel, timestamp (one row per touch; a
+    conversion without touches has one row with NULL step, channel and timestamp)."""
+    return f"""
+WITH {_journey_ctes(touchpoints, conversions, lookback_days)}, {_numbered_journeys_cte()},
+steps AS (
+    SELECT j.journey_id, e.channel, e."timestamp",
+           CAST(row_number() OVER (PARTITION BY j.journey_id ORDER BY e."timestamp", e.channel) AS INTEGER) AS step
+    FROM numbered e JOIN journeys j ON e.user_id = j.user_id AND e.journey = j.journey
+    WHERE e.kind = 0 AND {_in_lookback('e."timestamp"', "j.end_ts", lookback_days)}
+)
+SELECT j.journey_id, j.user_id, j.converted, j.conversion_ts, j.value, j.product_segment, j.is_new_customer,
+       j.order_id, s.step, s.channel, s."timestamp"
+FROM journeys j LEFT JOIN steps s ON s.journey_id = j.journey_id
+"""
+
+
+def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
+    """``by`` if it names only :data:`PATH_KEYS`, else ``ValueError``."""
+    unknown = set(by) - set(PATH_KEYS)
+    if unknown:
+        raise ValueError(f"build_paths(by=…): unknown columns {sorted(unknown)}; use date, product_segment")
+    return tuple(by)
+
+
+def _user_id(as_text: bool) -> str:
+    return "CAST(user_id AS VARCHAR) AS user_id" if as_text else "user_id"
+
+
+def _in_lookback(ts: str, end_ts: str, lookback_days: int) -> str:
+    return f"{ts} >= {end_ts} - INTERVAL {int(lookback_days)} DAY"
+
+
+def _event_ctes(touchpoints: str, conversions: str) -> str:
+    """``conversions_seq``: conversions numbered per user (the tie-breaks of the definition);
+    ``numbered``: touches and conversions as one stream per user, each with its journey number —
+    the conversions before it in (time, touch before conversion), plus one for a touch."""
+    return f"""
+conversions_seq AS (
+    SELECT user_id, "timestamp", value, product_segment, is_new_customer, order_id,
+           row_number() OVER (PARTITION BY user_id
+                              ORDER BY "timestamp", order_id NULLS LAST, value, product_segment NULLS LAST,
+                                       is_new_customer NULLS LAST) AS journey
     FROM {conversions}
 ),
-conv_ids AS (
-    SELECT *, row_number() OVER (ORDER BY conversion_ts, user_id, order_id) AS journey_id FROM conv
+events AS (
+    SELECT user_id, "timestamp", 0 AS kind, channel FROM {touchpoints}
+    UNION ALL
+    SELECT user_id, "timestamp", 1 AS kind, CAST(NULL AS VARCHAR) AS channel FROM conversions_seq
 ),
-last_conv AS (
-    SELECT user_id, max(conversion_ts) AS last_ts FROM conv GROUP BY user_id
+numbered AS (
+    SELECT user_id, "timestamp", kind, channel,
+           sum(kind) OVER (PARTITION BY user_id ORDER BY "timestamp", kind
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + 1 - kind AS journey
+    FROM events
+)"""
+
+
+def _journey_ctes(touchpoints: str, conversions: str, lookback_days: int) -> str:
+    """Adds ``per_journey``: one row per (user_id, journey) with the conversion's attributes, the end
+    (conversion or last touch), the touches within the lookback sorted by (time, channel), the path."""
+    in_window = _in_lookback("x.t", "g.end_ts", lookback_days)
+    return f"""{_event_ctes(touchpoints, conversions)},
+grouped AS (
+    SELECT user_id, journey, max("timestamp") AS end_ts,
+           list(struct_pack(t := "timestamp", c := channel)) FILTER (WHERE kind = 0) AS touches
+    FROM numbered
+    GROUP BY user_id, journey
 ),
-matched AS (
-    SELECT c.journey_id, t.channel, t."timestamp"
-    FROM conv_ids c JOIN {touchpoints} t ON t.user_id = c.user_id
-    WHERE t."timestamp" <= c.conversion_ts
-      AND t."timestamp" >= c.conversion_ts - INTERVAL {days} DAY
-      AND t."timestamp" > coalesce(c.prev_ts, TIMESTAMP '-infinity')
+windowed AS (
+    SELECT g.user_id, g.journey, c.journey IS NOT NULL AS converted, c."timestamp" AS conversion_ts,
+           g.end_ts, coalesce(c.value, CAST(0 AS DOUBLE)) AS value, c.product_segment, c.is_new_customer,
+           c.order_id, list_sort(list_filter(g.touches, x -> {in_window}), 'ASC', 'NULLS FIRST') AS touches
+    FROM grouped g LEFT JOIN conversions_seq c ON c.user_id = g.user_id AND c.journey = g.journey
 ),
-converting AS (
-    SELECT c.journey_id, c.user_id, true AS converted, c.conversion_ts, c.value, c.product_segment,
-           c.is_new_customer, c.order_id, m.channel, m."timestamp"
-    FROM conv_ids c LEFT JOIN matched m ON m.journey_id = c.journey_id
-),
-after_last AS (
-    SELECT t.user_id, t.channel, t."timestamp"
-    FROM {touchpoints} t LEFT JOIN last_conv l ON t.user_id = l.user_id
-    WHERE l.last_ts IS NULL OR t."timestamp" > l.last_ts
-),
-open_users AS (
-    SELECT user_id, max("timestamp") AS end_ts FROM after_last GROUP BY user_id
-),
-open_ids AS (
-    SELECT user_id, end_ts,
-           (SELECT count(*) FROM conv) + row_number() OVER (ORDER BY user_id) AS journey_id
-    FROM open_users
-),
-non_converting AS (
-    SELECT o.journey_id, a.user_id, false AS converted, CAST(NULL AS TIMESTAMP) AS conversion_ts,
-           CAST(0 AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS product_segment,
-           CAST(NULL AS BOOLEAN) AS is_new_customer, CAST(NULL AS VARCHAR) AS order_id, a.channel, a."timestamp"
-    FROM after_last a JOIN open_ids o ON a.user_id = o.user_id
-    WHERE a."timestamp" >= o.end_ts - INTERVAL {days} DAY
-),
-all_touches AS (
-    SELECT * FROM converting UNION ALL SELECT * FROM non_converting
-)
-SELECT journey_id, user_id, converted, conversion_ts, value, product_segment, is_new_customer, order_id,
-       CASE WHEN channel IS NULL THEN NULL
-            ELSE row_number() OVER (PARTITION BY journey_id ORDER BY "timestamp", channel) END AS step,
-       channel, "timestamp"
-FROM all_touches
-"""
+per_journey AS (
+    SELECT user_id, journey, converted, conversion_ts, CAST(end_ts AS DATE) AS date, value, product_segment,
+           is_new_customer, order_id,
+           coalesce(nullif(array_to_string(list_transform(touches, x -> x.c), '{PATH_SEPARATOR}'), ''),
+                    '{NO_TOUCH}') AS path,
+           CAST(coalesce(array_length(touches), 0) AS BIGINT) AS n_touches, end_ts
+    FROM windowed
+)"""
+
+
+def _numbered_journeys_cte() -> str:
+    return """
+journeys AS (
+    SELECT CAST(row_number() OVER (ORDER BY converted DESC, conversion_ts, user_id, journey) AS BIGINT) AS journey_id, *
+    FROM per_journey
+)"""
+
+
+# --- DuckDB ------------------------------------------------------------------------------------------
+
+JOURNEY_COLUMNS = ("journey_id", "user_id", "converted", "conversion_ts", "date", "value", "product_segment",
+                   "is_new_customer", "order_id", "path", "n_touches")
 
 
 def build_journeys(
@@ -109,24 +233,17 @@ def build_journeys(
     ``touchpoints`` and ``conversions`` are DataFrames (validated against their contracts) or names
     of tables/views in ``con`` (e.g. from :func:`roimix.tables.load_table`, which reads files).
     """
-    _check_lookback(lookback_days)
-    with _Session(con, touchpoints, conversions) as (c, tp, cv):
-        c.execute(f"CREATE OR REPLACE TEMP TABLE __jt AS {journey_sql(tp, cv, lookback_days)}")
-        journeys = c.execute(f"""
-            SELECT journey_id, any_value(user_id) AS user_id, any_value(converted) AS converted,
-                   any_value(conversion_ts) AS conversion_ts,
-                   CAST(coalesce(any_value(conversion_ts), max("timestamp")) AS DATE) AS date,
-                   any_value(value) AS value, any_value(product_segment) AS product_segment,
-                   any_value(is_new_customer) AS is_new_customer, any_value(order_id) AS order_id,
-                   {_path_expr()} AS path, count(step) AS n_touches
-            FROM __jt GROUP BY journey_id ORDER BY journey_id
-        """).df()
-        touches = c.execute("""
-            SELECT journey_id, CAST(step AS INTEGER) AS step, channel, "timestamp" FROM __jt
-            WHERE step IS NOT NULL ORDER BY journey_id, step
-        """).df()
-        c.execute("DROP TABLE __jt")
-    return Journeys(journeys, touches)
+    check_lookback(lookback_days)
+    with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
+        journeys = f"__jj_{tag}"
+        try:
+            c.execute(f"CREATE TEMP TABLE {journeys} AS {journeys_sql(tp, cv, lookback_days)}")
+            out = c.execute(f"SELECT {', '.join(JOURNEY_COLUMNS)} FROM {journeys} ORDER BY journey_id").df()
+            touches = c.execute(
+                f"SELECT * FROM ({touches_sql(tp, cv, lookback_days, journeys)}) ORDER BY journey_id, step").df()
+        finally:
+            c.execute(f"DROP TABLE IF EXISTS {journeys}")
+    return Journeys(out, touches)
 
 
 def build_paths(
@@ -139,27 +256,14 @@ def build_paths(
 ) -> pd.DataFrame:
     """Aggregated paths (path, conversions, value, nulls) straight from the inputs, without keeping
     journeys in memory. ``by`` may add ``date`` and/or ``product_segment`` (of the conversion;
-    non-converting journeys have a NULL segment and their last touch's date)."""
-    _check_lookback(lookback_days)
-    unknown = set(by) - {"date", "product_segment"}
-    if unknown:
-        raise ValueError(f"build_paths(by=…): unknown columns {sorted(unknown)}; use date, product_segment")
-    keys = "".join(f"{k}, " for k in by)
-    with _Session(con, touchpoints, conversions) as (c, tp, cv):
-        return c.execute(f"""
-            WITH jt AS ({journey_sql(tp, cv, lookback_days)}),
-            j AS (
-                SELECT journey_id, any_value(converted) AS converted, any_value(value) AS value,
-                       any_value(product_segment) AS product_segment,
-                       CAST(coalesce(any_value(conversion_ts), max("timestamp")) AS DATE) AS date,
-                       {_path_expr()} AS path
-                FROM jt GROUP BY journey_id
-            )
-            SELECT {keys}path, CAST(count(*) FILTER (WHERE converted) AS BIGINT) AS conversions,
-                   CAST(coalesce(sum(value) FILTER (WHERE converted), 0) AS DOUBLE) AS value,
-                   CAST(count(*) FILTER (WHERE NOT converted) AS BIGINT) AS nulls
-            FROM j GROUP BY ALL ORDER BY {keys}path
-        """).df()
+    non-converting journeys have a NULL segment and their last touch's date).
+
+    Out of core: give a ``con`` with ``memory_limit`` and ``temp_directory`` set (see
+    :mod:`attribution.engines`); DuckDB spills its sorts and aggregations to disk."""
+    check_lookback(lookback_days)
+    check_by(by)
+    with _Session(con, touchpoints, conversions) as (c, tp, cv, _):
+        return c.execute(paths_sql(tp, cv, lookback_days, by)).df()
 
 
 def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -175,19 +279,16 @@ def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
             .reset_index())
 
 
-def _path_expr() -> str:
-    return (f"coalesce(string_agg(channel, '{PATH_SEPARATOR}' ORDER BY step) FILTER (WHERE step IS NOT NULL), "
-            f"'{NO_TOUCH}')")
-
-
-def _check_lookback(lookback_days: int) -> None:
+def check_lookback(lookback_days: int) -> None:
+    """Raise ``ValueError`` unless ``lookback_days`` is a whole number ≥ 1."""
     if int(lookback_days) != lookback_days or lookback_days < 1:
         raise ValueError(f"lookback_days must be a whole number of days ≥ 1, got {lookback_days!r}")
 
 
 class _Session:
-    """Registers DataFrame inputs in a (possibly private) DuckDB connection, with optional columns
-    filled in, and yields ``(connection, touchpoints_name, conversions_name)``."""
+    """Registers DataFrame inputs in a (possibly private) DuckDB connection, puts the typed views of
+    :func:`touchpoints_sql` / :func:`conversions_sql` over both inputs, and yields
+    ``(connection, touchpoints_view, conversions_view, tag)``; ``tag`` makes names unique per call."""
 
     def __init__(self, con, touchpoints, conversions):
         self.own = con is None
@@ -195,34 +296,35 @@ class _Session:
         if self.own:
             self.con.execute("SET enable_progress_bar = false")
         self.inputs = (touchpoints, conversions)
+        self.tag = uuid.uuid4().hex[:12]
+        self.created: list[tuple[str, str]] = []
 
     def __enter__(self):
-        tp, cv = self.inputs
-        names = []
-        id_types = set()
-        for label, source, optional in (
-            ("tp", tp, {}),
-            ("cv", cv, {"product_segment": "'existing'", "is_new_customer": "NULL::BOOLEAN",
-                        "order_id": "NULL::VARCHAR"}),
-        ):
+        bases, columns, id_types = [], [], set()
+        for label, source in zip(("tp", "cv"), self.inputs):
             base = source
             if isinstance(source, pd.DataFrame):
-                base = f"__in_{label}"
+                base = f"__in_{label}_{self.tag}"
                 self.con.register(base, source)
+                self.created.append(("VIEW", base))
             cols = dict(self.con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {base})").fetchall())
             id_types.add(cols["user_id"])
-            extra = "".join(f", {expr} AS {col}" for col, expr in optional.items() if col not in cols)
-            names.append((base, extra))
-        # ids of different types (integers in one file, text in the other) are compared as text
-        as_text = " REPLACE (CAST(user_id AS VARCHAR) AS user_id)" if len(id_types) > 1 else ""
-        views = []
-        for label, (base, extra) in zip(("tp", "cv"), names):
-            view = f"__j_{label}"
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT *{as_text}{extra} FROM {base}")
-            views.append(view)
-        return self.con, views[0], views[1]
+            bases.append(base)
+            columns.append(cols)
+        as_text = len(id_types) > 1
+        tp, cv = f"__j_tp_{self.tag}", f"__j_cv_{self.tag}"
+        self.con.execute(f"CREATE TEMP VIEW {tp} AS {touchpoints_sql(bases[0], ids_as_text=as_text)}")
+        self.con.execute(f"CREATE TEMP VIEW {cv} AS {conversions_sql(bases[1], columns[1], ids_as_text=as_text)}")
+        self.created += [("TEMP VIEW", tp), ("TEMP VIEW", cv)]
+        return self.con, tp, cv, self.tag
 
     def __exit__(self, *exc):
         if self.own:
             self.con.close()
+            return False
+        for kind, name in reversed(self.created):
+            if kind == "VIEW":
+                self.con.unregister(name)
+            else:
+                self.con.execute(f"DROP VIEW IF EXISTS {name}")
         return False

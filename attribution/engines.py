@@ -1,0 +1,289 @@
+"""Where journeys and paths are built: DuckDB on this machine (the default) or Spark.
+
+Both engines run the one SQL definition of :mod:`attribution.journeys` (Spark gets it transpiled
+by sqlglot, see :mod:`attribution.spark`), so they return identical tables.
+
+* :class:`DuckDBEngine` — embedded, out of core: with ``memory_limit`` (e.g. ``"8GB"``) and
+  ``temp_directory`` DuckDB spills sorts and aggregations to disk instead of failing.
+* :class:`SparkEngine` — a Spark session at ``master`` (``local[*]``, ``spark://host:7077``,
+  ``yarn``, ``k8s://…``), or the active one (under spark-submit). Executors read the inputs;
+  only the aggregated paths come back to the driver.
+
+Inputs are paths of CSV/Parquet files or pandas DataFrames (and, for Spark, Spark DataFrames).
+With ``validate=True`` (the default) every input is checked against its table contract in DuckDB
+first (:func:`roimix.tables.load_table`: all problems at once, with file, row and column). Spark
+then reads a typed Parquet copy of the checked table, written by DuckDB into ``staging_dir`` —
+so both engines see exactly the same values; this needs a Spark master on this machine
+(``local[…]``). With ``validate=False`` the inputs are trusted as they are: Spark reads the files
+itself (Parquet, or CSV with ISO timestamps) — the way to run on a cluster, on files its executors
+can read (``hdfs://``, ``s3a://``, a shared disk). Spark's ANSI casts fail the job on a cell that
+does not parse rather than turning it into NULL.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import duckdb
+import pandas as pd
+
+from . import journeys as _journeys
+from .journeys import CONVERSION_DEFAULTS, Journeys
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+Source = "str | Path | pd.DataFrame"
+ENGINES = ("duckdb", "spark")
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+
+
+class EngineError(ValueError):
+    """An engine setting or input that cannot work (the message says what to change)."""
+
+
+@dataclass(frozen=True)
+class DuckDBEngine:
+    """Embedded DuckDB. ``memory_limit`` like ``"8GB"`` (DuckDB's default is 80 % of RAM);
+    ``temp_directory``: where it spills (default: DuckDB's ``.tmp`` beside a database, or the
+    system's temp folder); ``threads``: default all cores; ``validate``: check inputs first."""
+
+    memory_limit: str | None = None
+    temp_directory: str | None = None
+    threads: int | None = None
+    validate: bool = True
+    name: ClassVar[str] = "duckdb"
+
+    def __post_init__(self):
+        if self.memory_limit is not None and not _MEMORY.match(self.memory_limit):
+            raise EngineError(f"memory limit: expected a size like 8GB or 512MB, got {self.memory_limit!r}")
+        if self.threads is not None and self.threads < 1:
+            raise EngineError(f"threads: expected a whole number ≥ 1, got {self.threads!r}")
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A new in-memory connection with these settings; order-insensitive plans
+        (``preserve_insertion_order = false``) let DuckDB stream and spill more freely."""
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET temp_directory = '{_sql_text(self.temp_directory or tempfile.gettempdir())}'")
+        if self.memory_limit is not None:
+            con.execute(f"SET memory_limit = '{_sql_text(self.memory_limit)}'")
+        if self.threads is not None:
+            con.execute(f"SET threads = {int(self.threads)}")
+        return con
+
+
+@dataclass(frozen=True)
+class SparkEngine:
+    """Spark. ``master``: None uses the active session (spark-submit) or starts ``local[*]``;
+    ``shuffle_partitions``, ``driver_memory`` (local mode), ``local_dir`` (spill) and ``conf``
+    (extra ``spark.*`` settings) apply to a session started here. ``validate``: check inputs in
+    DuckDB and stage them as Parquet in ``staging_dir`` (a local master only; see the module doc);
+    ``duckdb``: the settings of that DuckDB step."""
+
+    master: str | None = None
+    shuffle_partitions: int | None = None
+    driver_memory: str | None = None
+    local_dir: str | None = None
+    conf: tuple[tuple[str, str], ...] = ()
+    validate: bool = True
+    staging_dir: str | None = None
+    duckdb: DuckDBEngine = DuckDBEngine()
+    name: ClassVar[str] = "spark"
+
+    def session_conf(self) -> dict[str, str]:
+        """The ``spark.*`` settings of a session started for this engine."""
+        from .spark import session_conf
+
+        return session_conf(shuffle_partitions=self.shuffle_partitions, local_dir=self.local_dir,
+                            driver_memory=self.driver_memory, extra=dict(self.conf))
+
+
+Engine = DuckDBEngine | SparkEngine
+
+
+def engine_from_options(
+    engine: str = "duckdb",
+    *,
+    spark_master: str | None = None,
+    memory_limit: str | None = None,
+    temp_directory: str | None = None,
+    validate: bool = True,
+) -> Engine:
+    """The engine the CLI options describe (``--engine``, ``--spark-master``, ``--memory-limit``,
+    ``--temp-dir``, ``--no-validate``). ``memory_limit`` and ``temp_directory`` set DuckDB (for
+    Spark: its validation step; ``temp_directory`` is also Spark's spill and staging folder)."""
+    duck = DuckDBEngine(memory_limit=memory_limit, temp_directory=temp_directory, validate=validate)
+    if engine == "duckdb":
+        if spark_master is not None:
+            raise EngineError("--spark-master needs --engine spark")
+        return duck
+    if engine == "spark":
+        return SparkEngine(master=spark_master, local_dir=temp_directory, validate=validate,
+                           staging_dir=temp_directory, duckdb=duck)
+    raise EngineError(f"engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+
+
+def build_paths(
+    touchpoints,
+    conversions,
+    *,
+    lookback_days: int = 30,
+    by: tuple[str, ...] = (),
+    engine: Engine = DuckDBEngine(),
+    spark: SparkSession | None = None,
+) -> pd.DataFrame:
+    """Aggregated paths ({by…,} path, conversions, value, nulls) built by ``engine`` from
+    touchpoints and conversions (paths or DataFrames; see the module doc). ``spark``: a session
+    to use instead of starting one. Raises :class:`roimix.tables.TableError` for invalid inputs."""
+    _journeys.check_lookback(lookback_days)
+    _journeys.check_by(by)
+    if isinstance(engine, DuckDBEngine):
+        with _duckdb_inputs(engine, touchpoints, conversions) as (con, tp, cv):
+            return _journeys.build_paths(tp, cv, lookback_days=lookback_days, by=by, con=con)
+    from .spark import spark_paths
+
+    with _spark_inputs(engine, spark, touchpoints, conversions) as (session, tp, cv):
+        return spark_paths(session, tp, cv, lookback_days=lookback_days, by=by)
+
+
+def build_journeys(
+    touchpoints,
+    conversions,
+    *,
+    lookback_days: int = 30,
+    engine: Engine = DuckDBEngine(),
+    spark: SparkSession | None = None,
+) -> Journeys:
+    """Journeys and touches built by ``engine`` (collected in memory: for data that fits it)."""
+    _journeys.check_lookback(lookback_days)
+    if isinstance(engine, DuckDBEngine):
+        with _duckdb_inputs(engine, touchpoints, conversions) as (con, tp, cv):
+            return _journeys.build_journeys(tp, cv, lookback_days=lookback_days, con=con)
+    from .spark import spark_journeys
+
+    with _spark_inputs(engine, spark, touchpoints, conversions) as (session, tp, cv):
+        return spark_journeys(session, tp, cv, lookback_days=lookback_days)
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _duckdb_inputs(engine: DuckDBEngine, touchpoints, conversions) -> Iterator[tuple]:
+    """``(connection, touchpoints, conversions)``: checked views (``validate``), raw file views, or
+    the DataFrames themselves."""
+    for source in (touchpoints, conversions):
+        if not isinstance(source, (str, Path, pd.DataFrame)):
+            raise EngineError(f"the duckdb engine reads files or pandas DataFrames, got {type(source).__name__}")
+    con = engine.connect()
+    try:
+        if engine.validate:
+            tp, cv = _checked_views(con, touchpoints, conversions)
+        else:
+            tp, cv = (s if isinstance(s, pd.DataFrame) else _raw_view(con, s, f"__raw_{label}")
+                      for label, s in (("tp", touchpoints), ("cv", conversions)))
+        yield con, tp, cv
+    finally:
+        con.close()
+
+
+def _checked_views(con: duckdb.DuckDBPyConnection, touchpoints, conversions) -> list[str | None]:
+    """Views of the inputs checked against their contracts (None for an input that is no file or
+    pandas DataFrame); every problem of both inputs in one :class:`roimix.tables.TableError`."""
+    from roimix.tables import CONVERSIONS, TOUCHPOINTS, TableError, load_table
+
+    views, problems = [], []
+    for source, contract in ((touchpoints, TOUCHPOINTS), (conversions, CONVERSIONS)):
+        if not isinstance(source, (str, Path, pd.DataFrame)):
+            views.append(None)
+            continue
+        try:
+            views.append(load_table(con, source, contract, name=_label(source)))
+        except TableError as err:
+            problems += err.problems
+    if problems:
+        raise TableError(problems)
+    return views
+
+
+def _raw_view(con: duckdb.DuckDBPyConnection, source, name: str) -> str:
+    path = str(source)
+    if not Path(path).exists() and not any(ch in path for ch in "*?["):
+        raise EngineError(f"{path}: no such file")
+    reader = "read_csv" if path.lower().endswith((".csv", ".csv.gz")) else "read_parquet"
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}('{_sql_text(path)}')")
+    return name
+
+
+@contextmanager
+def _spark_inputs(engine: SparkEngine, spark, touchpoints, conversions) -> Iterator[tuple]:
+    """``(session, touchpoints, conversions)`` for :mod:`attribution.spark`: inputs validated and
+    staged as Parquet by DuckDB when ``engine.validate``, else passed through."""
+    from .spark import spark_session
+
+    with ExitStack() as stack:
+        session = spark if spark is not None else stack.enter_context(
+            spark_session(engine.master, engine.session_conf()))
+        sources = (touchpoints, conversions)
+        if engine.validate:
+            _require_local(session, sources)
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="roimix-stage-", dir=engine.staging_dir))
+            sources = _stage(engine.duckdb, sources, Path(folder))
+        yield session, *sources
+
+
+def _require_local(session, sources) -> None:
+    files = [str(s) for s in sources if isinstance(s, (str, Path))]
+    if not files:
+        return
+    remote = [f for f in files if "://" in f]
+    if remote:
+        raise EngineError(f"{remote[0]}: DuckDB cannot validate a remote path here; run with --no-validate")
+    master = session.sparkContext.master
+    if not master.startswith("local"):
+        raise EngineError(
+            f"validation stages the input files as Parquet on this machine, which executors at {master} cannot "
+            "read; check the files with roimix validate and run with --no-validate on files the cluster can read")
+
+
+def _stage(engine: DuckDBEngine, sources, folder: Path) -> tuple:
+    """Check the inputs in DuckDB (Spark DataFrames pass as they are) and hand Spark the checked,
+    typed tables with only the columns journeys use: a file as Parquet in ``folder``, a pandas
+    DataFrame as a DataFrame."""
+    con = engine.connect()
+    try:
+        views = _checked_views(con, *sources)
+        out = []
+        for source, view, name in zip(sources, views, ("touchpoints", "conversions")):
+            if view is None:
+                out.append(source)
+                continue
+            present = {r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()}
+            wanted = ["user_id", "timestamp", "channel"] if name == "touchpoints" else [
+                "user_id", "timestamp", "value", *[c for c in CONVERSION_DEFAULTS if c in present]]
+            select = "SELECT " + ", ".join(f'"{c}"' for c in wanted) + f" FROM {view}"
+            if isinstance(source, pd.DataFrame):
+                out.append(con.execute(select).df())
+            else:
+                target = folder / f"{name}.parquet"
+                con.execute(f"COPY ({select}) TO '{_sql_text(str(target))}' (FORMAT parquet, COMPRESSION zstd)")
+                out.append(str(target))
+    finally:
+        con.close()
+    return tuple(out)
+
+
+def _label(source) -> str | None:
+    return None if isinstance(source, pd.DataFrame) else Path(str(source)).name
+
+
+def _sql_text(text: str) -> str:
+    return str(text).replace("'", "''")

@@ -1,0 +1,207 @@
+"""Spark (local mode) and DuckDB build identical journeys and paths from the one SQL definition."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import warnings
+from datetime import datetime, timedelta
+
+import hypothesis.strategies as st
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from attribution import journeys as J
+from attribution.engines import DuckDBEngine, EngineError, SparkEngine, build_journeys, build_paths
+from roimix.tables import TableError
+
+pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install roimix[spark])")
+
+T0 = datetime(2026, 6, 1)
+LOOKBACK = 3
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole test session (2 cores, 4 shuffle partitions, no UI)."""
+    if shutil.which("java") is None and not _java_home():
+        pytest.skip("Java is not installed (Spark needs a JVM; CI has Java 17)")
+    from attribution.spark import session_conf, spark_session
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # pyspark's notice about pandas 3
+        with spark_session("local[2]", session_conf(shuffle_partitions=4)) as session:
+            yield session
+
+
+def _java_home() -> bool:
+    import os
+
+    return bool(os.environ.get("JAVA_HOME")) and shutil.which("java", path=os.path.join(os.environ["JAVA_HOME"], "bin"))
+
+
+# --- random logs -------------------------------------------------------------------------------------
+
+
+@st.composite
+def shop(draw, k: int, with_order_id: bool):
+    """One small shop's logs on a coarse time grid, so ties, equal instants and window edges are common."""
+    n_users = draw(st.integers(1, 3))
+    hours = st.integers(0, 24 * (LOOKBACK + 2)).map(lambda h: T0 + timedelta(hours=h))
+    user = st.integers(0, n_users - 1).map(lambda u: f"s{k}u{u}")
+    touches = draw(st.lists(st.tuples(user, hours, st.sampled_from(["a", "b", "c"])), max_size=12))
+    value = st.one_of(st.floats(0, 1e6, allow_nan=False), st.integers(0, 50_000).map(lambda c: c / 100))
+    convs = draw(st.lists(st.tuples(user, hours, value, st.sampled_from(["new", "existing"])), max_size=4))
+    if convs and draw(st.booleans()):  # an exact twin order at the same instant
+        convs.append(convs[0])
+    tp = pd.DataFrame(touches, columns=["user_id", "timestamp", "channel"])
+    cv = pd.DataFrame(convs, columns=["user_id", "timestamp", "value", "product_segment"])
+    if with_order_id:
+        cv["order_id"] = [f"s{k}o{draw(st.integers(0, 2))}" for _ in range(len(cv))]  # repeats: ties by value next
+    return tp, cv
+
+
+@st.composite
+def shops(draw):
+    """Many independent shops in one table (users never cross shops), so one Spark job checks them all."""
+    with_order_id = draw(st.booleans())
+    parts = [draw(shop(k, with_order_id)) for k in range(draw(st.integers(15, 30)))]
+    tp = pd.concat([p[0] for p in parts], ignore_index=True).astype({"user_id": str, "channel": str})
+    cv = pd.concat([p[1] for p in parts], ignore_index=True).astype({"user_id": str, "value": float})
+    tp["timestamp"] = pd.to_datetime(tp["timestamp"]).astype("datetime64[us]")
+    cv["timestamp"] = pd.to_datetime(cv["timestamp"]).astype("datetime64[us]")
+    return tp, cv
+
+
+@pytest.mark.spark
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(shops())
+def test_random_logs_give_identical_journeys_and_paths(spark, data):
+    from attribution.spark import spark_journeys, spark_paths
+
+    tp, cv = data
+    duck = J.build_journeys(tp, cv, lookback_days=LOOKBACK)
+    other = spark_journeys(spark, tp, cv, lookback_days=LOOKBACK)
+    # values exactly equal (dtypes are compared on the generated market: pandas types an empty or
+    # all-NULL text column as object in one engine and as str in the other)
+    _assert_same_values(other.journeys, duck.journeys)
+    _assert_same_values(other.touches, duck.touches)
+    for by in [(), ("date", "product_segment")]:
+        _assert_same_values(spark_paths(spark, tp, cv, lookback_days=LOOKBACK, by=by),
+                            J.build_paths(tp, cv, lookback_days=LOOKBACK, by=by))
+    # and the DuckDB side is the definition: every order is one converting journey, its value kept
+    assert duck.journeys.converted.sum() == len(cv)
+    assert sorted(duck.journeys.loc[duck.journeys.converted, "value"]) == sorted(cv.value)
+
+
+@pytest.mark.spark
+def test_generated_market_from_files_is_identical(spark, tmp_path):
+    """Parquet files, checked and staged by DuckDB, then read by Spark: the same paths to the last bit."""
+    from roimix.synthetic import MarketSpec, generate_market
+
+    m = generate_market(MarketSpec(n_users=4_000, n_days=40, seed=11))
+    files = {}
+    for name, frame in (("touchpoints", m.touchpoints), ("conversions", m.conversions)):
+        files[name] = tmp_path / f"{name}.parquet"
+        frame.to_parquet(files[name], index=False)
+    for by in [(), ("date", "product_segment")]:
+        duck = build_paths(files["touchpoints"], files["conversions"], by=by, engine=DuckDBEngine())
+        other = build_paths(files["touchpoints"], files["conversions"], by=by, engine=SparkEngine(), spark=spark)
+        pd.testing.assert_frame_equal(other, duck)
+    assert duck.conversions.sum() == len(m.conversions)
+    assert duck.value.sum() == pytest.approx(m.conversions.value.sum(), rel=1e-12)
+
+
+@pytest.mark.spark
+def test_spark_runs_the_transpiled_definition(spark):
+    """What Spark executes is sqlglot's translation of the DuckDB SQL in attribution/journeys.py."""
+    from attribution.spark import spark_paths, to_spark_sql
+
+    recorder = _Recording(spark)
+    tp = pd.DataFrame({"user_id": [1, 1], "timestamp": pd.to_datetime(["2026-06-01", "2026-06-02"]),
+                       "channel": ["b", "a"]})
+    cv = pd.DataFrame({"user_id": ["1"], "timestamp": pd.to_datetime(["2026-06-03"]), "value": [9.5]})
+    paths = spark_paths(recorder, tp, cv, lookback_days=LOOKBACK, by=("product_segment",))
+    assert paths.to_dict("records") == [{"product_segment": "existing", "path": "b > a", "conversions": 1,
+                                         "value": 9.5, "nulls": 0}]
+    tag = re.search(r"__roimix_in_tp_(\w+)", recorder.statements[0]).group(1)
+    raw_tp, raw_cv, tp_view, cv_view = (f"__roimix_{n}_{tag}" for n in ("in_tp", "in_cv", "tp", "cv"))
+    assert recorder.statements == [
+        to_spark_sql(J.touchpoints_sql(raw_tp, ids_as_text=True)),  # integer ids meet text ids: compared as text
+        to_spark_sql(J.conversions_sql(raw_cv, ["user_id", "timestamp", "value"], ids_as_text=True)),
+        to_spark_sql(J.paths_sql(tp_view, cv_view, LOOKBACK, ("product_segment",))),
+    ]
+
+
+def test_every_query_of_the_definition_transpiles_without_duckdb_only_constructs():
+    from attribution.spark import to_spark_sql
+
+    queries = [
+        J.touchpoints_sql("tp"), J.conversions_sql("cv", ["user_id", "timestamp", "value"], ids_as_text=True),
+        J.paths_sql("tp", "cv", 30, ("date", "product_segment")), J.journeys_sql("tp", "cv", 30),
+        J.touches_sql("tp", "cv", 30, "j"), J.journey_sql("tp", "cv", 30),
+    ]
+    for sql in queries:
+        spark_sql = to_spark_sql(sql)
+        for duckdb_only in ("LIST_SORT", "STRING_AGG", "STRUCT_PACK", "ARRAY_TO_STRING", "LIST_FILTER", "INFINITY",
+                            "GROUP BY ALL", "ANY_VALUE", '"'):
+            assert duckdb_only not in spark_sql.upper(), (duckdb_only, spark_sql)
+    paths = to_spark_sql(J.paths_sql("tp", "cv", 30))
+    # touches ascending with native ordering (Spark's ARRAY_SORT would compare through a lambda)
+    assert "SORT_ARRAY(FILTER(" in paths and "INTERVAL '30' DAY" in paths
+
+
+@pytest.mark.spark
+def test_spark_rejects_bad_input_files_before_running(spark, tmp_path):
+    tp = tmp_path / "tp.csv"
+    tp.write_text("user_id,timestamp,channel\nu1,2026-06-01 10:00,a\nu1,yesterday,b\n", encoding="utf-8")
+    cv = tmp_path / "cv.csv"
+    cv.write_text("user_id,timestamp,value\nu1,2026-06-02 10:00,-1\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"tp.csv, row 3, column timestamp"):
+        build_paths(tp, cv, engine=SparkEngine(), spark=spark)
+    tp.write_text("user_id,timestamp,channel\nu1,2026/06/01 10:00,a\n", encoding="utf-8")  # a form DuckDB converts
+    cv.write_text("user_id;timestamp;value;product_segment\nu1;20260602 10:00:00;5;新品\n", encoding="utf-8")
+    got = build_paths(tp, cv, by=("product_segment",), engine=SparkEngine(), spark=spark)
+    assert got.to_dict("records") == [{"product_segment": "new", "path": "a", "conversions": 1, "value": 5.0,
+                                       "nulls": 0}]
+    with pytest.raises(EngineError, match="--no-validate"):
+        build_paths("hdfs://cluster/tp.parquet", cv, engine=SparkEngine(), spark=spark)
+
+
+@pytest.mark.spark
+def test_journeys_through_the_engine_api_match(spark):
+    tp = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "channel": ["a", "b", "c"],
+                       "timestamp": pd.to_datetime(["2026-06-01 08:00", "2026-06-01 08:00", "2026-06-02 00:00"])})
+    cv = pd.DataFrame({"user_id": ["u1", "u1"], "timestamp": pd.to_datetime(["2026-06-01 08:00"] * 2),
+                       "value": [3.0, 4.0], "order_id": ["o2", "o1"]})
+    duck = build_journeys(tp, cv, lookback_days=2)
+    other = build_journeys(tp, cv, lookback_days=2, engine=SparkEngine(), spark=spark)
+    pd.testing.assert_frame_equal(other.journeys, duck.journeys)
+    pd.testing.assert_frame_equal(other.touches, duck.touches)
+    # both touches at the instant of the orders go to the first order (o1), ties by channel
+    assert list(duck.journeys.path) == ["a > b", J.NO_TOUCH, "c"]
+    assert list(duck.journeys.order_id[:2]) == ["o1", "o2"]
+
+
+def _assert_same_values(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    def plain(frame):
+        return frame.astype(object).where(frame.notna(), None)
+
+    assert list(left.columns) == list(right.columns)
+    pd.testing.assert_frame_equal(plain(left), plain(right), check_exact=True)
+
+
+class _Recording:
+    """A Spark session that records the SQL it is given."""
+
+    def __init__(self, spark):
+        self._spark = spark
+        self.statements: list[str] = []
+
+    def sql(self, text, *args, **kwargs):
+        self.statements.append(text)
+        return self._spark.sql(text, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._spark, name)
