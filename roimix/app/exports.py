@@ -1,48 +1,86 @@
-"""Plan downloads: the same files as ``roimix plan --out`` (CSV, Excel, JSON), as bytes for a download button.
+"""Plan downloads: the project's finance files (:mod:`roimix.export`), the same as ``roimix batch`` writes.
 
-The frames are the CLI's (:func:`roimix.commands.plan.output_frames`: plan, rules, summary, the
-summary's sentences) plus the what-if's assumptions; they are written by the project's exporters
-(:func:`roimix.export.write_tables`, which neutralise cells a spreadsheet would run as formulas).
+Money is rounded once to the fen with totals that add up; the workbook has the sheets summary,
+plan (channel × product segment), daily (campaign plans), rules (with shadow prices in money) and
+assumptions, headers in the reader's language; text cells are neutralised against formula injection.
+The app adds what the plan was computed on: the data (sample or uploaded files), the curve source
+and every setting of the what-if.
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import asdict
-from pathlib import Path
+import datetime as dt
 
 import pandas as pd
+
+from roimix.text import percent, t
 
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
+KINDS = ("csv", "xlsx", "json")
 
 
-def assumptions(whatif, source: str, dataset: str) -> pd.DataFrame:
-    """item, value: what the plan was computed on (curve source, data, every setting of the what-if)."""
-    items = {"curves": source, "data": dataset, **{k: v for k, v in asdict(whatif).items() if k != "bounds"}}
+def assumptions(whatif, source: str, lang: str) -> tuple[tuple[str, str, str], ...]:
+    """(item, value, source) of every setting the plan was computed with."""
+    page = t("app.export.from_page", lang)
+    rows = [
+        (t("app.export.curves", lang), t(f"app.cur.source.{source}", lang), t("app.page.curves", lang)),
+        (t("app.opt.objective", lang), t(f"app.opt.objective.{whatif.objective}", lang), page),
+        (t("app.opt.budget", lang), f"{whatif.budget:,.2f}", page),
+    ]
+    if whatif.new_product_cap is not None:
+        rows.append((t("app.opt.new_product_cap", lang), percent(whatif.new_product_cap, lang), page))
+    if whatif.new_customer_cap is not None:
+        rows.append((t("app.opt.new_customer_cap", lang), percent(whatif.new_customer_cap, lang), page))
+    if whatif.target_gmv is not None and whatif.objective == "min_spend":
+        rows.append((t("app.opt.target", lang), f"{whatif.target_gmv:,.2f}", page))
+    if whatif.roi_floor:
+        rows.append((t("app.opt.roi_floor", lang), f"{whatif.roi_floor:.2f}", page))
     for channel, lower, upper, locked in whatif.bounds:
-        items[f"bounds.{channel}"] = "locked" if locked else f"{lower:g}–{'' if upper is None else f'{upper:g}'}× current"
-    return pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
+        value = t("app.opt.col.locked", lang) if locked else \
+            f"{lower:g}× – {'∞' if upper is None else f'{upper:g}×'}"
+        rows.append((f"{t('app.opt.bounds', lang)}: {channel}", value, page))
+    return tuple(rows)
 
 
-def frames(result, whatif, source: str, dataset: str, lang: str) -> dict[str, pd.DataFrame]:
-    from roimix.commands.plan import output_frames
-
-    out = dict(output_frames(result, lang))
-    out["assumptions"] = assumptions(whatif, source, dataset)
-    return out
+def inputs(sources: dict[str, str], lang: str) -> tuple[tuple[str, str], ...]:
+    """(table, where it came from) for the tables the plan rests on."""
+    return tuple((name, t("app.data.sample", lang) if where == "sample" else where)
+                 for name, where in sources.items() if where)
 
 
-def build(kind: str, result, whatif, source: str, dataset: str, lang: str = "en") -> bytes:
-    """The plan as ``kind`` (``csv``: the plan table; ``xlsx``: a sheet per table; ``json``: all tables + meta)."""
-    from optimizer import render
-    from roimix.export import write_tables
+def context(name: str, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str, *,
+            campaign: str = "", extra: tuple[tuple[str, str, str], ...] = ()):
+    from roimix.export import Context
 
-    meta = {"status": result.status, "objective": result.objective, "lang": lang, "curves": source, "data": dataset,
-            "messages": [render(m, lang) for m in result.messages]}
-    with tempfile.TemporaryDirectory(prefix="roimix-export-") as folder:
-        path = write_tables(frames(result, whatif, source, dataset, lang), Path(folder) / f"plan.{kind}", meta=meta)
-        return path.read_bytes()
+    return Context(scenario=name, campaign=campaign, made_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                   made_by="roimix app", inputs=inputs(sources, lang),
+                   assumptions=assumptions(whatif, source, lang) + extra, channel_labels=dict(labels), lang=lang)
+
+
+def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str,
+              name: str) -> bytes:
+    """The finance file of a plan per channel × segment (``kind``: csv, xlsx or json)."""
+    from roimix.export import finance_bytes, plan_tables
+
+    tables = plan_tables(result, context(name, whatif, source, sources, labels, lang), budget_cny=whatif.budget)
+    return finance_bytes(tables, kind)
+
+
+def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str, str], labels: dict[str, str],
+                  lang: str, name: str, campaign: str, settings: tuple[tuple[str, str, str], ...] = ()) -> bytes:
+    """The finance file of a daily campaign plan (with the even-split plan for comparison)."""
+    from roimix.export import campaign_tables, finance_bytes
+
+    ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings)
+    return finance_bytes(campaign_tables(plan, ctx, flat=flat), kind)
+
+
+def plan_frame(file: bytes) -> pd.DataFrame:
+    """The plan sheet of a downloaded workbook (for checks)."""
+    import io
+
+    return pd.read_excel(io.BytesIO(file), sheet_name="plan")

@@ -25,6 +25,8 @@ class SavedScenario:
     dataset: str = ""
     result: object = field(default=None, repr=False)
     saved_at: str = ""
+    sources: dict = field(default_factory=dict)
+    """where each table came from (sample or the uploaded file's name)"""
 
 
 def save_current(name: str, curves: engine.CurveSet, ds, planner, lang: str) -> SavedScenario | None:
@@ -33,7 +35,7 @@ def save_current(name: str, curves: engine.CurveSet, ds, planner, lang: str) -> 
     if result is None:
         return None
     saved = SavedScenario(name, w, state.BOUNDS.get().copy(), curves.source, ds.token, result,
-                          dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+                          dt.datetime.now().strftime("%Y-%m-%d %H:%M"), dict(ds.sources))
     scenarios = state.SCENARIOS.get()
     scenarios[name] = saved
     return saved

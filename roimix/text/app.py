@@ -355,8 +355,9 @@ STRINGS = {
         "Solved day by day (with carry-over of spend); money is over the whole campaign.",
     ),
     "app.camp.download": ("下载每日计划", "Download the daily plan"),
-    "app.camp.download_csv": ("下载每日计划 CSV", "Daily plan (CSV)"),
-    "app.camp.download_xlsx": ("下载每日计划 Excel", "Daily plan (Excel)"),
+    "app.camp.download.csv": ("下载每日计划 CSV", "Daily plan (CSV)"),
+    "app.camp.download.xlsx": ("下载每日计划 Excel", "Daily plan (Excel)"),
+    "app.camp.download.json": ("下载每日计划 JSON", "Daily plan (JSON)"),
     # --- scenarios page -------------------------------------------------------------------------------
     "app.scn.title": ("方案与导出", "Scenarios & export"),
     "app.scn.save": ("保存当前设置为方案", "Save the current settings as a scenario"),
@@ -392,10 +393,12 @@ STRINGS = {
     "app.scn.download.json": ("下载 JSON", "Download JSON"),
     "app.scn.no_plan_to_export": ("该方案没有可行的计划，无法下载。", "This scenario has no feasible plan to download."),
     "app.scn.export_help": (
-        "与命令行 roimix plan 的导出相同：每个渠道 × 商品的日花费、预期 GMV、边际 ROI；Excel 含汇总、计划、规则与假设。",
-        "The same exports as the roimix plan command: spend per day, expected GMV and marginal ROI per channel × product; "
-        "Excel has summary, plan, rules and assumptions sheets.",
+        "与命令行 roimix batch 相同的财务文件：金额精确到分、合计与明细一致；Excel 含汇总、计划（渠道 × 商品）、规则（含影子价格）与假设。",
+        "The same finance files as the roimix batch command: money to the fen with totals that add up; Excel has summary, "
+        "plan (channel × product), rules (with shadow prices) and assumptions sheets.",
     ),
+    "app.export.from_page": ("优化页", "optimise page"),
+    "app.export.curves": ("响应曲线", "response curves"),
     # --- what an input table's contract expects (the tables engine's words, translated) ---------------
     "app.expected.number": ("数字", "a number"),
     "app.expected.positive": ("大于 0 的数字", "a number > 0"),

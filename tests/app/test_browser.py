@@ -197,10 +197,16 @@ def test_the_app_in_chromium(browser_page):
 
     book = openpyxl.load_workbook(target)
     assert {"summary", "plan", "rules", "assumptions"} <= set(book.sheetnames)
+    from roimix.export.finance import HEADERS
+    from roimix.text import t
+
     plan = book["plan"]
     header = [c.value for c in plan[1]]
-    spend = sum(r[header.index("spend")] for r in plan.iter_rows(min_row=2, values_only=True))
-    assert spend == pytest.approx(_parse_money(budget_text), rel=0.01), "the plan spends the moved budget"
+    rows = list(plan.iter_rows(min_row=2, values_only=True))
+    col = header.index(t(HEADERS["spend"], "zh"))
+    total = rows[-1][col]
+    assert round(sum(r[col] for r in rows[:-1]), 2) == total, "the total row adds up to the fen"
+    assert total == pytest.approx(_parse_money(budget_text), rel=0.01), "the plan spends the moved budget"
     _no_traceback(page)
 
 

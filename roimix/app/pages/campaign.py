@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from roimix.app import campaigns, engine, figures, shared, state
+from roimix.app import campaigns, engine, exports, figures, shared, state
 from roimix.app.errors import attempt, guard
 from roimix.text import STRINGS, money, percent, t
 
@@ -99,24 +99,6 @@ def phase_view(by_phase: pd.DataFrame, multipliers: dict, labels: dict, lang: st
     })
 
 
-def daily_exports(plan, name: str, lang: str) -> dict[str, bytes]:
-    """The daily plan as CSV and Excel through the project's exporters (``roimix.export``)."""
-    import tempfile
-    from pathlib import Path
-
-    from roimix.export import write_tables
-
-    daily = plan.daily.assign(date=pd.to_datetime(plan.daily["date"]).dt.strftime("%Y-%m-%d"))
-    frames = {"daily plan": daily, "by phase": plan.by_phase(), "by cell": plan.by_cell(), "rules": plan.result.rules,
-              "summary": plan.result.summary()}
-    out = {}
-    with tempfile.TemporaryDirectory(prefix="roimix-campaign-") as folder:
-        for kind in ("csv", "xlsx"):
-            path = write_tables(frames, Path(folder) / f"plan.{kind}", meta={"campaign": name, "lang": lang})
-            out[kind] = path.read_bytes()
-    return out
-
-
 def render() -> None:
     lang = state.lang()
     st.title(t("app.camp.title", lang))
@@ -203,13 +185,21 @@ def render() -> None:
             st.caption(t("app.opt.no_binding", lang))
         st.caption(t("app.camp.engine_note", lang))
     with guard(lang, t("app.camp.download", lang)):
-        files = daily_exports(plan, name, lang)
-        c1, c2 = st.columns(2)
-        c1.download_button(t("app.camp.download_csv", lang), files["csv"], file_name=f"roimix-{name}-daily-plan.csv",
-                           mime="text/csv", key="campaign.csv", on_click="ignore", icon=":material/download:")
-        c2.download_button(t("app.camp.download_xlsx", lang), files["xlsx"], file_name=f"roimix-{name}-daily-plan.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="campaign.xlsx",
-                           on_click="ignore", icon=":material/download:")
+        settings_rows = (
+            (t("app.camp.budget", lang), f"{settings.budget_total:,.2f}", t("app.page.campaign", lang)),
+            (t("app.camp.key_min", lang), percent(settings.key_daily_min or 0.0, lang, 0), t("app.page.campaign", lang)),
+            (t("app.camp.focus", lang), t(f"app.camp.focus.{settings.focus}", lang), t("app.page.campaign", lang)),
+        ) + tuple((f"{t('app.camp.col.response_x', lang)}: {labels.get(p, p)}", f"{m:.2f}×", t("app.page.campaign", lang))
+                  for p, m in zip(phases["phase"], phases["multiplier"]))
+        cols = st.columns(3)
+        for col, kind in zip(cols, exports.KINDS):
+            data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.campaign_file, kind, plan,
+                           flat, w, curves.source, ds.sources, figures.labels(ds.channels, lang), lang,
+                           f"{campaign_label(name, lang)} {campaign.start:%Y}", campaign_label(name, lang), settings_rows)
+            if data is not None:
+                col.download_button(t(f"app.camp.download.{kind}", lang), data, file_name=f"roimix-{name}-daily-plan.{kind}",
+                                    mime=exports.MIME[kind], key=f"campaign.{kind}", on_click="ignore", width="stretch",
+                                    icon=":material/download:")
 
 
 if __name__ == "__main__":

@@ -36,15 +36,15 @@ def compare_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
-def downloads(result, whatif, source: str, dataset: str, name: str, lang: str) -> None:
+def downloads(result, whatif, source: str, sources: dict, name: str, labels: dict, lang: str) -> None:
     if result is None or not result.solved:
         st.info(t("app.scn.no_plan_to_export", lang))
         return
     stem = "roimix-plan-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60]
     cols = st.columns(3)
-    for col, kind in zip(cols, ("csv", "xlsx", "json")):
-        data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.build, kind, result, whatif,
-                       source, dataset, lang)
+    for col, kind in zip(cols, exports.KINDS):
+        data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.plan_file, kind, result, whatif,
+                       source, sources, labels, lang, name)
         if data is not None:
             col.download_button(t(f"app.scn.download.{kind}", lang), data, file_name=f"{stem}.{kind}",
                                 mime=exports.MIME[kind], key=f"download.{kind}", width="stretch",
@@ -130,14 +130,15 @@ def render() -> None:
     which = st.selectbox(t("app.scn.export_which", lang), options, key=state.SCENARIO_EXPORT.widget(),
                          format_func=lambda n: t("app.scn.current", lang) if n == CURRENT else n)
     state.SCENARIO_EXPORT.set(which)
+    labels = figures.labels(ds.channels, lang)
     with guard(lang, t("app.scn.export", lang)):
         if which == CURRENT or which not in scenarios:
             w = shared.whatif()
             result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
-            downloads(result, w, curves.source, ds.token, t("app.scn.current_file", lang), lang)
+            downloads(result, w, curves.source, ds.sources, t("app.scn.current_file", lang), labels, lang)
         else:
             s = scenarios[which]
-            downloads(s.result, s.whatif, s.source, s.dataset, s.name, lang)
+            downloads(s.result, s.whatif, s.source, s.sources or ds.sources, s.name, labels, lang)
         st.caption(t("app.scn.export_help", lang))
 
 
