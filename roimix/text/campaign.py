@@ -122,16 +122,6 @@ STRINGS = {
         "{phase}（{days} 天）：花费 {spend_cny}，GMV {gmv_cny}", "{phase} ({days} days): spend {spend_cny}, GMV {gmv_cny}",
     ),
     "campaign.summary.none": ("没有可行的计划。", "There is no feasible plan."),
-    # multipliers estimated from history
-    "campaign.estimate.regression": (
-        "{phase}：响应系数 {multiplier}（标准误 {std_error}），自然需求系数 {baseline}，由历史 {days} 天估计",
-        "{phase}: response × {multiplier} (s.e. {std_error}), baseline demand × {baseline}, estimated from "
-        "{days} days of history",
-    ),
-    "campaign.estimate.kept": (
-        "{phase}：沿用给定的响应系数 {multiplier}（{reason}）",
-        "{phase}: keeps the given response × {multiplier} ({reason})",
-    ),
     # finance workbook: sheets' column headers
     "campaign.col.item": ("项目", "Item"),
     "campaign.col.value": ("值", "Value"),
