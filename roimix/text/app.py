@@ -287,7 +287,7 @@ STRINGS = {
     "app.attr.metric": ("指标", "Metric"),
     "app.attr.roi_help": (
         "ROAS（投产比）= 归因 GMV ÷ 花费；ROI = (归因 GMV − 花费) ÷ 花费；CPA = 花费 ÷ 归因订单。花费与订单均为整个数据期。",
-        "ROAS = credited GMV ÷ spend (what platforms call 投产比); ROI = (credited GMV − spend) ÷ spend; "
+        "ROAS = credited GMV ÷ spend (what the platforms' dashboards call ROI); ROI = (credited GMV − spend) ÷ spend; "
         "CPA = spend ÷ credited orders. Spend and orders over the whole data period.",
     ),
     "app.attr.paths": ("成交最多的路径", "Top converting paths"),

@@ -27,6 +27,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = [("data", "数据"), ("attribution", "归因对比"), ("curves", "响应曲线"), ("optimise", "预算优化 · 模拟"),
          ("campaign", "大促计划"), ("scenarios", "方案与导出")]
+PAGES_EN = [("data", "Data"), ("attribution", "Attribution"), ("curves", "Response curves"),
+            ("optimise", "Optimise · what-if"), ("campaign", "Campaign plan"), ("scenarios", "Scenarios & export")]
 SLOW = 240_000  # ms: the first visit of a page fits curves / runs attribution on a busy 2-core machine
 
 pytestmark = pytest.mark.browser
@@ -208,6 +210,20 @@ def test_the_app_in_chromium(browser_page):
     assert round(sum(r[col] for r in rows[:-1]), 2) == total, "the total row adds up to the fen"
     assert total == pytest.approx(_parse_money(budget_text), rel=0.01), "the plan spends the moved budget"
     _no_traceback(page)
+
+    # every page in English: a screenshot each, and no Chinese left in titles, labels and messages
+    page.locator(".st-key-w-lang").get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Scenarios & export", exact=True).first.wait_for()
+    _settle(page)
+    for url, title in PAGES_EN:
+        _open(page, title)
+        _no_traceback(page)
+        page.screenshot(path=str(ARTIFACTS / f"page-{url}-en.png"), full_page=True)
+        main = page.locator('[data-testid="stMain"]')
+        text = main.inner_text() if main.count() else page.locator("body").inner_text()
+        han = [line for line in text.splitlines() if re.search(r"[\u4e00-\u9fff]", line)]
+        # channel labels are data (the channels table's label_en); the sample's are all English
+        assert not han, han[:5]
 
 
 def _parse_money(text: str) -> float:
