@@ -19,7 +19,7 @@ TOL = 1e-5  # yuan, relative to amounts of thousands
 @pytest.fixture(scope="module")
 def strict(planner_618, strict_setup):
     result = planner_618.solve(strict_setup)
-    assert result.status == "optimal"
+    assert result.solved
     return result
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from roimix.cli import main
 
+SOLVED = ("optimal", "optimal_inaccurate")
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 
@@ -61,8 +63,8 @@ def test_one_infeasible_scenario_still_writes_the_others_and_exits_1(tmp_path, c
     assert not list(out.glob("tight.*"))
     table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
     assert list(table["scenario"]) == ["base", "tight", "more"]
-    assert list(table["status"]) == ["optimal", "infeasible", "optimal"]
-    solved = table[table["status"] == "optimal"].set_index("scenario")
+    assert [s in SOLVED for s in table["status"]] == [True, False, True] and table["status"][1] == "infeasible"
+    solved = table[table["status"].isin(SOLVED)].set_index("scenario")
     assert solved.loc["more", "expected_gmv"] > solved.loc["base", "expected_gmv"]
     assert (solved["spend"] == solved["budget"] * 0.95).all()  # to the fen
     assert (solved["roi"] - solved["expected_gmv"] / solved["spend"]).abs().max() < 1e-4
@@ -103,7 +105,7 @@ def test_the_shipped_618_and_double11_scenarios_run_on_the_sample(tmp_path, caps
     assert code == 0, capsys.readouterr().err
     table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig").set_index("scenario")
     assert list(table.index) == ["618-2027", "double11-2026"]
-    assert (table["status"] == "optimal").all()
+    assert table["status"].isin(SOLVED).all()
     assert (table["expected_gmv"] > table["flat_gmv"]).all()  # the campaign-aware plan beats spending evenly
     book = openpyxl.load_workbook(out / "618-2027.xlsx")
     assert book.sheetnames == ["summary", "plan", "daily", "rules", "assumptions"]
