@@ -157,7 +157,7 @@ MIN_FIT_DAYS = 28
 """Days of spend history below which no curve is fitted (the fit needs the baseline's terms and folds)."""
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)  # shared, not copied: a CurveSet is never modified
 def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
     """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
     journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and
@@ -190,7 +190,7 @@ def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)  # shared, not copied: a CurveSet is never modified
 def given_curves(token: str, source: str, _table: pd.DataFrame, _ds: Dataset) -> CurveSet:
     """Curves given as parameters (the sample's demo curves, or an uploaded curves table)."""
     table = _with_attributes(_table.drop(columns=["lag_mean_days"], errors="ignore"), _ds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -40,9 +41,14 @@ BUDGET_PERCENTS = range(30, 301)
 """The budget slider moves in steps of 1% of today's spend, from 30% to 300%."""
 
 
-def budget_options(current: float) -> list[float]:
+@functools.lru_cache(maxsize=64)
+def _budget_options(current: float) -> tuple[float, ...]:
     base = current if current > 0 else 1000.0
-    return [budget_at(base, p) for p in BUDGET_PERCENTS]
+    return tuple(budget_at(base, p) for p in BUDGET_PERCENTS)
+
+
+def budget_options(current: float) -> list[float]:
+    return list(_budget_options(float(current)))
 
 
 def budget_at(current: float, percent: int) -> float:
