@@ -290,8 +290,12 @@ def report(results: list[dict], command: str) -> str:
     r = big["rows"]
     speed = min((r[f"ca:markov_{k}"]["wall"] / r[f"ours:markov_{k}"]["wall"] for k in (1, 2, 3)
                  if "failed" not in r[f"ca:markov_{k}"]), default=float("nan"))
+    speed_compute = min((r[f"ca:markov_{k}"]["compute"] / r[f"ours:markov_{k}"]["compute"] for k in (1, 2, 3)
+                         if "compute" in r[f"ca:markov_{k}"] and "compute" in r[f"ours:markov_{k}"]),
+                        default=float("nan"))
     jb = r["journeys"]["wall"] / r["scan"]["wall"]
-    peak = max(row["peak_mb"] for key, row in r.items() if key.startswith("ours:") or key == "journeys")
+    peak = max(row["peak_mb"] for key, row in r.items() if key.startswith("ours:"))
+    peak_journeys = r["journeys"]["peak_mb"]
     truth_lines = []
     for res, e in zip(results, all_errors):
         peers = {k: v for k, v in e.items() if k.startswith(("ca_", "mta_"))}
@@ -305,11 +309,12 @@ def report(results: list[dict], command: str) -> str:
     lines += [
         f"At {big['n_journeys']:,} journeys (the largest size run):",
         "",
-        f"- exact Markov ≥ 3× faster than ChannelAttribution's simulated one: slowest order {speed:.1f}× — "
-        f"{'met' if speed >= 3 else 'not met'}",
+        f"- exact Markov ≥ 3× faster than ChannelAttribution's simulated one: slowest order {speed:.1f}× whole "
+        f"process, {speed_compute:.1f}× compute — {'met' if speed >= 3 else 'not met'} (both spend most of a "
+        "process on start-up, imports and reading the file)",
         f"- journey building within 2× of the plain scan: {jb:.1f}× — {'met' if jb <= 2 else 'not met'}",
-        f"- peak memory under 4 GB (our tasks and journey building): {peak:,.0f} MB — "
-        f"{'met' if peak < 4096 else 'not met'}",
+        f"- peak memory under 4 GB: attribution models {peak:,.0f} MB — {'met' if peak < 4096 else 'not met'}; "
+        f"journey building {peak_journeys:,.0f} MB — {'met' if peak_journeys < 4096 else 'not met'}",
         "",
         "Truth error of the incremental model under half the best peer's (mta's logistic regression and "
         "additive hazard run only at the smallest size):",
