@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -26,13 +25,14 @@ import pandas as pd
 
 from attribution import credit_by_day
 from attribution.journeys import build_paths, journey_sql
+from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, load_table, read_table
 
 Progress = Callable[[str], None]
 
-CAMPAIGN_WINDOWS = (("618", (5, 20), (6, 21)), ("double11", (10, 20), (11, 13)), ("nianhuo", (1, 5), (1, 25)))
-"""(name, (month, day) start, end) of the big campaigns, left out of the fit in every year of the history."""
+CAMPAIGNS = ("618", "double11", "nianhuo")
+"""Built-in campaigns (optimizer.campaign templates) left out of the fit in every year of the history."""
 
 
 @dataclass(frozen=True)
@@ -132,11 +132,15 @@ def run_pipeline(
 
 
 def campaign_windows(first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
-    """The built-in campaign windows (:data:`CAMPAIGN_WINDOWS`) that overlap ``first``–``last``."""
+    """campaign, start, end of the built-in campaigns (first phase to last) overlapping ``first``–``last``."""
     rows = []
-    for year in range(first.year - 1, last.year + 1):
-        for name, (m0, d0), (m1, d1) in CAMPAIGN_WINDOWS:
-            start, end = pd.Timestamp(date(year, m0, d0)), pd.Timestamp(date(year, m1, d1))
+    for year in range(first.year - 1, last.year + 2):
+        for name in CAMPAIGNS:
+            try:
+                phases = template_dates(name, year)
+            except CalendarError:  # 年货节 follows the Spring Festival; unknown years are skipped
+                continue
+            start, end = pd.Timestamp(phases[0][1]), pd.Timestamp(phases[-1][2])
             if end >= first and start <= last:
                 rows.append({"campaign": name, "start": start, "end": end})
     return pd.DataFrame(rows, columns=["campaign", "start", "end"])

@@ -52,13 +52,17 @@ def test_clicks_in_spend_table_are_the_logged_paid_touches(market):
 
 
 def test_realised_incremental_value_matches_the_true_curves(market):
-    """Σ caused GMV per channel ≈ Σ_days f(spend)·m (minus what converts after the horizon)."""
+    """Σ caused GMV per channel ≈ Σ_days f(spend)·m: within 4 s.d. of the Poisson-lognormal noise
+    plus 5 % for orders that cross the window's edges (burn-in in, lag past the last day out)."""
     expected = market.truth.daily.groupby("channel").expected_value.sum()
-    realised = market.truth.channels.set_index("channel").incremental_value
+    realised = market.truth.channels.set_index("channel")
+    spec = market.spec
+    aov = spec.aov("existing")
     for channel, want in expected.items():
-        got = realised[channel]
-        # Poisson count noise + lognormal values + the few orders whose lag runs past the last day
-        assert got == pytest.approx(want, rel=0.12), channel
+        got = realised.loc[channel, "incremental_value"]
+        n = realised.loc[channel, "incremental_conversions"]
+        noise_sd = aov * np.sqrt(n * np.exp(spec.value_sigma**2))
+        assert abs(got - want) < 4 * noise_sd + 0.05 * want, channel
 
 
 def test_truth_accounts_for_every_order(market):
