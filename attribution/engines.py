@@ -51,20 +51,25 @@ class EngineError(ValueError):
 @dataclass(frozen=True)
 class DuckDBEngine:
     """Embedded DuckDB. ``memory_limit`` like ``"8GB"`` (DuckDB's default is 80 % of RAM);
-    ``temp_directory``: where it spills (default: DuckDB's ``.tmp`` beside a database, or the
-    system's temp folder); ``threads``: default all cores; ``validate``: check inputs first."""
+    ``temp_directory``: where it spills (default: the system's temp folder); ``threads``: default
+    all cores; ``validate``: check inputs first; ``partitions``: user groups built one after
+    another (default: enough to stay within the memory limit, see
+    :func:`attribution.journeys.auto_partitions`)."""
 
     memory_limit: str | None = None
     temp_directory: str | None = None
     threads: int | None = None
     validate: bool = True
+    partitions: int | None = None
     name: ClassVar[str] = "duckdb"
 
     def __post_init__(self):
         if self.memory_limit is not None and not _MEMORY.match(self.memory_limit):
             raise EngineError(f"memory limit: expected a size like 8GB or 512MB, got {self.memory_limit!r}")
-        if self.threads is not None and self.threads < 1:
-            raise EngineError(f"threads: expected a whole number ≥ 1, got {self.threads!r}")
+        for field in ("threads", "partitions"):
+            value = getattr(self, field)
+            if value is not None and (int(value) != value or value < 1):
+                raise EngineError(f"{field}: expected a whole number ≥ 1, got {value!r}")
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory connection with these settings; order-insensitive plans
@@ -147,7 +152,8 @@ def build_paths(
     _journeys.check_by(by)
     if isinstance(engine, DuckDBEngine):
         with _duckdb_inputs(engine, touchpoints, conversions) as (con, tp, cv):
-            return _journeys.build_paths(tp, cv, lookback_days=lookback_days, by=by, con=con)
+            return _journeys.build_paths(tp, cv, lookback_days=lookback_days, by=by, con=con,
+                                         partitions=engine.partitions)
     from .spark import spark_paths
 
     with _spark_inputs(engine, spark, touchpoints, conversions) as (session, tp, cv):
