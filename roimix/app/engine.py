@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -328,6 +328,8 @@ class SharedPlanner:
         self.table = table
         self.planner = Planner(table.drop(columns=["status", "warning"], errors="ignore"))
         self.lock = threading.Lock()
+        self.programs: dict = {}
+        """compiled problems of the budget sweep, by structure"""
 
     def solve(self, scenario: Scenario) -> PlanResult:
         with self.lock:
@@ -374,8 +376,8 @@ def channel_plan(result: PlanResult) -> pd.DataFrame:
     return out
 
 
-SWEEP_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0)
-"""Budgets of the sweep, as multiples of today's spend: each point is one re-solve (a cap move pays for all)."""
+SWEEP_MULTIPLES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+"""Budgets of the sweep, as multiples of today's spend: each point is one re-solve of the sweep's compiled problem."""
 
 
 def sweep_budgets(current: float) -> np.ndarray:
@@ -383,20 +385,51 @@ def sweep_budgets(current: float) -> np.ndarray:
 
 
 def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
-    """budget, gmv, spend, roi, marginal_roi, feasible: the best plan at each budget (other settings as ``w``)."""
+    """budget, gmv, spend, roi, marginal_roi, feasible: the best plan at each budget (other settings as ``w``).
+
+    Each point re-solves one compiled problem through the budget's Parameter and reads only the
+    totals (no plan tables, no explanations). Curves with an S-shaped cell take the planner's full
+    solve instead, whose rounding pass the envelope alone would miss. Marginal ROI is the budget's
+    shadow price for the GMV objective, the slope between points otherwise.
+    """
+    from optimizer import Program, resolve
+    from optimizer.problem import SOLVED
+
+    budgets = [float(b) for b in budgets]
+    curves = planner.planner.curves
     rows = []
-    for b in budgets:
-        result = planner.solve(scenario_of(w, planner.table, budget=float(b)))
-        if result.solved and result.totals is not None:
-            tot = result.totals
-            budget_row = result.rules[result.rules["kind"] == "budget"]
-            mroi = float(budget_row["gain_per_unit"].iloc[0]) if len(budget_row) else np.nan
-            rows.append({"budget": float(b), "gmv": tot.gmv_cny, "spend": tot.spend_cny, "roi": tot.roi,
-                         "marginal_roi": mroi, "feasible": True})
-        else:
-            rows.append({"budget": float(b), "gmv": np.nan, "spend": np.nan, "roi": np.nan, "marginal_roi": np.nan,
-                         "feasible": False})
-    return pd.DataFrame(rows, columns=["budget", "gmv", "spend", "roi", "marginal_roi", "feasible"])
+    if curves.is_s_shaped.any():
+        for b in budgets:
+            result = planner.solve(scenario_of(w, planner.table, budget=b))
+            ok = result.solved and result.totals is not None
+            gain = result.rules.loc[result.rules["kind"] == "budget", "gain_per_unit"] if ok else pd.Series(dtype=float)
+            rows.append((b, result.totals.gmv_cny if ok else np.nan, result.totals.spend_cny if ok else np.nan,
+                         float(gain.iloc[0]) if len(gain) else np.nan, ok))
+    else:
+        scenario = scenario_of(w, planner.table, budget=budgets[0])
+        rules = resolve(curves, scenario)
+        with planner.lock:
+            key = ("sweep", scenario.structure())
+            program = planner.programs.get(key)
+            if program is None:
+                program = planner.programs[key] = Program(curves, rules, scenario.objective.kind)
+            for b in budgets:
+                program.set_levels(tuple(replace(r, level=b) if r.kind == "budget" else r for r in rules))
+                raw = program.solve(planner.planner.solver, planner.planner.solver_options)
+                ok = raw.status in SOLVED and raw.spend_cny is not None
+                rows.append((b, float(curves.value(raw.spend_cny).sum()) if ok else np.nan,
+                             float(raw.spend_cny.sum()) if ok else np.nan, float(raw.gains.get("budget", np.nan)), ok))
+    frame = pd.DataFrame(rows, columns=["budget", "gmv", "spend", "dual", "feasible"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["roi"] = frame["gmv"] / frame["spend"].where(frame["spend"] > 0)
+    if w.objective == "gmv":
+        frame["marginal_roi"] = frame["dual"]
+    else:
+        ok = frame["feasible"].to_numpy() & np.isfinite(frame["gmv"].to_numpy())
+        frame["marginal_roi"] = np.nan
+        if ok.sum() >= 2:
+            frame.loc[ok, "marginal_roi"] = np.gradient(frame.loc[ok, "gmv"].to_numpy(), frame.loc[ok, "spend"].to_numpy())
+    return frame[["budget", "gmv", "spend", "roi", "marginal_roi", "feasible"]]
 
 
 def message_text(message, lang: str, names: dict[str, str], *, campaign: bool = False) -> str:
