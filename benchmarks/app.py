@@ -7,7 +7,7 @@ redraws the page's figures. Measured with the app's own functions (``roimix.app.
 * **budget move**: re-solve + per-channel plan + allocation chart + plan table + sweep chart (the
   sweep itself is cached per setting other than the budget, so it is only looked up);
 * **cap move** (new-product / new-customer / ROI floor): re-solve + a new budget sweep (one
-  re-solve per sweep point) + every figure;
+  Parameter re-solve of the sweep's compiled problem per point, totals only) + every figure;
 * **whole page run**: the optimise page script run by ``streamlit.testing.v1.AppTest`` after a
   budget move and after a cap move (Streamlit's own widget and element handling included).
 
@@ -184,7 +184,7 @@ def main() -> None:
         "Command: `.venv/bin/python benchmarks/app.py"
         + (f" --moves {args.moves}" if args.moves != 30 else "") + "`.\n\n"
         "A budget move re-solves the compiled problem through its Parameters (checked: every move re-used it); "
-        "a cap move also recomputes the budget sweep (one re-solve per point). "
+        "a cap move also recomputes the budget sweep (one Parameter re-solve of the sweep's own compiled problem per point, totals only). "
         "`fitted` curves are the pipeline's (`roimix.pipeline`), `demo` the sample's true curves. "
         "Wall times include time other processes held the 2 cores; CPU is this process's own time.\n\n"
     )
