@@ -13,11 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from attribution import BASELINE, attribute
 from attribution.models import Incremental
 
-MODELS = ["first_touch", "last_touch", "last_non_direct", "linear", "position_based", "markov_1", "markov_2",
-          Incremental(recency_decay=0.5)]
+RULES = ["first_touch", "last_touch", "last_non_direct", "linear", "position_based", "markov_1", "markov_2"]
+INCREMENTAL = Incremental(recency_decay=0.5)
 NAMES = ["kol", "ads", "feed", "direct"]
 CHANNELS = pd.DataFrame({"channel": NAMES + ["never"], "group": ["KOL", "paid", "content", "organic", "paid"]})
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""the incremental model fits a likelihood per example: fewer examples"""
 
 
 @st.composite
@@ -33,18 +35,10 @@ def tables(draw):
 
 
 def credit(frame, model, channels=CHANNELS):
-    out = attribute(frame, model, channels=channels)
-    return out.set_index("channel")[["conversions", "value"]]
+    return attribute(frame, model, channels=channels).set_index("channel")[["conversions", "value"]]
 
 
-def name(model):
-    return model if isinstance(model, str) else model.name
-
-
-@pytest.mark.parametrize("model", MODELS, ids=name)
-@SETTINGS
-@given(frame=tables())
-def test_efficiency_and_null_channel(model, frame):
+def check_efficiency_and_null_channel(model, frame):
     got = credit(frame, model)
     assert got["conversions"].sum() == pytest.approx(frame["conversions"].sum(), rel=1e-9)
     assert got["value"].sum() == pytest.approx(frame["value"].sum(), rel=1e-9)
@@ -55,13 +49,9 @@ def test_efficiency_and_null_channel(model, frame):
     assert (got["conversions"] >= -1e-9).all()
 
 
-@pytest.mark.parametrize("model", MODELS, ids=name)
-@SETTINGS
-@given(frame=tables(), data=st.data())
-def test_row_order_and_split_rows_do_not_matter(model, frame, data):
-    shuffled = frame.sample(frac=1.0, random_state=data.draw(st.integers(0, 1000)))
-    # split the first row in two rows with the same path
-    first = shuffled.iloc[[0]]
+def check_row_order_and_split_rows(model, frame, seed):
+    shuffled = frame.sample(frac=1.0, random_state=seed)
+    first = shuffled.iloc[[0]]  # split the first row in two rows with the same path
     half = first.assign(conversions=first["conversions"] // 2, value=first["value"] / 2, nulls=first["nulls"] // 2)
     rest = first.assign(conversions=first["conversions"] - half["conversions"], value=first["value"] / 2,
                         nulls=first["nulls"] - half["nulls"])
@@ -72,18 +62,54 @@ def test_row_order_and_split_rows_do_not_matter(model, frame, data):
     pd.testing.assert_frame_equal(a, credit(frame, model))  # deterministic
 
 
-@pytest.mark.parametrize("model", MODELS, ids=name)
-@SETTINGS
-@given(frame=tables())
-def test_swapped_roles_swap_credit(model, frame):
-    """Renaming kol ↔ ads everywhere swaps their credit (both are credited channels of the same kind)."""
+def check_swapped_roles(model, frame):
+    """Renaming kol ↔ ads everywhere swaps their credit (both given the same group)."""
     swap = {"kol": "ads", "ads": "kol"}
     renamed = frame.assign(path=frame["path"].map(lambda p: " > ".join(swap.get(s, s) for s in p.split(" > "))))
     channels = CHANNELS.assign(group=CHANNELS["group"].replace({"KOL": "paid"}))
     a, b = credit(frame, model, channels), credit(renamed, model, channels)
     rel = 1e-9 if isinstance(model, str) else 1e-5  # the incremental fit converges to ~1e-7
     for x, y in (("kol", "ads"), ("ads", "kol"), ("feed", "feed"), ("direct", "direct")):
-        np.testing.assert_allclose(a.loc[x].to_numpy(), b.loc[y].to_numpy(), rtol=rel, atol=rel * 1e-2 * (
-            frame["value"].sum() + 1))
+        np.testing.assert_allclose(a.loc[x].to_numpy(), b.loc[y].to_numpy(), rtol=rel,
+                                   atol=rel * 1e-2 * (frame["value"].sum() + 1))
     if BASELINE in a.index:
         np.testing.assert_allclose(a.loc[BASELINE].to_numpy(), b.loc[BASELINE].to_numpy(), rtol=rel, atol=rel)
+
+
+@pytest.mark.parametrize("model", RULES)
+@MANY
+@given(frame=tables())
+def test_efficiency_and_null_channel(model, frame):
+    check_efficiency_and_null_channel(model, frame)
+
+
+@FEW
+@given(frame=tables())
+def test_efficiency_and_null_channel_incremental(frame):
+    check_efficiency_and_null_channel(INCREMENTAL, frame)
+
+
+@pytest.mark.parametrize("model", RULES)
+@MANY
+@given(frame=tables(), seed=st.integers(0, 1000))
+def test_row_order_and_split_rows_do_not_matter(model, frame, seed):
+    check_row_order_and_split_rows(model, frame, seed)
+
+
+@FEW
+@given(frame=tables(), seed=st.integers(0, 1000))
+def test_row_order_and_split_rows_do_not_matter_incremental(frame, seed):
+    check_row_order_and_split_rows(INCREMENTAL, frame, seed)
+
+
+@pytest.mark.parametrize("model", RULES)
+@MANY
+@given(frame=tables())
+def test_swapped_roles_swap_credit(model, frame):
+    check_swapped_roles(model, frame)
+
+
+@FEW
+@given(frame=tables())
+def test_swapped_roles_swap_credit_incremental(frame):
+    check_swapped_roles(INCREMENTAL, frame)

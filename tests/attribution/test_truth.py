@@ -45,7 +45,10 @@ def test_incremental_beats_last_touch_and_markov_by_a_clear_margin(market_credit
     market, _, credit = market_credit
     errors = share_errors(credit, market.truth.channels)
     report = "\n".join(f"  {m:16s} Σ|share − true share| = {e:.3f}" for m, e in errors.items())
-    print(f"\nerror in channel shares, 100k-user market, seed 7:\n{report}")
+    inc = credit[credit["model"] == "incremental"].set_index("channel")["conversions"]
+    true_base = market.truth.baseline_conversions / len(market.conversions)
+    print(f"\nerror in channel shares, 100k-user market, seed 7:\n{report}\n"
+          f"  incremental baseline share {inc[BASELINE] / inc.sum():.3f} (true {true_base:.3f})")
     assert set(errors) == set(MODELS)
     rivals = min(errors["last_touch"], errors["markov_1"], errors["markov_2"], errors["markov_3"])
     assert errors["incremental"] <= 0.5 * rivals, report
