@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from roimix.tables import CHANNELS, CONVERSIONS, CURVES, SPEND, TOUCHPOINTS, Problem, TableError, read_table
+from roimix.tables import (
+    CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, SPEND, TOUCHPOINTS, Problem, TableError, read_table,
+)
 
 from . import state
 
@@ -26,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 
 REQUIRED = ("touchpoints", "conversions", "spend")
-OPTIONAL = ("channels", "curves")
+OPTIONAL = ("channels", "curves", "lift_tests")
 TABLES = REQUIRED + OPTIONAL
 CONTRACTS = {"touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "channels": CHANNELS,
-             "curves": CURVES}
+             "curves": CURVES, "lift_tests": LIFT_TESTS}
 SAMPLE_FILES = {"touchpoints": "touchpoints.parquet", "conversions": "conversions.parquet", "spend": "spend.csv",
                 "channels": "channels.csv"}
 UPLOAD_TYPES = ("csv", "txt", "parquet", "pq", "xlsx")
@@ -58,10 +60,12 @@ class Dataset:
     curves: pd.DataFrame | None
     sources: dict[str, str]
     token: str
+    lift_tests: pd.DataFrame | None = None
 
     @property
     def is_sample(self) -> bool:
-        return all(self.sources.get(n) == "sample" for n in ("spend", "touchpoints", "conversions"))
+        return all(self.sources.get(n) == "sample" for n in ("spend", "touchpoints", "conversions")) \
+            and self.lift_tests is None
 
 
 # --- the sample -------------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ def current_dataset() -> Dataset:
     token = _sample_token() + "|" + "|".join(parts)
     channels = channel_table(token, tables["channels"], tables["spend"], tables["touchpoints"])
     return Dataset(tables["touchpoints"], tables["conversions"], tables["spend"], channels, tables["curves"],
-                   sources, hashlib.sha1(token.encode()).hexdigest()[:16])
+                   sources, hashlib.sha1(token.encode()).hexdigest()[:16], tables["lift_tests"])
 
 
 @st.cache_data(show_spinner=False)

@@ -161,7 +161,7 @@ MIN_FIT_DAYS = 28
 def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
     """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
     journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and
-    product segment, campaign periods left out, bootstrap bands."""
+    product segment, campaign periods left out, uploaded lift tests as calibration, bootstrap bands."""
     from roimix.pipeline import run_pipeline
 
     ds = _ds
@@ -170,7 +170,8 @@ def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
         from .errors import AppMessage
 
         raise AppMessage("app.curves.too_short", days=days, need=MIN_FIT_DAYS)
-    result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS])
+    result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS],
+                          lift_tests=ds.lift_tests)
     table = _with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
     return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}")

@@ -318,3 +318,17 @@ def test_campaign_edits_survive_page_and_language_switches(demo_app):
     assert_clean(at)
     assert at.session_state["campaign.phases"]["618"]["multiplier"].iloc[0] == 0.7
     assert "Pre-heat" in frame_with(at, "Phase")["Phase"].tolist()
+
+
+def test_an_uploaded_lift_test_calibrates_the_fitted_curves(app):
+    at = goto(app, "data")
+    lift = (b"channel,segment,start,end,spend,incremental_value,standard_error\n"
+            b"douyin_kol,existing,2026-04-01,2026-04-14,1200,60000,500\n")
+    at.file_uploader(key="upload.lift_tests").set_value(("lift.csv", lift, "text/csv")).run()
+    assert_clean(at)
+    goto(at, "curves")
+    assert_clean(at)
+    assert at.segmented_control(key="w.curves.source.zh").options == ["由数据拟合"], "demo curves are the sample's only"
+    table = frame_with(at, "当前边际 ROI")
+    kol = table[(table["渠道"] == "抖音达人直播") & (table["商品"] == "老品")].iloc[0]
+    assert float(kol["当前边际 ROI"]) > 3, "a lift test of ¥60,000 a day at ¥1,200 a day pulls the curve up"
