@@ -23,8 +23,9 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
   cell's level: a pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` with relative sd
   ``r = prior_relative_sd`` (0.5 by default), so it regularises the level but never replaces the
   fit. Lift tests enter the same way with their own standard errors.
-* **Uncertainty**: a moving-block bootstrap of residuals refits the amplitudes (shapes held), which
-  gives bands for each curve and for the marginal ROI at current spend.
+* **Uncertainty**: a moving-block bootstrap of residuals refits the amplitudes (shapes held; each
+  replicate also redraws the prior's centre from its stated spread), which gives bands for each
+  curve and for the marginal ROI at current spend, centred on the estimate.
 * **Flags**: a cell whose spend barely varies (coefficient of variation < ``min_spend_cv``) or is
   rarely on cannot be identified; it gets its prior (status ``prior``), or none (``unfit``), with
   a warning — never a guess. A chosen S-shaped (Hill s > 1) curve is flagged for the optimizer's
@@ -440,7 +441,9 @@ class _GroupFit:
                 y_star = y_saved.copy()
                 y_star[idx] = fitted[idx] + e
                 self.y = y_star
-                draws[bsi] = self._solve(H, self.rows, sigma2, prior_a, lift_units)[p:]
+                # the prior is uncertain too: each replicate draws its centre from the prior's own spread
+                prior_star = prior_a * np.maximum(0.0, 1 + s.prior_relative_sd * self.rng.standard_normal(len(prior_a)))
+                draws[bsi] = self._solve(H, self.rows, sigma2, prior_star, lift_units)[p:]
         finally:
             self.y = y_saved
         return draws
@@ -471,7 +474,10 @@ class _GroupFit:
         averaged = sum(w * a * c.unit(grid) for w, a, c in zip(weights, amps, cands) if w > 1e-3)
         top = cands[int(np.argmax(weights))]
         family, a_fit, b_fit, s_fit, proj_err = _project(top, averaged, grid, mean_x)
-        ratio = boot[:, j] / a_hat if a_hat > 0 and len(boot) else np.ones(1)
+        # spread of the draws around their own mean, centred on the estimate (a residual bootstrap of a
+        # regularised fit shrinks its replicates a second time; centring removes that bias)
+        ratio = 1 + (boot[:, j] - boot[:, j].mean()) / a_hat if a_hat > 0 and len(boot) else np.ones(1)
+        ratio = np.maximum(ratio, 0.0)
         value_at = lambda xx: _table_value(family, a_fit, b_fit, s_fit, xx)  # noqa: E731
         slope_at = lambda xx: _table_slope(family, a_fit, b_fit, s_fit, xx)  # noqa: E731
         current = self.current[k]
