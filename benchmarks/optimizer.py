@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import math
 import os
 import sys
 import time
@@ -36,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from optimizer import Planner, curves_from_frame, resolve, violations  # noqa: E402
-from optimizer.curves import shape_slope  # noqa: E402
 from optimizer.synthetic import benchmark_scenario, random_market  # noqa: E402
 
 SIZES = ((5, 2, 1), (10, 3, 10), (10, 10, 10), (12, 20, 25), (12, 100, 30))
@@ -106,7 +106,21 @@ def greedy(curves, rules, budget, steps_per_cell=10):
     s = np.nan_to_num(curves.s, nan=1.0)
 
     def mroi(i: int) -> float:
-        return float(shape_slope(group[i], np.array([x[i] / k[i]]), s[i])[0] * amp[i] / k[i])
+        """f'_i(x_i), scalar (the same formulas as optimizer.curves.shape_slope, without array overhead)."""
+        z, g, si = x[i] / k[i], group[i], s[i]
+        if g == "exp":
+            d = math.exp(-z)
+        elif g == "mm":
+            d = 1.0 / (1.0 + z) ** 2
+        elif g == "log":
+            d = 1.0 / (1.0 + z)
+        elif z <= 0.0:
+            d = math.inf if si < 1 else (1.0 if g != "power" and si == 1 else 0.0)
+        elif g == "power":
+            d = si * z ** (si - 1.0)
+        else:
+            d = si * z ** (si - 1.0) / (1.0 + z**si) ** 2
+        return d * amp[i] / k[i]
 
     cap_cell = np.full(n, np.inf)
     totals, shares = [], []
@@ -151,11 +165,21 @@ def greedy(curves, rules, budget, steps_per_cell=10):
             den[j] += d * r.D[i]
 
     def fill(cells, amount):
-        """Up to ``amount`` into ``cells``, best marginal ROI first; what it could not place."""
+        """Up to ``amount`` into ``cells``, best marginal ROI first; what it could not place.
+
+        A cell a rule blocks waits until 1% more of the budget is placed (shares move as others grow),
+        then gets another chance; the fill stops when every waiting cell is still blocked."""
         heap = [(-mroi(i), i) for i in cells]
         heapq.heapify(heap)
-        blocked = []
-        while amount > 1e-9 and heap:
+        blocked, since = [], 0.0
+        while amount > 1e-9:
+            if not heap or (blocked and since >= 0.01 * budget):
+                if not blocked or (not heap and since == 0.0):
+                    break
+                for j in blocked:
+                    heapq.heappush(heap, (-mroi(j), j))
+                blocked, since = [], 0.0
+                continue
             _, i = heapq.heappop(heap)
             d = min(step, amount)
             if not allowed(i, d):
@@ -163,11 +187,8 @@ def greedy(curves, rules, budget, steps_per_cell=10):
                 continue
             take(i, d)
             amount -= d
+            since += d
             heapq.heappush(heap, (-mroi(i), i))
-            if len(blocked) > 64:  # shares move as others grow: give blocked cells another chance
-                heap += [(-mroi(j), j) for j in blocked]
-                heapq.heapify(heap)
-                blocked = []
         return amount
 
     left = budget

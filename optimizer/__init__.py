@@ -4,7 +4,15 @@ Public API::
 
     curves = curves_from_frame(frame)                 # or pass the frame to Planner directly
     scenario = default_scenario(100_000)              # budget = ¥100K/day, 15% new-product, 30% new-customer caps
-    result = Planner(curves).solve(scenario)          # PlanResult: status, plan, rules, totals, evidence, timings
+    planner = Planner(curves)                         # keeps compiled problems (DPP) for what-ifs
+    result = planner.solve(scenario)                  # PlanResult: status, plan, rules, totals, evidence, timings
+    print("\n".join(summary_lines(result, "zh")))     # uplift, evidence, binding rules in money (or the conflict)
+
+Modules: ``curves`` (families, values, slopes, cvxpy forms, S-curve envelope), ``scenario`` (rules
+as frozen dataclasses), ``rules`` (rules as arrays; checking a plan), ``problem`` (the cvxpy
+problem, its phase one, solving), ``explain`` (shadow prices in money, infeasibility diagnosis),
+``result`` (the result object), ``report`` (sentences), ``planner`` (the orchestration),
+``synthetic`` (random realistic markets).
 """
 
 from .curves import FAMILIES, CurveError, Curves, curves_from_frame, envelope_value, shape_slope, shape_value, tangent_point

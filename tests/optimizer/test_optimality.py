@@ -141,7 +141,7 @@ def test_two_channels_match_a_fine_grid():
     x1 = np.linspace(0, budget, 300_001)
     values = value_grid(df, np.stack([x1, budget - x1]))
     best = values.max()
-    assert result.evidence.objective_cny >= best * (1 - 1e-8)  # the solver's tolerance
+    assert result.evidence.objective_cny >= best * (1 - 1e-7)  # the solver's tolerance
     assert result.evidence.objective_cny <= best + 1e-3  # the grid step is 0.1 yuan
     assert result.evidence.bound_cny >= best  # the stated bound holds
     assert result.plan["spend"].iloc[0] == pytest.approx(x1[values.argmax()], abs=5.0)  # a flat optimum
@@ -157,7 +157,7 @@ def test_three_channels_with_a_new_product_cap_match_a_fine_grid():
     values = np.where(ok, value_grid(df, np.stack([x1, np.maximum(x2, 0), x3])), -np.inf)
     best = values.max()
     got = result.evidence.objective_cny
-    assert got >= best * (1 - 1e-8)
+    assert got >= best * (1 - 1e-7)
     assert got <= best * (1 + 1e-5)  # the grid is 20 yuan by 10 yuan
     assert result.evidence.bound_cny >= best
     assert result.plan["spend"].iloc[2] == pytest.approx(cap * budget, rel=1e-6)  # the cap binds here
@@ -169,7 +169,7 @@ def test_profit_and_min_spend_match_a_grid():
     x1, x2 = np.meshgrid(g, g, indexing="ij")
     profit = (df["margin"].to_numpy()[:, None, None] * value_parts(df, np.stack([x1, x2]))).sum(0) - x1 - x2
     got = Planner(df).solve(Scenario(Objective("profit")))
-    assert got.evidence.objective_cny >= profit.max() * (1 - 1e-8)
+    assert got.evidence.objective_cny >= profit.max() * (1 - 1e-7)
     assert got.evidence.objective_cny <= profit.max() * (1 + 1e-4)
 
     target = 70_000.0
