@@ -3,11 +3,13 @@
 Both engines run the one SQL definition of :mod:`attribution.journeys` (Spark gets it transpiled
 by sqlglot, see :mod:`attribution.spark`), so they return identical tables.
 
-* :class:`DuckDBEngine` — embedded, out of core: with ``memory_limit`` (e.g. ``"8GB"``) and
-  ``temp_directory`` DuckDB spills sorts and aggregations to disk instead of failing.
+* :class:`DuckDBEngine` — embedded, out of core: within ``memory_limit`` (e.g. ``"8GB"``) DuckDB
+  spills sorts, windows and joins to ``temp_directory``, and users are built in as many hash
+  partitions as the limit needs (the per-journey touch lists are the one state DuckDB cannot
+  spill); measured: 10⁸ touchpoints in ~4 GB (``benchmarks/results/scale.md``).
 * :class:`SparkEngine` — a Spark session at ``master`` (``local[*]``, ``spark://host:7077``,
-  ``yarn``, ``k8s://…``), or the active one (under spark-submit). Executors read the inputs;
-  only the aggregated paths come back to the driver.
+  ``yarn``, ``k8s://…``), the master spark-submit was given, or an active session. Executors
+  read the inputs; only the aggregated paths come back to the driver.
 
 Inputs are paths of CSV/Parquet files or pandas DataFrames (and, for Spark, Spark DataFrames).
 With ``validate=True`` (the default) every input is checked against its table contract in DuckDB
@@ -39,7 +41,6 @@ from .journeys import CONVERSION_DEFAULTS, Journeys
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-Source = "str | Path | pd.DataFrame"
 ENGINES = ("duckdb", "spark")
 _MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
 

@@ -16,11 +16,14 @@ Definition (the contract every engine must reproduce):
   as text. Aggregated ``value`` sums each order's value to the micro-yuan (10⁻⁶) in integers, so a
   total is exact and does not depend on the engine, its threads or the order of summation.
 
-How it is computed: touches and conversions become one stream of events per user, ordered by
-(time, touch before conversion, order tie-breaks). The running count of conversions numbers each
-user's journeys (``journey``); a journey ends at its conversion, or at the user's last touch, and
-keeps the touches within ``lookback_days`` of that end. Everything is partitioned by user, so it
-spills to disk in DuckDB and distributes in Spark; only a global ``journey_id`` needs one sort.
+How it is computed: each user's conversions are numbered (time, then the tie-breaks above); with
+the touches they form one stream of events per user, ordered by time, a touch before a conversion
+at the same instant. The running count of conversions numbers each user's journeys (``journey``;
+the conversion k closes journey k, touches after the last one form the non-converting journey).
+Per journey: its end (the conversion, or the last touch), its touches within ``lookback_days`` of
+the end sorted by (time, channel), and the path. Every step is partitioned by user, so Spark
+distributes it and DuckDB can build users in groups (``build_paths(partitions=…)``); only the
+global ``journey_id`` needs one sort over all journeys.
 
 The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
 :mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot.

@@ -15,6 +15,7 @@ zone, so a time-zone-aware column converts the same way DuckDB's UTC connection 
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -67,16 +68,20 @@ def session_conf(*, shuffle_partitions: int | None = None, local_dir: str | None
 @contextmanager
 def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None,
                   *, app_name: str = "roimix-journeys") -> Iterator[SparkSession]:
-    """The active Spark session if there is one (e.g. under spark-submit or a notebook; it is left
-    running and its settings untouched), else a new one at ``master`` (``local[*]`` when None)
-    with ``conf``, stopped on exit."""
+    """The active Spark session if there is one (e.g. in a notebook; it is left running and its
+    settings untouched), else a new one with ``conf``, stopped on exit, at ``master`` — when None,
+    the master spark-submit was given, or ``local[*]`` outside spark-submit."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         yield active
         return
-    builder = SparkSession.builder.appName(app_name).master(master or "local[*]")
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not launched by spark-submit, which sets the master
+        builder = builder.master("local[*]")
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
