@@ -23,7 +23,7 @@ def test_user_partitions_sum_to_exactly_the_same_paths(market):
     for by in [(), ("date", "product_segment")]:
         whole = J.build_paths(tp, cv, by=by, partitions=1)
         for n in (2, 7):
-            pd.testing.assert_frame_equal(J.build_paths(tp, cv, by=by, partitions=n), whole)
+            pd.testing.assert_frame_equal(J.build_paths(tp, cv, by=by, partitions=n), whole, check_exact=True)
     assert whole.conversions.sum() == len(cv)
 
 
@@ -49,7 +49,7 @@ def test_a_million_touchpoints_within_100mb(tmp_path):
     tight = DuckDBEngine(memory_limit="100MB", temp_directory=str(tmp_path), threads=2)
     got = build_paths(tmp_path / "tp.parquet", tmp_path / "cv.parquet", by=("date", "product_segment"), engine=tight)
     whole = J.build_paths(m.touchpoints, m.conversions, by=("date", "product_segment"), partitions=1)
-    pd.testing.assert_frame_equal(got, whole)
+    pd.testing.assert_frame_equal(got, whole, check_exact=True)
 
 
 def test_connection_settings():
@@ -78,7 +78,8 @@ def test_unvalidated_files_are_read_as_they_are(tmp_path, market):
     market.touchpoints.to_parquet(tp, index=False)
     market.conversions.to_csv(cv, index=False)
     got = build_paths(tp, cv, engine=DuckDBEngine(validate=False))
-    pd.testing.assert_frame_equal(got, J.build_paths(market.touchpoints, market.conversions), check_dtype=False)
+    pd.testing.assert_frame_equal(got, J.build_paths(market.touchpoints, market.conversions), check_dtype=False,
+                                  check_exact=True)
     with pytest.raises(EngineError, match="no such file"):
         build_paths(tmp_path / "missing.parquet", cv, engine=DuckDBEngine(validate=False))
 
@@ -86,8 +87,8 @@ def test_unvalidated_files_are_read_as_they_are(tmp_path, market):
 def test_journeys_through_the_engine(market):
     got = build_journeys(market.touchpoints, market.conversions, engine=DuckDBEngine(memory_limit="2GB"))
     want = J.build_journeys(market.touchpoints, market.conversions)
-    pd.testing.assert_frame_equal(got.journeys, want.journeys)
-    pd.testing.assert_frame_equal(got.touches, want.touches)
+    pd.testing.assert_frame_equal(got.journeys, want.journeys, check_exact=True)
+    pd.testing.assert_frame_equal(got.touches, want.touches, check_exact=True)
 
 
 def test_engine_options():

@@ -56,7 +56,7 @@ def test_paths_table_on_duckdb(sample_dir):
     tp, cv = sample_dir / "touchpoints.parquet", sample_dir / "conversions.parquet"
     got = paths_table(tp, cv, DuckDBEngine(memory_limit="1GB"), by=("date", "product_segment"))
     want = J.build_paths(pd.read_parquet(tp), pd.read_parquet(cv), by=("date", "product_segment"))
-    pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
 
 
 def test_bad_files_still_raise_table_errors(tmp_path):
