@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -73,12 +74,16 @@ class DuckDBEngine:
                 raise EngineError(f"{field}: expected a whole number ≥ 1, got {value!r}")
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A new in-memory connection with these settings; order-insensitive plans
-        (``preserve_insertion_order = false``) let DuckDB stream and spill more freely."""
+        """A new in-memory connection with these settings. It spills into its own folder inside
+        ``temp_directory`` (so runs side by side never share files), which DuckDB creates when it
+        first spills and removes on close; order-insensitive plans
+        (``preserve_insertion_order = false``) let it stream and spill more freely."""
+        base = Path(self.temp_directory or tempfile.gettempdir())
+        base.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
         con.execute("SET preserve_insertion_order = false")
-        con.execute(f"SET temp_directory = '{_sql_text(self.temp_directory or tempfile.gettempdir())}'")
+        con.execute(f"SET temp_directory = '{_sql_text(str(base / f'roimix-duckdb-{uuid.uuid4().hex[:12]}'))}'")
         if self.memory_limit is not None:
             con.execute(f"SET memory_limit = '{_sql_text(self.memory_limit)}'")
         if self.threads is not None:
@@ -242,6 +247,8 @@ def _spark_inputs(engine: SparkEngine, spark, touchpoints, conversions) -> Itera
         sources = (touchpoints, conversions)
         if engine.validate:
             _require_local(session, sources)
+            if engine.staging_dir is not None:
+                Path(engine.staging_dir).mkdir(parents=True, exist_ok=True)
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="roimix-stage-", dir=engine.staging_dir))
             sources = _stage(engine.duckdb, sources, Path(folder))
         yield session, *sources

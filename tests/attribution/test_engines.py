@@ -52,13 +52,13 @@ def test_a_million_touchpoints_within_100mb(tmp_path):
     pd.testing.assert_frame_equal(got, whole, check_exact=True)
 
 
-def test_connection_settings():
-    con = DuckDBEngine(memory_limit="1GB", temp_directory="/tmp/roimix-spill", threads=1).connect()
+def test_connection_settings(tmp_path):
+    con = DuckDBEngine(memory_limit="1GB", temp_directory=str(tmp_path / "spill"), threads=1).connect()
     settings = dict(con.execute(
         "SELECT name, value FROM duckdb_settings() WHERE name IN "
         "('memory_limit', 'temp_directory', 'threads', 'preserve_insertion_order')").fetchall())
     assert J.parse_size(settings["memory_limit"]) == pytest.approx(1e9, rel=0.01)
-    assert settings["temp_directory"] == "/tmp/roimix-spill"
+    assert settings["temp_directory"].startswith(str(tmp_path / "spill" / "roimix-duckdb-"))  # private to this run
     assert settings["threads"] == "1" and settings["preserve_insertion_order"] == "false"
 
 
