@@ -26,6 +26,7 @@ import pandas as pd
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
+from .engines import EngineError
 from .journeys import (
     JOURNEY_COLUMNS, Journeys, check_by, check_lookback, conversions_sql, journeys_sql, paths_sql,
     touches_sql, touchpoints_sql,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pyspark is an optional dependency (the ``spark`` extra)
 
 SparkSource = "str | Path | pd.DataFrame | DataFrame"
 CSV_SUFFIXES = (".csv", ".csv.gz")
+REQUIRED = (("user_id", "timestamp", "channel"), ("user_id", "timestamp", "value"))
 
 
 def to_spark_sql(sql: str) -> str:
@@ -172,6 +174,10 @@ def _views(spark: SparkSession, touchpoints: SparkSource, conversions: SparkSour
 def _register(spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource, tag: str) -> tuple[str, str]:
     """Temp views of the typed inputs (the SQL of :func:`touchpoints_sql` / :func:`conversions_sql`)."""
     frames = [read_source(spark, touchpoints), read_source(spark, conversions)]
+    for label, frame, needed in (("touchpoints", frames[0], REQUIRED[0]), ("conversions", frames[1], REQUIRED[1])):
+        missing = [c for c in needed if c not in {name.lower() for name in frame.columns}]
+        if missing:
+            raise EngineError(f"{label}: no column {', '.join(missing)} (found: {', '.join(frame.columns)[:200]})")
     id_types = {frame.schema["user_id"].dataType.simpleString() for frame in frames}
     as_text = len(id_types) > 1
     raw = [f"__roimix_in_tp_{tag}", f"__roimix_in_cv_{tag}"]

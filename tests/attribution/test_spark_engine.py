@@ -173,6 +173,22 @@ def test_spark_rejects_bad_input_files_before_running(spark, tmp_path):
 
 
 @pytest.mark.spark
+def test_unvalidated_files_are_read_by_spark_itself(spark, tmp_path):
+    tp, cv = tmp_path / "tp.csv", tmp_path / "cv.csv"
+    tp.write_text("user_id,timestamp,channel\nu1,2026-06-01 10:00:00,a\nu1,2026-06-01 11:00:00,b\n", encoding="utf-8")
+    cv.write_text("user_id,timestamp,value\nu1,2026-06-02 10:00:00,5.5\n", encoding="utf-8")
+    trusted = SparkEngine(validate=False)
+    pd.testing.assert_frame_equal(build_paths(tp, cv, engine=trusted, spark=spark),
+                                  build_paths(tp, cv, engine=DuckDBEngine(validate=False)), check_exact=True)
+    tp.write_text("user_id,timestamp\nu1,2026-06-01 10:00:00\n", encoding="utf-8")
+    with pytest.raises(EngineError, match="touchpoints: no column channel"):
+        build_paths(tp, cv, engine=trusted, spark=spark)
+    tp.write_text("user_id,timestamp,channel\nu1,yesterday,a\n", encoding="utf-8")
+    with pytest.raises(Exception, match="CAST_INVALID_INPUT"):  # strict casts: a bad cell fails the job
+        build_paths(tp, cv, engine=trusted, spark=spark)
+
+
+@pytest.mark.spark
 def test_journeys_through_the_engine_api_match(spark):
     tp = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "channel": ["a", "b", "c"],
                        "timestamp": pd.to_datetime(["2026-06-01 08:00", "2026-06-01 08:00", "2026-06-02 00:00"])})
