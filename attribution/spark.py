@@ -19,7 +19,6 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -33,9 +32,11 @@ from .journeys import (
 )
 
 if TYPE_CHECKING:  # pyspark is an optional dependency (the ``spark`` extra)
+    from pathlib import Path
+
     from pyspark.sql import DataFrame, SparkSession
 
-SparkSource = "str | Path | pd.DataFrame | DataFrame"
+    SparkSource = str | Path | pd.DataFrame | DataFrame
 CSV_SUFFIXES = (".csv", ".csv.gz")
 REQUIRED = (("user_id", "timestamp", "channel"), ("user_id", "timestamp", "value"))
 

@@ -90,9 +90,9 @@ def worker(task: str, args: argparse.Namespace) -> dict:
         paths.to_parquet(Path(args.result).with_suffix(".parquet"), index=False)
         return {"compute": computed, "paths": len(paths), "journeys": int(paths.conversions.sum() + paths.nulls.sum())}
     if task == "spark":
-        from attribution.spark import session_conf, spark_paths, spark_session
-
         import duckdb
+
+        from attribution.spark import session_conf, spark_paths, spark_session
 
         rows = duckdb.sql(f"SELECT count(*) FROM '{tp}'").fetchone()[0]
         conf = session_conf(local_dir=str(folder / "spark-tmp"), driver_memory=args.spark_memory,
@@ -157,7 +157,7 @@ def run(task: str, folder: Path, args: argparse.Namespace, timeout: float | None
 
 
 def prepare(n_touchpoints: float, workdir: Path, args: argparse.Namespace) -> Path:
-    users = int(round(n_touchpoints / TOUCHPOINTS_PER_USER))
+    users = round(n_touchpoints / TOUCHPOINTS_PER_USER)
     folder = workdir / f"tp{n_touchpoints:.0e}".replace("+", "")
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / "touchpoints.parquet").exists() and (folder / "conversions.parquet").exists():
@@ -206,14 +206,14 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
     sizes = " ".join(f"{n:.0e}".replace("+0", "") for n in sorted(args.touchpoints))
     lines = [
         "# Scale benchmark: touchpoints → paths", "",
-        f"Command: `python benchmarks/scale.py --touchpoints {sizes} --memory-limit {args.memory_limit} "
-        f"--out {args.out}`", "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        (f"Command: `python benchmarks/scale.py --touchpoints {sizes} --memory-limit {args.memory_limit} "
+         f"--out {args.out}`"), "",
+        (f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, Python {platform.python_version()}. "
         "Each task is its own process: wall time includes start-up, imports (and Spark's JVM) and reading the "
         "files; peak memory is the process's maximum RSS (for Spark plus the JVM's). Paths are per date and "
         "product segment. The machine is shared with other work: the load average at the end of each size "
-        "is given, and only ratios within one size are comparable.", "",
+        "is given, and only ratios within one size are comparable."), "",
         "| touchpoints | task | wall s | compute s | peak MB | × plain scan | paths |",
         "|---:|---|---:|---:|---:|---:|---:|",
     ]

@@ -87,7 +87,7 @@ def engine_errors(engine: Engine) -> Iterator[None]:
         if engine.name == "spark" and (err.name or "").startswith("pyspark"):
             raise UsageError("--engine spark needs pyspark: pip install 'roimix[spark]' (and Java 17)") from None
         raise
-    except Exception as err:  # noqa: BLE001 - only Spark's own errors are translated
+    except Exception as err:  # only Spark's own errors are translated
         if engine.name != "spark" or not type(err).__module__.startswith(("pyspark", "py4j")):
             raise
         raise SparkFailed(_first_line(err)) from err

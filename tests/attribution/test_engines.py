@@ -98,8 +98,8 @@ def test_engine_options():
     spark = engine_from_options("spark", spark_master="spark://h:7077", temp_directory="/scratch", validate=False)
     assert spark == SparkEngine(master="spark://h:7077", local_dir="/scratch", staging_dir="/scratch",
                                 validate=False, duckdb=DuckDBEngine(temp_directory="/scratch", validate=False))
-    for bad, message in [(dict(spark_master="local[2]"), "needs --engine spark"),
-                         (dict(memory_limit="lots"), "memory limit"), (dict(engine="flink"), "engine")]:
+    for bad, message in [({"spark_master": "local[2]"}, "needs --engine spark"),
+                         ({"memory_limit": "lots"}, "memory limit"), ({"engine": "flink"}, "engine")]:
         with pytest.raises(EngineError, match=message):
             engine_from_options(**bad)
     with pytest.raises(EngineError, match="partitions"):
