@@ -14,17 +14,18 @@ the tables between stages, so the app and the CLI run the same pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from attribution import credit_by_day
-from attribution.journeys import build_paths, journey_sql
+from attribution.engines import DuckDBEngine, Engine, build_paths
+from attribution.journeys import journey_sql
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, load_table, read_table
@@ -46,6 +47,9 @@ class PipelineSettings:
     """start, end of periods to leave out of the fit; None: the built-in campaign windows."""
     default_margin: float = 0.45
     fit: FitSettings = field(default_factory=FitSettings)
+    engine: Engine = field(default_factory=DuckDBEngine)
+    """Where paths are built (``attribution.engines``: DuckDB out of core, or Spark). Validation,
+    the outcome and the touch-to-order gaps for the lags run in DuckDB with the engine's limits."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,8 @@ def run_pipeline(
         times.append((name, time.perf_counter()))
 
     stage("validate")
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    duck = settings.engine if isinstance(settings.engine, DuckDBEngine) else settings.engine.duckdb
+    con = duck.connect()
     try:
         tp = load_table(con, touchpoints, TOUCHPOINTS, name=_name(touchpoints, "touchpoints"))
         cv = load_table(con, conversions, CONVERSIONS, name=_name(conversions, "conversions"))
@@ -97,7 +101,9 @@ def run_pipeline(
         lifts = read_table(lift_tests, LIFT_TESTS, name=_name(lift_tests, "lift tests")) if lift_tests is not None else None
 
         stage("journeys")
-        paths = build_paths(tp, cv, lookback_days=settings.lookback_days, by=("date", "product_segment"), con=con)
+        trusted = dataclasses.replace(settings.engine, validate=False)  # checked just above
+        paths = build_paths(touchpoints, conversions, lookback_days=settings.lookback_days,
+                            by=("date", "product_segment"), engine=trusted)
         gaps = con.execute(_gaps_sql(tp, cv, settings.lookback_days)).df()
         outcome = con.execute(
             f"SELECT CAST(\"timestamp\" AS DATE) AS date, product_segment AS segment, sum(value) AS value, "

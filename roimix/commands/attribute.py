@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from roimix.commands._engine import engine_options
 from roimix.errors import UsageError
 
 _FILE = click.Path(dir_okay=False)
@@ -30,15 +31,18 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
 @click.option("--daily", type=_FILE, help="also write credit per date, product segment and channel "
                                           "(needs touchpoints)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
+@engine_options
 def command(paths, touchpoints, conversions, lookback_days, model, order, half_life_days, channels, spend, out,
-            daily, lang) -> None:
+            daily, lang, engine) -> None:
     """Attribute conversions and GMV to channels and write model, channel, group, conversions, value."""
-    import duckdb
     import pandas as pd
 
     import attribution as A
-    from attribution.journeys import aggregate_paths, build_journeys, build_paths
-    from roimix.tables import CHANNELS, CONVERSIONS, PATHS, SPEND, TOUCHPOINTS, load_table, read_table
+    from attribution.engines import build_journeys
+    from attribution.journeys import aggregate_paths
+    from roimix.commands._engine import engine_errors
+    from roimix.commands._engine import paths_table as paths_table_on
+    from roimix.tables import CHANNELS, PATHS, SPEND, read_table
     from roimix.text import STRINGS, number, percent, t
 
     from_paths = paths is not None
@@ -60,23 +64,18 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
         paths_table = read_table(paths, PATHS, name=paths)
         summary = None
     else:
-        # journeys in memory only for time decay; path models read aggregated paths (out of core)
-        con = duckdb.connect()
-        try:
-            con.execute("SET enable_progress_bar = false")
-            tp = load_table(con, touchpoints, TOUCHPOINTS, name=touchpoints)
-            cv = load_table(con, conversions, CONVERSIONS, name=conversions)
+        # journeys in memory only for time decay; path models read aggregated paths (out of core, or on Spark)
+        with engine_errors(engine):
             if needs_journeys:
-                source = build_journeys(tp, cv, lookback_days=lookback_days, con=con)
+                source = build_journeys(touchpoints, conversions, lookback_days=lookback_days, engine=engine)
                 by_day = source
                 paths_table = aggregate_paths(source.journeys)
             else:
-                by_day = build_paths(tp, cv, lookback_days=lookback_days, by=("date", "product_segment"), con=con) \
-                    if daily else None
+                by_day = paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days,
+                                        by=("date", "product_segment")) if daily else None
                 paths_table = (by_day.groupby("path", as_index=False)[["conversions", "value", "nulls"]].sum()
-                               if by_day is not None else build_paths(tp, cv, lookback_days=lookback_days, con=con))
-        finally:
-            con.close()
+                               if by_day is not None else
+                               paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days))
         n_conv = int(paths_table["conversions"].sum())
         summary = t("attr.cli.journeys", lang, journeys=f"{n_conv + int(paths_table['nulls'].sum()):,}",
                     conversions=f"{n_conv:,}", paths=f"{len(paths_table):,}")

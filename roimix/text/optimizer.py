@@ -51,6 +51,12 @@ STRINGS = {
     ),
     "optimizer.summary.binding": ("起作用的规则：", "Binding rules:"),
     "optimizer.summary.no_binding": ("没有规则起约束作用。", "No rule binds."),
+    "optimizer.pipeline.validate": ("检查输入文件…", "Checking the input files…"),
+    "optimizer.pipeline.journeys": ("构建用户路径…", "Building journeys and paths…"),
+    "optimizer.pipeline.attribution": ("归因（先验）…", "Attributing orders (the curves' prior)…"),
+    "optimizer.pipeline.lags": ("估计各渠道转化滞后…", "Estimating each channel's conversion lag…"),
+    "optimizer.pipeline.curves": ("拟合增量响应曲线…", "Fitting incremental response curves…"),
+    "optimizer.pipeline.curves_written": ("已写出拟合曲线 {path}（{rows} 行）", "Wrote the fitted curves to {path} ({rows} rows)"),
     "optimizer.summary.wrote": ("已写出 {path}（{rows} 行）", "Wrote {path} ({rows} rows)"),
     # binding rules, in money
     "optimizer.binding.budget": (

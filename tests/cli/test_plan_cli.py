@@ -68,7 +68,7 @@ def test_profit_and_min_spend_objectives(curves, tmp_path, capsys):
     import openpyxl
 
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["plan", "rules", "summary", "messages"]
+    assert book.sheetnames == ["summary", "plan", "rules", "assumptions"]  # the finance workbook
 
 
 def test_infeasible_exits_1_with_the_conflict(curves, capsys):
