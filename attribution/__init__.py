@@ -1,5 +1,8 @@
 """Attribution: journeys and paths → credit per channel (and per day and product segment).
 
+Journeys and paths: ``build_paths`` / ``build_journeys`` on an engine (``DuckDBEngine`` out of
+core by default, ``SparkEngine`` for clusters), from one SQL definition (:mod:`attribution.journeys`).
+
 Models (settings in :mod:`attribution.models`): first_touch, last_touch, last_non_direct, linear,
 time_decay, position_based, markov_<k> (exact removal effects), incremental (baseline + Shapley
 credit of the incremental conversion probability; the optimizer's default).
@@ -9,7 +12,9 @@ from .credit import (
     CREDIT_COLUMNS, DAILY_COLUMNS, ModelCredit, attribute, attribute_all, attribute_journeys, credit_by_day,
     fit_credit, rake, side_by_side, tidy, with_spend,
 )
+from .engines import DuckDBEngine, Engine, EngineError, SparkEngine, build_journeys, build_paths, engine_from_options
 from .incremental import IncrementalCredit, IncrementalModel
+from .journeys import PATH_SEPARATOR, Journeys, aggregate_paths
 from .markov import MarkovChain, MarkovResult, markov_chain, removal_effects, transition_table
 from .models import (
     BASELINE, MODEL_NAMES, FirstTouch, Incremental, LastNonDirect, LastTouch, Linear, Markov, Model, PositionBased,
@@ -19,6 +24,8 @@ from .paths import NO_TOUCH, EncodedPaths, canonical_paths, encode_paths
 from .shapley import ShapleyResult, shapley, shapley_exact, shapley_sampled
 
 __all__ = [
+    "DuckDBEngine", "Engine", "EngineError", "Journeys", "PATH_SEPARATOR", "SparkEngine", "aggregate_paths",
+    "build_journeys", "build_paths", "engine_from_options",
     "BASELINE", "CREDIT_COLUMNS", "DAILY_COLUMNS", "MODEL_NAMES", "NO_TOUCH", "EncodedPaths", "FirstTouch",
     "Incremental", "IncrementalCredit", "IncrementalModel", "LastNonDirect", "LastTouch", "Linear", "Markov",
     "MarkovChain", "MarkovResult", "Model", "ModelCredit", "PositionBased", "ShapleyResult", "TimeDecay",
