@@ -39,7 +39,10 @@ def t(key: str, lang: str = "zh", **values) -> str:
 
 
 def money(amount: float, lang: str = "zh", digits: int = 1) -> str:
-    """Yuan in the reader's units: ``¥1.2万`` / ``¥3.4亿`` in Chinese, ``¥12.3K`` / ``¥4.5M`` in English."""
+    """Yuan in the reader's units: ``¥1.2万`` / ``¥3.4亿`` in Chinese, ``¥12.3K`` / ``¥4.5M`` in English;
+    the sign goes before the currency (``-¥2,174``)."""
+    if amount is not None and not (isinstance(amount, float) and math.isnan(amount)) and amount < 0:
+        return "-¥" + number(-amount, lang, digits)
     return "¥" + number(amount, lang, digits)
 
 
@@ -48,6 +51,8 @@ def number(value: float, lang: str = "zh", digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     sign, x = ("-" if value < 0 else ""), abs(value)
+    if x == 0:
+        return "0"
     steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
     for size, unit in steps:
         if x >= size:
