@@ -115,7 +115,10 @@ def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
     weight = (encoded.conversions + encoded.nulls)[win_path]
     prev = np.where(new_path, start, np.concatenate([[start], state[:-1]]))
     n = n_states + 1
-    counts = sparse.csr_matrix((weight, (prev, state)), shape=(n, n))
+    if n * n <= 1 << 24:  # few states: count transitions densely (no sort of the pairs)
+        counts = sparse.csr_matrix(np.bincount(prev * n + state, weights=weight, minlength=n * n).reshape(n, n))
+    else:
+        counts = sparse.csr_matrix((weight, (prev, state)), shape=(n, n))
     conv_in = np.bincount(state[is_last], weights=encoded.conversions[win_path[is_last]], minlength=n)
     value_in = np.bincount(state[is_last], weights=encoded.value[win_path[is_last]], minlength=n)
     null_in = np.bincount(state[is_last], weights=encoded.nulls[win_path[is_last]], minlength=n)

@@ -91,7 +91,14 @@ def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
 
 def _tokens(paths: pd.Series, sep: str) -> tuple[pa.Array, np.ndarray]:
     """Trimmed, non-empty steps of every path (flat) and the number of steps per path."""
-    text = pa.array(paths.astype(str).to_numpy(dtype=object), type=pa.large_string())
+    try:  # text columns go to Arrow without a copy through Python strings
+        text = pa.array(paths, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = None
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if text is None or text.null_count:
+        text = pa.array(paths.astype(str).to_numpy(dtype=object), type=pa.large_string())
     split = pc.split_pattern(text, sep.strip() or sep)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(split))
     n_tok = np.asarray(pc.list_value_length(split).fill_null(0), dtype=np.int64)
@@ -100,11 +107,24 @@ def _tokens(paths: pd.Series, sep: str) -> tuple[pa.Array, np.ndarray]:
     return tokens.filter(pa.array(keep)), np.bincount(row_of_token, minlength=len(paths)).astype(np.int64)
 
 
-def _join(tokens: pa.Array, lengths: np.ndarray) -> np.ndarray:
+def _join_arrow(tokens: pa.Array, lengths: np.ndarray) -> pa.Array:
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     rows = pa.LargeListArray.from_arrays(pa.array(offsets), tokens)
-    joined = pc.binary_join(rows, pa.scalar(PATH_SEPARATOR, pa.large_string()))
-    return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+    return pc.binary_join(rows, pa.scalar(PATH_SEPARATOR, pa.large_string()))
+
+
+def _join(tokens: pa.Array, lengths: np.ndarray) -> np.ndarray:
+    return np.asarray(_join_arrow(tokens, lengths).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _factorize_sorted(text: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(code of each row, distinct values sorted): ``pd.factorize(sort=True)`` in Arrow (UTF-8
+    byte order is code-point order, as Python sorts ``str``)."""
+    encoded = pc.dictionary_encode(text)
+    order = np.asarray(pc.sort_indices(encoded.dictionary), dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank[np.asarray(encoded.indices, dtype=np.int64)], encoded.dictionary.take(pa.array(order))
 
 
 def canonical_paths(paths: pd.Series, *, sep: str = ">") -> pd.Series:
@@ -123,13 +143,17 @@ def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
 
     # canonical text per row, then sum rows with the same path
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    codes, uniques = pd.factorize(_join(tokens, lengths), sort=True)
+    codes, uniques = _factorize_sorted(_join_arrow(tokens, lengths))
     n = len(uniques)
     conversions = np.bincount(codes, weights=frame["conversions"].to_numpy(float), minlength=n)
     value = np.bincount(codes, weights=frame["value"].to_numpy(float), minlength=n)
     nulls = np.bincount(codes, weights=frame["nulls"].to_numpy(float), minlength=n)
-    first = np.full(n, len(frame), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(frame)))
+    first = np.empty(n, dtype=np.int64)
+    if n == len(frame):  # already one row per path (the usual aggregated table)
+        first[codes] = np.arange(n)
+    else:
+        order = np.argsort(codes, kind="stable")
+        first[:] = order[np.concatenate([[0], np.flatnonzero(np.diff(codes[order])) + 1])]
 
     # the steps of each distinct path's first row
     u_lengths = lengths[first]
@@ -142,7 +166,7 @@ def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
     rank[order] = np.arange(len(order), dtype=np.int32)
     steps = rank[np.asarray(dictionary.indices, dtype=np.int64)]
     return EncodedPaths(tuple(str(x) for x in names[order]), u_offsets, steps, conversions, value, nulls,
-                        np.asarray(uniques, dtype=object))
+                        np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object))
 
 
 def credited_steps(encoded: EncodedPaths, exclude: tuple[str, ...] | frozenset[str]) -> np.ndarray:

@@ -27,11 +27,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from attribution import credit_by_day
-from response import FitSettings, fit_curves
-from roimix.evaluation import evaluation_scenario, plan_spend, score
-from roimix.pipeline import PipelineSettings, campaign_windows, run_pipeline
-from roimix.synthetic import MarketSpec, generate_market, true_kernels
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the packages, not benchmarks/attribution.py
+from attribution import credit_by_day  # noqa: E402
+from response import FitSettings, fit_curves  # noqa: E402
+from roimix.evaluation import evaluation_scenario, plan_spend, score  # noqa: E402
+from roimix.pipeline import PipelineSettings, campaign_windows, run_pipeline  # noqa: E402
+from roimix.synthetic import MarketSpec, generate_market, true_kernels  # noqa: E402
 
 FAST = FitSettings(n_bootstrap=0)
 
@@ -99,22 +100,32 @@ def decision_quality(users: int, seeds: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def stage_timing(users: int) -> dict:
-    """Run the pipeline in a child process (so peak memory is its own) and report stage times."""
+def stage_timing(users: int, memory_limit: str, workdir: Path) -> dict:
+    """Generate a market into Parquet (one child process), then run the pipeline on those files in
+    another, so its time and peak memory are the pipeline's alone (DuckDB under ``memory_limit``)."""
+    import json
+
+    folder = workdir / f"u{users}"
+    if not (folder / "touchpoints.parquet").exists():
+        subprocess.run([sys.executable, "-c",
+                        "from roimix.synthetic import MarketSpec, generate_market; from roimix.synthetic.io import write_market;"
+                        f"write_market(generate_market(MarketSpec(n_users={users}, seed=0)), {str(folder)!r})"],
+                       check=True)
     code = (
-        "import resource, json, time; from roimix.synthetic import MarketSpec, generate_market;"
+        "import resource, json, time; import duckdb; from pathlib import Path;"
         "from roimix.pipeline import run_pipeline, PipelineSettings; from response import FitSettings;"
-        f"m = generate_market(MarketSpec(n_users={users}, seed=0)); t = time.perf_counter();"
-        "r = run_pipeline(m.touchpoints, m.conversions, m.spend, channels=m.channels,"
-        " settings=PipelineSettings(fit=FitSettings(n_bootstrap=200)));"
-        "print(json.dumps({'touchpoints': len(m.touchpoints), 'total_s': time.perf_counter() - t,"
+        "from attribution import DuckDBEngine;"
+        f"f = Path({str(folder)!r}); t = time.perf_counter();"
+        "r = run_pipeline(f / 'touchpoints.parquet', f / 'conversions.parquet', f / 'spend.csv',"
+        " channels=f / 'channels.csv', settings=PipelineSettings(fit=FitSettings(n_bootstrap=200),"
+        f" engine=DuckDBEngine(memory_limit={memory_limit!r}, temp_directory=str(f / 'tmp'))));"
+        "n = duckdb.sql(f\"SELECT count(*) FROM '{f / 'touchpoints.parquet'}'\").fetchone()[0];"
+        "print(json.dumps({'touchpoints': n, 'total_s': time.perf_counter() - t,"
         " **{s: round(v, 2) for s, v in zip(r.timings.stage, r.timings.seconds)},"
         " 'peak_rss_gb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    import json
-
-    return {"users": users, **json.loads(out.stdout.strip().splitlines()[-1])}
+    return {"users": f"{users:,}", **json.loads(out.stdout.strip().splitlines()[-1])}
 
 
 def main() -> None:
@@ -122,10 +133,22 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1_000_000)
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--timing-users", type=int, nargs="*", default=[1_000_000])
+    parser.add_argument("--memory-limit", default="8GB", help="DuckDB's memory limit in the timed pipeline runs")
+    parser.add_argument("--workdir", default=str(Path(__file__).resolve().parent / "out" / "pipeline"))
+    parser.add_argument("--timing-only", action="store_true", help="skip the decision-quality runs")
     args = parser.parse_args()
 
-    print(f"## Decision quality ({args.users:,} users, 150 days of history incl. 618, {args.seeds} seeds)\n")
-    table = decision_quality(args.users, args.seeds)
+    if not args.timing_only:
+        print_decision_quality(args.users, args.seeds)
+    print(f"\n## Time per stage (seconds) and peak memory (DuckDB limit {args.memory_limit})\n")
+    timing = pd.DataFrame([stage_timing(u, args.memory_limit, Path(args.workdir)) for u in args.timing_users])
+    timing["touchpoints"] = timing["touchpoints"].map("{:,}".format)
+    print(timing.to_markdown(index=False, floatfmt=".2f"))
+
+
+def print_decision_quality(users: int, seeds: int) -> None:
+    print(f"## Decision quality ({users:,} users, 150 days of history incl. 618, {seeds} seeds)\n")
+    table = decision_quality(users, seeds)
     methods = [c for c in table.columns if c != "seed"]
     summary = pd.DataFrame({
         "method": methods,
@@ -136,9 +159,6 @@ def main() -> None:
     ceiling = table["noise ceiling (true shapes)"].mean()
     summary["÷ ceiling"] = summary["mean capture"] / ceiling
     print(summary.to_markdown(index=False, floatfmt=".2f"))
-    print("\n## Time per stage (seconds) and peak memory\n")
-    timing = pd.DataFrame([stage_timing(u) for u in args.timing_users])
-    print(timing.to_markdown(index=False, floatfmt=".2f"))
 
 
 if __name__ == "__main__":
