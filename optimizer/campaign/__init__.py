@@ -20,7 +20,7 @@ from .calendar import (
     calendar_from_frame, template, template_dates,
 )
 from .daily import DAY_KEYS, DailyCurves, Horizon, daily_curves, day_table
-from .multipliers import apply_estimates, estimate_multipliers, incremental_by_day
+from .multipliers import GIVEN_SD, apply_estimates, estimate_multipliers, incremental_by_day
 from .planner import DAILY_COLUMNS, CampaignPlanner, CampaignResult
 from .report import campaign_messages, phase_label, render_message, rule_label, summary_lines
 from .rules import (
@@ -29,7 +29,7 @@ from .rules import (
 )
 
 __all__ = [
-    "CHANGE", "DAILY_COLUMNS", "DAY_KEYS", "DEFAULT_MULTIPLIERS", "FOCUS", "KEY_MINIMUM", "NEW_CUSTOMER",
+    "CHANGE", "DAILY_COLUMNS", "DAY_KEYS", "DEFAULT_MULTIPLIERS", "FOCUS", "GIVEN_SD", "KEY_MINIMUM", "NEW_CUSTOMER",
     "NEW_PRODUCT", "OFF_DAYS", "PHASES", "REGULAR", "SPRING_FESTIVAL", "TEMPLATES", "CalendarError", "Campaign",
     "CampaignPlanner", "CampaignResult", "CampaignScenario", "DailyCurves", "DailyRules", "Horizon", "Phase",
     "apply_estimates", "calendar_frame", "calendar_from_frame", "campaign_messages", "daily_curves", "day_table",

@@ -168,7 +168,8 @@ def _campaign(spec: ScenarioSpec, fit) -> tuple[Campaign | None, pd.DataFrame | 
         campaign = apply_estimates(campaign, estimates)
         for row in estimates.itertuples(index=False):
             if row.method == "regression":
-                sources[row.phase] = (f"estimated from {past.start.year} ({row.days} days, "
+                sources[row.phase] = (f"estimated from {past.start.year} ({row.days} days: ×{row.estimate:.2f} "
+                                      f"± {row.estimate_std_error:.2f}, weighed with the given ×{row.given:.2f}; "
                                       f"s.e. {row.std_error:.2f})")
             else:
                 sources[row.phase] += f"; not estimated ({row.method.removeprefix('kept: ')})"

@@ -8,7 +8,7 @@ import pytest
 
 from optimizer import Budget
 from optimizer.campaign import (
-    CampaignPlanner, CampaignScenario, DailyRules, Horizon, calendar_from_frame, estimate_multipliers, template,
+    GIVEN_SD, CampaignPlanner, CampaignScenario, DailyRules, Horizon, calendar_from_frame, estimate_multipliers, template,
 )
 
 
@@ -52,14 +52,39 @@ def test_phase_multipliers_from_the_sample_618_recover_the_truth(run_618, sample
     assert (est["method"] == "regression").all() and (est["days"] > 0).all()
     for phase, row in est.iterrows():
         assert abs(row["multiplier"] - truth[phase]) <= 2.5 * row["std_error"], phase
+    # each used multiplier is the data's estimate weighed with the given one: between the two, and surer than either
+    for phase, row in est.iterrows():
+        lo, hi = sorted([row["estimate"], row["given"]])
+        assert lo - 1e-12 <= row["multiplier"] <= hi + 1e-12, phase
+        assert row["std_error"] < min(row["estimate_std_error"], GIVEN_SD), phase
+        assert row["baseline_multiplier"] >= 1.0 - 1e-9, phase
     peak = est.loc["peak"]
     # the campaign's extra baseline demand (×2.3 on peak days in the truth) is not passed off as ad response
-    assert peak["baseline_multiplier"] > 1.5
+    assert peak["baseline_multiplier"] > 1.2
     assert abs(peak["ratio_multiplier"] - truth["peak"]) > 2 * abs(peak["multiplier"] - truth["peak"])
     assert peak["ratio_multiplier"] - truth["peak"] > 0.5
     # and the 2027 plan uses them
     planned = {p.name: p.multiplier for p in run_618.campaign.phases}
     assert planned == pytest.approx(est["multiplier"].to_dict())
+
+
+def test_with_no_weight_on_the_given_multipliers_the_data_alone_decides(run_618, fit_cache):
+    fit = next(iter(fit_cache.fits.values())).fit
+    past = run_618.estimates
+    alone = estimate_multipliers(fit.decomposition, _campaign_of(past), given_sd=float("inf")).set_index("phase")
+    for phase, row in past.set_index("phase").iterrows():
+        assert alone.loc[phase, "multiplier"] == pytest.approx(row["estimate"], rel=1e-9)
+        assert alone.loc[phase, "std_error"] == pytest.approx(row["estimate_std_error"], rel=1e-9)
+    with pytest.raises(ValueError, match="given_sd"):
+        estimate_multipliers(fit.decomposition, _campaign_of(past), given_sd=0.0)
+
+
+def _campaign_of(estimates: pd.DataFrame):
+    """The past 618 the estimates were made on (its phases' dates and given multipliers)."""
+    from optimizer.campaign import Campaign, Phase
+
+    return Campaign("618", tuple(Phase(r.phase, r.start.date(), r.end.date(), r.given)
+                                 for r in estimates.itertuples(index=False)))
 
 
 def test_a_campaign_the_history_does_not_hold_keeps_its_given_multipliers(run_618, fit_cache):
