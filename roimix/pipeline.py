@@ -25,7 +25,7 @@ import pandas as pd
 
 from attribution import credit_by_day
 from attribution.engines import DuckDBEngine, Engine, build_paths
-from attribution.journeys import journey_sql
+from attribution.journeys import VALUE_UNITS, journey_sql
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, load_table, read_table
@@ -106,8 +106,9 @@ def run_pipeline(
                             by=("date", "product_segment"), engine=trusted)
         gaps = con.execute(_gaps_sql(tp, cv, settings.lookback_days)).df()
         outcome = con.execute(
-            f"SELECT CAST(\"timestamp\" AS DATE) AS date, product_segment AS segment, sum(value) AS value, "
-            f"count(*) AS conversions FROM {cv} GROUP BY ALL ORDER BY ALL").df()
+            f"SELECT CAST(\"timestamp\" AS DATE) AS date, product_segment AS segment, "
+            f"CAST(sum(CAST(round(value * {VALUE_UNITS}) AS BIGINT)) AS DOUBLE) / {VALUE_UNITS} AS value, "
+            f"count(*) AS conversions FROM {cv} GROUP BY ALL ORDER BY ALL").df()  # exact sums: same on every run
     finally:
         con.close()
 
@@ -165,6 +166,7 @@ def _gaps_sql(tp: str, cv: str, lookback_days: int) -> str:
                date_diff('day', CAST(max("timestamp") AS DATE), CAST(any_value(conversion_ts) AS DATE)) AS offset_days
         FROM jt WHERE converted AND step IS NOT NULL
         GROUP BY journey_id, channel
+        ORDER BY channel, gap_days, offset_days
     """
 
 

@@ -102,3 +102,12 @@ def test_decision_quality_over_seeds_against_the_noise_ceiling():
             out.append(score(truth, plan_spend(curves, scenario)[0], scenario).capture)
     assert min(fitted) > 0, "a plan from the data must never lose GMV on these markets"
     assert np.mean(fitted) >= 0.75 * np.mean(ceiling)
+
+
+def test_the_same_inputs_give_the_same_curves_to_the_last_bit(result, market):
+    """DuckDB runs in parallel threads: sums and row orders must not depend on them (an analyst reruns a batch)."""
+    again = run_pipeline(market.touchpoints, market.conversions, market.spend, channels=market.channels,
+                         settings=PipelineSettings(fit=FitSettings(n_bootstrap=20)))
+    pd.testing.assert_frame_equal(again.outcome, result.outcome, check_exact=True)
+    pd.testing.assert_frame_equal(again.lags, result.lags, check_exact=True)
+    pd.testing.assert_frame_equal(again.curves, result.curves, check_exact=True)
