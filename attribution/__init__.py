@@ -10,9 +10,11 @@ credit of the incremental conversion probability; the optimizer's default).
 
 from .credit import (
     CREDIT_COLUMNS, DAILY_COLUMNS, ModelCredit, attribute, attribute_all, attribute_journeys, credit_by_day,
-    fit_credit, rake, side_by_side, tidy, with_spend,
+    fit_credit, rake, side_by_side, tidy, time_decay_tables, with_spend,
 )
-from .engines import DuckDBEngine, Engine, EngineError, SparkEngine, build_journeys, build_paths, engine_from_options
+from .engines import (
+    DuckDBEngine, Engine, EngineError, SparkEngine, build_journeys, build_paths, engine_from_options, time_decay_by_day,
+)
 from .incremental import IncrementalCredit, IncrementalModel
 from .journeys import PATH_SEPARATOR, Journeys, aggregate_paths
 from .markov import MarkovChain, MarkovResult, markov_chain, removal_effects, transition_table
@@ -25,7 +27,7 @@ from .shapley import ShapleyResult, shapley, shapley_exact, shapley_sampled
 
 __all__ = [
     "DuckDBEngine", "Engine", "EngineError", "Journeys", "PATH_SEPARATOR", "SparkEngine", "aggregate_paths",
-    "build_journeys", "build_paths", "engine_from_options",
+    "build_journeys", "build_paths", "engine_from_options", "time_decay_by_day", "time_decay_tables",
     "BASELINE", "CREDIT_COLUMNS", "DAILY_COLUMNS", "MODEL_NAMES", "NO_TOUCH", "EncodedPaths", "FirstTouch",
     "Incremental", "IncrementalCredit", "IncrementalModel", "LastNonDirect", "LastTouch", "Linear", "Markov",
     "MarkovChain", "MarkovResult", "Model", "ModelCredit", "PositionBased", "ShapleyResult", "TimeDecay",

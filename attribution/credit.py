@@ -226,9 +226,25 @@ def _time_decay_daily(journeys: Journeys, model: TimeDecay, channels: pd.DataFra
     w["value"] = w["weight"] * w["value"].astype(float)
     frame = w.groupby(["date", "product_segment", "channel"], sort=True, dropna=False)[
         ["conversions", "value"]].sum().reset_index()
+    return _as_daily(frame, model, channels)
+
+
+def _as_daily(frame: pd.DataFrame, model: Model, channels: pd.DataFrame | None) -> pd.DataFrame:
+    frame = frame.copy()
     frame.insert(0, "model", model.name)
     frame["group"] = _groups(frame["channel"], channels)
     return frame[list(DAILY_COLUMNS)]
+
+
+def time_decay_tables(by_day: pd.DataFrame, paths: pd.DataFrame, model: TimeDecay | None = None, *,
+                      channels: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tidy credit, credit per day) of time decay from an engine's per-day table
+    (:func:`attribution.engines.time_decay_by_day`: date, product_segment, channel, conversions,
+    value); ``paths``, the same inputs' aggregated paths, lists every channel seen (those never in a
+    converting journey get a zero row)."""
+    model = model or TimeDecay()
+    daily = _as_daily(by_day.assign(date=pd.to_datetime(by_day["date"]).dt.date), model, channels)
+    return _daily_to_tidy(daily, channels, extra=list(encode_paths(paths).channels)), daily
 
 
 def _daily_to_tidy(daily: pd.DataFrame, channels: pd.DataFrame | None, extra: list[str]) -> pd.DataFrame:
@@ -314,4 +330,5 @@ def _groups(names: pd.Series, channels: pd.DataFrame | None) -> pd.Series:
 
 
 __all__ = ["CREDIT_COLUMNS", "DAILY_COLUMNS", "ModelCredit", "as_model", "attribute", "attribute_all",
-           "attribute_journeys", "credit_by_day", "fit_credit", "rake", "side_by_side", "tidy", "with_spend"]
+           "attribute_journeys", "credit_by_day", "fit_credit", "rake", "side_by_side", "tidy", "time_decay_tables",
+           "with_spend"]

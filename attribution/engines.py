@@ -185,6 +185,28 @@ def build_journeys(
         return spark_journeys(session, tp, cv, lookback_days=lookback_days)
 
 
+def time_decay_by_day(
+    touchpoints,
+    conversions,
+    *,
+    half_life_days: float = 7.0,
+    lookback_days: int = 30,
+    engine: Engine = DuckDBEngine(),
+    spark: SparkSession | None = None,
+) -> pd.DataFrame:
+    """Time-decay credit per (date, product_segment, channel): conversions, value — computed by
+    ``engine`` from the same journey definition, so journeys never leave it (out of core on DuckDB,
+    on the cluster with Spark)."""
+    _journeys.check_lookback(lookback_days)
+    if isinstance(engine, DuckDBEngine):
+        with _duckdb_inputs(engine, touchpoints, conversions) as (con, tp, cv):
+            return con.execute(_journeys.time_decay_sql(tp, cv, lookback_days, half_life_days)).df()
+    from .spark import spark_time_decay
+
+    with _spark_inputs(engine, spark, touchpoints, conversions) as (session, tp, cv):
+        return spark_time_decay(session, tp, cv, lookback_days=lookback_days, half_life_days=half_life_days)
+
+
 # --- inputs ----------------------------------------------------------------------------------------
 
 

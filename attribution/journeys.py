@@ -154,6 +154,38 @@ FROM journeys j LEFT JOIN steps s ON s.journey_id = j.journey_id
 """
 
 
+def time_decay_sql(touchpoints: str, conversions: str, lookback_days: int, half_life_days: float) -> str:
+    """Time-decay credit per (date, product_segment, channel) of the converting journeys: conversions,
+    value. A touch ``Δ`` days before its conversion weighs ``2^(−Δ/h)``, normalised per journey
+    (shifted by the journey's most recent touch so nothing underflows); a conversion without
+    touches goes whole to :data:`NO_TOUCH`. Only this small table leaves the engine."""
+    if not half_life_days > 0:
+        raise ValueError(f"time_decay: half_life_days must be > 0, got {half_life_days!r}")
+    return f"""
+WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)}),
+aged AS (
+    SELECT journey_id, CAST(conversion_ts AS DATE) AS date, product_segment, value,
+           COALESCE(channel, '{NO_TOUCH}') AS channel,
+           CASE WHEN step IS NULL THEN 0.0
+                ELSE greatest(date_diff('microsecond', "timestamp", conversion_ts), 0) / 86400000000.0 END AS age_days
+    FROM jt WHERE converted
+),
+decayed AS (
+    SELECT journey_id, date, product_segment, value, channel,
+           power(2.0, -(age_days - min(age_days) OVER (PARTITION BY journey_id)) / {float(half_life_days)!r}) AS raw
+    FROM aged
+),
+weighted AS (
+    SELECT date, product_segment, channel, value, raw / sum(raw) OVER (PARTITION BY journey_id) AS weight
+    FROM decayed
+)
+SELECT date, product_segment, channel, sum(weight) AS conversions, sum(weight * value) AS value
+FROM weighted
+GROUP BY date, product_segment, channel
+ORDER BY date, product_segment, channel
+"""
+
+
 def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
     """``by`` if it names only :data:`PATH_KEYS`, else ``ValueError``."""
     unknown = set(by) - set(PATH_KEYS)

@@ -47,16 +47,22 @@ def money(amount: float, lang: str = "zh", digits: int = 1) -> str:
 
 
 def number(value: float, lang: str = "zh", digits: int = 1) -> str:
-    """A large number in 万/亿 (zh) or K/M/B (en); small numbers with thousands separators."""
+    """A large number in 万/亿 (zh) or K/M/B (en) with at least ``digits`` decimals and three
+    significant figures (``5.27万``, ``52.7K``: a bound and a value that differ by 1.5 % must not
+    print alike); small numbers with thousands separators."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     sign, x = ("-" if value < 0 else ""), abs(value)
     if x == 0:
         return "0"
     steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-    for size, unit in steps:
+    for (size, unit), bigger in zip(steps, (None, *steps)):
         if x >= size:
-            return f"{sign}{x / size:,.{digits}f}{unit}"
+            scaled = x / size
+            if bigger is not None and round(scaled, 1) * size >= bigger[0]:  # 999,960 is ¥1.00M, not ¥1,000.0K
+                size, unit, scaled = *bigger, x / bigger[0]
+            decimals = max(digits, 2 if round(scaled, 2) < 10 else 1 if round(scaled, 1) < 100 else 0)
+            return f"{sign}{scaled:,.{decimals}f}{unit}"
     return f"{sign}{x:,.0f}" if x >= 100 else f"{sign}{x:,.2f}"
 
 

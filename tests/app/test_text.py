@@ -6,6 +6,9 @@ import re
 import string
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from roimix.text import STRINGS
 
 APP = Path(__file__).resolve().parents[2] / "roimix" / "app"
@@ -50,3 +53,20 @@ def test_dynamic_keys_exist_for_every_choice():
         assert f"app.opt.objective.{objective}" in STRINGS
     for page in ("data", "attribution", "curves", "optimise", "campaign", "scenarios"):
         assert f"app.page.{page}" in STRINGS
+
+
+@given(st.floats(min_value=1_000, max_value=1e12, allow_nan=False), st.sampled_from(["zh", "en"]))
+def test_compact_money_keeps_three_significant_figures_and_the_right_unit(amount, lang):
+    """A plan's value and its bound 1.5 % apart must not print alike; 999,960 is ¥1.00M, not ¥1,000.0K."""
+    import re
+
+    from roimix.text import money
+
+    text = money(amount, lang)
+    m = re.fullmatch(r"¥([\d,]+(?:\.\d+)?)(万|亿|K|M|B)?", text)
+    assert m, text
+    value = float(m.group(1).replace(",", "")) * {"万": 1e4, "亿": 1e8, "K": 1e3, "M": 1e6, "B": 1e9, None: 1}[m.group(2)]
+    assert abs(value - amount) <= 0.005 * amount, (amount, text)
+    if m.group(2):
+        limit = 1e4 if m.group(2) == "万" else 1e3
+        assert float(m.group(1).replace(",", "")) < limit or m.group(2) in ("亿", "B"), text

@@ -105,3 +105,26 @@ def test_engine_options():
     with pytest.raises(EngineError, match="partitions"):
         DuckDBEngine(partitions=0)
     assert SparkEngine(shuffle_partitions=8, conf=(("spark.x", "1"),)).session_conf()["spark.sql.shuffle.partitions"] == "8"
+
+
+@pytest.mark.parametrize("half_life_days", [0.5, 7.0])
+def test_time_decay_in_the_engine_equals_time_decay_on_journeys_in_memory(market, half_life_days):
+    """The engine's SQL (journeys never leave it) and the in-memory model give the same credit per day and in total."""
+    from attribution import TimeDecay, attribute_journeys, credit_by_day, time_decay_by_day, time_decay_tables
+
+    model = TimeDecay(half_life_days=half_life_days)
+    by_day = time_decay_by_day(market.touchpoints, market.conversions, half_life_days=half_life_days,
+                               engine=DuckDBEngine(memory_limit="1GB"))
+    paths = build_paths(market.touchpoints, market.conversions)
+    tidy, daily = time_decay_tables(by_day, paths, model, channels=market.channels)
+    journeys = J.build_journeys(market.touchpoints, market.conversions)
+    want_tidy = attribute_journeys(journeys, model, channels=market.channels)
+    want_daily = credit_by_day(journeys, model, channels=market.channels)
+    pd.testing.assert_frame_equal(tidy, want_tidy, rtol=1e-10, atol=1e-9)
+    key = ["date", "product_segment", "channel"]
+    got = daily.assign(date=pd.to_datetime(daily["date"])).sort_values(key).reset_index(drop=True)
+    want = want_daily.assign(date=pd.to_datetime(want_daily["date"])).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, rtol=1e-10, atol=1e-9, check_dtype=False)
+    # conservation: every order is credited once, its value whole
+    assert tidy["conversions"].sum() == pytest.approx(len(market.conversions), rel=1e-12)
+    assert tidy["value"].sum() == pytest.approx(market.conversions["value"].sum(), rel=1e-12)

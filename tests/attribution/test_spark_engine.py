@@ -143,7 +143,7 @@ def test_every_query_of_the_definition_transpiles_without_duckdb_only_constructs
     queries = [
         J.touchpoints_sql("tp"), J.conversions_sql("cv", ["user_id", "timestamp", "value"], ids_as_text=True),
         J.paths_sql("tp", "cv", 30, ("date", "product_segment")), J.journeys_sql("tp", "cv", 30),
-        J.touches_sql("tp", "cv", 30, "j"), J.journey_sql("tp", "cv", 30),
+        J.touches_sql("tp", "cv", 30, "j"), J.journey_sql("tp", "cv", 30), J.time_decay_sql("tp", "cv", 30, 7.0),
     ]
     for sql in queries:
         spark_sql = to_spark_sql(sql)
@@ -201,6 +201,23 @@ def test_journeys_through_the_engine_api_match(spark):
     # both touches at the instant of the orders go to the first order (o1), ties by channel
     assert list(duck.journeys.path) == ["a > b", J.NO_TOUCH, "c"]
     assert list(duck.journeys.order_id[:2]) == ["o1", "o2"]
+
+
+@pytest.mark.spark
+def test_time_decay_on_spark_matches_duckdb(spark):
+    """Time decay runs in the engine from the same SQL: Spark and DuckDB credit each day alike."""
+    from attribution.engines import time_decay_by_day
+    from roimix.synthetic import MarketSpec, generate_market
+
+    m = generate_market(MarketSpec(n_users=3_000, n_days=40, seed=5))
+    duck = time_decay_by_day(m.touchpoints, m.conversions, half_life_days=3.0)
+    other = time_decay_by_day(m.touchpoints, m.conversions, half_life_days=3.0, engine=SparkEngine(), spark=spark)
+    key = ["date", "product_segment", "channel"]
+    for frame in (duck, other):
+        frame["date"] = pd.to_datetime(frame["date"])
+    pd.testing.assert_frame_equal(other.sort_values(key).reset_index(drop=True),
+                                  duck.sort_values(key).reset_index(drop=True), rtol=1e-12, check_dtype=False)
+    assert duck["conversions"].sum() == pytest.approx(len(m.conversions), rel=1e-12)
 
 
 def _assert_same_values(left: pd.DataFrame, right: pd.DataFrame) -> None:
