@@ -8,31 +8,34 @@ Structure: options → a curves table (:func:`load_curves`, the one place curves
 a scenario (:func:`scenario_from_options`) → :class:`optimizer.Planner` → a printed summary and
 an optional file. Exit 0 with a plan, 1 when no plan satisfies the rules (the conflict and the
 smallest relaxations are printed), 2 on bad input, 3 when the solver fails.
+
+Every ``--out`` goes through the finance tables (:func:`roimix.export.plan_tables`), as the app's
+downloads do: money rounded once to the fen by largest remainder, so each total equals the sum of
+its rows. ``plan.xlsx`` and ``plan.json`` are the finance workbook and JSON (the options and input
+files, with their SHA-256, as assumptions); ``plan.csv`` is the per-cell data with machine column ids.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
 import click
-import numpy as np
 import pandas as pd
 
 from optimizer import (
     Bounds, Budget, Lock, Objective, Planner, RoiFloor, Scenario, Select, new_customer_cap, new_customer_floor,
-    new_product_cap, render, summary_lines,
+    new_product_cap, render,
 )
 from roimix.commands._engine import engine_errors, engine_options
-from roimix.export import FORMATS, Context, plan_tables, write_finance, write_tables
+from roimix.export import FORMATS, Context, plan_summary_lines, plan_tables, write_cells_csv, write_finance
 from roimix.tables import CURVES, read_table
-from roimix.text import t
+from roimix.text import percent, t
 
 _FILE = click.Path(dir_okay=False)
-MONEY_COLUMNS = ("current_spend", "spend", "change", "current_value", "expected_value")
-RATIO_COLUMNS = ("current_roi", "roi", "current_marginal_roi", "marginal_roi")
 
 
 def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, curves_out: str | None = None,
@@ -126,16 +129,73 @@ def scenario_from_options(
     return Scenario(Objective(kind, target_gmv), plan_budget, tuple(rules))
 
 
-def output_frames(result, lang: str) -> dict[str, pd.DataFrame]:
-    """The tables written to ``--out``: plan (rounded), rules, summary and the summary's sentences."""
-    plan = result.plan.copy()
-    for col in MONEY_COLUMNS:
-        plan[col] = plan[col].round(2)
-    for col in RATIO_COLUMNS:
-        plan[col] = plan[col].replace([np.inf, -np.inf], np.nan).round(4)
-    plan[["clicks", "new_customer_clicks"]] = plan[["clicks", "new_customer_clicks"]].round(1)
-    messages = pd.DataFrame({"line": summary_lines(result, lang)})
-    return {"plan": plan, "rules": result.rules, "summary": result.summary(), "messages": messages}
+def sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def plan_assumptions(options: dict, given: dict, inputs: tuple[tuple[str, str], ...], unfit: list[str],
+                     digests: dict[str, str], lang: str) -> tuple[tuple[str, str, str], ...]:
+    """(item, value, source) of everything the plan was computed with: the objective, budget and reserve,
+    every rule (``off`` when not set), the margin, the pipeline settings and the input files with their
+    SHA-256. ``given``: option name → whether it came from the command line (else its default)."""
+    o = options
+    item = lambda key, **v: t(f"optimizer.assume.{key}", lang, **v)  # noqa: E731
+    src = lambda name: item("from.cli") if given.get(name) else item("from.default")  # noqa: E731
+    off = item("off")
+    share = lambda v: off if v is None else percent(v, lang)  # noqa: E731
+    kind = o["objective"].replace("-", "_")
+    rows = [(item("objective"), t(f"optimizer.objective.{kind}", lang), src("objective"))]
+    if o["budget"] is not None:
+        sense = o["budget_mode"] or ("eq" if kind == "gmv" else "le")
+        rows.append((item("budget"), item(f"budget_{sense}", amount=f"{o['budget']:,.2f}"), src("budget")))
+        rows.append((item("reserve"), item("reserve_value", share=percent(o["reserve"], lang),
+                                           amount=f"{o['budget'] * o['reserve']:,.2f}"), src("reserve")))
+    else:
+        rows.append((item("reserve"), percent(o["reserve"], lang), src("reserve")))
+    if o["target_gmv"] is not None:
+        rows.append((item("target_gmv"), f"{o['target_gmv']:,.2f}", src("target_gmv")))
+    rows += [
+        (item("new_product_cap"), share(o["new_product_cap"]), src("new_product_cap")),
+        (item("new_customer_cap"), share(o["new_customer_cap"]), src("new_customer_cap")),
+        (item("new_customer_floor"), share(o["new_customer_floor"]), src("new_customer_floor")),
+        (item("bounds"), o["bounds"] or off, src("bounds")),
+        (item("locks"), ", ".join(o["locks"]) or off, src("locks")),
+    ]
+    if unfit:
+        rows.append((item("unfit"), ", ".join(unfit), item("from.curves")))
+    rows += [
+        (item("roi_floor"), off if o["roi_floor"] is None else f"{o['roi_floor']:g}", src("roi_floor")),
+        (item("margin"), f"{o['margin']:g}", src("margin")),
+    ]
+    if o["curves"] is None:  # pipeline mode: how the curves were fitted
+        window = o["current_window"]
+        rows += [
+            (item("model"), o["model"], src("model")),
+            (item("lookback_days"), str(o["lookback_days"]), src("lookback_days")),
+            (item("current_window"), item("whole_history") if window is None else str(window), src("current_window")),
+        ]
+    rows += [(item("input", name=name), path, item("from.sha256", digest=digests[path])) for name, path in inputs]
+    return tuple(rows)
+
+
+def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list[str], lang: str) -> Context:
+    """Where a plan's exports say they came from, as ``roimix batch`` records it: inputs with their SHA-256,
+    the options as assumptions."""
+    digests = {path: sha256(path) for _, path in inputs}
+    ctx = click.get_current_context(silent=True)
+    given = {}
+    if ctx is not None:
+        for name in options:
+            source = ctx.get_parameter_source(name)
+            given[name] = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    return Context("roimix plan", made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   made_by=f"roimix {version('roimix')}",
+                   inputs=tuple((name, f"{path} (sha256 {digests[path]})") for name, path in inputs),
+                   assumptions=plan_assumptions(options, given, inputs, unfit, digests, lang), lang=lang)
 
 
 @click.command("plan")
@@ -169,7 +229,7 @@ def output_frames(result, lang: str) -> dict[str, pd.DataFrame]:
 @click.option("--margin", type=click.FloatRange(0, 1), default=0.45, show_default=True,
               help="profit margin for curves without a margin column")
 @click.option("--out", type=_FILE, help="write the plan: plan.csv, plan.xlsx or plan.json")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
 def command(curves, touchpoints, conversions, spend, channels, lift_tests, model, lookback_days, current_window,
             curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
@@ -196,21 +256,25 @@ def command(curves, touchpoints, conversions, spend, channels, lift_tests, model
                  for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"]))
     scenario = dataclasses.replace(scenario, rules=scenario.rules + keep)
     result = Planner(frame).solve(scenario)
-    for line in summary_lines(result, lang):
+    for line in plan_summary_lines(result, lang):  # held-back reserve and unspent budget told apart
         click.echo(line)
     if result.status == "solver_error":
         raise click.exceptions.Exit(3)
     if not result.solved:
         raise click.exceptions.Exit(1)
-    if out is not None:
-        if Path(out).suffix.lower() == ".xlsx":  # the finance workbook, as roimix batch and the app write it
-            inputs = tuple((k, v) for k, v in (("curves", curves), *((k, logs[k]) for k in _LOG_FILES)) if v)
-            context = Context("roimix plan", made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                              made_by=f"roimix {version('roimix')}", inputs=inputs, lang=lang)
-            path = write_finance(plan_tables(result, context, budget_cny=budget), out)
+    if out is not None:  # the finance tables, as roimix batch and the app write them: totals add up to the fen
+        inputs = tuple((k, str(v)) for k, v in (("curves", curves), *((k, logs[k]) for k in _LOG_FILES)) if v)
+        options = {"objective": objective, "budget": budget, "budget_mode": budget_mode, "reserve": reserve,
+                   "target_gmv": target_gmv, "new_product_cap": new_product_cap, "new_customer_cap": new_customer_cap,
+                   "new_customer_floor": new_customer_floor, "bounds": bounds, "locks": locks,
+                   "roi_floor": roi_floor, "margin": margin, "curves": curves, "model": model,
+                   "lookback_days": lookback_days, "current_window": current_window}
+        unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
+        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), budget_cny=budget)
+        if Path(out).suffix.lower() == ".csv":
+            path = write_cells_csv(tables, out)
         else:
-            frames = output_frames(result, lang)
             meta = {"status": result.status, "objective": result.objective, "lang": lang,
                     "messages": [render(m, lang) for m in result.messages]}
-            path = write_tables(frames, out, meta=meta)
+            path = write_finance(tables, out, meta=meta)
         click.echo(t("optimizer.summary.wrote", lang, path=str(path), rows=len(result.plan)))

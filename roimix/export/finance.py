@@ -3,8 +3,10 @@
 Spend and expected GMV are rounded once, at the finest rows (per channel, segment and day for a
 daily plan), by largest remainder (:mod:`roimix.export.rounding`); every other figure is a sum of
 those rounded rows in whole fen, so each total equals the sum of its rows exactly. Planned spend
-totals the spendable budget exactly when the plan must spend it all (budget ``eq``), so
-``budget = spend + held back`` to the fen as well.
+totals the spendable budget exactly when the plan must spend it all (budget ``eq``), and never
+exceeds it otherwise, so ``budget = spend + held back + left unspent`` to the fen as well: *held
+back* is the reserve the rules keep out of the plan, *left unspent* what the objective chose not to
+spend (profit, or a GMV target reached, under a budget of at most ``le``).
 
 Tables keep machine column ids (``spend``, ``expected_gmv`` …); writers put each language's
 headers on them (:data:`HEADERS`).
@@ -75,6 +77,10 @@ class FinanceTables:
     totals: dict
     lang: str = "en"
     messages: tuple[str, ...] = ()
+    cells: pd.DataFrame | None = None
+    """A plan per channel × segment only (:func:`plan_tables`): every column of the optimizer's plan with
+    machine ids and values (``segment`` ``new``/``existing``, ``expected_value``), money from the same
+    fen as ``plan`` — the data file ``roimix plan --out plan.csv`` writes."""
 
 
 # --- building -------------------------------------------------------------------------------------------
@@ -100,7 +106,44 @@ def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | Non
     cells = result.plan.rename(columns={"expected_value": "expected_gmv"})
     explain = _explainer(result.messages, lambda m: render(m, lang))
     return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, [],
-                   tuple(plan_summary(result, lang)), explain, lambda name: plan_rule_label(name, lang))
+                   tuple(plan_summary_lines(result, lang)), explain, lambda name: plan_rule_label(name, lang))
+
+
+def plan_summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
+    """:func:`optimizer.summary_lines` with the unspent budget told apart: the reserve held back by the
+    rules (``--reserve``) and the budget the objective left unspent (profit, min-spend), each on its
+    own line and only when there is some."""
+    lines = plan_summary(result, lang)
+    split = budget_split(result)
+    if split is None:
+        return lines
+    budget, held, unspent = split
+    tot = result.totals
+    together = render(Message("optimizer.summary.reserve", {"reserve_cny": tot.reserve_cny}), lang)
+    if together not in lines:
+        return lines
+    small = max(1.0, 1e-6 * tot.spend_cny)
+    apart = []
+    if held > small:
+        apart.append(render(Message("optimizer.summary.held_back", {
+            "reserve_cny": held, "reserve_share": held / budget if budget > 0 else float("nan")}), lang))
+    if unspent > small:
+        apart.append(render(Message("optimizer.summary.unspent", {"unspent_cny": unspent}), lang))
+    at = lines.index(together)
+    return lines[:at] + apart + lines[at + 1:]
+
+
+def budget_split(result: PlanResult) -> tuple[float, float, float] | None:
+    """(budget, held back, left unspent) in yuan of a solved plan with a budget; else None.
+
+    The budget rule's level is the spendable budget ``B·(1 − reserve)``; the optimizer's
+    ``totals.reserve_cny`` is everything not spent, ``B − spend``."""
+    level, _ = _budget_rule(result)
+    tot = result.totals
+    if level is None or tot is None or not np.isfinite(tot.reserve_cny):
+        return None
+    budget = tot.spend_cny + tot.reserve_cny
+    return budget, budget - level, max(level - tot.spend_cny, 0.0)
 
 
 def _explainer(messages: tuple[Message, ...], say: Callable[[Message], str]) -> dict[str, str]:
@@ -111,40 +154,95 @@ def _tables(result: PlanResult, finest: pd.DataFrame, by_day: bool, budget: floa
             lines: tuple[str, ...], explain: dict[str, str], label: Callable[[str], str]) -> FinanceTables:
     """``finest``: the rows money is rounded on (per cell and day when ``by_day``, else per cell)."""
     lang = context.lang
+    level, sense = _budget_rule(result)
     if result.solved and len(finest):
-        spend = finest["spend"].to_numpy()
-        try:
-            spend_fen = to_fen(spend, _spend_total(result))
-        except ValueError:  # the solver left the budget further off than rounding can absorb
-            spend_fen = to_fen(spend)
+        spend_fen = _spend_fen(finest["spend"].to_numpy(), level, sense)
         gmv_fen = to_fen(finest["expected_gmv"].to_numpy())
     else:
         finest, spend_fen, gmv_fen = finest.iloc[:0], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     base = finest.assign(spend_fen=spend_fen, gmv_fen=gmv_fen)
-    by_cell = base.groupby(["channel", "segment"], sort=False, as_index=False)[["spend_fen", "gmv_fen"]].sum()
+    per_cell = not by_day and "current_spend" in base.columns  # a plan per cell: today's spend and marginal ROI
+    sums = ["spend_fen", "gmv_fen"]
+    if per_cell:
+        base["current_fen"] = to_fen(base["current_spend"].to_numpy()) if len(base) else np.zeros(0, dtype=np.int64)
+        sums.append("current_fen")
+    groups = base.groupby(["channel", "segment"], sort=False, as_index=False)
+    by_cell = groups[sums].sum()
+    if per_cell and "marginal_roi" in base.columns:
+        by_cell["marginal_roi"] = groups["marginal_roi"].first()["marginal_roi"].to_numpy()
     total_spend, total_gmv = int(base["spend_fen"].sum()), int(base["gmv_fen"].sum())
-    plan = _money_view(by_cell, total_spend, context)
+    plan = _money_view(by_cell, total_spend, context,
+                       after=("marginal_roi",) if "marginal_roi" in by_cell.columns else ())
     daily_view = None
     if by_day:
         daily_view = _money_view(base, total_spend, context, keep=("date", "day", "phase"), after=("multiplier",))
         daily_view = daily_view.drop(columns=["spend_share", "roi"])
         daily_view["phase"] = [phase_label(p, lang) for p in daily_view["phase"]]
     totals = {"spend": total_spend / 100, "expected_gmv": total_gmv / 100}
+    if per_cell:
+        totals["current_spend"] = int(base["current_fen"].sum()) / 100
     if np.isfinite(budget):
-        totals["budget"] = round(float(budget), 2)
-        totals["reserve"] = (int(round(budget * 100)) - total_spend) / 100
+        budget_fen = int(round(budget * 100))
+        # held back = the reserve the rules keep out; left unspent = what the objective chose not to spend
+        unspent_fen = 0 if level is None or not result.solved else max(int(round(level * 100)) - total_spend, 0)
+        totals["budget"] = budget_fen / 100
+        totals["reserve"] = (budget_fen - total_spend - unspent_fen) / 100
+        totals["unspent"] = unspent_fen / 100
     summary = _summary(result, totals, context, extra, lines)
+    cells = _cells(result, base) if per_cell else None
     return FinanceTables(summary, plan, daily_view, _rules(result, explain, label, lang),
                          pd.DataFrame(list(context.assumptions), columns=["item", "value", "source"]), totals, lang,
-                         lines)
+                         lines, cells)
 
 
-def _spend_total(result: PlanResult) -> float | None:
-    """The spendable budget when the plan must spend it all; else None (the rounded sum)."""
-    budget = result.rules[result.rules["kind"] == "budget"]
-    if result.solved and len(budget) and budget["sense"].iloc[0] == "eq":
-        return float(budget["level"].iloc[0])
-    return None
+def _budget_rule(result: PlanResult) -> tuple[float | None, str | None]:
+    """(spendable budget, sense) of the plan's budget rule, or (None, None) without one."""
+    budget = result.rules[result.rules["kind"] == "budget"] if len(result.rules) else result.rules
+    if not len(budget):
+        return None, None
+    return float(budget["level"].iloc[0]), str(budget["sense"].iloc[0])
+
+
+def _spend_fen(spend: np.ndarray, level: float | None, sense: str | None) -> np.ndarray:
+    """Spend in fen: totalling the spendable budget exactly when it must all be spent (``eq``), and at most
+    it when it is a limit (``le``: a solver tolerance over the limit is absorbed by the rounding)."""
+    try:
+        if sense == "eq":
+            return to_fen(spend, level)
+        fen = to_fen(spend)
+        if sense == "le" and int(fen.sum()) > int(round(level * 100)):
+            return to_fen(spend, level)
+        return fen
+    except ValueError:  # the solver left the budget further off than rounding can absorb
+        return to_fen(spend)
+
+
+def _cells(result: PlanResult, base: pd.DataFrame) -> pd.DataFrame:
+    """Every column of the optimizer's plan, machine ids, money from the rounded fen (so it agrees with ``plan``)."""
+    src = result.plan.iloc[:0] if not len(base) else result.plan
+    spend, current, gmv = (base[c].to_numpy(dtype=np.int64) for c in ("spend_fen", "current_fen", "gmv_fen"))
+    current_value = to_fen(src["current_value"].to_numpy()) if len(src) else np.zeros(0, dtype=np.int64)
+    out = src[["channel", "segment"]].reset_index(drop=True)
+    out["current_spend"] = current / 100
+    out["spend"] = spend / 100
+    out["change"] = (spend - current) / 100
+    out["current_value"] = current_value / 100
+    out["expected_value"] = gmv / 100
+    out["current_roi"] = _ratio(current_value, current)
+    out["roi"] = _ratio(gmv, spend)
+    for col in ("current_marginal_roi", "marginal_roi"):
+        out[col] = src[col].replace([np.inf, -np.inf], np.nan).round(4).to_numpy()
+    for col in ("clicks", "new_customer_clicks"):
+        out[col] = src[col].round(1).to_numpy()
+    for col in ("margin", "family", "s_shaped", "group", "key_platform"):
+        if col in src.columns:
+            out[col] = src[col].to_numpy()
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.full(len(den), np.nan), where=den > 0).round(4)
 
 
 def _money_view(frame: pd.DataFrame, total_spend_fen: int, context: Context, keep: tuple[str, ...] = (),
@@ -154,14 +252,22 @@ def _money_view(frame: pd.DataFrame, total_spend_fen: int, context: Context, kee
     if context.channel_labels:
         out["channel_label"] = [context.channel_labels.get(str(c), "") for c in frame["channel"]]
     out["segment"] = [t(f"segment.{s}", context.lang) if s in ("new", "existing") else s for s in frame["segment"]]
+    if "current_fen" in frame.columns:
+        out["current_spend"] = frame["current_fen"].to_numpy() / 100
     out["spend"] = frame["spend_fen"].to_numpy() / 100
     out["expected_gmv"] = frame["gmv_fen"].to_numpy() / 100
     spend, gmv = frame["spend_fen"].to_numpy(dtype=float), frame["gmv_fen"].to_numpy(dtype=float)
-    out["roi"] = np.divide(gmv, spend, out=np.full(len(spend), np.nan), where=spend > 0).round(4)
+    out["roi"] = _ratio(gmv, spend)
     out["spend_share"] = spend / total_spend_fen if total_spend_fen else np.nan
     for col in after:
-        out[col] = frame[col].to_numpy()
+        values = frame[col].to_numpy()
+        out[col] = _finite_ratio(values) if col == "marginal_roi" else values
     return out.reset_index(drop=True)
+
+
+def _finite_ratio(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), v, np.nan).round(4)
 
 
 def _summary(result: PlanResult, totals: dict, context: Context, extra: list, lines: tuple[str, ...]) -> pd.DataFrame:
@@ -180,6 +286,8 @@ def _summary(result: PlanResult, totals: dict, context: Context, extra: list, li
     rows.append(("spend", item("spend"), totals["spend"], "money"))
     if "reserve" in totals:
         rows.append(("reserve", item("reserve"), totals["reserve"], "money"))
+    if "unspent" in totals:
+        rows.append(("unspent", t("optimizer.item.unspent", lang), totals["unspent"], "money"))
     rows.append(("expected_gmv", item("gmv"), totals["expected_gmv"], "money"))
     roi = totals["expected_gmv"] / totals["spend"] if totals["spend"] > 0 else np.nan
     rows += [

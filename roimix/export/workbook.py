@@ -5,7 +5,9 @@ days), ``rules`` (with shadow prices) and ``assumptions``: headers in the report
 frozen and filterable; money as ``#,##0.00`` yuan, ROI ``0.00``, shares ``0.0%``, dates
 ``yyyy-mm-dd``; plan and daily end with a total row that equals the sum of the rows above it to
 the fen. CSV (UTF-8 with BOM, so Excel shows Chinese) holds the daily plan (or the plan) with its
-total row; JSON holds every table with machine column ids, the totals and the summary. Every text
+total row; JSON holds every table with machine column ids, the totals and the summary.
+:func:`write_cells_csv` writes a plan's per-cell data table instead (machine column ids, the same
+fen, no total row: the rows themselves add up to the totals). Every text
 cell is neutralised against formula injection (a leading ``=``, ``+``, ``-`` or ``@`` is prefixed
 with ``'``) and written as text.
 """
@@ -35,14 +37,29 @@ COLUMN_FORMATS = {"roi": "ratio", "marginal_roi": "ratio", "spend_share": "share
                   "date": "date", "day": "int", "step": "level", "level": "level"} | {c: "money" for c in MONEY}
 
 
-def write_finance(tables: FinanceTables, path: str | Path) -> Path:
-    """Write by extension: ``.xlsx`` (the workbook), ``.csv`` (main table + total row) or ``.json``."""
+def write_finance(tables: FinanceTables, path: str | Path, *, meta: dict | None = None) -> Path:
+    """Write by extension: ``.xlsx`` (the workbook), ``.csv`` (main table + total row) or ``.json``
+    (with ``meta``, when given, under the key ``meta``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"output {path.name}: expected one of {', '.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    {".xlsx": write_finance_workbook, ".csv": write_finance_csv, ".json": write_finance_json}[suffix](tables, path)
+    if suffix == ".json":
+        write_finance_json(tables, path, meta=meta)
+    else:
+        {".xlsx": write_finance_workbook, ".csv": write_finance_csv}[suffix](tables, path)
+    return path
+
+
+def write_cells_csv(tables: FinanceTables, path: str | Path) -> Path:
+    """A plan's per-cell data (:attr:`FinanceTables.cells`) as CSV for Excel: UTF-8 with BOM, machine column
+    ids, text neutralised; money from the same fen as the workbook, so each money column sums to its total."""
+    if tables.cells is None:
+        raise ValueError("only a plan per channel × segment (plan_tables) has per-cell data")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_frame(tables.cells).to_csv(path, index=False, encoding="utf-8-sig")
     return path
 
 
@@ -63,7 +80,7 @@ def with_total(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` plus a total row: money columns summed in whole fen, ROI of the totals, shares summed."""
     total: dict = {c: None for c in frame.columns}
     total[frame.columns[0]] = t("campaign.total", lang)
-    for col in ("spend", "expected_gmv"):
+    for col in ("current_spend", "spend", "expected_gmv"):
         if col in frame.columns:
             total[col] = int(np.round(frame[col].to_numpy(dtype=float) * 100).astype(np.int64).sum()) / 100
     if "roi" in frame.columns and total.get("spend"):
@@ -83,7 +100,7 @@ def write_finance_csv(tables: FinanceTables, path: Path) -> None:
     safe_frame(headed(frame, tables.lang)).to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def write_finance_json(tables: FinanceTables, path: Path) -> None:
+def write_finance_json(tables: FinanceTables, path: Path, *, meta: dict | None = None) -> None:
     def records(frame):
         if frame is None:
             return None
@@ -97,6 +114,8 @@ def write_finance_json(tables: FinanceTables, path: Path) -> None:
     doc = {"lang": tables.lang, "summary": _jsonable(summary), "totals": _jsonable(tables.totals),
            "messages": list(tables.messages), "plan": records(tables.plan), "daily": records(tables.daily),
            "rules": records(tables.rules), "assumptions": records(tables.assumptions)}
+    if meta is not None:
+        doc["meta"] = _jsonable(meta)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

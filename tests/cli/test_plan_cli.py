@@ -29,7 +29,7 @@ def curves(tmp_path):
 
 def test_plan_writes_csv_and_prints_uplift_and_binding_rules(curves, tmp_path, capsys):
     out = tmp_path / "plan.csv"
-    code = main(["plan", "--curves", str(curves), "--budget", "40000", "--out", str(out)])
+    code = main(["plan", "--curves", str(curves), "--budget", "40000", "--out", str(out), "--lang", "en"])
     printed = capsys.readouterr().out
     assert code == 0
     assert "Plan: optimal" in printed
@@ -39,7 +39,7 @@ def test_plan_writes_csv_and_prints_uplift_and_binding_rules(curves, tmp_path, c
     plan = pd.read_csv(out, encoding="utf-8-sig")
     for col in ("channel", "segment", "current_spend", "spend", "expected_value", "roi", "marginal_roi"):
         assert col in plan.columns
-    assert plan["spend"].sum() == pytest.approx(40_000, abs=0.05)
+    assert int(np.round(plan["spend"].to_numpy() * 100).astype(np.int64).sum()) == 4_000_000  # to the fen
     new = plan["segment"] == "new"
     assert plan.loc[new, "spend"].sum() <= 0.15 * 40_000 + 0.05
 
@@ -55,10 +55,11 @@ def test_options_change_the_plan(curves, tmp_path, capsys):
     assert np.all(plan["spend"] >= 0.5 * cur - 0.01) and np.all(plan["spend"] <= 2 * cur + 0.01)
     assert doc["meta"]["status"] == "optimal" and doc["meta"]["messages"]
     assert {"rule", "binding", "gain_per_step"} <= set(doc["rules"][0])
+    assert {"totals", "summary", "assumptions"} <= set(doc)  # the finance JSON, as the app downloads it
 
 
 def test_profit_and_min_spend_objectives(curves, tmp_path, capsys):
-    assert main(["plan", "--curves", str(curves), "--objective", "profit", "--budget", "60000"]) == 0
+    assert main(["plan", "--curves", str(curves), "--objective", "profit", "--budget", "60000", "--lang", "en"]) == 0
     assert "Profit ¥" in capsys.readouterr().out
     out = tmp_path / "plan.xlsx"
     assert main(["plan", "--curves", str(curves), "--objective", "min-spend", "--target-gmv", "120000",
@@ -72,7 +73,7 @@ def test_profit_and_min_spend_objectives(curves, tmp_path, capsys):
 
 
 def test_infeasible_exits_1_with_the_conflict(curves, capsys):
-    code = main(["plan", "--curves", str(curves), "--budget", "20000", "--bounds", "relative:0.9,"])
+    code = main(["plan", "--curves", str(curves), "--budget", "20000", "--bounds", "relative:0.9,", "--lang", "en"])
     printed = capsys.readouterr().out
     assert code == 1
     assert "Plan: infeasible" in printed
@@ -115,3 +116,20 @@ def test_formula_like_channel_names_are_neutralised(tmp_path, capsys):
     text = out.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+def test_lang_defaults_as_in_attribute(curves, capsys):
+    from roimix.commands import attribute, plan
+
+    def lang(command):
+        return next(p for p in command.command.params if p.name == "lang")
+
+    from roimix.text import t
+
+    default = lang(attribute).default
+    assert lang(plan).default == default and lang(plan).show_default == lang(attribute).show_default
+    assert list(lang(plan).type.choices) == list(lang(attribute).type.choices)
+    assert main(["plan", "--curves", str(curves), "--budget", "40000"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == t("optimizer.summary.status", default, status=t("optimizer.status.optimal", default),
+                      objective=t("optimizer.objective.gmv", default))
