@@ -94,14 +94,20 @@ def fit_credit(paths: pd.DataFrame | EncodedPaths, model: Model | str = "increme
 
 def tidy(credit: ModelCredit, channels: pd.DataFrame | None = None) -> pd.DataFrame:
     """model, channel, group, conversions, value: every channel of the paths and of ``channels``
-    (zero where uncredited), the channels table's order first, ``(none)`` and ``(baseline)`` last."""
+    (zero where uncredited), the channels table's order first, ``(none)`` and ``(baseline)`` last;
+    plus ``conversions_std_error`` when some paths' Shapley values were sampled."""
     got = pd.DataFrame({"channel": list(credit.channels), "conversions": credit.conversions, "value": credit.value})
     names = _channel_order(list(credit.encoded.channels) + list(credit.channels), channels)
     frame = pd.DataFrame({"channel": names}).merge(got, on="channel", how="left").fillna(
         {"conversions": 0.0, "value": 0.0})
     frame.insert(0, "model", credit.model)
     frame.insert(2, "group", _groups(frame["channel"], channels))
-    return frame[list(CREDIT_COLUMNS)].reset_index(drop=True)
+    columns = list(CREDIT_COLUMNS)
+    if credit.n_sampled_paths and credit.standard_error is not None:  # sampled Shapley values: say how sure
+        se = dict(zip(credit.channels, credit.standard_error))
+        frame["conversions_std_error"] = frame["channel"].map(se).fillna(0.0)
+        columns.append("conversions_std_error")
+    return frame[columns].reset_index(drop=True)
 
 
 def attribute(paths: pd.DataFrame, model: Model | str = "incremental", *, channels: pd.DataFrame | None = None,

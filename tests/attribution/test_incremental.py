@@ -126,6 +126,11 @@ def test_long_paths_are_sampled_with_a_standard_error():
     assert (b.standard_error[:-1] > 0).any() and (a.standard_error == 0).all()
     z = (b.conversions - a.conversions)[:-1] / np.maximum(b.standard_error[:-1], 1e-12)
     assert np.abs(z).max() < 4.5
+    # the tidy table states them (and only when something was sampled)
+    shown = attribute(frame, Incremental(recency_decay=1.0, exact_max=3, n_permutations=4000)).set_index("channel")
+    assert shown.loc[list(b.columns[:-1]), "conversions_std_error"].to_numpy() == pytest.approx(
+        b.standard_error[:-1])
+    assert "conversions_std_error" not in attribute(frame, Incremental(recency_decay=1.0)).columns
 
 
 def test_data_csv_without_groups_has_no_intent_covariates(data_csv):
