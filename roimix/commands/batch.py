@@ -25,7 +25,7 @@ from roimix.tables import TableError
 from roimix.text import money, t
 
 FORMATS = ("xlsx", "csv", "json")
-COMPARISON = ["scenario", "file", "status", "budget", "spend", "reserve", "expected_gmv", "roi", "flat_gmv",
+COMPARISON = ["scenario", "file", "status", "budget", "spend", "reserve", "unspent", "expected_gmv", "roi", "flat_gmv",
               "uplift_vs_flat", "binding_rules", "reason", "outputs"]
 EXIT = {"optimal": 0, "optimal_inaccurate": 0, "infeasible": 1, "unbounded": 1, "broken": 2, "solver_error": 3,
         "internal_error": 3}
@@ -85,7 +85,7 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
     totals = tables.totals
     flat_gmv = run.flat.gmv_cny if run.flat is not None and run.flat.solved else float("nan")
     row |= {"budget": totals.get("budget"), "spend": totals["spend"], "reserve": totals.get("reserve"),
-            "expected_gmv": totals["expected_gmv"],
+            "unspent": totals.get("unspent"), "expected_gmv": totals["expected_gmv"],
             "roi": round(totals["expected_gmv"] / totals["spend"], 4) if totals["spend"] else None,
             "flat_gmv": round(flat_gmv, 2), "uplift_vs_flat": round(totals["expected_gmv"] - flat_gmv, 2),
             "binding_rules": "; ".join(plan.binding()), "outputs": "; ".join(written)}

@@ -106,8 +106,9 @@ STRINGS = {
         "{campaign} plan {start} to {end} ({days} days): {status} ({objective})",
     ),
     "campaign.summary.money": (
-        "预算 {budget_cny}，计划花费 {spend_cny}，预留 {reserve_cny}；预计 GMV {gmv_cny}，ROI {plan_roi}",
-        "Budget {budget_cny}, planned spend {spend_cny}, held back {reserve_cny}; expected GMV {gmv_cny}, ROI {plan_roi}",
+        "预算 {budget_cny}，计划花费 {spend_cny}，未花 {reserve_cny}（预留及目标未用）；预计 GMV {gmv_cny}，ROI {plan_roi}",
+        "Budget {budget_cny}, planned spend {spend_cny}, not spent {reserve_cny} (reserve and any the objective left); "
+        "expected GMV {gmv_cny}, ROI {plan_roi}",
     ),
     "campaign.summary.flat": (
         "对比每日平均花费的方案（同样预算）：GMV {flat_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）",

@@ -93,6 +93,9 @@ def test_flags_override_every_scenario(tmp_path, capsys):
     assert code == 0
     table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
     assert (table["budget"] == 350_000).all() and (table["reserve"] == 35_000).all()
+    # to the fen: budget = spend + held back + left unspent
+    fen = table[["budget", "spend", "reserve", "unspent"]].mul(100).round().astype(int)
+    assert (fen["budget"] == fen["spend"] + fen["reserve"] + fen["unspent"]).all()
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "comparison.csv", "comparison.xlsx"]
     assert main(["batch", files[0], "--out", str(out), "--set", "budget.totl=1"]) == 2
     assert "unknown key 'budget.totl'" in capsys.readouterr().err
