@@ -9,7 +9,7 @@ from roimix.errors import UsageError
 
 _FILE = click.Path(dir_okay=False)
 _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov",
-           "incremental")
+           "markov_1", "markov_2", "markov_3", "markov_4", "incremental")
 
 
 @click.command("attribute")
@@ -21,7 +21,8 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
               help="touches up to this many days before a conversion belong to its journey")
 @click.option("--model", "model", type=click.Choice(_MODELS), default="all", show_default=True,
               help="one model, or all that the input allows (time_decay needs touchpoints)")
-@click.option("--order", type=click.IntRange(1, 4), default=1, show_default=True, help="Markov chain order")
+@click.option("--order", type=click.IntRange(1, 4), default=1, show_default=True,
+              help="Markov chain order (or name it: --model markov_2)")
 @click.option("--half-life-days", type=click.FloatRange(min=0, min_open=True), default=7.0, show_default=True,
               help="time decay: a touch this many days before the conversion counts half")
 @click.option("--channels", type=_FILE, help="channel groups (organic channels are not credited by the "
@@ -37,9 +38,9 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
     """Attribute conversions and GMV to channels and write model, channel, group, conversions, value."""
     import pandas as pd
 
+    import dataclasses
+
     import attribution as A
-    from attribution.engines import build_journeys
-    from attribution.journeys import aggregate_paths
     from roimix.commands._engine import engine_errors
     from roimix.commands._engine import paths_table as paths_table_on
     from roimix.tables import CHANNELS, PATHS, SPEND, read_table
@@ -58,24 +59,24 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
     channel_table = read_table(channels, CHANNELS, name=channels) if channels else None
     spend_table = read_table(spend, SPEND, name=spend) if spend else None
     models = _models(model, order, half_life_days, with_time=not from_paths)
-    needs_journeys = any(isinstance(m, A.TimeDecay) for m in models)
-    source = by_day = None
+    decay = next((m for m in models if isinstance(m, A.TimeDecay)), None)
+    by_day = decay_tables = None
     if from_paths:
         paths_table = read_table(paths, PATHS, name=paths)
         summary = None
     else:
-        # journeys in memory only for time decay; path models read aggregated paths (out of core, or on Spark)
+        # everything per journey runs in the engine (out of core, or on Spark); only aggregates come back
         with engine_errors(engine):
-            if needs_journeys:
-                source = build_journeys(touchpoints, conversions, lookback_days=lookback_days, engine=engine)
-                by_day = source
-                paths_table = aggregate_paths(source.journeys)
-            else:
-                by_day = paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days,
-                                        by=("date", "product_segment")) if daily else None
-                paths_table = (by_day.groupby("path", as_index=False)[["conversions", "value", "nulls"]].sum()
-                               if by_day is not None else
-                               paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days))
+            by_day = paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days,
+                                    by=("date", "product_segment")) if daily else None
+            paths_table = (by_day.groupby("path", as_index=False)[["conversions", "value", "nulls"]].sum()
+                           if by_day is not None else
+                           paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days))
+            if decay is not None:
+                decay_tables = A.time_decay_tables(
+                    A.time_decay_by_day(touchpoints, conversions, half_life_days=decay.half_life_days,
+                                        lookback_days=lookback_days, engine=dataclasses.replace(engine, validate=False)),
+                    paths_table, decay, channels=channel_table)
         n_conv = int(paths_table["conversions"].sum())
         summary = t("attr.cli.journeys", lang, journeys=f"{n_conv + int(paths_table['nulls'].sum()):,}",
                     conversions=f"{n_conv:,}", paths=f"{len(paths_table):,}")
@@ -85,7 +86,7 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
     encoded = A.encode_paths(paths_table)
     for m in models:
         if isinstance(m, A.TimeDecay):
-            frames.append(A.attribute_journeys(source, m, channels=channel_table))
+            frames.append(decay_tables[0])
             continue
         credit = A.fit_credit(encoded, m, channels=channel_table)
         fitted[m.name] = credit
@@ -116,7 +117,8 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
     click.echo(t("attr.cli.written", lang, path=out, rows=f"{len(table):,}"))
 
     if daily:
-        per_day = pd.concat([A.credit_by_day(by_day, m, channels=channel_table, fitted=fitted.get(m.name))
+        per_day = pd.concat([decay_tables[1] if isinstance(m, A.TimeDecay) else
+                             A.credit_by_day(by_day, m, channels=channel_table, fitted=fitted.get(m.name))
                              for m in models], ignore_index=True)
         if spend_table is not None:
             per_day = A.with_spend(per_day, spend_table)

@@ -44,6 +44,10 @@ def test_one_model_and_its_order(shared_datasets, tmp_path):
     credits = pd.read_csv(out)
     assert set(credits["model"]) == {"markov_2"}
     assert credits["conversions"].sum() == pytest.approx(19_785)
+    named = tmp_path / "named.csv"  # the name the output uses works as input too
+    assert main(["attribute", "--paths", str(shared_datasets / "channelattribution" / "Data.csv"),
+                 "--model", "markov_2", "--out", str(named)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(named), credits)
 
 
 def test_touchpoints_with_channels_spend_and_daily(market_files, tmp_path, capsys):
@@ -105,3 +109,24 @@ def test_path_models_from_touchpoints_without_journeys_in_memory(market_files, t
     assert daily["conversions"].sum() == pytest.approx(len(market.conversions))
     total = daily.groupby("channel")["conversions"].sum()
     assert total.to_dict() == pytest.approx(a.set_index("channel")["conversions"][lambda s: s != 0].to_dict())
+
+
+def test_every_model_including_time_decay_runs_without_journeys_in_memory(market_files, tmp_path, monkeypatch):
+    """Time decay is computed by the engine too: no step collects journeys or touches (they may be 10⁸ rows)."""
+    import attribution.engines
+    import attribution.journeys
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("journeys collected into memory")
+
+    monkeypatch.setattr(attribution.engines, "build_journeys", refuse)
+    monkeypatch.setattr(attribution.journeys, "build_journeys", refuse)
+    market, folder = market_files
+    out, daily = tmp_path / "all.csv", tmp_path / "all_daily.csv"
+    assert main(["attribute", "-t", str(folder / "touchpoints.parquet"), "-c", str(folder / "conversions.csv"),
+                 "--half-life-days", "3", "--out", str(out), "--daily", str(daily)]) == 0
+    decay = pd.read_csv(out).query("model == 'time_decay'")
+    assert decay["conversions"].sum() == pytest.approx(len(market.conversions), rel=1e-12)
+    per_day = pd.read_csv(daily).query("model == 'time_decay'")
+    assert per_day.groupby("channel")["value"].sum().to_dict() == pytest.approx(
+        decay.set_index("channel")["value"][lambda s: s != 0].to_dict(), rel=1e-9)
