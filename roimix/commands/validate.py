@@ -11,12 +11,15 @@ _CONTRACTS = {
     "touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "paths": PATHS,
     "channels": CHANNELS, "curves": CURVES, "lift_tests": LIFT_TESTS,
 }
-_FILE = click.Path(dir_okay=False)
+_FILE = click.Path()
+"""A file, a folder of part files or a quoted glob pattern ('logs/*.parquet'); roimix.tables reports a missing one."""
 
 
 @click.command("validate")
-@click.option("--touchpoints", "-t", type=_FILE, help="touchpoints CSV/Parquet")
-@click.option("--conversions", "-c", type=_FILE, help="conversions CSV/Parquet")
+@click.option("--touchpoints", "-t", type=_FILE,
+              help="touchpoints CSV/Parquet: a file, a folder of part files or a quoted glob")
+@click.option("--conversions", "-c", type=_FILE,
+              help="conversions CSV/Parquet: a file, a folder of part files or a quoted glob")
 @click.option("--spend", "-s", type=_FILE, help="daily spend CSV/Parquet")
 @click.option("--paths", type=_FILE, help="aggregated paths (ChannelAttribution's column names too)")
 @click.option("--channels", type=_FILE, help="channel groups")
