@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,13 +198,21 @@ def time_decay_by_day(
     ``engine`` from the same journey definition, so journeys never leave it (out of core on DuckDB,
     on the cluster with Spark)."""
     _journeys.check_lookback(lookback_days)
+    return query(touchpoints, conversions, lambda tp, cv: _journeys.time_decay_sql(tp, cv, lookback_days, half_life_days),
+                 engine=engine, spark=spark)
+
+
+def query(touchpoints, conversions, sql: Callable[[str, str], str], *, engine: Engine = DuckDBEngine(),
+          spark: SparkSession | None = None) -> pd.DataFrame:
+    """``sql(touchpoints_view, conversions_view)``, a query in DuckDB's dialect over the typed inputs,
+    run by ``engine`` (translated for Spark); only its result comes back."""
     if isinstance(engine, DuckDBEngine):
         with _duckdb_inputs(engine, touchpoints, conversions) as (con, tp, cv):
-            return con.execute(_journeys.time_decay_sql(tp, cv, lookback_days, half_life_days)).df()
-    from .spark import spark_time_decay
+            return _journeys.query(tp, cv, sql, con=con)
+    from .spark import spark_query
 
     with _spark_inputs(engine, spark, touchpoints, conversions) as (session, tp, cv):
-        return spark_time_decay(session, tp, cv, lookback_days=lookback_days, half_life_days=half_life_days)
+        return spark_query(session, tp, cv, sql)
 
 
 # --- inputs ----------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -166,17 +166,20 @@ WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)}),
 aged AS (
     SELECT journey_id, CAST(conversion_ts AS DATE) AS date, product_segment, value,
            COALESCE(channel, '{NO_TOUCH}') AS channel,
-           CASE WHEN step IS NULL THEN 0.0
-                ELSE greatest(date_diff('microsecond', "timestamp", conversion_ts), 0) / 86400000000.0 END AS age_days
+           CASE WHEN step IS NULL THEN CAST(0 AS DOUBLE)
+                ELSE CAST(greatest(date_diff('microsecond', "timestamp", conversion_ts), 0) AS DOUBLE) / 86400000000
+           END AS age_days
     FROM jt WHERE converted
 ),
 decayed AS (
     SELECT journey_id, date, product_segment, value, channel,
-           power(2.0, -(age_days - min(age_days) OVER (PARTITION BY journey_id)) / {float(half_life_days)!r}) AS raw
+           power(CAST(2 AS DOUBLE), -(age_days - min(age_days) OVER (PARTITION BY journey_id))
+                                    / CAST({float(half_life_days)!r} AS DOUBLE)) AS raw
     FROM aged
 ),
 weighted AS (
-    SELECT date, product_segment, channel, value, raw / sum(raw) OVER (PARTITION BY journey_id) AS weight
+    SELECT date, product_segment, channel, CAST(value AS DOUBLE) AS value,
+           raw / sum(raw) OVER (PARTITION BY journey_id) AS weight
     FROM decayed
 )
 SELECT date, product_segment, channel, sum(weight) AS conversions, sum(weight * value) AS value
@@ -340,6 +343,19 @@ def build_paths(
             return c.execute(combine_paths_sql(partial, by)).df()
         finally:
             c.execute(f"DROP TABLE IF EXISTS {partial}")
+
+
+def query(
+    touchpoints: pd.DataFrame | str,
+    conversions: pd.DataFrame | str,
+    sql: Callable[[str, str], str],
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """The result of ``sql(touchpoints_view, conversions_view)`` — a query in DuckDB's dialect over
+    the typed inputs (:func:`touchpoints_sql`, :func:`conversions_sql`) — e.g. :func:`time_decay_sql`."""
+    with _Session(con, touchpoints, conversions) as (c, tp, cv, _):
+        return c.execute(sql(tp, cv)).df()
 
 
 BYTES_PER_TOUCH = 120

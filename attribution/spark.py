@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ from sqlglot.errors import ErrorLevel
 from .engines import EngineError
 from .journeys import (
     JOURNEY_COLUMNS, Journeys, check_by, check_lookback, conversions_sql, journeys_sql, paths_sql,
-    time_decay_sql, touches_sql, touchpoints_sql,
+    touches_sql, touchpoints_sql,
 )
 
 if TYPE_CHECKING:  # pyspark is an optional dependency (the ``spark`` extra)
@@ -112,15 +112,12 @@ def spark_paths(
         return _collect(spark.sql(to_spark_sql(paths_sql(tp, cv, lookback_days, by))))
 
 
-def spark_time_decay(
-    spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource, *, lookback_days: int = 30,
-    half_life_days: float = 7.0,
-) -> pd.DataFrame:
-    """Time-decay credit per (date, product_segment, channel) computed by ``spark``
-    (:func:`attribution.journeys.time_decay_sql`); only that table is collected."""
-    check_lookback(lookback_days)
+def spark_query(spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource,
+                sql: Callable[[str, str], str]) -> pd.DataFrame:
+    """``sql(touchpoints_view, conversions_view)`` (DuckDB's dialect, over the typed inputs) run by
+    ``spark`` after translation; only its result is collected."""
     with _views(spark, touchpoints, conversions) as (tp, cv, _):
-        return _collect(spark.sql(to_spark_sql(time_decay_sql(tp, cv, lookback_days, half_life_days))))
+        return _collect(spark.sql(to_spark_sql(sql(tp, cv))))
 
 
 def paths_dataframe(

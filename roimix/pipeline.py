@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from attribution import credit_by_day
-from attribution.engines import DuckDBEngine, Engine, build_paths
+from attribution.engines import DuckDBEngine, Engine, SparkEngine, build_paths, query
 from attribution.journeys import VALUE_UNITS, journey_sql
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
-from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, load_table, read_table
+from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
 
 Progress = Callable[[str], None]
 
@@ -91,26 +92,22 @@ def run_pipeline(
         times.append((name, time.perf_counter()))
 
     stage("validate")
-    duck = settings.engine if isinstance(settings.engine, DuckDBEngine) else settings.engine.duckdb
-    con = duck.connect()
-    try:
-        tp = load_table(con, touchpoints, TOUCHPOINTS, name=_name(touchpoints, "touchpoints"))
-        cv = load_table(con, conversions, CONVERSIONS, name=_name(conversions, "conversions"))
-        spend_table = read_table(spend, SPEND, name=_name(spend, "spend"))
-        channels_table = read_table(channels, CHANNELS, name=_name(channels, "channels")) if channels is not None else None
-        lifts = read_table(lift_tests, LIFT_TESTS, name=_name(lift_tests, "lift tests")) if lift_tests is not None else None
+    spend_table, channels_table, lifts = _check_inputs(touchpoints, conversions, spend, channels, lift_tests,
+                                                       settings.engine)
 
-        stage("journeys")
-        trusted = dataclasses.replace(settings.engine, validate=False)  # checked just above
+    stage("journeys")
+    trusted = dataclasses.replace(settings.engine, validate=False)  # checked just above
+    with ExitStack() as stack:  # one Spark session for the three queries (DuckDB needs none)
+        spark = None
+        if isinstance(trusted, SparkEngine):
+            from attribution.spark import spark_session
+
+            spark = stack.enter_context(spark_session(trusted.master, trusted.session_conf()))
+        on_engine = {"engine": trusted, "spark": spark}
         paths = build_paths(touchpoints, conversions, lookback_days=settings.lookback_days,
-                            by=("date", "product_segment"), engine=trusted)
-        gaps = con.execute(_gaps_sql(tp, cv, settings.lookback_days)).df()
-        outcome = con.execute(
-            f"SELECT CAST(\"timestamp\" AS DATE) AS date, product_segment AS segment, "
-            f"CAST(sum(CAST(round(value * {VALUE_UNITS}) AS BIGINT)) AS DOUBLE) / {VALUE_UNITS} AS value, "
-            f"count(*) AS conversions FROM {cv} GROUP BY ALL ORDER BY ALL").df()  # exact sums: same on every run
-    finally:
-        con.close()
+                            by=("date", "product_segment"), **on_engine)
+        gaps = query(touchpoints, conversions, lambda tp, cv: _gaps_sql(tp, cv, settings.lookback_days), **on_engine)
+        outcome = query(touchpoints, conversions, lambda _tp, cv: _outcome_sql(cv), **on_engine)
 
     stage("attribution")
     credit = credit_by_day(paths, settings.model, channels=channels_table)
@@ -157,13 +154,54 @@ def _name(source, default: str) -> str:
     return default if isinstance(source, pd.DataFrame) else str(source)
 
 
+def _check_inputs(touchpoints, conversions, spend, channels, lift_tests, engine: Engine) -> tuple:
+    """(spend, channels, lift tests) read and checked; the logs checked in DuckDB when
+    ``engine.validate`` (on a cluster they are checked beforehand and trusted). Every problem of
+    every file in one :class:`TableError`."""
+    problems = []
+
+    def read(source, contract, label):
+        try:
+            return read_table(source, contract, name=_name(source, label)) if source is not None else None
+        except TableError as err:
+            problems.extend(err.problems)
+
+    if engine.validate:
+        duck = engine if isinstance(engine, DuckDBEngine) else engine.duckdb
+        con = duck.connect()
+        try:
+            for source, contract, label in ((touchpoints, TOUCHPOINTS, "touchpoints"),
+                                            (conversions, CONVERSIONS, "conversions")):
+                try:
+                    load_table(con, source, contract, name=_name(source, label))
+                except TableError as err:
+                    problems.extend(err.problems)
+        finally:
+            con.close()
+    tables = (read(spend, SPEND, "spend"), read(channels, CHANNELS, "channels"),
+              read(lift_tests, LIFT_TESTS, "lift tests"))
+    if problems:
+        raise TableError(problems)
+    return tables
+
+
+def _outcome_sql(cv: str) -> str:
+    """GMV and orders per day and product segment, summed in integer micro-yuan (the same on every run)."""
+    return f"""
+        SELECT CAST("timestamp" AS DATE) AS date, product_segment AS segment,
+               CAST(sum(CAST(round(value * {VALUE_UNITS}) AS BIGINT)) AS DOUBLE) / {VALUE_UNITS} AS value,
+               count(*) AS conversions
+        FROM {cv} GROUP BY CAST("timestamp" AS DATE), product_segment ORDER BY date, segment
+    """
+
+
 def _gaps_sql(tp: str, cv: str, lookback_days: int) -> str:
     """Per converting journey and channel: days from its last touch to the order, and calendar-day offset."""
     return f"""
         WITH jt AS ({journey_sql(tp, cv, lookback_days)})
         SELECT channel,
-               date_diff('second', max("timestamp"), any_value(conversion_ts)) / 86400.0 AS gap_days,
-               date_diff('day', CAST(max("timestamp") AS DATE), CAST(any_value(conversion_ts) AS DATE)) AS offset_days
+               CAST(date_diff('second', max("timestamp"), max(conversion_ts)) AS DOUBLE) / 86400 AS gap_days,
+               date_diff('day', CAST(max("timestamp") AS DATE), CAST(max(conversion_ts) AS DATE)) AS offset_days
         FROM jt WHERE converted AND step IS NOT NULL
         GROUP BY journey_id, channel
         ORDER BY channel, gap_days, offset_days

@@ -15,8 +15,10 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
 @click.command("attribute")
 @click.option("--paths", type=_FILE, help="aggregated paths (path, conversions, value, nulls; ChannelAttribution's "
                                           "column names and ';' files work as they are)")
-@click.option("--touchpoints", "-t", type=_FILE, help="touchpoints CSV/Parquet (with --conversions)")
-@click.option("--conversions", "-c", type=_FILE, help="conversions CSV/Parquet (with --touchpoints)")
+@click.option("--touchpoints", "-t", type=click.Path(),
+              help="touchpoints CSV/Parquet: a file, a folder of part files or a glob (with --conversions)")
+@click.option("--conversions", "-c", type=click.Path(),
+              help="conversions CSV/Parquet: a file, folder or glob (with --touchpoints)")
 @click.option("--lookback-days", type=click.IntRange(1, 3650), default=30, show_default=True,
               help="touches up to this many days before a conversion belong to its journey")
 @click.option("--model", "model", type=click.Choice(_MODELS), default="all", show_default=True,

@@ -200,8 +200,10 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 
 @click.command("plan")
 @click.option("--curves", type=_FILE, help="response curves CSV/Parquet (one row per channel and segment)")
-@click.option("--touchpoints", "-t", type=_FILE, help="pipeline mode: touchpoints CSV/Parquet")
-@click.option("--conversions", "-c", type=_FILE, help="pipeline mode: conversions (orders) CSV/Parquet")
+@click.option("--touchpoints", "-t", type=click.Path(),
+              help="pipeline mode: touchpoints CSV/Parquet (a file, a folder of part files or a glob)")
+@click.option("--conversions", "-c", type=click.Path(),
+              help="pipeline mode: conversions (orders) CSV/Parquet (file, folder or glob)")
 @click.option("--spend", "-s", type=_FILE, help="pipeline mode: daily spend per channel and segment")
 @click.option("--channels", type=_FILE, help="pipeline mode: channel groups (organic channels are not credited)")
 @click.option("--lift-tests", type=_FILE, help="pipeline mode: lift-test results that calibrate the curves")
