@@ -45,6 +45,16 @@ _PATTERNS = (
     (re.compile(r"^a readable CSV .*the reader said: (?P<detail>.*)$", re.S), "readable"),
     (re.compile(r"^a readable Excel workbook \(the reader said: (?P<detail>.*)\)$", re.S), "excel"),
     (re.compile(r"^an existing file \((?P<path>.*)\)$"), "exists"),
+    (re.compile(r"^(?P<n>\d+) fields separated by (?P<sep>.+?) as in the header \((?P<header>.*)\), got (?P<got>\d+)$"),
+     "fields"),
+    (re.compile(r'^a quoted value closed by its quote'), "quoted"),
+    (re.compile(r"^a row shorter than 2 MB$"), "short_row"),
+    (re.compile(r"^a well-formed CSV row; the reader said: (?P<detail>.*)$", re.S), "well_formed"),
+    (re.compile(r"^well-formed rows \(counting stopped at (?P<n>[\d,]+) malformed rows"), "rejects_limit"),
+    (re.compile(r"^a number with (?P<marks>.+?) as the decimal mark and no thousands separator$"), "decimal_mark"),
+    (re.compile(r"^part files of one kind: all Parquet or all CSV$"), "part_kinds"),
+    (re.compile(r"^a folder with Parquet or CSV part files \((?P<path>.*) has none\)$"), "parts_folder"),
+    (re.compile(r"^files matching (?P<pattern>.*) \(none found\)$"), "glob"),
 )
 
 

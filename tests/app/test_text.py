@@ -70,3 +70,24 @@ def test_compact_money_keeps_three_significant_figures_and_the_right_unit(amount
     if m.group(2):
         limit = 1e4 if m.group(2) == "万" else 1e3
         assert float(m.group(1).replace(",", "")) < limit or m.group(2) in ("亿", "B"), text
+
+
+def test_problems_from_bad_rows_and_part_folders_are_shown_in_chinese(tmp_path):
+    """The table reader's messages (malformed rows, decimal marks, empty folders, globs) have Chinese text in the app."""
+    import pytest
+
+    from roimix.app.errors import expected_text
+    from roimix.tables import TOUCHPOINTS, TableError, read_table
+
+    bad = tmp_path / "tp.csv"
+    bad.write_text("user_id,timestamp,channel\nu1,2026-06-01 10:00:00,ztc\nu2,2026-06-01 11:00:00,ztc,extra\n")
+    (tmp_path / "empty").mkdir()
+    seen = []
+    for source in (bad, tmp_path / "empty", str(tmp_path / "nothing-*.parquet")):
+        with pytest.raises(TableError) as err:
+            read_table(source, TOUCHPOINTS, name=str(source))
+        seen += [p.expected for p in err.value.problems]
+    assert len(seen) >= 3
+    for expected in seen:
+        assert expected_text(expected, "zh") != expected, expected
+        assert expected_text(expected, "en") == expected
