@@ -90,7 +90,7 @@ STRINGS = {
     "optimizer.assume.from.cli": ("命令行", "command line"),
     "optimizer.assume.from.default": ("默认值", "default"),
     "optimizer.assume.from.curves": ("曲线文件", "curves"),
-    "optimizer.assume.from.sha256": ("SHA-256 {digest}", "SHA-256 {digest}"),
+    "optimizer.assume.from.sha256": ("SHA-256 校验值 {digest}", "SHA-256 {digest}"),
     # binding rules, in money
     "optimizer.binding.budget": (
         "{rule}：每天多投 ¥1 预算，带来 {gain_cny} 的{what}",
