@@ -16,7 +16,7 @@ STRINGS = {
     "optimizer.objective.min_spend": ("达成 GMV 目标的最小花费", "minimise spend to reach the GMV target"),
     "optimizer.what.gmv": ("GMV", "GMV"),
     "optimizer.what.profit": ("利润", "profit"),
-    "optimizer.what.spend_saved": ("节省的花费", "spend saved"),
+    "optimizer.what.spend_saved": ("节省的花费", "savings"),
     # default rule names
     "optimizer.rule.budget": ("总预算", "budget"),
     "optimizer.rule.new-product cap": ("新品花费上限", "new-product cap"),
