@@ -25,6 +25,8 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
               help="one model, or all that the input allows (time_decay needs touchpoints)")
 @click.option("--order", type=click.IntRange(1, 4), default=1, show_default=True,
               help="Markov chain order (or name it: --model markov_2)")
+@click.option("--position-weights", default="0.4,0.4", show_default=True, metavar="FIRST,LAST",
+              help="position based: shares of the first and last touch (the middle ones split the rest)")
 @click.option("--half-life-days", type=click.FloatRange(min=0, min_open=True), default=7.0, show_default=True,
               help="time decay: a touch this many days before the conversion counts half")
 @click.option("--channels", type=_FILE, help="channel groups (organic channels are not credited by the "
@@ -35,8 +37,8 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
                                           "(needs touchpoints)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
-def command(paths, touchpoints, conversions, lookback_days, model, order, half_life_days, channels, spend, out,
-            daily, lang, engine) -> None:
+def command(paths, touchpoints, conversions, lookback_days, model, order, position_weights, half_life_days, channels,
+            spend, out, daily, lang, engine) -> None:
     """Attribute conversions and GMV to channels and write model, channel, group, conversions, value."""
     import pandas as pd
 
@@ -60,7 +62,7 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
 
     channel_table = read_table(channels, CHANNELS, name=channels) if channels else None
     spend_table = read_table(spend, SPEND, name=spend) if spend else None
-    models = _models(model, order, half_life_days, with_time=not from_paths)
+    models = _models(model, order, half_life_days, _position_weights(position_weights), with_time=not from_paths)
     decay = next((m for m in models if isinstance(m, A.TimeDecay)), None)
     by_day = decay_tables = None
     if from_paths:
@@ -128,7 +130,17 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, half_l
         click.echo(t("attr.cli.written", lang, path=daily, rows=f"{len(per_day):,}"))
 
 
-def _models(model: str, order: int, half_life_days: float, *, with_time: bool):
+def _position_weights(text: str) -> tuple[float, float]:
+    try:
+        first, last = (float(x) for x in text.split(","))
+    except ValueError:
+        raise UsageError(f"--position-weights: expected FIRST,LAST like 0.4,0.4, got {text!r}") from None
+    if min(first, last) < 0 or not 0 < first + last <= 1:
+        raise UsageError(f"--position-weights: need FIRST, LAST ≥ 0 with 0 < FIRST + LAST ≤ 1, got {text!r}")
+    return first, last
+
+
+def _models(model: str, order: int, half_life_days: float, position: tuple[float, float], *, with_time: bool):
     import attribution as A
 
     names = [n for n in A.MODEL_NAMES if with_time or n != "time_decay"] if model == "all" else [model]
@@ -136,6 +148,8 @@ def _models(model: str, order: int, half_life_days: float, *, with_time: bool):
     for name in names:
         if name == "time_decay":
             out.append(A.TimeDecay(half_life_days=half_life_days))
+        elif name == "position_based":
+            out.append(A.PositionBased(first=position[0], last=position[1]))
         else:
             out.append(A.model_from_name(name, order=order))
     return out

@@ -130,3 +130,17 @@ def test_every_model_including_time_decay_runs_without_journeys_in_memory(market
     per_day = pd.read_csv(daily).query("model == 'time_decay'")
     assert per_day.groupby("channel")["value"].sum().to_dict() == pytest.approx(
         decay.set_index("channel")["value"][lambda s: s != 0].to_dict(), rel=1e-9)
+
+
+def test_position_weights_from_the_command_line(tmp_path, capsys):
+    """a > b > c converting once: 0.3 first, 0.3 last, 0.4 to b; a one-touch path gives all to its touch."""
+    paths = tmp_path / "p.csv"
+    paths.write_text("path,conversions,value,nulls\na > b > c,1,10,0\nb,1,5,0\n")
+    out = tmp_path / "o.csv"
+    assert main(["attribute", "--paths", str(paths), "--model", "position_based", "--position-weights", "0.3,0.3",
+                 "--out", str(out)]) == 0
+    got = pd.read_csv(out).set_index("channel")
+    assert got["conversions"].to_dict() == pytest.approx({"a": 0.3, "b": 1.4, "c": 0.3})
+    assert got["value"].to_dict() == pytest.approx({"a": 3.0, "b": 9.0, "c": 3.0})
+    assert main(["attribute", "--paths", str(paths), "--position-weights", "0.7,0.7", "--out", str(out)]) == 2
+    assert "--position-weights" in capsys.readouterr().err
