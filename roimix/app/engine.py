@@ -115,6 +115,9 @@ class CurveSet:
     warnings: tuple[str, ...] = ()
     summary: pd.DataFrame | None = None
     token: str = field(default="")
+    decomposition: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    """The fit's daily decomposition (date, outcome, component, value: actual, baseline and each cell's
+    incremental GMV); fitted curves only (given curves have no history), for :func:`history_estimates`."""
 
 
 def _cell_traffic(spend: pd.DataFrame) -> pd.DataFrame:
@@ -174,7 +177,8 @@ def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
                           lift_tests=ds.lift_tests)
     table = _with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
-    return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}")
+    return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}",
+                    decomposition=result.fit.decomposition)
 
 
 def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:
@@ -544,3 +548,57 @@ def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n
                        non_key_offday_share=settings.offday_share if settings.focus != "none" else 0.0)
     return CampaignScenario(budget, Objective(kind, target), w.new_product_cap, w.new_customer_cap, daily,
                             channel_rules(w, table))
+
+
+# --- phase multipliers from a past campaign (optimizer.campaign.estimate_multipliers) ---------------------
+
+
+@dataclass(frozen=True)
+class HistoryEstimate:
+    """The phase multipliers a past occurrence of a campaign gives (or why there is none).
+
+    ``estimates``: :func:`optimizer.campaign.estimate_multipliers`'s table for the ``year`` occurrence (the
+    template's dates and default multipliers as the given ones, as the CLI's ``calendar.estimate``), or
+    ``None`` with ``reason``: ``not_fitted`` (the curves carry no history) or ``no_history`` (the history,
+    ``first`` – ``last``, holds no complete occurrence before ``before``).
+    """
+
+    estimates: pd.DataFrame | None
+    year: int | None = None
+    reason: str = ""
+    first: str = ""
+    last: str = ""
+    before: int | None = None
+
+
+def past_campaign(name: str, decomposition: pd.DataFrame, before: int):
+    """The template of campaign ``name`` in the latest year before ``before`` whose phases all lie in the
+    history of ``decomposition`` (as the CLI's scenario runner finds it), or ``None``."""
+    from optimizer.campaign import CalendarError, template, template_dates
+
+    dates = pd.to_datetime(decomposition["date"])
+    first, last = dates.min().date(), dates.max().date()
+    for year in range(before - 1, first.year - 1, -1):
+        try:
+            phases = template_dates(name, year)
+        except CalendarError:  # 年货节 outside the known Spring Festival dates
+            continue
+        if phases[0][1] >= first and phases[-1][2] <= last:
+            return template(name, year)
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def history_estimates(curves_token: str, name: str, before: int, _decomposition: pd.DataFrame | None) -> HistoryEstimate:
+    """Phase multipliers of campaign ``name`` from its latest complete occurrence before ``before`` in the fit's
+    history (cached by the curves' token: the decomposition is the fit's, which the token names)."""
+    if _decomposition is None or not len(_decomposition):
+        return HistoryEstimate(None, reason="not_fitted")
+    from optimizer.campaign import estimate_multipliers
+
+    past = past_campaign(name, _decomposition, before)
+    if past is None:
+        dates = pd.to_datetime(_decomposition["date"])
+        return HistoryEstimate(None, reason="no_history", first=f"{dates.min():%Y-%m-%d}", last=f"{dates.max():%Y-%m-%d}",
+                               before=before)
+    return HistoryEstimate(estimate_multipliers(_decomposition, past), year=past.start.year)
