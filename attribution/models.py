@@ -96,6 +96,10 @@ class Incremental:
     ``recency_decay``: weight ``δ^r`` of a touch followed by ``r`` later credited touches; ``None``
     picks δ from ``decay_grid`` by maximum likelihood. ``exact_max``: paths with up to this many
     credited channels get exact Shapley values, longer ones ``n_permutations`` sampled orderings.
+    ``anchored_nulls``: non-converting paths end at the touch that anchors their window (as
+    :mod:`attribution.journeys` builds them: the lookback of a non-converting journey is counted
+    from its last touch); the fit drops that touch from them and learns the baseline from the
+    untouched path ``(none)``. ``False``: paths whose non-conversions are windows not ending at a touch.
     """
 
     organic: tuple[str, ...] | None = None
@@ -106,6 +110,7 @@ class Incremental:
     n_permutations: int = 2000
     seed: int = 0
     max_iter: int = 2000
+    anchored_nulls: bool = True
     name = "incremental"
 
     def __post_init__(self):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from attribution import BASELINE, IncrementalModel, attribute, encode_paths
-from attribution.incremental import exposure_features
+from attribution.incremental import drop_null_anchors, exposure_features
 from attribution.models import Incremental
 
 CHANNELS = pd.DataFrame({"channel": ["kol", "ads", "search"], "group": ["KOL", "paid", "organic"]})
@@ -24,7 +24,8 @@ def expected_counts(paths: list[str], model_hazard, n: float = 1e6) -> pd.DataFr
 
 
 def test_recovers_its_own_parameters():
-    """Counts generated exactly from the model (no noise): the fit returns the generating parameters."""
+    """Counts generated exactly from the model (no noise), per path rather than in anchored windows:
+    the fit without anchor dropping returns the generating parameters."""
     beta0, beta_search, theta, tau, delta = 0.02, 0.3, {"kol": 0.15, "ads": 0.05}, {"ads": 0.4, "kol": 0.1}, 0.5
     paths = ["kol", "ads", "kol > ads", "ads > kol", "kol > kol", "ads > ads > kol", "search > ads", "search > kol",
              "search > search > ads", "kol > search > ads", "ads > search", "search", "ads > kol > ads",
@@ -43,7 +44,7 @@ def test_recovers_its_own_parameters():
         return eta
 
     frame = expected_counts(paths, hazard)
-    model = IncrementalModel(recency_decay=delta).fit(frame, CHANNELS)
+    model = IncrementalModel(recency_decay=delta, anchored_nulls=False).fit(frame, CHANNELS)
     assert model.organic_ == ("search",) and model.targeted_ == ("ads",)
     assert model.converged_
     assert model.coef_.to_dict() == pytest.approx(theta, rel=1e-5, abs=1e-7)
@@ -53,7 +54,7 @@ def test_recovers_its_own_parameters():
     assert base["targeting:ads"] == pytest.approx(tau["ads"], rel=1e-5)
     assert base["targeting:kol"] == pytest.approx(tau["kol"], rel=1e-5)
     # with δ free, the likelihood picks the true one from the grid
-    free = IncrementalModel(decay_grid=(0.25, 0.5, 1.0)).fit(frame, CHANNELS)
+    free = IncrementalModel(decay_grid=(0.25, 0.5, 1.0), anchored_nulls=False).fit(frame, CHANNELS)
     assert free.recency_decay_ == 0.5
     assert max(free.log_likelihoods_, key=free.log_likelihoods_.get) == 0.5
 
@@ -118,8 +119,9 @@ def test_long_paths_are_sampled_with_a_standard_error():
     channels = [f"c{i}" for i in range(6)]
     frame = pd.DataFrame({"path": [" > ".join(channels), "c0 > c1", "c2", "c3 > c4 > c5", "c1 > c3"],
                           "conversions": [50, 20, 10, 30, 15], "nulls": [50, 80, 90, 70, 60]})
-    exact = IncrementalModel(recency_decay=1.0).fit(frame)
-    sampled = IncrementalModel(recency_decay=1.0, exact_max=3, n_permutations=4000).fit(frame)
+    # toy counts per path, not anchored journey windows
+    exact = IncrementalModel(recency_decay=1.0, anchored_nulls=False).fit(frame)
+    sampled = IncrementalModel(recency_decay=1.0, exact_max=3, n_permutations=4000, anchored_nulls=False).fit(frame)
     a, b = exact.credit(frame), sampled.credit(frame)
     assert a.n_sampled_paths == 0 and b.n_sampled_paths >= 1
     assert b.conversions.sum() == pytest.approx(125)  # efficiency holds for every sampled ordering
@@ -127,10 +129,11 @@ def test_long_paths_are_sampled_with_a_standard_error():
     z = (b.conversions - a.conversions)[:-1] / np.maximum(b.standard_error[:-1], 1e-12)
     assert np.abs(z).max() < 4.5
     # the tidy table states them (and only when something was sampled)
-    shown = attribute(frame, Incremental(recency_decay=1.0, exact_max=3, n_permutations=4000)).set_index("channel")
+    shown = attribute(frame, Incremental(recency_decay=1.0, exact_max=3, n_permutations=4000,
+                                        anchored_nulls=False)).set_index("channel")
     assert shown.loc[list(b.columns[:-1]), "conversions_std_error"].to_numpy() == pytest.approx(
         b.standard_error[:-1])
-    assert "conversions_std_error" not in attribute(frame, Incremental(recency_decay=1.0)).columns
+    assert "conversions_std_error" not in attribute(frame, Incremental(recency_decay=1.0, anchored_nulls=False)).columns
 
 
 def test_data_csv_without_groups_has_no_intent_covariates(data_csv):
@@ -154,3 +157,44 @@ def test_no_touch_conversions_are_baseline_and_fit_is_deterministic():
     assert got.loc["search", "conversions"] == 0 and got.loc["(none)", "conversions"] == 0
     assert got.loc[BASELINE, "conversions"] >= 7 + 3
     assert got["conversions"].sum() == pytest.approx(32)
+
+
+def test_non_converting_paths_lose_their_anchoring_touch_in_the_fit():
+    e = encode_paths(pd.DataFrame({"path": ["kol > ads", "kol", "(none)", "ads > kol > ads", "search"],
+                                   "conversions": [1, 2, 3, 0, 5], "value": [1.0, 2, 3, 0, 5],
+                                   "nulls": [10, 20, 0, 40, 0]}))
+    f = drop_null_anchors(e)
+    got = pd.DataFrame({"y": f.conversions, "value": f.value, "n": f.nulls}, index=f.paths)
+    assert got.to_dict("index") == {
+        "(none)": {"y": 3, "value": 3, "n": 20}, "ads > kol": {"y": 0, "value": 0, "n": 40},
+        "kol": {"y": 2, "value": 2, "n": 10}, "kol > ads": {"y": 1, "value": 1, "n": 0},
+        "search": {"y": 5, "value": 5, "n": 0}}
+
+
+def test_anchored_windows_recover_the_hazards_that_plain_counts_hide():
+    """Journeys as attribution.journeys builds them: a converting window holds k ~ Poisson(μ) touches
+    before the order, a non-converting one the same plus the last touch that anchors it. With
+    δ = 1 the hazard is λ + θ·log₂(1 + k). Counted as they are, the non-conversions have one touch
+    more, the ad looks weaker and the baseline takes the difference; without the anchor the fit
+    returns λ and θ, and the baseline's share of conversions."""
+    lam, theta, mu, n = 0.01, 0.2, 1.2, 1e7
+    conversions, nulls = {}, {}
+    for k in range(30):
+        weight = n * math.exp(-mu) * mu**k / math.factorial(k)
+        p = -math.expm1(-(lam + theta * math.log2(1 + k)))
+        conversions[" > ".join(["kol"] * k) or "(none)"] = weight * p
+        nulls[" > ".join(["kol"] * (k + 1))] = weight * (1 - p)
+    paths = sorted(set(conversions) | set(nulls))
+    frame = pd.DataFrame({"path": paths, "conversions": [conversions.get(p, 0.0) for p in paths],
+                          "nulls": [nulls.get(p, 0.0) for p in paths]})
+    frame["value"] = frame["conversions"] * 100
+    fitted = IncrementalModel(recency_decay=1.0).fit(frame, CHANNELS)
+    assert fitted.coef_["kol"] == pytest.approx(theta, rel=1e-4)
+    assert fitted.baseline_coef_["(intercept)"] == pytest.approx(lam, rel=1e-4)
+    plain = IncrementalModel(recency_decay=1.0, anchored_nulls=False).fit(frame, CHANNELS)
+    assert plain.coef_["kol"] < 0.75 * theta and plain.baseline_coef_["(intercept)"] > 3 * lam
+    true_base = sum(conversions[p] * -math.expm1(-lam) / -math.expm1(-(lam + theta * math.log2(1 + p.count("kol"))))
+                    for p in conversions if p != "(none)") + conversions["(none)"]
+    share = {m: m.credit(frame) for m in (fitted, plain)}
+    assert share[fitted].baseline_share == pytest.approx(true_base / frame["conversions"].sum(), rel=1e-3)
+    assert share[plain].baseline_share > share[fitted].baseline_share + 0.1

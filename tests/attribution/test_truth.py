@@ -4,9 +4,14 @@ incremental model far ahead of last touch and Markov.
 The error of a model is ``Σ_c |share_c − true share_c|`` over the paid, content, KOL and social
 channels plus the organic ones (true share 0), shares taken among channels (the incremental model's
 baseline row left out; the truth's baseline orders are not a channel either). 0 is perfect, 2 is
-the most wrong. Measured at 100,000 users on seeds 1–4 and 7: incremental 0.28–0.36, Markov (orders
-1–3) 0.97–0.99, last touch 1.42–1.45, first touch 0.81–0.84 (the best of the rest); the incremental
-model's error was at most 0.37 of the better of last touch and Markov. Asserted: at most 0.5.
+the most wrong. Measured at 100,000 users on seeds 1–4 and 7: incremental 0.21–0.25 (0.28–0.36
+before its fit dropped the anchoring touch of non-converting paths), Markov (orders 1–3) 0.97–0.99,
+last touch 1.42–1.45, first touch 0.81–0.84 (the best of the rest). Asserted: at most 0.5 of the
+better of last touch and Markov.
+
+The incremental model's baseline row against the truth's baseline (about half of orders and GMV):
+on the same markets it holds 0.695–0.704 of GMV where the truth is 0.502–0.519, an error of
+0.18–0.20 (0.30–0.33 before). Asserted: under 0.25 in orders and in GMV.
 """
 
 from __future__ import annotations
@@ -63,3 +68,13 @@ def test_incremental_separates_the_baseline_and_credits_no_organic_channel(marke
     assert inc.loc[BASELINE, "conversions"] > 0.25 * inc["conversions"].sum()
     organic = market.channels.loc[market.channels["group"] == "organic", "channel"]
     assert (inc.loc[organic, "conversions"] == 0).all()
+
+
+def test_incremental_baseline_share_is_near_the_true_baseline(market_credit):
+    market, _, credit = market_credit
+    inc = credit[credit["model"] == "incremental"].set_index("channel")
+    got = {k: inc.loc[BASELINE, k] / inc[k].sum() for k in ("conversions", "value")}
+    true = {"conversions": market.truth.baseline_conversions / len(market.conversions),
+            "value": market.truth.baseline_value / market.conversions["value"].sum()}
+    report = ", ".join(f"{k}: {got[k]:.3f} (true {true[k]:.3f})" for k in got)
+    assert all(abs(got[k] - true[k]) < 0.25 for k in got), report
