@@ -572,7 +572,7 @@ class HistoryEstimate:
 
 
 def past_campaign(name: str, decomposition: pd.DataFrame, before: int):
-    """The template of campaign ``name`` in the latest year before ``before`` whose phases all lie in the
+    """(year, template) of campaign ``name`` in the latest year before ``before`` whose phases all lie in the
     history of ``decomposition`` (as the CLI's scenario runner finds it), or ``None``."""
     from optimizer.campaign import CalendarError, template, template_dates
 
@@ -584,7 +584,7 @@ def past_campaign(name: str, decomposition: pd.DataFrame, before: int):
         except CalendarError:  # 年货节 outside the known Spring Festival dates
             continue
         if phases[0][1] >= first and phases[-1][2] <= last:
-            return template(name, year)
+            return year, template(name, year)
     return None
 
 
@@ -596,9 +596,10 @@ def history_estimates(curves_token: str, name: str, before: int, _decomposition:
         return HistoryEstimate(None, reason="not_fitted")
     from optimizer.campaign import estimate_multipliers
 
-    past = past_campaign(name, _decomposition, before)
-    if past is None:
+    found = past_campaign(name, _decomposition, before)
+    if found is None:
         dates = pd.to_datetime(_decomposition["date"])
         return HistoryEstimate(None, reason="no_history", first=f"{dates.min():%Y-%m-%d}", last=f"{dates.max():%Y-%m-%d}",
                                before=before)
-    return HistoryEstimate(estimate_multipliers(_decomposition, past), year=past.start.year)
+    year, past = found
+    return HistoryEstimate(estimate_multipliers(_decomposition, past), year=year)

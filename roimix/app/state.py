@@ -126,6 +126,9 @@ BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 CAMPAIGN: Slot[str] = Slot("campaign.name", "618", per_lang=True)
 CAMPAIGN_PHASES: Slot[dict] = Slot("campaign.phases", factory=dict)
 """campaign name -> its phases table as the user edited it"""
+CAMPAIGN_ESTIMATES: Slot[dict] = Slot("campaign.estimates", factory=dict)
+"""campaign name -> the last "estimate from history" for it: {"token": the curves' token, "found":
+engine.HistoryEstimate, "used": phase -> the multiplier the phases table got}"""
 CAMPAIGN_BUDGET_PCT: Slot[int] = Slot("campaign.budget_pct", 100, per_lang=True)
 """the campaign's total budget in % of the optimise page's daily budget × the campaign's days"""
 CAMPAIGN_KEY_MIN: Slot[int] = Slot("campaign.key_min_pct", 50)

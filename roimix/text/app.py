@@ -324,6 +324,54 @@ STRINGS = {
     "app.camp.pick": ("大促", "Campaign"),
     "app.camp.phases": ("阶段与响应系数", "Phases and multipliers"),
     "app.camp.reset": ("恢复模板", "Reset to template"),
+    "app.camp.estimate": ("从历史估计", "Estimate from history"),
+    "app.camp.estimate_help": (
+        "用拟合曲线所依据的历史中同一大促的上一次（例如示例数据中 2026 年的 618）估计各阶段的响应系数，并写入上面的阶段表；"
+        "每个阶段数据的估计与模板默认系数（标准差 0.25）按精度加权，与命令行的 calendar.estimate = true 相同。",
+        "Estimate each phase's response multiplier from the last time this campaign ran in the history the curves were "
+        "fitted to (e.g. the sample's 618 of 2026) and write it into the phases table above; each phase's estimate from "
+        "the data is weighed with the template's default (standard deviation 0.25), as the CLI's calendar.estimate = true.",
+    ),
+    "app.camp.est.caption": (
+        "按 {year} 年{campaign}的历史估计：数据的估计与给定系数（模板默认值，标准差 0.25）按精度加权，所得系数已写入阶段表。",
+        "Estimated from the {campaign} of {year} in the history: the data's estimate weighed with the given multiplier "
+        "(the template's default, standard deviation 0.25); the result is now in the phases table.",
+    ),
+    "app.camp.est.col.past_dates": ("历史日期", "Dates in the history"),
+    "app.camp.est.col.given": ("给定系数", "Given ×"),
+    "app.camp.est.col.estimate": ("数据估计 ± 标准误", "Data's estimate ± s.e."),
+    "app.camp.est.col.used": ("采用系数", "Multiplier used"),
+    "app.camp.est.col.how": ("说明", "How"),
+    "app.camp.est.estimated": ("由数据估计", "estimated from the data"),
+    "app.camp.est.kept.few": (
+        "历史中仅 {n} 个“天 × 品类”观测（至少需要 {need} 个），保留原系数",
+        "only {n} days × segments in the history (need {need}); the multiplier is kept",
+    ),
+    "app.camp.est.kept.no_incremental": (
+        "这些天没有基线或没有预测的增量 GMV，保留原系数",
+        "no baseline or no incremental GMV predicted on these days; the multiplier is kept",
+    ),
+    "app.camp.est.kept.collinear": (
+        "基线与广告增量同步变化，无法区分，保留原系数",
+        "baseline and ad-driven GMV move together and cannot be told apart; the multiplier is kept",
+    ),
+    "app.camp.est.kept.other": ("保留原系数（{reason}）", "the multiplier is kept ({reason})"),
+    "app.camp.est.none_estimated": (
+        "历史数据不足以估计任何阶段的系数，阶段表未改变。",
+        "The history cannot estimate any phase's multiplier; the phases table is unchanged.",
+    ),
+    "app.camp.est.no_history": (
+        "历史数据（{first} 至 {last}）中没有 {year} 年之前完整的一次{campaign}，无法从历史估计；阶段表未改变，仍使用模板或你填写的系数。",
+        "The history ({first} to {last}) holds no complete {campaign} before {year}, so there is nothing to estimate "
+        "from; the phases table is unchanged (the template's or your multipliers).",
+    ),
+    "app.camp.est.not_fitted": (
+        "从历史估计需要由数据拟合的曲线（拟合给出每天的基线与广告增量），当前曲线为“{source}”。请在“响应曲线”页选择“由数据拟合”。"
+        "阶段表未改变。",
+        "Estimating from history needs the curves fitted to the data (the fit splits each day into baseline and "
+        "ad-driven GMV); the curves now are '{source}'. Choose 'Fitted to the data' on the Response "
+        "curves page. The phases table is unchanged.",
+    ),
     "app.camp.base": ("基准：优化页日预算 {budget} × {days} 天。", "Base: the optimise page's daily budget {budget} × {days} days."),
     "app.camp.budget": ("活动总预算", "Campaign budget"),
     "app.camp.budget_help": ("百分比相对于“优化页日预算 × 活动天数”。", "The percentage is of the optimise page's daily budget × the campaign's days."),

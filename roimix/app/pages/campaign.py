@@ -56,6 +56,89 @@ def phases_editor(name: str, lang: str) -> pd.DataFrame:
     return clean
 
 
+def planned_year(name: str, phases: pd.DataFrame) -> int:
+    """The year of the planned occurrence: its last phase's end (a template's year), else the next one's."""
+    end = pd.to_datetime(phases["end"], errors="coerce").max()
+    return int(end.year) if pd.notna(end) else campaigns.next_year(name, dt.date.today())
+
+
+def estimate_from_history(name: str, curves: engine.CurveSet) -> bool:
+    """Estimate ``name``'s phase multipliers from its past occurrence in the fit's history and write the
+    estimated ones into the user's phases table (phases the history cannot tell keep their value).
+    True when the table changed."""
+    table = state.CAMPAIGN_PHASES.get()[name].copy()
+    found = engine.history_estimates(curves.token, name, planned_year(name, table), curves.decomposition)
+    entry = {"token": curves.token, "found": found, "used": {}}
+    changed = False
+    if found.estimates is not None:
+        done = found.estimates[found.estimates["method"] == "regression"]
+        estimated = {str(ph): float(m) for ph, m in zip(done["phase"], done["multiplier"])}
+        table["multiplier"] = [estimated.get(str(ph), float(m)) for ph, m in zip(table["phase"], table["multiplier"])]
+        entry["used"] = dict(zip(table["phase"].astype(str), table["multiplier"].astype(float)))
+        state.CAMPAIGN_PHASES.get()[name] = table.reset_index(drop=True)
+        changed = bool(estimated)
+    state.CAMPAIGN_ESTIMATES.get()[name] = entry
+    return changed
+
+
+def _kept_reason(method: str, lang: str) -> str:
+    import re
+
+    if method == "regression":
+        return t("app.camp.est.estimated", lang)
+    m = re.match(r"kept: (\d+) days × segments in the history \(need (\d+)\)", method)
+    if m:
+        return t("app.camp.est.kept.few", lang, n=int(m.group(1)), need=int(m.group(2)))
+    if method.startswith("kept: no baseline"):
+        return t("app.camp.est.kept.no_incremental", lang)
+    if method.startswith("kept: baseline and incremental move together"):
+        return t("app.camp.est.kept.collinear", lang)
+    return t("app.camp.est.kept.other", lang, reason=method.removeprefix("kept: "))
+
+
+def estimate_view(estimates: pd.DataFrame, used: dict, labels: dict, lang: str) -> pd.DataFrame:
+    """Per phase: days of the past occurrence, given ×, the data's estimate ± s.e., the multiplier used, and how."""
+    def data_says(est: float, se: float) -> str:
+        if not np.isfinite(est):
+            return "–"
+        return f"{est:.2f}× ± {se:.2f}" if np.isfinite(se) else f"{est:.2f}×"
+
+    return pd.DataFrame({
+        t("app.camp.col.phase", lang): [labels.get(p, p) for p in estimates["phase"]],
+        t("app.camp.est.col.past_dates", lang): [f"{a:%Y-%m-%d} – {b:%m-%d}" for a, b in
+                                                 zip(estimates["start"], estimates["end"])],
+        t("app.camp.col.days", lang): estimates["days"].astype(int),
+        t("app.camp.est.col.given", lang): [f"{g:.2f}×" for g in estimates["given"]],
+        t("app.camp.est.col.estimate", lang): [data_says(e, s) for e, s in
+                                               zip(estimates["estimate"], estimates["estimate_std_error"])],
+        t("app.camp.est.col.used", lang): [f"{used.get(str(p), m):.2f}×" for p, m in
+                                           zip(estimates["phase"], estimates["multiplier"])],
+        t("app.camp.est.col.how", lang): [_kept_reason(str(m), lang) for m in estimates["method"]],
+    })
+
+
+def show_estimate(name: str, phases: pd.DataFrame, curves: engine.CurveSet, lang: str) -> None:
+    """The last estimate from history for ``name`` with these curves: its table, or why there is none."""
+    entry = state.CAMPAIGN_ESTIMATES.get().get(name)
+    if not entry or entry.get("token") != curves.token:
+        return
+    found = entry["found"]
+    if found.reason == "not_fitted":
+        source = f"app.cur.source.{curves.source}"
+        st.warning(t("app.camp.est.not_fitted", lang, source=t(source, lang) if source in STRINGS else curves.source))
+        return
+    if found.reason == "no_history" or found.estimates is None:
+        st.warning(t("app.camp.est.no_history", lang, campaign=campaign_label(name, lang), first=found.first,
+                     last=found.last, year=found.before))
+        return
+    labels = dict(zip(phases["phase"], phases["label_zh" if lang == "zh" else "label_en"]))
+    st.caption(t("app.camp.est.caption", lang, campaign=campaign_label(name, lang), year=found.year))
+    st.dataframe(estimate_view(found.estimates, entry.get("used", {}), labels, lang), hide_index=True,
+                 width="stretch", key="campaign.estimates")
+    if not (found.estimates["method"] == "regression").any():
+        st.warning(t("app.camp.est.none_estimated", lang))
+
+
 def phase_problems(phases: pd.DataFrame, lang: str) -> list[str]:
     label_col = "label_zh" if lang == "zh" else "label_en"
     out = []
@@ -121,10 +204,20 @@ def render() -> None:
     phases = None
     with guard(lang, t("app.camp.phases", lang)):
         phases = phases_editor(name, lang)
-        if st.button(t("app.camp.reset", lang), key="campaign.reset"):
+        b1, b2, _ = st.columns([1, 1, 3])
+        if b1.button(t("app.camp.reset", lang), key="campaign.reset", width="stretch"):
             state.CAMPAIGN_PHASES.get().pop(name, None)
+            state.CAMPAIGN_ESTIMATES.get().pop(name, None)
             st.session_state.pop(f"w.campaign.phases.{name}", None)
             st.rerun()
+        if b2.button(t("app.camp.estimate", lang), key="campaign.estimate", width="stretch",
+                     help=t("app.camp.estimate_help", lang)):
+            if estimate_from_history(name, curves):
+                st.session_state.pop(f"w.campaign.phases.{name}", None)  # the editor shows the new multipliers
+                st.rerun()
+    with guard(lang, t("app.camp.estimate", lang)):
+        if phases is not None:
+            show_estimate(name, phases, curves, lang)
     if phases is None:
         return
     problems = phase_problems(phases, lang)
