@@ -140,6 +140,8 @@ def main() -> None:
 
     if not args.timing_only:
         print_decision_quality(args.users, args.seeds)
+    if not args.timing_users:
+        return
     print(f"\n## Time per stage (seconds) and peak memory (DuckDB limit {args.memory_limit})\n")
     timing = pd.DataFrame([stage_timing(u, args.memory_limit, Path(args.workdir)) for u in args.timing_users])
     timing["touchpoints"] = timing["touchpoints"].map("{:,}".format)
