@@ -81,15 +81,19 @@ def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
     win_start = encoded.offsets[:-1][win_path] + np.arange(total) - np.repeat(first_window, n_windows)
     win_len = np.minimum(lengths, order)[win_path]
 
-    digits = np.zeros((total, order), dtype=np.int64)  # channel code + 1, 0 = no touch (short path)
-    last = len(encoded.steps) - 1
+    # digit i of a window: its (i+1)-th channel code + 1, or 0 past the end of a short path
+    codes = np.append(encoded.steps.astype(np.int64) + 1, 0)
+    columns = []
     for i in range(order):
-        inside = i < win_len
-        digits[:, i] = np.where(inside, encoded.steps[np.minimum(win_start + i, last)].astype(np.int64) + 1, 0)
+        at = win_start + i
+        at[i >= win_len] = len(codes) - 1
+        columns.append(codes[at])
     space = (n_ch + 1) ** order
     if space < 2**62:
         powers = (n_ch + 1) ** np.arange(order, dtype=np.int64)
-        key = digits @ powers
+        key = columns[0].copy()
+        for i in range(1, order):
+            key += columns[i] * powers[i]
         if space <= 1 << 24:  # small key space: a lookup table instead of a sort
             seen = np.zeros(space, dtype=bool)
             seen[key] = True
@@ -100,7 +104,7 @@ def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
             uniq, state = np.unique(key, return_inverse=True)
         state_digits = (uniq[:, None] // powers) % (n_ch + 1)
     else:  # pragma: no cover - more than ~60,000 channels at order 4
-        state_digits, state = np.unique(digits, axis=0, return_inverse=True)
+        state_digits, state = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
     state = state.ravel()
     n_states = len(state_digits)
     start = n_states
