@@ -65,3 +65,19 @@ def test_bad_spend_file_names_row_and_column(logs, tmp_path, capsys):
     args[5] = str(bad)
     assert main(["plan", *args, "--budget", "9000"]) == 2
     assert "spend.csv, row 5, column spend" in capsys.readouterr().err
+
+
+def test_problems_of_every_input_file_at_once(logs, tmp_path, capsys):
+    """A bad touchpoints file and a bad spend file: one run names both, so nothing is fixed twice."""
+    spend = pd.read_csv(logs[5])
+    spend.loc[3, "spend"] = -1
+    spend.to_csv(tmp_path / "spend.csv", index=False)
+    tp = pd.read_parquet(logs[1]).head(50).astype({"timestamp": str})
+    tp.loc[7, "timestamp"] = "yesterday"
+    tp.to_csv(tmp_path / "touchpoints.csv", index=False)
+    args = list(logs)
+    args[1], args[5] = str(tmp_path / "touchpoints.csv"), str(tmp_path / "spend.csv")
+    assert main(["plan", *args, "--budget", "9000"]) == 2
+    err = capsys.readouterr().err
+    assert "touchpoints.csv, row 9, column timestamp" in err
+    assert "spend.csv, row 5, column spend" in err
