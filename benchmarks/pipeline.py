@@ -18,10 +18,8 @@ curves as the share of the achievable uplift it captures (1 = the oracle plan on
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np

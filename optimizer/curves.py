@@ -361,7 +361,7 @@ def shape_expressions(group: str, w: cp.Expression, s: np.ndarray) -> tuple[cp.E
         return 1 - cp.inv_pos(1 + u), [cp.PowCone3D(w, np.ones(m), u, s)]
     if group == "hill_s":
         t = cp.Variable(m, nonneg=True, name="hill_envelope")
-        rows, cols, intercepts, slopes = [], [], [], []
+        rows, intercepts, slopes = [], [], []
         for i, si in enumerate(s):
             c, d = envelope_tangents(float(si))
             rows.append(np.full(len(c), i))

@@ -22,7 +22,6 @@ incremental orders and GMV, and its true response curve in the optimizer's curve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd

@@ -87,7 +87,7 @@ def test_csv_and_json_totals_equal_the_sum_of_their_rows(written):
     raw = paths["csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    head, body, total = rows[0], rows[1:-1], rows[-1]
+    body, total = rows[1:-1], rows[-1]
     for col in (tables.daily.columns.get_loc("spend"), tables.daily.columns.get_loc("expected_gmv")):
         assert sum(fen(r[col]) for r in body) == fen(total[col])
     doc = json.loads(paths["json"].read_text(encoding="utf-8"))

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from optimizer import (
-    Bounds, Budget, Lock, Objective, Planner, Scenario, Select, ShareRule, default_scenario, new_product_cap,
-    summary_lines,
+    Bounds, Budget, Lock, Objective, Planner, Scenario, Select, ShareRule, default_scenario, summary_lines,
 )
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from optimizer import (
-    Bounds, Budget, Lock, Objective, Planner, RoiFloor, Scenario, Select, ShareRule, default_scenario,
+    Bounds, Budget, Lock, Objective, Planner, RoiFloor, Scenario, Select, default_scenario,
     new_customer_cap, new_product_cap,
 )
 from optimizer_cases import new_customer_traffic_share, random_curves, share_of_spend, slope, value

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optimizer import (
-    ALL, Bounds, Budget, LinearRule, Objective, Planner, RoiFloor, Scenario, Select, ShareRule, default_scenario,
+    Bounds, Budget, LinearRule, Objective, Planner, RoiFloor, Scenario, Select, ShareRule, default_scenario,
     new_customer_floor,
 )
 from optimizer_cases import random_curves, value
