@@ -202,6 +202,17 @@ def time_decay_by_day(
                  engine=engine, spark=spark)
 
 
+def check_logs(touchpoints, conversions, *, engine: Engine = DuckDBEngine()) -> None:
+    """Check both logs against their contracts in DuckDB (the engine's, or the Spark engine's
+    DuckDB settings); every problem of both in one :class:`roimix.tables.TableError`."""
+    duck = engine if isinstance(engine, DuckDBEngine) else engine.duckdb
+    con = duck.connect()
+    try:
+        _checked_views(con, touchpoints, conversions)
+    finally:
+        con.close()
+
+
 def query(touchpoints, conversions, sql: Callable[[str, str], str], *, engine: Engine = DuckDBEngine(),
           spark: SparkSession | None = None) -> pd.DataFrame:
     """``sql(touchpoints_view, conversions_view)``, a query in DuckDB's dialect over the typed inputs,

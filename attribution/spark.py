@@ -108,8 +108,7 @@ def spark_paths(
     see :func:`attribution.engines.build_paths`)."""
     check_lookback(lookback_days)
     check_by(by)
-    with _views(spark, touchpoints, conversions) as (tp, cv, _):
-        return _collect(spark.sql(to_spark_sql(paths_sql(tp, cv, lookback_days, by))))
+    return spark_query(spark, touchpoints, conversions, lambda tp, cv: paths_sql(tp, cv, lookback_days, by))
 
 
 def spark_query(spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource,

@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from attribution import credit_by_day
-from attribution.engines import DuckDBEngine, Engine, SparkEngine, build_paths, query
+from attribution.engines import DuckDBEngine, Engine, SparkEngine, build_paths, check_logs, query
 from attribution.journeys import VALUE_UNITS, journey_sql
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
-from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
+from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, TableError, read_table
 
 Progress = Callable[[str], None]
 
@@ -167,17 +167,10 @@ def _check_inputs(touchpoints, conversions, spend, channels, lift_tests, engine:
             problems.extend(err.problems)
 
     if engine.validate:
-        duck = engine if isinstance(engine, DuckDBEngine) else engine.duckdb
-        con = duck.connect()
         try:
-            for source, contract, label in ((touchpoints, TOUCHPOINTS, "touchpoints"),
-                                            (conversions, CONVERSIONS, "conversions")):
-                try:
-                    load_table(con, source, contract, name=_name(source, label))
-                except TableError as err:
-                    problems.extend(err.problems)
-        finally:
-            con.close()
+            check_logs(touchpoints, conversions, engine=engine)
+        except TableError as err:
+            problems.extend(err.problems)
     tables = (read(spend, SPEND, "spend"), read(channels, CHANNELS, "channels"),
               read(lift_tests, LIFT_TESTS, "lift tests"))
     if problems:
