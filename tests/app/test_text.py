@@ -6,7 +6,7 @@ import re
 import string
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from roimix.text import STRINGS
@@ -56,6 +56,11 @@ def test_dynamic_keys_exist_for_every_choice():
 
 
 @given(st.floats(min_value=1_000, max_value=1e12, allow_nan=False), st.sampled_from(["zh", "en"]))
+@example(52_700.0, "zh").via("a value and its bound 1.5 % apart")
+@example(53_500.0, "zh")
+@example(9_100.0, "en")
+@example(999_960.0, "en").via("the unit rolls over")
+@example(99_999_999.0, "zh")
 def test_compact_money_keeps_three_significant_figures_and_the_right_unit(amount, lang):
     """A plan's value and its bound 1.5 % apart must not print alike; 999,960 is ¥1.00M, not ¥1,000.0K."""
     import re
