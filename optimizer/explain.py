@@ -14,11 +14,13 @@ conflict; if none can, the joint relaxation (every rule that moved) is reported 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+
+from roimix.messages import Message
 
 from .problem import SOLVED, RawSolution
 from .rules import RELAXES, ResolvedRule
@@ -26,18 +28,6 @@ from .rules import RELAXES, ResolvedRule
 STEPS = {"cny": 1.0, "share": 0.01, "multiple": 0.1, "roi": 0.1}
 """Natural step of each level unit: ¥1, one share point, 0.1× current spend, 0.1 of ROI."""
 LOCK_STEP = 0.01
-
-
-@dataclass(frozen=True)
-class Message:
-    """A sentence for a person: a text key (``roimix/text/optimizer.py``) and its values.
-
-    Value names say how they print: ``*_cny`` as money, ``*_share`` as a percentage, ``*_x`` as a
-    multiple, ``*_roi`` as a ratio; ``rule`` is a rule name.
-    """
-
-    key: str
-    values: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
