@@ -31,7 +31,7 @@ _EXACT = {
     "a share between 0 and 1": "share", "a whole number ≥ 0": "count", "a value (the cell is empty)": "value",
     "a date like 2026-06-18": "date", "a timestamp like 2026-06-18 20:00:00": "timestamp", "true or false": "bool",
     "an id": "id", "text": "text", "no more than clicks": "le_clicks", "an end date on or after start": "end_after_start",
-    "a UTF-8 text file (in Excel: Save As → 'CSV UTF-8')": "utf8",
+    "a UTF-8 or GB18030/GBK text file (in Excel: Save As → 'CSV UTF-8')": "utf8",
     "a .csv, .parquet or .xlsx file": "file_type", "a file with a header row and data (the file is empty)": "empty_file",
     "at least one data row (the file has only a header)": "no_rows",
     "channels separated by ' > ' with no empty step": "path_steps", "no value on a path without conversions": "path_value",

@@ -12,10 +12,12 @@ every other problem of the file instead of stopping the read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import gzip
 import itertools
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +35,7 @@ _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 _GLOB_CHARS = "*?["
 _REJECTS_LIMIT = 100_000
 """Malformed CSV rows recorded per file; beyond it they are counted as 'at least' and cells are not checked."""
-UTF8_EXPECTED = "a UTF-8 text file (in Excel: Save As → 'CSV UTF-8')"
+UTF8_EXPECTED = "a UTF-8 or GB18030/GBK text file (in Excel: Save As → 'CSV UTF-8')"
 EMPTY_EXPECTED = "a file with a header row and data (the file is empty)"
 
 
@@ -300,12 +302,54 @@ def _register_csv(con: duckdb.DuckDBPyConnection, parts: list[tuple[Path, str]],
 
 def _read_csv_part(con: duckdb.DuckDBPyConnection, path: Path, label: str, table: str):
     """Read one CSV file into ``table`` (plus ``__row``, ``__file``); ``(separator, header names,
-    problems with malformed rows, whether too many rows were malformed to number the others)``."""
-    separator, names = _csv_header(path, label)
+    problems with malformed rows, whether too many rows were malformed to number the others)``.
+    A GB18030/GBK file (Chinese Excel's and 生意参谋 / 万相台 / 千川 exports' default) is read through a
+    UTF-8 copy (:func:`_utf8_copy`); rows keep their numbers and problems name the file as uploaded."""
+    with tempfile.TemporaryDirectory(prefix="roimix-utf8-") as folder:
+        readable = _utf8_copy(path, Path(folder))
+        return _read_csv_text(con, path, readable, label, table)
+
+
+def _utf8_copy(path: Path, folder: Path) -> Path:
+    """``path`` itself when it is UTF-8 (with or without BOM), else a UTF-8 copy in ``folder`` when the whole
+    file decodes as GB18030 (a superset of GBK and GB2312); else ``path`` (DuckDB then names the bad rows).
+
+    The installed DuckDB has no ``encoding`` option without its ``encodings`` extension, which needs a
+    download, so the conversion is done here, streamed in 1 MB blocks. UTF-8 is tried first and must hold for
+    the whole file: a GB18030 byte sequence is rarely valid UTF-8, so the order decides the rare tie for UTF-8.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if _decodes(path, opener, "utf-8") or not _decodes(path, opener, "gb18030"):
+        return path
+    target = folder / (path.name.removesuffix(".gz").removesuffix(".GZ") or "part.csv")
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    with opener(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as out:
+        while block := src.read(1 << 20):
+            out.write(decoder.decode(block))
+        out.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _decodes(path: Path, opener, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with opener(path, "rb") as src:
+            while block := src.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except (OSError, EOFError):
+        return True  # unreadable: the reader reports it
+    return True
+
+
+def _read_csv_text(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, label: str, table: str):
+    separator, names = _csv_header(readable, label)
     columns = "{" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in names) + "}"
     rejects = f"{table}_rejects"
     con.sql(
-        f"CREATE OR REPLACE TEMP TABLE {table}_t AS SELECT * FROM read_csv({_sql_string(path)}, auto_detect = false, "
+        f"CREATE OR REPLACE TEMP TABLE {table}_t AS SELECT * FROM read_csv({_sql_string(readable)}, auto_detect = false, "
         f"header = true, columns = {columns}, delim = {_sql_string(separator)}, quote = '\"', escape = '\"', "
         f"strict_mode = true, store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{table}_scans', "
         f"rejects_limit = {_REJECTS_LIMIT})"

@@ -37,8 +37,8 @@ STRINGS = {
     ),
     "app.data.upload_title": ("上传数据（每个文件上限 {mb} MB）", "Upload data (up to {mb} MB per file)"),
     "app.data.upload_help": (
-        "支持 CSV（UTF-8，逗号或分号分隔）、Parquet 和 Excel（.xlsx）。每个文件上限 {mb} MB；更大的数据请用命令行 roimix。",
-        "CSV (UTF-8, comma or semicolon separated), Parquet and Excel (.xlsx). Up to {mb} MB per file; "
+        "支持 CSV（UTF-8 或 GBK/GB18030，逗号或分号分隔）、Parquet 和 Excel（.xlsx）。每个文件上限 {mb} MB；更大的数据请用命令行 roimix。",
+        "CSV (UTF-8 or GBK/GB18030, comma or semicolon separated), Parquet and Excel (.xlsx). Up to {mb} MB per file; "
         "for larger data use the roimix command line.",
     ),
     "app.data.upload_label": ("上传{table}", "Upload {table}"),
@@ -467,7 +467,8 @@ STRINGS = {
     "app.expected.text": ("文本", "text"),
     "app.expected.le_clicks": ("不超过点击数", "no more than clicks"),
     "app.expected.end_after_start": ("结束日期不早于开始日期", "an end date on or after start"),
-    "app.expected.utf8": ("UTF-8 文本文件（Excel 中“另存为 → CSV UTF-8”）", "a UTF-8 text file (in Excel: Save As → 'CSV UTF-8')"),
+    "app.expected.utf8": ("UTF-8 或 GB18030/GBK 编码的文本文件（Excel 中“另存为 → CSV UTF-8”）",
+                          "a UTF-8 or GB18030/GBK text file (in Excel: Save As → 'CSV UTF-8')"),
     "app.expected.file_type": (".csv、.parquet 或 .xlsx 文件", "a .csv, .parquet or .xlsx file"),
     "app.expected.empty_file": ("有表头和数据的文件（文件是空的）", "a file with a header row and data (the file is empty)"),
     "app.expected.no_rows": ("至少一行数据（文件只有表头）", "at least one data row (the file has only a header)"),

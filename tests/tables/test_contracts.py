@@ -96,7 +96,7 @@ def test_duplicate_order_ids(tmp_path):
 
 def test_not_utf8_says_how_to_fix(tmp_path):
     path = tmp_path / "spend.csv"
-    path.write_bytes("date,channel,spend\n2026-06-01,小红书,1\n".encode("gbk"))
+    path.write_bytes(b"date,channel,spend\n2026-06-01,\xff\xfe,1\n")  # neither UTF-8 nor GB18030 (GBK is read)
     (problem,) = check_table(path, SPEND)
     assert "UTF-8" in problem.expected
 
