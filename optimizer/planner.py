@@ -25,9 +25,6 @@ CACHE_SIZE = 8
 """Compiled structures kept per planner (a what-if that changes only levels reuses one)."""
 ROUNDING_TOL = 1e-4
 ROUNDING_PASSES = 4
-SOLVER_TOLERANCE = 1e-7
-"""Added (relative to the objective) to the solver's duality gap when stating a bound: Clarabel stops at
-1e-8 of gap and feasibility, and a plan that misses the budget by 1e-8 can be worth a little more."""
 
 
 class Planner:
@@ -207,9 +204,10 @@ class Planner:
             mroi = curves.marginal(eff)
             frame["marginal_roi"] = mroi if self.carryover is None else self.carryover.T @ mroi
         if spend is None:
-            evidence = Evidence(np.nan, np.nan, np.nan, np.nan, bound_raw.duality_gap, bound_raw.primal_residual,
-                                bound_raw.dual_residual, np.nan, bool(curves.is_s_shaped.any()), self.solver,
-                                bound_raw.solver_status, bound_raw.iterations)
+            evidence = Evidence(np.nan, np.nan, np.nan, np.nan, bound_raw.duality_gap, bound_raw.relative_duality_gap,
+                                bound_raw.primal_residual, bound_raw.dual_residual, np.nan,
+                                bool(curves.is_s_shaped.any()), self.solver, bound_raw.solver_status,
+                                bound_raw.iterations)
             table = rule_table(rules, raw, {}, 1.0)
             if status == "infeasible":
                 messages = conflict_messages(conflicts, status)
@@ -220,20 +218,16 @@ class Planner:
         scale = max(float(spend.sum()), float(budget or 0.0), 1.0)
         viol = violations(rules, curves, spend, scale, self._effective(spend))
         objective = true_objective(curves, kind, self._effective(spend))
-        # the bound: the relaxed (envelope) optimum or the plan's own value, whichever is further, moved
-        # by the duality gap and by the solver's tolerance (SOLVER_TOLERANCE)
+        # the bound: the solver's dual objective (its objective moved by its duality gap) or, for S-curves,
+        # the envelope optimum so moved; never on the wrong side of the plan's own true value
         relaxed = bound_raw.objective
         gap = bound_raw.duality_gap if np.isfinite(bound_raw.duality_gap) else 0.0
-        slack = SOLVER_TOLERANCE * max(abs(relaxed), abs(objective))
-        if kind == "min_spend":
-            bound = min(relaxed - gap, objective) - slack
-        else:
-            bound = max(relaxed + gap, objective) + slack
+        bound = min(relaxed - gap, objective) if kind == "min_spend" else max(relaxed + gap, objective)
         opt_gap = abs(bound - objective)
+        size = max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()), 1.0)
         evidence = Evidence(
-            objective_cny=objective, bound_cny=bound, optimality_gap_cny=opt_gap,
-            relative_gap=opt_gap / max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()), 1.0),
-            duality_gap_cny=bound_raw.duality_gap,
+            objective_cny=objective, bound_cny=bound, optimality_gap_cny=opt_gap, relative_gap=opt_gap / size,
+            duality_gap_cny=bound_raw.duality_gap, relative_duality_gap=bound_raw.duality_gap / size,
             primal_residual=bound_raw.primal_residual, dual_residual=bound_raw.dual_residual,
             max_violation=max(viol.values(), default=0.0), envelope=bool(curves.is_s_shaped.any()),
             solver=self.solver, solver_status=raw.solver_status, iterations=bound_raw.iterations,

@@ -113,6 +113,7 @@ class RawSolution:
     spend_cny: np.ndarray | None
     objective: float  # in objective money units (GMV, profit or spend yuan per day); nan without a solution
     duality_gap: float  # |primal − dual objective| in the same units (nan when the solver does not say)
+    relative_duality_gap: float  # duality_gap over max(|primal objective|, ¥1)
     primal_residual: float
     dual_residual: float
     gains: dict[str, float] = field(default_factory=dict)  # rule id -> objective money per unit of loosening
@@ -330,6 +331,7 @@ class Program:
             status = _CLARABEL_STATUS.get(solver_status, "solver_error")
             p_res, d_res = float(raw.r_prim), float(raw.r_dual)
             gap = abs(float(raw.obj_val) - float(raw.obj_val_dual)) * self.layout.value_scale
+            rel_gap = gap / max(abs(float(raw.obj_val)) * self.layout.value_scale, 1.0)
             if status == "solver_error" and raw.x is not None and len(raw.x) and np.all(np.isfinite(raw.x)):
                 rel = abs(float(raw.obj_val) - float(raw.obj_val_dual)) / max(1.0, abs(float(raw.obj_val)))
                 if max(p_res, d_res) < 1e-5 and rel < 1e-5:
@@ -337,7 +339,7 @@ class Program:
             iterations = int(raw.iterations)
         else:
             status = _CVXPY_STATUS.get(prob.status, "solver_error")
-            p_res = d_res = gap = float("nan")
+            p_res = d_res = gap = rel_gap = float("nan")
             iterations = int(getattr(prob.solver_stats, "num_iters", 0) or 0) if prob.solver_stats else 0
         if status == "solver_error" and not message:
             message = f"the solver stopped with status {solver_status}"
@@ -358,7 +360,7 @@ class Program:
                 if b.elastic is not None:
                     elastic[b.rule.id] = float(b.relaxed(float(b.level.value), np.atleast_1d(b.elastic.value), zv))
         return RawSolution(
-            status, solver_status, spend, objective, gap, p_res, d_res, gains, row_gains, elastic,
+            status, solver_status, spend, objective, gap, rel_gap, p_res, d_res, gains, row_gains, elastic,
             compile_s, solver_s, time.perf_counter() - started, iterations, message,
         )
 

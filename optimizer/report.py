@@ -47,6 +47,20 @@ def render(message: Message, lang: str = "en") -> str:
     return t(message.key, lang, **{k: _format(k, v, lang) for k, v in message.values.items()})
 
 
+def _sci(value: float) -> str:
+    return f"{value:.1e}" if math.isfinite(value) else "–"
+
+
+def solver_message(result: PlanResult) -> Message:
+    """The solver's own evidence: its status, iterations, duality gap (money and relative) and residuals."""
+    ev = result.evidence
+    gap = ev.duality_gap_cny
+    return Message("optimizer.summary.solver", {
+        "solver": ev.solver, "solver_status": ev.solver_status, "iterations": ev.iterations,
+        "duality_gap": f"¥{gap:.1e}" if math.isfinite(gap) else "–", "relative_duality_gap": _sci(ev.relative_duality_gap),
+        "primal_residual": _sci(ev.primal_residual), "dual_residual": _sci(ev.dual_residual)})
+
+
 def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
     """A few lines: status, spend and GMV uplift, evidence, binding rules in money (or the conflict)."""
     status = t(f"optimizer.status.{result.status}", lang)
@@ -77,6 +91,7 @@ def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
     lines.append(render(Message("optimizer.summary.evidence", {
         "gap_cny": ev.optimality_gap_cny, "relative_gap": f"{ev.relative_gap:.1e}",
         "violation": f"{ev.max_violation:.1e}"}), lang))
+    lines.append(render(solver_message(result), lang))
     if ev.envelope:
         lines.append(render(Message("optimizer.summary.envelope", {"objective_cny": ev.objective_cny,
                                                                      "bound_cny": ev.bound_cny}), lang))

@@ -43,11 +43,16 @@ class Totals:
 class Evidence:
     """Why the plan can be trusted.
 
-    ``bound_cny`` is the best objective any plan could reach (upper for gmv/profit, lower for
-    min_spend): the solver's objective plus its duality gap, or for S-curves the optimum on their
-    concave envelope. ``optimality_gap_cny = |bound − objective|`` where ``objective_cny`` is the
-    true objective of the returned plan (S-curves at their true value); ``relative_gap`` divides it by
-    the plan's GMV or spend (whichever is larger), since a profit can be near zero.
+    ``duality_gap_cny`` is the solver's own duality gap, |primal − dual objective| of the problem it
+    solved, in money; ``relative_duality_gap`` divides it by the plan's GMV or spend (whichever is
+    larger; without a plan, by the solver's objective); ``primal_residual`` and ``dual_residual`` are the
+    solver's (Clarabel's) scaled residuals. ``bound_cny`` is the best objective any plan could reach
+    (upper for gmv/profit, lower for min_spend): the solver's dual objective (objective ± duality gap),
+    for S-curves that of the optimum on their concave envelope; no tolerance is added, so it holds up to
+    the solver's own inexactness (residuals and gap, about 1e-8 relative together).
+    ``optimality_gap_cny = |bound − objective|`` where ``objective_cny`` is the true objective of the
+    returned plan (S-curves at their true value); ``relative_gap`` divides it by the same amount, since a
+    profit can be near zero.
     """
 
     objective_cny: float
@@ -55,6 +60,7 @@ class Evidence:
     optimality_gap_cny: float
     relative_gap: float
     duality_gap_cny: float
+    relative_duality_gap: float
     primal_residual: float
     dual_residual: float
     max_violation: float

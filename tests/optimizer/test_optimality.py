@@ -143,7 +143,10 @@ def test_two_channels_match_a_fine_grid():
     best = values.max()
     assert result.evidence.objective_cny >= best * (1 - 1e-7)  # the solver's tolerance
     assert result.evidence.objective_cny <= best + 1e-3  # the grid step is 0.1 yuan
-    assert result.evidence.bound_cny >= best  # the stated bound holds
+    # the bound is the solver's dual objective with no tolerance added: it holds up to what the solver
+    # reports of its own inexactness (residuals and gap, each relative, ~1e-8 together)
+    ev = result.evidence
+    assert ev.bound_cny >= best * (1 - (ev.primal_residual + ev.dual_residual + ev.relative_duality_gap))
     assert result.plan["spend"].iloc[0] == pytest.approx(x1[values.argmax()], abs=5.0)  # a flat optimum
 
 
