@@ -11,14 +11,27 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .incremental import resolve_organic
 from .models import FirstTouch, LastNonDirect, LastTouch, Linear, PositionBased, TimeDecay
 from .paths import EncodedPaths, credited_steps
 
 PathHeuristic = FirstTouch | LastTouch | LastNonDirect | Linear | PositionBased
 
 
-def step_weights(encoded: EncodedPaths, model: PathHeuristic) -> np.ndarray:
-    """Weight of every step (aligned with ``encoded.steps``); each path's weights sum to 1."""
+def direct_channels(model: LastNonDirect, channels: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """The channels last non-direct skips: ``model.direct`` if given, else the channels table's group
+    ``organic``, else (no table, or no ``group`` column) the channel named ``direct``."""
+    if model.direct is not None:
+        return tuple(model.direct)
+    if channels is None or "group" not in channels.columns:
+        return ("direct",)
+    return resolve_organic(None, channels)
+
+
+def step_weights(encoded: EncodedPaths, model: PathHeuristic, channels: pd.DataFrame | None = None) -> np.ndarray:
+    """Weight of every step (aligned with ``encoded.steps``); each path's weights sum to 1.
+
+    ``channels``: the channels table, whose group ``organic`` last non-direct skips (see :func:`direct_channels`)."""
     n_steps = len(encoded.steps)
     starts, ends = encoded.offsets[:-1], encoded.offsets[1:] - 1
     w = np.zeros(n_steps)
@@ -27,7 +40,7 @@ def step_weights(encoded: EncodedPaths, model: PathHeuristic) -> np.ndarray:
     elif isinstance(model, LastTouch):
         w[ends] = 1.0
     elif isinstance(model, LastNonDirect):
-        eligible = credited_steps(encoded, frozenset(model.direct))
+        eligible = credited_steps(encoded, frozenset(direct_channels(model, channels)))
         idx = np.where(eligible, np.arange(n_steps), -1)
         last = np.maximum.reduceat(idx, starts) if n_steps else np.array([], dtype=np.int64)
         w[np.where(last >= 0, last, ends)] = 1.0
@@ -47,9 +60,10 @@ def step_weights(encoded: EncodedPaths, model: PathHeuristic) -> np.ndarray:
     return w
 
 
-def path_weights(encoded: EncodedPaths, model: PathHeuristic) -> sparse.csr_matrix:
+def path_weights(encoded: EncodedPaths, model: PathHeuristic, channels: pd.DataFrame | None = None
+                 ) -> sparse.csr_matrix:
     """Weights as a (paths × channels) sparse matrix; repeated touches of a channel are added."""
-    w = step_weights(encoded, model)
+    w = step_weights(encoded, model, channels)
     return sparse.csr_matrix((w, (encoded.row, encoded.steps)), shape=(encoded.n_paths, encoded.n_channels))
 
 
@@ -76,4 +90,4 @@ def time_decay_weights(touches: pd.DataFrame, journeys: pd.DataFrame, model: Tim
     return out
 
 
-__all__ = ["PathHeuristic", "path_weights", "step_weights", "time_decay_weights"]
+__all__ = ["PathHeuristic", "direct_channels", "path_weights", "step_weights", "time_decay_weights"]

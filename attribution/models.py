@@ -28,10 +28,15 @@ class LastTouch:
 
 @dataclass(frozen=True)
 class LastNonDirect:
-    """All credit to the last touch whose channel is not in ``direct``; a path of direct touches only
-    credits its last touch (Google Analytics' convention)."""
+    """All credit to the last touch whose channel is not direct; a path of direct touches only credits
+    its last touch (Google Analytics' convention).
 
-    direct: tuple[str, ...] = ("direct",)
+    ``direct``: the channels that count as direct. ``None``: the channels table's group ``organic``
+    (brand search, direct, …, whatever their names); only when no channels table is given (or it has
+    no ``group`` column), the channel named ``direct``.
+    """
+
+    direct: tuple[str, ...] | None = None
     name = "last_non_direct"
 
 
@@ -84,22 +89,36 @@ class Markov:
         return f"markov_{self.order}"
 
 
+LINKS = ("noisy_or", "logistic")
+"""How exposures combine into a conversion probability: ``noisy_or`` (additive hazards,
+``p = 1 − e^{−η}``) or ``logistic`` (``p = 1 / (1 + e^{−η})``)."""
+
+
 @dataclass(frozen=True)
 class Incremental:
     """Conversion-probability model with a baseline, credited by exact Shapley values of the
     incremental probability (see :mod:`attribution.incremental`).
 
-    ``organic``: navigational channels, never credited; their touches before the first credited
-    touch are pre-treatment intent. ``None``: the channels table's group ``organic``.
-    ``targeted``: channels whose platforms target shoppers who already visited (retargeting);
-    only their exposures as a journey's first touch are credited. ``None``: group ``paid``.
-    ``recency_decay``: weight ``δ^r`` of a touch followed by ``r`` later credited touches; ``None``
-    picks δ from ``decay_grid`` by maximum likelihood. ``exact_max``: paths with up to this many
-    credited channels get exact Shapley values, longer ones ``n_permutations`` sampled orderings.
+    ``organic``: navigational channels, never credited. ``None``: the channels table's group
+    ``organic`` (none without a table). ``targeted``: channels whose platforms target shoppers who
+    already visited (retargeting). ``None``: group ``paid``.
+
+    Hypotheses (each ``None`` is chosen per data set by cross-validated held-out log-likelihood of
+    conversion, see :func:`attribution.incremental.select_specification`; a value fixes it):
+    ``link``: ``noisy_or`` or ``logistic`` (:data:`LINKS`). ``intent``: organic touches before the
+    first credited touch are pre-treatment intent covariates. ``targeting``: a warm exposure's
+    association beyond a cold one is selection (baseline), and targeted channels are credited for
+    a journey's first touch only. ``interactions``: a synergy term per pair of credited channels
+    seen together. ``recency_decay``: weight ``δ^r`` of a touch followed by ``r`` later credited
+    touches (``None``: chosen from ``decay_grid``; 1 is no recency).
+
     ``anchored_nulls``: non-converting paths end at the touch that anchors their window (as
-    :mod:`attribution.journeys` builds them: the lookback of a non-converting journey is counted
-    from its last touch); the fit drops that touch from them and learns the baseline from the
-    untouched path ``(none)``. ``False``: paths whose non-conversions are windows not ending at a touch.
+    :mod:`attribution.journeys` builds them); the fit drops that touch from them. ``None``: as the
+    paths table says (its ``null_window`` column; a table without it is not anchored).
+    ``cv_folds``: folds of the selection; ``cv_journeys``: the selection runs on a binomial
+    subsample of at most this many journeys (the chosen specification is then fitted on all).
+    ``exact_max``: paths with up to this many credited channels get exact Shapley values, longer
+    ones ``n_permutations`` sampled orderings. ``seed``: of the folds and the sampled orderings.
     """
 
     organic: tuple[str, ...] | None = None
@@ -110,7 +129,13 @@ class Incremental:
     n_permutations: int = 2000
     seed: int = 0
     max_iter: int = 2000
-    anchored_nulls: bool = True
+    anchored_nulls: bool | None = None
+    link: str | None = None
+    intent: bool | None = None
+    targeting: bool | None = None
+    interactions: bool | None = None
+    cv_folds: int = 3
+    cv_journeys: int = 300_000
     name = "incremental"
 
     def __post_init__(self):
@@ -120,6 +145,12 @@ class Incremental:
             raise ValueError(f"incremental: decay_grid values must be in (0, 1], got {self.decay_grid}")
         if not 1 <= self.exact_max <= 20:
             raise ValueError(f"incremental: exact_max must be between 1 and 20, got {self.exact_max}")
+        if self.link is not None and self.link not in LINKS:
+            raise ValueError(f"incremental: link must be one of {', '.join(LINKS)}, got {self.link!r}")
+        if int(self.cv_folds) != self.cv_folds or self.cv_folds < 2:
+            raise ValueError(f"incremental: cv_folds must be a whole number ≥ 2, got {self.cv_folds!r}")
+        if not self.cv_journeys >= 1000:
+            raise ValueError(f"incremental: cv_journeys must be at least 1000, got {self.cv_journeys!r}")
 
 
 Model = FirstTouch | LastTouch | LastNonDirect | Linear | PositionBased | TimeDecay | Markov | Incremental
@@ -150,5 +181,5 @@ def default_models(*, order: int = 1, with_time: bool = False) -> tuple[Model, .
     return tuple(model_from_name(n, order=order) for n in names)
 
 
-__all__ = ["BASELINE", "MODEL_NAMES", "PATH_MODELS", "FirstTouch", "Incremental", "LastNonDirect", "LastTouch",
+__all__ = ["BASELINE", "LINKS", "MODEL_NAMES", "PATH_MODELS", "FirstTouch", "Incremental", "LastNonDirect", "LastTouch",
            "Linear", "Markov", "Model", "PositionBased", "TimeDecay", "default_models", "model_from_name"]

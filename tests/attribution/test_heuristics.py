@@ -86,6 +86,50 @@ def test_last_non_direct_skips_direct_unless_only_direct():
     assert custom == pytest.approx({"ztc": 1, "direct": 2, "a": 4, "b": 0})
 
 
+def channels_table(groups: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"channel": list(groups), "group": list(groups.values())})
+
+
+def test_last_non_direct_skips_the_channels_tables_organic_group_whatever_its_names():
+    frame = pd.DataFrame({"path": ["ztc > natural", "natural > brand search", "a > direct > brand search",
+                                   "direct > natural"], "conversions": [1, 2, 4, 8]})
+    table = channels_table({"ztc": "paid", "a": "content", "direct": "paid", "natural": "Organic",
+                            "brand search": "organic"})
+    got = attribute(frame, "last_non_direct", channels=table).set_index("channel")["conversions"].to_dict()
+    # organic touches skipped; a path of organic touches only keeps its last; "direct" is paid here
+    assert got == pytest.approx({"ztc": 1, "a": 0, "direct": 4 + 8, "natural": 0, "brand search": 2})
+    # no channels table: the name "direct" is all there is to go by
+    assert credit(frame, "last_non_direct") == pytest.approx(
+        {"ztc": 0, "a": 0, "direct": 0, "natural": 1 + 8, "brand search": 2 + 4})
+
+
+def test_last_non_direct_equals_channelattributions_last_touch_on_paths_without_organic_touches(
+        data_csv, channelattribution):
+    """ChannelAttribution's last touch on Data.csv with the organic channels' touches removed (paths of
+    organic touches only kept as they are) is last non-direct on the paths as they are."""
+    organic = {"eta", "iota"}  # Data.csv's most frequent last touches, marked organic in a channels table
+    names = sorted({c.strip() for p in data_csv["path"] for c in p.split(">")})
+    table = channels_table({c: "organic" if c in organic else "paid" for c in names})
+
+    def without_organic(path: str) -> str:
+        steps = [c.strip() for c in path.split(">")]
+        kept = [c for c in steps if c not in organic]
+        return " > ".join(kept or steps)
+
+    stripped = data_csv.assign(path=data_csv["path"].map(without_organic))
+    assert (stripped["path"] != data_csv["path"]).mean() > 0.3  # the organic channels matter here
+    with contextlib.redirect_stdout(io.StringIO()):
+        theirs = channelattribution.heuristic_models(stripped, "path", "total_conversions",
+                                                    var_value="total_conversion_value",
+                                                    flg_pro=False).set_index("channel_name")
+    ours = attribute(data_csv, "last_non_direct", channels=table).set_index("channel")
+    ours = ours[(ours["conversions"] > 0) | ours.index.isin(theirs.index)]
+    assert_close(ours["conversions"], theirs["last_touch_conversions"], 19_785)
+    assert_close(ours["value"], theirs["last_touch_value"], 74_803)
+    plain = attribute(data_csv, "last_touch").set_index("channel")
+    assert ours.loc[sorted(organic), "conversions"].sum() < 0.6 * plain.loc[sorted(organic), "conversions"].sum()
+
+
 def test_time_decay_halves_weight_per_half_life():
     t = pd.Timestamp("2026-06-18 20:00")
     journeys = pd.DataFrame({"journey_id": [1, 2], "converted": [True, False], "conversion_ts": [t, pd.NaT],
