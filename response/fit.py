@@ -22,13 +22,16 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
 * **Amplitudes** are non-negative least squares. Attribution credit enters as a prior on each
   cell's level: a pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` with relative sd
   ``r = prior_relative_sd`` (0.5 by default), so it regularises the level but never replaces the
-  fit. Lift tests enter the same way with their own standard errors.
+  fit. Lift tests enter the same way with their own standard errors: a test is a step of spend
+  from its ``start`` (none before) held to its ``end``, and it measured the mean increment per day
+  over those days — so a short test of a slow channel saw only part of the curve's steady-state
+  value (the carry-over kernel says which part).
 * **Uncertainty**: a moving-block bootstrap of residuals refits the amplitudes (shapes held; each
   replicate also redraws the prior's centre from its stated spread), which gives bands for each
   curve and for the marginal ROI at current spend, centred on the estimate.
 * **Flags**: a cell whose spend barely varies (coefficient of variation < ``min_spend_cv``) or is
   rarely on cannot be identified; it gets its prior (status ``prior``), or none (``unfit``), with
-  a warning — never a guess. A chosen S-shaped (Hill s > 1) curve is flagged for the optimizer's
+  a warning (a :class:`roimix.messages.Message`) — never a guess. A chosen S-shaped (Hill s > 1) curve is flagged for the optimizer's
   envelope path.
 """
 
@@ -41,6 +44,7 @@ import pandas as pd
 from scipy.optimize import least_squares, lsq_linear
 
 from optimizer.curves import shape_slope, shape_value
+from roimix.messages import Message
 
 from .design import Timeline, baseline_design
 from .lag import adstock, adstock_weights
@@ -111,7 +115,8 @@ class CurveFit:
     candidates: pd.DataFrame
     decomposition: pd.DataFrame
     summary: pd.DataFrame
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[Message, ...] = field(default_factory=tuple)
+    """Keys ``pipeline.fit.*`` (words in ``roimix/text/pipeline.py``)."""
 
 
 @dataclass
@@ -166,7 +171,10 @@ def fit_curves(
     ``kernels``: channel, offset (periods), weight — carry-over kernels (e.g. from
     :func:`response.lag.lag_kernels`); they take precedence over ``lags``.
     ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day),
-    standard_error — measured effects that calibrate the curve level.
+    standard_error — measured effects that calibrate the curve level: the mean increment per day
+    over the test's days of a step of spend from ``start`` to ``end`` (the cell's carry-over kernel
+    applies). A test without a segment is split evenly over the channel's segments; a test that
+    matches no cell, or a cell whose spend is too flat to fit, is not used and named in a warning.
     ``exclude``: start, end (campaign phases): periods left out of the fit.
     ``controls``: date + numeric columns added to the baseline.
     ``current_spend``: channel, segment, current_spend; default: the mean over the history.
@@ -189,7 +197,7 @@ def fit_curves(
     z, z_names = baseline_design(timeline, controls)
     current = _current_spend(cells, x, current_spend)
     priors = _align(cells, prior, "value")
-    warnings: list[str] = []
+    lifts, warnings = _lift_rows(lift_tests, cells, timeline.period_days)
     curve_rows, band_rows, cand_rows, decomp_rows, summaries = [], [], [], [], []
 
     for group in groups:
@@ -202,7 +210,7 @@ def fit_curves(
         member_cells = cells.iloc[members].reset_index(drop=True)
         fitted = _GroupFit(settings, rng, timeline, z, y, rows, x[members], member_cells,
                            [cell_kernels[i] for i in members], priors[members], current[members],
-                           _lift_rows(lift_tests, member_cells, timeline.period_days),
+                           [(int(np.flatnonzero(members == k)[0]), *rest) for k, *rest in lifts if k in members],
                            _fixed_shapes(shapes, member_cells, timeline.period_days,
                                          [cell_kernels[i] for i in members]))
         result = fitted.run()
@@ -240,7 +248,7 @@ class _GroupFit:
         self.x, self.cells, self.kernels, self.priors, self.current = x, cells, kernels, priors, current
         self.lifts, self.fixed = lifts, fixed
         self.labels = (cells["channel"] + "/" + cells["segment"]).tolist()
-        self.warnings: list[str] = []
+        self.warnings: list[Message] = []
 
     # -- set-up ------------------------------------------------------------------------------------
 
@@ -253,11 +261,15 @@ class _GroupFit:
             active = int((xs > 0).sum())
             if cv < self.settings.min_spend_cv or active < self.settings.min_active_periods:
                 ok[k] = False
-                why = (f"spend barely varies (coefficient of variation {cv:.0%})" if cv < self.settings.min_spend_cv
-                       else f"spend is on in only {active} periods")
-                fallback = ("its curve is the attribution prior, not a fit" if np.isfinite(self.priors[k])
-                            else "no prior either, so it is not fitted: keep its spend fixed")
-                self.warnings.append(f"{label}: {why}; {fallback}")
+                fallback = "prior" if np.isfinite(self.priors[k]) else "unfit"
+                if cv < self.settings.min_spend_cv:
+                    self.warnings.append(Message(f"pipeline.fit.flat_{fallback}", {"cell": label, "cv_share": float(cv)}))
+                else:
+                    self.warnings.append(Message(f"pipeline.fit.rare_{fallback}", {"cell": label,
+                                                                                   "active_periods": active}))
+                for k_lift, *_rest, test in self.lifts:
+                    if k_lift == k:
+                        self.warnings.append(Message("pipeline.fit.lift_not_identified", {"test": test, "cell": label}))
         return ok
 
     def _candidates(self, k: int) -> list[_Candidate]:
@@ -342,12 +354,12 @@ class _GroupFit:
         return out
 
     def _lift_units(self, chosen: list[_Candidate]):
-        """(position, unit response at the test's spend, measured value, standard error) per lift test."""
+        """(position, unit response over the test's days, measured value, standard error) per lift test."""
         rows = []
-        for k, spend_per_period, value, se in self.lifts:
+        for k, spend_per_period, value, se, n_periods, _test in self.lifts:
             if k in self.active_pos:
                 j = self.active_pos[k]
-                rows.append((j, float(chosen[j].unit(np.array([spend_per_period]))[0]), value, se))
+                rows.append((j, _step_response(chosen[j], spend_per_period, n_periods), value, se))
         return np.array(rows, dtype=float) if rows else None
 
     # -- the whole fit -----------------------------------------------------------------------------
@@ -498,12 +510,10 @@ class _GroupFit:
             "top_weight": float(weights.max()),
         }
         if row["s_shaped"]:
-            self.warnings.append(f"{self.labels[k]}: the best fit is S-shaped (Hill s={s_fit:.1f}); the optimizer "
-                                 "solves it on its concave envelope and reports the bound")
+            self.warnings.append(Message("pipeline.fit.s_shaped", {"cell": self.labels[k], "s": float(s_fit)}))
         rel_sd = float(np.std(ratio)) if len(ratio) > 1 else 0.0
         if rel_sd > 0.75:
-            self.warnings.append(f"{self.labels[k]}: its level is uncertain (bootstrap sd {rel_sd:.0%} of the "
-                                 "estimate); a lift test would narrow it")
+            self.warnings.append(Message("pipeline.fit.uncertain", {"cell": self.labels[k], "sd_share": rel_sd}))
         row["a_rel_sd"] = rel_sd
         band = pd.DataFrame({"spend": grid, "value": band_values, "low": band_values * lo, "high": band_values * hi})
         cand_frame = pd.DataFrame({
@@ -726,17 +736,35 @@ def _fixed_shapes(shapes: pd.DataFrame | None, cells: pd.DataFrame, period_days:
     return out
 
 
+def _step_response(candidate: _Candidate, spend_per_period: float, n_periods: int) -> float:
+    """Mean unit response over ``n_periods`` periods of a spend step that starts in the first of them
+    (none before): what a lift test of that length measures, carry-over included."""
+    kernel = candidate.kernel
+    reached = np.cumsum(np.pad(kernel, (0, max(n_periods - len(kernel), 0))))[:n_periods]
+    if candidate.form == "adstock":
+        return float(np.mean(candidate.unit(spend_per_period * reached)))
+    return float(candidate.unit(np.array([spend_per_period]))[0] * np.mean(reached))
+
+
 def _lift_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_days: int):
-    """(cell index, spend per period, incremental value per period, standard error) per lift test."""
+    """``([(cell index, spend per period, incremental value per period, standard error, periods,
+    test number)], warnings)``: one row per lift test and cell it matches; tests are numbered from 1
+    in table order. A test without a segment is split evenly over the channel's cells."""
     if lift_tests is None or not len(lift_tests):
-        return []
-    rows = []
-    for r in lift_tests.itertuples(index=False):
+        return [], []
+    rows, warnings = [], []
+    for number, r in enumerate(lift_tests.itertuples(index=False), start=1):
         seg = getattr(r, "segment", None)
-        match = cells.index[(cells["channel"] == r.channel) & ((cells["segment"] == seg) if isinstance(seg, str)
-                                                                else True)]
+        seg = seg if isinstance(seg, str) and seg else None
+        match = cells.index[(cells["channel"] == str(r.channel)) & ((cells["segment"] == seg) if seg else True)]
+        if not len(match):
+            warnings.append(Message("pipeline.fit.lift_unmatched", {"test": number, "channel": str(r.channel),
+                                                                   "segment": seg or "*"}))
+            continue
+        days = (pd.Timestamp(r.end) - pd.Timestamp(r.start)).days + 1
+        n_periods = max(1, int(round(days / period_days)))
+        share = 1.0 / len(match)
         for k in match:
-            share = 1.0 / len(match)
             rows.append((int(k), float(r.spend) * period_days * share, float(r.incremental_value) * period_days * share,
-                         float(r.standard_error) * period_days * share))
-    return rows
+                         float(r.standard_error) * period_days * share, n_periods, number))
+    return rows, warnings

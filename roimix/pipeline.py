@@ -10,6 +10,23 @@ the tables between stages, so the app and the CLI run the same pipeline.
 * Curves are fitted against the total GMV per day and product segment (``response.fit_curves``),
   campaign periods left out; current spend is the mean daily spend over the history or its last
   ``current_window_days``; CPC and new-customer share per cell come from the spend table's clicks.
+
+Input checks beyond the table contracts (DuckDB or Spark SQL over the logs, so they scale):
+
+* The analysis period is the spend table's first–last date. Touchpoints and orders dated outside
+  it by more than ``lookback_days`` (an order in 2099 or 1970) are a :class:`TableError` naming
+  file, row and column; orders inside that window but outside the spend dates are left out of the
+  fit (the outcome and the prior) and counted in a warning.
+* Orders that repeat another row exactly and have no ``order_id`` are counted in a warning and
+  kept (a buyer can place two identical orders in one second; dropping them would change GMV).
+* Paid channels with no touchpoint at all, and spend series that duplicate another cell's of the
+  same segment (identical, or correlation > ``DUPLICATE_CORRELATION``), are named in warnings.
+* Lift tests naming a channel or segment the spend table lacks are a :class:`TableError` (a typo
+  would otherwise drop the user's strongest evidence from the plan without a word).
+* Cells without clicks get ``cpc`` and ``new_customer_share`` NaN and ``clicks_known`` False —
+  never an assumed CPC.
+
+Warnings are :class:`roimix.messages.Message` objects (``roimix.text.pipeline.render_warning`` words them).
 """
 
 from __future__ import annotations
@@ -29,12 +46,18 @@ from attribution.engines import DuckDBEngine, Engine, SparkEngine, build_paths, 
 from attribution.journeys import VALUE_UNITS, journey_sql
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
-from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, TableError, read_table
+from roimix.messages import Message
+from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
+from roimix.tables.problems import Problem
 
 Progress = Callable[[str], None]
 
 CAMPAIGNS = ("618", "double11", "nianhuo")
 """Built-in campaigns (optimizer.campaign templates) left out of the fit in every year of the history."""
+DUPLICATE_CORRELATION = 0.99
+"""Spend series of one segment correlated above this cannot be told apart by the fit."""
+ROWS_SHOWN = 5
+"""Rows named per problem found in the logs (the count covers all)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +90,12 @@ class PipelineResult:
     spend: pd.DataFrame
     outcome: pd.DataFrame
     timings: pd.DataFrame
-    warnings: tuple[str, ...]
+    warnings: tuple[Message, ...]
+    """Keys ``pipeline.*`` (inputs, lags, fit); words in ``roimix/text/pipeline.py``."""
+    date_range: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    """First and last date of the spend table: the analysis period."""
+    notes: tuple[Message, ...] = ()
+    """Statements, not warnings: the analysis period (``pipeline.date_range``)."""
 
 
 Source = str | Path | pd.DataFrame
@@ -94,23 +122,32 @@ def run_pipeline(
     stage("validate")
     spend_table, channels_table, lifts = _check_inputs(touchpoints, conversions, spend, channels, lift_tests,
                                                        settings.engine)
+    spend_dates = pd.to_datetime(spend_table["date"])
+    first, last = spend_dates.min().normalize(), spend_dates.max().normalize()
+    warnings: list[Message] = []
 
-    stage("journeys")
     trusted = dataclasses.replace(settings.engine, validate=False)  # checked just above
-    with ExitStack() as stack:  # one Spark session for the three queries (DuckDB needs none)
+    with ExitStack() as stack:  # one Spark session for the queries (DuckDB needs none)
         spark = None
         if isinstance(trusted, SparkEngine):
             from attribution.spark import spark_session
 
             spark = stack.enter_context(spark_session(trusted.master, trusted.session_conf()))
         on_engine = {"engine": trusted, "spark": spark}
+        facts = query(touchpoints, conversions,
+                      lambda tp, cv: _log_facts_sql(tp, cv, first, last, settings.lookback_days), **on_engine)
+        warnings += _log_warnings(facts, touchpoints, conversions, first, last, settings.lookback_days)
+        warnings += _spend_warnings(spend_table, facts)
+
+        stage("journeys")
         paths = build_paths(touchpoints, conversions, lookback_days=settings.lookback_days,
                             by=("date", "product_segment"), **on_engine)
         gaps = query(touchpoints, conversions, lambda tp, cv: _gaps_sql(tp, cv, settings.lookback_days), **on_engine)
-        outcome = query(touchpoints, conversions, lambda _tp, cv: _outcome_sql(cv), **on_engine)
+        outcome = query(touchpoints, conversions, lambda _tp, cv: _outcome_sql(cv, first, last), **on_engine)
 
     stage("attribution")
     credit = credit_by_day(paths, settings.model, channels=channels_table)
+    credit = credit[pd.to_datetime(credit["date"]).between(first, last)]  # the fit's days only
 
     stage("lags")
     paid = sorted(spend_table["channel"].astype(str).unique())
@@ -118,21 +155,24 @@ def run_pipeline(
     kernels = lag_kernels(gaps, lags, lookback_days=settings.lookback_days)
 
     stage("curves")
-    dates = pd.to_datetime(spend_table["date"])
-    exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
+    exclude = settings.exclude if settings.exclude is not None else campaign_windows(first, last)
     spend_by_day = spend_table.groupby(["date", "channel", "segment"], as_index=False)["spend"].sum()
     prior = _prior(credit, exclude, paid) if settings.use_prior else None
     fit = fit_curves(spend_by_day, outcome[["date", "segment", "value"]], prior=prior, kernels=kernels,
                      lift_tests=lifts, exclude=exclude, current_spend=_current(spend_table, settings.current_window_days),
                      settings=settings.fit)
-    curves = _curves_table(fit.curves, spend_table, channels_table, settings.default_margin)
+    curves, click_warnings = _curves_table(fit.curves, spend_table, channels_table, settings.default_margin)
     times.append(("done", time.perf_counter()))
     timings = pd.DataFrame({"stage": [n for n, _ in times[:-1]],
                             "seconds": np.diff([t for _, t in times])})
-    lag_warnings = tuple(f"{r.channel}: too few converting touches ({r.n_touches}) to estimate its lag; "
-                         f"assumed {r.lag_mean_days:g} day" for r in lags.itertuples() if not r.estimated)
+    warnings += click_warnings
+    warnings += [Message("pipeline.lag.assumed", {"channel": r.channel, "n_touches": int(r.n_touches),
+                                                  "lag_days": float(r.lag_mean_days)})
+                 for r in lags.itertuples() if not r.estimated]
+    note = Message("pipeline.date_range", {"first_date": str(first.date()), "last_date": str(last.date()),
+                                           "n_days": int((last - first).days) + 1})
     return PipelineResult(curves, fit, credit, paths, lags, spend_by_day, outcome, timings,
-                          lag_warnings + fit.warnings)
+                          tuple(warnings) + tuple(fit.warnings), (first, last), (note,))
 
 
 def campaign_windows(first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
@@ -173,18 +213,164 @@ def _check_inputs(touchpoints, conversions, spend, channels, lift_tests, engine:
             problems.extend(err.problems)
     tables = (read(spend, SPEND, "spend"), read(channels, CHANNELS, "channels"),
               read(lift_tests, LIFT_TESTS, "lift tests"))
+    if tables[0] is not None and tables[2] is not None:
+        problems += _lift_problems(tables[2], tables[0], _label(lift_tests, "lift tests"))
     if problems:
         raise TableError(problems)
     return tables
 
 
-def _outcome_sql(cv: str) -> str:
-    """GMV and orders per day and product segment, summed in integer micro-yuan (the same on every run)."""
+def _label(source, default: str) -> str:
+    """How problems name an input: its file name, or ``default`` for a DataFrame."""
+    return default if isinstance(source, pd.DataFrame) else Path(str(source)).name
+
+
+def _lift_problems(lifts: pd.DataFrame, spend: pd.DataFrame, label: str) -> list[Problem]:
+    """Lift tests whose channel, or (channel, segment), has no spend: one problem per column."""
+    from roimix.text import t
+
+    channels = set(spend["channel"].astype(str))
+    cells = set(zip(spend["channel"].astype(str), spend["segment"].astype(str)))
+    known = ", ".join(f"{c}/{s}" for c, s in sorted(cells))
+    bad: dict[str, list[tuple[int, str]]] = {"channel": [], "segment": []}
+    for i, r in enumerate(lifts.itertuples(index=False)):
+        segment = getattr(r, "segment", None)
+        if str(r.channel) not in channels:
+            bad["channel"].append((i + 2, str(r.channel)))
+        elif isinstance(segment, str) and segment and (str(r.channel), segment) not in cells:
+            bad["segment"].append((i + 2, f"{r.channel}/{segment}"))
+    expected = t("pipeline.lift.no_cell", "en", known=known)
+    return [Problem(label, column, expected, tuple(row for row, _ in found[:ROWS_SHOWN]), len(found),
+                    tuple(dict.fromkeys(got for _, got in found))[:ROWS_SHOWN])
+            for column, found in bad.items() if found]
+
+
+def _ts(day: pd.Timestamp) -> str:
+    return f"TIMESTAMP '{day:%Y-%m-%d %H:%M:%S}'"
+
+
+def _window(first: pd.Timestamp, last: pd.Timestamp, lookback_days: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[start, end) of the times the logs may hold: the spend dates ± the lookback."""
+    return first - pd.Timedelta(days=lookback_days), last + pd.Timedelta(days=lookback_days + 1)
+
+
+def _log_facts_sql(tp: str, cv: str, first: pd.Timestamp, last: pd.Timestamp, lookback_days: int) -> str:
+    """One small table of facts about the logs: kind, channel, n.
+
+    ``touches``: touchpoints per channel (``n``) and how many fall outside the window (``outside``);
+    ``orders_outside``: orders outside the window; ``orders_off_spend``: orders inside it but not on
+    a spend date; ``duplicate_orders``: order rows without order_id repeating another row exactly."""
+    lo, hi = (_ts(d) for d in _window(first, last, lookback_days))
+    start, stop = _ts(first), _ts(last + pd.Timedelta(days=1))
+    outside = f'CASE WHEN "timestamp" < {lo} OR "timestamp" >= {hi} THEN 1 ELSE 0 END'
+    off_spend = (f'CASE WHEN "timestamp" >= {lo} AND "timestamp" < {hi} AND ("timestamp" < {start} '
+                 f'OR "timestamp" >= {stop}) THEN 1 ELSE 0 END')
+    return f"""
+        SELECT 'touches' AS kind, CAST(channel AS VARCHAR) AS channel, count(*) AS n,
+               CAST(sum({outside}) AS BIGINT) AS outside
+        FROM {tp} GROUP BY channel
+        UNION ALL
+        SELECT 'orders', CAST(NULL AS VARCHAR), count(*), CAST(sum({outside}) AS BIGINT) FROM {cv}
+        UNION ALL
+        SELECT 'orders_off_spend', CAST(NULL AS VARCHAR), CAST(sum({off_spend}) AS BIGINT), CAST(0 AS BIGINT)
+        FROM {cv}
+        UNION ALL
+        SELECT 'duplicate_orders', CAST(NULL AS VARCHAR), CAST(coalesce(sum(copies - 1), 0) AS BIGINT),
+               CAST(0 AS BIGINT)
+        FROM (SELECT count(*) AS copies FROM {cv} WHERE order_id IS NULL
+              GROUP BY user_id, "timestamp", value, is_new_customer, product_segment HAVING count(*) > 1) AS d
+    """
+
+
+def _log_warnings(facts: pd.DataFrame, touchpoints, conversions, first: pd.Timestamp, last: pd.Timestamp,
+                  lookback_days: int) -> list[Message]:
+    """Warnings from :func:`_log_facts_sql`; a :class:`TableError` for log times outside the window."""
+    def total(kind: str, column: str = "n") -> int:
+        values = facts.loc[facts["kind"] == kind, column]
+        return int(values.fillna(0).sum())
+
+    logs = (("touchpoints", touchpoints, TOUCHPOINTS, total("touches", "outside")),
+            ("conversions", conversions, CONVERSIONS, total("orders", "outside")))
+    problems = [_dates_problem(source, contract, name, n, first, last, lookback_days)
+                for name, source, contract, n in logs if n]
+    if problems:
+        raise TableError(problems)
+    label = _label(conversions, "conversions")
+    out = []
+    off = total("orders_off_spend")
+    if off:
+        out.append(Message("pipeline.input.outside_spend_dates", {"file": label, "n_rows": off,
+                                                                  "first_date": str(first.date()),
+                                                                  "last_date": str(last.date())}))
+    copies = total("duplicate_orders")
+    if copies:
+        out.append(Message("pipeline.input.duplicate_orders", {"file": label, "n_rows": copies}))
+    return out
+
+
+def _dates_problem(source, contract, name: str, n_rows: int, first: pd.Timestamp, last: pd.Timestamp,
+                   lookback_days: int) -> Problem:
+    """The rows of ``source`` (numbered as the table reader numbers them) whose timestamp is outside the window;
+    a remote file (a cluster's) gets the count only."""
+    from roimix.text import t
+
+    lo, hi = _window(first, last, lookback_days)
+    expected = t("pipeline.dates.window", "en", first_date=str(lo.date()),
+                 last_date=str((hi - pd.Timedelta(days=1)).date()), lookback_days=lookback_days)
+    label = _label(source, name)
+    rows, got = (), ()
+    if isinstance(source, pd.DataFrame) or "://" not in str(source):
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            view = load_table(con, source, contract, name=label)
+            found = con.execute(
+                f'SELECT __row, CAST("timestamp" AS VARCHAR) FROM {view} '
+                f'WHERE "timestamp" < {_ts(lo)} OR "timestamp" >= {_ts(hi)} ORDER BY __row LIMIT {ROWS_SHOWN}'
+            ).fetchall()
+        finally:
+            con.close()
+        rows, got = tuple(int(r) for r, _ in found), tuple(str(v) for _, v in found)
+    return Problem(label, "timestamp", expected, rows, n_rows, got)
+
+
+def _spend_warnings(spend: pd.DataFrame, facts: pd.DataFrame) -> list[Message]:
+    """Paid channels without a touchpoint; cells of one segment whose daily spend series duplicate each other."""
+    touched = set(facts.loc[(facts["kind"] == "touches") & (facts["n"] > 0), "channel"].astype(str))
+    out = [Message("pipeline.input.no_touchpoints", {"channel": c})
+           for c in sorted(set(spend["channel"].astype(str)) - touched)]
+    wide = (spend.assign(date=pd.to_datetime(spend["date"]))
+            .pivot_table(index="date", columns=["segment", "channel"], values="spend", aggfunc="sum", fill_value=0.0)
+            .sort_index(axis=1))
+    if len(wide) > 1:  # a missing period is no spend, as the fit reads it
+        step = int(wide.index.to_series().diff().dt.days.median())
+        wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq=f"{step}D"), fill_value=0.0)
+    for segment in wide.columns.get_level_values(0).unique():
+        block = wide[segment]
+        names = list(block.columns)
+        values = block.to_numpy(dtype=float)
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                x, y = values[:, i], values[:, j]
+                identical = np.array_equal(x, y)
+                corr = float(np.corrcoef(x, y)[0, 1]) if x.std() > 0 and y.std() > 0 else (1.0 if identical else 0.0)
+                if identical or corr > DUPLICATE_CORRELATION:
+                    out.append(Message("pipeline.input.duplicate_spend", {
+                        "cell": f"{names[i]}/{segment}", "other": f"{names[j]}/{segment}", "correlation": corr,
+                        "how": "identical" if identical else "correlated"}))
+    return out
+
+
+def _outcome_sql(cv: str, first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """GMV and orders per day and product segment on the spend table's dates, summed in integer micro-yuan
+    (the same on every run)."""
     return f"""
         SELECT CAST("timestamp" AS DATE) AS date, product_segment AS segment,
                CAST(sum(CAST(round(value * {VALUE_UNITS}) AS BIGINT)) AS DOUBLE) / {VALUE_UNITS} AS value,
                count(*) AS conversions
-        FROM {cv} GROUP BY CAST("timestamp" AS DATE), product_segment ORDER BY date, segment
+        FROM {cv} WHERE "timestamp" >= {_ts(first)} AND "timestamp" < {_ts(last + pd.Timedelta(days=1))}
+        GROUP BY CAST("timestamp" AS DATE), product_segment ORDER BY date, segment
     """
 
 
@@ -223,22 +409,45 @@ def _current(spend: pd.DataFrame, window_days: int | None) -> pd.DataFrame:
     return total.rename("current_spend").reset_index()
 
 
+def cell_traffic(spend: pd.DataFrame) -> pd.DataFrame:
+    """channel, segment, cpc, new_customer_share, clicks_known per cell, from the days whose clicks are given.
+
+    ``cpc`` = spend ÷ clicks over the days with clicks; ``new_customer_share`` = new-customer clicks ÷
+    clicks over the days with both. A cell with no clicks (column absent, empty, or zero clicks) gets
+    NaN — never an assumed CPC — and ``clicks_known`` is True only when both are known (what the
+    new-customer rules need)."""
+    frame = spend.copy()
+    for column in ("clicks", "new_customer_clicks"):
+        if column not in frame.columns:
+            frame[column] = np.nan
+    clicks = pd.to_numeric(frame["clicks"], errors="coerce").astype(float)
+    new = pd.to_numeric(frame["new_customer_clicks"], errors="coerce").astype(float)
+    both = clicks.notna() & new.notna()
+    frame = frame.assign(c_spend=frame["spend"].where(clicks.notna(), 0.0), c_clicks=clicks.fillna(0.0),
+                         n_clicks=clicks.where(both, 0.0), n_new=new.where(both, 0.0))
+    agg = frame.groupby(["channel", "segment"], as_index=False)[["c_spend", "c_clicks", "n_clicks", "n_new"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg["cpc"] = np.where(agg["c_clicks"] > 0, agg["c_spend"] / agg["c_clicks"], np.nan)
+        agg["new_customer_share"] = np.where(agg["n_clicks"] > 0, agg["n_new"] / agg["n_clicks"], np.nan)
+    agg.loc[~(agg["cpc"] > 0), "cpc"] = np.nan  # clicks but no spend: no price known
+    agg["clicks_known"] = agg["cpc"].notna() & agg["new_customer_share"].notna()
+    return agg[["channel", "segment", "cpc", "new_customer_share", "clicks_known"]]
+
+
 def _curves_table(fitted: pd.DataFrame, spend: pd.DataFrame, channels: pd.DataFrame | None,
-                  margin: float) -> pd.DataFrame:
-    """Add cpc, new_customer_share (from clicks), group and key_platform (from the channels table), margin."""
-    agg = spend.groupby(["channel", "segment"]).agg(spend=("spend", "sum"), clicks=("clicks", "sum"),
-                                                    new=("new_customer_clicks", "sum")).reset_index()
-    by_channel = agg.groupby("channel")[["spend", "clicks", "new"]].sum()
-    rows = []
-    for r in agg.itertuples():
-        clicks = r.clicks if r.clicks and r.clicks > 0 else by_channel.loc[r.channel, "clicks"]
-        spend_sum = r.spend if r.clicks and r.clicks > 0 else by_channel.loc[r.channel, "spend"]
-        cpc = spend_sum / clicks if clicks and clicks > 0 else 1.0
-        share = (r.new / r.clicks) if r.clicks and r.clicks > 0 and np.isfinite(r.new) else np.nan
-        rows.append({"channel": r.channel, "segment": r.segment, "cpc": float(cpc),
-                     "new_customer_share": float(share) if np.isfinite(share) else 0.0,
-                     "clicks_known": bool(r.clicks and r.clicks > 0)})
-    out = fitted.merge(pd.DataFrame(rows), on=["channel", "segment"], how="left")
+                  margin: float) -> tuple[pd.DataFrame, list[Message]]:
+    """Add cpc, new_customer_share, clicks_known (:func:`cell_traffic`), group and key_platform (from the
+    channels table), margin; and a warning when clicks are missing."""
+    traffic = cell_traffic(spend)
+    warnings = []
+    absent = [c for c in ("clicks", "new_customer_clicks") if c not in spend.columns]
+    if absent:
+        warnings.append(Message("pipeline.input.no_clicks", {"columns": absent}))
+    elif not traffic["clicks_known"].all():
+        unknown = traffic[~traffic["clicks_known"]]
+        warnings.append(Message("pipeline.input.clicks_unknown",
+                                {"cells": [f"{c}/{s}" for c, s in zip(unknown["channel"], unknown["segment"])]}))
+    out = fitted.merge(traffic, on=["channel", "segment"], how="left")
     if channels is not None:
         out = out.merge(channels[["channel", "group", "key_platform"]], on="channel", how="left")
     else:
@@ -246,4 +455,4 @@ def _curves_table(fitted: pd.DataFrame, spend: pd.DataFrame, channels: pd.DataFr
     out["margin"] = margin
     first = ["channel", "segment", "family", "a", "b", "s", "current_spend", "cpc", "new_customer_share", "group",
              "key_platform", "margin"]
-    return out[first + [c for c in out.columns if c not in first]]
+    return out[first + [c for c in out.columns if c not in first]], warnings

@@ -10,7 +10,7 @@ import importlib
 import math
 
 LANGS = ("zh", "en")
-_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app")
+_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline")
 
 
 def _load() -> dict[str, tuple[str, str]]:
