@@ -61,6 +61,8 @@ class Dataset:
     sources: dict[str, str]
     token: str
     lift_tests: pd.DataFrame | None = None
+    renamed: dict = field(default_factory=dict)
+    """{channel name as a file wrote it: channel id}, for names mapped through the channels table's labels"""
 
     @property
     def is_sample(self) -> bool:
@@ -133,6 +135,10 @@ def accept_upload(name: str, file_name: str, data: bytes) -> UploadedTable | lis
         found = [Problem(file_name, "", "at least one data row (the file has only a header)")]
         problems[name] = found
         return found
+    found = spelling_problems(name, file_name, frame)
+    if found:
+        problems[name] = found
+        return found
     table = UploadedTable(name, file_name, frame, hashlib.sha1(data).hexdigest()[:16], len(frame))
     state.UPLOADS.get()[name] = table
     problems.pop(name, None)
@@ -166,9 +172,106 @@ def current_dataset() -> Dataset:
             tables[name] = None
             sources[name] = ""
     token = _sample_token() + "|" + "|".join(parts)
+    if "spend" in uploads or "touchpoints" in uploads:  # the sample's names are the channels table's ids already
+        tables["spend"], tables["touchpoints"], renamed = harmonised(token, tables["channels"], tables["spend"],
+                                                                     tables["touchpoints"])
+    else:
+        renamed = {}
     channels = channel_table(token, tables["channels"], tables["spend"], tables["touchpoints"])
     return Dataset(tables["touchpoints"], tables["conversions"], tables["spend"], channels, tables["curves"],
-                   sources, hashlib.sha1(token.encode()).hexdigest()[:16], tables["lift_tests"])
+                   sources, hashlib.sha1(token.encode()).hexdigest()[:16], tables["lift_tests"], renamed)
+
+
+# --- one spelling per channel ---------------------------------------------------------------------------
+
+
+def _spellings(channels: pd.DataFrame | None) -> dict[str, str]:
+    """Every way the channels table writes a channel (id, label_zh, label_en; trimmed, case-folded) → its id."""
+    if channels is None or not len(channels):
+        return {}
+    out: dict[str, str] = {}
+    for col in ("label_en", "label_zh", "channel"):  # the id wins a clash
+        if col in channels.columns:
+            for ident, label in zip(channels["channel"].astype(str), channels[col]):
+                if isinstance(label, str) and label.strip():
+                    out[label.strip().casefold()] = ident
+    return out
+
+
+def rename_map(values, channels: pd.DataFrame | None) -> dict[str, str]:
+    """{name as written: channel id} for the names in ``values`` that are a label (or a differently written id)
+    of a channel in the channels table, e.g. ``直通车`` → ``ztc``."""
+    spell = _spellings(channels)
+    ids = set(channels["channel"].astype(str)) if channels is not None and len(channels) else set()
+    out = {}
+    for v in pd.unique(pd.Series(values, dtype=object).dropna().astype(str)):
+        if v in ids:
+            continue
+        target = spell.get(v.strip().casefold())
+        if target is not None:
+            out[v] = target
+    return out
+
+
+def _renamed(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+    if not mapping:
+        return frame
+    return frame.assign(channel=frame["channel"].astype(str).replace(mapping))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)  # shared, not copied: never modified
+def harmonised(token: str, _channels: pd.DataFrame | None, _spend: pd.DataFrame, _touchpoints: pd.DataFrame):
+    """(spend, touchpoints, {written: id}) with channel labels written as their ids (spend's 直通车 is the
+    touchpoints' ``ztc`` when the channels table labels ``ztc`` 直通车)."""
+    mapping = rename_map(pd.concat([pd.Series(pd.unique(_spend["channel"].astype(str))),
+                                    pd.Series(pd.unique(_touchpoints["channel"].astype(str)))]), _channels)
+    return _renamed(_spend, mapping), _renamed(_touchpoints, mapping), mapping
+
+
+def spelling_problems(name: str, file_name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Problems when an uploaded spend or touchpoints table names channels differently from the other one
+    (uploaded too; the sample's names are not the user's), after labels in the channels table are mapped to
+    ids: every spend channel with no touchpoints, while touchpoint channels that are not organic have no spend,
+    is named with the spellings the other file uses (one row per name, with its rows)."""
+    if name not in ("spend", "touchpoints"):
+        return []
+    uploads: dict[str, UploadedTable] = state.UPLOADS.get()
+    other = "touchpoints" if name == "spend" else "spend"
+    if other not in uploads:
+        return []
+    channels = uploads["channels"].frame if "channels" in uploads else sample_tables().get("channels")
+    spend, touch = (frame, uploads[other].frame) if name == "spend" else (uploads[other].frame, frame)
+    mapping = rename_map(pd.concat([pd.Series(pd.unique(spend["channel"].astype(str))),
+                                    pd.Series(pd.unique(touch["channel"].astype(str)))]), channels)
+    spend_names = pd.Series(spend["channel"].astype(str)).replace(mapping)
+    touch_names = set(pd.Series(pd.unique(touch["channel"].astype(str))).replace(mapping))
+    organic = set()
+    if channels is not None and len(channels):
+        organic = set(channels.loc[channels["group"].astype(str) == "organic", "channel"].astype(str))
+    spend_only = [c for c in pd.unique(spend_names) if c not in touch_names]
+    unspent = sorted(c for c in touch_names - set(spend_names) if c not in organic)
+    if not spend_only or (not unspent and set(spend_names) & touch_names):
+        return []
+    source = frame["channel"].astype(str).replace(mapping) if name == "spend" else None
+    problems = []
+    if name == "spend":
+        shown = ", ".join(unspent[:12]) + (" …" if len(unspent) > 12 else "")
+        for c in spend_only:
+            rows = np.flatnonzero(source.to_numpy() == c)
+            written = sorted(set(frame["channel"].astype(str).to_numpy()[rows]))
+            problems.append(Problem(file_name, "channel", f"a channel the touchpoints name ({shown}) or a "
+                                    "label_zh/label_en of it in the channels table",
+                                    tuple(int(r) + 2 for r in rows[:5]), len(rows), tuple(written)))
+    else:
+        spend_file = uploads["spend"].file_name
+        shown = ", ".join(spend_only[:12]) + (" …" if len(spend_only) > 12 else "")
+        unmatched = sorted(touch_names - set(spend_names) - organic)
+        for c in unmatched:
+            rows = np.flatnonzero(frame["channel"].astype(str).replace(mapping).to_numpy() == c)
+            problems.append(Problem(file_name, "channel", f"a channel the spend file {spend_file} names ({shown}) or a "
+                                    "label_zh/label_en of it in the channels table",
+                                    tuple(int(r) + 2 for r in rows[:5]), len(rows), (c,)))
+    return problems
 
 
 @st.cache_data(show_spinner=False)

@@ -215,6 +215,15 @@ def available_curve_sources(ds: Dataset) -> list[str]:
     return out
 
 
+def with_margin(curves: CurveSet, profit_margin: float) -> CurveSet:
+    """``curves`` with every cell's margin set to ``profit_margin`` (margin × (1 − return rate)); the same
+    object when nothing changes (the default margin and no returns), so caches keyed by the token still hit."""
+    m = float(profit_margin)
+    if "margin" in curves.table.columns and np.allclose(curves.table["margin"].to_numpy(dtype=float), m):
+        return curves
+    return replace(curves, table=curves.table.assign(margin=m), token=f"{curves.token}|margin={m:.6f}")
+
+
 def curve_set(ds: Dataset, source: str) -> CurveSet:
     from .data import demo_curves
 
@@ -265,10 +274,18 @@ class WhatIf:
     roi_floor: float = 0.0
     bounds: tuple[tuple[str, float, float | None, bool], ...] = ()
     """(channel, lower × current, upper × current or None, locked)"""
+    margin: float = DEFAULT_MARGIN
+    """gross margin on GMV (0–1) of the profit objective"""
+    return_rate: float = 0.0
+    """share of GMV returned (0–1): profit counts margin × (1 − return rate) of GMV"""
+
+    @property
+    def profit_margin(self) -> float:
+        """The margin profit uses: margin × (1 − return rate)."""
+        return float(self.margin) * (1.0 - float(self.return_rate))
 
     def without_budget(self) -> WhatIf:
-        return WhatIf(0.0, self.new_product_cap, self.new_customer_cap, self.objective, self.target_gmv,
-                      self.roi_floor, self.bounds)
+        return replace(self, budget=0.0)
 
 
 def bounds_rule_name(channel: str) -> str:

@@ -55,6 +55,10 @@ _PATTERNS = (
     (re.compile(r"^part files of one kind: all Parquet or all CSV$"), "part_kinds"),
     (re.compile(r"^a folder with Parquet or CSV part files \((?P<path>.*) has none\)$"), "parts_folder"),
     (re.compile(r"^files matching (?P<pattern>.*) \(none found\)$"), "glob"),
+    (re.compile(r"^a channel the touchpoints name \((?P<names>.*)\) or a label_zh/label_en of it in the channels table$"),
+     "spelling_touch"),
+    (re.compile(r"^a channel the spend file (?P<file>.+?) names \((?P<names>.*)\) or a label_zh/label_en of it in the "
+                r"channels table$"), "spelling_spend"),
 )
 
 

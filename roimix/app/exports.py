@@ -39,6 +39,10 @@ def assumptions(whatif, source: str, lang: str) -> tuple[tuple[str, str, str], .
         rows.append((t("app.opt.target", lang), f"{whatif.target_gmv:,.2f}", page))
     if whatif.roi_floor:
         rows.append((t("app.opt.roi_floor", lang), f"{whatif.roi_floor:.2f}", page))
+    rows.append((t("app.opt.margin", lang), percent(whatif.margin, lang), page))
+    rows.append((t("app.opt.return_rate", lang), percent(whatif.return_rate, lang), page))
+    profit_margin = whatif.margin * (1 - whatif.return_rate)
+    rows.append((t("app.export.break_even", lang), f"{1 / profit_margin:.2f}" if profit_margin > 0 else "–", page))
     for channel, lower, upper, locked in whatif.bounds:
         value = t("app.opt.col.locked", lang) if locked else \
             f"{lower:g}× – {'∞' if upper is None else f'{upper:g}×'}"

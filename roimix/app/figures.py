@@ -269,31 +269,24 @@ def attribution_shares(credit: pd.DataFrame, channels: pd.DataFrame, lang: str, 
 
 
 def roi_bars(roi: pd.DataFrame, channels: pd.DataFrame, lang: str, *, metric: str = "roas") -> go.Figure:
-    """One bar per channel (its colour) of ``metric`` (``roas``, ``roi`` or ``cpa``) for one model.
+    """One bar per channel (its colour) of ``metric`` (``roas``: attributed 投产比, GMV ÷ spend; or ``cpa``) for one model.
 
-    ``roi``: channel, spend, conversions, value, roas, roi, cpa.
+    ``roi``: channel, spend, conversions, value, roas, cpa.
     """
+    if metric not in ("roas", "cpa"):
+        raise ValueError(f"metric {metric!r}: expected roas or cpa (投产比 is GMV ÷ spend on every page)")
     colours, names = channel_colours(channels), labels(channels, lang)
     frame = roi[np.isfinite(roi[metric].astype(float))].sort_values(metric, ascending=metric == "cpa")
     if frame.empty:
         return empty(t("app.fig.no_spend", lang))
-    if metric == "cpa":
-        text = [money(v, lang) for v in frame[metric]]
-    elif metric == "roi":
-        text = [percent(v, lang, 0) for v in frame[metric]]
-    else:
-        text = [f"{v:.2f}" for v in frame[metric]]
+    text = [money(v, lang) for v in frame[metric]] if metric == "cpa" else [f"{v:.2f}" for v in frame[metric]]
     data = [{"type": "bar", "x": [_wrap(_label(c, names)) for c in frame["channel"]], "y": frame[metric],
              "marker": {"color": [colours.get(c, "#999") for c in frame["channel"]]}, "text": text,
              "textposition": "outside", "hovertemplate": "%{x}: %{text}<extra></extra>"}]
     shapes, yaxis = [], {}
-    if metric in ("roas", "roi"):
-        level = 1.0 if metric == "roas" else 0.0
-        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
-                       "line": {"color": "#888", "dash": "dot" if metric == "roas" else "solid"}})
-    if metric == "roi":
-        ticks = nice_ticks(min(0, frame[metric].min()), frame[metric].max())
-        yaxis = {"tickvals": ticks.tolist(), "ticktext": [percent(v, lang, 0) for v in ticks]}
+    if metric == "roas":
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1.0, "y1": 1.0,
+                       "line": {"color": "#888", "dash": "dot"}})
     if metric == "cpa":
         yaxis = money_ticks(frame[metric], lang)
     return _figure(data, _layout(t(f"app.fig.{metric}_title", lang), height=380, legend=False, shapes=shapes,
@@ -435,16 +428,32 @@ def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None
                      "hovertemplate": t(hover, lang, **_SWEEP) + "<extra></extra>"})
     shapes = [{"type": "line", "xref": "x3 domain", "x0": 0, "x1": 1, "yref": "y3", "y0": 1.0, "y1": 1.0,
                "line": {"color": "#888", "dash": "dot"}}]
-    for x, key, dash in ((current_budget, "app.fig.current", "dot"), (chosen_budget, "app.fig.planned", "solid")):
-        if x is not None and np.isfinite(x):
-            shapes.append({"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "paper", "y0": 0, "y1": 1,
-                           "line": {"color": "#555", "dash": dash}})
-            layout["annotations"].append({"text": t(key, lang), "x": x, "y": float(ok["gmv"].min()), "xref": "x",
-                                          "yref": "y", "xanchor": "left", "yanchor": "bottom", "xshift": 4,
-                                          "showarrow": False, "font": {"size": 11, "color": "#555"}})
+    for x, key, dash, y, anchor in sweep_marks(current_budget, chosen_budget, ok, lang):
+        shapes.append({"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": "#555", "dash": dash}})
+        layout["annotations"].append({"text": key, "x": x, "y": y, "xref": "x", "yref": "y domain", "xanchor": "left",
+                                      "yanchor": anchor, "xshift": 4, "showarrow": False,
+                                      "font": {"size": 11, "color": "#555"}})
     layout["xaxis3"].update(money_ticks(ok["budget"], lang, zero=False))
     layout["yaxis"].update(money_ticks(ok["gmv"], lang, zero=False))
     return _figure(data, _layout(t("app.fig.sweep_title", lang), height=620, legend=False, shapes=shapes, **layout))
+
+
+def sweep_marks(current_budget, chosen_budget, ok: pd.DataFrame, lang: str) -> list[tuple]:
+    """(x, text, dash, y in the top panel's height 0–1, y anchor) of the 当前 and 计划 budget lines: 当前 at the
+    bottom, 计划 at the top, so their labels never overlap; one label 当前 = 计划 when they coincide."""
+    marks = []
+    have_now = current_budget is not None and np.isfinite(current_budget)
+    have_plan = chosen_budget is not None and np.isfinite(chosen_budget)
+    span = float(ok["budget"].max() - ok["budget"].min()) if len(ok) else 0.0
+    if have_now and have_plan and abs(chosen_budget - current_budget) <= 0.01 * max(span, 1.0):
+        return [(float(chosen_budget), f"{t('app.fig.current', lang)} = {t('app.fig.planned', lang)}", "solid", 0.02,
+                 "bottom")]
+    if have_now:
+        marks.append((float(current_budget), t("app.fig.current", lang), "dot", 0.02, "bottom"))
+    if have_plan:
+        marks.append((float(chosen_budget), t("app.fig.planned", lang), "solid", 0.98, "top"))
+    return marks
 
 
 # --- campaign page -----------------------------------------------------------------------------------------

@@ -27,7 +27,13 @@ def curve_source(ds: data.Dataset) -> str:
 def curves(ds: data.Dataset, lang: str) -> engine.CurveSet | None:
     source = curve_source(ds)
     with st.spinner(t("app.curves.fitting", lang) if source == "fitted" else t("app.curves.loading", lang)):
-        return attempt(lang, t("app.curves.what", lang), engine.curve_set, ds, source)
+        found = attempt(lang, t("app.curves.what", lang), engine.curve_set, ds, source)
+    return None if found is None else engine.with_margin(found, profit_margin())
+
+
+def profit_margin() -> float:
+    """margin × (1 − return rate) as set on the optimise page (every page plans with the same)."""
+    return float(state.MARGIN_PCT.get() or 0.0) / 100.0 * (1.0 - float(state.RETURN_PCT.get() or 0.0) / 100.0)
 
 
 def channel_current(table: pd.DataFrame) -> pd.DataFrame:
@@ -153,4 +159,6 @@ def whatif() -> engine.WhatIf:
         target_gmv=state.TARGET_GMV.get() if objective == "min_spend" else None,
         roi_floor=float(state.ROI_FLOOR.get() or 0.0),
         bounds=rows,
+        margin=float(state.MARGIN_PCT.get() or 0.0) / 100.0,
+        return_rate=float(state.RETURN_PCT.get() or 0.0) / 100.0,
     )

@@ -123,6 +123,10 @@ BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 """channel, lower (× current), upper (× current), locked; None until the data is known"""
 
 # campaign page
+MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", 45.0)
+"""gross margin on GMV in % (the profit objective's; the optimizer's default 45 %)"""
+RETURN_PCT: Slot[float] = Slot("whatif.return_pct", 0.0)
+"""share of GMV returned, in %"""
 CAMPAIGN: Slot[str] = Slot("campaign.name", "618", per_lang=True)
 CAMPAIGN_PHASES: Slot[dict] = Slot("campaign.phases", factory=dict)
 """campaign name -> its phases table as the user edited it"""
@@ -172,4 +176,4 @@ def lang() -> str:
 
 def whatif_slots() -> tuple[Slot, ...]:
     """The slots a saved scenario captures and restores."""
-    return (BUDGET, NEW_PRODUCT_CAP, NEW_CUSTOMER_CAP, OBJECTIVE, TARGET_GMV, ROI_FLOOR, BOUNDS)
+    return (BUDGET, NEW_PRODUCT_CAP, NEW_CUSTOMER_CAP, OBJECTIVE, TARGET_GMV, ROI_FLOOR, BOUNDS, MARGIN_PCT, RETURN_PCT)

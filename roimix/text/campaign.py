@@ -77,8 +77,8 @@ STRINGS = {
         "over the campaign",
     ),
     "campaign.binding.roi": (
-        "{rule}（ROI ≥ {level_roi}）：下限降低 0.1，活动期{what}增加 {gain_cny}",
-        "{rule} (ROI ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} over the campaign",
+        "{rule}（增量投产比 ≥ {level_roi}）：下限降低 0.1，活动期{what}增加 {gain_cny}",
+        "{rule} (incremental ROAS ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} over the campaign",
     ),
     "campaign.binding.target": (
         "{rule}（活动期 {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",
@@ -106,9 +106,9 @@ STRINGS = {
         "{campaign} plan {start} to {end} ({days} days): {status} ({objective})",
     ),
     "campaign.summary.money": (
-        "预算 {budget_cny}，计划花费 {spend_cny}，未花 {reserve_cny}（预留及目标未用）；预计 GMV {gmv_cny}，ROI {plan_roi}",
+        "预算 {budget_cny}，计划花费 {spend_cny}，未花 {reserve_cny}（预留及目标未用）；预计增量 GMV {gmv_cny}，增量投产比 {plan_roi}",
         "Budget {budget_cny}, planned spend {spend_cny}, not spent {reserve_cny} (reserve and any the objective left); "
-        "expected GMV {gmv_cny}, ROI {plan_roi}",
+        "expected incremental GMV {gmv_cny}, incremental ROAS {plan_roi}",
     ),
     "campaign.summary.flat": (
         "对比每日平均花费的方案（同样预算）：GMV {flat_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）",
@@ -136,8 +136,8 @@ STRINGS = {
     "campaign.col.spend": ("花费（元）", "Spend (yuan)"),
     "campaign.col.current_spend": ("当前花费（元）", "Current spend (yuan)"),
     "campaign.col.expected_gmv": ("预计 GMV（元）", "Expected GMV (yuan)"),
-    "campaign.col.roi": ("ROI", "ROI"),
-    "campaign.col.marginal_roi": ("边际 ROI", "Marginal ROI"),
+    "campaign.col.roi": ("增量投产比", "Incremental ROAS"),
+    "campaign.col.marginal_roi": ("边际投产比", "Marginal ROAS"),
     "campaign.col.share": ("占比", "Share"),
     "campaign.col.multiplier": ("响应系数", "Response multiplier"),
     "campaign.col.rule": ("规则", "Rule"),
@@ -161,7 +161,7 @@ STRINGS = {
     "campaign.item.spend": ("计划花费（元）", "Planned spend (yuan)"),
     "campaign.item.reserve": ("预留（元）", "Held back (yuan)"),
     "campaign.item.gmv": ("预计 GMV（元）", "Expected GMV (yuan)"),
-    "campaign.item.roi": ("预计 ROI", "Expected ROI"),
+    "campaign.item.roi": ("预计增量投产比", "Expected incremental ROAS"),
     "campaign.item.flat_gmv": ("每日平均花费方案的 GMV（元）", "GMV of spending the same every day (yuan)"),
     "campaign.item.optimality_gap": ("与理论最优的差距（元）", "Gap to the best possible (yuan)"),
     "campaign.item.relative_gap": ("相对差距", "Relative gap"),
@@ -176,12 +176,13 @@ STRINGS = {
     "campaign.unit.cny": ("元", "yuan"),
     "campaign.unit.share": ("占比", "share"),
     "campaign.unit.multiple": ("当前花费的倍数", "× current spend"),
-    "campaign.unit.roi": ("ROI", "ROI"),
+    "campaign.unit.roi": ("增量投产比", "incremental ROAS"),
     "campaign.unit.pct": ("当前日花费的百分比", "% of current daily spend"),
     # batch runs
     "campaign.batch.progress": ("情景", "scenarios"),
     "campaign.batch.solved": (
-        "{name}：花费 {spend}，预计 GMV {gmv}，ROI {roi}", "{name}: spend {spend}, expected GMV {gmv}, ROI {roi}",
+        "{name}：花费 {spend}，预计增量 GMV {gmv}，增量投产比 {roi}",
+        "{name}: spend {spend}, expected incremental GMV {gmv}, incremental ROAS {roi}",
     ),
     "campaign.batch.failed": ("情景 {name} 失败：{reason}", "scenario {name} failed: {reason}"),
     "campaign.batch.infeasible": ("情景 {name} 无可行方案：{reason}", "scenario {name} is infeasible: {reason}"),

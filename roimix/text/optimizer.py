@@ -28,8 +28,8 @@ STRINGS = {
     "optimizer.summary.status": ("方案：{status}（{objective}）", "Plan: {status} ({objective})"),
     "optimizer.summary.spend": ("日花费 {current_spend_cny} → {spend_cny}", "Spend {current_spend_cny} → {spend_cny} a day"),
     "optimizer.summary.uplift": (
-        "日 GMV {current_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）；ROI {current_roi} → {plan_roi}",
-        "GMV {current_gmv_cny} → {gmv_cny} a day ({uplift_cny}, {uplift_share}); ROI {current_roi} → {plan_roi}",
+        "日 GMV {current_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）；增量投产比 {current_roi} → {plan_roi}",
+        "GMV {current_gmv_cny} → {gmv_cny} a day ({uplift_cny}, {uplift_share}); incremental ROAS {current_roi} → {plan_roi}",
     ),
     "optimizer.summary.profit": ("日利润 {current_profit_cny} → {profit_cny}", "Profit {current_profit_cny} → {profit_cny} a day"),
     # budget − spend, whatever kept it unspent; ``roimix plan`` splits it into the two lines below
@@ -79,7 +79,7 @@ STRINGS = {
     "optimizer.assume.bounds": ("渠道花费上下限", "Channel bounds"),
     "optimizer.assume.locks": ("锁定在当前花费的渠道", "Channels locked at current spend"),
     "optimizer.assume.unfit": ("未能拟合、保持当前花费的格", "Cells kept at current spend (not fitted)"),
-    "optimizer.assume.roi_floor": ("ROI 下限", "ROI floor"),
+    "optimizer.assume.roi_floor": ("增量投产比下限", "Incremental ROAS floor"),
     "optimizer.assume.margin": ("毛利率（曲线未给出时）", "Margin (where the curves give none)"),
     "optimizer.assume.model": ("归因模型（曲线先验）", "Attribution model (the curves' prior)"),
     "optimizer.assume.lookback_days": ("回看天数", "Lookback (days)"),
@@ -141,8 +141,8 @@ STRINGS = {
         "{rule} (locked at {level_x} current spend): moving the locked spend up 1% changes {what} by {gain_cny} a day",
     ),
     "optimizer.binding.roi": (
-        "{rule}（ROI ≥ {level_roi}）：下限降低 0.1，每天{what}增加 {gain_cny}",
-        "{rule} (ROI ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} a day",
+        "{rule}（增量投产比 ≥ {level_roi}）：下限降低 0.1，每天{what}增加 {gain_cny}",
+        "{rule} (incremental ROAS ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} a day",
     ),
     "optimizer.binding.target": (
         "{rule}（每天 {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",

@@ -52,3 +52,53 @@ def frame_with(at, column: str):
         if column in d.value.columns:
             return d.value
     raise AssertionError(f"no table with column {column!r}: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+# --- one money language ------------------------------------------------------------------------------------
+
+QUALIFIERS_ZH = ("平台", "增量", "边际", "归因", "保本")
+QUALIFIERS_EN = ("platform", "incremental", "marginal", "attributed", "break-even")
+
+
+def bare_money_words(text: str) -> list[str]:
+    """The places in ``text`` where a return-on-spend word stands without saying which one it is.
+
+    The rule: (1) the word ``ROI`` never appears (it meant GMV ÷ spend on some pages and (GMV − spend) ÷ spend
+    on others); (2) every ``投产比`` (GMV ÷ spend) directly follows one of 平台 / 增量 / 边际 / 归因 / 保本;
+    (3) every ``ROAS`` directly follows one of platform / incremental / marginal / attributed / break-even
+    (any case, one space). Each hit is returned with up to 12 characters either side.
+    """
+    import re
+
+    hits = []
+    for m in re.finditer(r"\bROI\b", text):
+        hits.append(text[max(0, m.start() - 12):m.end() + 12])
+    for m in re.finditer("投产比", text):
+        if not any(text[:m.start()].endswith(q) for q in QUALIFIERS_ZH):
+            hits.append(text[max(0, m.start() - 12):m.end() + 12])
+    for m in re.finditer(r"\bROAS\b", text, flags=re.I):
+        before = text[:m.start()].lower()
+        if not any(before.endswith(q + " ") for q in QUALIFIERS_EN):
+            hits.append(text[max(0, m.start() - 12):m.end() + 12])
+    return hits
+
+
+def page_strings(at) -> list[str]:
+    """Every string a reader sees on the page: messages, metrics, widget labels and options, table headers and
+    cells, and the charts' titles, axis titles, legends, labels and hover texts."""
+    import json
+
+    out = texts(at)
+    for kind in ("slider", "select_slider", "number_input", "segmented_control", "selectbox", "multiselect",
+                 "text_input", "checkbox", "toggle", "radio", "button", "expander"):
+        for w in at.get(kind):
+            out.append(str(getattr(w, "label", "") or ""))
+            out += [str(o) for o in (getattr(w, "options", None) or [])]
+            out.append(str(getattr(w, "help", "") or ""))
+    for d in at.dataframe:
+        frame = d.value
+        out += [str(c) for c in frame.columns]
+        out += [str(v) for v in frame.astype(str).to_numpy().ravel()]
+    for chart in at.get("plotly_chart"):
+        out.append(json.dumps(json.loads(chart.proto.spec), ensure_ascii=False))
+    return out

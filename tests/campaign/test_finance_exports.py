@@ -112,7 +112,7 @@ def test_workbook_reads_back_with_its_sheets_formats_and_frozen_headers(written)
     assert daily.cell(2, spend + 1).number_format == "#,##0.00" and daily.cell(2, spend + 1).data_type == "n"
     assert daily.cell(2, 1).is_date and daily.cell(2, 1).number_format == "yyyy-mm-dd"
     plan = book["plan"]
-    roi = [c.value for c in plan[1]].index("ROI")
+    roi = [c.value for c in plan[1]].index("Incremental ROAS" if tables.lang == "en" else "增量投产比")
     assert plan.cell(2, roi + 1).number_format == "0.00"
     assert plan.cell(2, roi + 2).number_format == "0.0%"  # spend share, the next column
     summary = {r[0].value: r[1] for r in book["summary"].iter_rows(min_row=2) if r[0].value}

@@ -1,4 +1,4 @@
-"""Page 2 · Attribution: models side by side, baseline against incremental, ROI/ROAS/CPA, top paths."""
+"""Page 2 · Attribution: models side by side, baseline against incremental, attributed 投产比 (ROAS) and CPA, top paths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from roimix.app import engine, figures, shared, state
 from roimix.app.errors import attempt, guard
 from roimix.text import money, number, percent, t
 
-METRICS = ("roas", "roi", "cpa")
+METRICS = ("roas", "cpa")  # 投产比 = GMV ÷ spend on every page (no (GMV − spend) ÷ spend), and CPA
 
 
 def model_label(name: str, lang: str) -> str:
@@ -60,9 +60,8 @@ def roi_view(roi: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFram
         t("app.attr.col.spend", lang): [money(v, lang) for v in roi["spend"]],
         t("app.attr.col.orders", lang): [number(v, lang) for v in roi["conversions"]],
         t("app.attr.col.gmv", lang): [money(v, lang) for v in roi["value"]],
-        "ROAS": [f"{v:.2f}" if np.isfinite(v) else "–" for v in roi["roas"]],
-        "ROI": [percent(v, lang, 0) if np.isfinite(v) else "–" for v in roi["roi"]],
-        "CPA": [money(v, lang) if np.isfinite(v) else "–" for v in roi["cpa"]],
+        t("app.attr.col.roas", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in roi["roas"]],
+        t("app.attr.col.cpa", lang): [money(v, lang) if np.isfinite(v) else "–" for v in roi["cpa"]],
     })
 
 
@@ -130,12 +129,13 @@ def render() -> None:
             state.ATTR_ROI_MODEL.set(roi_model)
         with c2:
             metric = st.segmented_control(t("app.attr.metric", lang), list(METRICS), required=True,
-                                          key=state.ATTR_METRIC.widget(), format_func=lambda m: m.upper())
+                                          key=state.ATTR_METRIC.widget(),
+                                          format_func=lambda m: t(f"app.attr.metric.{m}", lang))
             state.ATTR_METRIC.set(metric or "roas")
         roi = engine.roi_table(credit[credit["model"] == roi_model].drop(columns="model_name"), ds.spend)
         st.plotly_chart(figures.roi_bars(roi, ds.channels, lang, metric=metric or "roas"), key="fig.roi",
                         config={"displaylogo": False})
-        st.dataframe(roi_view(roi, names, lang), hide_index=True, width="stretch")
+        st.dataframe(roi_view(roi, names, lang), hide_index=True, width="stretch", height="content")
         st.caption(t("app.attr.roi_help", lang))
 
     with guard(lang, t("app.attr.paths", lang)):

@@ -178,7 +178,7 @@ def phase_view(by_phase: pd.DataFrame, multipliers: dict, labels: dict, lang: st
         t("app.camp.col.spend", lang): [money(v, lang, 2) for v in by_phase["spend"]],
         t("app.camp.col.per_day", lang): [money(v / d, lang, 2) for v, d in zip(by_phase["spend"], by_phase["days"])],
         t("app.camp.col.gmv", lang): [money(v, lang, 2) for v in by_phase["expected_value"]],
-        "ROI": [f"{v:.2f}" if np.isfinite(v) else "–" for v in by_phase["roi"]],
+        t("app.fig.roi", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in by_phase["roi"]],
     })
 
 
@@ -256,7 +256,7 @@ def render() -> None:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(t("app.camp.total_spend", lang), money(plan.spend_cny, lang, 2))
         c2.metric(t("app.camp.total_gmv", lang), money(plan.gmv_cny, lang, 2))
-        c3.metric("ROI", f"{plan.roi:.2f}" if np.isfinite(plan.roi) else "–")
+        c3.metric(t("app.fig.roi", lang), f"{plan.roi:.2f}" if np.isfinite(plan.roi) else "–")
         if flat is not None and flat.solved and flat.gmv_cny > 0:
             gain = plan.gmv_cny - flat.gmv_cny
             c4.metric(t("app.camp.vs_flat", lang), money(gain, lang, 2), delta=percent(gain / flat.gmv_cny, lang),

@@ -47,8 +47,16 @@ def upload_box(name: str, lang: str) -> None:
     else:
         st.info(t(f"app.data.none.{name}", lang))
     if problems:
-        show_problems(problems, lang, title_key="app.data.rejected")
-        st.caption(t("app.data.kept", lang))
+        st.error(t("app.data.rejected", lang, n=len(problems)))
+
+
+def upload_problems(lang: str) -> None:
+    """The problems of every rejected file, full width (a column of the upload grid hides the "got" column)."""
+    for name, problems in state.UPLOAD_PROBLEMS.get().items():
+        if problems:
+            st.markdown(f"**{t(f'app.data.table.{name}', lang)}**")
+            show_problems(problems, lang, title_key="app.data.rejected")
+            st.caption(t("app.data.kept", lang))
 
 
 def loaded_summary(ds: data.Dataset, lang: str) -> None:
@@ -67,6 +75,8 @@ def loaded_summary(ds: data.Dataset, lang: str) -> None:
 
     st.subheader(t("app.data.channels_by_group", lang))
     st.dataframe(channels_by_group(ds.channels, lang), hide_index=True, width="stretch")
+    if ds.renamed:
+        st.info(t("app.data.renamed", lang, pairs=", ".join(f"{a} → {b}" for a, b in ds.renamed.items())))
     assumed = ds.channels.loc[ds.channels["assumed"], "channel"].tolist()
     if assumed:
         st.warning(t("app.data.assumed_groups", lang, channels=", ".join(assumed)))
@@ -104,6 +114,7 @@ def render() -> None:
         for i, name in enumerate(data.OPTIONAL):
             with cols[i]:
                 upload_box(name, lang)
+        upload_problems(lang)
 
     ds = attempt(lang, t("app.data.loading", lang), data.current_dataset)
     if ds is None:

@@ -50,6 +50,36 @@ def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> None:
     v = st.slider(t("app.opt.roi_floor", lang), 0.0, 10.0, step=0.1, format="%.1f", key=state.ROI_FLOOR.widget(),
                   help=t("app.opt.roi_floor_help", lang))
     state.ROI_FLOOR.set(float(v))
+    margin_inputs(lang)
+
+
+def margin_inputs(lang: str) -> None:
+    """毛利率 and 退货率: what profit counts of GMV, with the break-even 投产比 they imply."""
+    c1, c2 = st.columns(2)
+    with c1:
+        v = st.number_input(t("app.opt.margin", lang), min_value=1.0, max_value=100.0, step=1.0, format="%.0f",
+                            key=state.MARGIN_PCT.widget(), help=t("app.opt.margin_help", lang))
+        state.MARGIN_PCT.set(float(v))
+    with c2:
+        v = st.number_input(t("app.opt.return_rate", lang), min_value=0.0, max_value=95.0, step=1.0, format="%.0f",
+                            key=state.RETURN_PCT.widget(), help=t("app.opt.return_rate_help", lang))
+        state.RETURN_PCT.set(float(v))
+    st.caption(t("app.opt.break_even", lang, margin=percent(state.MARGIN_PCT.get() / 100, lang, 0),
+                 returns=percent(state.RETURN_PCT.get() / 100, lang, 0), roas=f"{break_even_roas(shared.profit_margin()):.2f}"))
+
+
+def take_margin_edits() -> None:
+    """Take a margin or return-rate edit into the model before the curves are built (they carry the margin; the
+    inputs are drawn after them, so their return value would come one run late)."""
+    for slot in (state.MARGIN_PCT, state.RETURN_PCT):
+        pending = st.session_state.get(slot.widget_key)
+        if pending is not None:
+            slot.set(float(pending))
+
+
+def break_even_roas(profit_margin: float) -> float:
+    """The incremental 投产比 at which a yuan of spend pays for itself: 1 ÷ (margin × (1 − return rate))."""
+    return 1.0 / profit_margin if profit_margin > 0 else float("inf")
 
 
 def bounds_editor(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> None:
@@ -101,6 +131,13 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
             st.caption(t("optimizer.unverified", lang))
         return
     tot = result.totals
+    plan = engine.channel_plan(result)
+    plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
+    st.info(headline(result, plan, names, lang), icon=":material/lightbulb:")
+    zeroed = zeroed_key_platforms(result)
+    if zeroed:
+        st.warning(t("app.opt.key_zeroed", lang, channels="、".join(names.get(c, c) for c in zeroed) if lang == "zh"
+                     else ", ".join(names.get(c, c) for c in zeroed)))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("app.opt.planned_gmv", lang), money(tot.gmv_cny, lang, 2),
               delta=f"{signed_money(tot.gmv_uplift_cny, lang)} ({percent(tot.gmv_uplift_share, lang)})",
@@ -112,13 +149,13 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
     c3.metric(t("app.opt.planned_spend", lang), money(tot.spend_cny, lang, 2),
               delta=signed_money(spend_change, lang) if abs(spend_change) >= 0.5 else None, delta_color="off")
     c4.metric(t("app.opt.planned_profit", lang), signed_money(tot.profit_cny, lang).lstrip("+"),
-              delta=signed_money(tot.profit_cny - tot.current_profit_cny, lang))
+              delta=signed_money(tot.profit_cny - tot.current_profit_cny, lang),
+              help=t("app.opt.profit_help", lang, margin=percent(shared.profit_margin(), lang)))
 
-    plan = engine.channel_plan(result)
-    plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
     st.plotly_chart(figures.allocation(plan, channels, lang), key="fig.allocation",
                     config={"displaylogo": False})
-    st.dataframe(plan_table(plan, names, lang), hide_index=True, width="stretch")
+    st.dataframe(plan_table(plan, names, lang, reasons(result, plan, names, lang)), hide_index=True, width="stretch",
+                 height="content")
 
     binding = [m for m in result.messages if m.key.startswith("optimizer.binding.")]
     st.markdown(f"**{t('app.opt.binding', lang)}**")
@@ -139,15 +176,144 @@ def signed_money(value: float, lang: str) -> str:
     return ("+" if value > 0 else "-") + money(abs(value), lang, 2)
 
 
-def plan_table(plan: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
-    return pd.DataFrame({
+def plan_table(plan: pd.DataFrame, names: dict[str, str], lang: str, why: list[str] | None = None) -> pd.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roas = plan["planned_value"].to_numpy(float) / plan["planned_spend"].to_numpy(float)
+    out = pd.DataFrame({
         t("app.opt.col.channel", lang): [names.get(c, c) for c in plan["channel"]],
         t("app.opt.col.current", lang): [money(v, lang, 2) for v in plan["current_spend"]],
         t("app.opt.col.planned", lang): [money(v, lang, 2) for v in plan["planned_spend"]],
         t("app.opt.col.change", lang): [signed_money(v, lang) for v in plan["change"]],
         t("app.opt.col.gmv", lang): [money(v, lang, 2) for v in plan["planned_value"]],
+        t("app.opt.col.roas", lang): [f"{v:.2f}" if np.isfinite(v) and s > 0.005 else "–"
+                                      for v, s in zip(roas, plan["planned_spend"])],
         t("app.opt.col.mroi", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in plan["marginal_roi"]],
     })
+    if why is not None:
+        out[t("app.opt.col.why", lang)] = why
+    return out
+
+
+# --- the headline and the why ---------------------------------------------------------------------------------
+
+MOVE_SHOWN = 3
+"""Channels named on each side of the headline's move."""
+
+
+def _listing(items: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def tightest_rule(result) -> pd.Series | None:
+    """The binding rule (other than the budget) whose loosening by one step is worth most, or None."""
+    r = result.rules
+    if not len(r):
+        return None
+    bound = r[r["binding"].astype(bool) & (r["kind"] != "budget") & np.isfinite(r["gain_per_step"].astype(float))]
+    if not len(bound):
+        return None
+    return bound.loc[bound["gain_per_step"].astype(float).abs().idxmax()]
+
+
+def headline(result, plan: pd.DataFrame, names: dict[str, str], lang: str) -> str:
+    """One sentence: how much moves from where to where, the uplift, the rule that binds most and its worth."""
+    tot = result.totals
+    change = plan.set_index("channel")["change"]
+    small = max(0.5, 0.002 * max(tot.current_spend_cny, tot.spend_cny))
+    down = change[change < -small].sort_values()
+    up = change[change > small].sort_values(ascending=False)
+
+    def side(part: pd.Series) -> str:
+        shown = _listing([names.get(c, c) for c in part.index[:MOVE_SHOWN]], lang)
+        if len(part) > MOVE_SHOWN:
+            shown += t("app.opt.head.others", lang, n=len(part))
+        return shown
+
+    parts = []
+    if len(down) and len(up):
+        parts.append(t("app.opt.head.move", lang, amount=money(float(min(-down.sum(), up.sum())), lang, 2),
+                       source=side(down), target=side(up)))
+    elif len(down):
+        parts.append(t("app.opt.head.cut", lang, amount=money(float(-down.sum()), lang, 2), source=side(down)))
+    elif len(up):
+        parts.append(t("app.opt.head.add", lang, amount=money(float(up.sum()), lang, 2), target=side(up)))
+    else:
+        parts.append(t("app.opt.head.same", lang))
+    spend_change = tot.spend_cny - tot.current_spend_cny
+    if abs(spend_change) > small:
+        parts.append(t("app.opt.head.spend", lang, current=money(tot.current_spend_cny, lang, 2),
+                       planned=money(tot.spend_cny, lang, 2)))
+    parts.append(t("app.opt.head.uplift", lang, uplift=signed_money(tot.gmv_uplift_cny, lang),
+                   share=("+" if tot.gmv_uplift_share > 0 else "") + percent(tot.gmv_uplift_share, lang)))
+    rule = tightest_rule(result)
+    if rule is None:
+        parts.append(t("app.opt.head.no_rule", lang))
+    else:
+        what = next((m.values.get("what") for m in result.messages
+                     if m.values.get("rule") == rule["rule"] and "what" in m.values), result.objective)
+        what_key = f"optimizer.what.{what}"
+        from roimix.text import STRINGS
+
+        parts.append(t("app.opt.head.rule", lang, rule=engine.rule_display(str(rule["rule"]), lang, names),
+                       gain=money(abs(float(rule["gain_per_step"])), lang, 2),
+                       what=t(what_key, lang) if what_key in STRINGS else str(what)))
+    return ("；" if lang == "zh" else "; ").join(parts) + ("。" if lang == "zh" else ".")
+
+
+def _is_channel_rule(name: str) -> bool:
+    return name.startswith(("bounds:", "lock:", "unfit:"))
+
+
+def _channel_rule(result, channel: str) -> str | None:
+    """The binding per-channel rule (bounds, lock, unfit cell) of ``channel``, by its name."""
+    r = result.rules
+    if not len(r):
+        return None
+    mine = r[r["binding"].astype(bool) & r["rule"].astype(str).str.match(rf"^(bounds|lock|unfit):{channel}(/|$)")]
+    return None if not len(mine) else str(mine["rule"].iloc[0])
+
+
+def reasons(result, plan: pd.DataFrame, names: dict[str, str], lang: str) -> list[str]:
+    """Per channel, why it moved: marginal 投产比 before → after, and the rule that stops it (or: levelled with the
+    others, which is where an unconstrained optimum puts every channel)."""
+    cells = result.plan
+    w = cells["current_spend"].to_numpy(float)
+    m = cells["current_marginal_roi"].to_numpy(float)
+    ok = np.isfinite(m)
+    frame = pd.DataFrame({"channel": cells["channel"], "w": np.where(ok, w + 1e-9, 0.0), "wm": np.where(ok, m * (w + 1e-9), 0.0)})
+    g = frame.groupby("channel", sort=False)[["w", "wm"]].sum()
+    before = (g["wm"] / g["w"].where(g["w"] > 0)).to_dict()
+    small = max(0.5, 0.002 * float(plan["current_spend"].sum()))
+    tightest = tightest_rule(result)
+    shared_rule = None if tightest is None or _is_channel_rule(str(tightest["rule"])) else str(tightest["rule"])
+    out = []
+    for r in plan.itertuples(index=False):
+        b, a = before.get(r.channel, np.nan), r.marginal_roi
+        direction = "up" if r.change > small else "down" if r.change < -small else "same"
+        text = t(f"app.opt.why.{direction}", lang, before=f"{b:.2f}" if np.isfinite(b) else "–",
+                 after=f"{a:.2f}" if np.isfinite(a) else "–")
+        rule = _channel_rule(result, r.channel)
+        if rule is not None:
+            text += t("app.opt.why.rule", lang, rule=engine.rule_display(rule, lang, names))
+        elif direction == "down" and r.planned_spend <= small:
+            text += t("app.opt.why.stopped", lang)
+        elif direction != "same" and shared_rule is not None:
+            text += t("app.opt.why.shared", lang, rule=engine.rule_display(shared_rule, lang, names))
+        elif direction != "same":
+            text += t("app.opt.why.levelled", lang)
+        out.append(text)
+    return out
+
+
+def zeroed_key_platforms(result) -> list[str]:
+    """Key platforms (★) that spend today and that the plan stops (under 1 % of their current spend)."""
+    p = result.plan
+    if "key_platform" not in p.columns or not len(p):
+        return []
+    g = p.assign(key=p["key_platform"].fillna(False).astype(bool)).groupby("channel", sort=False).agg(
+        key=("key", "any"), current=("current_spend", "sum"), planned=("spend", "sum"))
+    hit = g[g["key"] & (g["current"] > 0) & (g["planned"] < 0.01 * g["current"])]
+    return list(hit.index)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -160,8 +326,30 @@ def show_sweep(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine
     total = shared.current_total(curves.table)
     budgets = tuple(float(b) for b in engine.sweep_budgets(total))
     frame = cached_sweep(curves.token, w.without_budget(), budgets, planner)
+    if sweep_is_flat(frame):
+        ok = frame[frame["feasible"].astype(bool)]
+        st.subheader(t("app.opt.sweep", lang))
+        st.caption(t("app.opt.sweep_flat", lang, low=money(float(ok["budget"].min()), lang, 2),
+                     high=money(float(ok["budget"].max()), lang, 2), spend=money(float(ok["spend"].median()), lang, 2)))
+        return
     st.plotly_chart(figures.budget_sweep(frame, lang, current_budget=total, chosen_budget=w.budget), key="fig.sweep",
                     config={"displaylogo": False})
+
+
+FLAT_SHARE = 0.005
+"""A sweep whose GMV and spend vary by less than this share over every budget is flat (the budget never binds)."""
+
+
+def sweep_is_flat(frame: pd.DataFrame) -> bool:
+    ok = frame[frame["feasible"].astype(bool)]
+    if len(ok) < 2:
+        return False
+
+    def spread(col: str) -> float:
+        v = ok[col].to_numpy(float)
+        return float(np.nanmax(v) - np.nanmin(v)) / max(float(np.nanmax(np.abs(v))), 1.0)
+
+    return spread("gmv") <= FLAT_SHARE and spread("spend") <= FLAT_SHARE
 
 
 def render() -> None:
@@ -170,6 +358,7 @@ def render() -> None:
     ds = shared.dataset(lang)
     if ds is None:
         return
+    take_margin_edits()
     curves = shared.curves(ds, lang)
     if curves is None:
         return
