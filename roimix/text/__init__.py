@@ -10,7 +10,7 @@ import importlib
 import math
 
 LANGS = ("zh", "en")
-_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline")
+_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline", "aggregate")
 
 
 def _load() -> dict[str, tuple[str, str]]:

@@ -1,0 +1,430 @@
+"""Aggregate mode: response curves from what a shop really has — spend per channel and the shop's
+total GMV per day or per week — with no user journeys.
+
+    spend (+ platform_gmv) + outcome [+ lift tests] [+ channels] [+ attribution prior] → curves
+
+* **Period**: each table's dates are checked to be days or weeks on one regular grid (the outcome
+  with no gaps; a missing spend row is 0 spend); the period is stated in the result and in the
+  curves (``period_days``). Weekly curves are converted to per-day units (the optimizer plans
+  yuan per day): a week's ``a·g(x_week/b)`` is ``(a/7)·g(x_day/(b/7))`` per day.
+* **Fit**: :func:`response.fit_curves` against the total outcome, campaign windows left out (the
+  built-in ones, as in pipeline mode, unless ``exclude`` is given), lift tests calibrating the
+  levels, no attribution prior unless one is given (partial journeys: ``prior`` for the channels
+  that have journeys). Weekly data try mean lags of 0–1.5 weeks (0–10 days; the daily grid's
+  0–3 periods would mean 0–3 *weeks*).
+* **Evidence** per cell: ``lift_test`` (level calibrated by an experiment), ``journeys`` (an
+  attribution prior), ``aggregate`` (spend variation against total GMV only), or the fit's own
+  ``prior``/``unfit`` statuses. A cell with aggregate evidence whose spend follows the calendar
+  (trend, season, weekday explain ≥ ``calendar_r2_flag`` of its variation over the fitted periods)
+  is flagged ``likely_confounded``: its budget moves with demand, so the fit cannot separate the
+  two — only a lift test can (on pymc-marketing's confounded ``mmm_roas_data`` the flagged x1 is
+  overstated 1.8× and a 13-week lift test brings it to the truth).
+* **Platform reports** (``platform_gmv`` in spend): the platform's own ROAS (平台投产) is shown
+  beside the incremental one (增量投产) with the deflation factor incremental ÷ platform and its
+  band. With ``platform_prior`` the factor learned on lift-tested channels (pooled, Σ incremental
+  ÷ Σ platform GMV) turns the platform GMV of the *other* channels into a weak prior on their
+  level (relative sd ``platform_prior_relative_sd``) — never into the estimate itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from response import CurveFit, FitSettings, Timeline, baseline_design, fit_curves
+from roimix.messages import Message
+from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, Problem, TableError, read_table
+from roimix.tables.contracts import OUTCOME
+
+Source = str | Path | pd.DataFrame
+Progress = Callable[[str], None]
+
+WEEKLY_LAGS_PERIODS = (0.0, 0.3, 0.7, 1.5)
+"""Mean lags (weeks) tried on weekly data: 0 to about 10 days of carry-over."""
+EVIDENCE = ("lift_test", "journeys", "aggregate", "prior", "unfit")
+
+
+@dataclass(frozen=True)
+class AggregateSettings:
+    exclude: pd.DataFrame | None = None
+    """start, end of periods left out of the fit; None: the built-in campaign windows (618, 双11, 年货节)."""
+    current_window_days: int | None = None
+    """Current spend = mean over the last N days of the spend history (None: all of it)."""
+    default_margin: float = 0.45
+    fit: FitSettings | None = None
+    """None: the response defaults, with :data:`WEEKLY_LAGS_PERIODS` on weekly data."""
+    calendar_r2_flag: float = 0.3
+    """Flag a cell without a lift test whose spend the calendar explains at least this share of."""
+    platform_prior: bool = False
+    """Use platform GMV × the deflation factor learned on lift-tested channels as a prior on the others."""
+    platform_prior_relative_sd: float = 1.0
+    """Relative sd of that prior (1.0: weak — a level twice or half as large is within one sd)."""
+    min_periods: int = 20
+    """Fewest outcome periods (days or weeks) accepted."""
+
+
+@dataclass(frozen=True)
+class AggregateResult:
+    """``curves`` is in the optimizer's curves-table format, per day, plus the fit's and the evidence columns."""
+
+    curves: pd.DataFrame
+    fit: CurveFit
+    spend: pd.DataFrame
+    """spend per period, channel and segment as fitted"""
+    outcome: pd.DataFrame
+    period_days: int
+    evidence: pd.DataFrame
+    """channel, segment, evidence, calendar_r2, likely_confounded"""
+    platform: pd.DataFrame | None
+    """per channel: spend_cny, platform_gmv_cny, platform_roas, incremental_roas (+ _low/_high),
+    deflation (+ _low/_high), factor_source; None without a platform_gmv column"""
+    deflation: float | None
+    """pooled factor learned on lift-tested channels (used only with ``platform_prior``), else None"""
+    timings: pd.DataFrame
+    warnings: tuple[Message, ...]
+
+
+def run_aggregate(
+    spend: Source,
+    outcome: Source,
+    *,
+    lift_tests: Source | None = None,
+    channels: Source | None = None,
+    prior: pd.DataFrame | None = None,
+    controls: pd.DataFrame | None = None,
+    settings: AggregateSettings = AggregateSettings(),
+    progress: Progress | None = None,
+) -> AggregateResult:
+    """Fit response curves from spend and the total outcome (files or DataFrames).
+
+    ``prior``: channel, segment, value (incremental outcome per *period*) for the channels whose
+    journeys were attributed (partial journeys); the rest have aggregate evidence only.
+    Every input problem is raised as one :class:`TableError` naming file, row and column.
+    """
+    say = progress or (lambda _msg: None)
+    times: list[tuple[str, float]] = []
+
+    def stage(name: str):
+        say(name)
+        times.append((name, time.perf_counter()))
+
+    stage("validate")
+    spend_t, outcome_t, channels_t, lifts, period_days = _check_inputs(spend, outcome, lift_tests, channels, settings)
+
+    stage("curves")
+    from roimix.pipeline import campaign_windows  # the same built-in windows as pipeline mode
+
+    dates = pd.to_datetime(pd.concat([spend_t["date"], outcome_t["date"]]))
+    exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
+    fit_settings = settings.fit or (FitSettings(lag_candidates_periods=WEEKLY_LAGS_PERIODS) if period_days == 7
+                                    else FitSettings())
+    by_period = spend_t.groupby(["date", "channel", "segment"], as_index=False)["spend"].sum()
+    current = _current(spend_t, settings.current_window_days, period_days)
+    out_cols = ["date", "segment", "value"] if "segment" in outcome_t.columns else ["date", "value"]
+    warnings: list[Message] = []
+
+    def fit_with(prior_table, fs):
+        try:
+            return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=lifts, exclude=exclude,
+                              controls=controls, current_spend=current, settings=fs)
+        except ValueError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
+            raise TableError([Problem(_name(outcome, "outcome"), "date", str(err))]) from None
+
+    fit = fit_with(prior, fit_settings)
+    platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
+    factor = None
+    if settings.platform_prior and platform is not None:
+        tested = platform[platform["factor_source"] == "lift_test"]
+        if len(tested) and tested["platform_gmv_cny"].sum() > 0:
+            factor = float(tested["incremental_cny"].sum() / tested["platform_gmv_cny"].sum())
+            extra = _platform_prior(spend_t, set(tested["channel"]), factor, period_days)
+            merged = extra if prior is None else pd.concat([_with_segment(prior), extra]).drop_duplicates(
+                ["channel", "segment"], keep="first")
+            fit = fit_with(merged, dataclasses.replace(fit_settings,
+                                                       prior_relative_sd=settings.platform_prior_relative_sd))
+            platform = _platform_table(spend_t, fit, lifts, period_days)
+            warnings.append(Message("aggregate.platform.prior_used", {"factor_x": factor,
+                                                                      "channels": sorted(set(tested["channel"]))}))
+        else:
+            warnings.append(Message("aggregate.platform.prior_unused", {}))
+
+    evidence = _evidence(fit, by_period, lifts, prior, factor is not None and platform is not None,
+                         platform, period_days, settings)
+    curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin)
+    curves = curves.merge(evidence, on=["channel", "segment"], how="left").assign(period_days=period_days)
+    if platform is not None:
+        curves = curves.merge(platform[["channel", "platform_roas", "incremental_roas", "deflation"]],
+                              on="channel", how="left")
+    for r in evidence.itertuples():
+        if r.likely_confounded:
+            warnings.append(Message("aggregate.confounded", {"cell": f"{r.channel}/{r.segment}",
+                                                             "calendar_share": float(r.calendar_r2)}))
+    times.append(("done", time.perf_counter()))
+    timings = pd.DataFrame({"stage": [n for n, _ in times[:-1]], "seconds": np.diff([t for _, t in times])})
+    return AggregateResult(curves, fit, by_period, outcome_t, period_days, evidence, platform, factor, timings,
+                           (Message("aggregate.period", {"period_days": period_days}),) + tuple(warnings)
+                           + fit.warnings)
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+
+def _name(source, default: str) -> str:
+    return default if isinstance(source, pd.DataFrame) else Path(str(source)).name
+
+
+def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSettings):
+    """Read and check every table; the period of each; all problems in one :class:`TableError`."""
+    problems: list[Problem] = []
+
+    def read(source, contract, label):
+        if source is None:
+            return None
+        try:
+            return read_table(source, contract, name=_name(source, label))
+        except TableError as err:
+            problems.extend(err.problems)
+
+    tables = (read(spend, SPEND, "spend"), read(outcome, OUTCOME, "outcome"), read(channels, CHANNELS, "channels"),
+              read(lift_tests, LIFT_TESTS, "lift tests"))
+    if problems:
+        raise TableError(problems)
+    spend_t, outcome_t, channels_t, lifts = tables
+    s_name, o_name = _name(spend, "spend"), _name(outcome, "outcome")
+    spend_t = spend_t.assign(date=pd.to_datetime(spend_t["date"]))
+    outcome_t = outcome_t.assign(date=pd.to_datetime(outcome_t["date"]))
+    o_period, o_problems = _period(outcome_t, o_name, gaps_allowed=False)
+    s_period, s_problems = _period(spend_t, s_name, gaps_allowed=True)
+    problems += o_problems + s_problems
+    if not problems and o_period != s_period:
+        problems.append(Problem(s_name, "date", f"the same period as {o_name} (spend is "
+                                f"{'daily' if s_period == 1 else 'weekly'}, the outcome "
+                                f"{'daily' if o_period == 1 else 'weekly'}): sum the days into the outcome's weeks"))
+    if not problems and o_period == 7:
+        grid = pd.DatetimeIndex(sorted(outcome_t["date"].unique()))
+        off = ((spend_t["date"] - grid[0]).dt.days % 7) != 0
+        if off.any():
+            rows = tuple(int(i) + 2 for i in np.flatnonzero(off.to_numpy())[:5])
+            problems.append(Problem(s_name, "date", f"week starts on the outcome's weekday ({grid[0].day_name()})",
+                                    rows, int(off.sum()), tuple(str(d.date()) for d in spend_t.loc[off, "date"][:3])))
+    if not problems:
+        n = outcome_t["date"].nunique()
+        if n < settings.min_periods:
+            problems.append(Problem(o_name, "date", f"at least {settings.min_periods} "
+                                    f"{'days' if o_period == 1 else 'weeks'} of GMV (got {n})"))
+        if "segment" in outcome_t.columns:
+            missing = ~spend_t["segment"].isin(set(outcome_t["segment"]))
+            if missing.any():
+                rows = tuple(int(i) + 2 for i in np.flatnonzero(missing.to_numpy())[:5])
+                problems.append(Problem(s_name, "segment", "a segment the outcome has GMV for "
+                                        f"({', '.join(sorted(set(outcome_t['segment'])))})", rows, int(missing.sum()),
+                                        tuple(dict.fromkeys(spend_t.loc[missing, "segment"]))[:3]))
+        overlap = spend_t["date"].between(outcome_t["date"].min(), outcome_t["date"].max())
+        if not overlap.any():
+            problems.append(Problem(s_name, "date", f"dates within the outcome's ({outcome_t['date'].min().date()} "
+                                    f"to {outcome_t['date'].max().date()})"))
+    if problems:
+        raise TableError(problems)
+    return spend_t, outcome_t, channels_t, lifts, o_period
+
+
+def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int, list[Problem]]:
+    """(1 or 7, problems): days or weeks, every date on one grid; without gaps unless allowed."""
+    uniq = pd.DatetimeIndex(sorted(table["date"].unique()))
+    if len(uniq) < 2:
+        return 1, [Problem(name, "date", "at least two different dates")]
+    steps = np.diff(uniq.asi8) // 86_400_000_000_000
+    step = 7 if np.all(steps % 7 == 0) else 1
+    if step == 1 and np.median(steps) >= 7:
+        return 1, [Problem(name, "date", "dates one day or one week apart (found dates "
+                           f"{int(np.median(steps))} days apart)")]
+    if not gaps_allowed:
+        full = pd.date_range(uniq[0], uniq[-1], freq=f"{step}D")
+        missing = full[~full.isin(uniq)]
+        if len(missing):
+            shown = ", ".join(str(d.date()) for d in missing[:5]) + (" …" if len(missing) > 5 else "")
+            unit = "day" if step == 1 else "week"
+            return step, [Problem(name, "date", f"a value for every {unit} from {uniq[0].date()} to "
+                                  f"{uniq[-1].date()}; {len(missing)} missing ({shown}) — a missing {unit} is "
+                                  "unknown, not 0: add it")]
+    return step, []
+
+
+def _current(spend: pd.DataFrame, window_days: int | None, period_days: int) -> pd.DataFrame:
+    """Mean spend per period and cell over the history or its last ``window_days``."""
+    frame = spend
+    if window_days is not None:
+        frame = frame[frame["date"] > frame["date"].max() - pd.Timedelta(days=window_days)]
+    first, last = frame["date"].min(), frame["date"].max()
+    n_periods = (last - first).days // period_days + 1
+    total = frame.groupby(["channel", "segment"])["spend"].sum() / max(n_periods, 1)
+    return total.rename("current_spend").reset_index()
+
+
+def _with_segment(table: pd.DataFrame) -> pd.DataFrame:
+    return table if "segment" in table.columns else table.assign(segment="existing")
+
+
+# --- outputs ----------------------------------------------------------------------------------------
+
+
+def _per_day(curves: pd.DataFrame, period_days: int) -> pd.DataFrame:
+    """Curves per period → per day: a period's a·g(x/b) is (a/p)·g(x_day/(b/p)); marginal ROI is unchanged."""
+    if period_days == 1:
+        return curves.copy()
+    p = float(period_days)
+    out = curves.copy()
+    power = out["family"].eq("power")
+    # a power curve a·x^s per period is a·p^(s−1)·x_day^s per day; the others scale a and b by 1/p
+    factor = np.where(power, p ** (out["s"].fillna(1.0) - 1), 1.0 / p)
+    for col in ("a", "a_low", "a_high"):
+        out[col] = out[col] * factor
+    out["b"] = np.where(power, out["b"], out["b"] / p)
+    for col in ("current_spend", "value_at_current", "prior_value"):
+        if col in out.columns:
+            out[col] = out[col] / p
+    out["current_spend"] = out["current_spend"].round(2)
+    return out
+
+
+def _curves_table(fitted: pd.DataFrame, spend: pd.DataFrame, channels: pd.DataFrame | None,
+                  margin: float) -> pd.DataFrame:
+    """The optimizer's columns first: cpc and new-customer share from clicks (as pipeline mode:
+    :func:`roimix.pipeline.cell_traffic`, NaN when unknown), group and key_platform, margin."""
+    from roimix.pipeline import cell_traffic
+
+    out = fitted.merge(cell_traffic(spend), on=["channel", "segment"], how="left")
+    if channels is not None:
+        out = out.merge(channels[["channel", "group", "key_platform"]], on="channel", how="left")
+    else:
+        out["group"], out["key_platform"] = None, None
+    out["margin"] = margin
+    first = ["channel", "segment", "family", "a", "b", "s", "current_spend", "cpc", "new_customer_share", "group",
+             "key_platform", "margin"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def _contributions(fit: CurveFit) -> pd.DataFrame:
+    """channel, segment, incremental outcome summed over the fitted periods."""
+    dec = fit.decomposition
+    dec = dec[dec["fitted_period"] & ~dec["component"].isin(["baseline", "actual"])]
+    sums = dec.groupby("component")["value"].sum()
+    parts = sums.index.str.rsplit("/", n=1)
+    return pd.DataFrame({"channel": [p[0] for p in parts], "segment": [p[1] for p in parts],
+                         "incremental_cny": sums.to_numpy()})
+
+
+def _fitted_dates(fit: CurveFit) -> pd.DatetimeIndex:
+    dec = fit.decomposition
+    actual = dec[(dec["component"] == "actual") & dec["fitted_period"]]
+    return pd.DatetimeIndex(pd.to_datetime(actual["date"]).unique())
+
+
+def _lift_channels(lifts: pd.DataFrame | None, fit: CurveFit) -> set[str]:
+    if lifts is None or not len(lifts):
+        return set()
+    fitted = set(fit.curves.loc[fit.curves["status"] == "fitted", "channel"])
+    return set(lifts["channel"].astype(str)) & fitted
+
+
+def _platform_table(spend: pd.DataFrame, fit: CurveFit, lifts, period_days: int) -> pd.DataFrame:
+    """Platform ROAS vs incremental ROAS per channel over the fitted periods where the platform reported."""
+    dates = _fitted_dates(fit)
+    rows = spend[spend["date"].isin(dates) & spend["platform_gmv"].notna()]
+    contrib = _contributions(fit)
+    dec = fit.decomposition
+    dec = dec[dec["fitted_period"] & ~dec["component"].isin(["baseline", "actual"])].copy()
+    dec["channel"] = dec["component"].str.rsplit("/", n=1).str[0]
+    dec["date"] = pd.to_datetime(dec["date"])
+    tested = _lift_channels(lifts, fit)
+    level = fit.curves.assign(lo=fit.curves["a_low"] / fit.curves["a"], hi=fit.curves["a_high"] / fit.curves["a"])
+    out = []
+    for channel, frame in rows.groupby("channel"):
+        reported = set(frame["date"])
+        spend_cny = float(frame["spend"].sum())
+        platform = float(frame["platform_gmv"].sum())
+        mine = dec[(dec["channel"] == channel) & dec["date"].isin(reported)]
+        incremental = float(mine["value"].sum())
+        cells = level[level["channel"] == channel]
+        weights = contrib.set_index("channel").loc[[channel], "incremental_cny"] if channel in set(contrib["channel"]) \
+            else pd.Series(dtype=float)
+        lo = float(np.average(cells["lo"].fillna(1), weights=weights)) if len(weights) and weights.sum() > 0 else 1.0
+        hi = float(np.average(cells["hi"].fillna(1), weights=weights)) if len(weights) and weights.sum() > 0 else 1.0
+        inc_roas = incremental / spend_cny if spend_cny > 0 else np.nan
+        plat_roas = platform / spend_cny if spend_cny > 0 else np.nan
+        defl = incremental / platform if platform > 0 else np.nan
+        out.append({"channel": channel, "spend_cny": spend_cny, "platform_gmv_cny": platform,
+                    "incremental_cny": incremental, "platform_roas": plat_roas, "incremental_roas": inc_roas,
+                    "incremental_roas_low": inc_roas * lo, "incremental_roas_high": inc_roas * hi,
+                    "deflation": defl, "deflation_low": defl * lo, "deflation_high": defl * hi,
+                    "factor_source": "lift_test" if channel in tested else "fit",
+                    "n_periods": len(reported)})
+    return pd.DataFrame(out)
+
+
+def _platform_prior(spend: pd.DataFrame, tested: set[str], factor: float, period_days: int) -> pd.DataFrame:
+    """Prior level per period (channel, segment, value) = factor × mean platform GMV, for untested channels."""
+    rows = spend[~spend["channel"].isin(tested) & spend["platform_gmv"].notna()]
+    n = spend["date"].nunique()
+    per = rows.groupby(["channel", "segment"])["platform_gmv"].sum() / max(n, 1) * factor
+    return per.rename("value").reset_index()
+
+
+def _evidence(fit: CurveFit, spend: pd.DataFrame, lifts, prior, platform_prior: bool, platform, period_days,
+              settings: AggregateSettings) -> pd.DataFrame:
+    """Per cell: which evidence set its level, and how much of its spend the calendar explains."""
+    tested = _lift_channels(lifts, fit)
+    journeys = set() if prior is None else set(zip(_with_segment(prior)["channel"].astype(str),
+                                                   _with_segment(prior)["segment"].astype(str)))
+    from_platform = set()
+    if platform_prior and platform is not None:
+        from_platform = set(platform.loc[platform["factor_source"] == "fit", "channel"])
+    dates = _fitted_dates(fit)
+    timeline = Timeline(pd.DatetimeIndex(sorted(pd.to_datetime(fit.decomposition["date"]).unique())), period_days)
+    z, _ = baseline_design(timeline)
+    keep = timeline.dates.isin(dates)
+    rows = []
+    for r in fit.curves.itertuples():
+        x = (spend[(spend["channel"] == r.channel) & (spend["segment"] == r.segment)]
+             .set_index("date")["spend"].reindex(timeline.dates, fill_value=0.0).to_numpy())[keep]
+        zz = z[keep]
+        r2 = np.nan
+        if len(x) > zz.shape[1] and np.var(x) > 0:
+            resid = x - zz @ np.linalg.lstsq(zz, x, rcond=None)[0]
+            r2 = float(1 - np.var(resid) / np.var(x))
+        if r.status != "fitted":
+            kind = r.status
+        elif r.channel in tested:
+            kind = "lift_test"
+        elif (r.channel, r.segment) in journeys:
+            kind = "journeys"
+        elif r.channel in from_platform:
+            kind = "platform_prior"
+        else:
+            kind = "aggregate"
+        flagged = kind == "aggregate" and np.isfinite(r2) and r2 >= settings.calendar_r2_flag
+        rows.append({"channel": r.channel, "segment": r.segment, "evidence": kind, "calendar_r2": r2,
+                     "likely_confounded": bool(flagged)})
+    return pd.DataFrame(rows)
+
+
+def contribution_shares(result: AggregateResult) -> pd.Series:
+    """Each channel's share of the total outcome over the fitted periods (summed over segments)."""
+    contrib = _contributions(result.fit).groupby("channel")["incremental_cny"].sum()
+    dec = result.fit.decomposition
+    total = dec[(dec["component"] == "actual") & dec["fitted_period"]]["value"].sum()
+    return contrib / total
+
+
+def roas(result: AggregateResult) -> pd.Series:
+    """Incremental outcome ÷ spend per channel over the fitted periods."""
+    contrib = _contributions(result.fit).groupby("channel")["incremental_cny"].sum()
+    dates = _fitted_dates(result.fit)
+    spent = result.spend[result.spend["date"].isin(dates)].groupby("channel")["spend"].sum()
+    return contrib / spent

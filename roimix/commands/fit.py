@@ -1,0 +1,114 @@
+"""``roimix fit``: response curves from spend and the shop's total GMV per day or week (aggregate
+mode, :mod:`roimix.aggregate`), written for ``roimix plan --curves``. ``roimix plan --outcome``
+runs the same fit through :func:`aggregate_curves` and plans on it.
+
+Printed (stderr): the detected period, the fit quality, each channel's evidence and marginal ROI
+band (a likely-confounded channel is marked), and platform ROAS vs incremental ROAS when the
+spend table has ``platform_gmv``. Exit 2 on bad input (every problem with file, row and column).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from roimix.text import t
+
+_FILE = click.Path(dir_okay=False)
+_CURVE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def write_curves(frame: pd.DataFrame, path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def report_lines(result, lang: str) -> list[str]:
+    """The period, fit quality, evidence per cell and platform vs incremental ROAS, in ``lang``."""
+    from roimix.text.pipeline import render_warning
+
+    summary = result.fit.summary
+    period = t(f"aggregate.period.{'weekly' if result.period_days == 7 else 'daily'}", lang)
+    lines = [t("aggregate.header", lang, n_cells=len(result.curves), period=period,
+               n_fitted=int(summary["n_fitted_periods"].iloc[0]),
+               r2=", ".join(f"{v:.3f}" for v in summary["r2"]),
+               cv_rmse=", ".join(f"{v:,.4g}" for v in summary["cv_rmse"])),
+             t("aggregate.evidence.title", lang)]
+    for r in result.curves.itertuples():
+        lines.append(t("aggregate.evidence.row", lang, cell=render_warning_cell(r.channel, r.segment, lang),
+                       evidence=t(f"aggregate.evidence.{r.evidence}", lang), mroi=_num(r.marginal_roi),
+                       low=_num(r.mroi_low), high=_num(r.mroi_high),
+                       flag=t("aggregate.evidence.flag", lang) if r.likely_confounded else ""))
+    if result.platform is not None and len(result.platform):
+        lines.append(t("aggregate.platform.title", lang))
+        for r in result.platform.itertuples():
+            lines.append(t("aggregate.platform.row", lang, channel=r.channel, platform_roas=_num(r.platform_roas),
+                           incremental_roas=_num(r.incremental_roas), low=_num(r.incremental_roas_low),
+                           high=_num(r.incremental_roas_high), deflation=_num(r.deflation),
+                           deflation_low=_num(r.deflation_low), deflation_high=_num(r.deflation_high),
+                           source=t(f"aggregate.platform.source.{r.factor_source}", lang)))
+    lines += [f"warning: {render_warning(w, lang)}" for w in result.warnings if w.key != "aggregate.period"]
+    return lines
+
+
+def render_warning_cell(channel: str, segment: str, lang: str) -> str:
+    from roimix.text import STRINGS
+
+    key = f"segment.{segment}"
+    return f"{channel}/{t(key, lang) if key in STRINGS else segment}"
+
+
+def _num(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.3g}"
+
+
+def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh",
+                     keep_campaigns: bool = False, platform_prior: bool = False) -> pd.DataFrame:
+    """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
+    print the report on stderr, write ``curves_out`` when given, return the curves table."""
+    from roimix.aggregate import AggregateSettings, run_aggregate
+
+    missing = [f"--{k}" for k in ("spend", "outcome") if not files.get(k)]
+    if missing:
+        raise click.UsageError("aggregate mode needs " + " and ".join(missing))
+    settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
+                                 exclude=pd.DataFrame(columns=["start", "end"]) if keep_campaigns else None)
+    result = run_aggregate(files["spend"], files["outcome"], lift_tests=files.get("lift_tests"),
+                           channels=files.get("channels"), settings=settings,
+                           progress=lambda stage: click.echo(t(f"optimizer.pipeline.{stage}", lang), err=True))
+    click.echo(t("aggregate.period", lang, period_days=result.period_days), err=True)
+    for line in report_lines(result, lang):
+        click.echo(line, err=True)
+    if curves_out:
+        path = write_curves(result.curves, curves_out)
+        click.echo(t("aggregate.wrote", lang, path=str(path), rows=len(result.curves)), err=True)
+    return result.curves
+
+
+@click.command("fit")
+@click.option("--spend", "-s", type=_FILE, required=True,
+              help="spend per day or week, channel and segment (optional platform_gmv: the platform's own GMV)")
+@click.option("--outcome", "-o", type=_FILE, required=True, help="total GMV per day or week: date, [segment], value")
+@click.option("--lift-tests", type=_FILE, help="lift-test results that calibrate the curves")
+@click.option("--channels", type=_FILE, help="channel groups and key platforms")
+@click.option("--current-window", type=click.IntRange(1),
+              help="current spend = mean over the last N days (default: the whole history)")
+@click.option("--keep-campaigns", is_flag=True,
+              help="fit on campaign periods too (default: 618, 双11 and 年货节 windows are left out)")
+@click.option("--platform-prior", is_flag=True,
+              help="use platform GMV × the deflation factor learned on lift-tested channels as a weak prior")
+@click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def command(spend, outcome, lift_tests, channels, current_window, keep_campaigns, platform_prior, out, lang) -> None:
+    """Fit response curves from spend and total GMV per day or week (no journeys needed) and write them."""
+    if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
+        raise click.BadParameter(f"expected a file ending in {', '.join(_CURVE_SUFFIXES)}", param_hint="--out")
+    aggregate_curves({"spend": spend, "outcome": outcome, "lift_tests": lift_tests, "channels": channels,
+                      "current_window": current_window}, curves_out=out, lang=lang, keep_campaigns=keep_campaigns,
+                     platform_prior=platform_prior)

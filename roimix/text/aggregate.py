@@ -1,0 +1,62 @@
+"""Aggregate mode (spend + total GMV, no journeys) and ``roimix fit``: zh and en.
+
+Keys ``aggregate.*`` are :class:`roimix.messages.Message` keys of :mod:`roimix.aggregate` (worded
+by ``roimix.text.pipeline.render_warning``) and the lines ``roimix fit`` / ``roimix plan --outcome`` print.
+"""
+
+from __future__ import annotations
+
+STRINGS = {
+    "aggregate.period": (
+        "数据周期：每行 {period_days} 天（1 为日数据，7 为周数据）；曲线已换算为每天的花费与 GMV",
+        "Data period: one row every {period_days} days (1 = daily, 7 = weekly); the curves are stated per day "
+        "of spend and GMV"),
+    "aggregate.period.daily": ("日数据", "daily data"),
+    "aggregate.period.weekly": ("周数据（曲线已按 ÷7 换算为每天）", "weekly data (curves converted to per day, ÷7)"),
+    "aggregate.confounded": (
+        "{cell}：花费随日历（趋势、季节、星期）变化，日历解释了其 {calendar_share} 的波动；没有增量实验时，"
+        "其投产可能把需求当成广告效果（很可能有混杂）。请用增量实验校准",
+        "{cell}: its spend follows the calendar (trend, season, weekday explain {calendar_share} of its "
+        "variation); without a lift test its ROAS may pass demand off as ad effect (likely confounded). "
+        "Calibrate it with a lift test"),
+    "aggregate.platform.prior_used": (
+        "平台 GMV 作为弱先验：折算系数 {factor_x}（增量 ÷ 平台，从有增量实验的渠道 {channels} 学得）",
+        "Platform GMV used as a weak prior through a deflation factor of {factor_x} (incremental ÷ platform, "
+        "learned on the lift-tested channels {channels})"),
+    "aggregate.platform.prior_unused": (
+        "平台 GMV 未用作先验：没有既有增量实验又有平台 GMV 的渠道，无法学得折算系数（平台数据绝不直接当作真值）",
+        "Platform GMV is not used as a prior: no channel has both a lift test and platform GMV to learn the "
+        "deflation factor from (platform figures are never taken as the truth)"),
+    "aggregate.header": (
+        "汇总模式：{n_cells} 条曲线（{period}），拟合周期 {n_fitted} 个，R² {r2}，交叉验证 RMSE {cv_rmse}",
+        "Aggregate mode: {n_cells} curves ({period}), {n_fitted} periods fitted, R² {r2}, cross-validated RMSE "
+        "{cv_rmse}"),
+    "aggregate.evidence.title": ("各渠道的证据：", "Evidence per channel:"),
+    "aggregate.evidence.row": (
+        "  {cell}：{evidence}；边际投产 {mroi}（90% 区间 {low}–{high}）{flag}",
+        "  {cell}: {evidence}; marginal ROI {mroi} (90% band {low}–{high}){flag}"),
+    "aggregate.evidence.flag": ("  ⚠ 很可能有混杂", "  ⚠ likely confounded"),
+    "aggregate.evidence.lift_test": ("增量实验校准", "lift-test calibrated"),
+    "aggregate.evidence.journeys": ("用户路径归因先验 + 汇总数据", "journey attribution prior + aggregate data"),
+    "aggregate.evidence.platform_prior": ("平台 GMV × 折算系数（弱先验）+ 汇总数据",
+                                          "platform GMV × deflation factor (weak prior) + aggregate data"),
+    "aggregate.evidence.aggregate": ("仅汇总数据（花费波动对总 GMV）", "aggregate data only (spend variation vs total GMV)"),
+    "aggregate.evidence.prior": ("仅先验（花费变化不足）", "prior only (spend varies too little)"),
+    "aggregate.evidence.unfit": ("未拟合（保持当前花费）", "not fitted (kept at current spend)"),
+    "aggregate.platform.title": (
+        "平台投产 vs 增量投产（平台报表只是带标签的弱参考，不是真值）：",
+        "Platform ROAS vs incremental ROAS (platform reports are a labelled, weak reference, never the truth):"),
+    "aggregate.platform.row": (
+        "  {channel}：平台投产 {platform_roas}，增量投产 {incremental_roas}（{low}–{high}），"
+        "折算系数 {deflation}（{deflation_low}–{deflation_high}，{source}）",
+        "  {channel}: platform ROAS {platform_roas}, incremental ROAS {incremental_roas} ({low}–{high}), "
+        "deflation factor {deflation} ({deflation_low}–{deflation_high}, {source})"),
+    "aggregate.platform.source.lift_test": ("由增量实验校准的拟合学得", "learned from the lift-test-calibrated fit"),
+    "aggregate.platform.source.fit": ("仅由拟合水平学得，区间为自助法区间", "learned from the fit's own level, band from the bootstrap"),
+    "aggregate.wrote": ("已写出曲线 {path}（{rows} 行，可用 roimix plan --curves 复用）",
+                        "Wrote the curves to {path} ({rows} rows; reuse them with roimix plan --curves)"),
+    "aggregate.usage.with_journeys": (
+        "--outcome 用于汇总模式（无用户路径）；有 --touchpoints/--conversions 时 GMV 来自订单表，请去掉 --outcome",
+        "--outcome is for aggregate mode (no journeys); with --touchpoints/--conversions the GMV comes from the "
+        "conversions, so drop --outcome"),
+}
