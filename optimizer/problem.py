@@ -364,10 +364,6 @@ class Program:
             compile_s, solver_s, time.perf_counter() - started, iterations, message,
         )
 
-    def elastic_amounts(self) -> dict[str, float]:
-        """Phase one: each block's elastic total, in units of its scale (0 for a block that held)."""
-        return {b.rule.id: float(np.sum(b.elastic.value)) if b.elastic.value is not None else 0.0 for b in self.blocks}
-
 
 def _sense(lhs, rhs, sense: str):
     """``lhs − rhs (≤ | ≥ | =) 0``: cvxpy's dual of ``A @ z == p * c`` comes out with the opposite sign

@@ -19,9 +19,3 @@ class ScenarioError(RoimixError):
     """A scenario file or its overrides are invalid (unknown key, wrong type, missing file)."""
 
     exit_code = 2
-
-
-class InfeasibleError(RoimixError):
-    """No plan satisfies every rule; the message names the conflicting rules and the relaxation."""
-
-    exit_code = 1

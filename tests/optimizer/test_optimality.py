@@ -76,8 +76,8 @@ def test_every_rule_holds_at_the_optimum(seed, n, budget_factor, np_cap, nc_cap,
         assert gmv(df, x) >= roi * x.sum() * (1 - 1e-6)
     if lock:
         assert x[1] == pytest.approx(cur[1], rel=1e-6, abs=tol)
-    assert result.evidence.max_violation < 1e-6
-    assert result.evidence.relative_gap < 1e-6
+    assert result.evidence.max_violation < 1e-7
+    assert result.evidence.relative_gap < 1e-7  # Clarabel stops at 1e-8; no tolerance is added to the bound
 
 
 # --- KKT: equal marginal ROI inside the bounds ---------------------------------------------------------------
@@ -234,17 +234,23 @@ def test_never_below_slsqp_from_the_current_allocation(seed, n, factor, cap):
             [a / b * np.exp(-x / b), a * b / (x + b) ** 2, a / (x + b), a * s * x ** (s - 1)],
             a * s * b**s * x ** (s - 1) / (x**s + b**s) ** 2)
 
-    res = minimize(lambda x: -gmv(df, x) / budget, cur, jac=lambda x: -grad(x) / budget, method="SLSQP",
-                   bounds=list(zip(np.zeros(n), upper)),
-                   constraints=[{"type": "eq", "fun": lambda x: (x.sum() - budget) / budget, "jac": lambda x: np.ones(n) / budget},
-                                {"type": "ineq", "fun": lambda x: (cap * x.sum() - new @ x) / budget,
-                                 "jac": lambda x: (cap - new) / budget}],
-                   options={"maxiter": 500, "ftol": 1e-12})
-    x = res.x
+    # SLSQP on z = x / k with the objective over Σ f(k), every row of order 1: in yuan the gradient is ~1e-4,
+    # its first steps move cents and it stops "successfully" far from the optimum (see benchmarks/optimizer.py)
+    k = np.where(np.isfinite(b), b, cur)
+    scale = float(value(df, k).sum())
+    res = minimize(lambda z: -gmv(df, z * k) / scale, cur / k, jac=lambda z: -grad(z * k) * k / scale,
+                   method="SLSQP", bounds=list(zip(np.zeros(n), upper / k)),
+                   constraints=[{"type": "eq", "fun": lambda z: (k @ z - budget) / budget, "jac": lambda z: k / budget},
+                                {"type": "ineq", "fun": lambda z: (cap * k @ z - new * k @ z) / budget,
+                                 "jac": lambda z: (cap - new) * k / budget}],
+                   options={"maxiter": 1000, "ftol": 1e-12})
+    x = res.x * k
     feasible = (abs(x.sum() - budget) <= 1e-7 * budget and new @ x <= cap * x.sum() + 1e-7 * budget
                 and np.all(x >= -1e-7 * budget) and np.all(x <= upper + 1e-7 * budget))
-    assume(feasible)
+    assume(res.success and feasible)
     assert ours.evidence.objective_cny >= gmv(df, x) * (1 - REL)
+    # and SLSQP, converged, finds the same optimum: the comparison is between two solutions, not one and a stall
+    assert gmv(df, x) >= ours.evidence.objective_cny * (1 - 1e-6)
 
 
 # --- monotone in the budget, and the budget's price --------------------------------------------------------------
