@@ -43,6 +43,12 @@ STRINGS = {
         "最优性证据：与理论最优相差不超过 {gap_cny}（相对 {relative_gap}），规则最大违反 {violation}",
         "Optimality evidence: within {gap_cny} of the best possible (relative {relative_gap}); largest rule violation {violation}",
     ),
+    "optimizer.summary.solver": (
+        "求解器 {solver}（{solver_status}，{iterations} 次迭代）：对偶间隙 {duality_gap}（相对 {relative_duality_gap}），"
+        "原始残差 {primal_residual}，对偶残差 {dual_residual}",
+        "Solver {solver} ({solver_status}, {iterations} iterations): duality gap {duality_gap} "
+        "(relative {relative_duality_gap}); residuals primal {primal_residual}, dual {dual_residual}",
+    ),
     "optimizer.summary.envelope": (
         "含 S 型曲线：方案真实值 {objective_cny}，凹包络上界 {bound_cny}",
         "S-shaped curves: true value of the plan {objective_cny}, concave-envelope bound {bound_cny}",
