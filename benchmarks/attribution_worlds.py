@@ -143,13 +143,17 @@ def main() -> None:
             print(f"{name} seed {seed}: default share error {_fmt(d['share_error'])}, baseline "
                   f"{_fmt(d['baseline_share'])} (true {_fmt(r['true_baseline_share'])})", flush=True)
             results.append(r)
-    command = "python benchmarks/attribution_worlds.py " + " ".join(sys.argv[1:])
-    text = report(results, command)
+            write(results, args)  # after every world, so a long run leaves its finished worlds
+    print(write(results, args))
+
+
+def write(results: list[dict], args: argparse.Namespace) -> str:
+    text = report(results, "python benchmarks/attribution_worlds.py " + " ".join(sys.argv[1:]))
     if args.out:
         args.out.write_text(text)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=float))
-    print(text)
+    return text
 
 
 if __name__ == "__main__":
