@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # benchmarks/ is not installed: import it from the checkout
@@ -204,6 +205,25 @@ def test_share_error_is_zero_on_the_truth_and_counts_credit_to_organic_channels(
     scored = harness.score("b", {**truth, harness.BASELINE: 3.0}, world)
     assert scored.baseline_share == pytest.approx(3.0 / 4.0)
     assert sum(scored.shares.values()) == pytest.approx(1.0)
+
+
+credits = st.dictionaries(st.sampled_from(["a", "b", "c", "direct", harness.BASELINE, NO_TOUCH]),
+                          st.floats(-5, 100, allow_nan=False), min_size=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(credits, credits)
+def test_shares_sum_to_one_and_share_error_is_a_distance_between_0_and_2(a, b):
+    sa, base_a = harness.shares_of(a)
+    sb, _ = harness.shares_of(b)
+    if sa:
+        assert sum(sa.values()) == pytest.approx(1.0) and min(sa.values()) >= 0
+        assert harness.share_error(sa, sa) == 0.0
+        assert 0.0 <= base_a <= 1.0
+    if sa and sb:
+        e = harness.share_error(sa, sb)
+        assert 0.0 <= e <= 2.0 + 1e-12
+        assert e == pytest.approx(harness.share_error(sb, sa))
 
 
 def test_peer_input_drops_organic_touches_and_keeps_every_journey(zoo):
