@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the markdown report here")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
+    if not 1000 <= args.users <= 1e8:
+        parser.error(f"--users must be between 1000 and 1e8, got {args.users:g}")
     seeds = [DEV_SEEDS[0]] if args.dev else args.seeds
     clash = set(seeds) & set(DEV_SEEDS) if not args.dev and args.out else set()
     if clash:
