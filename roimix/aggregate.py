@@ -239,7 +239,7 @@ def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int,
     uniq = pd.DatetimeIndex(sorted(table["date"].unique()))
     if len(uniq) < 2:
         return 1, [Problem(name, "date", "at least two different dates")]
-    steps = np.diff(uniq.asi8) // 86_400_000_000_000
+    steps = np.asarray((uniq[1:] - uniq[:-1]).days)
     step = 7 if np.all(steps % 7 == 0) else 1
     if step == 1 and np.median(steps) >= 7:
         return 1, [Problem(name, "date", "dates one day or one week apart (found dates "

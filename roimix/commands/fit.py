@@ -68,16 +68,19 @@ def _num(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.3g}"
 
 
-def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh",
+def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,
                      keep_campaigns: bool = False, platform_prior: bool = False) -> pd.DataFrame:
     """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
     print the report on stderr, write ``curves_out`` when given, return the curves table."""
     from roimix.aggregate import AggregateSettings, run_aggregate
 
+    if files.get("touchpoints") or files.get("conversions"):
+        raise click.UsageError(t("aggregate.usage.with_journeys", lang))
     missing = [f"--{k}" for k in ("spend", "outcome") if not files.get(k)]
     if missing:
         raise click.UsageError("aggregate mode needs " + " and ".join(missing))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
+                                 **({"default_margin": margin} if margin is not None else {}),
                                  exclude=pd.DataFrame(columns=["start", "end"]) if keep_campaigns else None)
     result = run_aggregate(files["spend"], files["outcome"], lift_tests=files.get("lift_tests"),
                            channels=files.get("channels"), settings=settings,
