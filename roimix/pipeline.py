@@ -214,7 +214,7 @@ def _check_inputs(touchpoints, conversions, spend, channels, lift_tests, engine:
     tables = (read(spend, SPEND, "spend"), read(channels, CHANNELS, "channels"),
               read(lift_tests, LIFT_TESTS, "lift tests"))
     if tables[0] is not None and tables[2] is not None:
-        problems += _lift_problems(tables[2], tables[0], _label(lift_tests, "lift tests"))
+        problems += _lift_problems(tables[2], tables[0], _name(lift_tests, "lift tests"))
     if problems:
         raise TableError(problems)
     return tables

@@ -65,6 +65,9 @@ def cell_warnings(curves: engine.CurveSet, ds, lang: str, names: dict[str, str])
     for r in thin.itertuples(index=False):
         key = "app.cur.warn.few_days" if r.reason == "few_days" else "app.cur.warn.flat"
         out.append(t(key, lang, channel=names.get(r.channel, r.channel), days=r.days, cv=percent(r.cv, lang, 0)))
+    from roimix.text.pipeline import render_warning  # the pipeline's input, lag and lift-test warnings (Messages)
+    out += [render_warning(m, lang) for m in curves.warnings
+            if getattr(m, "key", "").startswith(("pipeline.input.", "pipeline.lag.", "pipeline.fit.lift"))]
     return out
 
 

@@ -1,0 +1,208 @@
+"""Input defects a shop's export really has, met as a user meets them (``roimix plan -t -c -s`` on a
+copy of data/sample with the defect injected): nothing is silent, nothing crashes."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from response import FitSettings
+from roimix.cli import main
+from roimix.messages import Message
+from roimix.pipeline import PipelineSettings, _spend_warnings, cell_traffic, run_pipeline
+from roimix.tables import TableError
+from roimix.text import STRINGS
+from roimix.text.pipeline import render_warning
+
+FAST = PipelineSettings(fit=FitSettings(n_bootstrap=0))
+FILES = ("touchpoints.parquet", "conversions.parquet", "spend.csv", "channels.csv")
+
+
+@pytest.fixture
+def shop(tmp_path, sample_dir):
+    """A fresh copy of the sample's files, to break."""
+    for name in FILES:
+        shutil.copy(sample_dir / name, tmp_path / name)
+    return tmp_path
+
+
+def plan(folder, *extra) -> list[str]:
+    return ["plan", "-t", str(folder / "touchpoints.parquet"), "-c", str(folder / "conversions.parquet"),
+            "-s", str(folder / "spend.csv"), "--channels", str(folder / "channels.csv"), "--budget", "9000",
+            "--lang", "en", *extra]
+
+
+def pipeline(folder, **kw):
+    return run_pipeline(folder / "touchpoints.parquet", folder / "conversions.parquet", folder / "spend.csv",
+                        channels=folder / "channels.csv", settings=FAST, **kw)
+
+
+def keys(messages) -> list[str]:
+    return [m.key for m in messages]
+
+
+def assert_worded(messages) -> None:
+    """Every message is a key with zh and en text that formats with its values."""
+    for m in messages:
+        assert isinstance(m, Message) and m.key in STRINGS, m
+        zh, en = render_warning(m, "zh"), render_warning(m, "en")
+        assert zh != en and "{" not in zh + en
+
+
+# --- 1. spend without clicks ------------------------------------------------------------------------
+
+
+def test_spend_without_click_columns_fits_and_says_cpc_is_unknown(shop):
+    spend = pd.read_csv(shop / "spend.csv")
+    spend.drop(columns=["clicks", "new_customer_clicks"]).to_csv(shop / "spend.csv", index=False)
+    result = pipeline(shop)  # was: KeyError 'clicks'
+    assert result.curves["cpc"].isna().all() and result.curves["new_customer_share"].isna().all()
+    assert not result.curves["clicks_known"].any()
+    assert Message("pipeline.input.no_clicks", {"columns": ["clicks", "new_customer_clicks"]}) in result.warnings
+    assert_worded(result.warnings)
+
+
+def test_cpc_comes_from_the_days_with_clicks_and_is_never_assumed():
+    spend = pd.DataFrame({
+        "date": ["2026-03-01", "2026-03-02", "2026-03-01", "2026-03-02", "2026-03-01", "2026-03-02"],
+        "channel": ["ztc", "ztc", "wxt", "wxt", "kol", "kol"], "segment": "existing",
+        "spend": [100.0, 300.0, 50.0, 70.0, 80.0, 90.0],
+        "clicks": [50, np.nan, 0, 0, 40, 30], "new_customer_clicks": [10, np.nan, 0, 0, np.nan, np.nan],
+    })
+    got = cell_traffic(spend).set_index("channel")
+    # ztc: the day without clicks is left out of both sums (100 / 50), not counted as free clicks
+    assert got.loc["ztc", "cpc"] == pytest.approx(2.0) and got.loc["ztc", "new_customer_share"] == pytest.approx(0.2)
+    assert bool(got.loc["ztc", "clicks_known"])
+    # wxt: spend with zero clicks — unknown, not the old silent cpc 1.0
+    assert np.isnan(got.loc["wxt", "cpc"]) and not got.loc["wxt", "clicks_known"]
+    # kol: clicks known, new-customer clicks not: its cpc stands, the new-customer rule cannot use it
+    assert got.loc["kol", "cpc"] == pytest.approx(170 / 70)
+    assert np.isnan(got.loc["kol", "new_customer_share"]) and not got.loc["kol", "clicks_known"]
+
+
+# --- 2. a channel with spend but no touchpoints; duplicated spend series ------------------------------------
+
+
+def test_copied_channel_is_named_and_its_duplicate_series_flagged(shop, capsys):
+    spend = pd.read_csv(shop / "spend.csv")
+    copy = spend[spend.channel == "ztc"].assign(channel="ztc_copy")
+    pd.concat([spend, copy]).to_csv(shop / "spend.csv", index=False)
+    assert main(plan(shop)) == 0
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "ztc_copy" in line]
+    assert render_warning(Message("pipeline.input.no_touchpoints", {"channel": "ztc_copy"}), "en") in err
+    for segment in ("existing", "new"):
+        assert render_warning(Message("pipeline.input.duplicate_spend", {
+            "cell": f"ztc/{segment}", "other": f"ztc_copy/{segment}", "correlation": 1.0, "how": "identical"}), "en") in err
+    assert len([line for line in said if "daily spend" in line]) == 2  # and no other pair
+
+
+def test_nearly_proportional_spend_is_flagged_with_its_correlation_and_the_sample_is_not(sample_dir):
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    facts = pd.DataFrame({"kind": "touches", "channel": spend.channel.unique(), "n": 1, "outside": 0})
+    assert _spend_warnings(spend, facts) == []  # seven real channels: none duplicates another
+    rng = np.random.default_rng(0)
+    twin = spend[spend.channel == "qianchuan"].assign(channel="twin")
+    twin["spend"] = 1.7 * twin["spend"] * (1 + 0.01 * rng.standard_normal(len(twin)))
+    found = _spend_warnings(pd.concat([spend, twin]), pd.concat([facts, facts.iloc[:1].assign(channel="twin")]))
+    want = {}
+    for segment in ("existing", "new"):
+        a = spend[(spend.channel == "qianchuan") & (spend.segment == segment)].sort_values("date").spend
+        b = twin[twin.segment == segment].sort_values("date").spend
+        want[f"qianchuan/{segment}"] = np.corrcoef(a, b)[0, 1]
+    got = {m.values["cell"]: m.values["correlation"] for m in found}
+    assert set(got) == set(want) and all(m.values["how"] == "correlated" for m in found)
+    assert all(0.99 < got[k] == pytest.approx(want[k], abs=1e-12) for k in want)
+
+
+# --- 3. dates -------------------------------------------------------------------------------------------
+
+
+def test_orders_and_touches_far_outside_the_spend_dates_are_named_by_file_row_and_column(shop, capsys):
+    orders = pd.read_parquet(shop / "conversions.parquet")
+    orders.loc[100, "timestamp"] = pd.Timestamp("2099-01-01 10:00")
+    orders.to_parquet(shop / "conversions.parquet", index=False)
+    touches = pd.read_parquet(shop / "touchpoints.parquet")
+    touches.loc[[7, 9], "timestamp"] = pd.Timestamp("1970-01-01 00:00:01")
+    touches.to_parquet(shop / "touchpoints.parquet", index=False)
+    assert main(plan(shop)) == 2  # was: a plan, with trend and season terms over 73 years
+    err = capsys.readouterr().err
+    assert "conversions.parquet, row 102, column timestamp" in err and "2099-01-01 10:00:00" in err
+    assert "touchpoints.parquet, rows 9, 11, column timestamp" in err and "1970-01-01" in err
+    assert "between 2026-01-02 and 2026-07-30" in err  # 2026-02-01 – 2026-06-30 ± 30 days
+    with pytest.raises(TableError) as caught:
+        pipeline(shop)
+    assert {(p.file, p.column, p.rows, p.n_rows) for p in caught.value.problems} == {
+        ("conversions.parquet", "timestamp", (102,), 1), ("touchpoints.parquet", "timestamp", (9, 11), 2)}
+
+
+def test_orders_just_after_the_spend_dates_are_left_out_of_the_fit_and_counted(shop):
+    orders = pd.read_parquet(shop / "conversions.parquet")
+    orders.loc[[5, 6, 7], "timestamp"] = pd.Timestamp("2026-07-05 10:00")
+    orders.to_parquet(shop / "conversions.parquet", index=False)
+    result = pipeline(shop)
+    assert Message("pipeline.input.outside_spend_dates", {"file": "conversions.parquet", "n_rows": 3,
+                                                           "first_date": "2026-02-01",
+                                                           "last_date": "2026-06-30"}) in result.warnings
+    assert result.date_range == (pd.Timestamp("2026-02-01"), pd.Timestamp("2026-06-30"))
+    assert keys(result.notes) == ["pipeline.date_range"] and result.notes[0].values["n_days"] == 150
+    # the fit's history is the spend table's 150 days (was: stretched to 2026-07-05, five days of zero spend)
+    assert int(result.fit.summary["n_periods"].iloc[0]) == 150
+    assert pd.to_datetime(result.outcome["date"]).max() == pd.Timestamp("2026-06-30")
+    assert pd.to_datetime(result.credit["date"]).max() <= pd.Timestamp("2026-06-30")
+    assert_worded(result.warnings + result.notes)
+
+
+# --- 4. exact duplicate orders ---------------------------------------------------------------------------
+
+
+def test_exact_duplicate_orders_without_order_id_are_counted_and_kept(shop, capsys):
+    orders = pd.read_parquet(shop / "conversions.parquet").drop(columns=["order_id"])
+    doubled = pd.concat([orders, orders.iloc[:40], orders.iloc[:3]], ignore_index=True)  # 3 rows thrice
+    doubled.to_parquet(shop / "conversions.parquet", index=False)
+    assert main(plan(shop)) == 0
+    assert "43" in capsys.readouterr().err
+    result = pipeline(shop)
+    assert Message("pipeline.input.duplicate_orders", {"file": "conversions.parquet", "n_rows": 43}) in result.warnings
+    # kept: the outcome holds every row's GMV
+    assert result.outcome["value"].sum() == pytest.approx(doubled["value"].sum(), rel=1e-12)
+    assert result.outcome["conversions"].sum() == len(doubled)
+
+
+def test_the_sample_as_it_is_has_no_input_warnings(sample_dir):
+    result = run_pipeline(sample_dir / "touchpoints.parquet", sample_dir / "conversions.parquet",
+                          sample_dir / "spend.csv", channels=sample_dir / "channels.csv", settings=FAST)
+    assert [m for m in result.warnings if m.key.startswith("pipeline.input.")] == []
+    assert_worded(result.warnings + result.notes)
+
+
+# --- 5. lift tests ---------------------------------------------------------------------------------------
+
+
+def test_lift_test_for_a_channel_or_segment_without_spend_is_named_by_row(shop, capsys):
+    spend = pd.read_csv(shop / "spend.csv")
+    spend[~((spend.channel == "ztc") & (spend.segment == "new"))].to_csv(shop / "spend.csv", index=False)
+    pd.DataFrame({"channel": ["ztc", "tmall_live", "ztc"], "segment": ["existing", "existing", "new"],
+                  "start": "2026-04-01", "end": "2026-04-14", "spend": 500.0, "incremental_value": 900.0,
+                  "standard_error": 100.0}).to_csv(shop / "lifts.csv", index=False)
+    code = main(plan(shop, "--lift-tests", str(shop / "lifts.csv")))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "lifts.csv, row 3, column channel" in err and "tmall_live" in err
+    assert "lifts.csv, row 4, column segment" in err and "ztc/new" in err
+
+
+def test_lift_test_on_a_flat_spend_cell_is_named_not_silently_dropped(shop):
+    spend = pd.read_csv(shop / "spend.csv")
+    spend.loc[(spend.channel == "wechat_group") & (spend.segment == "existing"), "spend"] = 300.0
+    spend.to_csv(shop / "spend.csv", index=False)
+    lifts = pd.DataFrame({"channel": ["ztc", "wechat_group"], "segment": ["existing", "existing"],
+                          "start": "2026-04-01", "end": "2026-04-14", "spend": [600.0, 300.0],
+                          "incremental_value": [1000.0, 500.0], "standard_error": [100.0, 50.0]})
+    result = pipeline(shop, lift_tests=lifts)
+    assert Message("pipeline.fit.lift_not_identified", {"test": 2, "cell": "wechat_group/existing"}) in result.warnings
+    assert result.curves.set_index(["channel", "segment"]).loc[("wechat_group", "existing"), "status"] == "prior"
+    assert_worded(result.warnings)
