@@ -69,7 +69,7 @@ def test_plan_from_data_raises_true_gmv_and_last_touch_plan_loses(result, market
     scenario = evaluation_scenario(truth.current_spend.sum())
     spend, status = plan_spend(aligned(result.curves, truth), scenario)
     assert status == "optimal"
-    assert score(truth, spend, scenario).capture > 0.2
+    assert score(truth, spend, scenario).capture > 0.55  # measured 0.58 on this 3·10⁵-user market
     # moving money by last-touch ROI (same shapes, attributed levels) loses GMV against today
     credit = credit_by_day(result.paths, "last_touch", channels=market.channels)
     exclude = campaign_windows(pd.Timestamp("2026-02-01"), pd.Timestamp("2026-06-30"))
@@ -81,6 +81,20 @@ def test_plan_from_data_raises_true_gmv_and_last_touch_plan_loses(result, market
     naive["a"] = [level.get((c, s), 0.0) / (1 - np.exp(-1)) for c, s in zip(naive.channel, naive.segment)]
     spend, _ = plan_spend(naive, scenario)
     assert score(truth, spend, scenario).capture < 0
+
+
+@pytest.mark.slow
+def test_plan_on_the_readme_market_captures_what_the_readme_says():
+    """README (benchmarks/pipeline.py): on 10⁶-user markets the pipeline's plan captures 0.74 of the
+    oracle's uplift on average and 0.69 on its worst seed; seed 0 (measured 0.78) must reach the worst."""
+    market = generate_market(MarketSpec(n_users=1_000_000, seed=0))
+    result = run_pipeline(market.touchpoints, market.conversions, market.spend, channels=market.channels,
+                          settings=PipelineSettings(fit=FAST))
+    truth = market.truth.curves
+    scenario = evaluation_scenario(truth.current_spend.sum())
+    spend, status = plan_spend(aligned(result.curves, truth), scenario)
+    assert status == "optimal"
+    assert score(truth, spend, scenario).capture >= 0.69
 
 
 def test_decision_quality_over_seeds_against_the_noise_ceiling():

@@ -37,17 +37,18 @@ def test_pymc_mmm_example_contributions(shared_datasets):
                      settings=FitSettings(n_bootstrap=0, lag_candidates_periods=(0.0, 0.3, 0.7, 1.5)))
     assert fit.summary.loc[0, "period_days"] == 7
     dec = fit.decomposition
-    for channel, tolerance in (("x1", 0.03), ("x2", 0.015)):
+    for channel in ("x1", "x2"):  # README: 28.1 % and 7.6 %, within a share point of the truth
         got = dec.loc[dec.component == f"{channel}/all", "value"].sum() / data.y.sum()
         want = truth[f"{channel}_true_contribution"].sum() / data.y.sum()  # 29.1 % and 7.0 %
-        assert got == pytest.approx(want, abs=tolerance), channel
-    # the documented noise is sd 250 (0.25 × 1000): the residual should be close to it
-    assert fit.summary.loc[0, "sigma"] == pytest.approx(250, rel=0.25)
+        assert got == pytest.approx(want, abs=0.01), channel
+    # the documented noise is sd 250 (0.25 × 1000): README: residual σ 259, within 4 %
+    assert fit.summary.loc[0, "sigma"] == pytest.approx(250, rel=0.04)
 
 
 def test_method_recovers_levels_when_told_the_true_shapes():
     """On a 10⁸-user market (little noise) with the true shapes and lags, every cell's value at
-    current spend is recovered: the fit itself adds no bias beyond noise."""
+    current spend is recovered (README: within 3 % in the median cell, 11 % in the worst): the fit
+    itself adds no bias beyond noise."""
     spec = MarketSpec(n_users=100_000_000, seed=1)
     m = generate_daily(spec)
     fit = fit_curves(m.spend, m.outcome[["date", "segment", "value"]], kernels=true_kernels(spec), exclude=CAMPAIGN,
@@ -55,8 +56,8 @@ def test_method_recovers_levels_when_told_the_true_shapes():
     got = fit.curves.set_index(["channel", "segment"]).loc[
         list(zip(m.true_curves.channel, m.true_curves.segment))]
     ratio = got.value_at_current.to_numpy() / true_value(m.true_curves, got.current_spend.to_numpy())
-    assert np.median(np.abs(np.log(ratio))) < 0.05
-    assert (np.abs(np.log(ratio)) < 0.5).all()
+    assert np.median(np.abs(np.log(ratio))) < 0.03  # measured 0.028 (README said 2 %: corrected)
+    assert (np.abs(np.log(ratio)) < 0.11).all()  # measured 0.103
 
 
 def test_free_shapes_recover_marginal_roi_and_rank_channels():
@@ -142,15 +143,21 @@ def test_s_shaped_truth_is_flagged():
     assert [w.key for w in fit.warnings] == ["pipeline.fit.s_shaped"]
 
 
-def test_bootstrap_band_covers_the_truth_for_most_cells():
-    spec = MarketSpec(n_users=3_000_000, seed=5)
-    m = generate_daily(spec)
-    fit = fit_curves(m.spend, m.outcome[["date", "segment", "value"]], kernels=true_kernels(spec), exclude=CAMPAIGN,
-                     shapes=m.true_curves.drop(columns="lag_mean_days"), settings=FitSettings(n_bootstrap=200))
-    got = fit.curves.set_index(["channel", "segment"]).loc[list(zip(m.true_curves.channel, m.true_curves.segment))]
-    inside = (got.a_low.to_numpy() <= m.true_curves.a.to_numpy()) & (m.true_curves.a.to_numpy() <= got.a_high.to_numpy())
-    assert inside.mean() >= 0.7  # nominal 90 %; a block bootstrap of 100 days is a little narrow
-    assert (got.a_high >= got.a_low).all()
+def test_bootstrap_band_covers_the_truth_in_most_cells():
+    """The band is a nominal 90 % band; over 42 cells of three markets it covers the true level in
+    31 (74 %): a block bootstrap of ~100 fitted days is narrow, and the README says so."""
+    inside = []
+    for seed in (5, 6, 7):
+        spec = MarketSpec(n_users=3_000_000, seed=seed)
+        m = generate_daily(spec)
+        fit = fit_curves(m.spend, m.outcome[["date", "segment", "value"]], kernels=true_kernels(spec),
+                         exclude=CAMPAIGN, shapes=m.true_curves.drop(columns="lag_mean_days"),
+                         settings=FitSettings(n_bootstrap=200))
+        got = fit.curves.set_index(["channel", "segment"]).loc[list(zip(m.true_curves.channel, m.true_curves.segment))]
+        a = m.true_curves.a.to_numpy()
+        inside += list((got.a_low.to_numpy() <= a) & (a <= got.a_high.to_numpy()))
+        assert (got.a_high >= got.a_low).all()
+    assert len(inside) == 42 and np.mean(inside) >= 0.72
 
 
 def test_adstock_weights_have_the_stated_mean():
