@@ -55,6 +55,11 @@ _PATTERNS = (
     (re.compile(r"^part files of one kind: all Parquet or all CSV$"), "part_kinds"),
     (re.compile(r"^a folder with Parquet or CSV part files \((?P<path>.*) has none\)$"), "parts_folder"),
     (re.compile(r"^files matching (?P<pattern>.*) \(none found\)$"), "glob"),
+    (re.compile(r"^at most (?P<ceiling>[\d,.]+) \(the stated ceiling; a larger amount is a unit or export error\)$"),
+     "ceiling"),
+    (re.compile(r"^at most (?P<ceiling>[\d,.]+) per conversion \(the stated ceiling; a larger amount is a unit or "
+                r"export error\)$"), "ceiling_per_conversion"),
+    (re.compile(r"^a file or folder on this machine \((?P<path>.*) is remote"), "remote"),
     (re.compile(r"^a channel the touchpoints name \((?P<names>.*)\) or a label_zh/label_en of it in the channels table$"),
      "spelling_touch"),
     (re.compile(r"^a channel the spend file (?P<file>.+?) names \((?P<names>.*)\) or a label_zh/label_en of it in the "

@@ -549,6 +549,14 @@ STRINGS = {
     "app.expected.part_kinds": ("同一种部件文件：全部 Parquet 或全部 CSV", "part files of one kind: all Parquet or all CSV"),
     "app.expected.parts_folder": ("含 Parquet 或 CSV 部件文件的文件夹（{path} 中没有）",
                                   "a folder with Parquet or CSV part files ({path} has none)"),
+    "app.expected.ceiling": ("不超过 {ceiling}（规定的上限；更大的金额多半是单位或导出错误）",
+                             "at most {ceiling} (the stated ceiling; a larger amount is a unit or export error)"),
+    "app.expected.ceiling_per_conversion": (
+        "每次转化不超过 {ceiling}（规定的上限；更大的金额多半是单位或导出错误）",
+        "at most {ceiling} per conversion (the stated ceiling; a larger amount is a unit or export error)"),
+    "app.expected.remote": ("本机上的文件或文件夹（{path} 在远程：请检查本地副本或样本，或使用 --no-validate）",
+                            "a file or folder on this machine ({path} is remote: check a local copy or sample, or use "
+                            "--no-validate)"),
     "app.expected.spelling_touch": ("触点表中的渠道名（{names}），或渠道分组表中它的 label_zh/label_en",
                                     "a channel the touchpoints name ({names}) or a label_zh/label_en of it in the channels table"),
     "app.expected.spelling_spend": ("花费表 {file} 中的渠道名（{names}），或渠道分组表中它的 label_zh/label_en",

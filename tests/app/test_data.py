@@ -57,11 +57,9 @@ def test_unreadable_files_are_problems_too(name, payload, expected):
 def test_only_the_projects_own_messages_reach_the_reader():
     from roimix.app.errors import _raised_by_project
 
-    try:
+    with pytest.raises(ValueError) as pandas_error:
         pd.concat([])
-    except ValueError as err:  # pandas' words are not for a marketer
-        assert not _raised_by_project(err)
-    try:
+    assert not _raised_by_project(pandas_error.value)  # pandas' words are not for a marketer
+    with pytest.raises(TableError) as ours:
         data.read_upload("spend", "x.csv", b"")
-    except TableError as err:
-        assert _raised_by_project(err)
+    assert _raised_by_project(ours.value)
