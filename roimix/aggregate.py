@@ -67,6 +67,10 @@ class AggregateSettings:
     """Relative sd of that prior (1.0: weak — a level twice or half as large is within one sd)."""
     min_periods: int = 20
     """Fewest outcome periods (days or weeks) accepted."""
+    lookback_days: int = 30
+    """Partial journeys: the attribution window."""
+    model: str = "incremental"
+    """Partial journeys: the attribution model whose credit is the prior."""
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,19 @@ def run_aggregate(
     lift_tests: Source | None = None,
     channels: Source | None = None,
     prior: pd.DataFrame | None = None,
+    touchpoints: Source | None = None,
+    conversions: Source | None = None,
     controls: pd.DataFrame | None = None,
     settings: AggregateSettings = AggregateSettings(),
     progress: Progress | None = None,
 ) -> AggregateResult:
     """Fit response curves from spend and the total outcome (files or DataFrames).
 
-    ``prior``: channel, segment, value (incremental outcome per *period*) for the channels whose
-    journeys were attributed (partial journeys); the rest have aggregate evidence only.
-    Every input problem is raised as one :class:`TableError` naming file, row and column.
+    Partial journeys: ``touchpoints`` + ``conversions`` covering only some channels (e.g. the
+    platform's own ad products) give those channels an attribution prior (:func:`journey_prior`);
+    the rest keep aggregate evidence only, in the same fit. ``prior`` (channel, segment, value per
+    *period*) gives one directly. Every input problem is one :class:`TableError` naming file, row
+    and column.
     """
     say = progress or (lambda _msg: None)
     times: list[tuple[str, float]] = []
@@ -117,11 +125,22 @@ def run_aggregate(
     stage("validate")
     spend_t, outcome_t, channels_t, lifts, period_days = _check_inputs(spend, outcome, lift_tests, channels, settings)
 
-    stage("curves")
     from roimix.pipeline import campaign_windows  # the same built-in windows as pipeline mode
 
     dates = pd.to_datetime(pd.concat([spend_t["date"], outcome_t["date"]]))
     exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
+    if (touchpoints is None) != (conversions is None):
+        raise TableError([Problem("touchpoints" if touchpoints is None else "conversions", "",
+                                  "both touchpoints and conversions for the channels that have journeys")])
+    if touchpoints is not None:
+        stage("attribution")
+        journeys = journey_prior(touchpoints, conversions, paid=sorted(spend_t["channel"].unique()),
+                                 first=dates.min(), last=dates.max(), exclude=exclude, period_days=period_days,
+                                 lookback_days=settings.lookback_days, model=settings.model, channels=channels_t)
+        prior = journeys if prior is None else pd.concat([_with_segment(prior), journeys]).drop_duplicates(
+            ["channel", "segment"], keep="first")
+
+    stage("curves")
     fit_settings = settings.fit or (FitSettings(lag_candidates_periods=WEEKLY_LAGS_PERIODS) if period_days == 7
                                     else FitSettings())
     by_period = spend_t.groupby(["date", "channel", "segment"], as_index=False)["spend"].sum()
@@ -254,6 +273,31 @@ def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int,
                                   f"{uniq[-1].date()}; {len(missing)} missing ({shown}) — a missing {unit} is "
                                   "unknown, not 0: add it")]
     return step, []
+
+
+def journey_prior(touchpoints: Source, conversions: Source, *, paid: list[str], first: pd.Timestamp,
+                  last: pd.Timestamp, exclude: pd.DataFrame, period_days: int, lookback_days: int = 30,
+                  model: str = "incremental", channels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """channel, segment, value: the attribution model's mean credit per period (days outside
+    ``exclude``, between ``first`` and ``last``) for the paid channels that appear in the journeys.
+    Logs are checked first (every problem in one :class:`TableError`)."""
+    from attribution import credit_by_day
+    from attribution.engines import DuckDBEngine, build_paths, check_logs
+
+    check_logs(touchpoints, conversions, engine=DuckDBEngine())
+    paths = build_paths(touchpoints, conversions, lookback_days=lookback_days, by=("date", "product_segment"),
+                        engine=DuckDBEngine(validate=False))
+    credit = credit_by_day(paths, model, channels=channels)
+    credit = credit.assign(date=pd.to_datetime(credit["date"]))
+    credit = credit[credit["date"].between(first, last + pd.Timedelta(days=period_days - 1))]
+    keep = pd.Series(True, index=credit.index)
+    for start, end in zip(pd.to_datetime(exclude["start"]), pd.to_datetime(exclude["end"])):
+        keep &= ~credit["date"].between(start, end)
+    n_days = max(int(credit.loc[keep, "date"].nunique()), 1)
+    mine = credit[keep & credit["channel"].isin(paid)]
+    per_day = mine.groupby(["channel", "product_segment"])["value"].sum() / n_days
+    out = (per_day * period_days).rename("value").rename_axis(["channel", "segment"]).reset_index()
+    return out[out["value"] > 0].reset_index(drop=True)
 
 
 def _current(spend: pd.DataFrame, window_days: int | None, period_days: int) -> pd.DataFrame:

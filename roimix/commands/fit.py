@@ -9,6 +9,7 @@ spend table has ``platform_gmv``. Exit 2 on bad input (every problem with file, 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -74,16 +75,21 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     print the report on stderr, write ``curves_out`` when given, return the curves table."""
     from roimix.aggregate import AggregateSettings, run_aggregate
 
-    if files.get("touchpoints") or files.get("conversions"):
-        raise click.UsageError(t("aggregate.usage.with_journeys", lang))
+    if bool(files.get("touchpoints")) != bool(files.get("conversions")):
+        raise click.UsageError(t("aggregate.usage.partial_journeys", lang))
     missing = [f"--{k}" for k in ("spend", "outcome") if not files.get(k)]
     if missing:
         raise click.UsageError("aggregate mode needs " + " and ".join(missing))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
                                  **({"default_margin": margin} if margin is not None else {}),
                                  exclude=pd.DataFrame(columns=["start", "end"]) if keep_campaigns else None)
+    if files.get("lookback_days"):
+        settings = dataclasses.replace(settings, lookback_days=files["lookback_days"])
+    if files.get("model"):
+        settings = dataclasses.replace(settings, model=files["model"])
     result = run_aggregate(files["spend"], files["outcome"], lift_tests=files.get("lift_tests"),
-                           channels=files.get("channels"), settings=settings,
+                           channels=files.get("channels"), touchpoints=files.get("touchpoints"),
+                           conversions=files.get("conversions"), settings=settings,
                            progress=lambda stage: click.echo(t(f"optimizer.pipeline.{stage}", lang), err=True))
     click.echo(t("aggregate.period", lang, period_days=result.period_days), err=True)
     for line in report_lines(result, lang):
@@ -99,6 +105,12 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
               help="spend per day or week, channel and segment (optional platform_gmv: the platform's own GMV)")
 @click.option("--outcome", "-o", type=_FILE, required=True, help="total GMV per day or week: date, [segment], value")
 @click.option("--lift-tests", type=_FILE, help="lift-test results that calibrate the curves")
+@click.option("--touchpoints", "-t", type=click.Path(),
+              help="partial journeys: touchpoints of the channels that have them (their attribution is a prior)")
+@click.option("--conversions", "-c", type=click.Path(), help="partial journeys: the orders those journeys lead to")
+@click.option("--model", default="incremental", show_default=True,
+              help="partial journeys: attribution model whose credit is the prior")
+@click.option("--lookback-days", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--channels", type=_FILE, help="channel groups and key platforms")
 @click.option("--current-window", type=click.IntRange(1),
               help="current spend = mean over the last N days (default: the whole history)")
@@ -108,10 +120,13 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
               help="use platform GMV × the deflation factor learned on lift-tested channels as a weak prior")
 @click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def command(spend, outcome, lift_tests, channels, current_window, keep_campaigns, platform_prior, out, lang) -> None:
-    """Fit response curves from spend and total GMV per day or week (no journeys needed) and write them."""
+def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookback_days, channels, current_window,
+            keep_campaigns, platform_prior, out, lang) -> None:
+    """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
+    some channels are used as their prior) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
         raise click.BadParameter(f"expected a file ending in {', '.join(_CURVE_SUFFIXES)}", param_hint="--out")
     aggregate_curves({"spend": spend, "outcome": outcome, "lift_tests": lift_tests, "channels": channels,
-                      "current_window": current_window}, curves_out=out, lang=lang, keep_campaigns=keep_campaigns,
+                      "current_window": current_window, "touchpoints": touchpoints, "conversions": conversions,
+                      "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang, keep_campaigns=keep_campaigns,
                      platform_prior=platform_prior)

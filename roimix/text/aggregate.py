@@ -55,8 +55,8 @@ STRINGS = {
     "aggregate.platform.source.fit": ("仅由拟合水平学得，区间为自助法区间", "learned from the fit's own level, band from the bootstrap"),
     "aggregate.wrote": ("已写出曲线 {path}（{rows} 行，可用 roimix plan --curves 复用）",
                         "Wrote the curves to {path} ({rows} rows; reuse them with roimix plan --curves)"),
-    "aggregate.usage.with_journeys": (
-        "--outcome 用于汇总模式（无用户路径）；有 --touchpoints/--conversions 时 GMV 来自订单表，请去掉 --outcome",
-        "--outcome is for aggregate mode (no journeys); with --touchpoints/--conversions the GMV comes from the "
-        "conversions, so drop --outcome"),
+    "aggregate.usage.partial_journeys": (
+        "部分用户路径需要同时给出 --touchpoints 和 --conversions（只覆盖有路径的渠道；其余渠道只用汇总数据）",
+        "partial journeys need both --touchpoints and --conversions (for the channels that have journeys; the "
+        "other channels use aggregate data only)"),
 }

@@ -168,7 +168,43 @@ def test_bad_inputs_exit_2_naming_file_row_and_column(tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_plan_refuses_outcome_with_journeys(files, tmp_path, capsys):
+def test_partial_journeys_need_both_logs(files, capsys):
     code = main(["plan", "-s", str(files / "spend.csv"), "--outcome", str(files / "outcome.csv"), "-t",
                  str(files / "spend.csv"), "--budget", "1000", "--lang", "en"])
-    assert code == 2 and "--outcome is for aggregate mode" in capsys.readouterr().err
+    assert code == 2 and "partial journeys need both --touchpoints and --conversions" in capsys.readouterr().err
+
+
+def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
+    """The sample market (known curves) with journeys for Alibaba's channels only (ztc, wxt and the
+    organic touches around them): those cells get the attribution prior and evidence ``journeys``,
+    the others stay ``aggregate``, in one fit; and each journey cell's marginal ROI at today's spend
+    is closer to the truth than with aggregate data alone (measured |log ratio| 0.22→0.12, 1.63→0.40,
+    2.12→1.25, ∞→0.16)."""
+    from response import FitSettings
+    from response.fit import _table_slope
+    from roimix.aggregate import AggregateSettings, run_aggregate
+
+    touchpoints = pd.read_parquet(sample_dir / "touchpoints.parquet")
+    conversions = pd.read_parquet(sample_dir / "conversions.parquet")
+    outcome = (conversions.assign(date=conversions["timestamp"].dt.normalize())
+               .groupby(["date", "product_segment"], as_index=False)["value"].sum()
+               .rename(columns={"product_segment": "segment"}))
+    journeys = touchpoints[touchpoints["channel"].isin(["ztc", "wxt", "brand_search", "direct"])]
+    settings = AggregateSettings(fit=FitSettings(n_bootstrap=0))
+    common = {"channels": sample_dir / "channels.csv", "settings": settings}
+    alone = run_aggregate(sample_dir / "spend.csv", outcome, **common)
+    partial = run_aggregate(sample_dir / "spend.csv", outcome, touchpoints=journeys, conversions=conversions, **common)
+    evidence = partial.evidence.set_index(["channel", "segment"])["evidence"]
+    assert set(evidence[evidence == "journeys"].index) == {(c, s) for c in ("ztc", "wxt") for s in ("existing", "new")}
+    assert set(evidence[evidence != "journeys"]) == {"aggregate"}
+    assert set(alone.evidence["evidence"]) == {"aggregate"}
+    truth = pd.read_csv(sample_dir / "truth_curves.csv").set_index(["channel", "segment"])
+
+    def log_error(result, cell):
+        row = result.curves.set_index(["channel", "segment"]).loc[cell]
+        t = truth.loc[cell]
+        true = _table_slope(t["family"], t["a"], t["b"], t["s"], np.array([row["current_spend"]]))[0]
+        return abs(np.log(max(row["marginal_roi"], 1e-9) / true))
+
+    for cell in evidence[evidence == "journeys"].index:
+        assert log_error(partial, cell) < log_error(alone, cell), cell
