@@ -136,6 +136,28 @@ def test_a_lift_test_is_named_as_the_channels_evidence(files, tmp_path, capsys):
     assert "douyin/Existing products: lift-test calibrated" in captured.err
 
 
+def test_platform_prior_only_through_the_factor_learned_on_lift_tested_channels(files, tmp_path, capsys):
+    """--platform-prior: without a lift test the platform GMV is not used (and it says why); with one on
+    douyin, the factor is douyin's incremental ÷ platform and the other channels' evidence says
+    'platform GMV × deflation factor'."""
+    code, captured, out = _fit(files, tmp_path, capsys, "spend.csv", "outcome.csv", "--platform-prior")
+    assert code == 0 and "Platform GMV is not used as a prior" in captured.err
+    assert set(pd.read_csv(out, encoding="utf-8-sig")["evidence"]) == {"aggregate"}
+    lift = tmp_path / "lift.csv"
+    a, b = TRUTH["douyin"]
+    value = a * (1 - np.exp(-10_000 / b))
+    pd.DataFrame({"channel": ["douyin"], "start": ["2025-03-03"], "end": ["2025-03-30"], "spend": [10_000],
+                  "incremental_value": [value], "standard_error": [0.1 * value]}).to_csv(lift, index=False)
+    code, captured, out = _fit(files, tmp_path, capsys, "spend.csv", "outcome.csv", "--platform-prior",
+                               "--lift-tests", str(lift))
+    assert code == 0, captured.err
+    curves = pd.read_csv(out, encoding="utf-8-sig").set_index("channel")
+    assert curves["evidence"].to_dict() == {"douyin": "lift_test", "xhs": "platform_prior", "ztc": "platform_prior"}
+    factor = float(captured.err.split("deflation factor of ")[1].split(" ")[0])
+    assert factor == pytest.approx(curves.loc["douyin", "deflation"], rel=0.02)
+    assert factor == pytest.approx(1 / PLATFORM_X, rel=0.25)
+
+
 def _write(tmp_path, name, frame):
     path = tmp_path / name
     frame.to_csv(path, index=False)
