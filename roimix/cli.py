@@ -1,5 +1,9 @@
 """The ``roimix`` console script. Each sub-command lives in ``roimix/commands/<name>.py``.
 
+Commands are imported only when run (``roimix attribute`` never loads the optimizer, cvxpy or the
+app), and every command is always listed: one whose module fails to import exits 3 with a line
+naming it.
+
 Exit codes: 0 done, 1 a scenario has no feasible plan (the explanation is printed),
 2 bad input or usage (every problem is printed), 3 an internal error (one line; ``--debug`` shows
 the traceback).
@@ -13,25 +17,61 @@ import sys
 import click
 
 from roimix.errors import RoimixError
-from roimix.tables import TableError
 
-COMMANDS = ("validate", "attribute", "plan", "batch", "generate")
+COMMANDS = {
+    "validate": "Check input files against their contracts: every problem with file, row and column.",
+    "attribute": "Credit conversions and GMV to channels with one or every attribution model.",
+    "plan": "Plan the daily budget from response curves or straight from raw logs.",
+    "batch": "Plan every scenario file; one finance-ready plan each and a comparison table.",
+    "generate": "Simulate a market with a known causal truth.",
+    "fit": "Fit response curves from spend and total GMV per day or week (no journeys needed).",
+}
+"""Sub-command → the one line ``roimix --help`` shows (without importing the command)."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class CommandUnavailable(RoimixError):
+    """A sub-command's module could not be imported (a broken install or a missing dependency)."""
+
+    exit_code = 3
+
+
+class LazyGroup(click.Group):
+    """Lists :data:`COMMANDS` without importing them; imports one when it is run or asked for help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        try:
+            return importlib.import_module(f"roimix.commands.{name}").command
+        except Exception as err:  # noqa: BLE001 - named when the command is run, never silently dropped
+            return _unavailable(name, err)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name]) for name in self.list_commands(ctx)])
+
+
+def _unavailable(name: str, err: Exception) -> click.Command:
+    def fail() -> None:
+        raise CommandUnavailable(f"roimix {name} cannot start: {type(err).__name__}: {err}") from err
+
+    return click.Command(name, callback=fail, help=COMMANDS[name], add_help_option=False,
+                         context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="roimix")
 def app() -> None:
     """Incremental attribution and budget plans for e-commerce marketing (Tmall, JD, Douyin)."""
 
 
-for _name in COMMANDS:
-    try:
-        _module = importlib.import_module(f"roimix.commands.{_name}")
-    except ModuleNotFoundError as _missing:  # a command still being built is simply not listed
-        if _missing.name != f"roimix.commands.{_name}":
-            raise
-    else:
-        app.add_command(_module.command)
+def _is_table_error(err: Exception) -> bool:
+    """``roimix.tables.TableError`` without importing the tables (pandas, DuckDB) for every command."""
+    problems = sys.modules.get("roimix.tables.problems")
+    return problems is not None and isinstance(err, problems.TableError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,10 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         args.remove("--debug")
     try:
         code = app.main(args=args, prog_name="roimix", standalone_mode=False)
-    except TableError as err:
-        click.echo(str(err), err=True)
-        return 2
     except RoimixError as err:
+        if debug and isinstance(err, CommandUnavailable):
+            raise
         click.echo(f"error: {err}", err=True)
         return err.exit_code
     except click.exceptions.Exit as exit_:
@@ -57,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("interrupted", err=True)
         return 130
     except Exception as err:  # noqa: BLE001 - the last line of defence for a user
+        if _is_table_error(err):
+            click.echo(str(err), err=True)
+            return 2
         if debug:
             raise
         click.echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug for details)", err=True)

@@ -31,14 +31,18 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
               help="time decay: a touch this many days before the conversion counts half")
 @click.option("--channels", type=_FILE, help="channel groups (organic channels are not credited by the "
                                              "incremental model)")
+@click.option("--null-windows", type=click.Choice(["anchored", "full"]), default=None,
+              help="how the paths' non-converting windows were cut: anchored at the user's last touch (paths built "
+                   "by roimix say so in their null_window column) or full windows; default: what the table says "
+                   "(full when it says nothing)")
 @click.option("--spend", type=_FILE, help="daily spend: adds spend, roas, roi and cpa columns")
-@click.option("--out", type=_FILE, required=True, help="credits CSV to write")
+@click.option("--out", type=_FILE, required=True, help="credits to write: CSV, or Excel (.xlsx)")
 @click.option("--daily", type=_FILE, help="also write credit per date, product segment and channel "
                                           "(needs touchpoints)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
 def command(paths, touchpoints, conversions, lookback_days, model, order, position_weights, half_life_days, channels,
-            spend, out, daily, lang, engine) -> None:
+            null_windows, spend, out, daily, lang, engine) -> None:
     """Attribute conversions and GMV to channels and write model, channel, group, conversions, value."""
     import pandas as pd
 
@@ -74,6 +78,7 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
             by_day = paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days,
                                     by=("date", "product_segment")) if daily else None
             paths_table = (by_day.groupby("path", as_index=False)[["conversions", "value", "nulls"]].sum()
+                           .assign(null_window=A.null_window_of(by_day))
                            if by_day is not None else
                            paths_table_on(touchpoints, conversions, engine, lookback_days=lookback_days))
             if decay is not None:
@@ -85,9 +90,14 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
         summary = t("attr.cli.journeys", lang, journeys=f"{n_conv + int(paths_table['nulls'].sum()):,}",
                     conversions=f"{n_conv:,}", paths=f"{len(paths_table):,}")
 
+    if null_windows is not None:  # the user says how the windows were cut
+        paths_table = paths_table.assign(null_window=null_windows)
     fitted = {}
     frames = []
-    encoded = A.encode_paths(paths_table)
+    try:
+        encoded = A.encode_paths(paths_table)
+    except ValueError as err:
+        raise UsageError(f"{paths}: {err}") from None
     for m in models:
         if isinstance(m, A.TimeDecay):
             frames.append(decay_tables[0])
@@ -98,7 +108,7 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
     table = pd.concat(frames, ignore_index=True)
     if spend_table is not None:
         table = A.with_spend(table, spend_table)
-    table.to_csv(out, index=False, encoding="utf-8")
+    write_credit(table, out)
 
     if summary:
         click.echo(summary)
@@ -115,6 +125,7 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
         total = inc.conversions.sum()
         share = inc.conversions[-1] / total if total else float("nan")
         click.echo(t("attr.cli.baseline", lang, share=percent(share, lang), incremental=percent(1 - share, lang)))
+        _echo_specification(inc.detail, lang, t)
         if inc.n_sampled_paths:
             click.echo(t("attr.cli.sampled", lang, n=number(inc.n_sampled_paths, lang),
                          exact_max=inc.detail.exact_max))
@@ -126,8 +137,39 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
                              for m in models], ignore_index=True)
         if spend_table is not None:
             per_day = A.with_spend(per_day, spend_table)
-        per_day.to_csv(daily, index=False, encoding="utf-8")
+        write_credit(per_day, daily)
         click.echo(t("attr.cli.written", lang, path=daily, rows=f"{len(per_day):,}"))
+
+
+def write_credit(frame, path: str) -> None:
+    """CSV (UTF-8), or an Excel workbook for ``.xlsx``; text cells a spreadsheet would run as a formula
+    (a channel named ``=HYPERLINK(…)``) are neutralised, numbers stay numbers."""
+    from roimix.export.safe import safe_frame
+
+    if str(path).lower().endswith(".xlsx"):
+        from roimix.export.tables import write_tables
+
+        write_tables({"credit": frame}, path)
+    else:
+        safe_frame(frame).to_csv(path, index=False, encoding="utf-8")
+
+
+def _echo_specification(model, lang: str, t) -> None:
+    """How the windows were read and which specification the data chose (with its held-out score)."""
+    click.echo(t("attr.cli.null_windows", lang, kind=t(f"attr.null_window.{model.null_window_}", lang)))
+
+    def words(spec) -> str:
+        flag = lambda on: t("attr.spec.on" if on else "attr.spec.off", lang)  # noqa: E731
+        return t("attr.spec", lang, link=t(f"attr.link.{spec.link}", lang), intent=flag(spec.intent),
+                 targeting=flag(spec.targeting), interactions=flag(spec.interactions), decay=f"{spec.recency_decay:g}")
+
+    chosen = model.selection_
+    if not chosen.free:
+        click.echo(t("attr.cli.spec_fixed", lang, spec=words(chosen.chosen)))
+        return
+    runner = chosen.runner_up
+    click.echo(t("attr.cli.spec", lang, folds=chosen.folds, score=f"{chosen.score:.5f}",
+                 runner_up=f"{runner[1]:.5f}" if runner else "–", spec=words(chosen.chosen)))
 
 
 def _position_weights(text: str) -> tuple[float, float]:

@@ -24,6 +24,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from optimizer import (
@@ -31,7 +32,10 @@ from optimizer import (
     new_product_cap, render,
 )
 from roimix.commands._engine import engine_errors, engine_options
-from roimix.export import FORMATS, Context, plan_summary_lines, plan_tables, write_cells_csv, write_finance
+from roimix.errors import UsageError
+from roimix.export import (
+    FORMATS, Context, plan_summary_lines, plan_tables, safe_frame, write_cells_csv, write_finance, write_tables,
+)
 from roimix.tables import CURVES, read_table
 from roimix.text import percent, t
 
@@ -39,11 +43,12 @@ _FILE = click.Path(dir_okay=False)
 
 
 def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, curves_out: str | None = None,
-                lang: str = "en") -> pd.DataFrame:
+                lang: str = "en", margin: float | None = None) -> pd.DataFrame:
     """The curves table for this run: ``--curves`` validated against the CURVES contract, or fitted
     from raw logs (``logs``: touchpoints, conversions, spend, channels, lift_tests, model,
     lookback_days, current_window). Cells the fit could not identify without a prior come back
-    with status ``unfit``; :func:`command` keeps them at their current spend."""
+    with status ``unfit``; :func:`command` keeps them at their current spend. ``margin``: the
+    fitted curves' margin (``--margin``; None: the pipeline's default)."""
     given = {k: v for k, v in (logs or {}).items() if k in _LOG_FILES and v is not None}
     if curves is not None and given:
         raise click.UsageError("give either --curves or the raw logs (--touchpoints, --conversions, --spend), not both")
@@ -57,23 +62,93 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
 
     settings = PipelineSettings(lookback_days=logs["lookback_days"], model=logs["model"],
                                 current_window_days=logs["current_window"],
-                                **({"engine": engine} if engine is not None else {}))
+                                **({"engine": engine} if engine is not None else {}),
+                                **({"default_margin": margin} if margin is not None else {}))
     with engine_errors(settings.engine):
         result = run_pipeline(given["touchpoints"], given["conversions"], given["spend"],
                               channels=given.get("channels"), lift_tests=given.get("lift_tests"), settings=settings,
                               progress=lambda stage: click.echo(t(f"optimizer.pipeline.{stage}", lang), err=True))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(t("optimizer.cli.warning", lang, text=_render_warning(warning, lang)), err=True)
     if curves_out:
         path = Path(curves_out)
         frame = result.curves
-        (frame.to_parquet(path, index=False) if path.suffix.lower() in (".parquet", ".pq")
-         else frame.to_csv(path, index=False, encoding="utf-8-sig"))
+        suffix = path.suffix.lower()
+        if suffix in (".parquet", ".pq"):  # typed columns, no spreadsheet: written as they are
+            frame.to_parquet(path, index=False)
+        elif suffix == ".xlsx":
+            write_tables({"curves": frame}, path)
+        else:  # a channel named =HYPERLINK(…) must not run when the CSV is opened in Excel or WPS
+            safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
         click.echo(t("optimizer.pipeline.curves_written", lang, path=str(path), rows=len(frame)), err=True)
     return result.curves
 
 
-_LOG_FILES = ("touchpoints", "conversions", "spend", "channels", "lift_tests")
+_LOG_FILES = ("touchpoints", "conversions", "spend", "channels", "lift_tests", "outcome")
+
+
+def _render_warning(warning, lang: str) -> str:
+    """A pipeline warning (a :class:`roimix.messages.Message`, or text) in ``lang``."""
+    if isinstance(warning, str):
+        return warning
+    try:
+        from roimix.text.pipeline import render_warning
+    except ImportError:  # pragma: no cover - the pipeline's words not installed yet
+        return t(warning.key, lang, **warning.values)
+    return render_warning(warning, lang)
+
+
+def traffic_unknown(frame: pd.DataFrame) -> pd.Series:
+    """Cells whose CPC or new-customer share is unknown (no clicks): the new-customer rules cannot use them."""
+    cpc = pd.to_numeric(frame["cpc"], errors="coerce")
+    share = pd.to_numeric(frame["new_customer_share"], errors="coerce")
+    unknown = ~(np.isfinite(cpc) & (cpc > 0) & share.notna())
+    if "clicks_known" in frame.columns:
+        unknown |= ~frame["clicks_known"].fillna(False).astype(bool)
+    return unknown
+
+
+def new_customer_rules(frame: pd.DataFrame, cap: float | None, floor: float | None, *, cap_given: bool,
+                       source: str, columns: str, lang: str) -> float | None:
+    """The new-customer cap to plan with. Without clicks for some cells the rules cannot be checked:
+    a cap or floor the user set is an error naming ``source`` and its ``columns``; the default cap is
+    dropped with a warning. Unknown cells get placeholder traffic the rules then never read."""
+    unknown = traffic_unknown(frame)
+    if not unknown.any():
+        return cap
+    cells = t("optimizer.cli.every_cell", lang) if unknown.all() else ", ".join(
+        f"{c}/{s}" for c, s in zip(frame.loc[unknown, "channel"], frame.loc[unknown, "segment"]))
+    given = [name for name, on in (("--new-customer-cap", cap is not None and cap_given),
+                                   ("--new-customer-floor", floor is not None)) if on]
+    if given:
+        raise UsageError(t("optimizer.cli.new_customer_needs_clicks", lang, option=" / ".join(given), file=source,
+                           columns=columns, cells=cells))
+    if cap is not None:
+        click.echo(t("optimizer.cli.warning", lang, text=t("optimizer.cli.new_customer_dropped", lang,
+                                                          share=percent(cap, lang), file=source, columns=columns,
+                                                          cells=cells)), err=True)
+    frame.loc[unknown, "cpc"] = 1.0
+    frame.loc[unknown, "new_customer_share"] = 0.0
+    return None
+
+
+def check_budget(frame: pd.DataFrame, budget: float | None, reserve: float, locks: tuple[str, ...],
+                 bounds: Bounds | None, unfit: pd.Series, lang: str) -> None:
+    """A budget of ¥0 or less, or below the spend the rules already fix (locked channels, cells kept at
+    current spend, lower bounds), is a usage error (exit 2), not a plan."""
+    if budget is None:
+        return
+    if not budget > 0:
+        raise UsageError(t("optimizer.cli.budget_not_positive", lang, budget=f"{budget:,.2f}"))
+    current = pd.to_numeric(frame["current_spend"]).to_numpy(dtype=float)
+    fixed = frame["channel"].astype(str).isin(locks).to_numpy() | unfit.to_numpy(dtype=bool)
+    floor = np.where(fixed, current, 0.0)
+    if bounds is not None and bounds.lower is not None:
+        floor = np.maximum(floor, bounds.lower * current if bounds.relative else bounds.lower)
+    usable = budget * (1 - reserve)
+    if usable < floor.sum() - 0.005:
+        raise UsageError(t("optimizer.cli.budget_below_floor", lang, budget=f"{budget:,.2f}",
+                           usable=f"{usable:,.2f}", floor=f"{floor.sum():,.2f}"))
 
 
 def parse_bounds(text: str | None) -> Bounds | None:
@@ -205,6 +280,8 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--conversions", "-c", type=click.Path(),
               help="pipeline mode: conversions (orders) CSV/Parquet (file, folder or glob)")
 @click.option("--spend", "-s", type=_FILE, help="pipeline mode: daily spend per channel and segment")
+@click.option("--outcome", type=_FILE,
+              help="aggregate mode (with --spend, no journeys): total GMV per day or week: date, [segment], value")
 @click.option("--channels", type=_FILE, help="pipeline mode: channel groups (organic channels are not credited)")
 @click.option("--lift-tests", type=_FILE, help="pipeline mode: lift-test results that calibrate the curves")
 @click.option("--model", default="incremental", show_default=True,
@@ -212,7 +289,7 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--lookback-days", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--current-window", type=click.IntRange(1),
               help="pipeline mode: current spend = mean over the last N days (default: the whole history)")
-@click.option("--curves-out", type=_FILE, help="pipeline mode: keep the fitted curves (CSV or Parquet)")
+@click.option("--curves-out", type=_FILE, help="pipeline mode: keep the fitted curves (CSV, Excel or Parquet)")
 @click.option("--budget", type=float, help="budget in yuan per day")
 @click.option("--budget-mode", type=click.Choice(["eq", "le"]),
               help="spend the whole budget (eq, default for gmv) or at most it (le, default otherwise)")
@@ -233,17 +310,34 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--out", type=_FILE, help="write the plan: plan.csv, plan.xlsx or plan.json")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
-def command(curves, touchpoints, conversions, spend, channels, lift_tests, model, lookback_days, current_window,
+def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tests, model, lookback_days, current_window,
             curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
             new_customer_floor, bounds, locks, roi_floor, margin, out, lang, engine) -> None:
     """Plan the daily budget from response curves (--curves) or straight from raw logs (pipeline
     mode): print the uplift and the binding rules in money, optionally write the plan."""
     if out is not None and Path(out).suffix.lower() not in FORMATS:
         raise click.BadParameter(f"expected a file ending in {', '.join(FORMATS)}", param_hint="--out")
+    if budget is not None and not budget > 0:  # before any fitting: nothing to plan with
+        raise UsageError(t("optimizer.cli.budget_not_positive", lang, budget=f"{budget:,.2f}"))
     logs = {"touchpoints": touchpoints, "conversions": conversions, "spend": spend, "channels": channels,
-            "lift_tests": lift_tests, "model": model, "lookback_days": lookback_days, "current_window": current_window}
-    frame = load_curves(curves, logs, engine, curves_out=curves_out, lang=lang)
+            "lift_tests": lift_tests, "model": model, "lookback_days": lookback_days, "current_window": current_window,
+            "outcome": outcome}
+    if outcome is not None and curves is None:  # aggregate mode: spend + total GMV, no journeys (roimix fit)
+        from roimix.commands.fit import aggregate_curves
+
+        frame = aggregate_curves(logs, curves_out=curves_out, lang=lang, margin=margin)
+    else:
+        frame = load_curves(curves, logs, engine, curves_out=curves_out, lang=lang, margin=margin)
     unfit = frame["status"].eq("unfit") if "status" in frame.columns else pd.Series(False, index=frame.index)
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source("new_customer_cap") if ctx is not None else None
+    no_traffic = traffic_unknown(frame)
+    new_customer_cap = new_customer_rules(
+        frame, new_customer_cap, new_customer_floor, lang=lang,
+        cap_given=source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"),
+        source=str(curves if curves is not None else spend),
+        columns="cpc, new_customer_share" if curves is not None else "clicks, new_customer_clicks")
+    check_budget(frame, budget, reserve, locks, parse_bounds(bounds), unfit, lang)
     if "margin" in frame.columns:
         frame["margin"] = frame["margin"].fillna(margin)
     else:
@@ -258,6 +352,10 @@ def command(curves, touchpoints, conversions, spend, channels, lift_tests, model
                  for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"]))
     scenario = dataclasses.replace(scenario, rules=scenario.rules + keep)
     result = Planner(frame).solve(scenario)
+    if no_traffic.any():  # clicks of cells without a known CPC are unknown, not spend ÷ a placeholder
+        unknown = set(zip(frame.loc[no_traffic, "channel"].astype(str), frame.loc[no_traffic, "segment"].astype(str)))
+        rows = [(str(c), str(s)) in unknown for c, s in zip(result.plan["channel"], result.plan["segment"])]
+        result.plan.loc[rows, [c for c in ("clicks", "new_customer_clicks") if c in result.plan.columns]] = np.nan
     for line in plan_summary_lines(result, lang):  # held-back reserve and unspent budget told apart
         click.echo(line)
     if result.status == "solver_error":

@@ -1,11 +1,33 @@
-"""Exports: tidy frames to CSV / JSON / Excel, neutralised against spreadsheet formula injection."""
+"""Exports: tidy frames to CSV / JSON / Excel, neutralised against spreadsheet formula injection.
 
-from .finance import Context, FinanceTables, budget_split, campaign_tables, plan_summary_lines, plan_tables
-from .rounding import round_to_fen, to_fen
-from .safe import FORMULA_PREFIXES, neutralise, safe_frame
-from .tables import FORMATS, write_tables, write_workbook
-from .workbook import SHEETS, finance_bytes, write_cells_csv, write_finance, write_finance_workbook
+Names load on first use (PEP 562): ``roimix.export.safe`` and ``.tables`` need only pandas, so
+``roimix attribute`` writes safe files without importing the optimizer that the finance tables use.
+"""
 
-__all__ = ["FORMATS", "FORMULA_PREFIXES", "SHEETS", "Context", "FinanceTables", "budget_split", "campaign_tables",
-           "finance_bytes", "neutralise", "plan_summary_lines", "plan_tables", "round_to_fen", "safe_frame", "to_fen",
-           "write_cells_csv", "write_finance", "write_finance_workbook", "write_tables", "write_workbook"]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "Context": "finance", "FinanceTables": "finance", "budget_split": "finance", "campaign_tables": "finance",
+    "plan_summary_lines": "finance", "plan_tables": "finance",
+    "round_to_fen": "rounding", "to_fen": "rounding",
+    "FORMULA_PREFIXES": "safe", "neutralise": "safe", "safe_frame": "safe",
+    "FORMATS": "tables", "write_tables": "tables", "write_workbook": "tables",
+    "SHEETS": "workbook", "finance_bytes": "workbook", "write_cells_csv": "workbook", "write_finance": "workbook",
+    "write_finance_workbook": "workbook",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

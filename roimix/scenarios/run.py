@@ -224,6 +224,12 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon) -> Campai
     if r.locks:
         _known(r.locks, channels, "rules.locks")
         extra.append(Lock("locked channels", Select(channels=r.locks)))
+        locked = float(pd.to_numeric(curves.loc[curves["channel"].astype(str).isin(r.locks), "current_spend"]).sum())
+        locked *= horizon.n_days
+        if budget is not None and budget.amount_cny_per_day * (1 - b.reserve) < locked - 0.005:
+            raise ScenarioError(f"budget.total: {budget.amount_cny_per_day:,.2f} ({1 - b.reserve:.0%} of it to spend) "
+                                f"is below the {locked:,.2f} the locked channels ({', '.join(r.locks)}) spend over "
+                                f"the horizon; raise the budget or unlock them")
     if r.roi_floor is not None:
         extra.append(RoiFloor("ROI floor", r.roi_floor))
     daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
@@ -280,6 +286,8 @@ def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignS
         rows.append(("budget", f"{setup.budget.amount_cny_per_day:,.2f} ({setup.budget.sense}), held back "
                                f"{setup.budget.reserve_share:.1%}", "scenario file"))
     rows.append(("objective", setup.objective.kind, "scenario file"))
+    if setup.objective.kind == "profit":  # the margin only matters to profit
+        rows.append(("margin (where the curves give none)", f"{spec.curves.margin:g}", "scenario file"))
     r = spec.rules
     for name in ("new_product_cap", "new_customer_cap", "per_phase", "key_daily_min", "max_daily_change",
                  "change_applies_to", "non_key_focus", "non_key_offday_share", "roi_floor", "locks"):

@@ -85,6 +85,10 @@ class BudgetSection:
     def __post_init__(self):
         if self.total is not None and self.times_current is not None:
             raise ScenarioError("budget.times_current: give budget.total or budget.times_current, not both")
+        for key in ("total", "times_current"):  # ¥0 plans nothing: a reason, not "ROI 1.80 → 2.34"
+            value = getattr(self, key)
+            if value is not None and not value > 0:
+                raise ScenarioError(f"budget.{key} must be more than 0, got {value:g}")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,11 @@
 A contract is checked by :func:`roimix.tables.read.read_table`; the checks run as DuckDB SQL so
 they work the same on a small DataFrame and on a Parquet file larger than memory.
 Column kinds convert text first and check ranges second, so one bad cell never hides another.
+
+Every table needs at least one data row. Money columns carry a stated ceiling (:class:`Column`
+``ceiling``): an amount above it is reported like any other problem, since no shop spends 10¹⁰
+yuan on one channel in a day or sells one order for 10⁸ — it is a unit or export error
+(分 for 元, a date pasted into a money column, 1e300).
 """
 
 from __future__ import annotations
@@ -14,6 +19,13 @@ SEGMENTS = ("new", "existing")
 
 GROUPS = ("paid", "content", "KOL", "social", "organic")
 FAMILIES = ("exp", "mm", "log", "power", "hill")
+
+SPEND_CEILING_CNY = 1e10
+"""Largest plausible spend, yuan: per channel, segment and day (spend, lift tests, curves' spend scale)."""
+ORDER_CEILING_CNY = 1e8
+"""Largest plausible value of one order, yuan (conversions; per conversion on a path)."""
+GMV_CEILING_CNY = 1e11
+"""Largest plausible GMV per channel, segment and day, yuan (curves' saturation level, lift-test uplift)."""
 
 _TRUE = ("true", "t", "1", "yes", "y", "是")
 _FALSE = ("false", "f", "0", "no", "n", "否")
@@ -110,6 +122,12 @@ class Column:
     aliases: tuple[str, ...] = ()
     example: str = ""
     description: str = ""
+    ceiling: float | None = None
+    """Largest plausible absolute value (money columns); a larger one is reported as a problem."""
+
+    @property
+    def ceiling_expected(self) -> str:
+        return f"at most {self.ceiling:,.0f} (the stated ceiling; a larger amount is a unit or export error)"
 
 
 @dataclass(frozen=True)
@@ -151,7 +169,7 @@ CONVERSIONS = TableContract(
     (
         Column("user_id", ID, example="u000123"),
         Column("timestamp", TIMESTAMP, example="2026-06-03 21:40:00"),
-        Column("value", MONEY, example="268.00", description="GMV of the order, yuan"),
+        Column("value", MONEY, example="268.00", description="GMV of the order, yuan", ceiling=ORDER_CEILING_CNY),
         Column("order_id", TEXT, required=False, example="o0000042"),
         Column("is_new_customer", BOOL, required=False, nullable=True, example="true"),
         Column("product_segment", SEGMENT, required=False, default="'existing'", example="new"),
@@ -169,10 +187,16 @@ PATHS = TableContract(
                example="804.00"),
         Column("nulls", COUNT, required=False, default="0", aliases=("total_null",), example="17",
                description="journeys on this path that did not convert"),
+        Column("null_window", choice("anchored", "full"), required=False, example="anchored",
+               description="anchored: non-converting windows end at the user's last touch (roimix writes it); "
+                           "absent: full windows"),
     ),
     rules=(
         RowRule("path", "regexp_matches({path}, '(^|>)\\s*(>|$)')", "channels separated by ' > ' with no empty step"),
         RowRule("value", "{conversions} = 0 AND {value} > 0", "no value on a path without conversions"),
+        RowRule("value", f"{{value}} > {ORDER_CEILING_CNY:.0f} * {{conversions}}",
+                f"at most {ORDER_CEILING_CNY:,.0f} per conversion (the stated ceiling; a larger amount is a unit or "
+                "export error)"),
     ),
     description="journeys per path; a path may repeat (rows are summed), ChannelAttribution's column names are accepted",
 )
@@ -183,9 +207,12 @@ SPEND = TableContract(
         Column("date", DATE, example="2026-06-01"),
         Column("channel", TEXT, example="ztc"),
         Column("segment", SEGMENT, required=False, default="'existing'", example="existing"),
-        Column("spend", MONEY, example="20310.55", description="yuan spent that day"),
+        Column("spend", MONEY, example="20310.55", description="yuan spent that day", ceiling=SPEND_CEILING_CNY),
         Column("clicks", COUNT, required=False, nullable=True, example="6770"),
         Column("new_customer_clicks", COUNT, required=False, nullable=True, example="1690"),
+        Column("platform_gmv", MONEY, required=False, nullable=True, example="61200",
+               description="GMV the platform's own report attributes to this spend (平台GMV): a weak, labelled prior",
+               ceiling=GMV_CEILING_CNY),
     ),
     key=("date", "channel", "segment"),
     rules=(RowRule("new_customer_clicks", "{new_customer_clicks} > {clicks}", "no more than clicks"),),
@@ -210,12 +237,15 @@ CURVES = TableContract(
         Column("channel", TEXT, example="xiaohongshu"),
         Column("segment", SEGMENT, required=False, default="'existing'", example="existing"),
         Column("family", choice(*FAMILIES), example="exp"),
-        Column("a", MONEY, example="87600", description="GMV per day at saturation (scale)"),
-        Column("b", NUMBER, required=False, nullable=True, example="25000", description="spend scale, yuan/day"),
+        Column("a", MONEY, example="87600", description="GMV per day at saturation (scale)", ceiling=GMV_CEILING_CNY),
+        Column("b", NUMBER, required=False, nullable=True, example="25000", description="spend scale, yuan/day",
+               ceiling=SPEND_CEILING_CNY),
         Column("s", NUMBER, required=False, nullable=True, example="", description="shape exponent"),
-        Column("current_spend", MONEY, example="8000"),
-        Column("cpc", POSITIVE, example="4.0", description="yuan per click"),
-        Column("new_customer_share", SHARE, example="0.5", description="share of clicks from new customers"),
+        Column("current_spend", MONEY, example="8000", ceiling=SPEND_CEILING_CNY),
+        Column("cpc", POSITIVE, nullable=True, example="4.0",
+               description="yuan per click (empty: unknown; the new-customer rules then cannot be checked)"),
+        Column("new_customer_share", SHARE, nullable=True, example="0.5",
+               description="share of clicks from new customers (empty: unknown)"),
         Column("group", GROUP, required=False, nullable=True, example="content"),
         Column("key_platform", BOOL, required=False, nullable=True, example="false"),
         Column("margin", SHARE, required=False, nullable=True, example="0.45"),
@@ -236,11 +266,24 @@ LIFT_TESTS = TableContract(
         Column("segment", SEGMENT, required=False, nullable=True, example="existing"),
         Column("start", DATE, example="2026-04-01"),
         Column("end", DATE, example="2026-04-14"),
-        Column("spend", MONEY, example="12000", description="spend per day during the test"),
-        Column("incremental_value", NUMBER, example="30500", description="measured incremental GMV per day"),
+        Column("spend", MONEY, example="12000", description="spend per day during the test", ceiling=SPEND_CEILING_CNY),
+        Column("incremental_value", NUMBER, example="30500", description="measured incremental GMV per day",
+               ceiling=GMV_CEILING_CNY),
         Column("standard_error", POSITIVE, example="4200"),
     ),
     rules=(RowRule("end", "{end} < {start}", "an end date on or after start"),),
 )
 
-CONTRACTS = {c.name: c for c in (TOUCHPOINTS, CONVERSIONS, PATHS, SPEND, CHANNELS, CURVES, LIFT_TESTS)}
+OUTCOME = TableContract(
+    "outcome",
+    (
+        Column("date", DATE, example="2026-06-01", description="a day, or the first day of a week"),
+        Column("segment", SEGMENT, required=False, example="existing"),
+        Column("value", MONEY, aliases=("gmv",), example="412800", description="total GMV of the day or week, yuan",
+               ceiling=GMV_CEILING_CNY),
+    ),
+    key=("date", "segment"),
+    description="the shop's total GMV per day or per week (aggregate mode: no journeys needed)",
+)
+
+CONTRACTS = {c.name: c for c in (TOUCHPOINTS, CONVERSIONS, PATHS, SPEND, CHANNELS, CURVES, LIFT_TESTS, OUTCOME)}

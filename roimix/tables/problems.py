@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 MAX_REPORTED = 20
 """How many problems an error message lists before it only gives the count."""
+NO_ROWS_EXPECTED = "at least one data row (the file has only a header)"
+"""A table with a header and no data rows (the app translates this exact text)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Problem:
     got: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        if self.expected == NO_ROWS_EXPECTED and not self.rows:
+            return f"{self.file}: no rows: expected {self.expected}"
         where = self.file
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows)

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from .contracts import Column, TableContract
-from .problems import Problem, TableError
+from .problems import NO_ROWS_EXPECTED, Problem, TableError
 
 Source = str | Path | pd.DataFrame
 _EXAMPLE_ROWS = 5
@@ -101,6 +101,8 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, contract: TableContrac
             exprs.append(f"CAST({col.default} AS {col.kind.sql_type}) AS {_quote(col.name)}")
     con.sql(f"CREATE OR REPLACE TEMP VIEW {typed} AS SELECT {', '.join(exprs)} FROM {raw}")
 
+    if not found_raw.problems and con.execute(f"SELECT 1 FROM {raw} LIMIT 1").fetchone() is None:
+        problems.append(Problem(label, "", NO_ROWS_EXPECTED))
     if not found_raw.rows_unknown:
         native = {c.name for c in contract.columns if c.name in selected
                   and raw_types[selected[c.name]].split("(")[0].upper() in c.kind.native}
@@ -561,6 +563,9 @@ def _checks(contract: TableContract, selected: dict[str, str], native: set[str],
                 _Check(col.name, f"{v} IS NOT NULL AND NOT ({col.kind.valid.format(v=v)})",
                        col.kind.expected, f"CAST({x} AS VARCHAR)")
             )
+        if col.ceiling is not None:  # a stated ceiling: 1e300 yuan is an export error, not a number to plan with
+            checks.append(_Check(col.name, f"isfinite({v}) AND abs({v}) > {col.ceiling!r}", col.ceiling_expected,
+                                 f"CAST({x} AS VARCHAR)"))
     available = {c.name for c in contract.columns if c.name in selected or c.default is not None}
     for rule in contract.rules:
         names = {c.name for c in contract.columns}

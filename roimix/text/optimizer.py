@@ -69,6 +69,24 @@ STRINGS = {
     "optimizer.pipeline.lags": ("估计各渠道转化滞后…", "Estimating each channel's conversion lag…"),
     "optimizer.pipeline.curves": ("拟合增量响应曲线…", "Fitting incremental response curves…"),
     "optimizer.pipeline.curves_written": ("已写出拟合曲线 {path}（{rows} 行）", "Wrote the fitted curves to {path} ({rows} rows)"),
+    # roimix plan: input it cannot plan with, and rules it had to drop
+    "optimizer.cli.warning": ("提示：{text}", "warning: {text}"),
+    "optimizer.cli.new_customer_dropped": (
+        "新客上限（默认 {share}）未启用：{file} 中 {cells} 没有点击数（{columns}），无法检查新客规则",
+        "the new-customer cap (default {share}) is off: {file} has no clicks ({columns}) for {cells}, so it "
+        "cannot be checked"),
+    "optimizer.cli.new_customer_needs_clicks": (
+        "{file}：{option} 需要每个单元的点击数，但 {cells} 缺少列 {columns}（或为空）；请补上这些列，或不设此规则",
+        "{file}: {option} needs clicks per cell, but columns {columns} are missing or empty for {cells}; add "
+        "them or leave the rule off"),
+    "optimizer.cli.every_cell": ("所有单元", "every cell"),
+    "optimizer.cli.budget_not_positive": (
+        "--budget 必须大于 ¥0/天，实际为 {budget}", "--budget must be more than ¥0 a day, got {budget}"),
+    "optimizer.cli.budget_below_floor": (
+        "--budget {budget}/天（扣除预留后 {usable}）低于规则已固定的花费 {floor}/天（锁定渠道、保持当前花费的单元、"
+        "下限）；请提高预算或放宽规则",
+        "--budget {budget} a day ({usable} after the reserve) is below the {floor} a day the rules already fix "
+        "(locked channels, cells kept at current spend, lower bounds); raise the budget or relax the rules"),
     "optimizer.summary.wrote": ("已写出 {path}（{rows} 行）", "Wrote {path} ({rows} rows)"),
     # finance exports of a plan: summary items and the assumptions sheet (item, value, source)
     "optimizer.item.unspent": ("目标未花出的预算（元）", "Left unspent by the objective (yuan)"),

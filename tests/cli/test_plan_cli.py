@@ -73,14 +73,16 @@ def test_profit_and_min_spend_objectives(curves, tmp_path, capsys):
 
 
 def test_infeasible_exits_1_with_the_conflict(curves, capsys):
-    code = main(["plan", "--curves", str(curves), "--budget", "20000", "--bounds", "relative:0.9,", "--lang", "en"])
+    """The budget covers the minimums (0.9 × 33,000 = 29,700; a budget below them is exit 2, see
+    test_input_defects) but not under the new-product cap: the minimums put 4,500 on new products."""
+    code = main(["plan", "--curves", str(curves), "--budget", "29800", "--bounds", "relative:0.9,", "--lang", "en"])
     printed = capsys.readouterr().out
     assert code == 1
     assert "Plan: infeasible" in printed
-    assert "Rules in conflict: channel bounds, budget" in printed
-    # minimums of 0.9 × current put 4,500 on new products, which the 15% cap allows from a 30,000 budget
-    assert "raise budget from ¥20.0K to ¥30.0K a day" in printed
-    assert "lower the minimum of channel bounds from 0.90× to 0.60× current spend" in printed
+    assert "Rules in conflict: new-product cap, channel bounds, budget" in printed
+    assert "raise budget from ¥29.8K to ¥30.0K a day" in printed  # 4,500 / 15 %
+    assert "raise new-product cap from 15.0% to 15.1%" in printed  # 4,500 / 29,800
+    assert "lower the minimum of channel bounds from 0.90× to 0.89× current spend" in printed  # 4,470 / 5,000
 
 
 @pytest.mark.parametrize("args,fragment", [
