@@ -206,3 +206,39 @@ def test_lift_test_on_a_flat_spend_cell_is_named_not_silently_dropped(shop):
     assert Message("pipeline.fit.lift_not_identified", {"test": 2, "cell": "wechat_group/existing"}) in result.warnings
     assert result.curves.set_index(["channel", "segment"]).loc[("wechat_group", "existing"), "status"] == "prior"
     assert_worded(result.warnings)
+
+
+# --- the checks run where the logs are: DuckDB and Spark give the same facts ------------------------
+
+
+@pytest.mark.spark
+def test_log_checks_are_the_same_sql_on_spark():
+    """The facts behind the date, duplicate and touchpoint checks come from one SQL text that Spark
+    runs translated (a cluster's logs never come to this machine): both engines agree."""
+    pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install roimix[spark])")
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (Spark needs a JVM; CI has Java 17)")
+    from attribution.engines import DuckDBEngine, SparkEngine, query
+    from roimix.pipeline import _log_facts_sql
+
+    t = pd.Timestamp
+    touches = pd.DataFrame({"user_id": [1, 1, 2, 3, 4], "channel": ["ztc", "ztc", "wxt", "kol", "ztc"],
+                            "timestamp": [t("2026-03-01 10:00"), t("1970-01-01"), t("2026-02-20 08:00"),
+                                          t("2026-03-31 23:00"), t("2026-05-01")]})
+    orders = pd.DataFrame({"user_id": [1, 1, 1, 2, 3, 3], "value": [99.0, 99.0, 99.0, 50.0, 10.0, 12.0],
+                           "timestamp": [t("2026-03-02 09:00")] * 3 + [t("2026-02-25"), t("2099-01-01"),
+                                                                       t("2026-04-03")]})
+    first, last = t("2026-03-01"), t("2026-03-31")
+
+    def facts(engine):
+        got = query(touches, orders, lambda tp, cv: _log_facts_sql(tp, cv, first, last, 30), engine=engine)
+        return got.sort_values(["kind", "channel"]).reset_index(drop=True).astype({"n": int, "outside": int})
+
+    duck = facts(DuckDBEngine(validate=False))
+    expected = pd.DataFrame({"kind": ["duplicate_orders", "orders", "orders_off_spend", "touches", "touches",
+                                      "touches"],
+                             "channel": [None, None, None, "kol", "wxt", "ztc"],
+                             "n": [2, 6, 2, 1, 1, 3], "outside": [0, 1, 0, 0, 0, 2]})  # 2026-05-01 is past 04-30
+    pd.testing.assert_frame_equal(duck, expected, check_dtype=False)
+    spark = facts(SparkEngine(master="local[1]", validate=False, shuffle_partitions=2))
+    pd.testing.assert_frame_equal(spark, duck, check_dtype=False)
