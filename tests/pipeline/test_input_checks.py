@@ -242,3 +242,22 @@ def test_log_checks_are_the_same_sql_on_spark():
     pd.testing.assert_frame_equal(duck, expected, check_dtype=False)
     spark = facts(SparkEngine(master="local[1]", validate=False, shuffle_partitions=2))
     pd.testing.assert_frame_equal(spark, duck, check_dtype=False)
+
+
+def test_the_apps_curves_page_words_the_pipelines_input_warnings_in_the_users_language(sample_dir):
+    """The app keeps the fit's Messages and shows the input, lag and lift-test ones on the curves page
+    in zh or en (the per-cell ones it words from the curves table itself, so they are not doubled)."""
+    from types import SimpleNamespace
+
+    from roimix.app import engine
+    from roimix.app.pages.curves import cell_warnings
+
+    no_touch = Message("pipeline.input.no_touchpoints", {"channel": "ztc_copy"})
+    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2})
+    table = pd.DataFrame({"channel": ["ztc"], "segment": ["new"], "status": ["fitted"]})
+    curves = engine.CurveSet("fitted", table, pd.DataFrame(), (no_touch, uncertain))
+    ds = SimpleNamespace(spend=pd.read_csv(sample_dir / "spend.csv"))
+    for lang in ("zh", "en"):
+        shown = cell_warnings(curves, ds, lang, {})
+        assert shown == [render_warning(no_touch, lang)]
+    assert "ztc_copy：有花费但触点日志中没有任何触点" in cell_warnings(curves, ds, "zh", {})[0]
