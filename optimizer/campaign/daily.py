@@ -10,8 +10,14 @@ every day of the week). The spend it sees is geometric adstock within the curve,
 with ``w_{i,l} ∝ α_i^l``, ``α_i = L_i/(1 + L_i)`` (the kernel the curve fit uses, mean lag ``L_i``
 days, summing to 1) and ``c_i`` the current daily spend, taken as the spend before the horizon
 (the carry-in). The first part is ``Planner``'s ``carryover`` matrix, the second its ``carry_in``; at
-steady spend ``x̃ = x``, so a curve keeps the meaning it was fitted with. Value carried past the
-horizon's last day is not counted.
+steady spend ``x̃ = x``, so a curve keeps the meaning it was fitted with.
+
+Value carried past the horizon's last day ``T`` is counted too (``value_carry_out``): after the
+horizon spend is taken back to current, so day ``T+k`` sees ``α^k x̃_T + (1 − α^k) c`` (geometric
+adstock) and earns ``m_{T+k} f(·)``. Its first-order value in the last day's effective spend,
+``M_i · f_i(x̃_{i,T})`` with ``M_i = Σ_k m_{T+k} α_i^k`` (exact slope at steady spend), is added to the
+last day's curve in ``objective_curves``, so a yuan spent late is worth its whole effect, not only the
+part that lands before the horizon ends.
 """
 
 from __future__ import annotations
@@ -87,7 +93,9 @@ class DailyCurves:
     carry_in: np.ndarray
     days: pd.DataFrame
     cells: pd.DataFrame
-    """(channel, segment) of each curve, with its current daily spend and lag"""
+    """(channel, segment) of each curve, with its current daily spend, lag and ``carry_out_x`` (``M_i``)"""
+    objective_curves: Curves | None = None
+    """``curves`` with the carry-out value ``M_i · f_i`` added to each last day (None: not counted)"""
 
     @property
     def n_days(self) -> int:
@@ -102,12 +110,37 @@ class DailyCurves:
         return self.carryover @ np.asarray(spend, dtype=float) + self.carry_in
 
     def value(self, spend: np.ndarray) -> np.ndarray:
-        """Expected GMV of each daily cell at ``spend`` (yuan, cell order)."""
+        """Expected GMV of each daily cell at ``spend`` (yuan, cell order), landing within the horizon."""
         return self.curves.value(self.effective(spend))
+
+    def planned_value(self, spend: np.ndarray) -> np.ndarray:
+        """What the planner maximises per cell: :meth:`value` plus, on each last day, the carry-out value."""
+        curves = self.objective_curves if self.objective_curves is not None else self.curves
+        return curves.value(self.effective(spend))
+
+    def credited(self, spend: np.ndarray) -> np.ndarray:
+        """The planned value credited to the day the spend was made: each day's value (carry-out included)
+        is split over the spend days in proportion to their share of its effective spend; the carry-in's
+        share is credited to no day of the horizon."""
+        x = np.asarray(spend, dtype=float)
+        eff = self.effective(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_yuan = np.where(eff > 0, self.planned_value(x) / eff, 0.0)
+        return x * (self.carryover.T @ per_yuan)
+
+
+def _after(days: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` days after ``days`` (date, weekend_factor with the same weekend ratio)."""
+    dates = pd.date_range(pd.Timestamp(days["date"].iloc[-1]) + pd.Timedelta(days=1), periods=n, freq="D")
+    factor = days["weekend_factor"].to_numpy(dtype=float)
+    weekend = days["weekend"].to_numpy(dtype=bool)
+    ratio = factor[weekend].mean() / factor[~weekend].mean() if weekend.any() and (~weekend).any() else 1.0
+    is_weekend = dates.day_of_week.to_numpy() >= 5
+    return pd.DataFrame({"date": dates, "weekend_factor": np.where(is_weekend, ratio, 1.0) / ((5 + 2 * ratio) / 7)})
 
 
 def daily_curves(curves: pd.DataFrame, days: pd.DataFrame, campaign: Campaign | None = None, *,
-                 default_lag_days: float = 1.0) -> DailyCurves:
+                 default_lag_days: float = 1.0, value_carry_out: bool = True) -> DailyCurves:
     """Expand a curves table (one row per channel, segment) to one row per (channel, segment, day)."""
     base = curves.reset_index(drop=True).copy()
     if "segment" not in base.columns:
@@ -142,4 +175,23 @@ def daily_curves(curves: pd.DataFrame, days: pd.DataFrame, campaign: Campaign | 
         carry_in[i * n_days:(i + 1) * n_days] = (1.0 - np.cumsum(np.pad(w, (0, n_days - len(w))))) * current[i]
     carryover = sp.block_diag(blocks, format="csr")
     cells = base[["channel", "segment", "current_spend", "lag_mean_days"]].copy()
-    return DailyCurves(table, built, carryover, np.maximum(carry_in, 0.0), days.reset_index(drop=True), cells)
+    cells["carry_out_x"] = 0.0
+    objective = None
+    if value_carry_out:
+        lags = base["lag_mean_days"].to_numpy(dtype=float)
+        n_after = max(len(adstock_weights(lag)) for lag in lags)
+        after = _after(days, n_after)
+        m_after = (campaign.multipliers(after["date"], base["channel"]) if campaign is not None
+                   else np.ones((n_after, n_cells))) * after["weekend_factor"].to_numpy()[:, None]
+        for i, lag in enumerate(lags):
+            n_w = len(adstock_weights(lag))
+            alpha = lag / (1.0 + lag) if lag > 0 else 0.0
+            k = np.arange(1, n_w)
+            cells.iloc[i, cells.columns.get_loc("carry_out_x")] = float((m_after[k - 1, i] * alpha ** k).sum())
+        last = np.arange(n_cells) * n_days + (n_days - 1)
+        planned = table.copy()
+        planned.loc[last, "a"] = planned.loc[last, "base_a"].to_numpy() * (
+            planned.loc[last, "multiplier"].to_numpy() + cells["carry_out_x"].to_numpy())
+        objective = curves_from_frame(planned, keys=("channel", "segment") + extra)
+    return DailyCurves(table, built, carryover, np.maximum(carry_in, 0.0), days.reset_index(drop=True), cells,
+                       objective)

@@ -21,7 +21,7 @@ from .daily import DailyCurves, Horizon, daily_curves, day_table
 from .rules import CampaignScenario, scenario_for
 
 DAILY_COLUMNS = ["date", "day", "phase", "weekend", "channel", "segment", "spend", "effective_spend", "multiplier",
-                 "expected_value", "marginal_roi", "current_spend"]
+                 "expected_value", "credited_value", "marginal_roi", "current_spend"]
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,13 @@ class CampaignResult:
     """A daily plan: the optimizer's result over the daily cells and the tidy views of it.
 
     ``daily``: one row per (date, channel, segment) with spend, the spend its curve sees after carry-over
-    (``effective_spend``), the day's multiplier, expected GMV and marginal ROI (GMV over the horizon
-    per extra yuan that day). ``by_cell`` sums the days per (channel, segment), ``by_phase`` per phase.
-    Money is yuan over the horizon; GMV counts the horizon's days (carry-in included, carry-out not).
+    (``effective_spend``), the day's multiplier, expected GMV landing that day — on the last day plus what
+    lands after the horizon (``expected_value``, what the planner maximises) —, the GMV credited to that
+    day's spend wherever it lands (``credited_value``), and marginal ROI (GMV per extra yuan that day,
+    carry-out included). ``by_cell`` sums the days per (channel, segment), ``by_phase`` per phase; their
+    ``roi`` is credited GMV ÷ spend (by the day the spend was made). Money is yuan over the horizon;
+    ``gmv_cny`` is the planned GMV (carry-in and carry-out included), ``carry_out_cny`` its part after the
+    last day.
     """
 
     result: PlanResult
@@ -56,6 +60,22 @@ class CampaignResult:
     @property
     def gmv_cny(self) -> float:
         return float(self.daily["expected_value"].sum()) if self.solved else float("nan")
+
+    @property
+    def carry_out_cny(self) -> float:
+        """GMV valued after the horizon's last day (first order in the last day's effective spend)."""
+        return float(self.daily["expected_value"].sum() - self.daily["landed_value"].sum()) if self.solved \
+            else float("nan")
+
+    @property
+    def carry_in_cny(self) -> float:
+        """GMV landing on the horizon's days owed to the spend before it (the carry-in's share)."""
+        d = self.daily
+        if not self.solved:
+            return float("nan")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(d["effective_spend"] > 0, d["carry_in_spend"] / d["effective_spend"], 0.0)
+        return float((share * d["expected_value"]).sum())
 
     @property
     def roi(self) -> float:
@@ -85,9 +105,9 @@ class CampaignResult:
 
 
 def _summed(daily: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    out = daily.groupby(by, sort=False, as_index=False)[["spend", "expected_value"]].sum()
+    out = daily.groupby(by, sort=False, as_index=False)[["spend", "expected_value", "credited_value"]].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["roi"] = np.where(out["spend"] > 0, out["expected_value"] / out["spend"], np.nan)
+        out["roi"] = np.where(out["spend"] > 0, out["credited_value"] / out["spend"], np.nan)
     return out
 
 
@@ -100,11 +120,13 @@ class CampaignPlanner:
 
     def __init__(self, curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None = None, *,
                  weekend_multiplier: float = 1.0, default_lag_days: float = 1.0, solver: str = DEFAULT_SOLVER,
-                 solver_options: dict | None = None):
+                 solver_options: dict | None = None, value_carry_out: bool = True):
         self.horizon, self.campaign = horizon, campaign
         days = day_table(horizon, campaign, weekend_multiplier=weekend_multiplier)
-        self.daily: DailyCurves = daily_curves(curves, days, campaign, default_lag_days=default_lag_days)
-        self.planner = Planner(self.daily.curves, carryover=self.daily.carryover, carry_in=self.daily.carry_in,
+        self.daily: DailyCurves = daily_curves(curves, days, campaign, default_lag_days=default_lag_days,
+                                               value_carry_out=value_carry_out)
+        objective = self.daily.objective_curves if self.daily.objective_curves is not None else self.daily.curves
+        self.planner = Planner(objective, carryover=self.daily.carryover, carry_in=self.daily.carry_in,
                                solver=solver, solver_options=solver_options)
 
     def solve(self, setup: CampaignScenario, *, flat: bool = False) -> CampaignResult:
@@ -117,6 +139,10 @@ class CampaignPlanner:
         """Expected GMV over the horizon of any daily plan (cell order of ``daily.table``)."""
         return float(self.daily.value(spend).sum())
 
+    def planned_value(self, spend: np.ndarray) -> float:
+        """What the planner maximises for any daily plan: :meth:`value` plus the carry-out value."""
+        return float(self.daily.planned_value(spend).sum())
+
     def _daily_frame(self, result: PlanResult) -> pd.DataFrame:
         d = self.daily
         frame = d.table[["date", "day", "phase", "weekend", "channel", "segment", "multiplier", "current_spend"]].copy()
@@ -125,6 +151,10 @@ class CampaignPlanner:
         spend = result.spend_cny
         frame["spend"] = spend
         frame["effective_spend"] = d.effective(spend)
-        frame["expected_value"] = result.plan["expected_value"].to_numpy()
+        frame["carry_in_spend"] = d.carry_in
+        frame["landed_value"] = d.value(spend)
+        frame["expected_value"] = d.planned_value(spend)  # = the optimizer's cell values
+        frame["credited_value"] = d.credited(spend)
         frame["marginal_roi"] = result.plan["marginal_roi"].to_numpy()
-        return frame.sort_values(["date", "channel", "segment"], kind="stable").reset_index(drop=True)[DAILY_COLUMNS]
+        return frame.sort_values(["date", "channel", "segment"], kind="stable").reset_index(drop=True)[
+            DAILY_COLUMNS + ["carry_in_spend", "landed_value"]]

@@ -44,7 +44,7 @@ class Slot(Generic[T]):
 
     def _widget_keys(self) -> list[str]:
         base = WIDGET_PREFIX + self.key
-        return [base] + [f"{base}.{code}" for code in LANGS]
+        return [k for k in st.session_state if isinstance(k, str) and (k == base or k.startswith(base + "."))]
 
     def fresh(self) -> T:
         return self.factory() if self.factory is not None else copy.copy(self.default)
@@ -72,16 +72,20 @@ class Slot(Generic[T]):
             if key in st.session_state:
                 del st.session_state[key]
 
-    def widget(self, value: Any = None) -> str:
+    def widget(self, value: Any = None, *, context: str = "") -> str:
         """The widget key, seeded with the model value (or ``value``) when the widget is not alive.
 
         Call right before drawing the widget and pass no ``value=`` to the widget itself; after it,
-        store the returned value with :meth:`set`.
+        store the returned value with :meth:`set`. ``context`` names what the widget's option labels
+        depend on (e.g. the money a percent stands for): when it changes the browser gets a fresh widget
+        seeded from the model, because a kept widget whose labels change is reset to its first option
+        in the browser while the server keeps the old value (screen and plan disagree).
         """
         state = st.session_state
-        if self.widget_key not in state:
-            state[self.widget_key] = self.get() if value is None else value
-        return self.widget_key
+        key = self.widget_key + (f".{context}" if context else "")
+        if key not in state:
+            state[key] = self.get() if value is None else value
+        return key
 
     def force(self, value: T) -> None:
         """Set the model value and the widget's (e.g. after clamping to a new range); before the widget is drawn."""
@@ -119,14 +123,14 @@ NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", 30)
 OBJECTIVE: Slot[str] = Slot("whatif.objective", "gmv", per_lang=True)
 TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
 ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
-BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
-"""channel, lower (× current), upper (× current), locked; None until the data is known"""
-
-# campaign page
 MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", 45.0)
 """gross margin on GMV in % (the profit objective's; the optimizer's default 45 %)"""
 RETURN_PCT: Slot[float] = Slot("whatif.return_pct", 0.0)
 """share of GMV returned, in %"""
+BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
+"""channel, lower (× current), upper (× current), locked; None until the data is known"""
+
+# campaign page
 CAMPAIGN: Slot[str] = Slot("campaign.name", "618", per_lang=True)
 CAMPAIGN_PHASES: Slot[dict] = Slot("campaign.phases", factory=dict)
 """campaign name -> its phases table as the user edited it"""

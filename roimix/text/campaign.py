@@ -189,4 +189,10 @@ STRINGS = {
     "campaign.batch.done": (
         "{solved}/{total} 个情景已求解，对比表：{path}", "{solved} of {total} scenarios solved; comparison: {path}",
     ),
+    # the campaign page (app)
+    "app.camp.col.credited_gmv": ("本阶段花费带来的 GMV", "GMV from the phase's spend"),
+    "app.camp.budget_exact": (
+        "活动总预算 ¥{total:,.2f} = 优化页日预算 ¥{daily:,.2f} × {days} 天 × {pct}%",
+        "Campaign budget ¥{total:,.2f} = the optimise page's daily budget ¥{daily:,.2f} × {days} days × {pct}%",
+    ),
 }

@@ -27,7 +27,8 @@ def test_618_puts_more_spend_before_and_on_the_peak_than_a_flat_plan_and_more_gm
     plan, flat = run_618.plan, run_618.flat
     assert plan.solved and flat.solved
     assert plan.spend_cny == pytest.approx(flat.spend_cny, rel=1e-7)  # the same budget, spread evenly
-    assert up_to_peak_share(plan) > up_to_peak_share(flat) + 0.01
+    # what lands after the last day is valued, so 返场 keeps its share: the lean to the peak is smaller
+    assert up_to_peak_share(plan) > up_to_peak_share(flat) + 0.001
     assert peak_per_day(plan) > peak_per_day(flat)
     assert plan.gmv_cny > flat.gmv_cny * 1.001  # both valued on the same daily curves and carry-over
     assert plan.result.evidence.relative_gap < 1e-6
@@ -41,9 +42,9 @@ def test_with_the_true_curves_and_618_the_plan_leans_into_the_peak(truth_curves,
                              daily=DailyRules(key_daily_min=0.5, max_daily_change=0.6, non_key_focus="weekends+peak",
                                               non_key_offday_share=0.4, per_phase=True))
     plan, flat = planner.solve(setup), planner.solve(setup, flat=True)
-    assert up_to_peak_share(plan) > up_to_peak_share(flat) + 0.02
+    assert up_to_peak_share(plan) > up_to_peak_share(flat) + 0.01  # 返场's carry-out is valued: 0.951 vs 0.936
     assert peak_per_day(plan) > 1.3 * peak_per_day(flat)
-    assert plan.gmv_cny > 1.015 * flat.gmv_cny
+    assert plan.gmv_cny > 1.005 * flat.gmv_cny  # +0.95 %: both now valued with what lands after the last day
 
 
 def test_phase_multipliers_from_the_sample_618_recover_the_truth(run_618, sample_dir):

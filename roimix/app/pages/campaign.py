@@ -148,10 +148,13 @@ def phase_problems(phases: pd.DataFrame, lang: str) -> list[str]:
     return out
 
 
-def settings_controls(base_total: float, lang: str) -> engine.CampaignSettings:
+def settings_controls(name: str, base_total: float, lang: str) -> engine.CampaignSettings:
     c1, c2, c3 = st.columns([2, 1, 1])
     with c1:
-        pct = st.select_slider(t("app.camp.budget", lang), BUDGET_PERCENTS, key=state.CAMPAIGN_BUDGET_PCT.widget(),
+        # the options' labels are money (percent × this campaign's base): one widget per campaign and base,
+        # seeded from the model, so the slider shown is the budget planned and exported
+        budget_key = state.CAMPAIGN_BUDGET_PCT.widget(context=budget_context(name, base_total))
+        pct = st.select_slider(t("app.camp.budget", lang), BUDGET_PERCENTS, key=budget_key,
                                format_func=lambda p: f"{money(base_total * p / 100, lang, 2)}（{p}%）" if lang == "zh"
                                else f"{money(base_total * p / 100, lang, 2)} ({p}%)",
                                help=t("app.camp.budget_help", lang))
@@ -169,6 +172,11 @@ def settings_controls(base_total: float, lang: str) -> engine.CampaignSettings:
                                    focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
 
 
+def budget_context(name: str, base_total: float) -> str:
+    """What the budget slider's labels depend on: the campaign and its base budget to the fen."""
+    return f"{name}.{int(round(base_total * 100))}"
+
+
 def phase_view(by_phase: pd.DataFrame, multipliers: dict, labels: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("app.camp.col.phase", lang): [labels.get(p, p) for p in by_phase["phase"]],
@@ -177,7 +185,7 @@ def phase_view(by_phase: pd.DataFrame, multipliers: dict, labels: dict, lang: st
         t("app.camp.col.response_x", lang): [f"{multipliers.get(p, 1.0):.2f}×" for p in by_phase["phase"]],
         t("app.camp.col.spend", lang): [money(v, lang, 2) for v in by_phase["spend"]],
         t("app.camp.col.per_day", lang): [money(v / d, lang, 2) for v, d in zip(by_phase["spend"], by_phase["days"])],
-        t("app.camp.col.gmv", lang): [money(v, lang, 2) for v in by_phase["expected_value"]],
+        t("app.camp.col.credited_gmv", lang): [money(v, lang, 2) for v in by_phase["credited_value"]],
         t("app.fig.roi", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in by_phase["roi"]],
     })
 
@@ -231,8 +239,9 @@ def render() -> None:
         return
     n_days = (campaign.end - campaign.start).days + 1
     base_total = w.budget * n_days
-    settings = settings_controls(base_total, lang)
-    st.caption(t("app.camp.base", lang, budget=money(w.budget, lang, 2), days=n_days))
+    settings = settings_controls(name, base_total, lang)
+    st.caption(t("app.camp.budget_exact", lang, total=settings.budget_total, daily=w.budget, days=n_days,
+                 pct=state.CAMPAIGN_BUDGET_PCT.get()))
 
     with st.spinner(t("app.camp.planning", lang)):
         planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, curves.token,
