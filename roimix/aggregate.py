@@ -221,10 +221,12 @@ def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSetti
     o_period, o_problems = _period(outcome_t, o_name, gaps_allowed=False)
     s_period, s_problems = _period(spend_t, s_name, gaps_allowed=True)
     problems += o_problems + s_problems
+    if not problems and o_period == 7 and s_period == 1:  # daily platform reports, weekly GMV: sum into its weeks
+        spend_t = _into_weeks(spend_t, pd.Timestamp(outcome_t["date"].min()))
+        s_period = 7
     if not problems and o_period != s_period:
-        problems.append(Problem(s_name, "date", f"the same period as {o_name} (spend is "
-                                f"{'daily' if s_period == 1 else 'weekly'}, the outcome "
-                                f"{'daily' if o_period == 1 else 'weekly'}): sum the days into the outcome's weeks"))
+        problems.append(Problem(s_name, "date", f"the same period as {o_name} or days (spend is weekly, the "
+                                "outcome daily: a week of spend cannot be split into days)"))
     if not problems and o_period == 7:
         grid = pd.DatetimeIndex(sorted(outcome_t["date"].unique()))
         off = ((spend_t["date"] - grid[0]).dt.days % 7) != 0
@@ -251,6 +253,18 @@ def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSetti
     if problems:
         raise TableError(problems)
     return spend_t, outcome_t, channels_t, lifts, o_period
+
+
+def _into_weeks(spend: pd.DataFrame, first_week: pd.Timestamp) -> pd.DataFrame:
+    """Daily spend rows summed into the weeks that start on ``first_week``'s weekday (a missing day is 0;
+    counts and platform GMV stay unknown only when every day of the week is)."""
+    offset = (spend["date"] - first_week).dt.days
+    week = first_week + pd.to_timedelta((offset // 7) * 7, unit="D")
+    sums = {c: (c, lambda v: v.sum(min_count=1)) for c in ("clicks", "new_customer_clicks", "platform_gmv")
+            if c in spend.columns}
+    out = spend.assign(date=week).groupby(["date", "channel", "segment"], as_index=False).agg(
+        spend=("spend", "sum"), **sums)
+    return out
 
 
 def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int, list[Problem]]:

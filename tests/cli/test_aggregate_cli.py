@@ -91,6 +91,20 @@ def test_fit_states_the_period_and_recovers_the_curves_per_day(files, tmp_path, 
         assert r.marginal_roi == pytest.approx(_true_slope(r.channel, r.current_spend), rel=0.15), r.channel
 
 
+def test_daily_spend_with_weekly_gmv_is_summed_into_the_weeks(files, tmp_path, capsys):
+    """Daily platform reports with weekly GMV: the same curves as spend summed into weeks beforehand."""
+    daily_spend = tmp_path / "daily_spend.csv"
+    _market(728)[0].to_csv(daily_spend, index=False)
+    code, captured, out = _fit(tmp_path, tmp_path, capsys, "daily_spend.csv", str(files / "outcome_w.csv"))
+    assert code == 0, captured.err
+    assert "one row every 7 days" in captured.err
+    (tmp_path / "summed").mkdir()
+    code, captured, summed = _fit(files, tmp_path / "summed", capsys, "spend_w.csv", "outcome_w.csv")
+    assert code == 0, captured.err
+    a, b = (pd.read_csv(p, encoding="utf-8-sig") for p in (out, summed))
+    pd.testing.assert_frame_equal(a, b)
+
+
 def test_fitted_curves_reload_and_give_the_same_plan(files, tmp_path, capsys):
     """plan --spend --outcome (aggregate mode) and fit → plan --curves give the same plan."""
     curves = tmp_path / "kept.csv"
@@ -179,9 +193,9 @@ def test_bad_inputs_exit_2_naming_file_row_and_column(tmp_path, capsys):
     bad.loc[4, "value"] = "abc"
     code, err = run(good_spend, bad, "cell.csv")
     assert code == 2 and "cell.csv, row 6, column value" in err and "'abc'" in err
-    _, weekly = _weekly(spend, outcome)
-    code, err = run(good_spend, weekly, "weekly.csv")  # daily spend, weekly GMV
-    assert code == 2 and "spend.csv, column date" in err and "the same period as weekly.csv" in err
+    weekly_spend, _ = _weekly(spend, outcome)
+    code, err = run(_write(tmp_path, "spend_w.csv", weekly_spend), outcome, "daily.csv")  # weekly spend, daily GMV
+    assert code == 2 and "spend_w.csv, column date" in err and "the same period as daily.csv or days" in err
     code, err = run(good_spend, outcome.head(10), "short.csv")
     assert code == 2 and "at least 20 days" in err
     segs = outcome.assign(segment="new")
