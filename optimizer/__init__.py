@@ -19,7 +19,7 @@ from .curves import FAMILIES, CurveError, Curves, curves_from_frame, envelope_va
 from .explain import Message, Relaxation, diagnose
 from .planner import Planner, plan
 from .problem import STATUSES, Program
-from .report import render, rule_label, summary_lines
+from .report import render, rule_label, solver_message, summary_lines
 from .result import Evidence, PlanResult, Timings, Totals
 from .rules import ResolvedRule, resolve, violations
 from .scenario import (
@@ -33,6 +33,7 @@ __all__ = [
     "Budget", "CurveError", "Curves", "Evidence", "LinearRule", "Lock", "Message", "Objective", "PlanResult",
     "Planner", "Program", "Relaxation", "ResolvedRule", "RoiFloor", "RuleError", "Scenario", "Select", "ShareRule",
     "Timings", "Totals", "curves_from_frame", "default_scenario", "diagnose", "envelope_value", "new_customer_cap",
-    "new_customer_floor", "new_product_cap", "plan", "render", "resolve", "rule_label", "summary_lines", "shape_slope", "shape_value", "tangent_point",
+    "new_customer_floor", "new_product_cap", "plan", "render", "resolve", "rule_label", "solver_message",
+    "summary_lines", "shape_slope", "shape_value", "tangent_point",
     "violations",
 ]
