@@ -23,8 +23,9 @@ MIME = {
 KINDS = ("csv", "xlsx", "json")
 
 
-def assumptions(whatif, source: str, lang: str) -> tuple[tuple[str, str, str], ...]:
-    """(item, value, source) of every setting the plan was computed with."""
+def assumptions(whatif, source: str, lang: str, names: dict[str, str] | None = None) -> tuple[tuple[str, str, str], ...]:
+    """(item, value, source) of every setting the plan was computed with (channels by ``names``, their labels)."""
+    names = names or {}
     page = t("app.export.from_page", lang)
     rows = [
         (t("app.export.curves", lang), t(f"app.cur.source.{source}", lang), t("app.page.curves", lang)),
@@ -46,7 +47,7 @@ def assumptions(whatif, source: str, lang: str) -> tuple[tuple[str, str, str], .
     for channel, lower, upper, locked in whatif.bounds:
         value = t("app.opt.col.locked", lang) if locked else \
             f"{lower:g}× – {'∞' if upper is None else f'{upper:g}×'}"
-        rows.append((f"{t('app.opt.bounds', lang)}: {channel}", value, page))
+        rows.append((f"{t('app.opt.bounds', lang)}: {names.get(channel, channel)}", value, page))
     return tuple(rows)
 
 
@@ -56,13 +57,29 @@ def inputs(sources: dict[str, str], lang: str) -> tuple[tuple[str, str], ...]:
                  for name, where in sources.items() if where)
 
 
+def rule_labels(rules, labels: dict[str, str], lang: str) -> dict[str, str]:
+    """Every rule of a plan as the reader knows it (``bounds:wechat_group`` → 微信社群上下限, ``ROI floor`` → …)."""
+    from .engine import rule_display
+
+    out = {}
+    for name in map(str, rules):
+        try:
+            out[name] = rule_display(name, lang, labels)
+        except KeyError:  # a channel named with a "/" is no channel/segment pair: the whole name is the channel
+            prefix, _, channel = name.partition(":")
+            key = {"bounds": "app.rule.bounds", "lock": "app.rule.lock", "unfit": "app.rule.unfit"}.get(prefix)
+            out[name] = t(key, lang, channel=labels.get(channel, channel)) if key and channel else name
+    return out
+
+
 def context(name: str, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str, *,
-            campaign: str = "", extra: tuple[tuple[str, str, str], ...] = ()):
+            campaign: str = "", extra: tuple[tuple[str, str, str], ...] = (), rules=()):
     from roimix.export import Context
 
     return Context(scenario=name, campaign=campaign, made_at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
                    made_by="roimix app", inputs=inputs(sources, lang),
-                   assumptions=assumptions(whatif, source, lang) + extra, channel_labels=dict(labels), lang=lang)
+                   assumptions=assumptions(whatif, source, lang, labels) + extra, channel_labels=dict(labels), lang=lang,
+                   rule_labels=rule_labels(rules, labels, lang))
 
 
 def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str,
@@ -70,7 +87,8 @@ def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], l
     """The finance file of a plan per channel × segment (``kind``: csv, xlsx or json)."""
     from roimix.export import finance_bytes, plan_tables
 
-    tables = plan_tables(result, context(name, whatif, source, sources, labels, lang), budget_cny=whatif.budget)
+    ctx = context(name, whatif, source, sources, labels, lang, rules=result.rules["rule"] if len(result.rules) else ())
+    tables = plan_tables(result, ctx, budget_cny=whatif.budget)
     return finance_bytes(tables, kind)
 
 
@@ -79,7 +97,8 @@ def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str,
     """The finance file of a daily campaign plan (with the even-split plan for comparison)."""
     from roimix.export import campaign_tables, finance_bytes
 
-    ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings)
+    rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
+    ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
     return finance_bytes(campaign_tables(plan, ctx, flat=flat), kind)
 
 
@@ -87,4 +106,4 @@ def plan_frame(file: bytes) -> pd.DataFrame:
     """The plan sheet of a downloaded workbook (for checks)."""
     import io
 
-    return pd.read_excel(io.BytesIO(file), sheet_name="plan")
+    return pd.read_excel(io.BytesIO(file), sheet_name=1)  # summary, plan, …: named in the report's language

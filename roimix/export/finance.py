@@ -27,7 +27,7 @@ from optimizer.report import render
 from optimizer.report import rule_label as plan_rule_label
 from optimizer.report import summary_lines as plan_summary
 from optimizer.result import PlanResult
-from roimix.text import t
+from roimix.text import STRINGS, t
 
 from .rounding import to_fen
 
@@ -46,6 +46,27 @@ HEADERS = {
 """Column id → text key of its header."""
 MONEY = ("spend", "expected_gmv", "current_spend", "shadow_price", "gain_per_step")
 """Columns in yuan (``shadow_price`` is yuan per unit of the rule's level)."""
+PER_DAY = ("spend", "expected_gmv", "current_spend", "budget", "reserve", "unspent")
+"""Money a plan per channel × segment gives per day (its headers and summary items say "/天", "per day")."""
+SHARE_DECIMALS = 4
+"""Spend shares are rounded to 0.01 % (a share is a ratio for reading, not money to add up)."""
+
+
+def header(col: str, lang: str, *, per_day: bool = False) -> str:
+    """The header of column ``col`` in ``lang`` (money a day when ``per_day``)."""
+    if per_day and col in PER_DAY:
+        return t(f"export.col.{col}_per_day", lang)
+    return t(HEADERS[col], lang) if col in HEADERS else str(col)
+
+
+def kind_label(kind: str, lang: str) -> str:
+    key = f"export.kind.{kind}"
+    return t(key, lang) if key in STRINGS else kind
+
+
+def side_label(side: str, lang: str) -> str:
+    key = f"export.side.{side}"
+    return t(key, lang) if side and key in STRINGS else side
 
 
 @dataclass(frozen=True)
@@ -62,6 +83,9 @@ class Context:
     """(item, value, source)"""
     channel_labels: dict = field(default_factory=dict)
     lang: str = "en"
+    rule_labels: dict = field(default_factory=dict)
+    """rule name → how the reader knows it (e.g. ``bounds:wechat_group`` → 微信社群上下限); default rules are
+    translated without it"""
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,8 @@ class FinanceTables:
     totals: dict
     lang: str = "en"
     messages: tuple[str, ...] = ()
+    per_day: bool = False
+    """Money is per day (a plan per channel × segment), not over the rows' days (a daily campaign plan)."""
     cells: pd.DataFrame | None = None
     """A plan per channel × segment only (:func:`plan_tables`): every column of the optimizer's plan with
     machine ids and values (``segment`` ``new``/``existing``, ``expected_value``), money from the same
@@ -95,18 +121,28 @@ def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignRes
     if flat is not None and flat.solved:
         extra.append(("flat_gmv", t("campaign.item.flat_gmv", lang), round(flat.gmv_cny, 2), "money"))
     lines = tuple(campaign_summary(plan, lang, campaign=context.campaign, flat=flat))
-    explain = _explainer(campaign_messages(plan.result.messages), lambda m: render_message(m, lang))
+    explain = _explainer(_relabelled(campaign_messages(plan.result.messages), context),
+                         lambda m: render_message(m, lang))
     return _tables(plan.result, daily, True, plan.budget_cny, context, extra, lines, explain,
-                   lambda name: rule_label(name, lang))
+                   lambda name: context.rule_labels.get(name) or rule_label(name, lang))
 
 
 def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | None = None) -> FinanceTables:
     """The finance tables of a plan per channel × segment (no days): the ``roimix plan`` workbook."""
     lang = context.lang
     cells = result.plan.rename(columns={"expected_value": "expected_gmv"})
-    explain = _explainer(result.messages, lambda m: render(m, lang))
+    explain = _explainer(_relabelled(result.messages, context), lambda m: render(m, lang))
     return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, [],
-                   tuple(plan_summary_lines(result, lang)), explain, lambda name: plan_rule_label(name, lang))
+                   tuple(plan_summary_lines(result, lang)), explain,
+                   lambda name: context.rule_labels.get(name) or plan_rule_label(name, lang))
+
+
+def _relabelled(messages, context: Context) -> tuple[Message, ...]:
+    """Messages whose ``rule`` is shown as the reader knows it (kept as the key of the explanation)."""
+    if not context.rule_labels:
+        return tuple(messages)
+    return tuple(Message(m.key, {**m.values, "rule_shown": context.rule_labels.get(m.values.get("rule"), "")})
+                 for m in messages)
 
 
 def plan_summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
@@ -147,7 +183,14 @@ def budget_split(result: PlanResult) -> tuple[float, float, float] | None:
 
 
 def _explainer(messages: tuple[Message, ...], say: Callable[[Message], str]) -> dict[str, str]:
-    return {m.values["rule"]: say(m) for m in messages if ".binding." in m.key and "rule" in m.values}
+    def shown(m: Message) -> Message:
+        values = dict(m.values)
+        label = values.pop("rule_shown", "")
+        if label:
+            values["rule"] = label  # a label that is no rule key renders as itself
+        return Message(m.key, values)
+
+    return {m.values["rule"]: say(shown(m)) for m in messages if ".binding." in m.key and "rule" in m.values}
 
 
 def _tables(result: PlanResult, finest: pd.DataFrame, by_day: bool, budget: float, context: Context, extra: list,
@@ -192,7 +235,7 @@ def _tables(result: PlanResult, finest: pd.DataFrame, by_day: bool, budget: floa
     cells = _cells(result, base) if per_cell else None
     return FinanceTables(summary, plan, daily_view, _rules(result, explain, label, lang),
                          pd.DataFrame(list(context.assumptions), columns=["item", "value", "source"]), totals, lang,
-                         lines, cells)
+                         lines, per_cell, cells)
 
 
 def _budget_rule(result: PlanResult) -> tuple[float | None, str | None]:
@@ -258,7 +301,7 @@ def _money_view(frame: pd.DataFrame, total_spend_fen: int, context: Context, kee
     out["expected_gmv"] = frame["gmv_fen"].to_numpy() / 100
     spend, gmv = frame["spend_fen"].to_numpy(dtype=float), frame["gmv_fen"].to_numpy(dtype=float)
     out["roi"] = _ratio(gmv, spend)
-    out["spend_share"] = spend / total_spend_fen if total_spend_fen else np.nan
+    out["spend_share"] = (spend / total_spend_fen).round(SHARE_DECIMALS) if total_spend_fen else np.nan
     for col in after:
         values = frame[col].to_numpy()
         out[col] = _finite_ratio(values) if col == "marginal_roi" else values
@@ -272,7 +315,12 @@ def _finite_ratio(values: np.ndarray) -> np.ndarray:
 
 def _summary(result: PlanResult, totals: dict, context: Context, extra: list, lines: tuple[str, ...]) -> pd.DataFrame:
     lang, ev, tm = context.lang, result.evidence, result.timings
-    item = lambda key: t(f"campaign.item.{key}", lang)  # noqa: E731
+    per_day = "current_spend" in totals  # a plan per cell: its money is per day
+
+    def item(key: str) -> str:
+        return t(f"export.item.{key}_per_day", lang) if per_day and f"export.item.{key}_per_day" in STRINGS \
+            else t(f"campaign.item.{key}", lang)
+
     rows = [("scenario", item("scenario"), context.scenario, "text")]
     if context.campaign:
         rows.append(("campaign", item("campaign"), context.campaign, "text"))
@@ -287,7 +335,8 @@ def _summary(result: PlanResult, totals: dict, context: Context, extra: list, li
     if "reserve" in totals:
         rows.append(("reserve", item("reserve"), totals["reserve"], "money"))
     if "unspent" in totals:
-        rows.append(("unspent", t("optimizer.item.unspent", lang), totals["unspent"], "money"))
+        rows.append(("unspent", t("export.item.unspent_per_day" if per_day else "optimizer.item.unspent", lang),
+                     totals["unspent"], "money"))
     rows.append(("expected_gmv", item("gmv"), totals["expected_gmv"], "money"))
     roi = totals["expected_gmv"] / totals["spend"] if totals["spend"] > 0 else np.nan
     rows += [
@@ -310,7 +359,8 @@ def _rules(result: PlanResult, explain: dict[str, str], label: Callable[[str], s
     r = result.rules
     unit = [t(f"campaign.unit.{'pct' if n == CHANGE else u}", lang) for n, u in zip(r["rule"], r["unit"])]
     return pd.DataFrame({
-        "rule": [label(n) for n in r["rule"]], "kind": r["kind"], "side": r["side"], "level": r["level"],
+        "rule": [label(n) for n in r["rule"]], "kind": [kind_label(k, lang) for k in r["kind"]],
+        "side": [side_label(s, lang) for s in r["side"]], "level": r["level"],
         "unit": unit, "binding": r["binding"].astype(bool), "shadow_price": r["gain_per_unit"],
         "step": r["step"], "gain_per_step": r["gain_per_step"],
         "explanation": [explain.get(n, "") for n in r["rule"]],

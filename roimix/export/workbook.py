@@ -23,11 +23,17 @@ import pandas as pd
 
 from roimix.text import t
 
-from .finance import HEADERS, MONEY, FinanceTables
-from .safe import neutralise, safe_frame
+from .finance import MONEY, FinanceTables, header
+from .safe import FORMULA_PREFIXES, neutralise, safe_frame
 from .tables import _jsonable
 
 SHEETS = ("summary", "plan", "daily", "rules", "assumptions")
+"""Sheet ids (the English workbook's names); :func:`sheet_title` gives each language's."""
+
+
+def sheet_title(sheet: str, lang: str) -> str:
+    """The sheet's name in a workbook in ``lang`` (汇总, 计划, 每日, 规则, 假设 in Chinese)."""
+    return t(f"export.sheet.{sheet}", lang)
 FORMATS = (".xlsx", ".csv", ".json")
 NUMBER_FORMATS = {
     "money": "#,##0.00", "ratio": "0.00", "share": "0.0%", "multiplier": '0.00"×"', "date": "yyyy-mm-dd",
@@ -71,9 +77,9 @@ def finance_bytes(tables: FinanceTables, kind: str) -> bytes:
         return write_finance(tables, Path(folder) / f"plan.{kind.lstrip('.')}").read_bytes()
 
 
-def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` with each column id replaced by its header in ``lang``."""
-    return frame.rename(columns={c: t(HEADERS[c], lang) for c in frame.columns if c in HEADERS})
+def headed(frame: pd.DataFrame, lang: str, *, per_day: bool = False) -> pd.DataFrame:
+    """``frame`` with each column id replaced by its header in ``lang`` (money per day when ``per_day``)."""
+    return frame.rename(columns={c: header(c, lang, per_day=per_day) for c in frame.columns})
 
 
 def with_total(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -85,8 +91,8 @@ def with_total(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             total[col] = int(np.round(frame[col].to_numpy(dtype=float) * 100).astype(np.int64).sum()) / 100
     if "roi" in frame.columns and total.get("spend"):
         total["roi"] = round(total["expected_gmv"] / total["spend"], 4)
-    if "spend_share" in frame.columns:
-        total["spend_share"] = round(float(frame["spend_share"].sum()), 9)
+    if "spend_share" in frame.columns:  # the rows' shares are rounded; the total is the whole
+        total["spend_share"] = 1.0 if total.get("spend") else None
     out = pd.concat([frame.astype({frame.columns[0]: object}), pd.DataFrame([total])], ignore_index=True)
     whole = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
     return out.astype({c: "Int64" for c in whole})
@@ -97,7 +103,7 @@ def write_finance_csv(tables: FinanceTables, path: Path) -> None:
     frame = with_total(main, tables.lang)
     if "date" in frame.columns:
         frame["date"] = [d.strftime("%Y-%m-%d") if isinstance(d, pd.Timestamp) else d for d in frame["date"]]
-    safe_frame(headed(frame, tables.lang)).to_csv(path, index=False, encoding="utf-8-sig")
+    safe_frame(headed(frame, tables.lang, per_day=tables.per_day)).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def write_finance_json(tables: FinanceTables, path: Path, *, meta: dict | None = None) -> None:
@@ -127,42 +133,48 @@ def write_finance_workbook(tables: FinanceTables, path: Path) -> None:
     try:
         fmt = {name: book.add_format({"num_format": spec}) for name, spec in NUMBER_FORMATS.items()}
         fmt["text"] = None
+        fmt["quoted"] = book.add_format({"quote_prefix": True})
         head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True, "valign": "top"})
         bold = {name: book.add_format({"num_format": spec, "bold": True, "top": 1}) for name, spec in
-                NUMBER_FORMATS.items()} | {"text": book.add_format({"bold": True, "top": 1})}
-        lang = tables.lang
+                NUMBER_FORMATS.items()} | {"text": book.add_format({"bold": True, "top": 1}),
+                                           "quoted": book.add_format({"bold": True, "top": 1, "quote_prefix": True})}
+        quoted_head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True,
+                                       "valign": "top", "quote_prefix": True})
+        heads = (head, quoted_head)
+        lang, per_day = tables.lang, tables.per_day
         summary = tables.summary[["item", "value"]]
-        _sheet(book, "summary", summary, lang, head, fmt, bold, row_formats=list(tables.summary["format"]))
-        _sheet(book, "plan", with_total(tables.plan, lang), lang, head, fmt, bold, total=True)
+        _sheet(book, "summary", summary, lang, heads, fmt, bold, row_formats=list(tables.summary["format"]))
+        _sheet(book, "plan", with_total(tables.plan, lang), lang, heads, fmt, bold, total=True, per_day=per_day)
         if tables.daily is not None:
-            _sheet(book, "daily", with_total(tables.daily, lang), lang, head, fmt, bold, total=True)
-        _sheet(book, "rules", tables.rules, lang, head, fmt, bold)
-        _sheet(book, "assumptions", tables.assumptions, lang, head, fmt, bold)
+            _sheet(book, "daily", with_total(tables.daily, lang), lang, heads, fmt, bold, total=True)
+        _sheet(book, "rules", tables.rules, lang, heads, fmt, bold)
+        _sheet(book, "assumptions", tables.assumptions, lang, heads, fmt, bold)
     finally:
         book.close()
 
 
-def _sheet(book, name: str, frame: pd.DataFrame, lang: str, head, fmt: dict, bold: dict, *, total: bool = False,
-           row_formats: list[str] | None = None) -> None:
-    sheet = book.add_worksheet(name)
+def _sheet(book, name: str, frame: pd.DataFrame, lang: str, heads: tuple, fmt: dict, bold: dict, *,
+           total: bool = False, row_formats: list[str] | None = None, per_day: bool = False) -> None:
+    sheet = book.add_worksheet(sheet_title(name, lang))
     columns = list(frame.columns)
-    for j, col in enumerate(columns):
-        sheet.write_string(0, j, neutralise(t(HEADERS[col], lang) if col in HEADERS else str(col)), head)
+    titles = [header(col, lang, per_day=per_day) for col in columns]
+    for j, title in enumerate(titles):
+        sheet.write_string(0, j, title, heads[1] if title.startswith(FORMULA_PREFIXES) else heads[0])
     last = len(frame)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         styles = bold if total and i == last else fmt
         for j, (col, value) in enumerate(zip(columns, row)):
             kind = row_formats[i - 1] if row_formats is not None and col == "value" else COLUMN_FORMATS.get(col, "text")
-            _write(sheet, i, j, value, styles.get(kind) if kind != "text" else styles["text"], kind)
+            _write(sheet, i, j, value, styles.get(kind) if kind != "text" else styles["text"], kind, styles["quoted"])
     for j, col in enumerate(columns):
         sample = [_width(v) for v in frame[col].head(300)]
-        sheet.set_column(j, j, min(max([len(t(HEADERS[col], lang)) if col in HEADERS else len(col)] + sample) + 2, 60))
+        sheet.set_column(j, j, min(max([_width(titles[j])] + sample) + 2, 60))
     sheet.freeze_panes(1, 0)
     if last:
         sheet.autofilter(0, 0, last - (1 if total else 0), len(columns) - 1)
 
 
-def _write(sheet, row: int, col: int, value, style, kind: str) -> None:
+def _write(sheet, row: int, col: int, value, style, kind: str, quoted=None) -> None:
     if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)) \
             or (isinstance(value, str) and not value):
         sheet.write_blank(row, col, None, style)
@@ -172,11 +184,15 @@ def _write(sheet, row: int, col: int, value, style, kind: str) -> None:
         sheet.write_datetime(row, col, value.to_pydatetime(), style)
     elif isinstance(value, (int, float, np.integer, np.floating)):
         if math.isinf(float(value)):
-            sheet.write_string(row, col, "inf" if value > 0 else "'-inf", style)
+            sheet.write_string(row, col, "inf" if value > 0 else "-inf", style if value > 0 or quoted is None else quoted)
         else:
             sheet.write_number(row, col, float(value), style)
     else:
-        sheet.write_string(row, col, neutralise(str(value)), style)
+        text = str(value)
+        if text.startswith(FORMULA_PREFIXES) and quoted is not None:
+            sheet.write_string(row, col, text, quoted)  # a string cell, quote-prefixed: inert, shown as typed
+        else:
+            sheet.write_string(row, col, neutralise(text), style)
 
 
 def _width(value) -> int:

@@ -490,7 +490,7 @@ STRINGS = {
     "app.scn.export": ("下载方案", "Download a plan"),
     "app.scn.export_which": ("下载哪个方案", "Plan to download"),
     "app.scn.current": ("当前设置", "Current settings"),
-    "app.scn.current_file": ("current", "current"),
+    "app.scn.current_file": ("当前设置", "current"),
     "app.scn.export_what": ("生成 {kind} 文件", "Writing the {kind} file"),
     "app.scn.download.csv": ("下载 CSV", "Download CSV"),
     "app.scn.download.xlsx": ("下载 Excel", "Download Excel"),

@@ -149,11 +149,12 @@ def test_the_app_in_chromium(browser_page):
     for url, title in PAGES:
         _open(page, title)
         _no_traceback(page)
+        _one_money_language(page, url)
         page.screenshot(path=str(ARTIFACTS / f"page-{url}.png"), full_page=True)
 
     # move the budget with the keyboard, as a user would, and see the planned GMV change
     _open(page, "预算优化 · 模拟")
-    before = _metric(page, "计划 GMV/天")
+    before = _metric(page, "计划增量 GMV/天")
     thumb = page.locator(".st-key-w-whatif-budget-zh input[type=range]")
     thumb.focus()
     for _ in range(25):
@@ -162,10 +163,10 @@ def test_the_app_in_chromium(browser_page):
         """([label, before]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
              .some(m => m.innerText.includes(label)
                         && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() !== before)""",
-        arg=["计划 GMV/天", before], timeout=SLOW,
+        arg=["计划增量 GMV/天", before], timeout=SLOW,
     )
     _settle(page)
-    after = _metric(page, "计划 GMV/天")
+    after = _metric(page, "计划增量 GMV/天")
     assert after != before
     budget_text = page.locator(".st-key-w-whatif-budget-zh input[type=range]").get_attribute("aria-valuetext")
     page.screenshot(path=str(ARTIFACTS / "page-optimise-budget-moved.png"), full_page=True)
@@ -198,14 +199,13 @@ def test_the_app_in_chromium(browser_page):
     import openpyxl
 
     book = openpyxl.load_workbook(target)
-    assert {"summary", "plan", "rules", "assumptions"} <= set(book.sheetnames)
-    from roimix.export.finance import HEADERS
-    from roimix.text import t
+    assert {"汇总", "计划", "规则", "假设"} <= set(book.sheetnames)
+    from roimix.export.finance import header as column_header
 
-    plan = book["plan"]
+    plan = book["计划"]
     header = [c.value for c in plan[1]]
     rows = list(plan.iter_rows(min_row=2, values_only=True))
-    col = header.index(t(HEADERS["spend"], "zh"))
+    col = header.index(column_header("spend", "zh", per_day=True))
     total = rows[-1][col]
     assert round(sum(r[col] for r in rows[:-1]), 2) == total, "the total row adds up to the fen"
     assert total == pytest.approx(_parse_money(budget_text), rel=0.01), "the plan spends the moved budget"
@@ -221,9 +221,24 @@ def test_the_app_in_chromium(browser_page):
         page.screenshot(path=str(ARTIFACTS / f"page-{url}-en.png"), full_page=True)
         main = page.locator('[data-testid="stMain"]')
         text = main.inner_text() if main.count() else page.locator("body").inner_text()
+        _one_money_language(page, f"{url}-en")
         han = [line for line in text.splitlines() if re.search(r"[\u4e00-\u9fff]", line)]
         # channel labels are data (the channels table's label_en); the sample's are all English
         assert not han, han[:5]
+
+
+def _one_money_language(page, where: str) -> None:
+    """No bare ROI / unqualified 投产比 or ROAS anywhere on the page as the browser shows it: the text, the
+    charts' SVG text (titles, axes, legends, labels) and the tables (glide grids draw on a canvas, so their
+    headers and cells are read from the accessible grid), by :func:`app_harness.bare_money_words`."""
+    from app_harness import bare_money_words
+
+    shown = page.locator('[data-testid="stMain"]').inner_text()
+    svg = page.evaluate("() => [...document.querySelectorAll('svg text')].map(e => e.textContent).join('\\n')")
+    grids = page.evaluate("() => [...document.querySelectorAll('[role=grid] [role=columnheader], "
+                          "[role=grid] [role=gridcell]')].map(e => e.textContent).join('\\n')")
+    hits = bare_money_words("\n".join([shown, svg, grids]))
+    assert not hits, (where, hits[:8])
 
 
 def _parse_money(text: str) -> float:

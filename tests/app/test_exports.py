@@ -12,7 +12,8 @@ import pytest
 
 from optimizer import Planner
 from roimix.app import engine, exports
-from roimix.export.finance import HEADERS
+from roimix.export.finance import HEADERS, header
+from roimix.export.workbook import sheet_title
 from roimix.text import t
 
 SOURCES = {"touchpoints": "sample", "conversions": "sample", "spend": "my=spend.csv", "channels": "sample"}
@@ -39,25 +40,42 @@ def test_csv_is_the_plan_per_cell_with_a_total_row(solved):
     data = build("csv", solved)
     assert data.startswith(b"\xef\xbb\xbf"), "Excel opens UTF-8 CSV with a BOM"
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
-    spend = t(HEADERS["spend"], "zh")
+    spend = header("spend", "zh", per_day=True)
+    assert spend == "花费（元/天）" and header("expected_gmv", "zh", per_day=True) in frame.columns
     rows, total = frame.iloc[:-1], frame.iloc[-1]
     assert len(rows) == len(solved[0].plan)
     assert round(rows[spend].sum(), 2) == total[spend], "the total is the sum of its rows, to the fen"
     assert total[spend] == pytest.approx(solved[1].budget, abs=0.005), "the whole budget is planned"
     channel = t(HEADERS["channel"], "zh")
     assert not [c for c in frame[channel].astype(str) if c.startswith(("=", "+", "@"))], "formulas neutralised"
+    share = t(HEADERS["spend_share"], "zh")
+    assert all(len(f"{v}".split(".")[-1]) <= 4 for v in rows[share]), "shares to 0.01 %, not 17 digits"
+    assert total[share] == 1.0
 
 
 def test_excel_has_the_finance_sheets_and_the_what_if_as_assumptions(solved):
     book = openpyxl.load_workbook(io.BytesIO(build("xlsx", solved)))
-    assert book.sheetnames == ["summary", "plan", "rules", "assumptions"]
-    cells = [c.value for ws in book.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
-    assert not [v for v in cells if v.startswith(("=", "+", "@"))], "no cell a spreadsheet would run"
-    items = {r[0]: r[1] for r in book["assumptions"].iter_rows(min_row=2, values_only=True)}
+    assert book.sheetnames == ["汇总", "计划", "规则", "假设"]
+    assert [sheet_title(n, "en") for n in ("summary", "plan", "rules", "assumptions")] == ["summary", "plan", "rules",
+                                                                                         "assumptions"]
+    cells = [c for ws in book.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    formulas = [c for c in cells if c.value.startswith(("=", "+", "@"))]
+    assert formulas and all(c.data_type == "s" and c.quotePrefix for c in formulas), "text, quote-prefixed"
+    assert not [c.value for c in cells if c.value.startswith("'=")], "no visible apostrophe"
+    rules = [[c.value for c in r] for r in book["规则"].iter_rows()]
+    shown = " ".join(str(v) for r in rules for v in r if v is not None)
+    assert "bounds:" not in shown and "lock:" not in shown and "直通车锁定" in shown, shown[:300]
+    assert not {"budget", "share", "total", "lock", "upper", "lower"} & {str(v) for r in rules[1:] for v in r[1:3]}
+    plan_head = [c.value for c in book["计划"][1]]
+    assert "花费（元/天）" in plan_head and "当前花费（元/天）" in plan_head
+    summary_items = [r[0] for r in book["汇总"].iter_rows(min_row=2, values_only=True)]
+    assert "预算（元/天）" in summary_items and "计划花费（元/天）" in summary_items
+    items = {r[0]: r[1] for r in book["假设"].iter_rows(min_row=2, values_only=True)}
     assert items[t("app.export.curves", "zh")] == t("app.cur.source.demo", "zh")
     assert items[t("app.opt.new_product_cap", "zh")] == "15.0%"
-    assert items[f"{t('app.opt.bounds', 'zh')}: ztc"] == t("app.opt.col.locked", "zh")
-    summary = [r for r in book["summary"].iter_rows(values_only=True)]
+    assert items[f"{t('app.opt.bounds', 'zh')}: 直通车"] == t("app.opt.col.locked", "zh")
+    assert items["毛利率（%）"] == "45.0%" and items["保本投产比 = 1 ÷ (毛利率 × (1 − 退货率))"] == "2.22"
+    summary = [r for r in book["汇总"].iter_rows(values_only=True)]
     assert any(r[1] == "my=spend.csv" for r in summary), "the uploaded file is named as an input"
 
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from roimix.cli import main
-from roimix.export.finance import HEADERS
+from roimix.export.finance import HEADERS, header
 from roimix.text import percent, t
 
 
@@ -86,9 +86,9 @@ def test_workbook_total_rows_equal_their_rows_with_current_spend_and_marginal_ro
     body, total = rows[:-1], rows[-1]
     assert total[0] == "Total"
     for key in ("current_spend", "spend", "expected_gmv"):
-        col = head.index(t(HEADERS[key], "en"))
+        col = head.index(header(key, "en", per_day=True))  # a plan's money is per day, and says so
         assert sum(fen(r[col]) for r in body) == fen(total[col]), key
-    assert fen(total[head.index(t(HEADERS["spend"], "en"))]) == 1_000_000
+    assert fen(total[head.index(header("spend", "en", per_day=True))]) == 1_000_000
     mroi = head.index(t(HEADERS["marginal_roi"], "en"))
     assert all(isinstance(r[mroi], float) for r in body)
     assert book["plan"].cell(2, mroi + 1).number_format == "0.00"
@@ -123,8 +123,9 @@ def test_profit_reports_the_reserve_and_the_unspent_budget_apart(curves, tmp_pat
     printed = capsys.readouterr().out
     book = openpyxl.load_workbook(out)
     summary = {r[0]: r[1] for r in book["summary"].iter_rows(min_row=2, values_only=True) if r[0]}
-    budget, spend = fen(summary[t("campaign.item.budget", "en")]), fen(summary[t("campaign.item.spend", "en")])
-    held, unspent = fen(summary[t("campaign.item.reserve", "en")]), fen(summary[t("optimizer.item.unspent", "en")])
+    budget, spend = fen(summary[t("export.item.budget_per_day", "en")]), fen(summary[t("export.item.spend_per_day", "en")])
+    held, unspent = (fen(summary[t("export.item.reserve_per_day", "en")]),
+                     fen(summary[t("export.item.unspent_per_day", "en")]))
     assert budget == 2_000_000 and held == 200_000  # the reserve: 10% of the budget, not all that is unspent
     assert unspent == budget - held - spend and unspent > 0
     lines = printed.splitlines()
