@@ -1,9 +1,13 @@
-"""Saved scenarios: a named what-if with the plan it gave, kept in the session; restore and compare."""
+"""Saved scenarios: a named what-if with the plan it gave; kept as scenario files in a folder the user can see
+(``~/.roimix/scenarios``, the TOML ``roimix batch`` runs), restored, compared in total and cell by cell."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -73,3 +77,177 @@ def compare_frame(saved: list[SavedScenario], lang: str) -> pd.DataFrame:
             "source": s.source, "saved_at": s.saved_at,
         })
     return pd.DataFrame(rows)
+
+
+# --- scenario files: kept in a folder the user can see, the TOML ``roimix batch`` reads -----------------------
+
+FOLDER_ENV = "ROIMIX_SCENARIOS_DIR"
+FILE_DAYS = 7
+"""A saved what-if (yuan per day) runs in ``roimix batch`` as a plan over this many days, no campaign."""
+
+
+def scenarios_dir() -> Path:
+    """Where saved scenarios live: ``$ROIMIX_SCENARIOS_DIR`` or ``~/.roimix/scenarios``."""
+    return Path(os.environ.get(FOLDER_ENV) or Path.home() / ".roimix" / "scenarios")
+
+
+def file_stem(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:80] or "scenario"
+
+
+def _q(text: str) -> str:
+    return json.dumps(str(text), ensure_ascii=False)  # a TOML basic string is a JSON string
+
+
+def scenario_toml(saved: SavedScenario, start: dt.date | None = None) -> str:
+    """``saved`` as a scenario file for ``roimix batch`` (the sample's files by absolute path; curves fitted on
+    them, or the demo curves' file). Money per day × :data:`FILE_DAYS` days from ``start`` (default: tomorrow)."""
+    from .data import SAMPLE, SAMPLE_FILES
+
+    w = saved.whatif
+    start = start or dt.date.today() + dt.timedelta(days=1)
+    lines = [f"# roimix app scenario, saved {saved.saved_at}; run: roimix batch <this file> --out out/",
+             f"name = {_q(saved.name)}",
+             f"description = {_q('saved in the roimix app: a what-if per day, planned over %d days' % FILE_DAYS)}",
+             "", "[data]"]
+    for table, file in SAMPLE_FILES.items():
+        if table in ("touchpoints", "conversions", "spend", "channels") and (SAMPLE / file).exists():
+            lines.append(f"{table} = {_q((SAMPLE / file).as_posix())}")
+    lines += ["", "[curves]"]
+    if saved.source == "demo":
+        lines += ['source = "file"', f"file = {_q((SAMPLE / 'truth_curves.csv').as_posix())}"]
+    else:
+        lines.append('source = "fit"')
+    lines.append(f"margin = {float(w.margin):.6g}")
+    lines += ["", "[objective]", f"kind = {_q(w.objective)}"]
+    if w.objective == "min_spend" and w.target_gmv is not None:
+        lines.append(f"target_gmv = {float(w.target_gmv) * FILE_DAYS:.2f}")
+    lines += ["", "[budget]", f"total = {float(w.budget) * FILE_DAYS:.2f}",
+              "", "[horizon]", f"start = {start.isoformat()}", f"end = {(start + dt.timedelta(days=FILE_DAYS - 1)).isoformat()}",
+              "", "[calendar]", 'template = "none"',
+              "", "[rules]",
+              f"new_product_cap = {'false' if w.new_product_cap is None else f'{w.new_product_cap:.6g}'}",
+              f"new_customer_cap = {'false' if w.new_customer_cap is None else f'{w.new_customer_cap:.6g}'}",
+              "key_daily_min = false"]
+    if w.roi_floor:
+        lines.append(f"roi_floor = {float(w.roi_floor):.6g}")
+    locks = [c for c, _, _, locked in w.bounds if locked]
+    if locks:
+        lines.append("locks = [" + ", ".join(_q(c) for c in locks) + "]")
+    for channel, lower, upper, locked in w.bounds:
+        if locked or (not lower and upper is None):
+            continue
+        lines += ["", "[[rules.bounds]]", f"name = {_q('bounds: ' + channel)}", f"channels = [{_q(channel)}]"]
+        if lower:
+            lines.append(f"lower = {float(lower):.6g}")
+        if upper is not None:
+            lines.append(f"upper = {float(upper):.6g}")
+    return "\n".join(lines) + "\n"
+
+
+def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.DataFrame, str]:
+    """(name, what-if, bounds table, curve source) of a scenario file; ScenarioError naming ``label`` if it is not one."""
+    import tomllib
+
+    from roimix.errors import ScenarioError
+
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{label}: not valid TOML: {err}") from None
+    try:
+        budget, horizon = doc.get("budget", {}), doc.get("horizon", {})
+        days = (horizon["end"] - horizon["start"]).days + 1 if "start" in horizon and "end" in horizon else FILE_DAYS
+        rules, objective = doc.get("rules", {}), doc.get("objective", {})
+
+        def cap(key: str, default: float) -> float | None:
+            value = rules.get(key, default)
+            return None if value is False else float(value)
+
+        locks = set(rules.get("locks", []))
+        bounds = {c: (0.0, 3.0, True) for c in locks}
+        for b in rules.get("bounds", []):
+            for c in b.get("channels", []):
+                bounds[c] = (float(b.get("lower", 0.0)), b.get("upper"), c in locks)
+        target = objective.get("target_gmv")
+        w = engine.WhatIf(
+            budget=float(budget["total"]) / days if "total" in budget else 0.0,
+            new_product_cap=cap("new_product_cap", 0.15), new_customer_cap=cap("new_customer_cap", 0.30),
+            objective=str(objective.get("kind", "gmv")), target_gmv=float(target) / days if target is not None else None,
+            roi_floor=float(rules.get("roi_floor", 0.0)),
+            bounds=tuple((c, lo, None if up is None else float(up), locked) for c, (lo, up, locked) in bounds.items()),
+            margin=float(doc.get("curves", {}).get("margin", engine.WhatIf.margin)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ScenarioError(f"{label}: not a roimix scenario file ({err})") from None
+    frame = pd.DataFrame([(c, lo, up if up is not None else np.nan, locked) for c, lo, up, locked in w.bounds],
+                         columns=shared.BOUNDS_COLUMNS)
+    source = "demo" if doc.get("curves", {}).get("source") == "file" else "fitted"
+    return str(doc.get("name") or Path(label).stem), w, frame, source
+
+
+def write_file(saved: SavedScenario, folder: Path | None = None) -> Path:
+    folder = folder or scenarios_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{file_stem(saved.name)}.toml"
+    path.write_text(scenario_toml(saved), encoding="utf-8")
+    return path
+
+
+def from_file(text: str, label: str, saved_at: str = "") -> SavedScenario:
+    """A saved scenario from a scenario file's text (its plan is solved when first shown)."""
+    name, w, bounds, source = whatif_from_toml(text, label)
+    return SavedScenario(name, w, bounds, source, "", None, saved_at, {})
+
+
+def load_folder(folder: Path | None = None) -> tuple[dict, list[str]]:
+    """The scenarios saved in ``folder`` (oldest first) and the problems of files that are not scenarios."""
+    folder = folder or scenarios_dir()
+    out, problems = {}, []
+    if not folder.is_dir():
+        return out, problems
+    from roimix.errors import ScenarioError
+
+    for path in sorted(folder.glob("*.toml"), key=lambda p: p.stat().st_mtime):
+        try:
+            saved = from_file(path.read_text(encoding="utf-8"), str(path),
+                              dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M"))
+        except (ScenarioError, OSError, UnicodeDecodeError) as err:
+            problems.append(str(err))
+            continue
+        out[saved.name] = saved
+    return out, problems
+
+
+def delete_file(name: str, folder: Path | None = None) -> None:
+    path = (folder or scenarios_dir()) / f"{file_stem(name)}.toml"
+    if path.exists():
+        path.unlink()
+
+
+def ensure_results(scenarios: dict, curves: engine.CurveSet, ds, planner, lang: str) -> None:
+    """Solve the plan of every scenario read from a file (they carry only their what-if)."""
+    for name, s in list(scenarios.items()):
+        if s.result is None:
+            result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, s.whatif)
+            scenarios[name] = SavedScenario(s.name, s.whatif, s.bounds, s.source, ds.token, result, s.saved_at,
+                                            dict(ds.sources))
+
+
+def compare_cells(a: SavedScenario, b: SavedScenario) -> pd.DataFrame:
+    """Channel × segment: spend, GMV and 投产比 (GMV ÷ spend) of two solved scenarios and B − A."""
+    keys = ["channel", "segment"]
+
+    def cells(s: SavedScenario) -> pd.DataFrame:
+        plan = s.result.plan
+        return plan[keys + ["spend", "expected_value"]].rename(columns={"expected_value": "gmv"})
+
+    out = cells(a).merge(cells(b), on=keys, how="outer", suffixes=("_a", "_b")).fillna(
+        {"spend_a": 0.0, "spend_b": 0.0, "gmv_a": 0.0, "gmv_b": 0.0})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for side in ("a", "b"):
+            out[f"roi_{side}"] = np.where(out[f"spend_{side}"] > 0, out[f"gmv_{side}"] / out[f"spend_{side}"], np.nan)
+    out["spend_delta"] = out["spend_b"] - out["spend_a"]
+    out["gmv_delta"] = out["gmv_b"] - out["gmv_a"]
+    out["roi_delta"] = out["roi_b"] - out["roi_a"]
+    return out

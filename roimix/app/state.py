@@ -148,6 +148,10 @@ SCENARIOS: Slot[dict] = Slot("scenarios.saved", factory=dict)
 SCENARIO_NAME: Slot[str] = Slot("scenarios.name", "")
 SCENARIO_PICK: Slot[list] = Slot("scenarios.pick", factory=list)
 SCENARIO_EXPORT: Slot[str] = Slot("scenarios.export", "__current__", per_lang=True)
+SCENARIO_FOLDER_READ: Slot[bool] = Slot("scenarios.folder_read", False)
+"""the saved scenario files were read into SCENARIOS in this session"""
+SCENARIO_CELLS: Slot[list] = Slot("scenarios.cells", factory=list, per_lang=True)
+"""the two scenarios compared cell by cell (A, B)"""
 
 
 def editor_edits(widget_key: str) -> dict:

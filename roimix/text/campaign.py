@@ -189,6 +189,26 @@ STRINGS = {
     "campaign.batch.done": (
         "{solved}/{total} 个情景已求解，对比表：{path}", "{solved} of {total} scenarios solved; comparison: {path}",
     ),
+    # the scenarios page (app): files and the cell-by-cell comparison
+    "app.scn.save_help_files": ("保存的是优化页的全部设置及其方案；同名方案会被覆盖。",
+                                "A scenario keeps every setting of the optimise page and its plan; the same name replaces it."),
+    "app.scn.folder": ("方案文件保存在 {folder}（可用 roimix batch 直接运行）。", "Scenario files are kept in {folder} (runnable with roimix batch)."),
+    "app.scn.saved_file": ("已保存方案 {name}：{path}", "Saved scenario {name}: {path}"),
+    "app.scn.file_problem": ("无法读取方案文件：{problem}", "A scenario file could not be read: {problem}"),
+    "app.scn.download_file": ("下载方案文件（TOML）", "Download the scenario file (TOML)"),
+    "app.scn.upload_file": ("上传方案文件（TOML）", "Upload a scenario file (TOML)"),
+    "app.scn.uploaded_file": ("已载入方案 {name}", "Loaded scenario {name}"),
+    "app.scn.cells": ("逐项对比（渠道 × 新品/老品）", "Cell by cell (channel × product segment)"),
+    "app.scn.cells_pick": ("对比的两个方案（A、B）", "The two scenarios compared (A, B)"),
+    "app.scn.cells_need_two": ("选择两个方案即可逐渠道对比。", "Pick two scenarios to compare them cell by cell."),
+    "app.scn.cell.channel": ("渠道", "Channel"),
+    "app.scn.cell.segment": ("商品", "Products"),
+    "app.scn.cell.spend": ("{side} 花费/天", "{side} spend / day"),
+    "app.scn.cell.gmv": ("{side} 增量 GMV/天", "{side} incremental GMV / day"),
+    "app.scn.cell.roi": ("{side} 增量投产比", "{side} incremental ROAS"),
+    "app.scn.cell.spend_delta": ("花费差（B − A）", "Spend Δ (B − A)"),
+    "app.scn.cell.gmv_delta": ("GMV 差（B − A）", "GMV Δ (B − A)"),
+    "app.scn.cell.roi_delta": ("投产比差（B − A）", "ROAS Δ (B − A)"),
     # the campaign page (app)
     "app.camp.col.credited_gmv": ("本阶段花费带来的 GMV", "GMV from the phase's spend"),
     "app.camp.budget_exact": (

@@ -6,6 +6,13 @@ import pytest
 from app_harness import assert_clean, new_app
 
 
+@pytest.fixture(autouse=True)
+def scenario_folder(tmp_path, monkeypatch):
+    """Saved scenarios go to a fresh folder per test, never the user's ~/.roimix/scenarios."""
+    monkeypatch.setenv("ROIMIX_SCENARIOS_DIR", str(tmp_path / "scenarios"))
+    return tmp_path / "scenarios"
+
+
 @pytest.fixture()
 def app():
     at = new_app()

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from roimix.app import engine, exports, figures, shared, state
+from roimix.app import scenario_store
 from roimix.app.scenario_store import compare_frame, restore, save_current
 from roimix.app.errors import attempt, guard
-from roimix.text import money, percent, t
+from roimix.text import STRINGS, money, percent, t
 
 CURRENT = "__current__"
 
@@ -58,12 +59,85 @@ def on_save(curves, ds, planner, lang: str) -> None:
     chosen = name or t("app.scn.name_placeholder", lang, n=len(scenarios) + 1)
     replaced = chosen in scenarios
     with guard(lang, t("app.scn.save", lang)):
-        if save_current(chosen, curves, ds, planner, lang) is not None:
+        saved = save_current(chosen, curves, ds, planner, lang)
+        if saved is not None:
+            path = scenario_store.write_file(saved)
             st.toast(t("app.scn.replaced" if replaced else "app.scn.saved", lang, name=chosen))
+            st.toast(t("app.scn.saved_file", lang, name=chosen, path=str(path)))
             state.SCENARIO_NAME.force("")
             pick = [n for n in state.SCENARIO_PICK.get() if n in scenarios and n != chosen]
             state.SCENARIO_PICK.set(pick + [chosen])
             state.SCENARIO_PICK.reset_widget()
+
+
+def read_saved_files(scenarios: dict, lang: str) -> None:
+    """Once a session: the scenario files saved before (a reload or a new session keeps them)."""
+    if state.SCENARIO_FOLDER_READ.get():
+        return
+    state.SCENARIO_FOLDER_READ.set(True)
+    found, problems = scenario_store.load_folder()
+    for name, saved in found.items():
+        scenarios.setdefault(name, saved)
+    for problem in problems:
+        st.warning(t("app.scn.file_problem", lang, problem=problem))
+
+
+def upload_file(scenarios: dict, lang: str) -> None:
+    """A scenario file from the user's disk: added to the scenarios and kept in the folder."""
+    from roimix.errors import ScenarioError
+
+    file = st.file_uploader(t("app.scn.upload_file", lang), type=["toml"], key="scenario.upload")
+    if file is None or state.UPLOAD_SEEN.get().get("scenario") == file.file_id:
+        return
+    state.UPLOAD_SEEN.get()["scenario"] = file.file_id
+    try:
+        saved = scenario_store.from_file(file.getvalue().decode("utf-8-sig"), file.name)
+    except (ScenarioError, UnicodeDecodeError) as err:
+        st.error(t("app.scn.file_problem", lang, problem=str(err)))
+        return
+    scenarios[saved.name] = saved
+    scenario_store.write_file(saved)
+    st.toast(t("app.scn.uploaded_file", lang, name=saved.name))
+    st.rerun()
+
+
+def cells_view(cells: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    def m(v):
+        return money(v, lang, 2) if np.isfinite(v) else "–"
+
+    def r(v):
+        return f"{v:.2f}" if np.isfinite(v) else "–"
+
+    out = {t("app.scn.cell.channel", lang): [labels.get(c, c) for c in cells["channel"]],
+           t("app.scn.cell.segment", lang): [t(f"segment.{s}", lang) if f"segment.{s}" in STRINGS else s
+                                            for s in cells["segment"]]}
+    for side in ("a", "b"):
+        out[t("app.scn.cell.spend", lang, side=side.upper())] = [m(v) for v in cells[f"spend_{side}"]]
+        out[t("app.scn.cell.gmv", lang, side=side.upper())] = [m(v) for v in cells[f"gmv_{side}"]]
+        out[t("app.scn.cell.roi", lang, side=side.upper())] = [r(v) for v in cells[f"roi_{side}"]]
+    out[t("app.scn.cell.spend_delta", lang)] = [m(v) for v in cells["spend_delta"]]
+    out[t("app.scn.cell.gmv_delta", lang)] = [m(v) for v in cells["gmv_delta"]]
+    out[t("app.scn.cell.roi_delta", lang)] = [r(v) for v in cells["roi_delta"]]
+    return pd.DataFrame(out)
+
+
+def cells_section(scenarios: dict, chosen: list[str], ds, lang: str) -> None:
+    """Two of the chosen scenarios side by side per channel × segment, with B − A."""
+    st.markdown(f"**{t('app.scn.cells', lang)}**")
+    solved = [n for n in chosen if scenarios[n].result is not None and scenarios[n].result.solved]
+    if len(solved) < 2:
+        st.caption(t("app.scn.cells_need_two", lang))
+        return
+    pick = [n for n in state.SCENARIO_CELLS.get() if n in solved][:2]
+    pick = pick if len(pick) == 2 else solved[:2]
+    state.SCENARIO_CELLS.set(pick)
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("A", solved, index=solved.index(pick[0]), key=f"scenario.cells.a.{lang}")
+    b = c2.selectbox("B", solved, index=solved.index(pick[1]), key=f"scenario.cells.b.{lang}")
+    state.SCENARIO_CELLS.set([a, b])
+    cells = scenario_store.compare_cells(scenarios[a], scenarios[b])
+    st.dataframe(cells_view(cells, figures.labels(ds.channels, lang), lang), hide_index=True, width="stretch",
+                 key="scenario.cells")
 
 
 def render() -> None:
@@ -80,6 +154,9 @@ def render() -> None:
     if planner is None:
         return
     scenarios: dict = state.SCENARIOS.get()
+    read_saved_files(scenarios, lang)
+    with guard(lang, t("app.scn.compare", lang)):
+        scenario_store.ensure_results(scenarios, curves, ds, planner, lang)
 
     st.subheader(t("app.scn.save", lang))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -90,7 +167,8 @@ def render() -> None:
     with c2:
         st.button(t("app.scn.save_button", lang), key="scenario.save", type="primary", width="stretch",
                   on_click=on_save, args=(curves, ds, planner, lang))
-    st.caption(t("app.scn.save_help", lang))
+    st.caption(t("app.scn.save_help_files", lang) + " " + t("app.scn.folder", lang, folder=str(scenario_store.scenarios_dir())))
+    upload_file(scenarios, lang)
 
     st.subheader(t("app.scn.compare", lang))
     if not scenarios:
@@ -108,6 +186,8 @@ def render() -> None:
                 st.dataframe(compare_view(frame, lang), hide_index=True, width="stretch")
                 st.plotly_chart(figures.scenario_compare(frame[["scenario", "spend", "gmv", "roi"]], lang),
                                 key="fig.compare", config={"displaylogo": False})
+        with guard(lang, t("app.scn.cells", lang)):
+            cells_section(scenarios, list(chosen), ds, lang)
         c1, c2 = st.columns(2)
         with c1:
             target = st.selectbox(t("app.scn.manage", lang), names, key="scenario.manage")
@@ -117,8 +197,12 @@ def render() -> None:
                 restore(scenarios[target])
                 st.toast(t("app.scn.loaded", lang, name=target))
                 st.rerun()
+            st.download_button(t("app.scn.download_file", lang), scenario_store.scenario_toml(scenarios[target]),
+                               file_name=f"{scenario_store.file_stem(target)}.toml", mime="application/toml",
+                               key="scenario.file", on_click="ignore", icon=":material/download:")
             if b2.button(t("app.scn.delete", lang), key="scenario.delete", width="stretch"):
                 scenarios.pop(target, None)
+                scenario_store.delete_file(target)
                 state.SCENARIO_PICK.set([n for n in state.SCENARIO_PICK.get() if n != target])
                 state.SCENARIO_PICK.reset_widget()
                 st.rerun()

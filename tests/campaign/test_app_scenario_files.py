@@ -1,0 +1,108 @@
+"""Scenarios saved in the app last (issue 17.7): kept as scenario files in a folder, read back by a new session,
+run by ``roimix batch``, downloaded and uploaded; two scenarios compare cell by cell and the cells add up."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
+from app_harness import assert_clean, goto, new_app  # noqa: E402
+
+
+@pytest.fixture()
+def folder(tmp_path, monkeypatch):
+    path = tmp_path / "scenarios"
+    monkeypatch.setenv("ROIMIX_SCENARIOS_DIR", str(path))
+    return path
+
+
+def _demo_app():
+    at = new_app()
+    at.run()
+    at.session_state["curves.source"] = "demo"
+    return at
+
+
+def _save(at, name: str):
+    at = goto(at, "scenarios")
+    at.text_input(key="w.scenarios.name").set_value(name).run()
+    at.button(key="scenario.save").click().run()
+    assert_clean(at)
+    return at
+
+
+def _move_budget(at, percent_of_current: int):
+    at = goto(at, "optimise")
+    from roimix.app import shared
+
+    slider = next(s for s in at.select_slider if str(s.key).startswith("w.whatif.budget"))
+    total = at.session_state["whatif.budget"]  # today's spend per day (the slider's 100 %) until moved
+    options = shared.budget_options(next(c for c in (total, total - 0.005, total + 0.005)
+                                         if shared.budget_at(c, 100) == total))
+    slider.set_value(options[percent_of_current - 30]).run()
+    assert_clean(at)
+    return at
+
+
+def test_a_saved_scenario_survives_a_new_session(folder):
+    at = _save(_demo_app(), "大促前 A")
+    assert [p.name for p in folder.glob("*.toml")] == ["大促前_A.toml"]
+    budget = at.session_state["scenarios.saved"]["大促前 A"].whatif.budget
+    again = goto(_demo_app(), "scenarios")  # a new session: what a reload gives
+    assert_clean(again)
+    saved = again.session_state["scenarios.saved"]
+    assert list(saved) == ["大促前 A"]
+    assert saved["大促前 A"].whatif.budget == pytest.approx(budget, abs=0.005)
+    assert saved["大促前 A"].result is not None and saved["大促前 A"].result.solved
+
+
+def test_a_file_saved_by_the_app_runs_with_roimix_batch(folder, tmp_path):
+    from roimix.cli import main
+
+    at = _save(_demo_app(), "batch me")
+    budget = at.session_state["scenarios.saved"]["batch me"].whatif.budget
+    files = list(folder.glob("*.toml"))
+    assert len(files) == 1
+    out = tmp_path / "out"
+    assert main(["batch", str(files[0]), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    assert len(table) == 1 and table["status"].iloc[0] == "optimal"
+    from roimix.app.scenario_store import FILE_DAYS
+
+    assert round(float(table["spend"].iloc[0]) * 100) == round(budget * FILE_DAYS * 100), "the budget, to the fen"
+
+
+def test_a_downloaded_file_uploads_back_as_the_same_what_if(folder):
+    from roimix.app.scenario_store import from_file, scenario_toml
+
+    at = _save(_demo_app(), "round trip")
+    saved = at.session_state["scenarios.saved"]["round trip"]
+    back = from_file(scenario_toml(saved), "round trip.toml")
+    assert back.name == saved.name and back.source == saved.source
+    for field in ("budget", "new_product_cap", "new_customer_cap", "objective", "roi_floor"):
+        assert getattr(back.whatif, field) == pytest.approx(getattr(saved.whatif, field), abs=0.005), field
+    assert {b[0]: b[1:] for b in back.whatif.bounds} == {b[0]: b[1:] for b in saved.whatif.bounds}
+
+
+def test_two_scenarios_compare_cell_by_cell_and_the_rows_sum_to_their_totals(folder):
+    from roimix.app.scenario_store import compare_cells
+
+    at = _save(_demo_app(), "A")
+    at = _move_budget(at, 150)
+    at = _save(at, "B")
+    scenarios = at.session_state["scenarios.saved"]
+    a, b = scenarios["A"].result, scenarios["B"].result
+    assert b.totals.spend_cny > a.totals.spend_cny * 1.2
+    cells = compare_cells(scenarios["A"], scenarios["B"])
+    assert len(cells) == len(a.plan) == len(b.plan)
+    assert cells["spend_a"].sum() == pytest.approx(a.totals.spend_cny, abs=0.01)
+    assert cells["spend_b"].sum() == pytest.approx(b.totals.spend_cny, abs=0.01)
+    assert cells["gmv_a"].sum() == pytest.approx(a.totals.gmv_cny, abs=0.01)
+    assert cells["gmv_b"].sum() == pytest.approx(b.totals.gmv_cny, abs=0.01)
+    assert cells["spend_delta"].sum() == pytest.approx(b.totals.spend_cny - a.totals.spend_cny, abs=0.01)
+    shown = next(d.value for d in at.dataframe if "花费差（B − A）" in d.value.columns)
+    assert len(shown) == len(cells)
