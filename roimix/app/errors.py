@@ -98,7 +98,7 @@ def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> 
 
 def show_problems(problems, lang: str, *, title_key: str = "app.problems.title") -> None:
     st.error(t(title_key, lang, n=len(problems)))
-    st.dataframe(problems_frame(problems, lang), hide_index=True, width="stretch")
+    st.dataframe(problems_frame(problems, lang), hide_index=True, width="stretch", height="content")
 
 
 class AppMessage(RoimixError):

@@ -41,6 +41,8 @@ STRINGS = {
         "CSV (UTF-8 or GBK/GB18030, comma or semicolon separated), Parquet and Excel (.xlsx). Up to {mb} MB per file; "
         "for larger data use the roimix command line.",
     ),
+    "app.data.uploader_button": ("选择文件", "Upload"),
+    "app.data.uploader_limit": ("每个文件不超过 {mb} MB · {types}", "{mb}MB per file • {types}"),
     "app.data.upload_label": ("上传{table}", "Upload {table}"),
     "app.data.optional": ("可选", "optional"),
     "app.data.table.touchpoints": ("触点", "Touchpoints"),

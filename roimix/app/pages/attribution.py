@@ -100,7 +100,7 @@ def render() -> None:
         fig = figures.attribution_shares(credit.drop(columns="model").rename(columns={"model_name": "model"}),
                                          ds.channels, lang, measure=measure)
         st.plotly_chart(fig, key="fig.shares", config={"displaylogo": False})
-        st.dataframe(side_by_side(credit.drop(columns="model_name"), names, measure, lang, order),
+        st.dataframe(side_by_side(credit.drop(columns="model_name"), names, measure, lang, order), height="content",
                      hide_index=True, width="stretch")
 
     with guard(lang, t("app.attr.baseline", lang)):
@@ -141,7 +141,7 @@ def render() -> None:
     with guard(lang, t("app.attr.paths", lang)):
         st.subheader(t("app.attr.paths", lang))
         top = engine.top_paths(ds.token, ds)
-        st.dataframe(paths_view(top, names, lang), hide_index=True, width="stretch")
+        st.dataframe(paths_view(top, names, lang), hide_index=True, width="stretch", height="content")
 
 
 if __name__ == "__main__":

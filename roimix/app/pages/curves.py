@@ -42,6 +42,25 @@ def marks(curves: engine.CurveSet, result, segment: str) -> pd.DataFrame:
     return out
 
 
+def reach_the_plan(bands: pd.DataFrame, table: pd.DataFrame, shown: pd.DataFrame, *, points: int = 24) -> pd.DataFrame:
+    """``bands`` with each channel's curve drawn on past the end of its grid to 5 % beyond its planned spend, so the
+    planned marker sits on the line (no band out there: low = high = the curve)."""
+    from optimizer import curves_from_frame
+
+    extra = []
+    for r in shown.itertuples(index=False):
+        part = bands[bands["channel"] == r.channel]
+        if not len(part) or not np.isfinite(r.planned_spend) or r.planned_spend <= part["spend"].max():
+            continue
+        cell = table[table["channel"] == r.channel].drop(columns=["status", "warning"], errors="ignore")
+        curve = curves_from_frame(cell.head(1))
+        grid = np.linspace(float(part["spend"].max()), 1.05 * float(r.planned_spend), points + 1)[1:]
+        values = np.array([float(curve.value(np.array([x]))[0]) for x in grid])
+        extra.append(pd.DataFrame({"channel": r.channel, "segment": part["segment"].iloc[0], "spend": grid,
+                                   "value": values, "low": values, "high": values}))
+    return pd.concat([bands, *extra], ignore_index=True) if extra else bands
+
+
 def cell_warnings(curves: engine.CurveSet, ds, lang: str, names: dict[str, str]) -> list[str]:
     """Bilingual warnings from the fit's per-cell columns and the spend history."""
     table = curves.table
@@ -141,7 +160,9 @@ def render() -> None:
 
     with guard(lang, t("app.cur.chart", lang)):
         bands = curves.bands[curves.bands["segment"] == segment]
-        fig = figures.response_curves(bands, marks(curves, result, segment), ds.channels, lang)
+        shown = marks(curves, result, segment)
+        bands = reach_the_plan(bands, curves.table[curves.table["segment"] == segment], shown)
+        fig = figures.response_curves(bands, shown, ds.channels, lang)
         st.plotly_chart(fig, key="fig.curves", config={"displaylogo": False})
         if curves.source == "fitted":
             st.caption(t("app.cur.band_note", lang))
@@ -149,7 +170,7 @@ def render() -> None:
             st.caption(t("app.cur.no_band_note", lang))
     with guard(lang, t("app.cur.mroi_title", lang)):
         st.subheader(t("app.cur.mroi_title", lang))
-        st.dataframe(roi_table(curves, result, names, lang), hide_index=True, width="stretch")
+        st.dataframe(roi_table(curves, result, names, lang), hide_index=True, width="stretch", height="content")
         plausibility(curves, ds, lang)
     with guard(lang, t("app.cur.warnings", lang)):
         warnings = cell_warnings(curves, ds, lang, names)

@@ -17,6 +17,11 @@ def upload_limit_mb() -> int:
         return 200
 
 
+def row_count(rows: int, lang: str) -> str:
+    """A count of rows: whole (9, 1,234), in 万 / K only when large (12.3万); never 9.00."""
+    return f"{int(rows):,}" if rows < 100_000 else number(rows, lang)
+
+
 def upload_box(name: str, lang: str) -> None:
     """One table: where it comes from now, an uploader, and the problems of a rejected file."""
     uploads = state.UPLOADS.get()
@@ -33,11 +38,11 @@ def upload_box(name: str, lang: str) -> None:
         with st.spinner(t("app.data.checking", lang, file=file.name)):
             result = attempt(lang, t("app.data.reading", lang, file=file.name), data.accept_upload, name, file.name, file.getvalue())
         if isinstance(result, data.UploadedTable):
-            st.toast(t("app.data.accepted", lang, file=file.name, rows=number(result.rows, lang)))
+            st.toast(t("app.data.accepted", lang, file=file.name, rows=row_count(result.rows, lang)))
     problems = state.UPLOAD_PROBLEMS.get().get(name)
     if name in uploads:
         up = uploads[name]
-        st.success(t("app.data.using_upload", lang, file=up.file_name, rows=number(up.rows, lang)))
+        st.success(t("app.data.using_upload", lang, file=up.file_name, rows=row_count(up.rows, lang)))
         if st.button(t("app.data.back_to_sample" if name in data.SAMPLE_FILES else "app.data.remove", lang),
                      key=f"reset.{name}"):
             data.forget_upload(name)
@@ -74,7 +79,7 @@ def loaded_summary(ds: data.Dataset, lang: str) -> None:
                  channels=facts["n_channels"], paid=facts["n_paid"]))
 
     st.subheader(t("app.data.channels_by_group", lang))
-    st.dataframe(channels_by_group(ds.channels, lang), hide_index=True, width="stretch")
+    st.dataframe(channels_by_group(ds.channels, lang), hide_index=True, width="stretch", height="content")
     if ds.renamed:
         st.info(t("app.data.renamed", lang, pairs=", ".join(f"{a} → {b}" for a, b in ds.renamed.items())))
     assumed = ds.channels.loc[ds.channels["assumed"], "channel"].tolist()
@@ -99,9 +104,30 @@ def channels_by_group(channels: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0;}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{button}"; font-size: 0.875rem;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 0.8rem;
+  white-space: normal;}}
+</style>"""
+# Streamlit 1.67 writes its uploader's words ("Upload", "200MB per file • …") in English with no option to change
+# them (they are constants of its front end); in Chinese the page draws its own words over them with CSS.
+
+
+def uploader_words(lang: str) -> None:
+    if lang != "zh":
+        return
+    types = "CSV、Parquet、Excel"
+    st.html(UPLOADER_CSS.format(button=t("app.data.uploader_button", lang),
+                                limit=t("app.data.uploader_limit", lang, mb=upload_limit_mb(), types=types)))
+
+
 def render() -> None:
     lang = state.lang()
     st.title(t("app.data.title", lang))
+    uploader_words(lang)
     st.caption(t("app.data.intro", lang))
 
     with st.expander(t("app.data.upload_title", lang, mb=upload_limit_mb()), expanded=bool(state.UPLOAD_PROBLEMS.get())):
