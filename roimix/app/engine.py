@@ -160,8 +160,18 @@ MIN_FIT_DAYS = 28
 """Days of spend history below which no curve is fitted (the fit needs the baseline's terms and folds)."""
 
 
+FIT_STAGES = ("validate", "journeys", "attribution", "lags", "curves")
+"""The pipeline's stages in the order it reports them (``run_pipeline(progress=…)``)."""
+_FITTED: set[str] = set()
+"""Dataset tokens whose fitted curves are in the cache (a page then needs no progress display)."""
+
+
+def fitted_ready(token: str) -> bool:
+    return token in _FITTED
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)  # shared, not copied: a CurveSet is never modified
-def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
+def fitted_curves(token: str, _ds: Dataset, _progress=None) -> CurveSet:
     """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
     journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and
     product segment, campaign periods left out, uploaded lift tests as calibration, bootstrap bands."""
@@ -174,9 +184,10 @@ def fitted_curves(token: str, _ds: Dataset) -> CurveSet:
 
         raise AppMessage("app.curves.too_short", days=days, need=MIN_FIT_DAYS)
     result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS],
-                          lift_tests=ds.lift_tests)
+                          lift_tests=ds.lift_tests, progress=_progress)
     table = _with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
+    _FITTED.add(token)
     return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}",
                     decomposition=result.fit.decomposition)
 
@@ -224,14 +235,15 @@ def with_margin(curves: CurveSet, profit_margin: float) -> CurveSet:
     return replace(curves, table=curves.table.assign(margin=m), token=f"{curves.token}|margin={m:.6f}")
 
 
-def curve_set(ds: Dataset, source: str) -> CurveSet:
+def curve_set(ds: Dataset, source: str, progress=None) -> CurveSet:
+    """The curves of ``source`` for ``ds``; ``progress(stage)`` hears the pipeline's stages of a fit."""
     from .data import demo_curves
 
     if source == "uploaded" and ds.curves is not None:
         return given_curves(ds.token, "uploaded", ds.curves, ds)
     if source == "demo" and ds.is_sample:
         return given_curves(ds.token, "demo", demo_curves(), ds)
-    return fitted_curves(ds.token, ds)
+    return fitted_curves(ds.token, ds, progress)
 
 
 def current_gmv(table: pd.DataFrame) -> float:

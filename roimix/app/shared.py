@@ -24,11 +24,40 @@ def curve_source(ds: data.Dataset) -> str:
     return chosen if chosen in options else options[0]
 
 
+PROGRESS = {"validate": ("app.progress.read", 0.05), "journeys": ("app.progress.read", 0.15),
+            "attribution": ("app.progress.attribution", 0.35), "lags": ("app.progress.curves", 0.55),
+            "curves": ("app.progress.curves", 0.65)}
+"""The pipeline's stages as the four the reader sees (读取数据 → 归因 → 拟合曲线 → 求解) and the share done."""
+
+
+def progress_step(stage: str) -> tuple[str, float]:
+    """(text key, share done) of a pipeline stage; an unknown stage keeps the bar where it is (share −1)."""
+    return PROGRESS.get(stage, ("app.progress.curves", -1.0))
+
+
 def curves(ds: data.Dataset, lang: str) -> engine.CurveSet | None:
     source = curve_source(ds)
-    with st.spinner(t("app.curves.fitting", lang) if source == "fitted" else t("app.curves.loading", lang)):
-        found = attempt(lang, t("app.curves.what", lang), engine.curve_set, ds, source)
-    return None if found is None else engine.with_margin(found, profit_margin())
+    if source != "fitted" or engine.fitted_ready(ds.token):
+        with st.spinner(t("app.curves.loading", lang)):
+            found = attempt(lang, t("app.curves.what", lang), engine.curve_set, ds, source)
+        return None if found is None else engine.with_margin(found, profit_margin())
+    # a fit (once per dataset): the stages with a bar from the first second, not an open-ended spinner
+    with st.status(t("app.progress.title", lang), expanded=True) as box:
+        bar = st.progress(0.0, text=t("app.progress.read", lang))
+        done = [0.0]
+
+        def hear(stage: str) -> None:
+            key, share = progress_step(stage)
+            done[0] = max(done[0], share)
+            bar.progress(done[0], text=t(key, lang))
+
+        found = attempt(lang, t("app.curves.what", lang), engine.curve_set, ds, source, hear)
+        if found is None:
+            box.update(label=t("app.progress.failed", lang), state="error")
+            return None
+        bar.progress(0.9, text=t("app.progress.solve", lang))
+        box.update(label=t("app.progress.done", lang), state="complete", expanded=False)
+    return engine.with_margin(found, profit_margin())
 
 
 def profit_margin() -> float:

@@ -209,6 +209,14 @@ STRINGS = {
     "app.scn.cell.spend_delta": ("花费差（B − A）", "Spend Δ (B − A)"),
     "app.scn.cell.gmv_delta": ("GMV 差（B − A）", "GMV Δ (B − A)"),
     "app.scn.cell.roi_delta": ("投产比差（B − A）", "ROAS Δ (B − A)"),
+    # progress of the first fit (app)
+    "app.progress.title": ("正在用你的数据拟合响应曲线（首次约需十几秒）", "Fitting the response curves on your data (the first time takes ten-odd seconds)"),
+    "app.progress.read": ("1/4 读取数据、整理用户路径", "1/4 Reading the data, building journeys"),
+    "app.progress.attribution": ("2/4 归因", "2/4 Attribution"),
+    "app.progress.curves": ("3/4 拟合曲线", "3/4 Fitting the curves"),
+    "app.progress.solve": ("4/4 求解", "4/4 Solving"),
+    "app.progress.done": ("响应曲线已拟合（应用运行期间不再重复）", "Curves fitted (kept while the app runs)"),
+    "app.progress.failed": ("拟合未完成", "The fit did not finish"),
     # the campaign page (app)
     "app.camp.col.credited_gmv": ("本阶段花费带来的 GMV", "GMV from the phase's spend"),
     "app.camp.budget_exact": (

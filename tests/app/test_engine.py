@@ -56,3 +56,42 @@ def test_rules_follow_the_what_if(table):
     assert rules["ROI floor"].roi == 1.2
     no_floor = {r.name for r in engine.channel_rules(whatif(table), table)}
     assert "ROI floor" not in no_floor and all(r.startswith("bounds:") for r in no_floor)
+
+
+def test_a_cold_fit_shows_its_stages_with_progress_and_ends_complete(monkeypatch):
+    """Issue 17.8: the first fit shows 读取数据 → 归因 → 拟合曲线 → 求解 with a bar from the start (a status box,
+    not an open-ended spinner); the stages are the ones the real pipeline reports, in its order."""
+    from app_harness import assert_clean, goto, new_app
+
+    import roimix.pipeline
+    from roimix.app import shared
+
+    heard: list[str] = []
+    real = roimix.pipeline.run_pipeline
+
+    def listening(*args, progress=None, **kwargs):
+        def hear(stage):
+            heard.append(stage)
+            if progress is not None:
+                progress(stage)
+        return real(*args, progress=hear, **kwargs)
+
+    monkeypatch.setattr(roimix.pipeline, "run_pipeline", listening)
+    engine.fitted_curves.clear()
+    engine._FITTED.clear()
+    at = goto(new_app(), "optimise")
+    assert_clean(at)
+    assert heard == list(engine.FIT_STAGES), "the pipeline's stages, each heard once, in order"
+    steps = [shared.progress_step(s) for s in heard]
+    assert [k for k, _ in steps] == ["app.progress.read", "app.progress.read", "app.progress.attribution",
+                                     "app.progress.curves", "app.progress.curves"]
+    shares = [v for _, v in steps]
+    assert shares == sorted(shares) and shares[0] > 0 and shares[-1] < 0.9
+    boxes = at.get("status")
+    assert len(boxes) == 1 and boxes[0].label == "响应曲线已拟合（应用运行期间不再重复）"
+    assert boxes[0].state == "complete"
+    bar = at.get("progress")
+    assert len(bar) == 1 and bar[0].text == "4/4 求解"
+    # the next page needing the curves finds them fitted: no second status box
+    at = goto(at, "curves")
+    assert not at.get("status")
