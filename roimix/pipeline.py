@@ -83,7 +83,7 @@ class PipelineResult:
     curves: pd.DataFrame
     fit: object
     credit: pd.DataFrame
-    """per (date, product_segment, channel) credit of the chosen model"""
+    """per (date, product_segment, channel) credit of the chosen model, on the spend table's dates (the prior's)"""
     paths: pd.DataFrame
     """aggregated paths per (date, product_segment)"""
     lags: pd.DataFrame
