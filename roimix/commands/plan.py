@@ -68,6 +68,8 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
         result = run_pipeline(given["touchpoints"], given["conversions"], given["spend"],
                               channels=given.get("channels"), lift_tests=given.get("lift_tests"), settings=settings,
                               progress=lambda stage: click.echo(t(f"optimizer.pipeline.{stage}", lang), err=True))
+    for note in getattr(result, "notes", ()):  # the analysis period (H1)
+        click.echo(_render_warning(note, lang), err=True)
     for warning in result.warnings:
         click.echo(t("optimizer.cli.warning", lang, text=_render_warning(warning, lang)), err=True)
     if curves_out:

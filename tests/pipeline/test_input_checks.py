@@ -93,6 +93,7 @@ def test_copied_channel_is_named_and_its_duplicate_series_flagged(shop, capsys):
     assert main(plan(shop)) == 0
     err = capsys.readouterr().err
     said = [line for line in err.splitlines() if "ztc_copy" in line]
+    assert "Analysis period: 2026-02-01 to 2026-06-30 (the spend table's first and last date, 150 days)" in err
     assert render_warning(Message("pipeline.input.no_touchpoints", {"channel": "ztc_copy"}), "en") in err
     for segment in ("existing", "new"):
         assert render_warning(Message("pipeline.input.duplicate_spend", {
