@@ -38,3 +38,18 @@ def test_a_rejected_files_problems_are_outside_the_upload_columns(app):
     assert len(columns) >= 6 and any(c.get("error") for c in columns), "the upload columns, one saying it failed"
     inside = [d for c in columns for d in c.get("dataframe") if "实际值" in d.value.columns]
     assert not inside, "the problems table is full width, not in a third-of-the-page column"
+
+
+def test_no_page_module_has_a_bare_string_streamlit_would_draw():
+    """Streamlit's "magic" writes every bare expression of a page script onto the page: a constant's docstring
+    after the module's own docstring would show up as text above the title."""
+    import ast
+    from pathlib import Path
+
+    pages = Path(__file__).resolve().parents[2] / "roimix" / "app" / "pages"
+    found = []
+    for path in sorted(pages.glob("*.py")):
+        for node in ast.parse(path.read_text()).body[1:]:
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found, found

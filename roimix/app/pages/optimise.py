@@ -196,8 +196,7 @@ def plan_table(plan: pd.DataFrame, names: dict[str, str], lang: str, why: list[s
 
 # --- the headline and the why ---------------------------------------------------------------------------------
 
-MOVE_SHOWN = 3
-"""Channels named on each side of the headline's move."""
+MOVE_SHOWN = 3  # channels named on each side of the headline's move (a page's bare string would be drawn on it)
 
 
 def _listing(items: list[str], lang: str) -> str:
@@ -336,8 +335,7 @@ def show_sweep(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine
                     config={"displaylogo": False})
 
 
-FLAT_SHARE = 0.005
-"""A sweep whose GMV and spend vary by less than this share over every budget is flat (the budget never binds)."""
+FLAT_SHARE = 0.005  # a sweep whose GMV and spend vary less than this share over every budget is flat (never binds)
 
 
 def sweep_is_flat(frame: pd.DataFrame) -> bool:
