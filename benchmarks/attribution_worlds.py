@@ -32,11 +32,11 @@ def _fmt(x: float, digits: int = 3) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
-def run_world(name: str, users: int, seed: int, *, peers: bool, mta: bool) -> dict:
+def run_world(name: str, users: int, seed: int, *, peers: bool, mta: bool, mta_slow: int) -> dict:
     started = time.perf_counter()
     world = generate(name, users, seed)
     gen = time.perf_counter() - started
-    scores = harness.evaluate(world, peers=peers, mta=mta, seed=seed)
+    scores = harness.evaluate(world, peers=peers, mta=mta, seed=seed, mta_slow_journeys=mta_slow)
     alt = {}
     for label, truth in world.alt_truth.items():
         alt[label] = {s.method: harness.share_error(s.shares, truth) for s in scores}
@@ -70,7 +70,8 @@ def report(results: list[dict], command: str) -> str:
         "Share error = Σ|share − true share| over channels (0 perfect, 2 worst; organic channels' true share 0); "
         "truth = Shapley shares of the true incremental conversion probability (see benchmarks/worlds). "
         "The default model gets the whole paths and the channels table; every other method gets the paths "
-        f"with organic channels removed; mta runs on ≤ {harness.MTA_MAX_JOURNEYS:,} journeys (binomial thinning).",
+        f"with organic channels removed; mta runs on ≤ {harness.MTA_MAX_JOURNEYS:,} journeys (binomial thinning; "
+        "its logistic regression and additive hazard on the journeys in their note).",
         "",
         "| world | seed | conversions | true baseline | default: share error | default: baseline | "
         "default, no table | best heuristic | best Markov | best mta | default beats all? |",
@@ -128,6 +129,8 @@ def main() -> None:
     parser.add_argument("--worlds", nargs="+", default=list(WORLDS), choices=list(WORLDS))
     parser.add_argument("--no-peers", action="store_true", help="skip ChannelAttribution")
     parser.add_argument("--no-mta", action="store_true", help="skip mta")
+    parser.add_argument("--mta-slow-max", type=float, default=harness.MTA_MAX_JOURNEYS,
+                        help="journeys for mta's logistic regression and additive hazard (slow)")
     parser.add_argument("--out", type=Path, help="write the markdown report here")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
@@ -140,7 +143,8 @@ def main() -> None:
     results = []
     for seed in seeds:
         for name in args.worlds:
-            r = run_world(name, int(args.users), seed, peers=not args.no_peers, mta=not args.no_mta)
+            r = run_world(name, int(args.users), seed, peers=not args.no_peers, mta=not args.no_mta,
+                          mta_slow=int(args.mta_slow_max))
             d = next(s for s in r["scores"] if s["method"] == DEFAULT)
             print(f"{name} seed {seed}: default share error {_fmt(d['share_error'])}, baseline "
                   f"{_fmt(d['baseline_share'])} (true {_fmt(r['true_baseline_share'])})", flush=True)
