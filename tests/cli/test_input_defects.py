@@ -299,3 +299,33 @@ def test_plan_curves_out_neutralises_formulas(logs, sample_dir, tmp_path, capsys
     sheet = openpyxl.load_workbook(xlsx).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'" + EVIL in names and EVIL not in names
+
+
+LOCKED = """
+name = "locked"
+[curves]
+source = "file"
+file = "{sample}/truth_curves.csv"
+[budget]
+total = {total}
+[horizon]
+start = 2026-07-01
+end = 2026-07-07
+[rules]
+locks = ["ztc"]
+key_daily_min = false
+new_product_cap = false
+"""
+
+
+def test_batch_rejects_a_budget_below_the_locked_spend(sample_dir, tmp_path, capsys):
+    curves = pd.read_csv(sample_dir / "truth_curves.csv")
+    locked = round(float(curves.loc[curves["channel"] == "ztc", "current_spend"].sum()) * 7, 2)  # 7 days
+    path = tmp_path / "locked.toml"
+    path.write_text(LOCKED.format(sample=sample_dir.as_posix(), total=locked - 1), encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"is below the {locked:,.2f} the locked channels (ztc) spend over the horizon" in err
+    path.write_text(LOCKED.format(sample=sample_dir.as_posix(), total=locked * 2), encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "out2"), "--no-progress"]) == 0
+    capsys.readouterr()
