@@ -17,6 +17,7 @@ process CPU time of the same moves is shown beside it: on a shared machine wall 
 the time other processes held the cores (the load average is printed with the table).
 
     .venv/bin/python benchmarks/app.py --moves 30 --out benchmarks/results/app.md
+    .venv/bin/python benchmarks/app.py --cold 3 --out benchmarks/results/app.md   # cold open in Chromium
 """
 
 from __future__ import annotations
@@ -162,8 +163,113 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+# --- cold open in a real browser (issue 17.8) ------------------------------------------------------------------
+
+FIRST_CONTENT_AIM_S = 2.0
+FITTED_PLAN_AIM_S = 8.0
+COLD_SECTION = "## Cold open in Chromium"
+
+
+def _serve():
+    """A fresh ``streamlit run app.py`` (nothing cached) on a free port: (process, url)."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("streamlit did not start")
+
+
+def measure_cold(runs: int) -> list[dict]:
+    """Per run, a fresh server and browser: the Data page's first metric (first useful content), then the
+    optimise page opened cold — its title, the fit's status box, and its first plan metric (a fitted plan)."""
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    for _ in range(runs):
+        proc, url = _serve()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                            args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+                page.set_default_timeout(300_000)
+                t0 = time.perf_counter()
+                page.goto(url + "/data", wait_until="commit")
+                page.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for()
+                data_first = time.perf_counter() - t0
+                fresh = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+                fresh.set_default_timeout(300_000)
+                t0 = time.perf_counter()
+                fresh.goto(url + "/optimise", wait_until="commit")
+                fresh.locator('[data-testid="stMain"] h1').first.wait_for()
+                title = time.perf_counter() - t0
+                fresh.locator('[data-testid="stMain"] [data-testid="stExpander"], '
+                              '[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for()
+                status = time.perf_counter() - t0
+                fresh.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for()
+                plan = time.perf_counter() - t0
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        rows.append({"data_first": data_first, "opt_title": title, "opt_status": status, "opt_plan": plan})
+    return rows
+
+
+def cold_table(rows: list[dict]) -> str:
+    def med(key):
+        return statistics.median(r[key] for r in rows)
+
+    out = ["| measure | runs | median s | min s | max s | aim s | median ÷ aim |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for key, what, aim in (("data_first", "Data page: first metric (first useful content)", FIRST_CONTENT_AIM_S),
+                           ("opt_title", "optimise page opened cold: its title", FIRST_CONTENT_AIM_S),
+                           ("opt_status", "optimise page: the fit's stages and bar shown", FIRST_CONTENT_AIM_S),
+                           ("opt_plan", "optimise page: a fitted plan (first plan metric)", FITTED_PLAN_AIM_S)):
+        values = [r[key] for r in rows]
+        out.append(f"| {what} | {len(values)} | {med(key):.1f} | {min(values):.1f} | {max(values):.1f} | {aim:g} | "
+                   f"{med(key) / aim:.2f} |")
+    return "\n".join(out)
+
+
+def write_cold(rows: list[dict], path: Path) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    section = (f"{COLD_SECTION}\n\n"
+               "A fresh `streamlit run app.py` per run (nothing cached) and headless Chromium (`/usr/bin/chromium`, "
+               "Playwright), sample data, fitted curves. Times from the browser's request to the element on screen. "
+               f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at the end "
+               "(the cores are shared: wall time includes other processes' time). "
+               "Command: `.venv/bin/python benchmarks/app.py --cold " + str(len(rows)) + " --out " + str(path) + "`.\n\n"
+               + cold_table(rows) + "\n")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if COLD_SECTION in text:
+        text = text[:text.index(COLD_SECTION)].rstrip() + "\n\n"
+    elif text:
+        text = text.rstrip() + "\n\n"
+    path.write_text(text + section, encoding="utf-8")
+    return section
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cold", type=int, default=0, metavar="RUNS",
+                        help="only the cold open in Chromium, RUNS times (a fresh server each)")
     parser.add_argument("--moves", type=int, default=30)
     parser.add_argument("--sources", nargs="+", default=["fitted", "demo"])
     parser.add_argument("--no-page", action="store_true", help="skip the AppTest whole-page runs")
@@ -171,6 +277,12 @@ def main() -> None:
     args = parser.parse_args()
     _quiet()
     os.chdir(ROOT)
+    if args.cold:
+        rows = measure_cold(args.cold)
+        print(cold_table(rows))
+        if args.out:
+            write_cold(rows, args.out)
+        return
     rows = []
     for source in args.sources:
         rows += measure_functions(source, args.moves)
