@@ -255,6 +255,13 @@ def default_scores(zoo) -> dict:
     return {name: harness.default_model(world) for name, world in zoo.items()}
 
 
+CURRENT_BOUND = {  # share error of the default model on the small zoo today (dev seed 1): regression guards,
+    "shao_li_simple": 0.5, "shao_li_recency": 0.65, "shao_li_synergy": 0.55,  # not the issue's aim of ≤ 0.10
+    "shao_li_confounded": 0.95, "additive_hazards": 0.45, "markov_chain": 0.75, "ecommerce": 0.5,
+    "uniform_sampling": 1.6,
+}
+
+
 @pytest.mark.parametrize("name", list(WORLDS))
 def test_default_model_score_is_recorded(default_scores, zoo, name, record_property):
     s = default_scores[name]
@@ -262,6 +269,14 @@ def test_default_model_score_is_recorded(default_scores, zoo, name, record_prope
     record_property("baseline_share", s.baseline_share)
     record_property("true_baseline_share", zoo[name].baseline_share)
     assert 0.0 <= s.baseline_share <= 1.0
-    assert sum(s.shares.values()) == pytest.approx(1.0) or not s.shares
-    if name != "no_effect":
-        assert 0.0 <= s.share_error <= 2.0
+    if name == "no_effect":
+        assert math.isnan(s.share_error)
+        assert s.baseline_share >= 0.65  # today's level; the aim (≥ 0.95) is the test below
+    else:
+        assert sum(s.shares.values()) == pytest.approx(1.0)
+        assert s.share_error <= CURRENT_BOUND[name]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13's aim, not reached yet: remove this mark when it passes")
+def test_no_effect_world_gives_the_default_model_baseline_at_least_95_percent(default_scores):
+    assert default_scores["no_effect"].baseline_share >= 0.95
