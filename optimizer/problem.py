@@ -146,7 +146,7 @@ class Program:
         fixed_up: np.ndarray | None = None,
     ):
         started = time.perf_counter()
-        self.curves, self.objective_kind, self.mode = curves, objective, mode
+        self.curves, self.mode = curves, mode
         self.layout = lay = Layout.of(curves)
         n, order, k, Sv = curves.n, lay.order, lay.k, lay.value_scale
         self.z = z = cp.Variable(n, nonneg=True, name="spend_over_scale")

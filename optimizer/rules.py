@@ -44,7 +44,6 @@ class ResolvedRule:
     N: np.ndarray | None = None
     D: np.ndarray | None = None
     M: sp.csr_matrix | None = None
-    row_labels: tuple[str, ...] = ()
     measure: str = "spend"
 
     @property
@@ -119,13 +118,12 @@ def resolve(curves: Curves, scenario: Scenario) -> tuple[ResolvedRule, ...]:
             sel = rule.select.mask(keys)
             _need_cells(rule, sel)
             if rule.per == "total":
-                M, labels = sp.csr_matrix(sel.astype(float)[None, :]), ("all",)
+                M = sp.csr_matrix(sel.astype(float)[None, :])
             else:
                 channels = pd.unique(keys.loc[sel, "channel"].astype(str))
                 ch = keys["channel"].astype(str).to_numpy()
                 M = sp.csr_matrix(np.vstack([(ch == c) & sel for c in channels]).astype(float))
-                labels = tuple(channels)
-            out.append(ResolvedRule(rule.name, "roi", "roi", "ge", rule.roi, "roi", sel, M=M, row_labels=labels))
+            out.append(ResolvedRule(rule.name, "roi", "roi", "ge", rule.roi, "roi", sel, M=M))
         elif isinstance(rule, LinearRule):
             L = sp.csr_matrix(rule.coefficients, dtype=float)
             if L.shape[1] != n:
@@ -137,10 +135,6 @@ def resolve(curves: Curves, scenario: Scenario) -> tuple[ResolvedRule, ...]:
         out.append(ResolvedRule("GMV target", "target", "target", "ge", scenario.objective.target_gmv_cny_per_day,
                                 "cny", everything))
     return tuple(out)
-
-
-def levels(rules: tuple[ResolvedRule, ...]) -> dict[str, float]:
-    return {r.id: r.level for r in rules}
 
 
 # --- evaluating rules at a plan ------------------------------------------------------------------------
