@@ -122,7 +122,8 @@ def slsqp(curves, rules, x0, budget, time_limit=SLSQP_TIME_LIMIT_S, scaled=True)
                        callback=stop, options={"maxiter": SLSQP_MAX_ITER, "ftol": SLSQP_FTOL})
         z, status, message, iterations = res.x, int(res.status), str(res.message), int(res.nit)
     except _TimeUp:
-        z, status, message, iterations = last["z"], "time limit", f"stopped at {time_limit:.0f} CPU s", last["iterations"]
+        z, status, iterations = last["z"], "time limit", last["iterations"]
+        message = f"stopped at {time_limit:.0f} CPU s"
     return np.maximum(z * k, 0.0), time.perf_counter() - started, time.process_time() - cpu, status, message, iterations
 
 

@@ -57,7 +57,8 @@ def solver_message(result: PlanResult) -> Message:
     gap = ev.duality_gap_cny
     return Message("optimizer.summary.solver", {
         "solver": ev.solver, "solver_status": ev.solver_status, "iterations": ev.iterations,
-        "duality_gap": f"¥{gap:.1e}" if math.isfinite(gap) else "–", "relative_duality_gap": _sci(ev.relative_duality_gap),
+        "duality_gap": f"¥{gap:.1e}" if math.isfinite(gap) else "–",
+        "relative_duality_gap": _sci(ev.relative_duality_gap),
         "primal_residual": _sci(ev.primal_residual), "dual_residual": _sci(ev.dual_residual)})
 
 

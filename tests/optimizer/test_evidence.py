@@ -27,7 +27,7 @@ def market():
 
 
 def direct_gap_cny(curves, scenario, options: dict) -> float:
-    """|cᵀx + ½xᵀPx − (−bᵀz − ½xᵀPx)| from Clarabel's own x and z, in yuan (the problem's value unit)."""
+    """|cᵀx + ½xᵀPx − (−bᵀz − ½xᵀPx)| from Clarabel's own x and z, in yuan (the value unit × S_v)."""
     program = Program(curves, resolve(curves, scenario), scenario.objective.kind)
     data, _, _ = program.problem.get_problem_data("CLARABEL")
     n = len(data["c"])
