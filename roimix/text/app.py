@@ -232,6 +232,7 @@ STRINGS = {
     "app.opt.head.rule": ("最紧的规则是“{rule}”：放宽一步每天值 {gain}（{what}）",
                           "the rule that binds most is '{rule}': loosening it one step is worth {gain} of {what} a day"),
     "app.opt.head.no_rule": ("除预算外没有规则起约束作用", "no rule but the budget binds"),
+    "app.opt.plan_table": ("各渠道方案与原因", "The plan per channel, and why"),
     "app.opt.col.roas": ("计划增量投产比", "Planned incremental ROAS"),
     "app.opt.col.why": ("原因", "Why"),
     "app.opt.why.up": ("加投：边际投产比 {before} → {after}", "more: marginal ROAS {before} → {after}"),

@@ -154,8 +154,6 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
 
     st.plotly_chart(figures.allocation(plan, channels, lang), key="fig.allocation",
                     config={"displaylogo": False})
-    st.dataframe(plan_table(plan, names, lang, reasons(result, plan, names, lang)), hide_index=True, width="stretch",
-                 height="content")
 
     binding = [m for m in result.messages if m.key.startswith("optimizer.binding.")]
     st.markdown(f"**{t('app.opt.binding', lang)}**")
@@ -167,6 +165,16 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
     solve_ms = (tm.resolve_s if tm.resolve_s is not None else tm.first_solve_s) * 1000
     st.caption(t("app.opt.evidence", lang, gap=money(ev.optimality_gap_cny, lang, 2), ms=f"{solve_ms:.0f}",
                  reused=t("app.opt.reused" if tm.resolve_s is not None else "app.opt.built", lang)))
+
+
+def show_plan_table(result, channels: pd.DataFrame, lang: str) -> None:
+    """The plan per channel with its 投产比 and why, full width (eight columns do not fit beside the settings)."""
+    names = figures.labels(channels, lang)
+    plan = engine.channel_plan(result)
+    plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
+    st.markdown(f"**{t('app.opt.plan_table', lang)}**")
+    st.dataframe(plan_table(plan, names, lang, reasons(result, plan, names, lang)), hide_index=True, width="stretch",
+                 height="content")
 
 
 def signed_money(value: float, lang: str) -> str:
@@ -375,6 +383,9 @@ def render() -> None:
         if result is not None:
             with guard(lang, t("app.opt.results", lang)):
                 show_result(result, ds.channels, lang)
+    if result is not None and result.solved:
+        with guard(lang, t("app.opt.results", lang)):
+            show_plan_table(result, ds.channels, lang)
     with guard(lang, t("app.opt.bounds", lang)):
         bounds_editor(curves.table, ds.channels, lang)
     with guard(lang, t("app.opt.sweep", lang)):
