@@ -342,7 +342,7 @@ class Program:
             p_res = d_res = gap = rel_gap = float("nan")
             iterations = int(getattr(prob.solver_stats, "num_iters", 0) or 0) if prob.solver_stats else 0
         if status == "solver_error" and not message:
-            message = f"the solver stopped with status {solver_status}"
+            message = f"{solver}: {solver_status}"  # the solver's own status word, the same in every language
 
         spend = None
         objective = float("nan")

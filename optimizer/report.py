@@ -77,6 +77,8 @@ def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
             if not c.verified:
                 lines.append("  " + t("optimizer.unverified", lang))
                 break
+        if result.status == "solver_error":  # where the solver stopped, in its own numbers
+            lines.append(render(solver_message(result), lang))
         return lines
     tot, ev, tm = result.totals, result.evidence, result.timings
     lines.append(render(Message("optimizer.summary.spend", {"current_spend_cny": tot.current_spend_cny,

@@ -74,6 +74,11 @@ def test_solver_trouble_is_said_not_hidden():
     assert not result.solved and result.totals is None
     line = "\n".join(summary_lines(result, "en"))
     assert "numerical trouble" in line
+    zh = "\n".join(summary_lines(result, "zh"))
+    assert "求解器遇到数值问题（CLARABEL: MaxIterations）" in zh  # no English sentence inside the Chinese
+    ev = result.evidence
+    assert ev.solver_status == "MaxIterations" and ev.duality_gap_cny > 0
+    assert f"Solver CLARABEL (MaxIterations, {ev.iterations} iterations): duality gap ¥{ev.duality_gap_cny:.1e}" in line
 
 
 def test_formula_injection_is_neutralised(tmp_path):
