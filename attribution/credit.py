@@ -85,7 +85,7 @@ def fit_credit(paths: pd.DataFrame | EncodedPaths, model: Model | str = "increme
         c = fitted.credit(encoded)
         return ModelCredit(model.name, c.columns, c.conversions, c.value, c.weights, c.weights, encoded,
                            standard_error=c.standard_error, detail=fitted, n_sampled_paths=c.n_sampled_paths)
-    w = heuristics.path_weights(encoded, model)
+    w = heuristics.path_weights(encoded, model, channels)
     return ModelCredit(model.name, encoded.channels, w.T @ encoded.conversions, w.T @ encoded.value, w, w, encoded)
 
 
