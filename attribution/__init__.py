@@ -15,14 +15,14 @@ from .credit import (
 from .engines import (
     DuckDBEngine, Engine, EngineError, SparkEngine, build_journeys, build_paths, engine_from_options, time_decay_by_day,
 )
-from .incremental import IncrementalCredit, IncrementalModel
+from .incremental import IncrementalCredit, IncrementalModel, Selection, Spec
 from .journeys import PATH_SEPARATOR, Journeys, aggregate_paths
 from .markov import MarkovChain, MarkovResult, markov_chain, removal_effects, transition_table
 from .models import (
     BASELINE, MODEL_NAMES, FirstTouch, Incremental, LastNonDirect, LastTouch, Linear, Markov, Model, PositionBased,
     TimeDecay, default_models, model_from_name,
 )
-from .paths import NO_TOUCH, EncodedPaths, canonical_paths, encode_paths
+from .paths import NO_TOUCH, NULL_WINDOW, EncodedPaths, canonical_paths, encode_paths, null_window_of
 from .shapley import ShapleyResult, shapley, shapley_exact, shapley_sampled
 
 __all__ = [
@@ -34,4 +34,5 @@ __all__ = [
     "attribute", "attribute_all", "attribute_journeys", "canonical_paths", "credit_by_day", "default_models",
     "encode_paths", "fit_credit", "markov_chain", "model_from_name", "rake", "removal_effects", "shapley",
     "shapley_exact", "shapley_sampled", "side_by_side", "tidy", "transition_table", "with_spend",
+    "NULL_WINDOW", "null_window_of", "Selection", "Spec",
 ]

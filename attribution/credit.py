@@ -26,7 +26,8 @@ from .journeys import Journeys, aggregate_paths
 from .models import (
     BASELINE, Incremental, Markov, Model, TimeDecay, default_models, model_from_name,
 )
-from .paths import NO_TOUCH, EncodedPaths, canonical_paths, encode_paths
+from .journeys import NULL_WINDOW
+from .paths import NO_TOUCH, EncodedPaths, canonical_paths, encode_paths, null_window_of
 
 CREDIT_COLUMNS = ("model", "channel", "group", "conversions", "value")
 DAILY_COLUMNS = ("model", "date", "product_segment", "channel", "group", "conversions", "value")
@@ -170,6 +171,8 @@ def credit_by_day(source: pd.DataFrame | Journeys, model: Model | str = "increme
         raise ValueError(f"credit_by_day needs columns date, product_segment, path, conversions; missing {sorted(missing)}")
     summed = daily_paths.groupby("path", sort=False)[["conversions", "value", "nulls"]].sum().reset_index() \
         if {"value", "nulls"} <= set(daily_paths.columns) else daily_paths
+    if NULL_WINDOW in daily_paths.columns and summed is not daily_paths:  # how the windows were cut stays known
+        summed[NULL_WINDOW] = null_window_of(daily_paths)
     credit = fitted if fitted is not None else fit_credit(summed, model, channels=channels)
     conv_rows = daily_paths[daily_paths["conversions"] > 0]
     cells = conv_rows.groupby(["date", "product_segment", canonical_paths(conv_rows["path"])], sort=True,

@@ -151,7 +151,7 @@ def build_paths(
     engine: Engine = DuckDBEngine(),
     spark: SparkSession | None = None,
 ) -> pd.DataFrame:
-    """Aggregated paths ({by…,} path, conversions, value, nulls) built by ``engine`` from
+    """Aggregated paths ({by…,} path, conversions, value, nulls, null_window = anchored) built by ``engine`` from
     touchpoints and conversions (paths or DataFrames; see the module doc). ``spark``: a session
     to use instead of starting one. Raises :class:`roimix.tables.TableError` for invalid inputs."""
     _journeys.check_lookback(lookback_days)

@@ -1,49 +1,67 @@
 """Incremental attribution: a conversion-probability model with a baseline, credited by Shapley values.
 
-**Model.** A journey converts with probability (a noisy-OR: additive hazards, complementary log-log link)
+**Model.** A journey with credited exposures ``S`` and covariates ``z`` converts with probability
 
-    p(S | z) = 1 − exp(−(λ(z) + Σ_{c ∈ S} θ_c·h_c)),
-    λ(z) = β₀ + Σ_o β_o·z_o + Σ_c τ_c·g_c,          β, θ, τ ≥ 0,
+    p(S | z) = F(η),   η = λ(z) + Σ_{c ∈ S} θ_c·h_c + Σ_{c < d ∈ S} ψ_cd,
+    λ(z) = β₀ + Σ_o β_o·z_o + Σ_c τ_c·g_c,          θ, ψ, β_o, τ ≥ 0,
 
-with a baseline hazard ``λ`` (what converts without the credited exposures) and an independent
-hazard ``θ_c·h_c`` per credited channel. The features come from the path alone; every touch is a
-visit to the shop (an ad click lands there too), which decides what can be credited:
+with ``F`` the link: ``noisy_or`` (``1 − e^{−η}``: additive hazards, each exposure an independent
+cause) or ``logistic`` (``1 / (1 + e^{−η})``, effects add on the log-odds as in Shao & Li 2011).
+``λ`` is the baseline (what converts without the credited exposures), ``θ_c·h_c`` channel ``c``'s
+effect and ``ψ_cd`` a synergy of two channels on one path. Organic (navigational) channels, named
+by the channels table or ``organic``, are never credited.
 
-* **navigational (organic) channels** (brand search, direct) are never credited. Their touches
-  *before* the first credited touch show intent that existed before any ad: ``z_o = log₂(1 + count)``
-  (pre-treatment). Touches after it may be caused by the ads (brand search after a KOL video is a
-  mediator) and are never conditioned on.
 * **exposure with diminishing returns and recency**: ``h_c = log₂(1 + Σ_t δ^{r_t})`` over the credited
   touches ``t`` of ``c``, ``r_t`` = credited touches after ``t`` (0 for the latest), so one latest
-  touch gives ``h = 1``. ``δ`` is chosen by maximum likelihood over a grid unless given.
-* **targeting**: after a journey's first touch the shopper has visited the shop, and ad platforms
-  build audiences from visitors (retargeting; 直通车/万相台/千川 人群). An exposure after the first
-  touch (*warm*, ``g_c`` = the same sum over warm touches) may have been shown *because* the
-  shopper was already interested: its association with buying beyond a cold exposure's, ``τ_c``,
-  is selection and counts as baseline. For **targeted** channels (paid platforms by default) all of
-  a warm exposure's association is selection: they are credited only for reaching a shopper first
-  (their ``h_c`` counts the journey's first touch only). Content, KOL and social touches are found
-  by the shopper, so their warm exposures are credited like cold ones (effect homogeneity).
+  touch gives ``h = 1`` (``δ = 1``: no recency).
+
+Each of the following is a **hypothesis** that a setting switches on or off; left unset, the data
+choose (below):
+
+* ``intent``: organic touches *before* the first credited touch show intent that existed before any
+  ad: ``z_o = log₂(1 + count)`` (pre-treatment). Touches after it may be caused by the ads and are
+  never conditioned on. Off: organic touches are ignored.
+* ``targeting``: after a journey's first touch the shopper has visited the shop, and ad platforms
+  build audiences from visitors (retargeting). An exposure after the first touch (*warm*, ``g_c`` =
+  the same sum over warm touches) may have been shown *because* the shopper was interested: its
+  association beyond a cold exposure's, ``τ_c``, is selection and counts as baseline, and
+  **targeted** channels (paid platforms by default) are credited only for reaching a shopper first.
+  Off: every exposure is credited alike.
+* ``interactions``: ``ψ_cd`` for every pair of credited channels seen together on a path. Off: none.
+* ``truncation`` (logistic link only): a converting window ends at the order, a non-converting one
+  runs to the end of the period, so converting paths are shorter whatever the ads do (most
+  exported paths files are cut this way). A baseline term ``κ·log₂(1 + touches)`` of either sign
+  absorbs it, so shortness is not read as the effect of early touches.
+* ``link`` and ``recency_decay`` as above.
+
+**Selection** (:func:`select_specification`). Unset hypotheses are chosen by held-out
+log-likelihood of conversion: each distinct path's conversions and non-conversions are split
+binomially into ``cv_folds`` folds (after thinning to at most ``cv_journeys`` journeys, so the
+choice costs a bounded number of small fits), each candidate is fitted on all folds but one and
+scored on the one left out, and the search moves one hypothesis at a time (coordinate ascent from
+the simplest specification: noisy-OR, every hypothesis off, δ = 1) while the mean held-out
+log-likelihood per journey improves; a move that switches a hypothesis *on* must win by two
+standard errors of the paired difference (over paths × folds), so weakly supported stories stay
+off. The random split of a path
+depends on the path's shape (its channels relabelled by first appearance and their roles), its
+counts and ``seed`` only: the choice is deterministic and does not change when channels are
+renamed, rows reordered or split. The chosen specification is then fitted on all paths, and the
+choice with every candidate's score is kept in ``selection_``.
 
 **Fit.** Weighted maximum likelihood over distinct paths (their conversions ``y`` against their
-non-conversions ``n``): ``Σ n_i η_i − y_i log(1 − e^{−η_i})`` is convex in ``η = Xw`` and ``w ≥ 0``
-is a box, so L-BFGS-B reaches the unique optimum; the fit is deterministic.
+non-conversions ``n``); both negative log-likelihoods are convex in ``η = Xw`` and the bounds are a
+box, so L-BFGS-B reaches the unique optimum; the fit is deterministic.
 
-* **Anchored non-conversions** (``anchored_nulls``, the default). A converting journey is the
-  lookback window before its order; a non-converting one (:mod:`attribution.journeys`) is the
-  window before the user's *last touch*, which is therefore on every non-converting path by
-  construction, not by exposure. Left in, it gives non-converting paths one touch more than
-  converting paths of the same exposure, so more touches look like fewer conversions, the
-  additive hazards cannot say so (``θ ≥ 0``) and the intercept absorbs it (on the generator's
-  markets about 80 % of GMV went to the baseline where the truth is 50 %). The fit therefore
-  counts each non-conversion on its path without the last touch: a one-touch non-converting
-  path becomes ``(none)``, a window without exposure, and with the conversions that had no
-  touch these untouched journeys are the unexposed control that sets the intercept. Credit
-  is unchanged: converting paths keep every touch.
-* Paths without a credited touch that are not ``(none)`` (organic only) have no treatment to
-  learn from and their last organic visit is usually the purchase itself: they are left out of
-  the fit (as is ``(none)`` when ``anchored_nulls`` is off). They are credited wholly to the
-  baseline.
+* **Anchored non-conversions**. A paths table built by :mod:`attribution.journeys` says
+  ``null_window = anchored``: a non-converting journey is the window before the user's *last
+  touch*, which is therefore on every non-converting path by construction, not by exposure. Left
+  in, it gives non-converting paths one touch more than converting paths of the same exposure, and
+  more touches look like fewer conversions. The fit therefore counts each non-conversion on its
+  path without the last touch (a one-touch path becomes ``(none)``, the unexposed control), and
+  leaves out organic-only paths (their last organic visit is usually the purchase itself). Credit is
+  unchanged: converting paths keep every touch. A table that does not say it is anchored (every
+  table from elsewhere) is taken as it is: every path, ``(none)`` and organic-only ones included,
+  is a window of exposure with its outcome.
 
 **Credit.** For a converting path with credited channels ``S`` the game ``v(T) = p(T|z) − p(∅|z)``,
 ``T ⊆ S``, has exact Shapley values ``φ_c`` (Shapley 1953; :mod:`attribution.shapley`) with
@@ -51,37 +69,79 @@ is a box, so L-BFGS-B reaches the unique optimum; the fit is deterministic.
 baseline and ``φ_c/p(S|z)`` to channel ``c``: totals are conserved, a channel not on the path gets
 nothing, channels with equal effects on a path get equal credit. Paths with more than
 ``exact_max`` credited channels use sampled orderings and report standard errors.
-
-The identifying assumptions (pre-treatment intent, selection of warm exposures, homogeneity for
-untargeted channels) are stated so they can be argued with; a lift test measures what they cannot.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from scipy import sparse
+from scipy.special import bdtr, bdtrik, expit
 
-from .models import BASELINE, Incremental
+from .journeys import ANCHORED, FULL
+from .models import BASELINE, LINKS, Incremental
 from .paths import NO_TOUCH, EncodedPaths, _join, encode_paths
 from .shapley import shapley_exact, shapley_sampled, subset_sums
 
-_MAX_HAZARD = 30.0
+_MAX_COEF = 30.0
 """upper bound of every coefficient (a hazard of 30 is a probability of 1 − 1e-13)"""
 _MIN_INTERCEPT = 1e-9
 _CHUNK = 1 << 22  # subset values evaluated per batch of paths
+LENGTH = "(path length)"
+"""baseline column of the truncation hypothesis; its coefficient may be negative (logistic link only)"""
+_MIN_GAIN = 1e-6
+"""a move of the selection must raise the held-out log-likelihood by this much per journey (and a move
+that adds a hypothesis by two standard errors of the paired difference)"""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One specification of the model (the hypotheses of the module docstring)."""
+
+    link: str = "noisy_or"
+    intent: bool = True
+    targeting: bool = True
+    interactions: bool = False
+    recency_decay: float = 1.0
+    truncation: bool = False
+
+    def describe(self) -> str:
+        return (f"{self.link}, intent {'on' if self.intent else 'off'}, targeting {'on' if self.targeting else 'off'}, "
+                f"interactions {'on' if self.interactions else 'off'}, δ = {self.recency_decay:g}, "
+                f"truncation {'on' if self.truncation else 'off'}")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How the specification was chosen: every candidate tried and its mean held-out log-likelihood
+    per journey (higher is better), in the order tried."""
+
+    chosen: Spec
+    score: float
+    """mean held-out log-likelihood per journey of ``chosen``"""
+    candidates: tuple[tuple[Spec, float], ...]
+    folds: int
+    journeys: float
+    """journeys in the (thinned) selection sample"""
+    free: tuple[str, ...]
+    """the hypotheses the data chose (the others were fixed by the settings)"""
+
+    @property
+    def runner_up(self) -> tuple[Spec, float] | None:
+        others = [(s, v) for s, v in self.candidates if s != self.chosen]
+        return max(others, key=lambda x: x[1]) if others else None
 
 
 @dataclass(frozen=True)
 class Features:
-    """Design of the conversion model for a set of paths: ``X = [1 | z | h | g]``."""
+    """Design of the conversion model for a set of paths: ``X = [1 | z | h | g | pairs]``."""
 
     X: sparse.csr_matrix
     columns: tuple[str, ...]
-    """``(intercept)``, ``pre:<organic>`` …, ``<channel>`` …, ``targeting:<channel>`` …"""
+    """``(intercept)``, ``pre:<organic>`` …, ``<channel>`` …, ``targeting:<channel>`` …, ``<c> × <d>`` …"""
     n_pre: int
     """``1 + len(z)``: the intercept and the pre-treatment columns come first"""
     credited: tuple[str, ...]
@@ -91,14 +151,26 @@ class Features:
     """bool per path: the ``(none)`` path (a conversion without touches)"""
     treated: np.ndarray
     """bool per path: at least one credited touch"""
+    pairs: tuple[tuple[int, int], ...] = ()
+    """synergy columns (the last ones): pairs ``(i, j)``, ``i < j``, of indices into ``credited``"""
 
     @property
     def channel_columns(self) -> slice:
         return slice(self.n_pre, self.n_pre + len(self.credited))
 
+    @property
+    def pair_columns(self) -> slice:
+        return slice(len(self.columns) - len(self.pairs), len(self.columns))
+
+    @property
+    def signed(self) -> np.ndarray:
+        """bool per column: the coefficient may be negative (the truncation column)."""
+        return np.array([c == LENGTH for c in self.columns])
+
     def baseline_mask(self) -> np.ndarray:
         mask = np.ones(len(self.columns), dtype=bool)
         mask[self.channel_columns] = False
+        mask[self.pair_columns] = False
         return mask
 
 
@@ -153,8 +225,12 @@ def drop_null_anchors(encoded: EncodedPaths) -> EncodedPaths:
 
 
 def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: float,
-                      targeted: tuple[str, ...] = ()) -> Features:
-    """Design matrix ``[1 | z | h | g]`` of every path (see the module docstring)."""
+                      targeted: tuple[str, ...] = (), *, intent: bool = True, targeting: bool = True,
+                      pairs: tuple[tuple[str, str], ...] | None = (), truncation: bool = False) -> Features:
+    """Design matrix ``[1 | z | h | g | pairs]`` of every path (see the module docstring). No ``z``
+    columns without ``intent``; no ``g`` columns and no first-touch rule without ``targeting``.
+    ``pairs``: synergy columns by channel names; ``None``: every pair of credited channels present
+    together on some path."""
     is_org = _codes(encoded, set(organic) | {NO_TOUCH})[:-1]
     n_paths, lengths, starts = encoded.n_paths, encoded.lengths, encoded.offsets[:-1]
     row = encoded.row
@@ -170,9 +246,10 @@ def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: fl
     r = (np.bincount(row[cred_step], minlength=n_paths)[row] - cred_before - 1)[cred_step]
     pre = org_step & (cred_before == 0)
     warm = cred_step & (encoded.position > 0)
-    causal = cred_step & ~(warm & _codes(encoded, targeted)[encoded.steps])
+    causal = cred_step & ~(warm & _codes(encoded, targeted if targeting else ())[encoded.steps])
 
-    org_codes = np.array([c for c in np.flatnonzero(is_org) if encoded.channels[c] != NO_TOUCH], dtype=np.int64)
+    org_codes = np.array([c for c in np.flatnonzero(is_org) if encoded.channels[c] != NO_TOUCH and intent],
+                         dtype=np.int64)
     cred_codes = np.flatnonzero(~is_org)
     n_org, n_cred = len(org_codes), len(cred_codes)
     col = np.full(encoded.n_channels, -1, dtype=np.int64)
@@ -182,42 +259,276 @@ def exposure_features(encoded: EncodedPaths, organic: tuple[str, ...], decay: fl
     def block(mask: np.ndarray, weights: np.ndarray, n_cols: int) -> sparse.csr_matrix:
         m = sparse.csr_matrix((weights, (row[mask], col[encoded.steps[mask]])), shape=(n_paths, n_cols))
         m.data = np.log2(1.0 + m.data)
+        m.eliminate_zeros()
         return m
 
-    pre_kept = pre & (col[encoded.steps] >= 0)
+    pre_kept = pre & (col[encoded.steps] >= 0) & is_org[encoded.steps]
     z = block(pre_kept, np.ones(int(pre_kept.sum())), n_org)
     recency = np.power(float(decay), r.astype(float))  # per credited step
     h = block(causal, recency[causal[cred_step]], n_cred)
-    g = block(warm, recency[warm[cred_step]], n_cred)
-    X = sparse.hstack([sparse.csr_matrix(np.ones((n_paths, 1))), z, h, g], format="csr")
+    names = encoded.channels
+    credited = tuple(names[c] for c in cred_codes)
+    blocks = [sparse.csr_matrix(np.ones((n_paths, 1))), z]
+    columns = ("(intercept)",) + tuple(f"pre:{names[c]}" for c in org_codes)
+    if truncation:  # touches on the path, whatever their channel: how long the window ran before it ended
+        touches = np.bincount(row, weights=(encoded.steps != encoded.code(NO_TOUCH)), minlength=n_paths)
+        blocks.append(sparse.csr_matrix(np.log2(1.0 + touches)[:, None]))
+        columns += (LENGTH,)
+    blocks.append(h)
+    columns += credited
+    if targeting:
+        blocks.append(block(warm, recency[warm[cred_step]], n_cred))
+        columns += tuple(f"targeting:{c}" for c in credited)
+    present = (h > 0).astype(float).tocsc()
+    if pairs is None:
+        together = sparse.triu(present.T @ present, k=1).tocoo()
+        index_pairs = tuple(sorted(zip(together.row.tolist(), together.col.tolist())))
+    else:
+        where = {c: i for i, c in enumerate(credited)}
+        index_pairs = tuple(sorted((min(where[a], where[b]), max(where[a], where[b]))
+                                   for a, b in pairs if a in where and b in where))
+    if index_pairs:
+        blocks.append(sparse.hstack([present[:, i].multiply(present[:, j]) for i, j in index_pairs], format="csr"))
+        columns += tuple(f"{credited[i]} × {credited[j]}" for i, j in index_pairs)
+    X = sparse.hstack(blocks, format="csr")
     none_code = encoded.code(NO_TOUCH)
     untouched = np.zeros(n_paths, dtype=bool)
     if none_code >= 0:
         untouched = np.bincount(row, weights=(encoded.steps != none_code), minlength=n_paths) == 0
-    names = encoded.channels
-    columns = (("(intercept)",) + tuple(f"pre:{names[c]}" for c in org_codes) + tuple(names[c] for c in cred_codes)
-               + tuple(f"targeting:{names[c]}" for c in cred_codes))
     treated = np.bincount(row[cred_step], minlength=n_paths) > 0
-    return Features(X, columns, 1 + n_org, tuple(names[c] for c in cred_codes), cred_codes, untouched, treated)
+    return Features(X, columns, 1 + n_org + int(truncation), credited, cred_codes, untouched, treated, index_pairs)
 
 
-def _neg_loglik(w: np.ndarray, X: sparse.csr_matrix, y: np.ndarray, n: np.ndarray, scale: float):
+# --- likelihood and fit -------------------------------------------------------------------------------
+
+
+def _inverse_link(link: str, eta: np.ndarray) -> np.ndarray:
+    return -np.expm1(-eta) if link == "noisy_or" else expit(eta)
+
+
+def log_likelihood(link: str, eta: np.ndarray, y: np.ndarray, n: np.ndarray) -> float:
+    """``Σ y log p + n log(1 − p)`` with ``p = F(η)``."""
+    return float(np.sum(_row_log_likelihood(link, eta, y, n)))
+
+
+def _row_log_likelihood(link: str, eta: np.ndarray, y: np.ndarray, n: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if link == "noisy_or":
+            log_p = np.where(y > 0, np.log(-np.expm1(-eta)), 0.0)
+            return y * log_p - n * eta
+        return -y * np.logaddexp(0.0, -eta) - n * np.logaddexp(0.0, eta)
+
+
+def _neg_loglik(w: np.ndarray, X: sparse.csr_matrix, y: np.ndarray, n: np.ndarray, scale: float, link: str):
     # elementwise products and sums, not BLAS dot: a threaded ddot stalls when the cores are busy
     eta = X @ w
-    with np.errstate(divide="ignore"):
-        f = float(np.sum(n * eta)) - float(np.sum(y * np.log(-np.expm1(-eta))))
-    grad = X.T @ (n - np.divide(y, np.expm1(eta), out=np.zeros_like(eta), where=y > 0))
+    if link == "noisy_or":
+        with np.errstate(divide="ignore"):
+            f = float(np.sum(n * eta)) - float(np.sum(y * np.log(-np.expm1(-eta))))
+        grad = X.T @ (n - np.divide(y, np.expm1(eta), out=np.zeros_like(eta), where=y > 0))
+    else:
+        f = float(np.sum(y * np.logaddexp(0.0, -eta))) + float(np.sum(n * np.logaddexp(0.0, eta)))
+        grad = X.T @ ((y + n) * expit(eta) - y)
     return f / scale, grad / scale
 
 
-def _fit_weights(X, y, n, w0, max_iter):
+def _fit_weights(X, y, n, link: str, max_iter: int, signed_columns=None):
+    """Maximum-likelihood weights (and the log-likelihood) of ``link`` on design ``X``; columns
+    without support in the rows fitted stay 0."""
     from scipy.optimize import minimize  # imported here: scipy.optimize is slow to import and only fitting needs it
 
-    scale = float(y.sum() + n.sum()) or 1.0
-    bounds = [(_MIN_INTERCEPT, _MAX_HAZARD)] + [(0.0, _MAX_HAZARD)] * (X.shape[1] - 1)
-    res = minimize(_neg_loglik, w0, args=(X, y, n, scale), jac=True, method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 30})
-    return res.x, -res.fun * scale, res
+    total = float(y.sum() + n.sum())
+    rate = min(max(y.sum() / max(total, 1.0), 1e-6), 1 - 1e-6)
+    b0 = -np.log1p(-rate) if link == "noisy_or" else float(np.log(rate / (1 - rate)))
+    support = np.asarray(abs(X).sum(axis=0)).ravel() > 0
+    signed_columns = np.zeros(X.shape[1], dtype=bool) if signed_columns is None else signed_columns
+    w0 = np.where(support & ~signed_columns, 0.1 * abs(b0) if link == "noisy_or" else 0.1, 0.0)
+    w0[0] = 0.5 * b0 if link == "noisy_or" else b0
+    lower = [(_MIN_INTERCEPT if link == "noisy_or" else -_MAX_COEF, _MAX_COEF)]
+    bounds = lower + [(-_MAX_COEF if signed else 0.0, _MAX_COEF) if s else (0.0, 0.0)
+                      for s, signed in zip(support[1:], signed_columns[1:])]
+    if y.sum() <= 0:  # nothing converts: every effect is 0 and the baseline as small as allowed
+        w = np.where(np.arange(X.shape[1]) == 0, bounds[0][0], 0.0)
+        return w, log_likelihood(link, X @ w, y, n), None
+    res = minimize(_neg_loglik, w0, args=(X, y, n, total or 1.0, link), jac=True, method="L-BFGS-B",
+                   bounds=bounds, options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 30})
+    return res.x, -res.fun * (total or 1.0), res
+
+
+# --- selection -----------------------------------------------------------------------------------------
+
+_U64 = np.uint64
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (wrapping uint64 arithmetic)."""
+    z = (x + _U64(0x9E3779B97F4A7C15)).astype(np.uint64)
+    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return z ^ (z >> _U64(31))
+
+
+def shape_keys(encoded: EncodedPaths, roles: np.ndarray) -> np.ndarray:
+    """A uint64 per path from its shape: its channels relabelled by first appearance, each with its
+    role (``roles``: small int per channel code), and its length. Renaming channels of the same
+    role leaves every key unchanged."""
+    row, steps, pos = encoded.row, encoded.steps.astype(np.int64), encoded.position
+    if not len(steps):
+        return np.zeros(encoded.n_paths, dtype=np.uint64)
+    pair = row.astype(np.int64) * (encoded.n_channels + 1) + steps
+    uniq, first = np.unique(pair, return_index=True)  # flat order is (path, position): first = earliest
+    order = np.lexsort((pos[first], row[first]))
+    rank = np.empty(len(first), dtype=np.int64)
+    starts = np.searchsorted(row[first][order], row[first][order], side="left")
+    rank[order] = np.arange(len(first)) - starts
+    label = rank[np.searchsorted(uniq, pair)]
+    with np.errstate(over="ignore"):
+        token = (label * 8 + roles[steps] + 1).astype(np.uint64)
+        mult = np.power(_U64(0x100000001B3), pos.astype(np.uint64))
+        h = np.add.reduceat(token * mult, encoded.offsets[:-1][encoded.lengths > 0].astype(np.int64))
+        out = np.zeros(encoded.n_paths, dtype=np.uint64)
+        out[encoded.lengths > 0] = h
+        return _mix(out ^ _mix(encoded.lengths.astype(np.uint64)))
+
+
+def _uniforms(keys: np.ndarray, counts: np.ndarray, salt: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = _mix(keys ^ _mix(np.frombuffer(np.asarray(counts, dtype=np.float64).tobytes(), dtype=np.uint64)
+                             ^ _U64(salt & 0xFFFFFFFFFFFF)))
+    return ((z >> _U64(11)).astype(np.float64) + 0.5) * 2.0**-53
+
+
+def split_counts(counts: np.ndarray, keys: np.ndarray, folds: int, fraction: float, seed: int, salt: int) -> np.ndarray:
+    """(folds, paths): each path's ``counts`` thinned binomially to ``fraction`` and split
+    multinomially into ``folds`` folds (whole counts; a fractional part is spread evenly)."""
+    counts = np.asarray(counts, dtype=float)
+    whole = np.floor(counts)
+    frac = counts - whole
+    kept = whole if fraction >= 1 else _binomial(_uniforms(keys, counts, seed * 7919 + salt * 131 + 1), whole, fraction)
+    out = np.empty((folds, len(counts)))
+    left = kept
+    for k in range(folds - 1):
+        draw = _binomial(_uniforms(keys, counts, seed * 7919 + salt * 131 + 2 + k), left, 1.0 / (folds - k))
+        out[k] = draw
+        left = left - draw
+    out[folds - 1] = left
+    return out + frac * min(fraction, 1.0) / folds
+
+
+def _binomial(u: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
+    """The ``u`` quantile of Binomial(n, p) (as ``scipy.stats.binom.ppf``, without importing scipy.stats)."""
+    if p >= 1:
+        return n.copy()
+    with np.errstate(invalid="ignore"):
+        k = np.ceil(np.nan_to_num(bdtrik(u, n, p)))
+    k = np.clip(k, 0, n)
+    below = np.maximum(k - 1, 0)
+    k = np.where((k > 0) & (bdtr(below.astype(np.int64), n.astype(np.int64), p) >= u), below, k)
+    return np.where(n > 0, k, 0.0)
+
+
+def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], targeted: tuple[str, ...],
+                         settings: Incremental, use_untouched: bool, use_organic_only: bool) -> Selection:
+    """Choose the unset hypotheses of ``settings`` by cross-validated held-out log-likelihood (see
+    the module docstring). ``encoded``: the paths as the fit counts them. Truncation is no hypothesis
+    for anchored tables (``use_organic_only`` false): dropping the anchor already compares like windows."""
+    free = tuple(name for name in ("link", "targeting", "intent", "interactions", "recency_decay", "truncation")
+                 if getattr(settings, name) is None and not (name == "truncation" and not use_organic_only))
+    start = Spec(  # the simplest specification: a hypothesis is on only when the data ask for it
+        link=settings.link or "noisy_or",
+        intent=bool(settings.intent),
+        targeting=bool(settings.targeting),
+        interactions=bool(settings.interactions),
+        recency_decay=settings.recency_decay if settings.recency_decay is not None else 1.0,
+        truncation=bool(settings.truncation),
+    )
+    if start.truncation and start.link != "logistic":
+        raise ValueError("incremental: truncation needs the logistic link (a negative hazard is no probability)")
+    if not free:
+        return Selection(start, float("nan"), (), 0, 0.0, ())
+    org_set, tgt_set = set(organic), set(targeted)
+    roles = np.array([1 if c in org_set else 2 if c in tgt_set else 0 for c in encoded.channels] + [0], dtype=np.int64)
+    keys = shape_keys(encoded, roles)
+    y_all, n_all = encoded.conversions, encoded.nulls
+    total = float(y_all.sum() + n_all.sum())
+    fraction = min(1.0, settings.cv_journeys / max(total, 1.0))
+    folds = int(settings.cv_folds)
+    y_f = split_counts(y_all, keys, folds, fraction, settings.seed, 1)
+    n_f = split_counts(n_all, keys, folds, fraction, settings.seed, 2)
+    keep = (y_f.sum(axis=0) + n_f.sum(axis=0)) > 0
+    sample = encoded.subset(keep)
+    y_f, n_f = y_f[:, keep], n_f[:, keep]
+    cache: dict[Spec, float] = {}
+    per_row: dict[Spec, np.ndarray] = {}
+    design: dict[tuple, tuple[Features, np.ndarray]] = {}
+
+    def score(spec: Spec) -> float:
+        if spec in cache:
+            return cache[spec]
+        key = (spec.intent, spec.targeting, spec.interactions, spec.recency_decay, spec.truncation)
+        if key not in design:
+            feats = exposure_features(sample, organic, spec.recency_decay, targeted, intent=spec.intent,
+                                      targeting=spec.targeting, pairs=None if spec.interactions else (),
+                                      truncation=spec.truncation)
+            design[key] = (feats, fit_rows(feats, use_untouched, use_organic_only))
+        feats, use = design[key]
+        X = feats.X[use]
+        ll, journeys, rows_ll = 0.0, 0.0, []
+        for k in range(folds):
+            y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
+            rows = (y_tr + n_tr) > 0
+            w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed)
+            rows_ll.append(_row_log_likelihood(spec.link, X @ w, y_f[k, use], n_f[k, use]))
+            ll += float(rows_ll[-1].sum())
+            journeys += float(y_f[k, use].sum() + n_f[k, use].sum())
+        cache[spec] = ll / max(journeys, 1.0)
+        per_row[spec] = np.concatenate(rows_ll)
+        return cache[spec]
+
+    def better(candidate: Spec, incumbent: Spec) -> bool:
+        """A move that adds a hypothesis must beat the incumbent by two standard errors of the paired
+        difference of held-out log-likelihoods (over paths × folds); any other by ``_MIN_GAIN``."""
+        gain = score(candidate) - score(incumbent)
+        if gain <= _MIN_GAIN:
+            return False
+        adds = any(getattr(candidate, h) and not getattr(incumbent, h)
+                   for h in ("intent", "targeting", "interactions", "truncation"))
+        if not adds:
+            return True
+        d = per_row[candidate] - per_row[incumbent]
+        return float(d.sum()) > 2.0 * float(np.sqrt(len(d)) * d.std())
+
+    moves = {
+        "link": lambda s: [replace(s, link=x, truncation=s.truncation and x == "logistic") for x in LINKS
+                           if x != s.link and ("truncation" in free or not s.truncation or x == "logistic")],
+        "targeting": lambda s: [replace(s, targeting=not s.targeting)],
+        "intent": lambda s: [replace(s, intent=not s.intent)] if organic else [],
+        "interactions": lambda s: [replace(s, interactions=not s.interactions)],
+        "recency_decay": lambda s: [replace(s, recency_decay=float(d)) for d in sorted(set(settings.decay_grid))
+                                    if d != s.recency_decay],
+        "truncation": lambda s: ([replace(s, truncation=not s.truncation, link="logistic")]
+                                 if "link" in free or s.link == "logistic" else []),
+    }
+    best = start
+    for _ in range(3):  # passes of coordinate ascent
+        moved = False
+        for name in free:
+            for candidate in moves[name](best):
+                if better(candidate, best):
+                    best, moved = candidate, True
+        if not moved:
+            break
+    journeys = float(y_f[:, :].sum() + n_f.sum())
+    return Selection(best, score(best), tuple(cache.items()), folds, journeys, free)
+
+
+def fit_rows(feats: Features, use_untouched: bool, use_organic_only: bool) -> np.ndarray:
+    """The paths the likelihood counts: treated ones, ``(none)`` and organic-only ones as asked."""
+    organic_only = ~feats.treated & ~feats.untouched
+    return feats.treated | (feats.untouched & use_untouched) | (organic_only & use_organic_only)
+
+
+# --- the model -------------------------------------------------------------------------------------------
 
 
 class IncrementalModel:
@@ -226,22 +537,16 @@ class IncrementalModel:
     :class:`attribution.models.Incremental`."""
 
     _PARAMS = ("organic", "targeted", "recency_decay", "decay_grid", "exact_max", "n_permutations", "seed",
-               "max_iter", "anchored_nulls")
+               "max_iter", "anchored_nulls", "link", "intent", "targeting", "interactions", "truncation", "cv_folds",
+               "cv_journeys")
 
-    def __init__(self, *, organic: tuple[str, ...] | None = None, targeted: tuple[str, ...] | None = None,
-                 recency_decay: float | None = None,
-                 decay_grid: tuple[float, ...] = Incremental.decay_grid, exact_max: int = Incremental.exact_max,
-                 n_permutations: int = Incremental.n_permutations, seed: int = Incremental.seed,
-                 max_iter: int = Incremental.max_iter, anchored_nulls: bool = Incremental.anchored_nulls):
-        self.organic = organic
-        self.targeted = targeted
-        self.recency_decay = recency_decay
-        self.decay_grid = decay_grid
-        self.exact_max = exact_max
-        self.n_permutations = n_permutations
-        self.seed = seed
-        self.max_iter = max_iter
-        self.anchored_nulls = anchored_nulls
+    def __init__(self, **settings):
+        unknown = set(settings) - set(self._PARAMS)
+        if unknown:
+            raise TypeError(f"IncrementalModel: unknown settings {sorted(unknown)}")
+        defaults = Incremental()
+        for k in self._PARAMS:
+            setattr(self, k, settings.get(k, getattr(defaults, k)))
 
     @classmethod
     def from_settings(cls, settings: Incremental) -> IncrementalModel:
@@ -255,45 +560,38 @@ class IncrementalModel:
     def fit(self, paths: pd.DataFrame | EncodedPaths, channels: pd.DataFrame | None = None) -> IncrementalModel:
         """Fit on aggregated paths (conversions against nulls). ``channels`` (channel, group) names the
         organic channels when ``organic`` is None."""
+        settings = Incremental(**self.get_params())  # validates the settings
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
-        if self.anchored_nulls:
+        anchored = self.anchored_nulls if self.anchored_nulls is not None else encoded.null_window == ANCHORED
+        self.null_window_ = ANCHORED if anchored else FULL
+        if anchored:
             encoded = drop_null_anchors(encoded)
-        Incremental(**self.get_params())  # validates the settings
         self.organic_ = resolve_organic(self.organic, channels)
         self.targeted_ = resolve_targeted(self.targeted, channels, self.organic_)
-        grid = (self.recency_decay,) if self.recency_decay is not None else tuple(sorted(set(self.decay_grid)))
-        y_all, n_all = encoded.conversions, encoded.nulls
-        self.log_likelihoods_ = {}
-        best, w_start = None, None
-        for decay in grid:
-            feats = exposure_features(encoded, self.organic_, decay, self.targeted_)
-            use = (feats.treated | (feats.untouched & bool(self.anchored_nulls))) & ((y_all + n_all) > 0)
-            X, y, n = feats.X[use], y_all[use], n_all[use]
-            if w_start is None:
-                rate = y.sum() / max(y.sum() + n.sum(), 1.0)
-                b0 = -np.log1p(-min(max(rate, 1e-6), 1 - 1e-6))
-                w_start = np.full(X.shape[1], 0.1 * b0)
-                w_start[0] = 0.5 * b0
-            if y.sum() > 0:
-                w, ll, res = _fit_weights(X, y, n, w_start, self.max_iter)
-            else:  # nothing converts after a credited touch: every channel has hazard 0
-                w, ll, res = np.where(np.arange(X.shape[1]) == 0, _MIN_INTERCEPT, 0.0), 0.0, None
-            self.log_likelihoods_[float(decay)] = float(ll)
-            if best is None or ll > best[1] + 1e-9 * abs(ll):
-                best = (decay, ll, w, res, feats)
-            w_start = w
-        decay, ll, w, res, feats = best
-        self.recency_decay_ = float(decay)
+        use_untouched, use_organic_only = True, not anchored
+        self.selection_ = select_specification(encoded, self.organic_, self.targeted_, settings, use_untouched,
+                                               use_organic_only)
+        spec = self.spec_ = self.selection_.chosen
+        feats = exposure_features(encoded, self.organic_, spec.recency_decay, self.targeted_, intent=spec.intent,
+                                  targeting=spec.targeting, pairs=None if spec.interactions else (),
+                                  truncation=spec.truncation)
+        use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
+        w, ll, res = _fit_weights(feats.X[use], encoded.conversions[use], encoded.nulls[use], spec.link, self.max_iter,
+                                  feats.signed)
+        self.link_ = spec.link
+        self.recency_decay_ = float(spec.recency_decay)
         self.log_likelihood_ = float(ll)
         self.n_iter_ = int(res.nit) if res is not None else 0
         self.converged_ = bool(res.success) if res is not None else True
         self.channels_ = encoded.channels
         self.credited_ = feats.credited
-        cc = feats.channel_columns
-        self.coef_ = pd.Series(w[cc], index=list(feats.credited), name="hazard")
+        self.coef_ = pd.Series(w[feats.channel_columns], index=list(feats.credited), name="effect")
+        self.interaction_coef_ = pd.Series(w[feats.pair_columns], index=list(feats.columns[feats.pair_columns]),
+                                           name="synergy")
         base = feats.baseline_mask()
         self.baseline_coef_ = pd.Series(w[base], index=[c for c, b in zip(feats.columns, base) if b],
-                                        name="baseline_hazard")
+                                        name="baseline")
+        self.pairs_ = tuple((feats.credited[i], feats.credited[j]) for i, j in feats.pairs)
         self._w = w
         self._columns = feats.columns
         return self
@@ -302,38 +600,50 @@ class IncrementalModel:
 
     def _design(self, encoded: EncodedPaths) -> tuple[Features, np.ndarray]:
         """Features of ``encoded`` and the fitted weights aligned with their columns (0 for unseen ones)."""
-        feats = exposure_features(encoded, self.organic_, self.recency_decay_, self.targeted_)
+        spec = self.spec_
+        feats = exposure_features(encoded, self.organic_, spec.recency_decay, self.targeted_, intent=spec.intent,
+                                  targeting=spec.targeting, pairs=self.pairs_, truncation=spec.truncation)
         fitted = dict(zip(self._columns, self._w))
         return feats, np.array([fitted.get(c, 0.0) for c in feats.columns])
-
-    def _hazards(self, feats: Features, w: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """Baseline hazard per path and the channel hazards ``θ_c h_c`` (paths × credited channels)."""
-        cc = feats.channel_columns
-        effects = (feats.X[:, cc] @ sparse.diags(w[cc])).tocsr()
-        effects.eliminate_zeros()
-        base = feats.baseline_mask()
-        return feats.X[:, base] @ w[base], effects
 
     def predict_proba(self, paths: pd.DataFrame | EncodedPaths) -> pd.DataFrame:
         """Per distinct path: ``p`` = p(S | z) and ``p_baseline`` = p(∅ | z)."""
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
         feats, w = self._design(encoded)
-        base, effects = self._hazards(feats, w)
-        full = base + np.asarray(effects.sum(axis=1)).ravel()
-        return pd.DataFrame({"path": encoded.paths, "p": -np.expm1(-full), "p_baseline": -np.expm1(-base)})
+        base = feats.X[:, feats.baseline_mask()] @ w[feats.baseline_mask()]
+        return pd.DataFrame({"path": encoded.paths, "p": _inverse_link(self.link_, feats.X @ w),
+                             "p_baseline": _inverse_link(self.link_, base)})
 
     def credit(self, paths: pd.DataFrame | EncodedPaths) -> IncrementalCredit:
         """Shapley credit of every converting path (see the module docstring)."""
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
         feats, w = self._design(encoded)
-        base_hazard, effects = self._hazards(feats, w)
+        link = self.link_
+        base_mask = feats.baseline_mask()
+        base_eta = feats.X[:, base_mask] @ w[base_mask]
+        cc = feats.channel_columns
         conv = encoded.conversions > 0
-        effects = (sparse.diags(conv.astype(float)) @ effects).tocsr()
-        effects.eliminate_zeros()
+        # players: credited channels exposed on a converting path (with interactions even at zero effect)
+        h = (sparse.diags(conv.astype(float)) @ feats.X[:, cc]).tocsr()
+        h.eliminate_zeros()
+        effects = h.copy()
+        effects.data = h.data * w[cc][h.indices]
+        pair_w = np.zeros((len(feats.credited), len(feats.credited)))
+        for (i, j), v in zip(feats.pairs, w[feats.pair_columns]):
+            pair_w[i, j] = pair_w[j, i] = v
+        with_pairs = bool((pair_w > 0).any())
+        if not with_pairs:
+            effects.eliminate_zeros()
         n_paths, n_cred = encoded.n_paths, len(feats.credited)
         m = np.diff(effects.indptr)
-        p_base = -np.expm1(-base_hazard)
-        p_full = -np.expm1(-(base_hazard + np.asarray(effects.sum(axis=1)).ravel()))
+        p_base = _inverse_link(link, base_eta)
+        p_full = _inverse_link(link, feats.X @ w)
+
+        def values(b: np.ndarray, eta: np.ndarray) -> np.ndarray:
+            """v(T) = F(b + η_T) − F(b), rows of subsets."""
+            if link == "noisy_or":
+                return np.exp(-b)[:, None] * -np.expm1(-eta)
+            return expit(b[:, None] + eta) - expit(b)[:, None]
 
         shares = np.zeros(effects.nnz)  # φ_c / p(S), aligned with effects.data
         var = np.zeros(n_cred + 1)
@@ -345,13 +655,25 @@ class IncrementalModel:
                 step = max(1, _CHUNK >> size)
                 for lo in range(0, len(rows), step):
                     sel, at = rows[lo:lo + step], pos[lo:lo + step]
-                    v = np.exp(-base_hazard[sel])[:, None] * -np.expm1(-subset_sums(effects.data[at]))
-                    shares[at] = shapley_exact(v) / p_full[sel][:, None]
+                    a = effects.data[at]
+                    if with_pairs:
+                        idx = effects.indices[at]
+                        eta = _subset_etas(a, pair_w[idx[:, :, None], idx[:, None, :]])
+                    else:
+                        eta = subset_sums(a)
+                    shares[at] = shapley_exact(values(base_eta[sel], eta)) / p_full[sel][:, None]
             else:
                 for k, i in enumerate(rows):
-                    a, q0 = effects.data[pos[k]], np.exp(-base_hazard[i])
-                    res = shapley_sampled(lambda masks, a=a, q0=q0: q0 * -np.expm1(-(masks @ a)), size,
-                                          n_permutations=self.n_permutations, seed=self.seed + int(i))
+                    a, b0 = effects.data[pos[k]], base_eta[i:i + 1]
+                    idx = effects.indices[pos[k]]
+                    B = np.triu(pair_w[idx[:, None], idx[None, :]], 1)
+
+                    def value(masks, a=a, b0=b0, B=B):
+                        mf = masks.astype(float)
+                        eta = mf @ a + ((mf @ B) * mf).sum(axis=1)
+                        return values(np.repeat(b0, 1), eta[None, :])[0]
+
+                    res = shapley_sampled(value, size, n_permutations=self.n_permutations, seed=self.seed + int(i))
                     shares[pos[k]] = res.values / p_full[i]
                     var[effects.indices[pos[k]]] += (encoded.conversions[i] * res.standard_error / p_full[i]) ** 2
                     n_sampled += 1
@@ -362,6 +684,16 @@ class IncrementalModel:
         weights = sparse.hstack([channel_part, sparse.csr_matrix(base_share[:, None])], format="csr")
         return IncrementalCredit(feats.credited + (BASELINE,), weights, weights.T @ encoded.conversions,
                                  weights.T @ encoded.value, np.sqrt(var), n_sampled)
+
+
+def _subset_etas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``η_T = Σ_{i∈T} a_i + Σ_{i<j∈T} b_ij`` for every subset bit mask ``T``: ``a`` (n, m), ``b``
+    (n, m, m) symmetric; by doubling, adding player ``i`` to the subsets of players before it."""
+    out = np.zeros((a.shape[0], 1))
+    for i in range(a.shape[1]):
+        add = a[:, i:i + 1] + (subset_sums(b[:, :i, i]) if i else 0.0)
+        out = np.concatenate([out, out + add], axis=-1)
+    return out
 
 
 def _of_group(channels: pd.DataFrame | None, group: str) -> tuple[str, ...]:
@@ -383,5 +715,6 @@ def resolve_targeted(targeted: tuple[str, ...] | None, channels: pd.DataFrame | 
     return tuple(sorted(chosen - set(organic)))
 
 
-__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "drop_null_anchors", "exposure_features",
-           "resolve_organic", "resolve_targeted"]
+__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "Selection", "Spec", "drop_null_anchors",
+           "exposure_features", "log_likelihood", "resolve_organic", "resolve_targeted", "select_specification",
+           "shape_keys", "split_counts"]

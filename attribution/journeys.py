@@ -11,6 +11,8 @@ Definition (the contract every engine must reproduce):
   a user who never converted) within ``lookback_days`` of the user's last touch.
 * Touches are ordered by time, ties by channel id. A conversion with no touch in its window keeps
   its row, with the path ``(none)`` (:data:`NO_TOUCH`), so credit always sums to what was sold.
+* Every paths table built here carries ``null_window = 'anchored'`` (:data:`NULL_WINDOW`): a model
+  reading it knows that the last touch of a non-converting path anchors its window.
 * ``journey_id``: converting journeys first, by (conversion time, user, order), then the others by user.
 * Timestamps count to the microsecond; user ids of different types in the two inputs are compared
   as text. Aggregated ``value`` sums each order's value to the micro-yuan (10⁻⁶) in integers, so a
@@ -41,6 +43,14 @@ import pandas as pd
 
 NO_TOUCH = "(none)"
 PATH_SEPARATOR = " > "
+NULL_WINDOW = "null_window"
+"""Column of a paths table saying how its non-converting windows were cut: :data:`ANCHORED` (they
+end at the user's last touch, which is therefore on every non-converting path by construction:
+every table built here says so) or :data:`FULL` (they hold the whole window; a table that says
+nothing is taken as full). A column, not a sidecar file or Parquet metadata: it survives a CSV
+round trip, a spreadsheet and a concatenation, and a table from elsewhere simply lacks it."""
+ANCHORED, FULL = "anchored", "full"
+NULL_WINDOWS = (ANCHORED, FULL)
 PATH_KEYS = ("date", "product_segment")
 """Columns ``build_paths(by=…)`` may add to ``path``."""
 CONVERSION_DEFAULTS = {
@@ -86,7 +96,7 @@ def conversions_sql(source: str, columns: Iterable[str], *, ids_as_text: bool = 
 
 
 def paths_sql(touchpoints: str, conversions: str, lookback_days: int, by: tuple[str, ...] = ()) -> str:
-    """Aggregated paths ({by…,} path, conversions, value, nulls), ordered by ``by`` and path. Inputs
+    """Aggregated paths ({by…,} path, conversions, value, nulls, null_window), ordered by ``by`` and path. Inputs
     are typed tables or views (:func:`touchpoints_sql`, :func:`conversions_sql`). Every step is
     partitioned by user; only this small table leaves the engine."""
     return f"""
@@ -107,7 +117,8 @@ def combine_paths_sql(partial: str, by: tuple[str, ...] = ()) -> str:
     keys = "".join(f"{k}, " for k in check_by(by))
     return f"""
 SELECT {keys}path, CAST(sum(conversions) AS BIGINT) AS conversions,
-       CAST(sum(value_units) AS DOUBLE) / {VALUE_UNITS} AS value, CAST(sum(nulls) AS BIGINT) AS nulls
+       CAST(sum(value_units) AS DOUBLE) / {VALUE_UNITS} AS value, CAST(sum(nulls) AS BIGINT) AS nulls,
+       '{ANCHORED}' AS {NULL_WINDOW}
 FROM {partial}
 GROUP BY {keys}path
 ORDER BY {keys}path
@@ -317,7 +328,7 @@ def build_paths(
     con: duckdb.DuckDBPyConnection | None = None,
     partitions: int | None = None,
 ) -> pd.DataFrame:
-    """Aggregated paths (path, conversions, value, nulls) straight from the inputs, without keeping
+    """Aggregated paths (path, conversions, value, nulls, null_window) straight from the inputs, without keeping
     journeys in memory. ``by`` may add ``date`` and/or ``product_segment`` (of the conversion;
     non-converting journeys have a NULL segment and their last touch's date).
 
@@ -383,7 +394,8 @@ def parse_size(text: str) -> int:
 
 
 def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Journeys → aggregated paths (path, conversions, value, nulls), optionally per ``by`` columns."""
+    """Journeys → aggregated paths (path, conversions, value, nulls, null_window = anchored), optionally
+    per ``by`` columns."""
     keys = [*by, "path"]
     converted = journeys["converted"].astype(bool)
     frame = journeys.assign(
@@ -392,7 +404,7 @@ def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
         nulls=(~converted).astype("int64"),
     )
     return (frame.groupby(keys, sort=True, dropna=False)[["conversions", "value", "nulls"]].sum()
-            .reset_index())
+            .reset_index().assign(**{NULL_WINDOW: ANCHORED}))
 
 
 def check_lookback(lookback_days: int) -> None:

@@ -110,7 +110,10 @@ class Incremental:
     association beyond a cold one is selection (baseline), and targeted channels are credited for
     a journey's first touch only. ``interactions``: a synergy term per pair of credited channels
     seen together. ``recency_decay``: weight ``δ^r`` of a touch followed by ``r`` later credited
-    touches (``None``: chosen from ``decay_grid``; 1 is no recency).
+    touches (``None``: chosen from ``decay_grid``; 1 is no recency). ``truncation``: a converting
+    window ends at the order while a non-converting one runs on, so converting paths are shorter
+    whatever the ads do; a baseline term in the path's length (either sign; logistic link only)
+    absorbs it.
 
     ``anchored_nulls``: non-converting paths end at the touch that anchors their window (as
     :mod:`attribution.journeys` builds them); the fit drops that touch from them. ``None``: as the
@@ -134,8 +137,9 @@ class Incremental:
     intent: bool | None = None
     targeting: bool | None = None
     interactions: bool | None = None
+    truncation: bool | None = None
     cv_folds: int = 3
-    cv_journeys: int = 300_000
+    cv_journeys: int = 150_000
     name = "incremental"
 
     def __post_init__(self):

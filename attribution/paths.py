@@ -1,7 +1,8 @@
 """Aggregated paths as integer arrays: the common input of every path model.
 
 A paths table (``path``, ``conversions``, ``value``, ``nulls``; ChannelAttribution's
-``total_conversions``, ``total_conversion_value``, ``total_null`` are accepted) becomes an
+``total_conversions``, ``total_conversion_value``, ``total_null`` are accepted; optionally
+``null_window``, see :data:`attribution.journeys.NULL_WINDOW`) becomes an
 :class:`EncodedPaths`: distinct paths in CSR layout (``offsets`` into ``steps``), channel codes
 into the sorted tuple ``channels``. Parsing follows ChannelAttribution: steps are split on the
 separator and trimmed, empty steps are dropped, rows with the same path are summed.
@@ -17,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .journeys import NO_TOUCH, PATH_SEPARATOR
+from .journeys import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR
 
 _ALIASES = {"total_conversions": "conversions", "total_conversion_value": "value", "total_null": "nulls"}
 
@@ -38,6 +39,9 @@ class EncodedPaths:
     nulls: np.ndarray
     paths: np.ndarray
     """canonical text of each path (object array)"""
+    null_window: str = FULL
+    """how the table's non-converting windows were cut: ``anchored`` at a last touch (tables built
+    by :mod:`attribution.journeys` say so) or ``full`` (the default: nothing is assumed)"""
 
     @property
     def n_paths(self) -> int:
@@ -73,12 +77,12 @@ class EncodedPaths:
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         steps = self.steps[np.repeat(keep, self.lengths)]
         return EncodedPaths(self.channels, offsets, steps, self.conversions[keep], self.value[keep],
-                            self.nulls[keep], self.paths[keep])
+                            self.nulls[keep], self.paths[keep], self.null_window)
 
 
 def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
     """``paths`` with canonical column names (ChannelAttribution's are renamed) and defaults
-    (``value`` and ``nulls`` 0 when absent)."""
+    (``value`` and ``nulls`` 0 when absent); ``null_window`` is kept when present."""
     frame = paths.rename(columns={k: v for k, v in _ALIASES.items() if k in paths.columns and v not in paths.columns})
     missing = {"path", "conversions"} - set(frame.columns)
     if missing:
@@ -86,7 +90,29 @@ def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"path": frame["path"], "conversions": frame["conversions"]})
     out["value"] = frame["value"] if "value" in frame.columns else 0.0
     out["nulls"] = frame["nulls"] if "nulls" in frame.columns else 0
+    if NULL_WINDOW in frame.columns:
+        out[NULL_WINDOW] = frame[NULL_WINDOW]
     return out
+
+
+def null_window_of(paths: pd.DataFrame) -> str:
+    """How the table's non-converting windows were cut (:data:`~attribution.journeys.NULL_WINDOW`):
+    its column's one value, ``full`` when there is no such column. Raises ``ValueError`` naming the
+    row for an unknown value or for a table that mixes both."""
+    if NULL_WINDOW not in paths.columns:
+        return FULL
+    text = paths[NULL_WINDOW].astype("string").str.strip().str.lower()
+    bad = ~text.isin(NULL_WINDOWS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"paths table row {i + 2}, column {NULL_WINDOW}: expected {ANCHORED} or {FULL}, "
+                         f"got {paths[NULL_WINDOW].iloc[i]!r}")
+    kinds = text.unique()
+    if len(kinds) > 1:
+        i = int(np.flatnonzero((text != text.iloc[0]).to_numpy())[0])
+        raise ValueError(f"paths table row {i + 2}, column {NULL_WINDOW}: {text.iloc[i]} after {text.iloc[0]} in "
+                         "row 2; a table is built one way (split it, or set the column)")
+    return str(kinds[0]) if len(kinds) else FULL
 
 
 def _tokens(paths: pd.Series, sep: str) -> tuple[pa.Array, np.ndarray]:
@@ -166,7 +192,7 @@ def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
     rank[order] = np.arange(len(order), dtype=np.int32)
     steps = rank[np.asarray(dictionary.indices, dtype=np.int64)]
     return EncodedPaths(tuple(str(x) for x in names[order]), u_offsets, steps, conversions, value, nulls,
-                        np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object))
+                        np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object), null_window_of(frame))
 
 
 def credited_steps(encoded: EncodedPaths, exclude: tuple[str, ...] | frozenset[str]) -> np.ndarray:
@@ -179,4 +205,5 @@ def credited_steps(encoded: EncodedPaths, exclude: tuple[str, ...] | frozenset[s
     return ~banned[encoded.steps]
 
 
-__all__ = ["NO_TOUCH", "PATH_SEPARATOR", "EncodedPaths", "canonical_paths", "credited_steps", "encode_paths", "paths_frame"]
+__all__ = ["NO_TOUCH", "NULL_WINDOW", "PATH_SEPARATOR", "EncodedPaths", "canonical_paths", "credited_steps",
+           "encode_paths", "null_window_of", "paths_frame"]

@@ -34,6 +34,30 @@ STRINGS = {
         "Incremental model: {n} paths have more than {exact_max} credited channels; their Shapley values are "
         "sampled (standard errors reported).",
     ),
+    "attr.cli.spec": (
+        "增量模型设定（{folds} 折交叉验证，按留出样本的转化对数似然选出：每条旅程 {score}；次优 {runner_up}）：{spec}",
+        "Incremental model specification (chosen by {folds}-fold held-out log-likelihood of conversion: {score} per "
+        "journey; next best {runner_up}): {spec}",
+    ),
+    "attr.cli.spec_fixed": ("增量模型设定（按参数指定）：{spec}", "Incremental model specification (as set): {spec}"),
+    "attr.spec": (
+        "{link}；自然流量意向协变量{intent}；定向（再营销）选择{targeting}；渠道交互{interactions}；近因衰减 δ = {decay}",
+        "{link}; organic intent covariates {intent}; targeting (retargeting) selection {targeting}; channel "
+        "interactions {interactions}; recency δ = {decay}",
+    ),
+    "attr.spec.on": ("开", "on"),
+    "attr.spec.off": ("关", "off"),
+    "attr.link.noisy_or": ("噪声或（加性风险）", "noisy-OR (additive hazards)"),
+    "attr.link.logistic": ("逻辑回归", "logistic"),
+    "attr.cli.null_windows": ("未转化旅程的窗口：{kind}", "Non-converting windows: {kind}"),
+    "attr.null_window.anchored": (
+        "截止于用户最后一次触点（roimix 生成的路径表；拟合时去掉该触点）",
+        "anchored at the user's last touch (a paths table built by roimix; the fit drops that touch)",
+    ),
+    "attr.null_window.full": (
+        "完整窗口（路径表未声明锚定）",
+        "full windows (the paths table does not say they are anchored)",
+    ),
     "attr.cli.written": ("已写出 {path}（{rows} 行）", "Wrote {path} ({rows} rows)"),
     "attr.cli.journeys": (
         "{journeys} 条旅程（{conversions} 单转化），{paths} 条不同路径",

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from attribution import BASELINE, IncrementalModel, attribute, encode_paths
-from attribution.incremental import drop_null_anchors, exposure_features
+from attribution.incremental import Spec, drop_null_anchors, exposure_features
 from attribution.models import Incremental
 
 CHANNELS = pd.DataFrame({"channel": ["kol", "ads", "search"], "group": ["KOL", "paid", "organic"]})
+NOISY_OR = {"link": "noisy_or", "intent": True, "targeting": True, "interactions": False}
+"""the module docstring's original specification, fixed (no selection)"""
 
 
 def expected_counts(paths: list[str], model_hazard, n: float = 1e6) -> pd.DataFrame:
@@ -53,10 +55,12 @@ def test_recovers_its_own_parameters():
     assert base["pre:search"] == pytest.approx(beta_search, rel=1e-5)
     assert base["targeting:ads"] == pytest.approx(tau["ads"], rel=1e-5)
     assert base["targeting:kol"] == pytest.approx(tau["kol"], rel=1e-5)
-    # with δ free, the likelihood picks the true one from the grid
+    # with every hypothesis free, held-out likelihood picks the generating specification
     free = IncrementalModel(decay_grid=(0.25, 0.5, 1.0), anchored_nulls=False).fit(frame, CHANNELS)
-    assert free.recency_decay_ == 0.5
-    assert max(free.log_likelihoods_, key=free.log_likelihoods_.get) == 0.5
+    assert free.spec_ == Spec(link="noisy_or", intent=True, targeting=True, interactions=False, recency_decay=0.5)
+    assert free.selection_.free == ("link", "targeting", "intent", "interactions", "recency_decay", "truncation")
+    scores = dict(free.selection_.candidates)
+    assert free.selection_.score == max(scores.values()) == scores[free.spec_]
 
 
 def test_organic_touches_before_the_first_ad_are_intent_after_it_are_ignored():
@@ -92,7 +96,7 @@ def test_credit_is_the_shapley_split_of_the_incremental_probability():
     frame = pd.DataFrame({"path": ["kol > ads", "ads", "kol", "search > kol > ads", "search", "kol > ads > ads"],
                           "conversions": [30, 10, 20, 40, 5, 9], "value": [3000.0, 900, 2100, 4200, 500, 800],
                           "nulls": [100, 300, 150, 60, 200, 30]})
-    m = IncrementalModel(recency_decay=0.5).fit(frame, CHANNELS)
+    m = IncrementalModel(recency_decay=0.5, **NOISY_OR).fit(frame.assign(null_window="anchored"), CHANNELS)
     credit = m.credit(frame)
     e = encode_paths(frame)
     i = list(e.paths).index("search > kol > ads")
@@ -188,13 +192,123 @@ def test_anchored_windows_recover_the_hazards_that_plain_counts_hide():
     frame = pd.DataFrame({"path": paths, "conversions": [conversions.get(p, 0.0) for p in paths],
                           "nulls": [nulls.get(p, 0.0) for p in paths]})
     frame["value"] = frame["conversions"] * 100
-    fitted = IncrementalModel(recency_decay=1.0).fit(frame, CHANNELS)
+    fitted = IncrementalModel(recency_decay=1.0, **NOISY_OR).fit(frame.assign(null_window="anchored"), CHANNELS)
+    assert fitted.null_window_ == "anchored"
     assert fitted.coef_["kol"] == pytest.approx(theta, rel=1e-4)
     assert fitted.baseline_coef_["(intercept)"] == pytest.approx(lam, rel=1e-4)
-    plain = IncrementalModel(recency_decay=1.0, anchored_nulls=False).fit(frame, CHANNELS)
+    plain = IncrementalModel(recency_decay=1.0, **NOISY_OR).fit(frame, CHANNELS)  # the table does not say
+    assert plain.null_window_ == "full"
     assert plain.coef_["kol"] < 0.75 * theta and plain.baseline_coef_["(intercept)"] > 3 * lam
     true_base = sum(conversions[p] * -math.expm1(-lam) / -math.expm1(-(lam + theta * math.log2(1 + p.count("kol"))))
                     for p in conversions if p != "(none)") + conversions["(none)"]
     share = {m: m.credit(frame) for m in (fitted, plain)}
     assert share[fitted].baseline_share == pytest.approx(true_base / frame["conversions"].sum(), rel=1e-3)
     assert share[plain].baseline_share > share[fitted].baseline_share + 0.1
+
+
+# --- the hypotheses chosen by the data ------------------------------------------------------------------
+
+TWO = ["kol", "ads", "feed"]
+
+
+def sampled_counts(hazard_or_logit, link: str, n_per_path: int, seed: int) -> pd.DataFrame:
+    """Every path of up to three touches over TWO, n_per_path journeys each, outcomes drawn."""
+    rng = np.random.default_rng(seed)
+    paths = ["(none)"] + [" > ".join(p) for k in (1, 2, 3) for p in itertools.product(TWO, repeat=k)]
+    eta = np.array([hazard_or_logit(p) for p in paths])
+    p = -np.expm1(-eta) if link == "noisy_or" else 1 / (1 + np.exp(-eta))
+    y = rng.binomial(n_per_path, p)
+    return pd.DataFrame({"path": paths, "conversions": y, "value": 100.0 * y, "nulls": n_per_path - y})
+
+
+def _count(path, c):
+    return path.split(" > ").count(c)
+
+
+def test_selection_picks_the_link_and_interactions_that_generated_the_data():
+    theta = {"kol": 0.5, "ads": 0.3, "feed": 0.15}
+
+    def logit_with_synergy(path):
+        eta = -2.5 + sum(theta[c] * math.log2(1 + _count(path, c)) for c in TWO)
+        return eta + 0.8 * (_count(path, "kol") > 0 and _count(path, "ads") > 0)
+
+    def hazard(path):
+        return 0.05 + sum(0.2 * theta[c] * math.log2(1 + _count(path, c)) for c in TWO)
+
+    fixed = {"intent": False, "targeting": False, "recency_decay": 1.0}
+    logistic = IncrementalModel(**fixed).fit(sampled_counts(logit_with_synergy, "logistic", 40_000, 1))
+    assert (logistic.spec_.link, logistic.spec_.interactions) == ("logistic", True)
+    assert logistic.interaction_coef_["ads × kol"] == pytest.approx(0.8, abs=0.1)
+    assert logistic.interaction_coef_.drop("ads × kol").max() < 0.1
+    noisy = IncrementalModel(**fixed).fit(sampled_counts(hazard, "noisy_or", 40_000, 2))
+    assert (noisy.spec_.link, noisy.spec_.interactions) == ("noisy_or", False)
+    # every candidate scored, the chosen one best, and the runner-up is another specification
+    scores = dict(noisy.selection_.candidates)
+    assert noisy.selection_.score == max(scores.values()) and noisy.selection_.runner_up[0] != noisy.spec_
+
+
+def test_logistic_credit_with_a_synergy_is_the_shapley_split():
+    frame = sampled_counts(lambda p: -2 + 0.6 * _count(p, "kol") ** 0.5 + 0.4 * (_count(p, "ads") > 0)
+                           + 0.7 * (_count(p, "kol") > 0 and _count(p, "ads") > 0), "logistic", 20_000, 3)
+    spec = {"link": "logistic", "intent": False, "targeting": False, "interactions": True, "recency_decay": 1.0,
+            "truncation": False}
+    m = IncrementalModel(**spec).fit(frame)
+    credit = m.credit(frame)
+    e = encode_paths(frame)
+    i = list(e.paths).index("kol > ads > kol")
+    a = {"kol": m.coef_["kol"] * math.log2(3), "ads": m.coef_["ads"]}
+    pair = m.interaction_coef_["ads × kol"]
+    b0 = m.baseline_coef_["(intercept)"]
+
+    def p(s):
+        return 1 / (1 + math.exp(-(b0 + sum(a[c] for c in s) + (pair if {"kol", "ads"} <= set(s) else 0.0))))
+
+    phi = dict.fromkeys(a, 0.0)
+    for order in itertools.permutations(a):
+        for k, c in enumerate(order):
+            phi[c] += (p(order[:k + 1]) - p(order[:k])) / 2
+    row = dict(zip(credit.columns, credit.weights[i].toarray().ravel()))
+    assert row["kol"] == pytest.approx(phi["kol"] / p(a), rel=1e-9)
+    assert row["ads"] == pytest.approx(phi["ads"] / p(a), rel=1e-9)
+    assert row["feed"] == 0.0 and row[BASELINE] == pytest.approx(p(()) / p(a), rel=1e-9)
+    # sampled orderings agree with the exact values on the same path (interactions included)
+    sampled = IncrementalModel(**spec, exact_max=1, n_permutations=4000).fit(frame).credit(frame)
+    got = dict(zip(sampled.columns, sampled.weights[i].toarray().ravel()))
+    assert got["kol"] == pytest.approx(row["kol"], abs=0.02) and sum(got.values()) == pytest.approx(1.0)
+    assert credit.conversions.sum() == pytest.approx(frame["conversions"].sum())
+
+
+def test_selection_does_not_see_channel_names_row_order_or_split_rows():
+    frame = sampled_counts(lambda p: 0.02 + 0.1 * _count(p, "kol") + 0.05 * _count(p, "ads"), "noisy_or", 300, 4)
+    channels = pd.DataFrame({"channel": TWO, "group": ["paid", "paid", "content"]})
+    swap = {"kol": "ads", "ads": "kol"}
+    renamed = frame.assign(path=frame["path"].map(lambda p: " > ".join(swap.get(s, s) for s in p.split(" > "))))
+    half = frame.assign(conversions=frame["conversions"] // 2, nulls=frame["nulls"] // 2, value=frame["value"] / 2)
+    rest = frame.assign(conversions=frame["conversions"] - half["conversions"], nulls=frame["nulls"] - half["nulls"],
+                        value=frame["value"] / 2)
+    split = pd.concat([rest, half.iloc[::-1]], ignore_index=True)
+    got = {name: IncrementalModel().fit(f, channels).selection_ for name, f in
+           (("as is", frame), ("renamed", renamed), ("split", split))}
+    for other in ("renamed", "split"):
+        assert got[other].chosen == got["as is"].chosen
+        a, b = dict(got["as is"].candidates), dict(got[other].candidates)
+        assert a.keys() == b.keys()
+        assert list(b.values()) == pytest.approx(list(a.values()), rel=1e-9)
+
+
+def test_binomial_quantiles_and_fold_splits():
+    from scipy.stats import binom
+
+    from attribution.incremental import _binomial, split_counts
+
+    rng = np.random.default_rng(0)
+    u, n = rng.random(50_000), rng.integers(0, 5_000, 50_000).astype(float)
+    for p in (0.5, 1 / 3, 0.02):
+        np.testing.assert_array_equal(_binomial(u, n, p), binom.ppf(u, n, p))
+    counts = np.concatenate([rng.integers(0, 1000, 2000), [2.5, 0.0]]).astype(float)
+    keys = rng.integers(0, 2**63, len(counts)).astype(np.uint64)
+    folds = split_counts(counts, keys, 3, 1.0, seed=0, salt=1)
+    np.testing.assert_allclose(folds.sum(axis=0), counts)  # every journey in exactly one fold
+    assert (folds >= 0).all() and abs(folds[0].sum() / counts.sum() - 1 / 3) < 0.01
+    thinned = split_counts(counts, keys, 3, 0.1, seed=0, salt=1).sum(axis=0)
+    assert (thinned <= counts + 1e-12).all() and abs(thinned.sum() / counts.sum() - 0.1) < 0.005
