@@ -64,6 +64,9 @@ _PATTERNS = (
      "spelling_touch"),
     (re.compile(r"^a channel the spend file (?P<file>.+?) names \((?P<names>.*)\) or a label_zh/label_en of it in the "
                 r"channels table$"), "spelling_spend"),
+    (re.compile(r"^a time between (?P<first_date>\S+) and (?P<last_date>\S+) \(the spend table's dates ± the "
+                r"(?P<lookback_days>\d+)-day lookback\)$"), "dates_window"),  # roimix.pipeline (H1)
+    (re.compile(r"^a channel \(and segment\) of the spend table: (?P<known>.*)$", re.S), "lift_cell"),
 )
 
 

@@ -566,4 +566,8 @@ STRINGS = {
                                     "a channel the spend file {file} names ({names}) or a label_zh/label_en of it in the "
                                     "channels table"),
     "app.expected.glob": ("匹配 {pattern} 的文件（未找到）", "files matching {pattern} (none found)"),
+    "app.expected.dates_window": ("{first_date} 至 {last_date} 之间的时间（花费表区间前后各 {lookback_days} 天）",
+                                  "a time between {first_date} and {last_date} (the spend table's dates ± the "
+                                  "{lookback_days}-day lookback)"),
+    "app.expected.lift_cell": ("花费表中存在的渠道（及商品类型）：{known}", "a channel (and segment) of the spend table: {known}"),
 }
