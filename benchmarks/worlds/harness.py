@@ -4,8 +4,8 @@
 credit clipped to 0, ``(baseline)`` and ``(none)`` (conversions without touches) set apart as
 baseline; ``share_c`` = credit of ``c`` / credit of all channels. Share error
 ``Σ_c |share_c − true share_c|`` over the world's credited channels and every channel the method
-credits (an organic channel's true share is 0), between 0 (perfect) and 2; undefined in a world
-without incremental conversions. Baseline share = baseline credit / all credit (0 for methods
+credits (an organic channel's true share is 0), between 0 (perfect) and 2 (1 when the method credits
+no channel at all); undefined in a world without incremental conversions. Baseline share = baseline credit / all credit (0 for methods
 without a baseline), against the world's true baseline share.
 
 **Inputs** (as a user would give them): roimix's ``incremental`` gets the whole paths and the
@@ -62,8 +62,8 @@ def shares_of(credit: dict[str, float]) -> tuple[dict[str, float], float]:
 
 
 def share_error(shares: dict[str, float], truth: dict[str, float]) -> float:
-    """Σ |share − true share| over the union of channels; nan if there is no truth or no share."""
-    if not truth or not shares:
+    """Σ |share − true share| over the union of channels (1 if no channel is credited); nan without a truth."""
+    if not truth:
         return float("nan")
     return sum(abs(shares.get(c, 0.0) - truth.get(c, 0.0)) for c in set(shares) | set(truth))
 

@@ -202,6 +202,7 @@ def test_share_error_is_zero_on_the_truth_and_counts_credit_to_organic_channels(
     assert harness.score("truth", truth, world).share_error == pytest.approx(0.0, abs=1e-12)
     with_direct = {**{c: 0.9 * v for c, v in truth.items()}, "direct": 0.1}
     assert harness.score("d", with_direct, world).share_error == pytest.approx(0.2)
+    assert harness.score("all baseline", {harness.BASELINE: 5.0}, world).share_error == pytest.approx(1.0)
     scored = harness.score("b", {**truth, harness.BASELINE: 3.0}, world)
     assert scored.baseline_share == pytest.approx(3.0 / 4.0)
     assert sum(scored.shares.values()) == pytest.approx(1.0)
