@@ -5,8 +5,9 @@ total GMV per day or per week — with no user journeys.
 
 * **Period**: each table's dates are checked to be days or weeks on one regular grid (the outcome
   with no gaps; a missing spend row is 0 spend); the period is stated in the result and in the
-  curves (``period_days``). Weekly curves are converted to per-day units (the optimizer plans
-  yuan per day): a week's ``a·g(x_week/b)`` is ``(a/7)·g(x_day/(b/7))`` per day.
+  curves (``period_days``). Daily spend with weekly GMV is summed into the GMV's weeks. Weekly
+  curves are converted to per-day units (the optimizer plans yuan per day): a week's
+  ``a·g(x_week/b)`` is ``(a/7)·g(x_day/(b/7))`` per day.
 * **Fit**: :func:`response.fit_curves` against the total outcome, campaign windows left out (the
   built-in ones, as in pipeline mode, unless ``exclude`` is given), lift tests calibrating the
   levels, no attribution prior unless one is given (partial journeys: ``prior`` for the channels
@@ -31,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

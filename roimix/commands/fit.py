@@ -128,5 +128,6 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
         raise click.BadParameter(f"expected a file ending in {', '.join(_CURVE_SUFFIXES)}", param_hint="--out")
     aggregate_curves({"spend": spend, "outcome": outcome, "lift_tests": lift_tests, "channels": channels,
                       "current_window": current_window, "touchpoints": touchpoints, "conversions": conversions,
-                      "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang, keep_campaigns=keep_campaigns,
+                      "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang,
+                     keep_campaigns=keep_campaigns,
                      platform_prior=platform_prior)
