@@ -17,12 +17,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from optimizer import (
-    Bounds, Lock, Planner, PlanResult, RoiFloor, Scenario, Select, curves_from_frame, default_scenario,
-)
-from optimizer.curves import DEFAULT_MARGIN
-
 from .data import Dataset
+
+# The optimizer (and cvxpy under it) is imported where it is used, not here: a page's title then shows
+# before the seconds that import takes on a cold start.
+DEFAULT_MARGIN = 0.45
+"""``optimizer.curves.DEFAULT_MARGIN`` (tests/app/test_engine.py checks they agree)."""
+
+
+def curves_from_frame(table: pd.DataFrame):
+    from optimizer import curves_from_frame as build
+
+    return build(table)
+
 
 # --- attribution ------------------------------------------------------------------------------------------
 
@@ -171,20 +178,25 @@ def fitted_ready(token: str) -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)  # shared, not copied: a CurveSet is never modified
-def fitted_curves(token: str, _ds: Dataset, _progress=None) -> CurveSet:
+def fitted_curves(token: str, _ds: Dataset, _fitted: CurveSet | None = None) -> CurveSet:
+    """The fitted curves of the dataset ``token`` (``_fitted``: a fit made outside the cache, with progress
+    shown — elements updated inside a cached function would be replayed on every later cache hit)."""
+    return _fitted if _fitted is not None else fit(token, _ds)
+
+
+def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
     """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
     journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and
     product segment, campaign periods left out, uploaded lift tests as calibration, bootstrap bands."""
     from roimix.pipeline import run_pipeline
 
-    ds = _ds
     days = pd.to_datetime(ds.spend["date"]).dt.normalize().nunique()
     if days < MIN_FIT_DAYS:
         from .errors import AppMessage
 
         raise AppMessage("app.curves.too_short", days=days, need=MIN_FIT_DAYS)
     result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS],
-                          lift_tests=ds.lift_tests, progress=_progress)
+                          lift_tests=ds.lift_tests, progress=progress)
     table = _with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
     _FITTED.add(token)
@@ -243,7 +255,9 @@ def curve_set(ds: Dataset, source: str, progress=None) -> CurveSet:
         return given_curves(ds.token, "uploaded", ds.curves, ds)
     if source == "demo" and ds.is_sample:
         return given_curves(ds.token, "demo", demo_curves(), ds)
-    return fitted_curves(ds.token, ds, progress)
+    if progress is not None and not fitted_ready(ds.token):
+        return fitted_curves(ds.token, ds, fit(ds.token, ds, progress))
+    return fitted_curves(ds.token, ds)
 
 
 def current_gmv(table: pd.DataFrame) -> float:
@@ -324,6 +338,8 @@ def channel_rules(w: WhatIf, table: pd.DataFrame) -> tuple:
 
 @functools.lru_cache(maxsize=256)
 def _channel_rules(bounds: tuple, roi_floor: float, channel_list: tuple, unfit: tuple) -> tuple:
+    from optimizer import Bounds, Lock, RoiFloor, Select
+
     rules = []
     channels = set(channel_list)
     for channel, lower, upper, locked in bounds:
@@ -347,6 +363,8 @@ def _channel_rules(bounds: tuple, roi_floor: float, channel_list: tuple, unfit: 
 
 def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) -> Scenario:
     """The optimizer's scenario for a what-if over a curves table."""
+    from optimizer import default_scenario
+
     amount = w.budget if budget is None else budget
     target = w.target_gmv if w.objective == "min_spend" else None
     return default_scenario(
@@ -359,6 +377,8 @@ class SharedPlanner:
     """A :class:`optimizer.Planner` shared by sessions (``st.cache_resource``); solves one at a time."""
 
     def __init__(self, table: pd.DataFrame):
+        from optimizer import Planner
+
         self.table = table
         self.planner = Planner(table.drop(columns=["status", "warning"], errors="ignore"))
         self.lock = threading.Lock()

@@ -92,6 +92,27 @@ def test_a_cold_fit_shows_its_stages_with_progress_and_ends_complete(monkeypatch
     assert boxes[0].state == "complete"
     bar = at.get("progress")
     assert len(bar) == 1 and bar[0].text == "4/4 求解"
-    # the next page needing the curves finds them fitted: no second status box
+    # the next pages needing the curves find them fitted (a cache hit replays no progress element): no
+    # second status box, no error
     at = goto(at, "curves")
+    assert_clean(at)
     assert not at.get("status")
+    at = goto(at, "optimise")
+    assert_clean(at)
+    assert not at.get("status") and at.metric
+
+
+def test_the_app_engine_imports_without_the_optimizer_and_keeps_its_margin():
+    """The optimizer (cvxpy) loads only when a page plans: a page's title shows before that import on a
+    cold start (issue 17.8). Checked in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import roimix.app.engine as e; "
+            "print(any(m == 'cvxpy' or m.startswith('optimizer') for m in sys.modules)); print(e.DEFAULT_MARGIN)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    loaded, margin = out.stdout.split()
+    assert loaded == "False"
+    from optimizer.curves import DEFAULT_MARGIN
+
+    assert float(margin) == DEFAULT_MARGIN
