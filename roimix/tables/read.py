@@ -556,7 +556,7 @@ def _checks(contract: TableContract, selected: dict[str, str], native: set[str],
                                  f"CAST({x} AS VARCHAR)"))
             checks.append(_Check(col.name, f"NOT ({empty}) AND {v} IS NULL AND NOT {comma}", col.kind.expected,
                                  f"CAST({x} AS VARCHAR)"))
-        elif not typed:
+        elif not typed and col.kind.name not in ("text", "id"):  # trimmed non-empty text is never NULL
             checks.append(_Check(col.name, f"NOT ({empty}) AND {v} IS NULL", col.kind.expected, f"CAST({x} AS VARCHAR)"))
         if col.kind.valid:
             checks.append(
