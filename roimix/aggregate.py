@@ -130,6 +130,7 @@ def run_aggregate(
 
     dates = pd.to_datetime(pd.concat([spend_t["date"], outcome_t["date"]]))
     exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
+    journey_note = None
     if (touchpoints is None) != (conversions is None):
         raise TableError([Problem("touchpoints" if touchpoints is None else "conversions", "",
                                   "both touchpoints and conversions for the channels that have journeys")])
@@ -140,6 +141,10 @@ def run_aggregate(
                                  lookback_days=settings.lookback_days, model=settings.model, channels=channels_t)
         prior = journeys if prior is None else pd.concat([_with_segment(prior), journeys]).drop_duplicates(
             ["channel", "segment"], keep="first")
+        covered = sorted(set(journeys["channel"]))
+        journey_note = Message("aggregate.journeys.partial", {
+            "journey_channels": covered,
+            "aggregate_channels": sorted(set(spend_t["channel"]) - set(covered))})
 
     stage("curves")
     fit_settings = settings.fit or (FitSettings(lag_candidates_periods=WEEKLY_LAGS_PERIODS) if period_days == 7
@@ -188,7 +193,8 @@ def run_aggregate(
     times.append(("done", time.perf_counter()))
     timings = pd.DataFrame({"stage": [n for n, _ in times[:-1]], "seconds": np.diff([t for _, t in times])})
     return AggregateResult(curves, fit, by_period, outcome_t, period_days, evidence, platform, factor, timings,
-                           (Message("aggregate.period", {"period_days": period_days}),) + tuple(warnings)
+                           (Message("aggregate.period", {"period_days": period_days}),)
+                           + ((journey_note,) if journey_note is not None else ()) + tuple(warnings)
                            + fit.warnings)
 
 

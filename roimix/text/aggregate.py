@@ -27,6 +27,12 @@ STRINGS = {
         "平台 GMV 未用作先验：没有既有增量实验又有平台 GMV 的渠道，无法学得折算系数（平台数据绝不直接当作真值）",
         "Platform GMV is not used as a prior: no channel has both a lift test and platform GMV to learn the "
         "deflation factor from (platform figures are never taken as the truth)"),
+    "aggregate.journeys.partial": (
+        "用户路径只覆盖 {journey_channels}：它们的归因结果作为先验；{aggregate_channels} 只用汇总数据。"
+        "其他渠道的触点看不见，归因可能把它们的效果算到有路径的渠道上（先验偏高），请用增量实验核对",
+        "Journeys cover {journey_channels} only: their attribution is the prior; {aggregate_channels} use "
+        "aggregate data only. Touches of the other channels are invisible, so the attribution may credit "
+        "their effect to the covered channels (a high prior): check with a lift test"),
     "aggregate.header": (
         "汇总模式：{n_cells} 条曲线（{period}），拟合周期 {n_fitted} 个，R² {r2}，交叉验证 RMSE {cv_rmse}",
         "Aggregate mode: {n_cells} curves ({period}), {n_fitted} periods fitted, R² {r2}, cross-validated RMSE "

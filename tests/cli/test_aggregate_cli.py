@@ -237,6 +237,8 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
     assert set(evidence[evidence == "journeys"].index) == cells
     assert set(evidence[evidence != "journeys"]) == {"aggregate"}
     assert set(alone.evidence["evidence"]) == {"aggregate"}
+    note = next(w for w in partial.warnings if w.key == "aggregate.journeys.partial")
+    assert note.values["journey_channels"] == ["wxt", "ztc"] and "qianchuan" in note.values["aggregate_channels"]
     assert partial.curves.set_index(["channel", "segment"]).loc[sorted(cells), "prior_value"].gt(0).all()
     truth = pd.read_csv(sample_dir / "truth_curves.csv").set_index(["channel", "segment"])
 
