@@ -15,7 +15,10 @@ problem, its phase one, solving), ``explain`` (shadow prices in money, infeasibi
 ``synthetic`` (random realistic markets).
 """
 
-from .curves import FAMILIES, CurveError, Curves, curves_from_frame, envelope_value, shape_slope, shape_value, tangent_point
+from .curves import (
+    FAMILIES, CurveError, Curves, curves_from_frame, envelope_value, shape_slope, shape_value, tangent_point,
+    traffic_unknown,
+)
 from .explain import Message, Relaxation, diagnose
 from .planner import Planner, plan
 from .problem import STATUSES, Program
@@ -34,6 +37,5 @@ __all__ = [
     "Planner", "Program", "Relaxation", "ResolvedRule", "RoiFloor", "RuleError", "Scenario", "Select", "ShareRule",
     "Timings", "Totals", "curves_from_frame", "default_scenario", "diagnose", "envelope_value", "new_customer_cap",
     "new_customer_floor", "new_product_cap", "plan", "render", "resolve", "rule_label", "solver_message",
-    "summary_lines", "shape_slope", "shape_value", "tangent_point",
-    "violations",
+    "summary_lines", "shape_slope", "shape_value", "tangent_point", "traffic_unknown", "violations",
 ]

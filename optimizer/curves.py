@@ -258,6 +258,19 @@ class Curves:
         )
 
 
+def traffic_unknown(frame: pd.DataFrame) -> pd.Series:
+    """Cells of a curves table whose traffic is unknown: ``cpc`` not a positive number, an empty
+    ``new_customer_share``, or ``clicks_known`` false (spend without clicks). Traffic = spend / CPC, so
+    the new-customer rules cannot be checked on such cells."""
+    cpc = pd.to_numeric(frame["cpc"], errors="coerce") if "cpc" in frame.columns else pd.Series(np.nan, frame.index)
+    share = (pd.to_numeric(frame["new_customer_share"], errors="coerce") if "new_customer_share" in frame.columns
+             else pd.Series(np.nan, frame.index))
+    unknown = ~(np.isfinite(cpc) & (cpc > 0) & share.notna())
+    if "clicks_known" in frame.columns:
+        unknown |= ~frame["clicks_known"].fillna(False).astype(bool)
+    return unknown
+
+
 def curves_from_frame(
     frame: pd.DataFrame, *, keys: tuple[str, ...] | None = None, default_margin: float = DEFAULT_MARGIN
 ) -> Curves:

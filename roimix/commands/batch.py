@@ -40,6 +40,8 @@ class Outcome:
     status: str
     reason: str = ""
     row: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """the fit's and the rules' warnings, worded in the run's language"""
 
 
 def one_line(err: Exception) -> str:
@@ -74,11 +76,14 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
         return Outcome(path, name, "broken", one_line(err))
     except Exception as err:  # noqa: BLE001 - one scenario's bug must not stop the batch
         return Outcome(path, name, "internal_error", f"{type(err).__name__}: {one_line(err)}")
+    from roimix.text.pipeline import render_warning
+
     plan = run.plan
+    said = tuple(render_warning(w, lang) for w in run.warnings)
     row = {"scenario": name, "file": path, "status": plan.status}
     if not plan.solved:
         reason = " ".join(render_message(m, lang) for m in campaign_messages(plan.result.messages))
-        return Outcome(path, name, plan.status, reason, row | {"reason": reason})
+        return Outcome(path, name, plan.status, reason, row | {"reason": reason}, said)
     tables = run.finance(lang, made_at)
     stem = safe_name(name, taken)
     written = [str(write_finance(tables, out / f"{stem}.{ext}")) for ext in formats]
@@ -89,7 +94,7 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
             "roi": round(totals["expected_gmv"] / totals["spend"], 4) if totals["spend"] else None,
             "flat_gmv": round(flat_gmv, 2), "uplift_vs_flat": round(totals["expected_gmv"] - flat_gmv, 2),
             "binding_rules": "; ".join(plan.binding()), "outputs": "; ".join(written)}
-    return Outcome(path, name, plan.status, "", row)
+    return Outcome(path, name, plan.status, "", row, said)
 
 
 @click.command("batch")
@@ -142,6 +147,8 @@ def command(scenarios, out, overrides, budget, reserve, objective, formats, lang
 
 
 def _report(outcome: Outcome, lang: str, bar) -> None:
+    for warning in outcome.warnings:
+        bar.write(f"{outcome.name}: " + t("optimizer.cli.warning", lang, text=warning), file=sys.stderr)
     if EXIT[outcome.status] == 0:
         r = outcome.row
         bar.write(t("campaign.batch.solved", lang, name=outcome.name, spend=money(r["spend"], lang),

@@ -29,7 +29,7 @@ import pandas as pd
 
 from optimizer import (
     Bounds, Budget, Lock, Objective, Planner, RoiFloor, Scenario, Select, new_customer_cap, new_customer_floor,
-    new_product_cap, render,
+    new_product_cap, render, traffic_unknown,
 )
 from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
@@ -98,16 +98,6 @@ def _render_warning(warning, lang: str) -> str:
     except ImportError:  # pragma: no cover - the pipeline's words not installed yet
         return t(warning.key, lang, **warning.values)
     return render_warning(warning, lang)
-
-
-def traffic_unknown(frame: pd.DataFrame) -> pd.Series:
-    """Cells whose CPC or new-customer share is unknown (no clicks): the new-customer rules cannot use them."""
-    cpc = pd.to_numeric(frame["cpc"], errors="coerce")
-    share = pd.to_numeric(frame["new_customer_share"], errors="coerce")
-    unknown = ~(np.isfinite(cpc) & (cpc > 0) & share.notna())
-    if "clicks_known" in frame.columns:
-        unknown |= ~frame["clicks_known"].fillna(False).astype(bool)
-    return unknown
 
 
 def new_customer_rules(frame: pd.DataFrame, cap: float | None, floor: float | None, *, cap_given: bool,

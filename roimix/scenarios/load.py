@@ -68,5 +68,6 @@ def load_scenario(path: str | Path, overrides: tuple[str, ...] | list[str] = ())
             raise ScenarioError(f"{label}: {key} must be text in quotes, got {doc[key]!r}")
     base = path.resolve().parent
     sections = {name: build(cls, doc.get(name, {}), name, label, base) for name, cls in SECTIONS.items()}
+    given = frozenset(f"{name}.{key}" for name in SECTIONS if isinstance(doc.get(name), dict) for key in doc[name])
     return ScenarioSpec(name=doc.get("name") or path.stem, file=path.resolve(), description=doc.get("description", ""),
-                        overrides=tuple(overrides), **sections)
+                        overrides=tuple(overrides), given=given, **sections)

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import Bounds, Budget, Lock, Objective, RoiFloor, Select
+from optimizer import Bounds, Budget, Lock, Objective, RoiFloor, Select, traffic_unknown
 from optimizer.campaign import (
     Campaign, CampaignPlanner, CampaignResult, CampaignScenario, DailyRules, Horizon, apply_estimates,
     calendar_from_frame, estimate_multipliers, template, template_dates,
 )
 from roimix.errors import ScenarioError
+from roimix.messages import Message
 from roimix.export.finance import Context, FinanceTables, campaign_tables
 from roimix.tables import CHANNELS, CURVES, read_table
 
@@ -47,7 +48,8 @@ class ScenarioRun:
     channels: pd.DataFrame | None
     inputs: tuple[tuple[str, str], ...]
     assumptions: tuple[tuple[str, str, str], ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Message, ...] = ()
+    """the fit's and the rules' warnings (keys and values; :func:`roimix.text.pipeline.render_warning` words them)"""
 
     def campaign_label(self, lang: str) -> str:
         return "" if self.campaign is None else f"{self.campaign.label(lang)} {self.campaign.start.year}"
@@ -68,16 +70,17 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
     cache = cache if cache is not None else FitCache()
     channels = _read(spec.data.channels, CHANNELS, "data.channels") if spec.data.channels else None
     curves, fit, source = _curves(spec, channels, cache)
+    new_customer_cap, traffic_warnings = _new_customer_cap(spec, curves)
     campaign, estimates, phase_sources = _campaign(spec, fit)
     horizon = _horizon(spec, campaign)
-    setup = _setup(spec, curves, horizon)
+    setup = _setup(spec, curves, horizon, new_customer_cap)
     planner = CampaignPlanner(curves, horizon, campaign, weekend_multiplier=spec.calendar.weekend_multiplier,
                               default_lag_days=spec.curves.default_lag_days)
     plan = planner.solve(setup)
     flat_plan = planner.solve(setup, flat=True) if flat and plan.solved else None
     inputs = _inputs(spec)
     assumptions = _assumptions(spec, curves, source, campaign, phase_sources, setup, horizon)
-    warnings = tuple(fit.warnings) if fit is not None else ()
+    warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings
     return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, assumptions, warnings)
 
 
@@ -206,7 +209,29 @@ def _horizon(spec: ScenarioSpec, campaign: Campaign | None) -> Horizon:
     return Horizon(start, end)
 
 
-def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon) -> CampaignScenario:
+def _new_customer_cap(spec: ScenarioSpec, curves: pd.DataFrame) -> tuple[float | None, tuple[Message, ...]]:
+    """The new-customer cap to plan with. Cells without clicks (unknown CPC, :func:`optimizer.traffic_unknown`)
+    cannot be checked against it: a cap the file sets is a :class:`ScenarioError` naming the columns; the
+    default cap is dropped with a warning. Unknown cells get placeholder traffic the rules then never read."""
+    cap = spec.rules.new_customer_cap
+    unknown = traffic_unknown(curves)
+    if not unknown.any() or cap is None:
+        if unknown.any():
+            curves.loc[unknown, ["cpc", "new_customer_share"]] = (1.0, 0.0)
+        return cap, ()
+    cells = tuple(f"{c}/{s}" for c, s in zip(curves.loc[unknown, "channel"], curves.loc[unknown, "segment"]))
+    source, columns = ((f"curves.file {spec.curves.file}", "cpc, new_customer_share") if spec.curves.source == "file"
+                       else (f"data.spend {spec.data.spend}", "clicks, new_customer_clicks"))
+    if "rules.new_customer_cap" in spec.given:
+        raise ScenarioError(f"rules.new_customer_cap needs clicks per cell, but {source} has no {columns} for "
+                            f"{', '.join(cells)}; add them or set rules.new_customer_cap = false")
+    curves.loc[unknown, ["cpc", "new_customer_share"]] = (1.0, 0.0)
+    return None, (Message("optimizer.cli.new_customer_dropped",
+                          {"share": cap, "file": source, "columns": columns, "cells": cells}),)
+
+
+def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
+           new_customer_cap: float | None) -> CampaignScenario:
     b, r, o = spec.budget, spec.rules, spec.objective
     channels = set(curves["channel"].astype(str))
     current = float(pd.to_numeric(curves["current_spend"]).sum()) * horizon.n_days
@@ -234,7 +259,7 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon) -> Campai
         extra.append(RoiFloor("ROI floor", r.roi_floor))
     daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
                        r.non_key_offday_share, r.per_phase)
-    return CampaignScenario(budget, Objective(o.kind, o.target_gmv), r.new_product_cap, r.new_customer_cap, daily,
+    return CampaignScenario(budget, Objective(o.kind, o.target_gmv), r.new_product_cap, new_customer_cap, daily,
                             tuple(extra))
 
 
@@ -274,7 +299,8 @@ def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignS
         rows.append((f"carry-over lag, {ch} (days)", f"{value:.2f}",
                      "fit" if spec.curves.source == "fit" else ("curves file" if lag else "default")))
     rows.append(("spend before the horizon", "current daily spend (carry-in)", "assumption"))
-    rows.append(("value after the horizon", "not counted", "assumption"))
+    rows.append(("value after the horizon", "counted: the last days' carry-over, spend back at today's level",
+                 "assumption"))
     rows.append(("horizon", f"{horizon.start} – {horizon.end} ({horizon.n_days} days)", "scenario file"))
     if campaign is not None:
         for p in campaign.phases:
@@ -291,7 +317,7 @@ def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignS
     r = spec.rules
     for name in ("new_product_cap", "new_customer_cap", "per_phase", "key_daily_min", "max_daily_change",
                  "change_applies_to", "non_key_focus", "non_key_offday_share", "roi_floor", "locks"):
-        value = getattr(r, name)
+        value = setup.new_customer_cap if name == "new_customer_cap" else getattr(r, name)
         shown = "off" if value is None or value == () else (", ".join(value) if isinstance(value, tuple) else str(value))
         rows.append((f"rules.{name}", shown, "scenario file"))
     if spec.overrides:

@@ -181,6 +181,8 @@ class ScenarioSpec:
     calendar: CalendarSection = CalendarSection()
     rules: RulesSection = RulesSection()
     overrides: tuple[str, ...] = ()
+    given: frozenset[str] = frozenset()
+    """``section.key`` of every value the file or an override set (the rest are defaults)."""
 
 
 def valid_keys(cls) -> list[str]:

@@ -101,7 +101,7 @@ def render_warning(message, lang: str = "zh") -> str:
             return str(value)
         if isinstance(value, float) and not math.isfinite(value):
             return "–"
-        if name.endswith("_share"):
+        if name == "share" or name.endswith("_share"):
             return percent(value, lang, 0)
         if name == "correlation":
             return f"{value:.3f}"

@@ -120,3 +120,38 @@ def test_the_shipped_618_and_double11_scenarios_run_on_the_sample(tmp_path, caps
 def test_usage_errors_exit_2(args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2
+
+
+def _curves_without_cpc(folder: Path, cell: tuple[str, str] = ("qianchuan", "existing")) -> Path:
+    curves = pd.read_csv(SAMPLE / "truth_curves.csv")
+    gone = (curves["channel"] == cell[0]) & (curves["segment"] == cell[1])
+    assert gone.sum() == 1
+    curves.loc[gone, "cpc"] = None
+    path = folder / "curves_no_cpc.csv"
+    curves.to_csv(path, index=False)
+    return path
+
+
+def test_a_curves_file_without_cpc_plans_without_the_default_new_customer_cap(tmp_path, capsys):
+    curves = _curves_without_cpc(tmp_path)
+    path = scenario(tmp_path, "no_cpc", edit=(f"{SAMPLE.as_posix()}/truth_curves.csv", curves.as_posix()))
+    code = main(["batch", path, "--out", str(tmp_path / "out"), "--formats", "xlsx"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    line, = [x for x in captured.err.splitlines() if "new-customer cap" in x]
+    assert line.startswith("no_cpc: warning:") and "qianchuan/Existing products" in line and "30%" in line
+    assumptions = pd.read_excel(tmp_path / "out" / "no_cpc.xlsx", sheet_name=None)
+    said = pd.concat(assumptions.values(), ignore_index=True).astype(str)
+    assert said.apply(lambda col: col.str.contains("rules.new_customer_cap")).to_numpy().any()
+    row = said[said.apply(lambda col: col.eq("rules.new_customer_cap")).any(axis=1)]
+    assert row.apply(lambda col: col.eq("off")).to_numpy().any()  # the workbook says the cap was not applied
+
+
+def test_a_curves_file_without_cpc_and_a_new_customer_cap_in_the_file_exits_2(tmp_path, capsys):
+    curves = _curves_without_cpc(tmp_path)
+    path = scenario(tmp_path, "no_cpc_cap", edit=(f"{SAMPLE.as_posix()}/truth_curves.csv", curves.as_posix()))
+    Path(path).write_text(Path(path).read_text(encoding="utf-8") + "new_customer_cap = 0.3\n", encoding="utf-8")
+    code = main(["batch", path, "--out", str(tmp_path / "out"), "--formats", "csv"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "rules.new_customer_cap needs clicks" in err and "qianchuan/existing" in err and "Traceback" not in err
