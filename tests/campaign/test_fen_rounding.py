@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import numpy as np
@@ -20,7 +21,8 @@ amounts = st.lists(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, all
 def test_rows_add_up_to_the_rounded_total_and_move_less_than_a_fen(values):
     fen = to_fen(values)
     v = np.asarray(values)
-    assert int(fen.sum()) == round(float(np.sum(np.round(v * 100, 6))))
+    # the stated rule: the rows' sum rounded half up (162.5 fen → 163; Python's round() would give 162)
+    assert int(fen.sum()) == math.floor(float(np.sum(np.round(v * 100, 6))) + 0.5)
     assert np.all(np.abs(fen - v * 100) < 1 + 1e-6 * np.maximum(1, np.abs(v)))
 
 
@@ -35,6 +37,10 @@ def test_an_explicit_total_within_reach_is_met_exactly(values, where):
     assert np.all(np.abs(fen - v * 100) <= 1 + 1e-6 * np.maximum(1, np.abs(v)))
     # as decimal text (what CSV and JSON hold) the rows add up exactly too
     assert sum(Decimal(f"{x:.2f}") for x in round_to_fen(v, target / 100)) == Decimal(target) / 100
+
+
+def test_an_exact_half_fen_rounds_up():
+    assert to_fen([1.625]).tolist() == [163]  # hypothesis found it: ¥1.625 is 162.5 fen exactly
 
 
 def test_largest_remainders_get_the_missing_fen():
