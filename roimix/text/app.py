@@ -240,9 +240,8 @@ STRINGS = {
     "app.opt.why.same": ("不变：边际投产比 {before} → {after}", "kept: marginal ROAS {before} → {after}"),
     "app.opt.why.rule": ("；受“{rule}”限制", "; held by '{rule}'"),
     "app.opt.why.stopped": ("；停投：最后 1 元的回报低于其他渠道", "; stopped: its first yuan returns less than the others' last"),
-    "app.opt.why.shared": ("；“{rule}”等全局规则使各渠道的边际投产比不必相等",
-                           "; '{rule}' and other shop-wide rules keep the marginal ROAS apart"),
-    "app.opt.why.levelled": ("；与其他渠道的边际投产比拉平", "; levelled with the other channels' marginal ROAS"),
+    "app.opt.why.shared": ("；受全局规则“{rule}”影响", "; shaped by the shop-wide '{rule}'"),
+    "app.opt.why.levelled": ("；与其他渠道拉平", "; levelled with the other channels' marginal ROAS"),
     "app.opt.sweep_flat": (
         "预算扫描：在 {low} 至 {high} 的每日预算下方案都相同（每天花 {spend}），预算上限不起作用，故不画图。",
         "Budget sweep: every daily budget from {low} to {high} gives the same plan (spending {spend} a day); the "

@@ -174,7 +174,7 @@ def show_plan_table(result, channels: pd.DataFrame, lang: str) -> None:
     plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
     st.markdown(f"**{t('app.opt.plan_table', lang)}**")
     st.dataframe(plan_table(plan, names, lang, reasons(result, plan, names, lang)), hide_index=True, width="stretch",
-                 height="content")
+                 height="content", column_config={t("app.opt.col.why", lang): st.column_config.TextColumn(width="large")})
 
 
 def signed_money(value: float, lang: str) -> str:
