@@ -3,6 +3,7 @@ others still run; exit 0 all solved, 1 one infeasible, 2 one broken."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -93,9 +94,12 @@ def test_flags_override_every_scenario(tmp_path, capsys):
     assert code == 0
     table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
     assert (table["budget"] == 350_000).all() and (table["reserve"] == 35_000).all()
-    # to the fen: budget = spend + held back + left unspent
-    fen = table[["budget", "spend", "reserve", "unspent"]].mul(100).round().astype(int)
-    assert (fen["budget"] == fen["spend"] + fen["reserve"] + fen["unspent"]).all()
+    # objective gmv spends every yuan not held back: 350,000 − 10 % = 315,000.00, nothing unspent, and the
+    # comparison's spend is what the plan files' daily rows add up to, to the fen
+    assert (table["spend"] == 315_000).all() and (table["unspent"] == 0).all()
+    for name in ("a", "b"):
+        daily = pd.DataFrame(json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["daily"])
+        assert round(daily["spend"].sum() * 100) == 315_000 * 100
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json", "comparison.csv", "comparison.xlsx"]
     assert main(["batch", files[0], "--out", str(out), "--set", "budget.totl=1"]) == 2
     assert "unknown key 'budget.totl'" in capsys.readouterr().err
