@@ -256,10 +256,10 @@ def default_scores(zoo) -> dict:
     return {name: harness.default_model(world) for name, world in zoo.items()}
 
 
-CURRENT_BOUND = {  # share error of the default model on the small zoo today (dev seed 1): regression guards,
-    "shao_li_simple": 0.5, "shao_li_recency": 0.65, "shao_li_synergy": 0.55,  # not the aim of ≤ 0.10
-    "shao_li_confounded": 0.95, "additive_hazards": 0.45, "markov_chain": 0.75, "ecommerce": 0.5,
-    "uniform_sampling": 1.6,
+CURRENT_BOUND = {  # share error of the default model (commit 2d2c1c0) on the small zoo, dev seed 1, plus ~0.1:
+    "shao_li_simple": 0.25, "shao_li_recency": 0.5, "shao_li_synergy": 0.35,  # regression guards, not the
+    "shao_li_confounded": 1.35, "additive_hazards": 0.3, "markov_chain": 0.85,  # issue's aim (≤ 0.10)
+    "uniform_sampling": 0.15, "ecommerce": 0.4,
 }
 
 
@@ -272,7 +272,7 @@ def test_default_model_score_is_recorded(default_scores, zoo, name, record_prope
     assert 0.0 <= s.baseline_share <= 1.0
     if name == "no_effect":
         assert math.isnan(s.share_error)
-        assert s.baseline_share >= 0.65  # today's level; the aim (≥ 0.95) is the test below
+        assert s.baseline_share >= 0.85  # today's level (0.926); the aim (≥ 0.95) is the test below
     else:
         assert sum(s.shares.values()) == pytest.approx(1.0)
         assert s.share_error <= CURRENT_BOUND[name]
