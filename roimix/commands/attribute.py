@@ -45,6 +45,11 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
             null_windows, spend, out, daily, lang, engine) -> None:
     """Attribute conversions and GMV to channels and write model, channel, group, conversions, value."""
     import pandas as pd
+    import pyarrow as pa
+
+    # Arrow's default pool (mimalloc) hands freed pages back to the system and faults them in again for
+    # every large temporary of the path encoding: ~1 s of system CPU at 10⁷ journeys; malloc keeps them
+    pa.set_memory_pool(pa.system_memory_pool())
 
     import dataclasses
 

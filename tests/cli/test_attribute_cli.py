@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hypothesis.strategies as st
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from roimix.cli import main
 
@@ -144,3 +146,128 @@ def test_position_weights_from_the_command_line(tmp_path, capsys):
     assert got["value"].to_dict() == pytest.approx({"a": 3.0, "b": 9.0, "c": 3.0})
     assert main(["attribute", "--paths", str(paths), "--position-weights", "0.7,0.7", "--out", str(out)]) == 2
     assert "--position-weights" in capsys.readouterr().err
+
+
+# --- the paths contract in one Arrow pass (issue 12, speed) -----------------------------------------
+
+
+def _ca_paths_parquet(shared_datasets, folder):
+    """ChannelAttribution's Data.csv as a Parquet paths file with roimix's column names and native types."""
+    frame = pd.read_csv(shared_datasets / "channelattribution" / "Data.csv", sep=";").rename(columns={
+        "total_conversions": "conversions", "total_conversion_value": "value", "total_null": "nulls"})
+    path = folder / "paths.parquet"
+    frame.to_parquet(path)
+    return path
+
+
+def test_a_clean_parquet_paths_file_is_read_without_duckdb_and_identically(shared_datasets, tmp_path, monkeypatch):
+    from roimix.tables import PATHS, read, read_table
+
+    source = _ca_paths_parquet(shared_datasets, tmp_path)
+    def no_duckdb():
+        raise AssertionError("the contract check ran in DuckDB")
+
+    with monkeypatch.context() as m:  # the Arrow pass accepts the file: no DuckDB check runs
+        m.setattr(read, "_private_connection", no_duckdb)
+        fast = read_table(source, PATHS)
+    monkeypatch.setattr(read, "_clean_paths_parquet", lambda source, contract: None)
+    full = read_table(source, PATHS)  # the DuckDB contract check
+    pd.testing.assert_frame_equal(fast, full)
+    assert len(full) == 10_000
+
+    # and the whole command writes the same bytes either way
+    main(["attribute", "--paths", str(source), "--model", "markov", "--out", str(tmp_path / "full.csv")])
+    monkeypatch.undo()
+    main(["attribute", "--paths", str(source), "--model", "markov", "--out", str(tmp_path / "fast.csv")])
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
+
+
+_CELLS = {
+    "path": ["a > b", "a", " a > b", "a > b ", "a >  > b", "> a", "a >", "", "  ", "a\t> b", None],
+    "conversions": [0, 1, 3, -1, 10**9, None],
+    "value": [0.0, 1.5, 3e8, 1e8, float("inf"), float("nan"), -0.5, None],
+    "nulls": [0, 2, -3, None],
+    "null_window": ["anchored", "full", "Anchored", " full", "other", "", None],
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_arrow_pass_never_accepts_what_the_full_check_rejects(tmp_path, data):
+    """Random small paths files, good and bad cells mixed: the Arrow pass either returns exactly what the
+    DuckDB check returns or declines (and the full check then reports the problems with row and column)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from roimix.tables import PATHS, TableError, read
+    from roimix.tables.read import _load, _private_connection
+
+    n = data.draw(st.integers(0, 6))
+    columns = {"path": pa.string(), "conversions": data.draw(st.sampled_from([pa.int64(), pa.int32()])),
+               "value": pa.float64(), "nulls": pa.int64()}
+    if data.draw(st.booleans()):
+        columns["null_window"] = pa.string()
+    # a good table (the first two cells of each list are good; value 0 where there are no conversions) ...
+    cells = {name: [data.draw(st.sampled_from(_CELLS[name][:2])) for _ in range(n)] for name in columns}
+    cells["value"] = [v if c else 0.0 for v, c in zip(cells["value"], cells["conversions"])]
+    # ... with up to two cells replaced by any of the listed ones, good or bad
+    good = True
+    for _ in range(data.draw(st.integers(0, 2)) if n else 0):
+        name = data.draw(st.sampled_from(sorted(columns)))
+        cells[name][data.draw(st.integers(0, n - 1))] = data.draw(st.sampled_from(_CELLS[name]))
+        good = False
+    source = tmp_path / f"p{data.draw(st.integers(0, 10**9))}.parquet"
+    pq.write_table(pa.table({k: pa.array(v, type=t) for (k, t), v in zip(columns.items(), cells.values())}), source)
+
+    fast = read._clean_paths_parquet(source, PATHS)
+    con = _private_connection()
+    try:
+        typed, out = _load(con, source, PATHS, name=None)
+        full = con.execute(f"SELECT {', '.join(out)} FROM {typed} ORDER BY __file, __row").df()
+    except TableError:
+        assert fast is None
+        return
+    finally:
+        con.close()
+    if good:  # a plainly good table takes the fast route (or the speed-up would silently be lost)
+        assert fast is not None
+    if fast is not None:
+        pd.testing.assert_frame_equal(fast, full)
+
+
+def _fast_and_full(source):
+    from roimix.tables import PATHS, TableError, read
+    from roimix.tables.read import _load, _private_connection
+
+    fast = read._clean_paths_parquet(source, PATHS)
+    con = _private_connection()
+    try:
+        typed, out = _load(con, source, PATHS, name=None)
+        return fast, con.execute(f"SELECT {', '.join(out)} FROM {typed} ORDER BY __file, __row").df()
+    except TableError:
+        return fast, None
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("column", sorted(_CELLS))
+def test_each_unusual_cell_alone_sends_the_table_to_the_full_check(tmp_path, column):
+    """Every listed cell, alone in a good table: the Arrow pass declines, or returns what DuckDB returns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for i, cell in enumerate(_CELLS[column]):
+        table = {"path": ["a > b", "b"], "conversions": [1, 2], "value": [0.0, 1.5], "nulls": [0, 2],
+                 "null_window": ["full", "full"]}
+        table[column][1] = cell
+        source = tmp_path / f"{i}.parquet"
+        pq.write_table(pa.table(table, schema=pa.schema([("path", pa.string()), ("conversions", pa.int64()),
+                                                         ("value", pa.float64()), ("nulls", pa.int64()),
+                                                         ("null_window", pa.string())])), source)
+        fast, full = _fast_and_full(source)
+        if full is None:
+            assert fast is None, (column, cell)
+        elif fast is not None:
+            pd.testing.assert_frame_equal(fast, full)
+        if i < 2 and full is not None:  # a good cell in a good table
+            assert fast is not None, (column, cell)
