@@ -129,6 +129,8 @@ def _tokens(paths: pd.Series, sep: str) -> tuple[pa.Array, np.ndarray]:
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(split))
     n_tok = np.asarray(pc.list_value_length(split).fill_null(0), dtype=np.int64)
     keep = np.asarray(pc.not_equal(tokens, ""), dtype=bool)
+    if keep.all():  # no empty step (the usual case): nothing to drop or count again
+        return tokens, n_tok
     row_of_token = np.repeat(np.arange(len(paths)), n_tok)[keep]
     return tokens.filter(pa.array(keep)), np.bincount(row_of_token, minlength=len(paths)).astype(np.int64)
 

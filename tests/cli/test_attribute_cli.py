@@ -271,3 +271,16 @@ def test_each_unusual_cell_alone_sends_the_table_to_the_full_check(tmp_path, col
             pd.testing.assert_frame_equal(fast, full)
         if i < 2 and full is not None:  # a good cell in a good table
             assert fast is not None, (column, cell)
+
+
+def test_attribute_hands_arrow_the_system_allocator(shared_datasets, tmp_path, monkeypatch):
+    """mimalloc returns freed pages and faults them in again for every large temporary of the path
+    encoding (≈ 1 s of system CPU at 10⁷ journeys, benchmarks/results/attribution.md): the command
+    switches Arrow to malloc before it reads."""
+    import pyarrow as pa
+
+    pools = []
+    monkeypatch.setattr(pa, "set_memory_pool", pools.append)
+    source = _ca_paths_parquet(shared_datasets, tmp_path)
+    assert main(["attribute", "--paths", str(source), "--model", "markov", "--out", str(tmp_path / "o.csv")]) == 0
+    assert [p.backend_name for p in pools] == ["system"]
