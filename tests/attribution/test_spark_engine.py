@@ -127,7 +127,7 @@ def test_spark_runs_the_transpiled_definition(spark):
     cv = pd.DataFrame({"user_id": ["1"], "timestamp": pd.to_datetime(["2026-06-03"]), "value": [9.5]})
     paths = spark_paths(recorder, tp, cv, lookback_days=LOOKBACK, by=("product_segment",))
     assert paths.to_dict("records") == [{"product_segment": "existing", "path": "b > a", "conversions": 1,
-                                         "value": 9.5, "nulls": 0}]
+                                         "value": 9.5, "nulls": 0, "null_window": "anchored"}]
     tag = re.search(r"__roimix_in_tp_(\w+)", recorder.statements[0]).group(1)
     raw_tp, raw_cv, tp_view, cv_view = (f"__roimix_{n}_{tag}" for n in ("in_tp", "in_cv", "tp", "cv"))
     assert recorder.statements == [
