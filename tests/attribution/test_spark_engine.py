@@ -167,7 +167,7 @@ def test_spark_rejects_bad_input_files_before_running(spark, tmp_path):
     cv.write_text("user_id;timestamp;value;product_segment\nu1;20260602 10:00:00;5;新品\n", encoding="utf-8")
     got = build_paths(tp, cv, by=("product_segment",), engine=SparkEngine(), spark=spark)
     assert got.to_dict("records") == [{"product_segment": "new", "path": "a", "conversions": 1, "value": 5.0,
-                                       "nulls": 0}]
+                                       "nulls": 0, "null_window": "anchored"}]
     with pytest.raises(EngineError, match="--no-validate"):
         build_paths("hdfs://cluster/tp.parquet", cv, engine=SparkEngine(), spark=spark)
 
