@@ -12,12 +12,16 @@ import functools
 import hashlib
 import threading
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from .data import Dataset
+
+if TYPE_CHECKING:  # names in annotations only; the module itself imports the optimizer lazily
+    from optimizer import PlanResult, Scenario
 
 # The optimizer (and cvxpy under it) is imported where it is used, not here: a page's title then shows
 # before the seconds that import takes on a cold start.

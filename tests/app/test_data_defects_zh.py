@@ -3,7 +3,6 @@ nothing the page shows is an English sentence (the tables engine's words are tra
 
 from __future__ import annotations
 
-import io
 import re
 
 import pandas as pd
