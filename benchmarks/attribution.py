@@ -124,6 +124,8 @@ def worker(task: str, args: argparse.Namespace) -> None:
         import pandas as pd
         from mta import MTA
 
+        from benchmarks.peers import run_mta_model
+
         models = task.split(":", 1)[1].split(",")
         paths = pd.read_parquet(folder / "paths.parquet")
         paths = paths[paths["path"] != "(none)"].rename(
@@ -132,16 +134,7 @@ def worker(task: str, args: argparse.Namespace) -> None:
         with contextlib.redirect_stdout(io.StringIO()):
             m = MTA(data=paths, allow_loops=False, add_timepoints="additive_hazard" in models)
             for name in models:
-                if name == "markov":
-                    m.markov(sim=False)
-                elif name == "linear":
-                    m.linear(share="proportional")
-                elif name == "logistic_regression":
-                    m.logistic_regression(n_iterations=200)
-                elif name == "additive_hazard":
-                    m.additive_hazard(epochs=10)
-                else:
-                    getattr(m, name)()
+                run_mta_model(m, name)
         compute = time.perf_counter() - started
         out.write_text(json.dumps({"credit": {f"mta_{k}": dict(v) for k, v in m.attribution.items()},
                                    "compute": compute}))

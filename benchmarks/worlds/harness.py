@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..peers import run_mta_model
 from .common import NO_TOUCH, SEPARATOR, World
 
 BASELINE = "(baseline)"
@@ -157,16 +158,7 @@ def mta_credit(paths: pd.DataFrame, models: tuple[str, ...] = MTA_MODELS) -> dic
         m = MTA(data=data, allow_loops=False, add_timepoints="additive_hazard" in models)
         for name in models:
             started = time.perf_counter()
-            if name == "markov":
-                m.markov(sim=False)
-            elif name == "linear":
-                m.linear(share="proportional")
-            elif name == "logistic_regression":
-                m.logistic_regression(n_iterations=200)
-            elif name == "additive_hazard":
-                m.additive_hazard(epochs=10)
-            else:
-                getattr(m, name)()
+            run_mta_model(m, name)
             key = _MTA_KEYS.get(name, name)
             out[f"mta {name}"] = (dict(m.attribution[key]), time.perf_counter() - started)
     return out
