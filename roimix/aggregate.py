@@ -30,7 +30,6 @@ total GMV per day or per week — with no user journeys.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,13 +115,9 @@ def run_aggregate(
     *period*) gives one directly. Every input problem is one :class:`TableError` naming file, row
     and column.
     """
-    say = progress or (lambda _msg: None)
-    times: list[tuple[str, float]] = []
+    from roimix.pipeline import StageClock  # imported here, as campaign_windows below
 
-    def stage(name: str):
-        say(name)
-        times.append((name, time.perf_counter()))
-
+    stage = StageClock(progress)
     stage("validate")
     spend_t, outcome_t, channels_t, lifts, period_days = _check_inputs(spend, outcome, lift_tests, channels, settings)
 
@@ -190,8 +185,7 @@ def run_aggregate(
         if r.likely_confounded:
             warnings.append(Message("aggregate.confounded", {"cell": f"{r.channel}/{r.segment}",
                                                              "calendar_share": float(r.calendar_r2)}))
-    times.append(("done", time.perf_counter()))
-    timings = pd.DataFrame({"stage": [n for n, _ in times[:-1]], "seconds": np.diff([t for _, t in times])})
+    timings = stage.timings()
     return AggregateResult(curves, fit, by_period, outcome_t, period_days, evidence, platform, factor, timings,
                            (Message("aggregate.period", {"period_days": period_days}),)
                            + ((journey_note,) if journey_note is not None else ()) + tuple(warnings)

@@ -101,6 +101,24 @@ class PipelineResult:
 Source = str | Path | pd.DataFrame
 
 
+class StageClock:
+    """Names each stage to ``progress`` as it starts and times it: ``clock("journeys")`` starts a stage,
+    :meth:`timings` ends the last one and gives ``stage, seconds``."""
+
+    def __init__(self, progress: Progress | None = None):
+        self._say = progress or (lambda _name: None)
+        self._starts: list[tuple[str, float]] = []
+
+    def __call__(self, name: str) -> None:
+        self._say(name)
+        self._starts.append((name, time.perf_counter()))
+
+    def timings(self) -> pd.DataFrame:
+        ends = [t for _, t in self._starts[1:]] + [time.perf_counter()]
+        return pd.DataFrame({"stage": [n for n, _ in self._starts],
+                             "seconds": [end - start for (_, start), end in zip(self._starts, ends)]})
+
+
 def run_pipeline(
     touchpoints: Source,
     conversions: Source,
@@ -112,13 +130,7 @@ def run_pipeline(
     progress: Progress | None = None,
 ) -> PipelineResult:
     """Fit incremental response curves from raw logs (files or validated DataFrames)."""
-    say = progress or (lambda _msg: None)
-    times: list[tuple[str, float]] = []
-
-    def stage(name: str):
-        say(name)
-        times.append((name, time.perf_counter()))
-
+    stage = StageClock(progress)
     stage("validate")
     spend_table, channels_table, lifts = _check_inputs(touchpoints, conversions, spend, channels, lift_tests,
                                                        settings.engine)
@@ -162,9 +174,7 @@ def run_pipeline(
                      lift_tests=lifts, exclude=exclude, current_spend=_current(spend_table, settings.current_window_days),
                      settings=settings.fit)
     curves, click_warnings = _curves_table(fit.curves, spend_table, channels_table, settings.default_margin)
-    times.append(("done", time.perf_counter()))
-    timings = pd.DataFrame({"stage": [n for n, _ in times[:-1]],
-                            "seconds": np.diff([t for _, t in times])})
+    timings = stage.timings()
     warnings += click_warnings
     warnings += [Message("pipeline.lag.assumed", {"channel": r.channel, "n_touches": int(r.n_touches),
                                                   "lag_days": float(r.lag_mean_days)})
