@@ -1,0 +1,227 @@
+"""The independent market simulators (benchmarks/markets): contracts, an exact truth, the stated causal features."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.markets import common, harness  # noqa: E402
+from benchmarks.markets.common import BURN_DAYS, VALUE_SIGMA, true_value  # noqa: E402
+from benchmarks.markets.harness import MARKETS  # noqa: E402
+from roimix.pipeline import _current, campaign_windows, cell_traffic  # noqa: E402
+from roimix.tables import read_table  # noqa: E402
+from roimix.tables.contracts import (  # noqa: E402
+    CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, OUTCOME, SPEND, TOUCHPOINTS,
+)
+
+USERS = 20_000
+COUNTERFACTUAL_USERS = 150_000
+SEED = 2
+STEP = 2.0
+"""the counterfactual doubles one cell's steady spend"""
+
+
+@pytest.fixture(scope="module", params=list(MARKETS))
+def market(request):
+    return MARKETS[request.param].simulate(USERS, SEED)
+
+
+def _cell(market, channel, segment="existing"):
+    t = market.truth
+    return t[(t["channel"] == channel) & (t["segment"] == segment)].iloc[0]
+
+
+def _spend_series(market, channel, segment="existing"):
+    s = market.spend
+    return s[(s["channel"] == channel) & (s["segment"] == segment)].sort_values("date")["spend"].to_numpy()
+
+
+def test_files_pass_the_contracts(market, tmp_path):
+    files = market.files(tmp_path)
+    for key, contract in (("touchpoints", TOUCHPOINTS), ("conversions", CONVERSIONS), ("spend", SPEND),
+                          ("channels", CHANNELS), ("outcome", OUTCOME), ("truth", CURVES)):
+        table = read_table(files[key], contract, name=files[key].name)
+        assert len(table) > 0
+    lifts = harness.lift_tests(market, np.random.default_rng(0))
+    lifts.to_csv(tmp_path / "lift.csv", index=False)
+    assert len(read_table(tmp_path / "lift.csv", LIFT_TESTS)) == harness.LIFT_TESTS
+    # 8 paid channels × 2 segments, 150 days; the outcome is the orders' GMV per day and segment
+    assert market.spend["channel"].nunique() == 8 and set(market.spend["segment"]) == {"existing", "new"}
+    assert market.spend["date"].nunique() == 150 and len(market.truth) == 16
+    assert market.outcome["value"].sum() == pytest.approx(market.conversions["value"].sum(), abs=0.01 * 300)
+    assert set(market.channels.loc[market.channels["group"] != "organic", "channel"]) == set(market.spend["channel"])
+
+
+def test_current_spend_and_traffic_are_what_roimix_computes(market):
+    """The truth's current spend, cpc and new-customer share come from the spend table as the pipeline reads it."""
+    spend = market.spend.assign(date=pd.to_datetime(market.spend["date"]))
+    ours = market.truth.set_index(["channel", "segment"])
+    theirs = _current(spend, None).set_index(["channel", "segment"]).join(
+        cell_traffic(spend).set_index(["channel", "segment"]))
+    theirs = theirs.loc[ours.index]
+    np.testing.assert_allclose(ours["current_spend"], theirs["current_spend"], rtol=1e-12)
+    np.testing.assert_allclose(ours["cpc"], theirs["cpc"], rtol=1e-12)
+    np.testing.assert_allclose(ours["new_customer_share"], theirs["new_customer_share"], rtol=1e-12)
+    # today's allocation satisfies both default share rules (the scenario starts feasible)
+    t = market.truth
+    assert t.loc[t["segment"] == "new", "current_spend"].sum() / t["current_spend"].sum() < 0.15
+    clicks = t["current_spend"] / t["cpc"]
+    assert (clicks * t["new_customer_share"]).sum() / clicks.sum() < 0.30
+
+
+@pytest.mark.parametrize("name, channels", [
+    ("search_funnel", ("xiaohongshu", "brand_search")),
+    ("live_commerce", ("douyin_kol", "qianchuan")),
+    ("reach_frequency", ("qianchuan", "tencent_ads")),
+])
+def test_truth_is_the_steady_state_effect(name, channels):
+    """Counterfactual: the same seed with every cell at steady current spend, then one cell at 2×.
+    The realised GMV difference per day must match f_k(2x) − f_k(x) from the truth table within
+    4 standard errors; with common random numbers the difference is the extra orders only, whose
+    variance is at most Δλ·E[v²] per day (E[v²] = AOV²·exp(σ²)). A truth 25 % off must fall outside."""
+    module = MARKETS[name]
+    scale = COUNTERFACTUAL_USERS / 1_000_000
+    x = np.round([c.spend_cny * scale for c in module.DESIGN.cells], 2)  # each cell's typical spend
+    steady = np.repeat(x[:, None], BURN_DAYS + 150, axis=1)
+    base = module.simulate(COUNTERFACTUAL_USERS, SEED, spend=steady)
+    truth = base.truth  # the truth table written beside the steady market (its current spend is x)
+    np.testing.assert_allclose(truth["current_spend"], x, rtol=1e-9)
+    for channel in channels:
+        k = int(truth.index[(truth["channel"] == channel) & (truth["segment"] == "existing")][0])
+        moved = steady.copy()
+        moved[k] *= STEP
+        alt = module.simulate(COUNTERFACTUAL_USERS, SEED, spend=moved)
+        realised = (alt.outcome["value"].sum() - base.outcome["value"].sum()) / 150
+        x1 = x.copy()
+        x1[k] *= STEP
+        expected = true_value(truth, x1)[k] - true_value(truth, x)[k]
+        aov = module.DESIGN.aov_cny[0]
+        se = np.sqrt(150 * expected / aov * aov**2 * np.exp(VALUE_SIGMA**2)) / 150
+        assert abs(realised - expected) <= 4 * se, (channel, realised, expected, se)
+        if channel == channels[0]:  # the large cell; the second (a harvest or idle channel) is small by design
+            assert 4 * se < 0.15 * expected, "the check must be able to tell a truth 25 % off"
+        # only that cell's orders changed
+        others = alt.causes[alt.causes["cause"] != channel]
+        assert len(others) == len(base.causes[base.causes["cause"] != channel])
+
+
+def test_search_funnel_brand_search_harvests_and_content_is_delayed():
+    m = MARKETS["search_funnel"].simulate(USERS, SEED)
+    touched = m.touched_value()
+    true_inc = m.truth.groupby("channel").apply(
+        lambda g: true_value(g, g["current_spend"].to_numpy()).sum(), include_groups=False)
+    assert touched["brand_search"] > 20 * true_inc["brand_search"]
+    assert touched["wxt"] > 5 * true_inc["wxt"]  # retargeting touches would-be buyers
+    assert touched["xiaohongshu"] < 2 * true_inc["xiaohongshu"]
+    # brand search spend follows demand: it correlates with GMV though it causes little of it
+    gmv = m.outcome[m.outcome["segment"] == "existing"].sort_values("date")["value"].to_numpy()
+    assert np.corrcoef(_spend_series(m, "brand_search"), gmv)[0, 1] > 0.5
+    # content closes days later, mostly through brand search or direct
+    orders = m.conversions.merge(m.causes, on="order_id")
+    xhs = orders[orders["cause"] == "xiaohongshu"][["user_id", "timestamp"]]
+    tp = m.touchpoints[["user_id", "timestamp", "channel"]]
+    j = xhs.merge(tp, on="user_id", suffixes=("_o", "_t"))
+    j = j[j["timestamp_t"] < j["timestamp_o"]].sort_values("timestamp_t")
+    last = j.groupby(["user_id", "timestamp_o"]).tail(1)
+    assert (last["channel"] != "xiaohongshu").mean() > 0.6
+    gap = (j[j["channel"] == "xiaohongshu"].groupby(["user_id", "timestamp_o"])["timestamp_t"].max()
+           .rsub(j[j["channel"] == "xiaohongshu"].groupby(["user_id", "timestamp_o"])["timestamp_o"].first()))
+    assert gap.dt.total_seconds().median() > 2 * 86400
+
+
+def test_live_commerce_bundle_moves_together_with_different_truths():
+    m = MARKETS["live_commerce"].simulate(USERS, SEED)
+    for seg in ("existing", "new"):
+        assert np.corrcoef(_spend_series(m, "douyin_kol", seg), _spend_series(m, "qianchuan", seg))[0, 1] > 0.9
+    assert _cell(m, "douyin_kol")["roi_at_current"] > 2 * _cell(m, "qianchuan")["roi_at_current"]
+    assert _cell(m, "douyin_kol")["family"] == "hill" and _cell(m, "douyin_kol")["s"] > 1
+
+
+def test_reach_frequency_pair_flat_spend_and_a_channel_that_does_nothing():
+    m = MARKETS["reach_frequency"].simulate(USERS, SEED)
+    assert np.corrcoef(_spend_series(m, "ztc"), _spend_series(m, "wxt"))[0, 1] > 0.9
+    assert _cell(m, "tencent_ads")["roi_at_current"] < 0.1
+    assert m.touched_value()["tencent_ads"] > 50 * _cell(m, "tencent_ads")["roi_at_current"] * _cell(
+        m, "tencent_ads")["current_spend"]
+    assert (m.touchpoints["interaction"] == "impression").mean() > 0.2
+    # always-on channels: within a 21-day budget period spend barely moves
+    days = pd.to_datetime(np.sort(m.spend["date"].unique()))
+    period = (np.arange(150) + BURN_DAYS) // 21
+    quiet = ~common.in_campaign(m.design, days)
+    for channel in ("weibo", "xiaohongshu", "douyin_kol"):
+        x = _spend_series(m, channel)
+        cv = [np.std(x[(period == p) & quiet]) / np.mean(x[(period == p) & quiet])
+              for p in np.unique(period) if ((period == p) & quiet).sum() >= 7]
+        assert np.median(cv) < 0.08, channel
+
+
+def test_curves_calendar_and_stories_differ(market):
+    """Non-exp truths incl. an S-shaped Hill; a campaign calendar unlike roimix's templates."""
+    t = market.truth
+    assert ((t["family"] == "hill") & (t["s"] > 1)).any()
+    assert len(set(t["family"]) - {"exp"}) >= 3
+    assert (t["family"] != "exp").mean() >= 0.75
+    days = pd.to_datetime(market.spend["date"])
+    windows = campaign_windows(days.min(), days.max())
+    covered = set()
+    for s, e in zip(windows["start"], windows["end"]):
+        covered |= set(pd.date_range(s, e).date)
+    phase_days = {d.date() for p in market.design.calendar for d in pd.date_range(p.start, p.end)}
+    assert phase_days and len(phase_days - covered) >= 5, "some campaign days fall outside roimix's templates"
+    # the truth's marginal ROI is the curve's slope (a finite difference, independent of curve_slope)
+    x = t["current_spend"].to_numpy()
+    h = 1e-3 * x
+    numeric = (true_value(t, x + h) - true_value(t, x - h)) / (2 * h)
+    np.testing.assert_allclose(t["marginal_roi_at_current"], numeric, rtol=1e-5)
+
+
+def test_lift_tests_measure_the_carry_over_ramp():
+    m = MARKETS["search_funnel"].simulate(USERS, SEED)
+    lifts = harness.lift_tests(m, np.random.default_rng(1))
+    assert len(lifts) == 5 and set(zip(lifts["channel"], lifts["segment"])) == set(
+        zip(*m.truth.nlargest(5, "current_spend")[["channel", "segment"]].T.to_numpy()))
+    design = m.design
+    scale = USERS / 1_000_000
+    kol = design.cells[design.cell_index("douyin_kol", "existing")]
+    a, b, s = kol.params(scale)
+    x = 1000.0
+    full = float(common.curve_value(kol.family, a, b, s, x))
+    ramp = common.lift_test_effect(kol, scale, x, 14)
+    assert 0.5 * full < ramp < full  # a 14-day test of a slow channel sees part of its steady effect
+    quick = design.cells[design.cell_index("brand_search", "existing")]
+    qa, qb, qs = quick.params(scale)
+    assert common.lift_test_effect(quick, scale, x, 14) == pytest.approx(
+        float(common.curve_value(quick.family, qa, qb, qs, x)), rel=0.02)
+
+
+def test_seed_sets_are_disjoint_and_the_table_uses_eval_seeds():
+    assert not set(harness.DEV_SEEDS) & set(harness.EVAL_SEEDS)
+    assert harness.seeds("eval") == (101, 102, 103, 104, 105)
+    with pytest.raises(ValueError):
+        harness.seeds("101")
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "decision_markets.py"), "--seeds", "dev",
+                          "--write", "--markets", "search_funnel"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2 and "evaluation seeds only" in out.stderr
+
+
+def test_plan_json_is_read_per_cell(tmp_path):
+    m = MARKETS["live_commerce"].simulate(USERS, SEED)
+    t = m.truth
+    plan = [{"channel": c, "segment": "New products" if s == "new" else "Existing products",
+             "current_spend": round(x, 2), "spend": round(1.1 * x, 2)}
+            for c, s, x in zip(t["channel"], t["segment"], t["current_spend"])][::-1]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"summary": {"uplift_per_day": {"p10": 1, "p50": 2, "p90": 3}}, "plan": plan}))
+    spend, summary, current = harness.plan_from_json(path, t)
+    np.testing.assert_allclose(spend, (1.1 * t["current_spend"]).round(2))
+    np.testing.assert_allclose(current, t["current_spend"].round(2))
+    assert summary["uplift_per_day"]["p90"] == 3
