@@ -37,7 +37,7 @@ def table(rows) -> tuple[str, pd.DataFrame]:
     frame = pd.DataFrame([{
         "market": r.market, "seed": r.seed, "method": r.method, "capture": r.capture,
         "interval_holds": r.interval_holds, "band_cells": len(r.band_cover), "band_hits": sum(r.band_cover),
-        "seconds": r.seconds, "note": r.note,
+        "seconds": r.seconds, "note": r.note, "breaks": "; ".join(r.violations),
     } for r in rows])
     lines = []
     summary = []
@@ -47,7 +47,7 @@ def table(rows) -> tuple[str, pd.DataFrame]:
         if done.empty:
             summary.append({"method": method, "mean capture": "–", "worst seed": "–", "seeds < 0": "–",
                             "per market and seed": part["note"].iloc[0] or "not run", "P10–P90 holds truth": "–",
-                            "90 % mROI band covers": "–"})
+                            "90 % mROI band covers": "–", "plans breaking a rule": "–"})
             continue
         per = "; ".join(f"{m}: " + ", ".join(f"{v:.2f}" for v in g["capture"]) for m, g in done.groupby("market", sort=False))
         held = done["interval_holds"].dropna()
@@ -57,6 +57,7 @@ def table(rows) -> tuple[str, pd.DataFrame]:
             "seeds < 0": f"{int((done['capture'] < 0).sum())} of {len(done)}", "per market and seed": per,
             "P10–P90 holds truth": f"{held.astype(bool).mean():.0%} of {len(held)}" if len(held) else "not reported",
             "90 % mROI band covers": f"{done['band_hits'].sum() / cells:.0%} of {cells} cells" if cells else "–",
+            "plans breaking a rule": f"{int(done['breaks'].astype(bool).sum())}",
         })
     lines.append(pd.DataFrame(summary).to_markdown(index=False))
     return "\n".join(lines), frame

@@ -142,6 +142,10 @@ class Outcome:
     band_cover: list[bool] = field(default_factory=list)
     seconds: float = float("nan")
     note: str = ""
+    spend_cny: list[float] = field(default_factory=list)
+    """the plan's spend per truth row (yuan per day)"""
+    violations: list[str] = field(default_factory=list)
+    """rules of the scenario the plan breaks (budget, 0.5–2× bounds, new-product and new-customer shares)"""
 
 
 def _score(truth: pd.DataFrame, spend: np.ndarray, budget: float):
@@ -231,11 +235,34 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
         else:
             raise ValueError(f"unknown method {method!r}")
         row.capture, row.uplift_cny, row.oracle_uplift_cny = s.capture, s.uplift_cny_per_day, s.oracle_uplift_cny_per_day
+        row.spend_cny = [round(float(v), 2) for v in spend]
+        row.violations = violations(truth, np.asarray(spend, dtype=float), budget)
         row.seconds = time.perf_counter() - start
         say(f"{name} seed {seed} {method}: capture {row.capture:.3f} (uplift ¥{row.uplift_cny:,.0f} of "
             f"¥{row.oracle_uplift_cny:,.0f}/day){'' if row.interval is None else f', interval {row.interval}'} "
             f"[{row.seconds:.0f} s]")
         out.append(row)
+    return out
+
+
+def violations(truth: pd.DataFrame, spend: np.ndarray, budget: float, tol: float = 1e-3) -> list[str]:
+    """The scenario's rules ``spend`` breaks (relative tolerance ``tol``): a plan that breaks them is not
+    comparable (it could reach past the oracle)."""
+    from optimizer.scenario import DEFAULT_NEW_CUSTOMER_CAP, DEFAULT_NEW_PRODUCT_CAP
+
+    out = []
+    current = truth["current_spend"].to_numpy(dtype=float)
+    if abs(spend.sum() - budget) > tol * budget:
+        out.append(f"budget: spends {spend.sum():,.0f} of {budget:,.0f}")
+    if (spend < BOUNDS[0] * current * (1 - tol)).any() or (spend > BOUNDS[1] * current * (1 + tol)).any():
+        out.append("bounds 0.5–2×")
+    new = truth["segment"].eq("new").to_numpy()
+    if spend[new].sum() > DEFAULT_NEW_PRODUCT_CAP * spend.sum() * (1 + tol):
+        out.append(f"new-product share {spend[new].sum() / spend.sum():.1%}")
+    clicks = spend / truth["cpc"].to_numpy(dtype=float)
+    share = (clicks * truth["new_customer_share"].to_numpy(dtype=float)).sum() / clicks.sum()
+    if share > DEFAULT_NEW_CUSTOMER_CAP * (1 + tol):
+        out.append(f"new-customer traffic share {share:.1%}")
     return out
 
 

@@ -225,3 +225,23 @@ def test_plan_json_is_read_per_cell(tmp_path):
     np.testing.assert_allclose(spend, (1.1 * t["current_spend"]).round(2))
     np.testing.assert_allclose(current, t["current_spend"].round(2))
     assert summary["uplift_per_day"]["p90"] == 3
+
+
+def test_rule_check_flags_plans_outside_the_scenario():
+    """A peer's plan that breaks a share rule or a bound is named, so it cannot pass for a capture above the oracle."""
+    m = MARKETS["search_funnel"].simulate(USERS, SEED)
+    t = m.truth
+    x = t["current_spend"].to_numpy()
+    budget = x.sum()
+    assert harness.violations(t, x, budget) == []
+    new = t["segment"].eq("new").to_numpy()
+    moved = x.copy()
+    moved[new] *= 1.9  # new products past 15 % of spend (and the budget)
+    moved[~new] *= (budget - moved[new].sum()) / moved[~new].sum()  # back on budget
+    found = harness.violations(t, moved, budget)
+    assert any(v.startswith("new-product share") for v in found) and not any(v.startswith("budget") for v in found)
+    wide = x.copy()
+    wide[0], wide[2] = 0.4 * x[0], x[2] + 0.6 * x[0]
+    assert any("bounds" in v for v in harness.violations(t, wide, budget))
+    score = harness._score(t, x, budget)  # today's allocation gains nothing; the oracle gains something
+    assert score.uplift_cny_per_day == pytest.approx(0.0, abs=1e-6) and score.oracle_uplift_cny_per_day > 0
