@@ -19,6 +19,7 @@ from .curves import (
     FAMILIES, CurveError, Curves, curves_from_frame, envelope_value, shape_slope, shape_value, tangent_point,
     traffic_unknown,
 )
+from .draws import CurveDraws, Outcome
 from .explain import Message, Relaxation, diagnose
 from .planner import Planner, plan
 from .problem import STATUSES, Program
@@ -27,13 +28,13 @@ from .result import Evidence, PlanResult, Timings, Totals
 from .rules import ResolvedRule, resolve, violations
 from .scenario import (
     ALL, DEFAULT_NEW_CUSTOMER_CAP, DEFAULT_NEW_PRODUCT_CAP, OBJECTIVES, Bounds, Budget, LinearRule, Lock, Objective,
-    RoiFloor, RuleError, Scenario, Select, ShareRule, default_scenario, new_customer_cap, new_customer_floor,
+    Risk, RoiFloor, RuleError, Scenario, Select, ShareRule, default_scenario, new_customer_cap, new_customer_floor,
     new_product_cap,
 )
 
 __all__ = [
     "ALL", "DEFAULT_NEW_CUSTOMER_CAP", "DEFAULT_NEW_PRODUCT_CAP", "FAMILIES", "OBJECTIVES", "STATUSES", "Bounds",
-    "Budget", "CurveError", "Curves", "Evidence", "LinearRule", "Lock", "Message", "Objective", "PlanResult",
+    "Budget", "CurveDraws", "CurveError", "Curves", "Evidence", "Outcome", "Risk", "LinearRule", "Lock", "Message", "Objective", "PlanResult",
     "Planner", "Program", "Relaxation", "ResolvedRule", "RoiFloor", "RuleError", "Scenario", "Select", "ShareRule",
     "Timings", "Totals", "curves_from_frame", "default_scenario", "diagnose", "envelope_value", "new_customer_cap",
     "new_customer_floor", "new_product_cap", "plan", "render", "resolve", "rule_label", "solver_message",

@@ -15,11 +15,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .curves import Curves, curves_from_frame
+from .draws import CurveDraws, cvar, outcome
 from .explain import Message, binding_messages, conflict_messages, diagnose, rule_table
-from .problem import DEFAULT_SOLVER, SOLVED, Program, RawSolution
+from .problem import CVAR_MEAN_WEIGHT, DEFAULT_SOLVER, SOLVED, Program, RawSolution
 from .result import Evidence, PlanResult, Timings, plan_frame, totals, true_objective
 from .rules import ResolvedRule, resolve, violations
-from .scenario import Scenario
+from .scenario import RuleError, Scenario
 
 CACHE_SIZE = 8
 """Compiled structures kept per planner (a what-if that changes only levels reuses one)."""
@@ -34,6 +35,8 @@ class Planner:
     (e.g. geometric adstock across days): value of cell i is ``f_i((C @ x)_i + c_i)`` with ``carry_in``
     ``c`` (yuan per day, optional) the effective spend carried in from before the plan. ``polish``
     rounds S-curve cells left on their envelope's straight part to 0 or their threshold spend.
+    ``draws`` (a draws table, see :class:`optimizer.draws.CurveDraws`) lets a scenario weigh risk
+    (``Objective.risk``) and gives every plan its :class:`optimizer.draws.Outcome` across them.
     """
 
     def __init__(
@@ -45,8 +48,14 @@ class Planner:
         carryover: sp.spmatrix | None = None,
         carry_in: np.ndarray | None = None,
         polish: bool = True,
+        draws: CurveDraws | pd.DataFrame | None = None,
     ):
         self.curves = curves if isinstance(curves, Curves) else curves_from_frame(curves)
+        if isinstance(draws, pd.DataFrame):
+            draws = CurveDraws.from_frame(draws, self.curves) if len(draws) else None
+        if draws is not None and carryover is not None:
+            raise ValueError("curve draws apply to steady-state plans, not to plans with carry-over between cells")
+        self.draws = draws
         self.solver, self.solver_options = solver, dict(solver_options or {})
         self.carryover = None if carryover is None else sp.csr_matrix(carryover)
         if self.carryover is not None and self.carryover.shape != (self.curves.n, self.curves.n):
@@ -63,6 +72,9 @@ class Planner:
     def solve(self, scenario: Scenario) -> PlanResult:
         """The optimal plan for ``scenario`` (or why there is none)."""
         started = time.perf_counter()
+        if scenario.objective.risk.kind == "cvar" and self.draws is None:
+            raise RuleError(f"risk {scenario.objective.risk.describe()}: the curves have no draws to weigh the "
+                            "risk over (fit them with draws, or plan with risk mean)")
         rules = resolve(self.curves, scenario)
         program, first_s, reused = self._program(scenario, rules)
         raw = program.solve(self.solver, self.solver_options)
@@ -106,7 +118,7 @@ class Planner:
             program.set_levels(rules)
             return program, first_s, True
         program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
-                          carry_in=self.carry_in)
+                          carry_in=self.carry_in, draws=self.draws, risk=scenario.objective.risk)
         self._plans[key] = (program, float("nan"))
         while len(self._plans) > CACHE_SIZE:
             self._plans.popitem(last=False)
@@ -156,7 +168,8 @@ class Planner:
             up |= lifted
             zero |= inside & ~lifted
             program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
-                              carry_in=self.carry_in, fixed_zero=zero, fixed_up=up)
+                              carry_in=self.carry_in, fixed_zero=zero, fixed_up=up, draws=self.draws,
+                              risk=scenario.objective.risk)
             current = program.solve(self.solver, self.solver_options)
             if current.status not in SOLVED:
                 break
@@ -183,8 +196,21 @@ class Planner:
         """Sort key of a candidate plan: rule breaches first (rounded away below 1e-7), then the true objective."""
         scale = max(float(spend.sum()), 1.0)
         breach = max(violations(rules, self.curves, spend, scale, self._effective(spend)).values(), default=0.0)
-        value = true_objective(self.curves, scenario.objective.kind, self._effective(spend))
+        value = self._true_objective(scenario, spend)
         return (round(breach, 7), value if scenario.objective.kind == "min_spend" else -value)
+
+    def _true_objective(self, scenario: Scenario, spend: np.ndarray) -> float:
+        """The objective the solver maximised, with every curve at its true value: the CVaR over the
+        draws for a cvar risk, else on the curves (the estimate)."""
+        kind, risk = scenario.objective.kind, scenario.objective.risk
+        if self.draws is None or kind == "min_spend" or risk.kind == "mean":
+            return true_objective(self.curves, kind, self._effective(spend))
+        margin = self.curves.margin if kind == "profit" else np.ones(self.curves.n)
+        per_draw = self.draws.totals(spend, margin) - (spend.sum() if kind == "profit" else 0.0)
+        current = self.curves.current_spend_cny
+        offset = self.draws.totals(current, margin) - (current.sum() if kind == "profit" else 0.0)
+        gain = per_draw - offset
+        return cvar(gain, risk.level) + CVAR_MEAN_WEIGHT * float(gain.mean())
 
     def _effective(self, spend: np.ndarray) -> np.ndarray:
         eff = spend if self.carryover is None else self.carryover @ spend
@@ -217,7 +243,7 @@ class Planner:
 
         scale = max(float(spend.sum()), float(budget or 0.0), 1.0)
         viol = violations(rules, curves, spend, scale, self._effective(spend))
-        objective = true_objective(curves, kind, self._effective(spend))
+        objective = self._true_objective(scenario, spend)
         # the bound: the solver's dual objective (its objective moved by its duality gap) or, for S-curves,
         # the envelope optimum so moved; never on the wrong side of the plan's own true value
         relaxed = bound_raw.objective
@@ -237,7 +263,9 @@ class Planner:
         if status == "optimal_inaccurate":
             messages += (Message("optimizer.optimal_inaccurate.detail", {"detail": raw.solver_status}),)
         plan_totals = totals(curves, spend, budget, self._effective(spend))
-        return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail)
+        spread = None if self.draws is None else outcome(self.draws, spend, curves.current_spend_cny, curves.margin)
+        return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail,
+                          spread, scenario.objective.risk.describe())
 
 
 def plan(curves: Curves | pd.DataFrame, scenario: Scenario, **options) -> PlanResult:

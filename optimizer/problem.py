@@ -29,7 +29,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .curves import GROUPS, Curves, shape_expressions, tangent_point
+from .draws import CurveDraws
 from .rules import ResolvedRule
+from .scenario import Risk
 
 STATUSES = ("optimal", "optimal_inaccurate", "infeasible", "unbounded", "solver_error")
 """Every result has one of these statuses."""
@@ -39,6 +41,10 @@ CLARABEL_FIRST = {"equilibrate_enable": False, "max_step_fraction": 0.97}
 CLARABEL_RETRY = {"equilibrate_enable": True, "equilibrate_max_iter": 30, "equilibrate_min_scaling": 1e-6,
                   "equilibrate_max_scaling": 1e6, "max_step_fraction": 0.95}
 """Clarabel settings of the first attempt and of the retry after a stall (see :meth:`Program.solve`)."""
+CVAR_MEAN_WEIGHT = 0.01
+"""A risk (CVaR) objective adds this share of the mean gain: among equally safe plans it takes the one
+with more expected gain, and it keeps every draw's value tight (without it the draws outside the tail
+leave the power-cone hypographs free, a degenerate face on which Clarabel stalls)."""
 ELASTIC_CAP = 1e4
 """Largest relaxation of an elastic block in phase one, in units of its scale (far beyond any real need)."""
 
@@ -144,6 +150,8 @@ class Program:
         carry_in: np.ndarray | None = None,
         fixed_zero: np.ndarray | None = None,
         fixed_up: np.ndarray | None = None,
+        draws: CurveDraws | None = None,
+        risk: Risk | None = None,
     ):
         started = time.perf_counter()
         self.curves, self.mode = curves, mode
@@ -182,6 +190,17 @@ class Program:
         if mode == "phase_one":
             terms = [b.weight * cp.sum(b.elastic) for b in self.blocks]
             goal = cp.Minimize(cp.sum(cp.hstack(terms)) if terms else cp.Constant(0.0))
+        elif draws is not None and risk is not None and risk.kind == "cvar" and objective in ("gmv", "profit"):
+            margin = curves.margin if objective == "profit" else np.ones(n)
+            per_draw = self._draw_values(draws, w, margin, constraints) - (spend if objective == "profit" else 0.0)
+            current = curves.current_spend_cny
+            offset = draws.totals(current, margin) - (current.sum() if objective == "profit" else 0.0)
+            t = cp.Variable(name="value_at_risk")
+            shortfall = cp.Variable(draws.n_draws, nonneg=True, name="shortfall")
+            constraints.append(shortfall >= t - (per_draw - offset / Sv))
+            tail = t - cp.sum(shortfall) / ((1 - risk.level) * draws.n_draws)
+            mean_gain = cp.sum(per_draw - offset / Sv) / draws.n_draws
+            goal = cp.Maximize(tail + CVAR_MEAN_WEIGHT * mean_gain)
         elif objective == "gmv":
             goal = cp.Maximize(cp.sum(v))
         elif objective == "profit":
@@ -191,6 +210,41 @@ class Program:
         self.problem = cp.Problem(goal, constraints)
         self.build_s = time.perf_counter() - started
         self.solves = 0
+
+    def _draw_values(self, draws: CurveDraws, w, weight: np.ndarray, constraints: list):
+        """Per draw ``Σ_c weight_c · f_dc(x_c)`` in value units, as a concave expression of ``w``: each
+        (draw, cell) row sees its cell's effective spend on its own scale, rows grouped by shape."""
+        lay = self.layout
+        pos = np.empty(len(lay.order), dtype=int)
+        pos[lay.order] = np.arange(len(lay.order))
+        rows_pos = pos[draws.cell]
+        dc = draws.curves
+        ratio = lay.k[rows_pos] / dc.scale_cny
+        amp = dc.amplitude * weight[draws.cell] / lay.value_scale
+        s_rows = np.nan_to_num(dc.s, nan=1.0)
+        group = dc.group
+        total = cp.Constant(np.zeros(draws.n_draws))
+        for g in GROUPS:
+            sel = np.flatnonzero((group == g) & (amp > 0))  # a draw at level 0 adds nothing
+            if not len(sel):
+                continue
+            # power and concave Hill rows go through cvxpy's power atom (second-order cones), one block per
+            # exponent: mixed with other families, hundreds of rows of 3D power cones stall Clarabel
+            blocks = [(sel, None)] if g not in ("power", "hill_concave") else \
+                [(sel[s_rows[sel] == e], float(e)) for e in np.unique(s_rows[sel])]
+            for rows, exponent in blocks:
+                m = len(rows)
+                P = sp.csr_matrix((ratio[rows], (np.arange(m), rows_pos[rows])), shape=(m, len(pos)))
+                if exponent is None:
+                    expr, extra = shape_expressions(g, P @ w, s_rows[rows])
+                    constraints += extra
+                elif g == "power":
+                    expr = cp.power(P @ w, exponent)
+                else:
+                    expr = 1 - cp.inv_pos(1 + cp.power(P @ w, exponent))
+                D = sp.csr_matrix((amp[rows], (draws.draw[rows], np.arange(m))), shape=(draws.n_draws, m))
+                total = total + D @ expr
+        return total
 
     # --- blocks ------------------------------------------------------------------------------------------
 

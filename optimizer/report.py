@@ -86,6 +86,16 @@ def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
     lines.append(render(Message("optimizer.summary.uplift", {
         "current_gmv_cny": tot.current_gmv_cny, "gmv_cny": tot.gmv_cny, "uplift_cny": tot.gmv_uplift_cny,
         "uplift_share": tot.gmv_uplift_share, "current_roi": tot.current_roi, "plan_roi": tot.roi}), lang))
+    if result.outcome is not None:  # what the plan may promise: the spread over the curve draws
+        o = result.outcome
+        lines.append(render(Message("optimizer.summary.outcome", {
+            "uplift_p10_cny": o.uplift_p10_cny, "uplift_p50_cny": o.uplift_p50_cny, "uplift_p90_cny": o.uplift_p90_cny,
+            "better_share": o.prob_better_than_current, "draws": o.n_draws}), lang))
+        lines.append(render(Message("optimizer.summary.break_even", {
+            "break_even_roi": o.break_even_roi, "above_share": o.prob_above_break_even}), lang))
+        kind, _, level = result.risk.partition(":")
+        lines.append(render(Message(f"optimizer.summary.risk_{kind}",
+                                    {"tail_share": 1 - float(level)} if level else {}), lang))
     if result.objective == "profit":
         lines.append(render(Message("optimizer.summary.profit", {"current_profit_cny": tot.current_profit_cny,
                                                                    "profit_cny": tot.profit_cny}), lang))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .curves import Curves
+from .draws import Outcome
 from .explain import Message, Relaxation
 from .problem import SOLVED
 
@@ -105,6 +106,10 @@ class PlanResult:
     messages: tuple[Message, ...]
     conflicts: tuple[Relaxation, ...] = ()
     detail: str = ""
+    outcome: Outcome | None = None
+    """The plan's uplift across the curve draws (None without draws)."""
+    risk: str = "mean"
+    """What the plan maximised: ``mean`` or ``cvar:LEVEL`` (see :class:`optimizer.scenario.Risk`)."""
 
     @property
     def solved(self) -> bool:
@@ -122,6 +127,9 @@ class PlanResult:
         items = {"status": self.status, "objective": self.objective}
         if self.totals is not None:
             items |= self.totals.as_dict()
+        items["risk"] = self.risk
+        if self.outcome is not None:
+            items |= {f"outcome.{k}": v for k, v in self.outcome.as_dict().items()}
         items |= {f"evidence.{k}": v for k, v in self.evidence.as_dict().items()}
         items |= {f"timing.{k}": v for k, v in self.timings.as_dict().items()}
         return pd.DataFrame({"item": list(items), "value": list(items.values())})

@@ -21,6 +21,7 @@ import pandas as pd
 from roimix.errors import ScenarioError
 
 OBJECTIVES = ("gmv", "profit", "min_spend")
+RISKS = ("mean", "cvar")
 DEFAULT_NEW_PRODUCT_CAP = 0.15
 DEFAULT_NEW_CUSTOMER_CAP = 0.30
 
@@ -231,11 +232,51 @@ RULE_TYPES = (ShareRule, Bounds, Lock, RoiFloor, LinearRule)
 
 
 @dataclass(frozen=True)
+class Risk:
+    """How a plan weighs the curves' uncertainty (over curve draws, :mod:`optimizer.draws`).
+
+    ``mean``: maximise the objective on the curves (the estimate, close to the draws' mean); the
+    draws still give the plan's outcome distribution.
+    ``cvar``: maximise the conditional value at risk of the plan's gain over the current allocation
+    (Rockafellar & Uryasev 2000): the mean gain in the worst ``1 − level`` share of draws. Keeping
+    today's allocation gains 0 in every draw, so where the evidence is weak the plan stays near it.
+    Concave curves keep the problem convex. Level 0 is the mean gain over the draws.
+    """
+
+    kind: Literal["mean", "cvar"] = "mean"
+    level: float = 0.9
+
+    def __post_init__(self):
+        if self.kind not in RISKS:
+            _fail("risk", f"must be one of {', '.join(RISKS)}, got {self.kind!r}")
+        _finite("risk", "level", self.level, low=0.0)
+        if not self.level < 1:
+            _fail("risk", f"level must be < 1, got {self.level:g}")
+
+    @classmethod
+    def parse(cls, text: str) -> Risk:
+        """``mean``, ``cvar`` (level 0.9) or ``cvar:0.8``."""
+        kind, _, level = str(text).strip().partition(":")
+        if kind not in RISKS or (level and kind != "cvar"):
+            _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")
+        try:
+            return cls(kind, float(level)) if level else cls(kind)
+        except ValueError:
+            _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")
+
+    def describe(self) -> str:
+        return self.kind if self.kind == "mean" else f"cvar:{self.level:g}"
+
+
+@dataclass(frozen=True)
 class Objective:
-    """``gmv``: max Σ GMV; ``profit``: max Σ margin·GMV − Σ spend; ``min_spend``: min Σ spend with GMV ≥ target."""
+    """``gmv``: max Σ GMV; ``profit``: max Σ margin·GMV − Σ spend; ``min_spend``: min Σ spend with GMV ≥ target.
+
+    ``risk`` applies to ``gmv`` and ``profit`` (see :class:`Risk`)."""
 
     kind: Literal["gmv", "profit", "min_spend"] = "gmv"
     target_gmv_cny_per_day: float | None = None
+    risk: Risk = Risk()
 
     def __post_init__(self):
         if self.kind not in OBJECTIVES:
@@ -243,6 +284,10 @@ class Objective:
         _finite("GMV target", "target_gmv_cny_per_day", self.target_gmv_cny_per_day)
         if self.kind == "min_spend" and self.target_gmv_cny_per_day is None:
             _fail("GMV target", "objective min_spend needs target_gmv_cny_per_day")
+        if not isinstance(self.risk, Risk):
+            _fail("risk", f"expected a Risk, got {self.risk!r}")
+        if self.kind == "min_spend" and self.risk.kind != "mean":
+            _fail("risk", "a risk objective applies to gmv and profit, not min_spend")
 
 
 @dataclass(frozen=True)
@@ -267,7 +312,7 @@ class Scenario:
 
     def structure(self) -> tuple:
         """What the compiled problem depends on, besides the levels (which are Parameters)."""
-        parts: list = [self.objective.kind, self.objective.target_gmv_cny_per_day is not None]
+        parts: list = [self.objective.kind, self.objective.target_gmv_cny_per_day is not None, self.objective.risk]
         parts.append(None if self.budget is None else (self.budget.name, self.budget.sense))
         for r in self.rules:
             if isinstance(r, ShareRule):

@@ -26,9 +26,15 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
   from its ``start`` (none before) held to its ``end``, and it measured the mean increment per day
   over those days — so a short test of a slow channel saw only part of the curve's steady-state
   value (the carry-over kernel says which part).
-* **Uncertainty**: a moving-block bootstrap of residuals refits the amplitudes (shapes held; each
-  replicate also redraws the prior's centre from its stated spread), which gives bands for each
-  curve and for the marginal ROI at current spend, centred on the estimate.
+* **Prior weight** is chosen by the data (empirical Bayes): of the candidate relative sds
+  ``prior_relative_sds``, the one under which the outcome is most likely (levels integrated out,
+  :meth:`_GroupFit._prior_evidence`) gives the estimate; draws mix them by that likelihood.
+* **Uncertainty**: each draw picks, per cell, a shape and carry-over kernel from the candidates
+  (probabilities ``exp(−ΔSSE_cv / 2σ²)``, the same weights as the average) and a prior weight (the
+  same rule over ``prior_relative_sds``), refits the levels for that design and draws them from
+  their Gaussian posterior with a Newey–West (1987) covariance, so autocorrelated residuals widen
+  the band rather than narrow it. Bands for value and marginal ROI are quantiles of the draws; the
+  draws themselves (``CurveFit.draws``) let the optimizer weigh a plan's risk.
 * **Flags**: a cell whose spend barely varies (coefficient of variation < ``min_spend_cv``) or is
   rarely on cannot be identified; it gets its prior (status ``prior``), or none (``unfit``), with
   a warning (a :class:`roimix.messages.Message`) — never a guess. A chosen S-shaped (Hill s > 1) curve is flagged for the optimizer's
@@ -50,6 +56,10 @@ from .design import Timeline, baseline_design
 from .lag import adstock, adstock_weights
 
 STATUSES = ("fitted", "prior", "unfit")
+COLLINEAR_CORRELATION = 0.9
+"""Spend series more correlated than this over the fitted periods cannot be told apart."""
+JACKKNIFE_BLOCKS = 10
+"""Contiguous blocks of periods for the delete-a-block jackknife that checks the level covariance."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +84,16 @@ class FitSettings:
     weight_temperature: float = 1.0
     """Candidate weights are exp(−ΔSSE_cv / (2σ²·T)); T > 1 spreads weight over more shapes."""
     prior_relative_sd: float = 0.5
+    """The prior's relative sd while shapes are searched (a fixed, moderate weight)."""
+    prior_relative_sds: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)
+    """Candidate weights of the prior for the final levels: the most likely one (empirical Bayes) is
+    the estimate's; the draws mix them by their likelihood (one value: a fixed weight)."""
     cv_folds: int = 5
     sweeps: int = 2
     n_bootstrap: int = 200
+    """Draws of each curve (shape, carry-over, level and prior weight together); 0: none."""
     bootstrap_block_periods: int | None = None
-    """Residual block length; default 7 for daily data, 4 for weekly."""
+    """Newey–West lag window of the level covariance; default 7 for daily data, 4 for weekly."""
     min_spend_cv: float = 0.08
     min_active_periods: int = 8
     """A cell must have spend in at least this many fitted periods (bursts are fine: they are signal)."""
@@ -92,6 +107,8 @@ class FitSettings:
             raise ValueError(f"FitSettings.families: unknown {sorted(unknown)}")
         if not 0 < self.prior_relative_sd:
             raise ValueError("FitSettings.prior_relative_sd must be > 0")
+        if not self.prior_relative_sds or min(self.prior_relative_sds) <= 0:
+            raise ValueError("FitSettings.prior_relative_sds must be one or more values > 0")
         if self.cv_folds < 2:
             raise ValueError("FitSettings.cv_folds must be ≥ 2")
 
@@ -107,7 +124,8 @@ class CurveFit:
     ``bands``: channel, segment, spend, value, low, high on a spend grid.
     ``candidates``: channel, segment, family, b, s, lag_mean_periods, cv_sse, weight.
     ``decomposition``: date, outcome (segment or ``all``), component (``baseline`` or channel/segment), value.
-    ``summary``: one-row frame with period_days, n_periods, n_fitted_periods, r2, cv_rmse, sigma, settings.
+    ``summary``: one row per outcome series with period_days, n_periods, n_fitted_periods, r2,
+    cv_rmse, sigma, the chosen prior_relative_sd and settings.
     """
 
     curves: pd.DataFrame
@@ -117,6 +135,9 @@ class CurveFit:
     summary: pd.DataFrame
     warnings: tuple[Message, ...] = field(default_factory=tuple)
     """Keys ``pipeline.fit.*`` (words in ``roimix/text/pipeline.py``)."""
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """draw, channel, segment, family, a, b, s, lag_mean_periods, prior_relative_sd: one curve per
+    cell and draw in the curves-table form (empty when ``n_bootstrap`` is 0)."""
 
 
 @dataclass
@@ -198,7 +219,7 @@ def fit_curves(
     current = _current_spend(cells, x, current_spend)
     priors = _align(cells, prior, "value")
     lifts, warnings = _lift_rows(lift_tests, cells, timeline.period_days)
-    curve_rows, band_rows, cand_rows, decomp_rows, summaries = [], [], [], [], []
+    curve_rows, band_rows, cand_rows, decomp_rows, summaries, draw_rows = [], [], [], [], [], []
 
     for group in groups:
         members = np.flatnonzero(cells["segment"].to_numpy() == group) if by_segment else np.arange(len(cells))
@@ -217,6 +238,7 @@ def fit_curves(
         warnings += result["warnings"]
         curve_rows.append(result["curves"])
         band_rows.append(result["bands"])
+        draw_rows.append(result["draws"])
         cand_rows.append(result["candidates"])
         decomp = result["decomposition"].assign(outcome=group)
         decomp_rows.append(decomp)
@@ -224,7 +246,7 @@ def fit_curves(
 
     summary = pd.DataFrame(summaries).assign(
         period_days=timeline.period_days, n_periods=timeline.n, n_fitted_periods=int(fit_rows.sum()),
-        prior_relative_sd=settings.prior_relative_sd, cv_folds=settings.cv_folds, n_bootstrap=settings.n_bootstrap,
+        cv_folds=settings.cv_folds, n_bootstrap=settings.n_bootstrap,
     )
     return CurveFit(
         curves=pd.concat(curve_rows, ignore_index=True),
@@ -233,6 +255,7 @@ def fit_curves(
         decomposition=pd.concat(decomp_rows, ignore_index=True),
         summary=summary,
         warnings=tuple(warnings),
+        draws=pd.concat(draw_rows, ignore_index=True),
     )
 
 
@@ -272,6 +295,25 @@ class _GroupFit:
                         self.warnings.append(Message("pipeline.fit.lift_not_identified", {"test": test, "cell": label}))
         return ok
 
+    def _collinear(self, ok: np.ndarray) -> dict[int, tuple[str, float]]:
+        """Cells whose spend moves with another's over the fitted periods (|correlation| above
+        ``COLLINEAR_CORRELATION``): the history cannot tell their effects apart. Each is named with its
+        most correlated partner, in a warning and in the curves' ``collinear_with`` column."""
+        idx = np.flatnonzero(ok)
+        out: dict[int, tuple[str, float]] = {}
+        if len(idx) < 2:
+            return out
+        corr = np.corrcoef(self.x[idx][:, self.rows])
+        np.fill_diagonal(corr, 0.0)
+        for i, k in enumerate(idx):
+            j = int(np.argmax(np.abs(corr[i])))
+            if abs(corr[i, j]) > COLLINEAR_CORRELATION:
+                out[int(k)] = (self.labels[idx[j]], float(corr[i, j]))
+                if i < j or abs(corr[j]).argmax() != i:
+                    self.warnings.append(Message("pipeline.fit.collinear", {
+                        "cell": self.labels[k], "other": self.labels[idx[j]], "correlation": float(corr[i, j])}))
+        return out
+
     def _candidates(self, k: int) -> list[_Candidate]:
         s = self.settings
         mean = max(self.x[k, self.rows].mean(), 1e-9)
@@ -303,9 +345,13 @@ class _GroupFit:
 
     # -- solving -----------------------------------------------------------------------------------
 
-    def _solve(self, H: np.ndarray, train: np.ndarray, sigma2: float, prior_a: np.ndarray,
-               lift_units: np.ndarray | None) -> np.ndarray:
-        """Coefficients [baseline β, amplitudes a ≥ 0] by bounded least squares with prior/lift rows."""
+    def _system(self, H: np.ndarray, train: np.ndarray, sigma2: float, prior_a: np.ndarray,
+                lift_units: np.ndarray | None, prior_sd: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The least-squares system ``(A, b)``: the outcome's rows, then one row per prior and lift test.
+
+        A prior is the pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` scaled by σ, so each
+        extra row has the residual variance σ² of an outcome row."""
+        r = self.settings.prior_relative_sd if prior_sd is None else prior_sd
         Z = self.z[train]
         A = np.hstack([Z, H[train]])
         b = self.y[train]
@@ -313,7 +359,7 @@ class _GroupFit:
         p, m = Z.shape[1], H.shape[1]
         for j in range(m):
             if np.isfinite(prior_a[j]) and prior_a[j] > 0:
-                w = np.sqrt(sigma2) / (self.settings.prior_relative_sd * prior_a[j])
+                w = np.sqrt(sigma2) / (r * prior_a[j])
                 row = np.zeros(p + m)
                 row[p + j] = w
                 extra_A.append(row)
@@ -328,19 +374,26 @@ class _GroupFit:
         if extra_A:
             A = np.vstack([A, np.array(extra_A)])
             b = np.concatenate([b, np.array(extra_b)])
+        return A, b
+
+    def _solve(self, H: np.ndarray, train: np.ndarray, sigma2: float, prior_a: np.ndarray,
+               lift_units: np.ndarray | None, prior_sd: float | None = None) -> np.ndarray:
+        """Coefficients [baseline β, amplitudes a ≥ 0] by bounded least squares with prior/lift rows."""
+        A, b = self._system(H, train, sigma2, prior_a, lift_units, prior_sd)
+        p, m = self.z.shape[1], H.shape[1]
         lower = np.concatenate([np.full(p, -np.inf), np.zeros(m)])
         scale = np.maximum(np.abs(A).max(axis=0), 1e-12)
         res = lsq_linear(A / scale, b, bounds=(lower, np.full(p + m, np.inf)), method="bvls")
         return res.x / scale
 
-    def _cv_sse(self, H, sigma2, prior_a, lift_units) -> float:
+    def _cv_sse(self, H, sigma2, prior_a, lift_units, prior_sd: float | None = None) -> float:
         idx = np.flatnonzero(self.rows)
         folds = np.array_split(idx, self.settings.cv_folds)
         sse = 0.0
         for test in folds:
             train = self.rows.copy()
             train[test] = False
-            coef = self._solve(H, train, sigma2, prior_a, lift_units)
+            coef = self._solve(H, train, sigma2, prior_a, lift_units, prior_sd)
             pred = np.hstack([self.z[test], H[test]]) @ coef
             sse += float(np.sum((self.y[test] - pred) ** 2))
         return sse
@@ -367,6 +420,7 @@ class _GroupFit:
     def run(self) -> dict:
         s = self.settings
         ok = self._identifiable()
+        self.collinear = self._collinear(ok)
         self.active = np.flatnonzero(ok)
         self.active_pos = {int(k): j for j, k in enumerate(self.active)}
         cand = {int(k): self._candidates(int(k)) for k in self.active}
@@ -399,68 +453,153 @@ class _GroupFit:
         chosen, H = design(choice)
         prior_a = self._prior_amplitudes(chosen)
         lift_units = self._lift_units(chosen)
-        coef = self._solve(H, self.rows, sigma2, prior_a, lift_units)
+        sd_grid = np.array(s.prior_relative_sds, dtype=float)
+        if len(sd_grid) > 1 and np.any(np.isfinite(prior_a) & (prior_a > 0)):
+            evidence = self._prior_evidence(H, sigma2, prior_a, sd_grid)
+            sd_weights = np.exp(evidence - evidence.max())
+            sd_weights = np.where(sd_weights / sd_weights.sum() > 1e-3, sd_weights, 0.0)
+            sd_weights /= sd_weights.sum()
+        else:
+            sd_weights = np.zeros(len(sd_grid))
+            sd_weights[0] = 1.0
+        prior_sd = float(sd_grid[int(np.argmax(sd_weights))])
+        coef = self._solve(H, self.rows, sigma2, prior_a, lift_units, prior_sd)
         p = self.z.shape[1]
         fitted = np.hstack([self.z, H]) @ coef
         resid = (self.y - fitted)[self.rows]
         sigma2 = float(np.sum(resid**2) / max(self.rows.sum() - len(coef), 1))
-        cv_sse = self._cv_sse(H, sigma2, prior_a, lift_units)
+        cv_sse = self._cv_sse(H, sigma2, prior_a, lift_units, prior_sd)
         yr = self.y[self.rows]
         r2 = 1 - np.sum(resid**2) / np.sum((yr - yr.mean()) ** 2)
 
-        boot = self._bootstrap(H, coef, sigma2, prior_a, lift_units)
-        curves, bands, cands = [], [], []
+        shape_weights = {k: self._weights(cv_table[k], sigma2) for k in cv_table}
+        inflation = self._inflation(H, coef, sigma2, prior_a, lift_units, prior_sd)
+        draws = self._draws(cand, choice, shape_weights, sigma2, sd_grid, sd_weights, inflation)
+        curves, bands, cands, draw_frames = [], [], [], []
         for k, label in enumerate(self.labels):
             channel, segment = self.cells.loc[k, ["channel", "segment"]]
             if k in self.active_pos:
                 j = self.active_pos[k]
-                row, band, cand_frame = self._report_cell(k, j, cand[k], cv_table.get(k), choice[k], chosen, H, coef,
-                                                          boot, sigma2)
+                cell_draws = [(d["cells"][j], d["prior_sd"]) for d in draws]
+                row, band, cand_frame = self._report_cell(k, j, cand[k], cv_table.get(k), shape_weights.get(k),
+                                                          choice[k], chosen, H, coef, cell_draws, sigma2, prior_sd)
                 cands.append(cand_frame)
             else:
-                row, band = self._fallback_cell(k)
+                row, band, cell_draws = self._fallback_cell(k, sd_grid, sd_weights)
+            other = self.collinear.get(k)
+            row["collinear_with"] = f"{other[0]} ({other[1]:.2f})" if other else ""
             curves.append({"channel": channel, "segment": segment, **row})
             bands.append(band.assign(channel=channel, segment=segment))
+            if cell_draws:
+                draw_frames.append(pd.DataFrame(
+                    [(i, channel, segment, *table, lag, r) for i, ((table, lag), r) in enumerate(cell_draws)],
+                    columns=["draw", "channel", "segment", "family", "a", "b", "s", "lag_mean_periods",
+                             "prior_relative_sd"]))
         decomposition = self._decomposition(H, coef)
         return {
             "curves": pd.DataFrame(curves),
             "bands": pd.concat(bands, ignore_index=True),
             "candidates": pd.concat(cands, ignore_index=True) if cands else pd.DataFrame(),
             "decomposition": decomposition,
+            "draws": pd.concat(draw_frames, ignore_index=True) if draw_frames else pd.DataFrame(),
             "summary": {"r2": float(r2), "cv_rmse": float(np.sqrt(cv_sse / self.rows.sum())),
-                        "sigma": float(np.sqrt(sigma2)), "baseline_terms": p},
+                        "sigma": float(np.sqrt(sigma2)), "baseline_terms": p, "prior_relative_sd": prior_sd},
             "warnings": self.warnings,
         }
 
-    def _bootstrap(self, H, coef, sigma2, prior_a, lift_units) -> np.ndarray:
-        """Amplitude draws (n_bootstrap × cells) from a moving-block bootstrap of the residuals."""
-        s = self.settings
-        if not len(self.active) or s.n_bootstrap == 0:
-            return np.zeros((0, len(self.active)))
+    def _prior_evidence(self, H, sigma2, prior_a, sd_grid) -> np.ndarray:
+        """Log marginal likelihood of the outcome for each prior weight ``r`` (empirical Bayes): the
+        levels with a prior are integrated out under ``a_k ~ N(a_k^prior, (r·a_k^prior)²)``, the
+        baseline and the levels without one under a flat prior (their span is projected out), noise
+        σ²; nonnegativity and lift tests are left out of this comparison."""
+        rows = self.rows
+        has = np.isfinite(prior_a) & (prior_a > 0)
+        flat = np.hstack([self.z[rows], H[rows][:, ~has]])
+        q, _ = np.linalg.qr(flat, mode="complete")
+        rank = np.linalg.matrix_rank(flat)
+        Q = q[:, rank:]
+        resid = Q.T @ (self.y[rows] - H[rows][:, has] @ prior_a[has])
+        G = Q.T @ H[rows][:, has]
+        out = []
+        for r in sd_grid:
+            C = sigma2 * np.eye(Q.shape[1]) + (G * (r * prior_a[has]) ** 2) @ G.T
+            sign, logdet = np.linalg.slogdet(C)
+            out.append(-0.5 * (logdet + resid @ np.linalg.solve(C, resid)))
+        return np.array(out)
+
+    def _weights(self, cv_sse: np.ndarray, sigma2: float) -> np.ndarray:
+        """``exp(−ΔSSE_cv / (2σ²·T))``, normalised; weights below 1e-3 of the total are dropped."""
+        w = np.exp(-(cv_sse - cv_sse.min()) / (2 * sigma2 * self.settings.weight_temperature))
+        w = np.where(w / w.sum() > 1e-3, w, 0.0)
+        return w / w.sum()
+
+    def _level_cov(self, H, coef, sigma2, prior_a, lift_units, prior_sd) -> np.ndarray:
+        """Covariance of the levels: the sandwich ``(AᵀA)⁻¹ S (AᵀA)⁻¹`` with ``S`` Newey–West (Bartlett
+        weights) over the outcome's rows and σ² for each prior or lift row (Newey & West 1987)."""
+        A, b = self._system(H, self.rows, sigma2, prior_a, lift_units, prior_sd)
+        n, p = int(self.rows.sum()), self.z.shape[1]
+        e = b - A @ coef
+        g = A[:n] * e[:n, None]
+        meat = g.T @ g
+        window = self.settings.bootstrap_block_periods or (7 if self.timeline.period_days == 1 else 4)
+        for lag in range(1, min(window, n - 1) + 1):
+            cross = g[lag:].T @ g[:-lag]
+            meat += (1 - lag / (window + 1)) * (cross + cross.T)
+        meat *= n / max(n - A.shape[1], 1)
+        meat += sigma2 * A[n:].T @ A[n:]
+        bread = np.linalg.pinv(A.T @ A)
+        cov = bread @ meat @ bread
+        return cov[p:, p:]
+
+    def _inflation(self, H, coef, sigma2, prior_a, lift_units, prior_sd) -> float:
+        """How much more the levels move than the sandwich covariance says, ≥ 1: the median over cells
+        of a delete-a-block jackknife variance (``JACKKNIFE_BLOCKS`` contiguous blocks of periods, so
+        slow drift and a mis-specified baseline count) over the sandwich variance."""
+        if not len(self.active) or self.settings.n_bootstrap == 0:
+            return 1.0
         p = self.z.shape[1]
         idx = np.flatnonzero(self.rows)
-        fitted = np.hstack([self.z, H]) @ coef
-        resid = self.y[idx] - fitted[idx]
-        block = s.bootstrap_block_periods or (7 if self.timeline.period_days == 1 else 4)
-        n = len(idx)
-        n_blocks = int(np.ceil(n / block))
-        y_saved = self.y
-        draws = np.empty((s.n_bootstrap, len(self.active)))
-        try:
-            for bsi in range(s.n_bootstrap):
-                starts = self.rng.integers(0, max(n - block, 1), n_blocks)
-                e = np.concatenate([resid[st:st + block] for st in starts])[:n]
-                y_star = y_saved.copy()
-                y_star[idx] = fitted[idx] + e
-                self.y = y_star
-                # the prior is uncertain too: each replicate draws its centre from the prior's own spread
-                prior_star = prior_a * np.maximum(0.0, 1 + s.prior_relative_sd * self.rng.standard_normal(len(prior_a)))
-                draws[bsi] = self._solve(H, self.rows, sigma2, prior_star, lift_units)[p:]
-        finally:
-            self.y = y_saved
-        return draws
+        blocks = np.array_split(idx, min(JACKKNIFE_BLOCKS, max(len(idx) // 10, 2)))
+        held = []
+        for block in blocks:
+            train = self.rows.copy()
+            train[block] = False
+            held.append(self._solve(H, train, sigma2, prior_a, lift_units, prior_sd)[p:])
+        held = np.array(held)
+        g = len(blocks)
+        jack = (g - 1) / g * ((held - held.mean(axis=0)) ** 2).sum(axis=0)
+        sandwich = np.diag(self._level_cov(H, coef, sigma2, prior_a, lift_units, prior_sd))
+        ok = sandwich > 0
+        return float(max(1.0, np.median(jack[ok] / sandwich[ok]))) if ok.any() else 1.0
 
-    def _report_cell(self, k, j, cands, scores, best, chosen, H, coef, boot, sigma2):
+    def _draws(self, cand, choice, shape_weights, sigma2, sd_grid, sd_weights, inflation) -> list[dict]:
+        """``n_bootstrap`` joint draws: per cell a candidate shape and kernel (by its weight), one prior
+        weight (by its weight), and levels from their posterior given that design. Each draw is
+        ``{"prior_sd": r, "cells": [((family, a, b, s), lag_mean_periods) per active cell]}``."""
+        s = self.settings
+        if not len(self.active) or s.n_bootstrap == 0:
+            return []
+        keys = [int(k) for k in self.active]
+        p = self.z.shape[1]
+        out = []
+        for _ in range(s.n_bootstrap):
+            pick = dict(choice)
+            for k in keys:
+                if k in shape_weights:
+                    pick[k] = int(self.rng.choice(len(shape_weights[k]), p=shape_weights[k]))
+            r = float(sd_grid[self.rng.choice(len(sd_grid), p=sd_weights)])
+            chosen = [cand[k][pick[k]] for k in keys]
+            H = np.column_stack([c.h for c in chosen])
+            prior_a, lift_units = self._prior_amplitudes(chosen), self._lift_units(chosen)
+            coef = self._solve(H, self.rows, sigma2, prior_a, lift_units, r)
+            cov = inflation * self._level_cov(H, coef, sigma2, prior_a, lift_units, r)
+            vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+            amps = coef[p:] + vecs @ (np.sqrt(np.maximum(vals, 0.0)) * self.rng.standard_normal(len(vals)))
+            amps = np.maximum(amps, 0.0)
+            out.append({"prior_sd": r, "cells": [(_candidate_table(c, a), c.lag) for c, a in zip(chosen, amps)]})
+        return out
+
+    def _report_cell(self, k, j, cands, scores, weights, best, chosen, H, coef, cell_draws, sigma2, prior_sd):
         p = self.z.shape[1]
         a_hat = coef[p + j]
         mean_x = float(self.x[k, self.rows].mean())
@@ -471,10 +610,8 @@ class _GroupFit:
             cands = [chosen[j]]
             amps = np.array([a_hat])
         else:
-            weights = np.exp(-(scores - scores.min()) / (2 * sigma2 * self.settings.weight_temperature))
-            weights /= weights.sum()
             amps = np.zeros(len(cands))
-            for i in np.flatnonzero(weights > 1e-3):
+            for i in np.flatnonzero(weights > 0):
                 if i == best:
                     amps[i] = a_hat
                     continue
@@ -482,40 +619,34 @@ class _GroupFit:
                 alt[j] = cands[i]
                 Hi = H.copy()
                 Hi[:, j] = cands[i].h
-                amps[i] = self._solve(Hi, self.rows, sigma2, self._prior_amplitudes(alt), self._lift_units(alt))[p + j]
-        averaged = sum(w * a * c.unit(grid) for w, a, c in zip(weights, amps, cands) if w > 1e-3)
+                amps[i] = self._solve(Hi, self.rows, sigma2, self._prior_amplitudes(alt), self._lift_units(alt),
+                                      prior_sd)[p + j]
+        averaged = sum(w * a * c.unit(grid) for w, a, c in zip(weights, amps, cands) if w > 0)
         top = cands[int(np.argmax(weights))]
         family, a_fit, b_fit, s_fit, proj_err = _project(top, averaged, grid, mean_x)
-        # spread of the draws around their own mean, centred on the estimate (a residual bootstrap of a
-        # regularised fit shrinks its replicates a second time; centring removes that bias)
-        ratio = 1 + (boot[:, j] - boot[:, j].mean()) / a_hat if a_hat > 0 and len(boot) else np.ones(1)
-        ratio = np.maximum(ratio, 0.0)
         value_at = lambda xx: _table_value(family, a_fit, b_fit, s_fit, xx)  # noqa: E731
         slope_at = lambda xx: _table_slope(family, a_fit, b_fit, s_fit, xx)  # noqa: E731
         current = self.current[k]
         mroi = float(slope_at(np.array([current]))[0])
         band_values = value_at(grid)
-        lo, hi = np.quantile(ratio, [0.05, 0.95]) if len(ratio) > 1 else (1.0, 1.0)
-        contrib = a_hat * H[self.rows, j]
-        yr = self.y[self.rows]
         row = {
             "family": family, "a": a_fit, "b": b_fit, "s": s_fit, "current_spend": round(float(current), 2),
             "status": "fitted", "lag_mean_periods": float(sum(w * c.lag for w, c in zip(weights, cands))),
-            "r2_share": float(np.var(contrib) / np.var(yr)) if np.var(yr) > 0 else 0.0,
-            "a_low": a_fit * lo, "a_high": a_fit * hi,
-            "marginal_roi": mroi, "mroi_low": mroi * lo, "mroi_high": mroi * hi,
+            "r2_share": _r2_share(a_hat * H[self.rows, j], self.y[self.rows]),
+            "marginal_roi": mroi,
             "value_at_current": float(value_at(np.array([current]))[0]),
             "prior_value": float(self.priors[k]) if np.isfinite(self.priors[k]) else np.nan,
             "s_shaped": bool(family == "hill" and s_fit > 1), "projection_error": proj_err,
             "top_weight": float(weights.max()),
         }
+        row |= _draw_bands(cell_draws, current, row["value_at_current"], a_fit, mroi, grid, band_values)
         if row["s_shaped"]:
             self.warnings.append(Message("pipeline.fit.s_shaped", {"cell": self.labels[k], "s": float(s_fit)}))
-        rel_sd = float(np.std(ratio)) if len(ratio) > 1 else 0.0
-        if rel_sd > 0.75:
-            self.warnings.append(Message("pipeline.fit.uncertain", {"cell": self.labels[k], "sd_share": rel_sd}))
-        row["a_rel_sd"] = rel_sd
-        band = pd.DataFrame({"spend": grid, "value": band_values, "low": band_values * lo, "high": band_values * hi})
+        if row["a_rel_sd"] > 0.75:
+            self.warnings.append(Message("pipeline.fit.uncertain", {"cell": self.labels[k],
+                                                                    "sd_share": row["a_rel_sd"]}))
+        band = pd.DataFrame({"spend": grid, "value": band_values, "low": row.pop("_band_low"),
+                             "high": row.pop("_band_high")})
         cand_frame = pd.DataFrame({
             "channel": self.cells.loc[k, "channel"], "segment": self.cells.loc[k, "segment"],
             "family": [c.family for c in cands], "b": [c.scale if c.family != "power" else np.nan for c in cands],
@@ -524,33 +655,39 @@ class _GroupFit:
         })
         return row, band, cand_frame
 
-    def _fallback_cell(self, k):
-        """A cell that cannot be identified: its prior level on an exp curve with b = mean spend, or nothing."""
+    def _fallback_cell(self, k, sd_grid, sd_weights):
+        """A cell that cannot be identified: its prior level on an exp curve with b = mean spend (draws
+        spread it by the prior's weight), or nothing (level 0 in every draw)."""
         current = float(self.current[k])
         mean_x = float(self.x[k, self.rows].mean()) or current or 1.0
         prior = self.priors[k]
         grid = np.linspace(0, max(3.0 * mean_x, 1.0), 121)
+        lag = float(np.mean([_mean_lag(q) for q in self.kernels[k]]))
+        n = self.settings.n_bootstrap
         if np.isfinite(prior) and prior > 0:
             a = prior / (1 - np.exp(-1.0))  # f(mean) = prior with b = mean
             values = a * (1 - np.exp(-grid / mean_x))
-            lo, hi = max(0.0, 1 - 1.645 * self.settings.prior_relative_sd), 1 + 1.645 * self.settings.prior_relative_sd
-            row = {"family": "exp", "a": a, "b": mean_x, "s": np.nan, "status": "prior",
-                   "marginal_roi": float(a / mean_x * np.exp(-current / mean_x)),
+            mroi = float(a / mean_x * np.exp(-current / mean_x))
+            row = {"family": "exp", "a": a, "b": mean_x, "s": np.nan, "status": "prior", "marginal_roi": mroi,
                    "value_at_current": float(a * (1 - np.exp(-current / mean_x)))}
-            band = pd.DataFrame({"spend": grid, "value": values, "low": values * lo, "high": values * hi})
+            r = sd_grid[self.rng.choice(len(sd_grid), size=n, p=sd_weights)]
+            amps = a * np.maximum(0.0, 1 + r * self.rng.standard_normal(n))
+            cell_draws = [((("exp", float(am), mean_x, np.nan), lag), float(rr)) for am, rr in zip(amps, r)]
+            bands = _draw_bands(cell_draws, current, row["value_at_current"], a, mroi, grid, values)
         else:
-            lo = hi = 1.0
+            values = np.full(len(grid), np.nan)
             row = {"family": "exp", "a": 0.0, "b": mean_x, "s": np.nan, "status": "unfit",
                    "marginal_roi": np.nan, "value_at_current": np.nan}
-            band = pd.DataFrame({"spend": grid, "value": np.nan, "low": np.nan, "high": np.nan})
+            cell_draws = [((("exp", 0.0, mean_x, np.nan), lag), np.nan)] * n
+            bands = {"a_low": 0.0, "a_high": 0.0, "mroi_low": np.nan, "mroi_high": np.nan, "a_rel_sd": np.nan,
+                     "_band_low": values, "_band_high": values}
         row |= {
-            "current_spend": round(current, 2), "lag_mean_periods": float(np.mean([_mean_lag(q) for q in self.kernels[k]])),
-            "r2_share": 0.0, "a_low": row["a"] * lo, "a_high": row["a"] * hi,
-            "mroi_low": row["marginal_roi"] * lo, "mroi_high": row["marginal_roi"] * hi,
+            "current_spend": round(current, 2), "lag_mean_periods": lag, "r2_share": 0.0,
             "prior_value": float(prior) if np.isfinite(prior) else np.nan, "s_shaped": False,
-            "projection_error": 0.0, "top_weight": np.nan, "a_rel_sd": np.nan,
+            "projection_error": 0.0, "top_weight": np.nan, **bands,
         }
-        return row, band
+        band = pd.DataFrame({"spend": grid, "value": values, "low": row.pop("_band_low"), "high": row.pop("_band_high")})
+        return row, band, cell_draws
 
     def _decomposition(self, H, coef) -> pd.DataFrame:
         p = self.z.shape[1]
@@ -601,6 +738,36 @@ def _project(top: _Candidate, averaged: np.ndarray, grid: np.ndarray, mean_x: fl
         s = max(s, 1e-3)
     err = float(np.max(np.abs(resid(res.x))))
     return family, float(a), float(b) if np.isfinite(b) else np.nan, float(s) if np.isfinite(s) else np.nan, err
+
+
+def _candidate_table(c: _Candidate, amplitude: float) -> tuple[str, float, float, float]:
+    """A candidate with its level in the curves-table form ``(family, a, b, s)``."""
+    if c.family == "power":  # unit (x / scale)^s: a·x^s with a = amplitude / scale^s
+        return "power", float(amplitude / c.scale**c.s), np.nan, float(c.s)
+    return c.family, float(amplitude), float(c.scale), (float(c.s) if c.family == "hill" else np.nan)
+
+
+def _r2_share(contribution: np.ndarray, y: np.ndarray) -> float:
+    return float(np.var(contribution) / np.var(y)) if np.var(y) > 0 else 0.0
+
+
+def _draw_bands(cell_draws, current: float, value_now: float, a: float, mroi: float, grid: np.ndarray,
+                values: np.ndarray) -> dict:
+    """90 % bands from a cell's draws: the level (as ``a`` times the 5 %/95 % quantiles of the value at
+    current spend over the estimate's), the marginal ROI at current spend, and the curve on ``grid``.
+    Without draws the bands collapse onto the estimate."""
+    if not cell_draws:
+        return {"a_low": a, "a_high": a, "mroi_low": mroi, "mroi_high": mroi, "a_rel_sd": 0.0,
+                "_band_low": values, "_band_high": values}
+    at = np.array([current])
+    now = np.array([_table_value(*t, at)[0] for (t, _lag), _r in cell_draws])
+    slope = np.array([_table_slope(*t, at)[0] for (t, _lag), _r in cell_draws])
+    on_grid = np.array([_table_value(*t, grid) for (t, _lag), _r in cell_draws])
+    ratio = now / value_now if value_now > 0 else np.ones(len(now))
+    lo, hi = np.quantile(ratio, [0.05, 0.95])
+    return {"a_low": a * lo, "a_high": a * hi, "mroi_low": float(np.quantile(slope, 0.05)),
+            "mroi_high": float(np.quantile(slope, 0.95)), "a_rel_sd": float(np.std(ratio)),
+            "_band_low": np.quantile(on_grid, 0.05, axis=0), "_band_high": np.quantile(on_grid, 0.95, axis=0)}
 
 
 def _table_value(family, a, b, s, x):

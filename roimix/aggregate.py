@@ -93,6 +93,11 @@ class AggregateResult:
     timings: pd.DataFrame
     warnings: tuple[Message, ...]
 
+    @property
+    def draws(self) -> pd.DataFrame:
+        """The fit's curve draws per day (see :class:`response.CurveFit`)."""
+        return _per_day(self.fit.draws, self.period_days) if len(self.fit.draws) else self.fit.draws
+
 
 def run_aggregate(
     spend: Source,
@@ -343,12 +348,14 @@ def _per_day(curves: pd.DataFrame, period_days: int) -> pd.DataFrame:
     # a power curve a·x^s per period is a·p^(s−1)·x_day^s per day; the others scale a and b by 1/p
     factor = np.where(power, p ** (out["s"].fillna(1.0) - 1), 1.0 / p)
     for col in ("a", "a_low", "a_high"):
-        out[col] = out[col] * factor
+        if col in out.columns:
+            out[col] = out[col] * factor
     out["b"] = np.where(power, out["b"], out["b"] / p)
     for col in ("current_spend", "value_at_current", "prior_value"):
         if col in out.columns:
             out[col] = out[col] / p
-    out["current_spend"] = out["current_spend"].round(2)
+    if "current_spend" in out.columns:
+        out["current_spend"] = out["current_spend"].round(2)
     return out
 
 

@@ -97,6 +97,11 @@ class PipelineResult:
     notes: tuple[Message, ...] = ()
     """Statements, not warnings: the analysis period (``pipeline.date_range``)."""
 
+    @property
+    def draws(self) -> pd.DataFrame:
+        """The fit's curve draws (see :class:`response.CurveFit`); empty without them."""
+        return getattr(self.fit, "draws", pd.DataFrame())
+
 
 Source = str | Path | pd.DataFrame
 

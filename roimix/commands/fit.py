@@ -70,9 +70,9 @@ def _num(value) -> str:
 
 
 def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,
-                     keep_campaigns: bool = False, platform_prior: bool = False) -> pd.DataFrame:
+                     keep_campaigns: bool = False, platform_prior: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
-    print the report on stderr, write ``curves_out`` when given, return the curves table."""
+    print the report on stderr, write ``curves_out`` when given, return the curves table and its draws."""
     from roimix.aggregate import AggregateSettings, run_aggregate
 
     if bool(files.get("touchpoints")) != bool(files.get("conversions")):
@@ -97,7 +97,7 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     if curves_out:
         path = write_curves(result.curves, curves_out)
         click.echo(t("aggregate.wrote", lang, path=str(path), rows=len(result.curves)), err=True)
-    return result.curves
+    return result.curves, result.draws
 
 
 @click.command("fit")

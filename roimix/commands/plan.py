@@ -28,23 +28,26 @@ import numpy as np
 import pandas as pd
 
 from optimizer import (
-    Bounds, Budget, Lock, Objective, Planner, RoiFloor, Scenario, Select, new_customer_cap, new_customer_floor,
-    new_product_cap, render, traffic_unknown,
+    Bounds, Budget, Lock, Objective, Planner, RoiFloor, RuleError, Scenario, Select, new_customer_cap,
+    new_customer_floor, new_product_cap, render, traffic_unknown,
 )
+from optimizer.scenario import Risk
 from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
 from roimix.export import (
     FORMATS, Context, plan_summary_lines, plan_tables, safe_frame, write_cells_csv, write_finance, write_tables,
 )
 from roimix.tables import CURVES, read_table
-from roimix.text import percent, t
+from optimizer.lift_value import lift_test_values
+from roimix.text import money, percent, t
 
 _FILE = click.Path(dir_okay=False)
 
 
 def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, curves_out: str | None = None,
-                lang: str = "en", margin: float | None = None) -> pd.DataFrame:
-    """The curves table for this run: ``--curves`` validated against the CURVES contract, or fitted
+                lang: str = "en", margin: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The curves table for this run and its draws (empty for ``--curves``, which has none):
+    ``--curves`` validated against the CURVES contract, or fitted
     from raw logs (``logs``: touchpoints, conversions, spend, channels, lift_tests, model,
     lookback_days, current_window). Cells the fit could not identify without a prior come back
     with status ``unfit``; :func:`command` keeps them at their current spend. ``margin``: the
@@ -53,7 +56,7 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
     if curves is not None and given:
         raise click.UsageError("give either --curves or the raw logs (--touchpoints, --conversions, --spend), not both")
     if curves is not None:
-        return read_table(curves, CURVES, name=Path(curves).name)
+        return read_table(curves, CURVES, name=Path(curves).name), pd.DataFrame()
     missing = [f"--{k}" for k in ("touchpoints", "conversions", "spend") if k not in given]
     if not given or missing:
         raise click.UsageError("give the response curves (--curves curves.csv) or the raw logs: "
@@ -83,10 +86,37 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
         else:  # a channel named =HYPERLINK(…) must not run when the CSV is opened in Excel or WPS
             safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
         click.echo(t("optimizer.pipeline.curves_written", lang, path=str(path), rows=len(frame)), err=True)
-    return result.curves
+    return result.curves, result.draws
 
 
 _LOG_FILES = ("touchpoints", "conversions", "spend", "channels", "lift_tests", "outcome")
+TESTS_SHOWN = 3
+DEFAULT_RISK = "cvar:0.9"
+"""The plan's risk when the curves come with draws: do no harm where the evidence is weak."""
+
+
+def _risk(text: str | None, draws: pd.DataFrame, lang: str) -> Risk:
+    """``--risk``, or the default: ``cvar:0.9`` with curve draws, ``mean`` without (a curves file has none)."""
+    if text is None:
+        return Risk.parse(DEFAULT_RISK if len(draws) else "mean")
+    try:
+        risk = Risk.parse(text)
+    except RuleError as err:
+        raise click.BadParameter(str(err), param_hint="--risk") from None
+    if risk.kind == "cvar" and not len(draws):
+        raise UsageError(t("optimizer.cli.risk_without_draws", lang, risk=risk.describe()))
+    return risk
+
+
+def _unfit_draws_flat(draws: pd.DataFrame, frame: pd.DataFrame, unfit: pd.Series) -> pd.DataFrame:
+    """Draws with the unfit cells' levels at 0, as the curves table has them (they are locked anyway)."""
+    if not len(draws) or not unfit.any():
+        return draws
+    cells = set(zip(frame.loc[unfit, "channel"].astype(str), frame.loc[unfit, "segment"].astype(str)))
+    out = draws.copy()
+    hit = [(str(c), str(s)) in cells for c, s in zip(out["channel"], out["segment"])]
+    out.loc[hit, "a"] = 0.0
+    return out
 
 
 def _render_warning(warning, lang: str) -> str:
@@ -299,12 +329,19 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--roi-floor", type=click.FloatRange(0), help="overall ROI (GMV / spend) of at least this")
 @click.option("--margin", type=click.FloatRange(0, 1), default=0.45, show_default=True,
               help="profit margin for curves without a margin column")
+@click.option("--return-rate", type=click.FloatRange(0, 0.95), default=0.0, show_default=True,
+              help="share of GMV returned: profit and the break-even ROAS count only the rest")
+@click.option("--risk", help="how the plan weighs the curves' uncertainty: mean, or cvar:LEVEL (the mean gain over "
+              "the worst 1−LEVEL of curve draws). Default cvar:0.9 when the curves are fitted here, mean for --curves")
+@click.option("--rank-tests/--no-rank-tests", default=True, show_default=True,
+              help="rank the lift tests by their value to the plan (needs curve draws; about a second per cell)")
 @click.option("--out", type=_FILE, help="write the plan: plan.csv, plan.xlsx or plan.json")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
 def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tests, model, lookback_days, current_window,
             curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
-            new_customer_floor, bounds, locks, roi_floor, margin, out, lang, engine) -> None:
+            new_customer_floor, bounds, locks, roi_floor, margin, return_rate, risk, rank_tests, out, lang,
+            engine) -> None:
     """Plan the daily budget from response curves (--curves) or straight from raw logs (pipeline
     mode): print the uplift and the binding rules in money, optionally write the plan."""
     if out is not None and Path(out).suffix.lower() not in FORMATS:
@@ -317,9 +354,10 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     if outcome is not None and curves is None:  # aggregate mode: spend + total GMV, no journeys (roimix fit)
         from roimix.commands.fit import aggregate_curves
 
-        frame = aggregate_curves(logs, curves_out=curves_out, lang=lang, margin=margin)
+        frame, draws = aggregate_curves(logs, curves_out=curves_out, lang=lang, margin=margin)
     else:
-        frame = load_curves(curves, logs, engine, curves_out=curves_out, lang=lang, margin=margin)
+        frame, draws = load_curves(curves, logs, engine, curves_out=curves_out, lang=lang, margin=margin)
+    risk = _risk(risk, draws, lang)
     unfit = frame["status"].eq("unfit") if "status" in frame.columns else pd.Series(False, index=frame.index)
     ctx = click.get_current_context(silent=True)
     source = ctx.get_parameter_source("new_customer_cap") if ctx is not None else None
@@ -334,6 +372,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         frame["margin"] = frame["margin"].fillna(margin)
     else:
         frame["margin"] = margin
+    frame["margin"] = frame["margin"] * (1 - return_rate)  # profit and break-even count only what is kept
     scenario = scenario_from_options(
         objective=objective, budget=budget, budget_mode=budget_mode, reserve=reserve, target_gmv=target_gmv,
         new_product_cap_share=new_product_cap, new_customer_cap_share=new_customer_cap,
@@ -343,13 +382,24 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     keep = tuple(Lock(f"unfit {c}/{seg}", Select(channels=(str(c),), segments=(str(seg),)))  # not identified: as today
                  for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"]))
     scenario = dataclasses.replace(scenario, rules=scenario.rules + keep)
-    result = Planner(frame).solve(scenario)
+    if scenario.objective.kind != "min_spend":
+        scenario = dataclasses.replace(scenario, objective=dataclasses.replace(scenario.objective, risk=risk))
+    result = Planner(frame, draws=_unfit_draws_flat(draws, frame, unfit)).solve(scenario)
     if no_traffic.any():  # clicks of cells without a known CPC are unknown, not spend ÷ a placeholder
         unknown = set(zip(frame.loc[no_traffic, "channel"].astype(str), frame.loc[no_traffic, "segment"].astype(str)))
         rows = [(str(c), str(s)) in unknown for c, s in zip(result.plan["channel"], result.plan["segment"])]
         result.plan.loc[rows, [c for c in ("clicks", "new_customer_clicks") if c in result.plan.columns]] = np.nan
+    tests = None
+    if len(draws) and result.solved and rank_tests:  # which lift test would be worth most to this plan
+        tests = lift_test_values(frame, _unfit_draws_flat(draws, frame, unfit), scenario, result.spend_cny,
+                                 cells=~unfit.to_numpy())
     for line in plan_summary_lines(result, lang):  # held-back reserve and unspent budget told apart
         click.echo(line)
+    if tests is not None:
+        click.echo(t("optimizer.summary.tests_head", lang))
+        for r in tests.head(TESTS_SHOWN).itertuples():
+            click.echo(t("optimizer.summary.test_line", lang, rank=r.rank, cell=f"{r.channel}/{r.segment}",
+                         value=money(r.value_cny_per_day, lang)))
     if result.status == "solver_error":
         raise click.exceptions.Exit(3)
     if not result.solved:
@@ -359,10 +409,12 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         options = {"objective": objective, "budget": budget, "budget_mode": budget_mode, "reserve": reserve,
                    "target_gmv": target_gmv, "new_product_cap": new_product_cap, "new_customer_cap": new_customer_cap,
                    "new_customer_floor": new_customer_floor, "bounds": bounds, "locks": locks,
-                   "roi_floor": roi_floor, "margin": margin, "curves": curves, "model": model,
+                   "roi_floor": roi_floor, "margin": margin, "return_rate": return_rate,
+                   "risk": result.risk, "curves": curves, "model": model,
                    "lookback_days": lookback_days, "current_window": current_window}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
-        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), budget_cny=budget)
+        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), budget_cny=budget,
+                             lift_tests_to_run=tests)
         if Path(out).suffix.lower() == ".csv":
             path = write_cells_csv(tables, out)
         else:

@@ -127,12 +127,18 @@ def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignRes
                    lambda name: context.rule_labels.get(name) or rule_label(name, lang))
 
 
-def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | None = None) -> FinanceTables:
-    """The finance tables of a plan per channel × segment (no days): the ``roimix plan`` workbook."""
+def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | None = None,
+                lift_tests_to_run: pd.DataFrame | None = None) -> FinanceTables:
+    """The finance tables of a plan per channel × segment (no days): the ``roimix plan`` workbook.
+    ``lift_tests_to_run`` (channel, segment, value_cny_per_day, rank; see
+    :func:`optimizer.lift_value.lift_test_values`) adds one summary row per test, key ``lift_test.RANK``."""
     lang = context.lang
     cells = result.plan.rename(columns={"expected_value": "expected_gmv"})
     explain = _explainer(_relabelled(result.messages, context), lambda m: render(m, lang))
-    return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, [],
+    extra = [] if lift_tests_to_run is None else [
+        (f"lift_test.{r.rank}", t("export.item.lift_test", lang, rank=r.rank, cell=f"{r.channel}/{r.segment}"),
+         float(r.value_cny_per_day), "money") for r in lift_tests_to_run.itertuples()]
+    return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, extra,
                    tuple(plan_summary_lines(result, lang)), explain,
                    lambda name: context.rule_labels.get(name) or plan_rule_label(name, lang))
 
@@ -339,8 +345,21 @@ def _summary(result: PlanResult, totals: dict, context: Context, extra: list, li
                      totals["unspent"], "money"))
     rows.append(("expected_gmv", item("gmv"), totals["expected_gmv"], "money"))
     roi = totals["expected_gmv"] / totals["spend"] if totals["spend"] > 0 else np.nan
+    rows.append(("roi", item("roi"), roi, "ratio"))
+    spread = getattr(result, "outcome", None)
+    if spread is not None:  # the plan's uplift over the curve draws (keys nested as uplift_per_day in JSON)
+        rows += [
+            ("uplift_p10", t("export.item.uplift_p10_per_day", lang), spread.uplift_p10_cny, "money"),
+            ("uplift_p50", t("export.item.uplift_p50_per_day", lang), spread.uplift_p50_cny, "money"),
+            ("uplift_p90", t("export.item.uplift_p90_per_day", lang), spread.uplift_p90_cny, "money"),
+            ("prob_better_than_current", t("export.item.prob_better_than_current", lang),
+             spread.prob_better_than_current, "share"),
+            ("prob_above_break_even", t("export.item.prob_above_break_even", lang), spread.prob_above_break_even,
+             "share"),
+            ("break_even_roi", t("export.item.break_even_roi", lang), spread.break_even_roi, "ratio"),
+            ("risk", t("export.item.risk", lang), result.risk, "text"),
+        ]
     rows += [
-        ("roi", item("roi"), roi, "ratio"),
         ("optimality_gap", item("optimality_gap"), ev.optimality_gap_cny, "money"),
         ("relative_gap", item("relative_gap"), ev.relative_gap, "scientific"),
         ("duality_gap", item("duality_gap"), ev.duality_gap_cny, "money"),

@@ -117,6 +117,8 @@ def write_finance_json(tables: FinanceTables, path: Path, *, meta: dict | None =
         return [_jsonable(r) for r in out.to_dict(orient="records")]
 
     summary = {k: v for k, v in zip(tables.summary["key"], tables.summary["value"]) if not k.startswith("note.")}
+    if "uplift_p50" in summary:  # the plan's uplift over the curve draws, yuan per day
+        summary["uplift_per_day"] = {q: summary.pop(f"uplift_{q}") for q in ("p10", "p50", "p90")}
     doc = {"lang": tables.lang, "summary": _jsonable(summary), "totals": _jsonable(tables.totals),
            "messages": list(tables.messages), "plan": records(tables.plan), "daily": records(tables.daily),
            "rules": records(tables.rules), "assumptions": records(tables.assumptions)}

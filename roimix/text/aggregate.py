@@ -58,7 +58,7 @@ STRINGS = {
         "  {channel}: platform ROAS {platform_roas}, incremental ROAS {incremental_roas} ({low}–{high}), "
         "deflation factor {deflation} ({deflation_low}–{deflation_high}, {source})"),
     "aggregate.platform.source.lift_test": ("由增量实验校准的拟合学得", "learned from the lift-test-calibrated fit"),
-    "aggregate.platform.source.fit": ("仅由拟合水平学得，区间为自助法区间", "learned from the fit's own level, band from the bootstrap"),
+    "aggregate.platform.source.fit": ("仅由拟合水平学得，区间来自曲线抽样", "learned from the fit's own level, band from the curve draws"),
     "aggregate.wrote": ("已写出曲线 {path}（{rows} 行，可用 roimix plan --curves 复用）",
                         "Wrote the curves to {path} ({rows} rows; reuse them with roimix plan --curves)"),
     "aggregate.usage.partial_journeys": (

@@ -262,8 +262,8 @@ STRINGS = {
     "app.cur.segment": ("商品", "Products"),
     "app.cur.chart": ("曲线图", "The curve chart"),
     "app.cur.band_note": (
-        "阴影为 90% 区间（残差分块自助法）；○ 为当前日花费，◆ 为优化页当前设置下的计划。",
-        "Shaded: 90% band (block bootstrap of residuals); ○ current daily spend, ◆ the plan under the optimise page's settings.",
+        "阴影为 90% 区间（曲线抽样：形状、滞后、水平与先验权重一起抽）；○ 为当前日花费，◆ 为优化页当前设置下的计划。",
+        "Shaded: 90% band (curve draws: shape, lag, level and prior weight drawn together); ○ current daily spend, ◆ the plan under the optimise page's settings.",
     ),
     "app.cur.no_band_note": (
         "这些曲线没有不确定性信息；○ 为当前日花费，◆ 为优化页当前设置下的计划。",
@@ -294,8 +294,8 @@ STRINGS = {
                            "{cell}: too little signal to fit; its curve is the attribution prior, not a fit."),
     "app.cur.warn.s_shaped": ("{cell}：拟合为 S 型曲线；优化器按其凹包络求解并给出上界。",
                               "{cell}: fitted as S-shaped; the optimizer solves it on its concave envelope and reports the bound."),
-    "app.cur.warn.uncertain": ("{cell}：曲线水平不确定（自助法标准差为估计值的 {sd}）；做一次增量实验可缩小范围。",
-                               "{cell}: its level is uncertain (bootstrap sd {sd} of the estimate); a lift test would narrow it."),
+    "app.cur.warn.uncertain": ("{cell}：曲线水平不确定（曲线抽样的标准差为估计值的 {sd}）；做一次增量实验可缩小范围。",
+                               "{cell}: its level is uncertain (sd {sd} of the estimate across the curve draws); a lift test would narrow it."),
     "app.cur.warn.few_days": ("{channel}：只有 {days} 天有花费，数据太少，曲线不可靠。",
                               "{channel}: spend on only {days} days; too little data for a reliable curve."),
     "app.cur.warn.flat": ("{channel}：每日花费几乎不变（变异系数 {cv}），无法识别曲线形状。",

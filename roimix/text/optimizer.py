@@ -31,6 +31,31 @@ STRINGS = {
         "日 GMV {current_gmv_cny} → {gmv_cny}（{uplift_cny}，{uplift_share}）；增量投产比 {current_roi} → {plan_roi}",
         "GMV {current_gmv_cny} → {gmv_cny} a day ({uplift_cny}, {uplift_share}); incremental ROAS {current_roi} → {plan_roi}",
     ),
+    "optimizer.cli.risk_without_draws": (
+        "--risk {risk} 需要曲线抽样，而曲线文件（--curves）没有；请用 --risk mean，或由日志拟合曲线",
+        "--risk {risk} needs curve draws and a curves file (--curves) has none: use --risk mean, or fit the curves "
+        "from the logs",
+    ),
+    "optimizer.summary.tests_head": ("最值得做的增量实验（若它消除该渠道的不确定性，方案每天的期望增益）：",
+                                     "Lift tests worth most to this plan (its expected gain a day if the test "
+                                     "resolved that cell's uncertainty):"),
+    "optimizer.summary.test_line": ("  {rank}. {cell}：{value}/天", "  {rank}. {cell}: {value} a day"),
+    "optimizer.summary.outcome": (
+        "日 GMV 增量（相对当前分配，{draws} 组曲线抽样）：P10 {uplift_p10_cny} / P50 {uplift_p50_cny} / P90 {uplift_p90_cny}；"
+        "优于当前分配的概率 {better_share}",
+        "GMV uplift a day against today's allocation (over {draws} curve draws): P10 {uplift_p10_cny} / "
+        "P50 {uplift_p50_cny} / P90 {uplift_p90_cny}; chance it beats today's allocation {better_share}",
+    ),
+    "optimizer.summary.break_even": (
+        "增量投产比高于保本投产比 {break_even_roi} 的概率 {above_share}",
+        "Chance its incremental ROAS is above the break-even ROAS {break_even_roi}: {above_share}",
+    ),
+    "optimizer.summary.risk_mean": ("方案按期望增量优化（平均）", "The plan maximises the expected gain (mean)"),
+    "optimizer.summary.risk_cvar": (
+        "方案按稳健目标优化：最差 {tail_share} 抽样中的平均增量（CVaR）；证据不足的渠道保持接近当前",
+        "The plan maximises the mean gain over the worst {tail_share} of draws (CVaR): where the evidence is "
+        "weak it stays near today's allocation",
+    ),
     "optimizer.summary.profit": ("日利润 {current_profit_cny} → {profit_cny}", "Profit {current_profit_cny} → {profit_cny} a day"),
     # budget − spend, whatever kept it unspent; ``roimix plan`` splits it into the two lines below
     "optimizer.summary.reserve": ("未花的预算：{reserve_cny}/天", "Budget not spent: {reserve_cny} a day"),

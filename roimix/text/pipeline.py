@@ -62,9 +62,14 @@ STRINGS = {
         "{cell}：最佳拟合为 S 型（Hill s={s}）；优化器在其凹包络上求解并报告界",
         "{cell}: the best fit is S-shaped (Hill s={s}); the optimizer solves it on its concave envelope and "
         "reports the bound"),
+    "pipeline.fit.collinear": (
+        "{cell} 与 {other} 的花费同涨同落（相关系数 {correlation}）：历史数据分不开两者的效果，区间因此更宽；"
+        "对其中一个做增量实验可以分开",
+        "{cell} and {other} spend together (correlation {correlation}): the history cannot tell their effects "
+        "apart, so their bands are wide; a lift test on one of them would separate them"),
     "pipeline.fit.uncertain": (
-        "{cell}：水平不确定（自助法标准差为估计值的 {sd_share}）；做一次增量实验可以收窄",
-        "{cell}: its level is uncertain (bootstrap sd {sd_share} of the estimate); a lift test would narrow it"),
+        "{cell}：水平不确定（曲线抽样的标准差为估计值的 {sd_share}）；做一次增量实验可以收窄",
+        "{cell}: its level is uncertain (sd {sd_share} of the estimate across the curve draws); a lift test would narrow it"),
     "pipeline.fit.lift_not_identified": (
         "增量实验 {test}（{cell}）未使用：该单元花费变化不足，无法拟合曲线",
         "Lift test {test} ({cell}) is not used: the cell's spend varies too little for a curve to be fitted"),

@@ -186,6 +186,7 @@ def test_margin_is_honoured_in_pipeline_mode(logs, tmp_path, capsys):
     unfunded one's is at most that: with --margin 0.3 that is 3.33 (the pipeline's own 0.45 gives 2.22)."""
     out, curves = tmp_path / "plan.json", tmp_path / "curves.csv"
     code = main(["plan", *args(logs), "--budget", "100000", "--objective", "profit", "--margin", "0.3",
+                 "--risk", "mean", "--no-rank-tests",  # the estimate's optimum: marginal ROI = 1 / margin
                  "--new-product-cap", "1", "--new-customer-cap", "1", "--lang", "en", "--out", str(out),
                  "--curves-out", str(curves)])
     assert code == 0, capsys.readouterr().err
@@ -294,7 +295,7 @@ def test_plan_curves_out_neutralises_formulas(logs, sample_dir, tmp_path, capsys
     capsys.readouterr()
     fitted = pd.read_csv(csv, encoding="utf-8-sig")
     assert ("'" + EVIL) in set(fitted["channel"]) and EVIL not in set(fitted["channel"])
-    assert np.issubdtype(fitted["a"].dtype, np.floating) and (fitted["a"] > 0).all()
+    assert np.issubdtype(fitted["a"].dtype, np.floating) and (fitted["a"] >= 0).all()
     assert main([*base, "--curves-out", str(xlsx)]) == 0
     sheet = openpyxl.load_workbook(xlsx).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]

@@ -143,10 +143,12 @@ def test_s_shaped_truth_is_flagged():
     assert [w.key for w in fit.warnings] == ["pipeline.fit.s_shaped"]
 
 
-def test_bootstrap_band_covers_the_truth_in_most_cells():
-    """The band is a nominal 90 % band; over 42 cells of three markets it covers the true level in
-    31 (74 %): a block bootstrap of ~100 fitted days is narrow, and the README says so."""
-    inside = []
+def test_level_band_covers_the_truth_at_its_nominal_rate_and_no_wider():
+    """The 90 % band of each level (draws from the posterior given the design, with the sandwich
+    covariance scaled by the blocked jackknife) covers the true level in ≥ 85 % of 42 cells of three
+    markets (the issue's aim), and its width is honest both ways: the standardised errors have a
+    spread between 0.7 and 1.4 (1 is exact; a band twice too wide gives 0.5)."""
+    inside, z = [], []
     for seed in (5, 6, 7):
         spec = MarketSpec(n_users=3_000_000, seed=seed)
         m = generate_daily(spec)
@@ -156,8 +158,12 @@ def test_bootstrap_band_covers_the_truth_in_most_cells():
         got = fit.curves.set_index(["channel", "segment"]).loc[list(zip(m.true_curves.channel, m.true_curves.segment))]
         a = m.true_curves.a.to_numpy()
         inside += list((got.a_low.to_numpy() <= a) & (a <= got.a_high.to_numpy()))
+        z += list((got.a.to_numpy() - a) / ((got.a_high - got.a_low).to_numpy() / (2 * 1.645)))
         assert (got.a_high >= got.a_low).all()
-    assert len(inside) == 42 and np.mean(inside) >= 0.72
+        assert set(fit.draws.columns) >= {"draw", "channel", "segment", "family", "a", "b", "s"}
+        assert fit.draws["draw"].nunique() == 200 and len(fit.draws) == 200 * len(fit.curves)
+    assert len(inside) == 42 and np.mean(inside) >= 0.85
+    assert 0.7 <= np.std(z) <= 1.4
 
 
 def test_adstock_weights_have_the_stated_mean():
@@ -181,3 +187,22 @@ def test_bad_inputs_are_named():
                    pd.DataFrame({"date": odd_dates, "value": 1.0}), settings=FAST)
     with pytest.raises(ValueError, match="only 3 periods"):
         fit_curves(spend.iloc[:3], pd.DataFrame({"date": dates[:3], "segment": "new", "value": 1.0}), settings=FAST)
+
+
+def test_channels_whose_spend_moves_together_are_named_with_their_correlation():
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2026-01-01", periods=150)
+    x = 2000 * np.exp(0.4 * rng.standard_normal(len(dates)))
+    twin = 0.5 * x * np.exp(0.05 * rng.standard_normal(len(dates)))  # moves with x (corr ≈ 0.99)
+    other = 1500 * np.exp(0.4 * rng.standard_normal(len(dates)))
+    y = 50_000 + 8_000 * (1 - np.exp(-x / 2000)) + 4_000 * (1 - np.exp(-twin / 1000)) \
+        + 6_000 * (1 - np.exp(-other / 1500)) + rng.normal(0, 300, len(dates))
+    spend = pd.concat([pd.DataFrame({"date": dates, "channel": c, "spend": v})
+                       for c, v in (("a", x), ("b", twin), ("c", other))])
+    fit = fit_curves(spend, pd.DataFrame({"date": dates, "value": y}),
+                     settings=FitSettings(n_bootstrap=0, lag_candidates_periods=(0.0,)))
+    flagged = [w.values for w in fit.warnings if w.key == "pipeline.fit.collinear"]
+    assert len(flagged) == 1 and {flagged[0]["cell"], flagged[0]["other"]} == {"a/all", "b/all"}
+    assert flagged[0]["correlation"] > 0.95
+    col = fit.curves.set_index("channel")["collinear_with"]
+    assert col["a"].startswith("b/all") and col["b"].startswith("a/all") and col["c"] == ""

@@ -1,0 +1,123 @@
+"""Curve draws: a fit's uncertainty as many curves per cell, and what a plan is worth across them.
+
+A draw is one plausible set of curves (one per cell), e.g. from :func:`response.fit_curves`
+(``CurveFit.draws``: shape, carry-over, level and prior weight drawn together). Over the draws a
+plan's GMV uplift against the current allocation is a distribution; its quantiles and the
+probability that it is positive are what a plan may promise. The risk-aware objective (CVaR, see
+:class:`optimizer.scenario.Risk`) is built from the same draws in :mod:`optimizer.problem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .curves import FAMILIES, CurveError, Curves
+
+DRAW_COLUMNS = ("draw", "channel", "segment", "family", "a", "b", "s")
+
+
+@dataclass(frozen=True, eq=False)
+class CurveDraws:
+    """Curves per (draw, cell): ``curves`` has one row per pair, ``cell`` its cell index in the plan's
+    curves and ``draw`` its draw index (0 … ``n_draws`` − 1); every cell has every draw once."""
+
+    curves: Curves
+    cell: np.ndarray
+    draw: np.ndarray
+    n_draws: int
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, plan_curves: Curves) -> CurveDraws:
+        """Align a draws table (``DRAW_COLUMNS``) to the cells of ``plan_curves`` (channel × segment).
+
+        Raises :class:`CurveError` naming the cell that has no draws, a different number of them, or
+        parameters outside its family's domain."""
+        missing = [c for c in DRAW_COLUMNS if c not in frame.columns]
+        if missing:
+            raise CurveError(f"curve draws: missing column(s) {', '.join(missing)}")
+        if tuple(plan_curves.key_columns) != ("channel", "segment"):
+            raise CurveError("curve draws: they apply to plans whose cells are channel × segment, not "
+                             + " × ".join(plan_curves.key_columns))
+        df = frame.reset_index(drop=True)
+        index = {(str(c), str(s)): i for i, (c, s) in
+                 enumerate(zip(plan_curves.keys["channel"], plan_curves.keys["segment"]))}
+        cell = np.array([index.get((str(c), str(s)), -1) for c, s in zip(df["channel"], df["segment"])], dtype=int)
+        df = df[cell >= 0].reset_index(drop=True)
+        cell = cell[cell >= 0]
+        draw_ids, draw = np.unique(df["draw"].to_numpy(), return_inverse=True)
+        n_draws = len(draw_ids)
+        counts = np.bincount(cell, minlength=plan_curves.n)
+        labels = plan_curves.labels
+        for i in range(plan_curves.n):
+            if counts[i] != n_draws:
+                raise CurveError(f"curve draws: cell {labels[i]} has {counts[i]} draws, the others {n_draws}")
+        if len(np.unique(cell * n_draws + draw)) != len(df):
+            raise CurveError("curve draws: a draw lists the same cell twice")
+        family = df["family"].astype(str).to_numpy()
+        a, b, s = (pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float) for c in ("a", "b", "s"))
+        bad = ~np.isin(family, FAMILIES) | ~np.isfinite(a) | (a < 0)
+        bad |= (family != "power") & ~(np.isfinite(b) & (b > 0))
+        bad |= np.isin(family, ("power", "hill")) & ~(np.isfinite(s) & (s > 0))
+        bad |= (family == "power") & (s >= 1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CurveError(f"curve draws: draw {df['draw'][i]} of cell {labels[cell[i]]}: family {family[i]} "
+                             f"with a={a[i]:g}, b={b[i]:g}, s={s[i]:g} is outside the family's domain")
+        keys = plan_curves.keys.iloc[cell].reset_index(drop=True)
+        curves = Curves(keys, family, a, b, s, plan_curves.current_spend_cny[cell], plan_curves.cpc_cny[cell],
+                        plan_curves.new_customer_share[cell], plan_curves.margin[cell])
+        return cls(curves, cell, draw.astype(int), n_draws)
+
+    def totals(self, spend_cny: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Per draw ``Σ_cells weight_c · f_dc(x_c)`` (GMV per day with ``weight`` 1)."""
+        values = self.curves.value(np.asarray(spend_cny, dtype=float)[self.cell])
+        if weight is not None:
+            values = values * np.asarray(weight, dtype=float)[self.cell]
+        return np.bincount(self.draw, weights=values, minlength=self.n_draws)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A plan's GMV uplift per day against the current allocation, across the curve draws.
+
+    ``prob_above_break_even`` is the share of draws in which the plan's incremental GMV pays for its
+    spend: ``Σ margin_c · f_c(x_c) ≥ Σ x_c``, i.e. its incremental ROI is above the break-even ROI
+    ``1 / margin`` (``margin`` the profit margin per yuan of GMV, returns already taken out);
+    ``break_even_roi`` states that ROI with the plan's GMV-weighted margin."""
+
+    uplift_p10_cny: float
+    uplift_p50_cny: float
+    uplift_p90_cny: float
+    uplift_mean_cny: float
+    prob_better_than_current: float
+    prob_above_break_even: float
+    break_even_roi: float
+    n_draws: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def outcome(draws: CurveDraws, spend_cny: np.ndarray, current_cny: np.ndarray, margin: np.ndarray) -> Outcome:
+    """The :class:`Outcome` of ``spend_cny`` against ``current_cny`` (both per cell, yuan per day)."""
+    spend = np.asarray(spend_cny, dtype=float)
+    uplift = draws.totals(spend) - draws.totals(current_cny)
+    gmv = draws.totals(spend)
+    profit_gmv = draws.totals(spend, margin)
+    p10, p50, p90 = np.quantile(uplift, [0.1, 0.5, 0.9])
+    mean_margin = float(profit_gmv.sum() / gmv.sum()) if gmv.sum() > 0 else float(np.mean(margin))
+    return Outcome(
+        float(p10), float(p50), float(p90), float(uplift.mean()), float(np.mean(uplift > 0)),
+        float(np.mean(profit_gmv >= spend.sum())), 1.0 / mean_margin if mean_margin > 0 else float("inf"),
+        draws.n_draws,
+    )
+
+
+def cvar(values: np.ndarray, level: float) -> float:
+    """Rockafellar–Uryasev CVaR of the lower tail: the mean of the worst ``1 − level`` share of
+    ``values`` (equal weights), ``max_t t − E[(t − V)⁺] / (1 − level)``; the maximum is at a value."""
+    v = np.asarray(values, dtype=float)
+    return float(max(t - np.maximum(t - v, 0.0).mean() / (1 - level) for t in v))
