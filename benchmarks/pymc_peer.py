@@ -33,6 +33,7 @@ ADSTOCK_L_MAX_WEEKS = 8  # as in PyMC-Marketing's weekly examples
 YEARLY_FOURIER_MODES = 2  # as in PyMC-Marketing's example; used only with >= 1 year of history
 PLAN_HORIZON_DAYS = 28  # window the optimizer allocates over (carry-over tail of l_max periods added)
 PLAN_HORIZON_WEEKS = 8
+SLSQP_RELATIVE_FTOL = 1e-8  # the optimizer's stopping tolerance, relative to the expected media contribution
 NO_SEGMENT = ""
 
 
@@ -75,7 +76,7 @@ def _parse_amounts(df: pd.DataFrame, path: Path, column: str, allow_negative: bo
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         rule = "a finite number" if allow_negative else "a finite number >= 0"
-        raise InputError(f"{path}: row {i + 2}, column {column}: {df[column].iloc[i]!r} is not {rule}")
+        raise InputError(f"{path}: row {i + 2}, column {column}: {str(df[column].iloc[i])!r} is not {rule}")
     return values.astype(float)
 
 
@@ -301,22 +302,26 @@ def optimize(
     x_start = feasible_start(current, low, high, budget_cny)
     if not optimised.all():
         budget_cny = budget_cny - float(x_start[~optimised].sum())
+    var = "total_media_contribution_original_scale"
+    current_da = xr.DataArray(current, dims=["channel"], coords={"channel": channels})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        now = wrapper.sample_response_distribution(allocation_strategy=current_da)
+        # SLSQP's default ftol (1e-9) is absolute; on an objective of millions of yuan it ran 5,000
+        # evaluations (8 min) on a 150-day, 8-channel market. Relative to the objective it takes ~40.
+        ftol = SLSQP_RELATIVE_FTOL * max(abs(float(now[var].mean())), 1.0)
         allocation, result = wrapper.optimize_budget(
             budget=budget_cny,
             budget_bounds=bounds,
             x0=feasible_start(current[optimised], low[optimised], high[optimised], budget_cny),
+            minimize_kwargs={"method": "SLSQP", "options": {"ftol": ftol, "maxiter": 1_000}},
         )
     plan = np.asarray(allocation.sel(channel=channels).values, dtype=float)
     plan[~optimised] = x_start[~optimised]
-    current_da = xr.DataArray(current, dims=["channel"], coords={"channel": channels})
     plan_da = xr.DataArray(plan, dims=["channel"], coords={"channel": channels})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        now = wrapper.sample_response_distribution(allocation_strategy=current_da)
         new = wrapper.sample_response_distribution(allocation_strategy=plan_da)
-    var = "total_media_contribution_original_scale"
     uplift = (new[var] - now[var]).values.ravel() / horizon
     return pd.Series(plan, index=channels), result, uplift
 
