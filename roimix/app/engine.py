@@ -126,6 +126,8 @@ class CurveSet:
     warnings: tuple[str, ...] = ()
     summary: pd.DataFrame | None = None
     token: str = field(default="")
+    draws: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    """The fit's curve draws (see :class:`response.CurveFit`); None for given curves, which have none."""
     decomposition: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     """The fit's daily decomposition (date, outcome, component, value: actual, baseline and each cell's
     incremental GMV); fitted curves only (given curves have no history), for :func:`history_estimates`."""
@@ -205,7 +207,7 @@ def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
     _FITTED.add(token)
     return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}",
-                    decomposition=result.fit.decomposition)
+                    draws=result.draws, decomposition=result.fit.decomposition)
 
 
 def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:
@@ -308,6 +310,9 @@ class WhatIf:
     """gross margin on GMV (0–1) of the profit objective"""
     return_rate: float = 0.0
     """share of GMV returned (0–1): profit counts margin × (1 − return rate) of GMV"""
+    risk: str = "cvar"
+    """``cvar``: the plan maximises the mean gain over the worst 10 % of curve draws (stays near today
+    where the evidence is weak); ``mean``: the plan on the estimate. Without draws both plan on the estimate."""
 
     @property
     def profit_margin(self) -> float:
@@ -377,14 +382,24 @@ def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) 
     )
 
 
+RISKS = ("mean", "cvar")
+CVAR_LEVEL = 0.9
+
+
 class SharedPlanner:
     """A :class:`optimizer.Planner` shared by sessions (``st.cache_resource``); solves one at a time."""
 
-    def __init__(self, table: pd.DataFrame):
+    def __init__(self, table: pd.DataFrame, draws: pd.DataFrame | None = None):
         from optimizer import Planner
 
         self.table = table
-        self.planner = Planner(table.drop(columns=["status", "warning"], errors="ignore"))
+        frame = table.drop(columns=["status", "warning"], errors="ignore")
+        if draws is not None and len(draws) and "status" in table.columns and table["status"].eq("unfit").any():
+            unfit = set(zip(table.loc[table["status"].eq("unfit"), "channel"].astype(str),
+                            table.loc[table["status"].eq("unfit"), "segment"].astype(str)))
+            draws = draws.copy()
+            draws.loc[[(str(c), str(s)) in unfit for c, s in zip(draws["channel"], draws["segment"])], "a"] = 0.0
+        self.planner = Planner(frame, draws=draws if draws is not None and len(draws) else None)
         self.lock = threading.Lock()
         self.programs: dict = {}
         """compiled problems of the budget sweep, by structure"""
@@ -393,22 +408,31 @@ class SharedPlanner:
         with self.lock:
             return self.planner.solve(scenario)
 
+    @property
+    def has_draws(self) -> bool:
+        return self.planner.draws is not None
+
 
 def _table_token(table: pd.DataFrame) -> str:
     return hashlib.sha1(pd.util.hash_pandas_object(table, index=False).values.tobytes()).hexdigest()[:16]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def shared_planner(token: str, _table: pd.DataFrame) -> SharedPlanner:
-    return SharedPlanner(_table)
+def shared_planner(token: str, _table: pd.DataFrame, _draws: pd.DataFrame | None = None) -> SharedPlanner:
+    return SharedPlanner(_table, _draws)
 
 
 def planner_for(curves: CurveSet) -> SharedPlanner:
-    return shared_planner(curves.token or _table_token(curves.table), curves.table)
+    return shared_planner(curves.token or _table_token(curves.table), curves.table, curves.draws)
 
 
 def solve(planner: SharedPlanner, w: WhatIf) -> PlanResult:
-    return planner.solve(scenario_of(w, planner.table))
+    scenario = scenario_of(w, planner.table)
+    if planner.has_draws and w.risk == "cvar" and w.objective != "min_spend":
+        from optimizer import Risk
+
+        scenario = replace(scenario, objective=replace(scenario.objective, risk=Risk("cvar", CVAR_LEVEL)))
+    return planner.solve(scenario)
 
 
 def channel_plan(result: PlanResult) -> pd.DataFrame:

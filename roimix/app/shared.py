@@ -190,4 +190,5 @@ def whatif() -> engine.WhatIf:
         bounds=rows,
         margin=float(state.MARGIN_PCT.get() or 0.0) / 100.0,
         return_rate=float(state.RETURN_PCT.get() or 0.0) / 100.0,
+        risk=state.RISK.get() if state.RISK.get() in engine.RISKS else "cvar",
     )

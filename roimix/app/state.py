@@ -127,6 +127,8 @@ MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", 45.0)
 """gross margin on GMV in % (the profit objective's; the optimizer's default 45 %)"""
 RETURN_PCT: Slot[float] = Slot("whatif.return_pct", 0.0)
 """share of GMV returned, in %"""
+RISK: Slot[str] = Slot("whatif.risk", "cvar")
+"""``cvar`` (稳健: the mean gain over the worst 10 % of curve draws) or ``mean`` (平均: the estimate)"""
 BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 """channel, lower (× current), upper (× current), locked; None until the data is known"""
 

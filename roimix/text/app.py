@@ -164,6 +164,22 @@ STRINGS = {
     "app.opt.results": ("方案结果", "The results"),
     "app.opt.sweep": ("预算扫描", "The budget sweep"),
     "app.opt.objective": ("目标", "Objective"),
+    "app.opt.risk": ("面对不确定性", "Under uncertainty"),
+    "app.opt.risk.mean": ("平均", "Average"),
+    "app.opt.risk.cvar": ("稳健", "Robust"),
+    "app.opt.risk_help": (
+        "稳健：按曲线抽样中最差 10% 情形的平均增量优化——证据不足的渠道保持接近当前分配；平均：按曲线的估计值优化。",
+        "Robust: plan for the mean gain over the worst 10% of curve draws, so channels with weak evidence stay "
+        "near today's allocation. Average: plan on the curves' estimate.",
+    ),
+    "app.opt.risk.no_draws": ("这些曲线没有抽样（非本应用拟合），方案按估计值优化，不给出区间。",
+                              "These curves have no draws (not fitted here): the plan uses the estimate and shows no range."),
+    "app.opt.outcome": (
+        "**每天 GMV 增量区间**（相对当前分配）：P10 {p10} · P50 {p50} · P90 {p90}；优于当前分配的概率 {better}；"
+        "增量投产比高于保本投产比 {break_even} 的概率 {above}",
+        "**GMV uplift a day** (against today's allocation): P10 {p10} · P50 {p50} · P90 {p90}; chance it beats "
+        "today's allocation {better}; chance its incremental ROAS clears break-even {break_even}: {above}",
+    ),
     "app.opt.objective.gmv": ("GMV 最大", "Max GMV"),
     "app.opt.objective.profit": ("利润最大", "Max profit"),
     "app.opt.objective.min_spend": ("达标最省", "Min spend for a target"),

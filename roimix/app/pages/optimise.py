@@ -16,7 +16,7 @@ OBJECTIVES = ("gmv", "profit", "min_spend")
 # --- controls ----------------------------------------------------------------------------------------------
 
 
-def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> None:
+def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str, has_draws: bool = False) -> None:
     total = shared.current_total(table)
     options = shared.budget_options(total)
 
@@ -51,6 +51,19 @@ def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> None:
                   help=t("app.opt.roi_floor_help", lang))
     state.ROI_FLOOR.set(float(v))
     margin_inputs(lang)
+    risk_control(lang, has_draws)
+
+
+def risk_control(lang: str, has_draws: bool) -> None:
+    """平均 ↔ 稳健: plan on the estimate, or on the worst tenth of the curve draws (fitted curves only)."""
+    if not has_draws:
+        st.caption(t("app.opt.risk.no_draws", lang))
+        return
+    risk = st.segmented_control(
+        t("app.opt.risk", lang), engine.RISKS, key=state.RISK.widget(), required=True,
+        format_func=lambda r: t(f"app.opt.risk.{r}", lang), help=t("app.opt.risk_help", lang),
+    )
+    state.RISK.set(risk or "cvar")
 
 
 def margin_inputs(lang: str) -> None:
@@ -134,6 +147,12 @@ def show_result(result, channels: pd.DataFrame, lang: str) -> None:
     plan = engine.channel_plan(result)
     plan = plan.set_index("channel").reindex(shared.ordered_channels(plan, channels)).reset_index()
     st.info(headline(result, plan, names, lang), icon=":material/lightbulb:")
+    if result.outcome is not None:  # what the plan may promise, over the curve draws
+        o = result.outcome
+        st.markdown(t("app.opt.outcome", lang, p10=signed_money(o.uplift_p10_cny, lang),
+                      p50=signed_money(o.uplift_p50_cny, lang), p90=signed_money(o.uplift_p90_cny, lang),
+                      better=percent(o.prob_better_than_current, lang, 0),
+                      break_even=f"{o.break_even_roi:.2f}", above=percent(o.prob_above_break_even, lang, 0)))
     zeroed = zeroed_key_platforms(result)
     if zeroed:
         st.warning(t("app.opt.key_zeroed", lang, channels="、".join(names.get(c, c) for c in zeroed) if lang == "zh"
@@ -376,7 +395,7 @@ def render() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         with guard(lang, t("app.opt.settings", lang)):
-            controls(curves.table, ds.channels, lang)
+            controls(curves.table, ds.channels, lang, planner.has_draws)
     w = shared.whatif()
     with right:
         result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
