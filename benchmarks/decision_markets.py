@@ -36,6 +36,8 @@ RESULTS = Path(__file__).resolve().parent / "results" / "decision_markets.md"
 def table(rows) -> tuple[str, pd.DataFrame]:
     frame = pd.DataFrame([{
         "market": r.market, "seed": r.seed, "method": r.method, "capture": r.capture,
+        "true uplift ¥/day": r.uplift_cny, "oracle ¥/day": r.oracle_uplift_cny,
+        "stated P10": r.interval[0] if r.interval else None, "stated P90": r.interval[2] if r.interval else None,
         "interval_holds": r.interval_holds, "band_cells": len(r.band_cover), "band_hits": sum(r.band_cover),
         "seconds": r.seconds, "note": r.note, "breaks": "; ".join(r.violations),
     } for r in rows])
@@ -45,7 +47,7 @@ def table(rows) -> tuple[str, pd.DataFrame]:
         part = frame[frame["method"] == method]
         done = part.dropna(subset=["capture"])
         if done.empty:
-            summary.append({"method": method, "mean capture": "–", "worst seed": "–", "seeds < 0": "–",
+            summary.append({"method": method, "runs": 0, "mean capture": "–", "worst seed": "–", "seeds < 0": "–",
                             "per market and seed": part["note"].iloc[0] or "not run", "P10–P90 holds truth": "–",
                             "90 % mROI band covers": "–", "plans breaking a rule": "–"})
             continue
@@ -53,7 +55,7 @@ def table(rows) -> tuple[str, pd.DataFrame]:
         held = done["interval_holds"].dropna()
         cells = done["band_cells"].sum()
         summary.append({
-            "method": method, "mean capture": f"{done['capture'].mean():.2f}", "worst seed": f"{done['capture'].min():.2f}",
+            "method": method, "runs": len(done), "mean capture": f"{done['capture'].mean():.2f}", "worst seed": f"{done['capture'].min():.2f}",
             "seeds < 0": f"{int((done['capture'] < 0).sum())} of {len(done)}", "per market and seed": per,
             "P10–P90 holds truth": f"{held.astype(bool).mean():.0%} of {len(held)}" if len(held) else "not reported",
             "90 % mROI band covers": f"{done['band_hits'].sum() / cells:.0%} of {cells} cells" if cells else "–",
@@ -73,6 +75,7 @@ def main() -> None:
     parser.add_argument("--keep", help="keep the markets' files and plans in this folder")
     parser.add_argument("--log", help="append each result as a JSON line to this file (kept if the run stops)")
     parser.add_argument("--from-log", nargs="*", help="build the table from these result logs instead of running")
+    parser.add_argument("--note", action="append", default=[], help="a line added to the notes under the table")
     parser.add_argument("--write", action="store_true", help=f"write the table to {RESULTS.relative_to(RESULTS.parents[2])}")
     args = parser.parse_args()
     chosen = seeds(args.seeds)[: args.n_seeds]
@@ -102,6 +105,7 @@ def main() -> None:
         notes.append("`roimix --risk mean`: not run, `roimix plan` has no `--risk` option yet.")
     if "PyMC-Marketing" in args.methods and not has_peer():
         notes.append("PyMC-Marketing: not run, `benchmarks/pymc_peer.py` or `.venv-peers` is missing.")
+    notes += args.note
     if frame["interval_holds"].isna().all():
         notes.append("P10–P90: `plan.json` has no `summary.uplift_per_day` yet, so interval coverage is not reported.")
     load = os.getloadavg()
@@ -109,9 +113,15 @@ def main() -> None:
               f"{', '.join(map(str, chosen))}; markets {', '.join(args.markets)})\n\n"
               f"Budget = today's total, cells 0.5–2× today, new-product ≤ 15 % and new-customer ≤ 30 % rules; "
               f"capture = share of the oracle's true uplift (1 best, 0 = today, < 0 loses money). "
-              f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores.\n")
+              + ("" if args.from_log else f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+                                          f"on {os.cpu_count()} cores.") + "\n")
     out = header + "\n" + text + "\n" + "".join(f"\n- {n}" for n in notes) + "\n"
-    detail = frame.drop(columns=["note"]).to_markdown(index=False, floatfmt=".3f")
+    shown = frame.drop(columns=["note"]).copy()
+    shown["capture"] = shown["capture"].map(lambda v: f"{v:.3f}")
+    for col in ("true uplift ¥/day", "oracle ¥/day", "stated P10", "stated P90"):
+        shown[col] = shown[col].map(lambda v: "" if v is None or v != v else f"{v:,.0f}")
+    shown["seconds"] = shown["seconds"].map(lambda v: f"{v:.0f}")
+    detail = shown.to_markdown(index=False)
     print(out)
     print(detail)
     if args.write:
