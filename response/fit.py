@@ -387,16 +387,20 @@ class _GroupFit:
         return res.x / scale
 
     def _cv_sse(self, H, sigma2, prior_a, lift_units, prior_sd: float | None = None) -> float:
+        return float(self._cv_errors(H, sigma2, prior_a, lift_units, prior_sd).sum())
+
+    def _cv_errors(self, H, sigma2, prior_a, lift_units, prior_sd: float | None = None) -> np.ndarray:
+        """Held-out squared error of each fitted period (blocked ``cv_folds``-fold cross-validation)."""
         idx = np.flatnonzero(self.rows)
         folds = np.array_split(idx, self.settings.cv_folds)
-        sse = 0.0
+        out = []
         for test in folds:
             train = self.rows.copy()
             train[test] = False
             coef = self._solve(H, train, sigma2, prior_a, lift_units, prior_sd)
             pred = np.hstack([self.z[test], H[test]]) @ coef
-            sse += float(np.sum((self.y[test] - pred) ** 2))
-        return sse
+            out.append((self.y[test] - pred) ** 2)
+        return np.concatenate(out)
 
     def _prior_amplitudes(self, chosen: list[_Candidate]) -> np.ndarray:
         out = np.full(len(chosen), np.nan)
@@ -437,18 +441,21 @@ class _GroupFit:
         sigma2 = float(np.sum(resid**2) / max(self.rows.sum() - len(coef0), 1))
 
         cv_table: dict[int, np.ndarray] = {}
+        cv_points: dict[int, np.ndarray] = {}
         for _ in range(s.sweeps if len(self.active) else 0):
             for k in cand:
-                scores = np.empty(len(cand[k]))
+                points = np.empty((len(cand[k]), int(self.rows.sum())))
+                penalty = np.zeros(len(cand[k]))
                 for i in range(len(cand[k])):
                     trial = dict(choice)
                     trial[k] = i
                     tchosen, tH = design(trial)
-                    scores[i] = self._cv_sse(tH, sigma2, self._prior_amplitudes(tchosen), self._lift_units(tchosen))
+                    points[i] = self._cv_errors(tH, sigma2, self._prior_amplitudes(tchosen), self._lift_units(tchosen))
                     if cand[k][i].family in ("power", "hill"):
-                        scores[i] += 2 * sigma2 * s.unbounded_penalty
+                        penalty[i] = 2 * sigma2 * s.unbounded_penalty
+                scores = points.sum(axis=1) + penalty
                 choice[k] = int(np.argmin(scores))
-                cv_table[k] = scores
+                cv_table[k], cv_points[k] = scores, (points, penalty)
 
         chosen, H = design(choice)
         prior_a = self._prior_amplitudes(chosen)
@@ -474,7 +481,7 @@ class _GroupFit:
 
         shape_weights = {k: self._weights(cv_table[k], sigma2) for k in cv_table}
         inflation = self._inflation(H, coef, sigma2, prior_a, lift_units, prior_sd)
-        draws = self._draws(cand, choice, shape_weights, sigma2, sd_grid, sd_weights, inflation)
+        draws = self._draws(cand, choice, cv_points, sigma2, sd_grid, sd_weights, inflation)
         curves, bands, cands, draw_frames = [], [], [], []
         for k, label in enumerate(self.labels):
             channel, segment = self.cells.loc[k, ["channel", "segment"]]
@@ -572,21 +579,32 @@ class _GroupFit:
         ok = sandwich > 0
         return float(max(1.0, np.median(jack[ok] / sandwich[ok]))) if ok.any() else 1.0
 
-    def _draws(self, cand, choice, shape_weights, sigma2, sd_grid, sd_weights, inflation) -> list[dict]:
-        """``n_bootstrap`` joint draws: per cell a candidate shape and kernel (by its weight), one prior
-        weight (by its weight), and levels from their posterior given that design. Each draw is
+    def _draws(self, cand, choice, cv_points, sigma2, sd_grid, sd_weights, inflation) -> list[dict]:
+        """``n_bootstrap`` joint draws: per cell a candidate shape and kernel, one prior weight (by its
+        likelihood), and levels from their posterior given that design. The shape is drawn with the
+        averaging weights recomputed on a Bayesian bootstrap of the held-out errors (Dirichlet weights
+        on blocks of periods; pseudo-BMA+, Yao et al. 2018): which shape fits best is itself uncertain
+        when the candidates' errors differ by little. Each draw is
         ``{"prior_sd": r, "cells": [((family, a, b, s), lag_mean_periods) per active cell]}``."""
         s = self.settings
         if not len(self.active) or s.n_bootstrap == 0:
             return []
         keys = [int(k) for k in self.active]
         p = self.z.shape[1]
+        n_rows = int(self.rows.sum())
+        window = self.settings.bootstrap_block_periods or (7 if self.timeline.period_days == 1 else 4)
+        block_of = np.minimum(np.arange(n_rows) // window, (n_rows - 1) // window)
+        n_blocks = int(block_of.max()) + 1
         out = []
         for _ in range(s.n_bootstrap):
+            weight = self.rng.dirichlet(np.ones(n_blocks))[block_of] * n_blocks * n_rows / np.bincount(
+                block_of, minlength=n_blocks)[block_of] / n_rows
             pick = dict(choice)
             for k in keys:
-                if k in shape_weights:
-                    pick[k] = int(self.rng.choice(len(shape_weights[k]), p=shape_weights[k]))
+                if k in cv_points:
+                    points, penalty = cv_points[k]
+                    probs = self._weights(points @ weight + penalty, sigma2)
+                    pick[k] = int(self.rng.choice(len(probs), p=probs))
             r = float(sd_grid[self.rng.choice(len(sd_grid), p=sd_weights)])
             chosen = [cand[k][pick[k]] for k in keys]
             H = np.column_stack([c.h for c in chosen])

@@ -256,3 +256,26 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
     inside = lambda r: int(((r >= 0.5) & (r <= 2.0)).sum())  # noqa: E731
     assert inside(with_journeys) >= 3 and inside(without) <= 1, (with_journeys, without)
     assert np.median(np.abs(np.log(with_journeys))) <= 0.5 * np.median(np.abs(np.log(without)))
+
+
+def test_free_shape_bands_cover_the_truth_at_their_nominal_rate():
+    """Eight seeds of the daily market, shapes not given: the nominal 90 % bands of each channel's level
+    (GMV at today's spend, which rests on extrapolation here) and of its marginal ROI cover the truth
+    in ≥ 85 % of the 24 cells (measured 24 and 21 of 24). Before the shape was drawn from a
+    bootstrap of the held-out errors, 12 and 17 of 24. The level band is honest, not vacuous: its
+    median width is under 60 % of the estimate (measured 46 %)."""
+    from response import FitSettings, fit_curves
+
+    level_in, mroi_in, widths = [], [], []
+    for seed in range(8):
+        spend, outcome = _market(168, seed=seed)
+        fit = fit_curves(spend.drop(columns="platform_gmv"), outcome, settings=FitSettings(n_bootstrap=200))
+        for r in fit.curves.itertuples():
+            a, b = TRUTH[r.channel]
+            low, high = r.value_at_current * r.a_low / r.a, r.value_at_current * r.a_high / r.a
+            level_in.append(low <= a * (1 - np.exp(-r.current_spend / b)) <= high)
+            mroi_in.append(r.mroi_low <= _true_slope(r.channel, r.current_spend) <= r.mroi_high)
+            widths.append((high - low) / r.value_at_current)
+    assert len(level_in) == 24
+    assert np.mean(level_in) >= 0.85 and np.mean(mroi_in) >= 0.85
+    assert np.median(widths) < 0.6
