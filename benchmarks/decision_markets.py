@@ -22,7 +22,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,11 +50,13 @@ def table(rows) -> tuple[str, pd.DataFrame]:
                             "per market and seed": part["note"].iloc[0] or "not run", "P10–P90 holds truth": "–",
                             "90 % mROI band covers": "–", "plans breaking a rule": "–"})
             continue
-        per = "; ".join(f"{m}: " + ", ".join(f"{v:.2f}" for v in g["capture"]) for m, g in done.groupby("market", sort=False))
+        per = "; ".join(f"{m}: " + ", ".join(f"{v:.2f}" for v in g["capture"])
+                        for m, g in done.groupby("market", sort=False))
         held = done["interval_holds"].dropna()
         cells = done["band_cells"].sum()
         summary.append({
-            "method": method, "runs": len(done), "mean capture": f"{done['capture'].mean():.2f}", "worst seed": f"{done['capture'].min():.2f}",
+            "method": method, "runs": len(done), "mean capture": f"{done['capture'].mean():.2f}",
+            "worst seed": f"{done['capture'].min():.2f}",
             "seeds < 0": f"{int((done['capture'] < 0).sum())} of {len(done)}", "per market and seed": per,
             "P10–P90 holds truth": f"{held.astype(bool).mean():.0%} of {len(held)}" if len(held) else "not reported",
             "90 % mROI band covers": f"{done['band_hits'].sum() / cells:.0%} of {cells} cells" if cells else "–",
@@ -76,7 +77,8 @@ def main() -> None:
     parser.add_argument("--log", help="append each result as a JSON line to this file (kept if the run stops)")
     parser.add_argument("--from-log", nargs="*", help="build the table from these result logs instead of running")
     parser.add_argument("--note", action="append", default=[], help="a line added to the notes under the table")
-    parser.add_argument("--write", action="store_true", help=f"write the table to {RESULTS.relative_to(RESULTS.parents[2])}")
+    parser.add_argument("--write", action="store_true",
+                        help=f"write the table to {RESULTS.relative_to(RESULTS.parents[2])}")
     args = parser.parse_args()
     chosen = seeds(args.seeds)[: args.n_seeds]
     if args.write and args.seeds != "eval":
@@ -107,7 +109,8 @@ def main() -> None:
         notes.append("PyMC-Marketing: not run, `benchmarks/pymc_peer.py` or `.venv-peers` is missing.")
     notes += args.note
     if frame["interval_holds"].isna().all():
-        notes.append("P10–P90: `plan.json` has no `summary.uplift_per_day` yet, so interval coverage is not reported.")
+        notes.append("P10–P90: `plan.json` has no `summary.uplift_per_day` yet, so interval coverage is not "
+                     "reported.")
     load = os.getloadavg()
     header = (f"## Decision quality on independent markets ({args.users:,} users, 150 days, {args.seeds} seeds "
               f"{', '.join(map(str, chosen))}; markets {', '.join(args.markets)})\n\n"

@@ -207,8 +207,9 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
                                      f"by up to ¥{gap:.2f} a day")
             row.interval, row.interval_holds = None, None
             band = summary.get("uplift_per_day")
-            if band is None and f"uplift_per_day.p10" in summary:  # a flattened summary
-                band = {k: summary[f"uplift_per_day.{k}"] for k in ("p10", "p50", "p90") if f"uplift_per_day.{k}" in summary}
+            if band is None and "uplift_per_day.p10" in summary:  # a flattened summary
+                band = {k: summary[f"uplift_per_day.{k}"] for k in ("p10", "p50", "p90")
+                        if f"uplift_per_day.{k}" in summary}
             s = _score(truth, spend, budget)
             if isinstance(band, dict) and all(k in band for k in ("p10", "p50", "p90")):
                 row.interval = (float(band["p10"]), float(band["p50"]), float(band["p90"]))
@@ -234,7 +235,8 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
             s = _score(truth, spend, budget)
         else:
             raise ValueError(f"unknown method {method!r}")
-        row.capture, row.uplift_cny, row.oracle_uplift_cny = s.capture, s.uplift_cny_per_day, s.oracle_uplift_cny_per_day
+        row.capture, row.uplift_cny = s.capture, s.uplift_cny_per_day
+        row.oracle_uplift_cny = s.oracle_uplift_cny_per_day
         row.spend_cny = [round(float(v), 2) for v in spend]
         row.violations = violations(truth, np.asarray(spend, dtype=float), budget)
         row.seconds = time.perf_counter() - start

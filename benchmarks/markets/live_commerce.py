@@ -136,7 +136,8 @@ def planned_spend(users: int, seed: int) -> np.ndarray:
             out[k] = 0.8 * kol * spend_noise(rng, n, 0.06, 0.0) * (c.spend_cny / (0.8 * design.cells[
                 design.cell_index("douyin_kol", c.segment)].spend_cny))
         elif c.channel == "wechat_group":
-            out[k] = level * np.where(push, 3.0, 0.85) / (0.85 + 2.15 * push.mean()) * spend_noise(rng, n, 0.2, 0.3) * camp
+            pushes = np.where(push, 3.0, 0.85) / (0.85 + 2.15 * push.mean())
+            out[k] = level * pushes * spend_noise(rng, n, 0.2, 0.3) * camp
         else:
             out[k] = level * spend_noise(rng, n, 0.3, 0.6) * camp
     return np.round(out, 2)

@@ -19,7 +19,8 @@ inputs as in Chan & Perry 2017):
 * **Baseline**: intenders visit (organic search / direct), 万相台 retargets 40 %, closings via
   直通车 35 %, paid brand search 30 %, direct 35 %.
 * **Calendar** (618 on its own early-start dates, unlike roimix's template): 品牌日 Apr 18–19;
-  618 预售 May 13–27, 第一波 May 28–31, 蓄水 Jun 1–15, 爆发 Jun 16–18, 返场 Jun 19–20; 七夕 Aug 6–8.
+  618 预售 May 13–27, 第一波 May 28–31, 蓄水 Jun 1–15, 爆发 Jun 16–18, 返场 Jun 19–20;
+  七夕 Aug 6–8.
   History: 150 days from 2027-03-15.
 """
 

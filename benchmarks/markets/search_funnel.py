@@ -139,7 +139,8 @@ def planned_spend(users: int, seed: int) -> np.ndarray:
             a, b, s = cell.params(scale)
             x = carried(out[[design.cell_index(ch, seg)]], [cell.kernel])[0]
             queries = queries + _VIA_BRAND[ch] * curve_value(cell.family, a, b, s, x) / design.aov_cny[j] * 2.0
-        out[k_bs] = design.channel("brand_search").cpc_cny * cov * QUERIES_PER_VISIT * queries * spend_noise(rng, n, 0.05, 0.0)
+        cpc = design.channel("brand_search").cpc_cny
+        out[k_bs] = cpc * cov * QUERIES_PER_VISIT * queries * spend_noise(rng, n, 0.05, 0.0)
     out[:, :BURN_DAYS] = np.round(out[:, :BURN_DAYS], 2)
     return np.round(out, 2)
 
@@ -180,7 +181,8 @@ def simulate(users: int, seed: int, spend: np.ndarray | None = None):
     paid_click = brand & (rng.random(n_c) < day_cov)
     closing_touch(touches, rng, c_users, c_t, "brand_search", paid_click)
     closing_touch(touches, rng, c_users, c_t, "organic_search", brand & ~paid_click)
-    closing_touch(touches, rng, c_users, c_t, "direct", np.isin(ch_of, _FUNNEL) & ~brand & (u < p_brand + 0.5 * (1 - p_brand)))
+    direct = np.isin(ch_of, _FUNNEL) & ~brand & (u < p_brand + 0.5 * (1 - p_brand))
+    closing_touch(touches, rng, c_users, c_t, "direct", direct)
 
     # baseline orders: intent visit first, retargeting, then a closing search or direct visit
     n_b = len(base["day"])
