@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--markets", nargs="*", default=list(MARKETS), choices=list(MARKETS))
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=list(METHODS))
     parser.add_argument("--n-seeds", type=int, help="use only the first N seeds of the set (a quicker look)")
+    parser.add_argument("--only", type=int, nargs="*", help="run only these seeds of the set (e.g. to finish a run)")
     parser.add_argument("--keep", help="keep the markets' files and plans in this folder")
     parser.add_argument("--log", help="append each result as a JSON line to this file (kept if the run stops)")
     parser.add_argument("--from-log", nargs="*", help="build the table from these result logs instead of running")
@@ -81,6 +82,10 @@ def main() -> None:
                         help=f"write the table to {RESULTS.relative_to(RESULTS.parents[2])}")
     args = parser.parse_args()
     chosen = seeds(args.seeds)[: args.n_seeds]
+    if args.only:
+        if not set(args.only) <= set(chosen):
+            parser.error(f"--only {args.only}: not all in the {args.seeds} seeds {chosen}")
+        chosen = tuple(args.only)
     if args.write and args.seeds != "eval":
         parser.error("--write records evaluation seeds only (--seeds eval)")
 
