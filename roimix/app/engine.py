@@ -435,6 +435,23 @@ def solve(planner: SharedPlanner, w: WhatIf) -> PlanResult:
     return planner.solve(scenario)
 
 
+def lift_tests_to_run(planner: SharedPlanner, w: WhatIf, result: PlanResult) -> pd.DataFrame:
+    """channel, segment, value_cny_per_day, rank: the lift tests worth most to this plan (see
+    :func:`optimizer.lift_value.lift_test_values`); empty without curve draws or a plan."""
+    if not planner.has_draws or not result.solved:
+        return pd.DataFrame(columns=["channel", "segment", "value_cny_per_day", "rank"])
+    from optimizer.lift_value import lift_test_values
+
+    table = planner.table
+    unfit = table["status"].eq("unfit").to_numpy() if "status" in table.columns else np.zeros(len(table), bool)
+    draws = planner.planner.draws
+    frame = pd.DataFrame({"draw": draws.draw, "channel": draws.curves.keys["channel"].to_numpy(),
+                          "segment": draws.curves.keys["segment"].to_numpy(), "family": draws.curves.family,
+                          "a": draws.curves.a, "b": draws.curves.b, "s": draws.curves.s})
+    with planner.lock:
+        return lift_test_values(planner.planner.curves, frame, scenario_of(w, table), result.spend_cny, cells=~unfit)
+
+
 def channel_plan(result: PlanResult) -> pd.DataFrame:
     """Per channel: current_spend, planned_spend, current_value, planned_value, change, and marginal_roi
     (spend-weighted over the channel's cells with a finite marginal ROI), in the plan's channel order."""

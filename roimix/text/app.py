@@ -174,6 +174,17 @@ STRINGS = {
     ),
     "app.opt.risk.no_draws": ("这些曲线没有抽样（非本应用拟合），方案按估计值优化，不给出区间。",
                               "These curves have no draws (not fitted here): the plan uses the estimate and shows no range."),
+    "app.opt.tests": ("下一步做哪个增量实验", "Which lift test next"),
+    "app.opt.tests_help": (
+        "对每个渠道：若一次增量实验告诉我们它的真实水平落在曲线抽样的哪三分之一，方案每天平均能多赚多少"
+        "（已扣除仅凭重抽样就能“多赚”的部分）。",
+        "Per channel: how much more the plan would make a day on average if a lift test told which third of "
+        "the curve draws its true level lies in (less what re-planning on a third of the draws gains by chance).",
+    ),
+    "app.opt.tests_button": ("计算实验价值（约需十余秒）", "Rank the lift tests (takes some seconds)"),
+    "app.opt.tests.rank": ("排名", "Rank"),
+    "app.opt.tests.cell": ("渠道 · 商品", "Channel · products"),
+    "app.opt.tests.value": ("方案期望增益/天", "Expected gain to the plan a day"),
     "app.opt.outcome": (
         "**每天 GMV 增量区间**（相对当前分配）：P10 {p10} · P50 {p50} · P90 {p90}；优于当前分配的概率 {better}；"
         "增量投产比高于保本投产比 {break_even} 的概率 {above}",

@@ -342,6 +342,32 @@ def zeroed_key_platforms(result) -> list[str]:
     return list(hit.index)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_tests(token: str, w: engine.WhatIf, _planner: engine.SharedPlanner, _result) -> pd.DataFrame:
+    """The lift tests worth most to the plan of these settings (a second or two per channel)."""
+    return engine.lift_tests_to_run(_planner, w, _result)
+
+
+def show_tests(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine.WhatIf, result, channels,
+               lang: str) -> None:
+    """下一步做哪个增量实验: on request (it re-plans three times per cell), best first, in money per day."""
+    if not planner.has_draws or result is None or not result.solved:
+        return
+    st.subheader(t("app.opt.tests", lang))
+    st.caption(t("app.opt.tests_help", lang))
+    if not st.button(t("app.opt.tests_button", lang), key="tests.rank"):
+        return
+    frame = cached_tests(curves.token, w, planner, result)
+    names = figures.labels(channels, lang)
+    shown = pd.DataFrame({
+        t("app.opt.tests.rank", lang): frame["rank"],
+        t("app.opt.tests.cell", lang): [f"{names.get(c, c)} · {t('segment.' + s, lang) if s in ('new', 'existing') else s}"
+                                        for c, s in zip(frame["channel"], frame["segment"])],
+        t("app.opt.tests.value", lang): [money(v, lang, 2) for v in frame["value_cny_per_day"]],
+    })
+    st.dataframe(shown.head(5), hide_index=True)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def cached_sweep(token: str, w: engine.WhatIf, budgets: tuple[float, ...], _planner: engine.SharedPlanner) -> pd.DataFrame:
     """The budget sweep for every setting but the budget (a budget move reuses it)."""
@@ -409,6 +435,8 @@ def render() -> None:
         bounds_editor(curves.table, ds.channels, lang)
     with guard(lang, t("app.opt.sweep", lang)):
         show_sweep(planner, curves, w, lang)
+    with guard(lang, t("app.opt.tests", lang)):
+        show_tests(planner, curves, w, result, ds.channels, lang)
 
 
 if __name__ == "__main__":
