@@ -94,6 +94,10 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
             "roi": round(totals["expected_gmv"] / totals["spend"], 4) if totals["spend"] else None,
             "flat_gmv": round(flat_gmv, 2), "uplift_vs_flat": round(totals["expected_gmv"] - flat_gmv, 2),
             "binding_rules": "; ".join(plan.binding()), "outputs": "; ".join(written)}
+    if run.outcome is not None:  # the gain over the even plan across the curve draws
+        row |= {"uplift_vs_flat_p10": round(run.outcome.uplift_p10_cny, 2),
+                "uplift_vs_flat_p90": round(run.outcome.uplift_p90_cny, 2),
+                "prob_better_than_flat": round(run.outcome.prob_better_than_current, 4)}
     return Outcome(path, name, plan.status, "", row, said)
 
 

@@ -112,14 +112,22 @@ class FinanceTables:
 # --- building -------------------------------------------------------------------------------------------
 
 
-def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignResult | None = None) -> FinanceTables:
-    """The finance tables of a daily campaign plan (``flat``: the same-every-day plan, for comparison)."""
+def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignResult | None = None,
+                    outcome=None) -> FinanceTables:
+    """The finance tables of a daily campaign plan (``flat``: the same-every-day plan, for comparison;
+    ``outcome``: the plan's gain over it across the curve draws, see :mod:`optimizer.campaign.outcome`)."""
     lang = context.lang
     daily = plan.daily.rename(columns={"expected_value": "expected_gmv"})
     horizon = f"{plan.days['date'].min():%Y-%m-%d} – {plan.days['date'].max():%Y-%m-%d} ({len(plan.days)})"
     extra = [("horizon", t("campaign.item.horizon", lang), horizon, "text")]
     if flat is not None and flat.solved:
         extra.append(("flat_gmv", t("campaign.item.flat_gmv", lang), round(flat.gmv_cny, 2), "money"))
+    if outcome is not None:
+        extra += [(f"gain_vs_flat_{q}", t(f"campaign.item.gain_vs_flat_{q}", lang), round(v, 2), "money")
+                  for q, v in (("p10", outcome.uplift_p10_cny), ("p50", outcome.uplift_p50_cny),
+                               ("p90", outcome.uplift_p90_cny))]
+        extra.append(("prob_better_than_flat", t("campaign.item.prob_better_than_flat", lang),
+                      outcome.prob_better_than_current, "share"))
     lines = tuple(campaign_summary(plan, lang, campaign=context.campaign, flat=flat))
     explain = _explainer(_relabelled(campaign_messages(plan.result.messages), context),
                          lambda m: render_message(m, lang))

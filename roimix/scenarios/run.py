@@ -18,6 +18,8 @@ from optimizer.campaign import (
     Campaign, CampaignPlanner, CampaignResult, CampaignScenario, DailyRules, Horizon, apply_estimates,
     calendar_from_frame, estimate_multipliers, template, template_dates,
 )
+from optimizer.campaign.outcome import campaign_outcome
+from optimizer.draws import Outcome
 from roimix.errors import ScenarioError
 from roimix.messages import Message
 from roimix.export.finance import Context, FinanceTables, campaign_tables
@@ -50,6 +52,8 @@ class ScenarioRun:
     assumptions: tuple[tuple[str, str, str], ...]
     warnings: tuple[Message, ...] = ()
     """the fit's and the rules' warnings (keys and values; :func:`roimix.text.pipeline.render_warning` words them)"""
+    outcome: Outcome | None = None
+    """the plan's gain over the even plan across the fit's curve draws (None without draws)"""
 
     def campaign_label(self, lang: str) -> str:
         return "" if self.campaign is None else f"{self.campaign.label(lang)} {self.campaign.start.year}"
@@ -62,7 +66,7 @@ class ScenarioRun:
                 labels = {str(c): str(v) for c, v in zip(self.channels["channel"], self.channels[col]) if pd.notna(v)}
         context = Context(self.spec.name, self.campaign_label(lang), made_at, f"roimix {_version()}", self.inputs,
                           self.assumptions, labels, lang)
-        return campaign_tables(self.plan, context, flat=self.flat)
+        return campaign_tables(self.plan, context, flat=self.flat, outcome=self.outcome)
 
 
 def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: bool = True) -> ScenarioRun:
@@ -81,7 +85,10 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
     inputs = _inputs(spec)
     assumptions = _assumptions(spec, curves, source, campaign, phase_sources, setup, horizon)
     warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings
-    return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, assumptions, warnings)
+    draws = getattr(fit, "draws", None)
+    outcome = campaign_outcome(curves, draws, plan, flat_plan) if draws is not None and len(draws) else None
+    return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, assumptions, warnings,
+                       outcome)
 
 
 # --- curves ---------------------------------------------------------------------------------------------

@@ -174,6 +174,11 @@ STRINGS = {
     ),
     "app.opt.risk.no_draws": ("这些曲线没有抽样（非本应用拟合），方案按估计值优化，不给出区间。",
                               "These curves have no draws (not fitted here): the plan uses the estimate and shows no range."),
+    "app.camp.vs_flat_range": (
+        "比每天平均花多赚的区间（曲线抽样）：P10 {p10} · P50 {p50} · P90 {p90}；优于每天平均花的概率 {better}",
+        "Gain over the even plan across the curve draws: P10 {p10} · P50 {p50} · P90 {p90}; chance it beats "
+        "the even plan {better}",
+    ),
     "app.opt.tests": ("下一步做哪个增量实验", "Which lift test next"),
     "app.opt.tests_help": (
         "对每个渠道：若一次增量实验告诉我们它的真实水平落在曲线抽样的哪三分之一，方案每天平均能多赚多少"

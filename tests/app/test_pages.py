@@ -250,6 +250,8 @@ def test_campaign_daily_plan_follows_the_phases(app):
     assert_clean(at)
     gmv_618 = _money_value(metric(at, "活动增量 GMV"))
     assert _money_value(metric(at, "比每天平均花多赚")) >= 0, "timing the spend cannot lose against an even split"
+    ranged = [c.value for c in at.caption if c.value.startswith("比每天平均花多赚的区间")]
+    assert len(ranged) == 1 and "P10" in ranged[0] and "P90" in ranged[0], "the gain comes with its range"
     at.segmented_control(key="w.campaign.name.zh").set_value("double11").run()
     assert_clean(at)
     phases = at.session_state["campaign.phases"]["double11"]

@@ -270,6 +270,15 @@ def render() -> None:
             gain = plan.gmv_cny - flat.gmv_cny
             c4.metric(t("app.camp.vs_flat", lang), money(gain, lang, 2), delta=percent(gain / flat.gmv_cny, lang),
                       help=t("app.camp.vs_flat_help", lang, flat=money(flat.gmv_cny, lang, 2)))
+            if curves.draws is not None and len(curves.draws):  # the gain's range across the curve draws
+                from optimizer.campaign.outcome import campaign_outcome
+
+                o = campaign_outcome(curves.table.drop(columns=["status", "warning"], errors="ignore"), curves.draws,
+                                     plan, flat)
+                if o is not None:
+                    st.caption(t("app.camp.vs_flat_range", lang, p10=money(o.uplift_p10_cny, lang, 2),
+                                 p50=money(o.uplift_p50_cny, lang, 2), p90=money(o.uplift_p90_cny, lang, 2),
+                                 better=percent(o.prob_better_than_current, lang, 0)))
         per_channel = plan.daily.groupby(["date", "channel"], as_index=False)["spend"].sum()
         by_phase = plan.by_phase()
         shown = by_phase[by_phase["phase"] != "regular"].assign(label=lambda f: f["phase"].map(labels))
