@@ -151,6 +151,21 @@ class CellDesign:
         return self.roi_at_spend * x0 / float(unit_shape(self.family, x0 / b, self.s)), b, self.s
 
 
+def design_cells(channels, curves: dict, kernels: dict, new_b_ratio: float) -> tuple[CellDesign, ...]:
+    """Both segments of every channel: ``curves[channel]`` = (family, spend, b, s, roi, new_ratio, new_roi);
+    the new-product cell spends ``new_ratio`` × as much, saturates at ``new_ratio × new_b_ratio`` × b and
+    returns ``new_roi`` × the ROI."""
+    out = []
+    for ch in channels:
+        fam, x0, b, s, roi, new_ratio, new_roi = curves[ch.channel]
+        for seg in SEGMENTS:
+            new = seg == "new"
+            out.append(CellDesign(ch.channel, seg, fam, x0 * (new_ratio if new else 1.0),
+                                  b * (new_ratio * new_b_ratio if new else 1.0), s, roi * (new_roi if new else 1.0),
+                                  kernels[ch.channel]))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Phase:
     campaign: str

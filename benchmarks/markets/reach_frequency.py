@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .common import (
+    design_cells,
     BURN_DAYS, DAY_S, PER_USERS, SEGMENTS, STREAM_JOURNEYS, STREAM_SPEND, CellDesign, Channel, MarketDesign, Phase,
     Touches, assemble, baseline_demand, baseline_orders, calendar_days, caused_orders, closing_touch,
     delayed_kernel, geometric_kernel, phase_multiplier, split, spend_noise, stream, time_of_day,
@@ -73,15 +74,7 @@ IMPRESSIONS_PER_CNY = {"qianchuan": 0.4, "xiaohongshu": 0.6, "douyin_kol": 0.4, 
 
 
 def _cells() -> tuple[CellDesign, ...]:
-    out = []
-    for ch in CHANNELS:
-        fam, x0, b, s, roi, new_ratio, new_roi = _CURVES[ch.channel]
-        for seg in SEGMENTS:
-            new = seg == "new"
-            out.append(CellDesign(ch.channel, seg, fam, x0 * (new_ratio if new else 1.0),
-                                  b * (new_ratio * 1.2 if new else 1.0), s, roi * (new_roi if new else 1.0),
-                                  _K[ch.channel]))
-    return tuple(out)
+    return design_cells(CHANNELS, _CURVES, _K, new_b_ratio=1.2)
 
 
 CALENDAR = (
