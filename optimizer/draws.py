@@ -116,6 +116,18 @@ def outcome(draws: CurveDraws, spend_cny: np.ndarray, current_cny: np.ndarray, m
     )
 
 
+def unfit_levels_zeroed(draws: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
+    """``draws`` with level 0 for the cells whose ``status`` in the curves table is ``unfit``, as the
+    curves table has them (a plan keeps those cells at today's spend)."""
+    if not len(draws) or "status" not in curves.columns or not curves["status"].eq("unfit").any():
+        return draws
+    unfit = curves["status"].eq("unfit")
+    cells = set(zip(curves.loc[unfit, "channel"].astype(str), curves.loc[unfit, "segment"].astype(str)))
+    out = draws.copy()
+    out.loc[[(str(c), str(s)) in cells for c, s in zip(out["channel"], out["segment"])], "a"] = 0.0
+    return out
+
+
 def cvar(values: np.ndarray, level: float) -> float:
     """Rockafellar–Uryasev CVaR of the lower tail: the mean of the worst ``1 − level`` share of
     ``values`` (equal weights), ``max_t t − E[(t − V)⁺] / (1 − level)``; the maximum is at a value."""

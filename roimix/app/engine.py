@@ -391,15 +391,12 @@ class SharedPlanner:
 
     def __init__(self, table: pd.DataFrame, draws: pd.DataFrame | None = None):
         from optimizer import Planner
+        from optimizer.draws import unfit_levels_zeroed
 
         self.table = table
         frame = table.drop(columns=["status", "warning"], errors="ignore")
-        if draws is not None and len(draws) and "status" in table.columns and table["status"].eq("unfit").any():
-            unfit = set(zip(table.loc[table["status"].eq("unfit"), "channel"].astype(str),
-                            table.loc[table["status"].eq("unfit"), "segment"].astype(str)))
-            draws = draws.copy()
-            draws.loc[[(str(c), str(s)) in unfit for c, s in zip(draws["channel"], draws["segment"])], "a"] = 0.0
-        self.planner = Planner(frame, draws=draws if draws is not None and len(draws) else None)
+        draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
+        self.planner = Planner(frame, draws=draws)
         self.lock = threading.Lock()
         self.programs: dict = {}
         """compiled problems of the budget sweep, by structure"""

@@ -38,6 +38,7 @@ from roimix.export import (
     FORMATS, Context, plan_summary_lines, plan_tables, safe_frame, write_cells_csv, write_finance, write_tables,
 )
 from roimix.tables import CURVES, read_table
+from optimizer.draws import unfit_levels_zeroed
 from optimizer.lift_value import lift_test_values
 from roimix.text import money, percent, t
 
@@ -106,17 +107,6 @@ def _risk(text: str | None, draws: pd.DataFrame, lang: str) -> Risk:
     if risk.kind == "cvar" and not len(draws):
         raise UsageError(t("optimizer.cli.risk_without_draws", lang, risk=risk.describe()))
     return risk
-
-
-def _unfit_draws_flat(draws: pd.DataFrame, frame: pd.DataFrame, unfit: pd.Series) -> pd.DataFrame:
-    """Draws with the unfit cells' levels at 0, as the curves table has them (they are locked anyway)."""
-    if not len(draws) or not unfit.any():
-        return draws
-    cells = set(zip(frame.loc[unfit, "channel"].astype(str), frame.loc[unfit, "segment"].astype(str)))
-    out = draws.copy()
-    hit = [(str(c), str(s)) in cells for c, s in zip(out["channel"], out["segment"])]
-    out.loc[hit, "a"] = 0.0
-    return out
 
 
 def _render_warning(warning, lang: str) -> str:
@@ -384,14 +374,15 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     scenario = dataclasses.replace(scenario, rules=scenario.rules + keep)
     if scenario.objective.kind != "min_spend":
         scenario = dataclasses.replace(scenario, objective=dataclasses.replace(scenario.objective, risk=risk))
-    result = Planner(frame, draws=_unfit_draws_flat(draws, frame, unfit)).solve(scenario)
+    draws = unfit_levels_zeroed(draws, frame)
+    result = Planner(frame, draws=draws).solve(scenario)
     if no_traffic.any():  # clicks of cells without a known CPC are unknown, not spend ÷ a placeholder
         unknown = set(zip(frame.loc[no_traffic, "channel"].astype(str), frame.loc[no_traffic, "segment"].astype(str)))
         rows = [(str(c), str(s)) in unknown for c, s in zip(result.plan["channel"], result.plan["segment"])]
         result.plan.loc[rows, [c for c in ("clicks", "new_customer_clicks") if c in result.plan.columns]] = np.nan
     tests = None
     if len(draws) and result.solved and rank_tests:  # which lift test would be worth most to this plan
-        tests = lift_test_values(frame, _unfit_draws_flat(draws, frame, unfit), scenario, result.spend_cny,
+        tests = lift_test_values(frame, draws, scenario, result.spend_cny,
                                  cells=~unfit.to_numpy())
     for line in plan_summary_lines(result, lang):  # held-back reserve and unspent budget told apart
         click.echo(line)
