@@ -395,8 +395,9 @@ class SharedPlanner:
 
         self.table = table
         frame = table.drop(columns=["status", "warning"], errors="ignore")
-        draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
-        self.planner = Planner(frame, draws=draws)
+        self.draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
+        """the curve draws the planner weighs (unfit cells at level 0), as a table"""
+        self.planner = Planner(frame, draws=self.draws)
         self.lock = threading.Lock()
         self.programs: dict = {}
         """compiled problems of the budget sweep, by structure"""
@@ -441,12 +442,9 @@ def lift_tests_to_run(planner: SharedPlanner, w: WhatIf, result: PlanResult) -> 
 
     table = planner.table
     unfit = table["status"].eq("unfit").to_numpy() if "status" in table.columns else np.zeros(len(table), bool)
-    draws = planner.planner.draws
-    frame = pd.DataFrame({"draw": draws.draw, "channel": draws.curves.keys["channel"].to_numpy(),
-                          "segment": draws.curves.keys["segment"].to_numpy(), "family": draws.curves.family,
-                          "a": draws.curves.a, "b": draws.curves.b, "s": draws.curves.s})
     with planner.lock:
-        return lift_test_values(planner.planner.curves, frame, scenario_of(w, table), result.spend_cny, cells=~unfit)
+        return lift_test_values(planner.planner.curves, planner.draws, scenario_of(w, table), result.spend_cny,
+                                cells=~unfit)
 
 
 def channel_plan(result: PlanResult) -> pd.DataFrame:
