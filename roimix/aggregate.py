@@ -126,11 +126,10 @@ def run_aggregate(
     stage("validate")
     spend_t, outcome_t, channels_t, lifts, period_days = _check_inputs(spend, outcome, lift_tests, channels, settings)
 
-    from roimix.pipeline import default_exclude, pushes_note, unknown_pushes  # the same windows as pipeline mode
+    from roimix.pipeline import campaign_windows  # the same built-in windows as pipeline mode
 
     dates = pd.to_datetime(pd.concat([spend_t["date"], outcome_t["date"]]))
-    pushes = unknown_pushes(spend_t if settings.exclude is None else spend_t.iloc[:0], dates.min(), dates.max())
-    exclude = settings.exclude if settings.exclude is not None else default_exclude(dates.min(), dates.max(), pushes)
+    exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
     journey_note = None
     if (touchpoints is None) != (conversions is None):
         raise TableError([Problem("touchpoints" if touchpoints is None else "conversions", "",
@@ -194,8 +193,7 @@ def run_aggregate(
     timings = stage.timings()
     return AggregateResult(curves, fit, by_period, outcome_t, period_days, evidence, platform, factor, timings,
                            (Message("aggregate.period", {"period_days": period_days}),)
-                           + ((journey_note,) if journey_note is not None else ()) + pushes_note(pushes)
-                           + tuple(warnings)
+                           + ((journey_note,) if journey_note is not None else ()) + tuple(warnings)
                            + fit.warnings)
 
 

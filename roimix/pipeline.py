@@ -46,7 +46,6 @@ from attribution.engines import DuckDBEngine, Engine, SparkEngine, build_paths, 
 from attribution.journeys import VALUE_UNITS, journey_sql
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
-from response.pushes import shop_wide_pushes
 from roimix.messages import Message
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
 from roimix.tables.problems import Problem
@@ -173,8 +172,7 @@ def run_pipeline(
     kernels = lag_kernels(gaps, lags, lookback_days=settings.lookback_days)
 
     stage("curves")
-    pushes = unknown_pushes(spend_table if settings.exclude is None else spend_table.iloc[:0], first, last)
-    exclude = settings.exclude if settings.exclude is not None else default_exclude(first, last, pushes)
+    exclude = settings.exclude if settings.exclude is not None else campaign_windows(first, last)
     spend_by_day = spend_table.groupby(["date", "channel", "segment"], as_index=False)["spend"].sum()
     prior = _prior(credit, exclude, paid) if settings.use_prior else None
     fit = fit_curves(spend_by_day, outcome[["date", "segment", "value"]], prior=prior, kernels=kernels,
@@ -189,7 +187,7 @@ def run_pipeline(
     note = Message("pipeline.date_range", {"first_date": str(first.date()), "last_date": str(last.date()),
                                            "n_days": int((last - first).days) + 1})
     return PipelineResult(curves, fit, credit, paths, lags, spend_by_day, outcome, timings,
-                          tuple(warnings) + tuple(fit.warnings), (first, last), (note, *pushes_note(pushes)))
+                          tuple(warnings) + tuple(fit.warnings), (first, last), (note,))
 
 
 def campaign_windows(first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
@@ -205,40 +203,6 @@ def campaign_windows(first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
             if end >= first and start <= last:
                 rows.append({"campaign": name, "start": start, "end": end})
     return pd.DataFrame(rows, columns=["campaign", "start", "end"])
-
-
-def unknown_pushes(spend: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
-    """The shop-wide pushes of ``spend`` (:func:`response.pushes.shop_wide_pushes`) that do not lie
-    wholly inside a built-in campaign window (those are left out already)."""
-    pushes = shop_wide_pushes(spend)
-    if pushes.empty:
-        return pushes
-    known = campaign_windows(first, last)
-    inside = np.zeros(len(pushes), dtype=bool)
-    for start, end in zip(pd.to_datetime(known["start"]), pd.to_datetime(known["end"])):
-        inside |= (pd.to_datetime(pushes["start"]) >= start).to_numpy() & (pd.to_datetime(pushes["end"]) <= end).to_numpy()
-    return pushes[~inside].reset_index(drop=True)
-
-
-def default_exclude(first: pd.Timestamp, last: pd.Timestamp, pushes: pd.DataFrame) -> pd.DataFrame:
-    """What the fit leaves out unless told otherwise: the built-in campaigns and the shop-wide pushes
-    found in the spend table (:func:`response.pushes.shop_wide_pushes`)."""
-    windows = campaign_windows(first, last)
-    if pushes.empty:
-        return windows
-    return pd.concat([windows, pushes[["campaign", "start", "end"]]], ignore_index=True)
-
-
-def pushes_note(pushes: pd.DataFrame) -> tuple[Message, ...]:
-    """The statement that the shop-wide pushes were left out of the fit (none when there are none)."""
-    if pushes.empty:
-        return ()
-    days = int(sum((pd.Timestamp(e) - pd.Timestamp(s)).days + 1 for s, e in zip(pushes["start"], pushes["end"])))
-    windows = ", ".join(f"{pd.Timestamp(s).date()}–{pd.Timestamp(e).date()}" if s != e else str(pd.Timestamp(s).date())
-                        for s, e in zip(pushes["start"].head(ROWS_SHOWN), pushes["end"].head(ROWS_SHOWN)))
-    if len(pushes) > ROWS_SHOWN:
-        windows += ", …"
-    return (Message("pipeline.pushes", {"n_windows": len(pushes), "n_days": days, "windows": windows}),)
 
 
 def _name(source, default: str) -> str:

@@ -14,12 +14,6 @@ STRINGS = {
     "pipeline.date_range": ("分析区间：{first_date} 至 {last_date}（花费表的首末日期，共 {n_days} 天）",
                             "Analysis period: {first_date} to {last_date} (the spend table's first and last date, "
                             "{n_days} days)"),
-    "pipeline.pushes": (
-        "{n_windows} 个全店同步调整花费的时段（共 {n_days} 天：{windows}）未用于曲线拟合：所有渠道同时加减预算时，"
-        "需求往往也在变，无法分开（如日历外的大促、品牌日、节假日停投）",
-        "{n_windows} shop-wide pushes ({n_days} days: {windows}) are left out of the curve fit: when every channel's "
-        "spend moves at once, demand usually moves too and the two cannot be told apart (a campaign the calendar "
-        "does not know, a brand day, a holiday pause)"),
     "pipeline.input.outside_spend_dates": (
         "{file}：{n_rows} 行订单的日期在花费表区间（{first_date} 至 {last_date}）之外，未用于曲线拟合",
         "{file}: {n_rows} orders fall outside the spend table's dates ({first_date} to {last_date}); "
