@@ -133,29 +133,24 @@ class CurveSet:
     incremental GMV); fitted curves only (given curves have no history), for :func:`history_estimates`."""
 
 
-def _cell_traffic(spend: pd.DataFrame) -> pd.DataFrame:
-    """channel, segment, cpc, new_customer_share from the spend table (defaults where clicks are absent)."""
-    s = spend.copy()
-    for col in ("clicks", "new_customer_clicks"):
-        if col not in s.columns:
-            s[col] = np.nan
-    g = s.groupby(["channel", "segment"], as_index=False).agg(spend=("spend", "sum"), clicks=("clicks", "sum"),
-                                                             new=("new_customer_clicks", "sum"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g["cpc"] = np.where(g["clicks"] > 0, g["spend"] / g["clicks"], np.nan)
-        g["new_customer_share"] = np.where(g["clicks"] > 0, g["new"] / g["clicks"], np.nan)
-    g["cpc"] = g["cpc"].fillna(g["cpc"].median() if g["cpc"].notna().any() else 1.0).fillna(1.0)
-    g["new_customer_share"] = g["new_customer_share"].fillna(0.0).clip(0, 1)
-    return g[["channel", "segment", "cpc", "new_customer_share"]]
-
-
 def _with_attributes(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """The curves table with cpc, new_customer_share and clicks_known per cell (:func:`roimix.pipeline.cell_traffic`,
+    the CLI's: a cell without clicks is unknown, never given an assumed CPC), group, key_platform and margin.
+
+    Unknown cells get placeholder traffic (cpc 1, share 0) with ``clicks_known`` false: the optimizer needs
+    numbers, and :func:`traffic_unknown_cells` turns the new-customer cap off rather than let it read them."""
+    from optimizer import traffic_unknown
+    from roimix.pipeline import cell_traffic
+
     out = table.copy()
-    traffic = _cell_traffic(ds.spend)
-    for col in ("cpc", "new_customer_share"):
-        if col not in out.columns or out[col].isna().all():
-            out = out.drop(columns=[col], errors="ignore").merge(traffic[["channel", "segment", col]],
-                                                                  on=["channel", "segment"], how="left")
+    given = all(c in out.columns and out[c].notna().any() for c in ("cpc", "new_customer_share"))
+    if not given:
+        out = out.drop(columns=["cpc", "new_customer_share", "clicks_known"], errors="ignore").merge(
+            cell_traffic(ds.spend), on=["channel", "segment"], how="left")
+    known = ~traffic_unknown(out)
+    out["clicks_known"] = known.to_numpy()
+    out.loc[~known, "cpc"] = 1.0
+    out.loc[~known, "new_customer_share"] = 0.0
     attrs = ds.channels.set_index("channel")
     for col in ("group", "key_platform"):
         if col not in out.columns or out[col].isna().all():
@@ -163,9 +158,16 @@ def _with_attributes(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     if "margin" not in out.columns:
         out["margin"] = DEFAULT_MARGIN
     out["margin"] = out["margin"].fillna(DEFAULT_MARGIN)
-    out["cpc"] = out["cpc"].fillna(1.0)
-    out["new_customer_share"] = out["new_customer_share"].fillna(0.0)
     return out
+
+
+def traffic_unknown_cells(table: pd.DataFrame) -> tuple[str, ...]:
+    """``channel/segment`` of the cells whose clicks are unknown: the new-customer rule cannot be checked on them,
+    so the app plans without it (as the CLI drops its default cap) and says so."""
+    from optimizer import traffic_unknown
+
+    unknown = traffic_unknown(table).to_numpy()
+    return tuple(f"{c}/{s}" for c, s in zip(table["channel"].to_numpy()[unknown], table["segment"].to_numpy()[unknown]))
 
 
 CHANNEL_COLUMNS = ["channel", "group", "key_platform", "label_zh", "label_en"]

@@ -34,7 +34,7 @@ class SavedScenario:
 
 
 def save_current(name: str, curves: engine.CurveSet, ds, planner, lang: str) -> SavedScenario | None:
-    w = shared.whatif()
+    w = shared.whatif(curves.table)
     result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
     if result is None:
         return None

@@ -168,8 +168,9 @@ def clean_bounds(frame: pd.DataFrame) -> pd.DataFrame:
     return clean.reset_index(drop=True)
 
 
-def whatif() -> engine.WhatIf:
-    """The engine's view of what the user set."""
+def whatif(table: pd.DataFrame) -> engine.WhatIf:
+    """The engine's view of what the user set, for the curves ``table``: without clicks for some cell the
+    new-customer cap cannot be checked and is off (:func:`engine.traffic_unknown_cells`; the page says so)."""
     sync_bounds()
     bounds = state.BOUNDS.get()
     rows = ()
@@ -183,7 +184,7 @@ def whatif() -> engine.WhatIf:
     return engine.WhatIf(
         budget=float(state.BUDGET.get() or 0.0),
         new_product_cap=state.NEW_PRODUCT_CAP.get() / 100.0,
-        new_customer_cap=state.NEW_CUSTOMER_CAP.get() / 100.0,
+        new_customer_cap=None if engine.traffic_unknown_cells(table) else state.NEW_CUSTOMER_CAP.get() / 100.0,
         objective=objective,
         target_gmv=state.TARGET_GMV.get() if objective == "min_spend" else None,
         roi_floor=float(state.ROI_FLOOR.get() or 0.0),

@@ -210,6 +210,11 @@ STRINGS = {
     "app.opt.new_customer_cap": ("新客流量占比上限", "New-customer traffic cap"),
     "app.opt.new_customer_help": ("新客点击 ≤ 全部点击的该比例（默认 30%；点击 = 花费 ÷ CPC）。",
                                   "New-customer clicks ≤ this share of all clicks (default 30%; clicks = spend ÷ CPC)."),
+    "app.opt.new_customer_off": ("新客上限未启用：{cells} 没有点击数（花费表的 clicks、new_customer_clicks 列），无法检查新客流量。"
+                                 "补上点击数即可启用。",
+                                 "The new-customer cap is off: {cells} have no clicks (the spend table's clicks and "
+                                 "new_customer_clicks columns), so new-customer traffic cannot be checked. Add the "
+                                 "clicks to turn it on."),
     "app.opt.roi_floor": ("增量投产比下限（0 = 不设）", "Incremental ROAS floor (0 = none)"),
     "app.opt.roi_floor_help": ("整体增量 GMV ≥ 该倍数 × 花费。", "Total incremental GMV ≥ this multiple of spend."),
     "app.opt.bounds": ("渠道上下限与锁定", "Channel bounds and locks"),

@@ -233,7 +233,7 @@ def render() -> None:
         st.error(t("app.camp.fix", lang) + "\n\n" + "\n".join(f"- {p}" for p in problems))
         return
 
-    w = shared.whatif()
+    w = shared.whatif(curves.table)
     campaign = attempt(lang, t("app.camp.phases", lang), engine.campaign_of, name, phases)
     if campaign is None:
         return

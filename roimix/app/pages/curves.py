@@ -148,7 +148,7 @@ def render() -> None:
     names = figures.labels(ds.channels, lang)
     shared.ensure_whatif(curves.table, ds.channels)
     planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
-    result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, shared.whatif()) if planner else None
+    result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, shared.whatif(curves.table)) if planner else None
 
     segments = [s for s in ("existing", "new") if s in set(curves.table["segment"])]
     if state.CURVES_SEGMENT.get() not in segments:

@@ -44,9 +44,13 @@ def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str, has_draws: 
                       key=state.NEW_PRODUCT_CAP.widget(), help=t("app.opt.new_product_help", lang))
         state.NEW_PRODUCT_CAP.set(int(v))
     with c2:
+        unknown = engine.traffic_unknown_cells(table)
         v = st.slider(t("app.opt.new_customer_cap", lang), 0, 100, step=1, format="%d%%",
-                      key=state.NEW_CUSTOMER_CAP.widget(), help=t("app.opt.new_customer_help", lang))
+                      key=state.NEW_CUSTOMER_CAP.widget(), help=t("app.opt.new_customer_help", lang),
+                      disabled=bool(unknown))
         state.NEW_CUSTOMER_CAP.set(int(v))
+        if unknown:
+            st.caption(t("app.opt.new_customer_off", lang, cells=", ".join(unknown)))
     v = st.slider(t("app.opt.roi_floor", lang), 0.0, 10.0, step=0.1, format="%.1f", key=state.ROI_FLOOR.widget(),
                   help=t("app.opt.roi_floor_help", lang))
     state.ROI_FLOOR.set(float(v))
@@ -422,7 +426,7 @@ def render() -> None:
     with left:
         with guard(lang, t("app.opt.settings", lang)):
             controls(curves.table, ds.channels, lang, planner.has_draws)
-    w = shared.whatif()
+    w = shared.whatif(curves.table)
     with right:
         result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
         if result is not None:

@@ -217,7 +217,7 @@ def render() -> None:
     labels = figures.labels(ds.channels, lang)
     with guard(lang, t("app.scn.export", lang)):
         if which == CURRENT or which not in scenarios:
-            w = shared.whatif()
+            w = shared.whatif(planner.table)
             result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
             downloads(result, w, curves.source, ds.sources, t("app.scn.current_file", lang), labels, lang)
         else:
