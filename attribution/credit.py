@@ -276,7 +276,8 @@ def _path_channels(journeys: pd.DataFrame) -> list[str]:
 
 def with_spend(credit: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
     """Add spend, ROAS = value / spend (GMV per yuan, what Chinese platforms call 投产比/ROI),
-    ROI = (value − spend) / spend and CPA = spend / conversions.
+    net_return = (value − spend) / spend (named apart: every plan output's ``roi`` is GMV ÷ spend) and
+    CPA = spend / conversions.
 
     A per-channel table gets each channel's total spend; a per-day table (with date and
     product_segment) is joined on date, channel and segment (spend's ``segment``). Rows without
@@ -295,7 +296,7 @@ def with_spend(credit: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
         out = credit.merge(totals, on="channel", how="left")
     spent = out["spend"].where(out["spend"] > 0)
     out["roas"] = out["value"] / spent
-    out["roi"] = (out["value"] - out["spend"]) / spent
+    out["net_return"] = (out["value"] - out["spend"]) / spent
     out["cpa"] = out["spend"] / out["conversions"].where(out["conversions"] > 0)
     return out
 

@@ -80,13 +80,13 @@ def credit(token: str, ds: Dataset, models: list[str] | tuple[str, ...], half_li
 
 
 def roi_table(credit_frame: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
-    """Channels with spend: spend, conversions, value, ROAS (GMV ÷ spend), ROI ((GMV − spend) ÷ spend),
+    """Channels with spend: spend, conversions, value, ROAS (GMV ÷ spend), net return ((GMV − spend) ÷ spend),
     CPA (spend ÷ orders), as :func:`attribution.with_spend` defines them."""
     import attribution
 
     out = attribution.with_spend(credit_frame, spend)
     out = out[out["spend"].fillna(0) > 0]
-    return out[["model", "channel", "spend", "conversions", "value", "roas", "roi", "cpa"]].reset_index(drop=True)
+    return out[["model", "channel", "spend", "conversions", "value", "roas", "net_return", "cpa"]].reset_index(drop=True)
 
 
 def baseline_share(credit_frame: pd.DataFrame, model: str = "incremental", measure: str = "value") -> float:

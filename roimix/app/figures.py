@@ -501,7 +501,7 @@ def scenario_compare(summary: pd.DataFrame, lang: str) -> go.Figure:
         {"type": "bar", "x": summary["scenario"], "y": summary["gmv"], "name": t("app.fig.gmv", lang),
          "marker": {"color": "#FF5000"}, "customdata": [money(v, lang) for v in summary["gmv"]],
          "hovertemplate": "%{x}: %{customdata}<extra></extra>",
-         "text": [f"ROI {v:.2f}" if np.isfinite(v) else "" for v in summary["roi"]], "textposition": "outside"},
+         "text": [f"{t('app.fig.roi', lang)} {v:.2f}" if np.isfinite(v) else "" for v in summary["roi"]], "textposition": "outside"},
     ]
     top = pd.concat([summary["spend"], summary["gmv"]]) * 1.1
     return _figure(data, _layout(t("app.fig.compare_title", lang), height=400, barmode="group",

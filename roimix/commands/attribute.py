@@ -35,7 +35,7 @@ _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "tim
               help="how the paths' non-converting windows were cut: anchored at the user's last touch (paths built "
                    "by roimix say so in their null_window column) or full windows; default: what the table says "
                    "(full when it says nothing)")
-@click.option("--spend", type=_FILE, help="daily spend: adds spend, roas, roi and cpa columns")
+@click.option("--spend", type=_FILE, help="daily spend: adds spend, roas (GMV ÷ spend), net_return ((GMV − spend) ÷ spend) and cpa columns")
 @click.option("--out", type=_FILE, required=True, help="credits to write: CSV, or Excel (.xlsx)")
 @click.option("--daily", type=_FILE, help="also write credit per date, product segment and channel "
                                           "(needs touchpoints)")

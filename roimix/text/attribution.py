@@ -21,7 +21,7 @@ STRINGS = {
     "attr.col.segment": ("商品类型", "Product segment"),
     "attr.col.spend": ("花费", "Spend"),
     "attr.col.roas": ("投产比 ROAS", "ROAS"),
-    "attr.col.roi": ("净回报 ROI", "ROI"),
+    "attr.col.net_return": ("归因净回报率（(GMV − 花费) ÷ 花费）", "Net return ((credited GMV − spend) ÷ spend)"),
     "attr.col.cpa": ("单均成本 CPA", "CPA"),
     # CLI
     "attr.cli.summary": ("各模型归因订单占比：", "Share of orders credited, per model:"),

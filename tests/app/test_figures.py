@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from app_harness import bare_money_words
 import pytest
 
 from roimix.app import figures
@@ -32,6 +33,8 @@ def _strings(fig: go.Figure) -> list[str]:
         out.append(tr.hovertemplate or "")
         if getattr(tr, "labels", None) is not None:
             out += [str(v) for v in tr.labels]
+        if getattr(tr, "text", None) is not None and not isinstance(tr.text, str):
+            out += [str(v) for v in tr.text]
         if getattr(tr, "x", None) is not None and len(tr.x) and isinstance(tr.x[0], str):
             out += list(tr.x)
     return [s for s in out if s]
@@ -82,7 +85,7 @@ def all_figures(lang: str) -> dict[str, go.Figure]:
     sweep = pd.DataFrame({"budget": [1e4, 2e4, 3e4], "gmv": [5e4, 8e4, 9.5e4], "roi": [5.0, 4.0, 3.2],
                           "marginal_roi": [3.5, 2.0, 1.1], "feasible": [True, True, True]})
     roi = pd.DataFrame({"channel": ["ztc", "xiaohongshu"], "spend": [1e5, 5e4], "conversions": [800, 500],
-                        "value": [2.4e5, 1.5e5], "roas": [2.4, 3.0], "roi": [1.4, 2.0], "cpa": [125.0, 100.0]})
+                        "value": [2.4e5, 1.5e5], "roas": [2.4, 3.0], "net_return": [1.4, 2.0], "cpa": [125.0, 100.0]})
     daily = pd.DataFrame({"date": np.repeat(pd.date_range("2026-06-10", periods=6), 2), "channel": ["ztc", "another"] * 6,
                           "spend": np.linspace(1e4, 4e4, 12)})
     phases = pd.DataFrame({"label": ["预热" if lang == "zh" else "Pre-heat", "爆发" if lang == "zh" else "Peak"],
@@ -111,6 +114,7 @@ def test_every_figure_builds_and_speaks_one_language(lang):
         fig.to_plotly_json()  # serialisable as sent to the browser
         text = _strings(fig)
         assert text, name
+        assert not [hit for s in text for hit in bare_money_words(s)], name  # 投产比 / ROAS with its qualifier
         if lang == "en":
             assert not [s for s in text if HAN.search(s)], (name, [s for s in text if HAN.search(s)])
         else:

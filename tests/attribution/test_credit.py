@@ -88,7 +88,7 @@ def test_spend_ratios():
                           "spend": [600.0, 400.0]})
     out = with_spend(credit, spend).set_index("channel")
     assert out.loc["ztc", "spend"] == 1000 and out.loc["ztc", "roas"] == 3.0
-    assert out.loc["ztc", "roi"] == 2.0 and out.loc["ztc", "cpa"] == 100.0
+    assert out.loc["ztc", "net_return"] == 2.0 and out.loc["ztc", "cpa"] == 100.0
     assert np.isnan(out.loc[BASELINE, "roas"]) and np.isnan(out.loc["brand_search", "cpa"])
     daily = pd.DataFrame({"model": "m", "date": ["2026-06-01"], "product_segment": ["existing"], "channel": ["ztc"],
                           "group": ["paid"], "conversions": [2.0], "value": [900.0]})

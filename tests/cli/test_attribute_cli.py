@@ -60,7 +60,7 @@ def test_touchpoints_with_channels_spend_and_daily(market_files, tmp_path, capsy
                  "--lookback-days", "14", "--out", str(out), "--daily", str(daily)])
     assert code == 0, capsys.readouterr().err
     credits = pd.read_csv(out)
-    assert {"spend", "roas", "roi", "cpa"} <= set(credits.columns)
+    assert {"spend", "roas", "net_return", "cpa"} <= set(credits.columns) and "roi" not in credits.columns
     assert "time_decay" in set(credits["model"])
     sums = credits.groupby("model")["value"].sum()
     assert (sums - market.conversions["value"].sum()).abs().max() < 1e-6
