@@ -316,7 +316,7 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--new-customer-floor", type=click.FloatRange(0, 1), help="new-customer traffic ≥ this share")
 @click.option("--bounds", help="per-cell spend limits: relative:0.5,2 (× current spend) or absolute:LOW,HIGH (yuan)")
 @click.option("--lock", "locks", multiple=True, help="channel kept at its current spend (repeatable)")
-@click.option("--roi-floor", type=click.FloatRange(0), help="overall ROI (GMV / spend) of at least this")
+@click.option("--roi-floor", type=click.FloatRange(0), help="overall incremental ROAS (incremental GMV ÷ spend) of at least this")
 @click.option("--margin", type=click.FloatRange(0, 1), default=0.45, show_default=True,
               help="profit margin for curves without a margin column")
 @click.option("--return-rate", type=click.FloatRange(0, 0.95), default=0.0, show_default=True,

@@ -39,8 +39,8 @@ STRINGS = {
         "{cv_rmse}"),
     "aggregate.evidence.title": ("各渠道的证据：", "Evidence per channel:"),
     "aggregate.evidence.row": (
-        "  {cell}：{evidence}；边际投产 {mroi}（90% 区间 {low}–{high}）{flag}",
-        "  {cell}: {evidence}; marginal ROI {mroi} (90% band {low}–{high}){flag}"),
+        "  {cell}：{evidence}；边际投产比 {mroi}（90% 区间 {low}–{high}）{flag}",
+        "  {cell}: {evidence}; marginal ROAS {mroi} (90% band {low}–{high}){flag}"),
     "aggregate.evidence.flag": ("  ⚠ 很可能有混杂", "  ⚠ likely confounded"),
     "aggregate.evidence.lift_test": ("增量实验校准", "lift-test calibrated"),
     "aggregate.evidence.journeys": ("用户路径归因先验 + 汇总数据", "journey attribution prior + aggregate data"),
