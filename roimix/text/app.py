@@ -266,6 +266,8 @@ STRINGS = {
     "app.opt.head.others": ("等 {n} 个渠道", " ({n} channels in all)"),
     "app.opt.head.spend": ("日花费 {current} → {planned}", "spend {current} → {planned} a day"),
     "app.opt.head.uplift": ("增量 GMV 每天 {uplift}（{share}）", "incremental GMV {uplift} a day ({share})"),
+    "app.opt.head.uplift_range": ("增量 GMV 每天 {uplift}（{share}；八成可能在 {p10} 到 {p90} 之间）",
+                                  "incremental GMV {uplift} a day ({share}; 80% likely between {p10} and {p90})"),
     "app.opt.head.rule": ("最紧的规则是“{rule}”：放宽一步每天值 {gain}（{what}）",
                           "the rule that binds most is '{rule}': loosening it one step is worth {gain} of {what} a day"),
     "app.opt.head.no_rule": ("除预算外没有规则起约束作用", "no rule but the budget binds"),

@@ -168,3 +168,24 @@ def test_the_page_takes_margin_and_return_rate_at_once(app):
 def _yuan(text: str) -> float:
     m = re.search(r"([\d,]+(?:\.\d+)?)\s*(万|亿)?", text.replace("¥", ""))
     return float(m.group(1).replace(",", "")) * {"万": 1e4, "亿": 1e8, None: 1}[m.group(2)]
+
+
+def test_with_curve_draws_the_headline_states_the_uplifts_range(truth, names):
+    """Fitted curves come with draws: the headline gives the P10–P90 of the uplift they imply beside the estimate,
+    in both languages, and the range is the plan's own outcome (not recomputed on the page)."""
+    rng = np.random.default_rng(3)
+    draws = pd.concat([truth[["channel", "segment", "family", "a", "b", "s"]].assign(
+        draw=d, a=truth["a"] * rng.lognormal(0.0, 0.3, len(truth))) for d in range(120)], ignore_index=True)
+    w = _whatif(truth)
+    result = engine.solve(engine.SharedPlanner(truth, draws), w)
+    o = result.outcome
+    assert o is not None and o.uplift_p10_cny < o.uplift_p90_cny
+    plan = engine.channel_plan(result)
+    zh = optimise.headline(result, plan, names, "zh")
+    en = optimise.headline(result, plan, names, "en")
+    for text, lang in ((zh, "zh"), (en, "en")):
+        low, high = (optimise.signed_money(v, lang) for v in (o.uplift_p10_cny, o.uplift_p90_cny))
+        assert low in text and high in text and text.index(low) < text.index(high), text
+    assert "八成可能在" in zh and "80% likely between" in en
+    no_draws, _ = _solve(truth)
+    assert "八成" not in optimise.headline(no_draws, engine.channel_plan(no_draws), names, "zh")

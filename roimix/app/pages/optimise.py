@@ -246,7 +246,8 @@ def tightest_rule(result) -> pd.Series | None:
 
 
 def headline(result, plan: pd.DataFrame, names: dict[str, str], lang: str) -> str:
-    """One sentence: how much moves from where to where, the uplift, the rule that binds most and its worth."""
+    """One sentence: how much moves from where to where, the uplift with its P10–P90 range over the curve draws
+    (fitted curves), the rule that binds most and its worth."""
     tot = result.totals
     change = plan.set_index("channel")["change"]
     small = max(0.5, 0.002 * max(tot.current_spend_cny, tot.spend_cny))
@@ -273,8 +274,13 @@ def headline(result, plan: pd.DataFrame, names: dict[str, str], lang: str) -> st
     if abs(spend_change) > small:
         parts.append(t("app.opt.head.spend", lang, current=money(tot.current_spend_cny, lang, 2),
                        planned=money(tot.spend_cny, lang, 2)))
-    parts.append(t("app.opt.head.uplift", lang, uplift=signed_money(tot.gmv_uplift_cny, lang),
-                   share=("+" if tot.gmv_uplift_share > 0 else "") + percent(tot.gmv_uplift_share, lang)))
+    share = ("+" if tot.gmv_uplift_share > 0 else "") + percent(tot.gmv_uplift_share, lang)
+    o = result.outcome
+    if o is None:  # given curves: no draws, no range
+        parts.append(t("app.opt.head.uplift", lang, uplift=signed_money(tot.gmv_uplift_cny, lang), share=share))
+    else:  # the range the curve draws give (the estimate alone can sit outside it: S-curves, skewed draws)
+        parts.append(t("app.opt.head.uplift_range", lang, uplift=signed_money(tot.gmv_uplift_cny, lang), share=share,
+                       p10=signed_money(o.uplift_p10_cny, lang), p90=signed_money(o.uplift_p90_cny, lang)))
     rule = tightest_rule(result)
     if rule is None:
         parts.append(t("app.opt.head.no_rule", lang))
