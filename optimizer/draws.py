@@ -71,6 +71,15 @@ class CurveDraws:
                         plan_curves.new_customer_share[cell], plan_curves.margin[cell])
         return cls(curves, cell, draw.astype(int), n_draws)
 
+    def halves(self) -> tuple[CurveDraws, CurveDraws]:
+        """(even draws, odd draws), each renumbered 0 … : two independent sets from the same posterior."""
+        out = []
+        for parity in (0, 1):
+            rows = self.draw % 2 == parity
+            out.append(CurveDraws(self.curves.subset(rows), self.cell[rows], self.draw[rows] // 2,
+                                  (self.n_draws + 1 - parity) // 2))
+        return out[0], out[1]
+
     def totals(self, spend_cny: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
         """Per draw ``Σ_cells weight_c · f_dc(x_c)`` (GMV per day with ``weight`` 1)."""
         values = self.curves.value(np.asarray(spend_cny, dtype=float)[self.cell])
@@ -101,10 +110,18 @@ class Outcome:
         return asdict(self)
 
 
-def outcome(draws: CurveDraws, spend_cny: np.ndarray, current_cny: np.ndarray, margin: np.ndarray) -> Outcome:
-    """The :class:`Outcome` of ``spend_cny`` against ``current_cny`` (both per cell, yuan per day)."""
+def outcome(draws: CurveDraws, spend_cny: np.ndarray, current_cny: np.ndarray, margin: np.ndarray,
+            spread_scale: float = 1.0) -> Outcome:
+    """The :class:`Outcome` of ``spend_cny`` against ``current_cny`` (both per cell, yuan per day).
+
+    ``spread_scale`` k widens the uplift across draws about its median, ``u_d → m + k·(u_d − m)``
+    (the quantiles, mean and chance of beating today follow; the break-even share is read on the
+    draws as they are)."""
     spend = np.asarray(spend_cny, dtype=float)
     uplift = draws.totals(spend) - draws.totals(current_cny)
+    if spread_scale != 1.0:
+        middle = float(np.median(uplift))
+        uplift = middle + spread_scale * (uplift - middle)
     gmv = draws.totals(spend)
     profit_gmv = draws.totals(spend, margin)
     p10, p50, p90 = np.quantile(uplift, [0.1, 0.5, 0.9])

@@ -22,12 +22,18 @@ from .draws import CurveDraws
 from .planner import Planner
 from .scenario import Objective, Risk, Scenario
 
+MAX_DRAWS = 200
+"""The first this many draws are used (the cost grows with them; the ranking does not need more)."""
+
 
 def lift_test_values(curves: pd.DataFrame | Curves, draws: pd.DataFrame, scenario: Scenario, plan_spend: np.ndarray,
-                     *, bins: int = 3, seed: int = 0, cells: np.ndarray | None = None) -> pd.DataFrame:
+                     *, bins: int = 3, seed: int = 0, cells: np.ndarray | None = None,
+                     max_draws: int = MAX_DRAWS) -> pd.DataFrame:
     """channel, segment, value_cny_per_day (≥ 0), rank: the lift tests worth most to the plan, best
-    first. Each group's plan maximises the mean gain over the group's draws (CVaR at level 0). ``cells``: a mask of the cells worth testing (default all); the others are left out."""
+    first. Each group's plan maximises the mean gain over the group's draws (CVaR at level 0). ``cells``: a mask of the cells worth testing (default all); the others are left out. Only the
+    first ``max_draws`` draws are used."""
     curves = curves if isinstance(curves, Curves) else curves_from_frame(curves)
+    draws = draws[draws["draw"].isin(np.unique(draws["draw"].to_numpy())[:max_draws])]
     all_draws = CurveDraws.from_frame(draws, curves)
     kind = scenario.objective.kind
     mean_scenario = Scenario(Objective(kind, scenario.objective.target_gmv_cny_per_day, Risk("cvar", 0.0)),
@@ -45,7 +51,7 @@ def lift_test_values(curves: pd.DataFrame | Curves, draws: pd.DataFrame, scenari
         total = 0.0
         for members in groups:
             subset = frame[frame["draw"].isin(draw_ids[members])]
-            result = Planner(curves, draws=subset).solve(mean_scenario)
+            result = Planner(curves, draws=subset, judge_apart=False).solve(mean_scenario)
             if result.solved:
                 total += max(per_draw(result.spend_cny, members) - per_draw(x_plan, members), 0.0)
         return total / len(groups)

@@ -90,7 +90,7 @@ class FitSettings:
     the estimate's; the draws mix them by their likelihood (one value: a fixed weight)."""
     cv_folds: int = 5
     sweeps: int = 2
-    n_bootstrap: int = 200
+    n_bootstrap: int = 400
     """Draws of each curve (shape, carry-over, level and prior weight together); 0: none."""
     bootstrap_block_periods: int | None = None
     """Newey–West lag window of the level covariance; default 7 for daily data, 4 for weekly."""

@@ -55,8 +55,8 @@ class CurvesSection:
     current_window_days: int | None = _f("integer", low=1, high=3650)
     margin: float = _f("number", 0.45, low=0.0, high=1.0)
     default_lag_days: float = _f("number", 1.0, low=0.0, high=60.0)
-    bootstrap: int = _f("integer", 200, low=0, high=2000)
-    """curve draws of the fit (their spread gives the plan's P10–P90 gain over the even plan); 0: none"""
+    bootstrap: int = _f("integer", 400, low=0, high=2000)
+    """curve draws of the fit (half choose the plan, the other half state its P10–P90 gain over the even plan); 0: none"""
 
     def __post_init__(self):
         if self.source == "file" and self.file is None:

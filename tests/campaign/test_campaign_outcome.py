@@ -14,6 +14,7 @@ import pytest
 from optimizer import Budget
 from optimizer.campaign import CampaignPlanner, CampaignScenario, Horizon, template
 from optimizer.campaign.outcome import campaign_outcome
+from roimix.scenarios.spec import CurvesSection
 
 
 def _scaled_draws(curves: pd.DataFrame, factors: np.ndarray) -> pd.DataFrame:
@@ -56,7 +57,7 @@ def test_a_fitted_scenario_states_its_gain_over_the_even_plan_as_a_range(run_618
     gain over the even plan as P10 / P50 / P90 and the chance it beats it, and the point estimate's
     gain lies inside the P10–P90 range."""
     out = run_618.outcome
-    assert out is not None and out.n_draws == 200
+    assert out is not None and out.n_draws == CurvesSection().bootstrap == 400
     assert out.uplift_p10_cny <= out.uplift_p50_cny <= out.uplift_p90_cny
     point = run_618.plan.gmv_cny - run_618.flat.gmv_cny
     assert out.uplift_p10_cny <= point <= out.uplift_p90_cny
