@@ -21,15 +21,6 @@ _FILE = click.Path(dir_okay=False)
 _CURVE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
-def write_curves(frame: pd.DataFrame, path: str | Path) -> Path:
-    path = Path(path)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
-
-
 def report_lines(result, lang: str) -> list[str]:
     """The period, fit quality, evidence per cell and platform vs incremental ROAS, in ``lang``."""
     from roimix.text.pipeline import render_warning
@@ -95,8 +86,13 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     for line in report_lines(result, lang):
         click.echo(line, err=True)
     if curves_out:
-        path = write_curves(result.curves, curves_out)
-        click.echo(t("aggregate.wrote", lang, path=str(path), rows=len(result.curves)), err=True)
+        from roimix.curve_files import write_curves
+
+        drawn = write_curves(result.curves, curves_out, result.draws)
+        click.echo(t("aggregate.wrote", lang, path=str(curves_out), rows=len(result.curves)), err=True)
+        if drawn is not None:
+            click.echo(t("optimizer.pipeline.draws_written", lang, path=str(drawn),
+                         n_draws=result.draws["draw"].nunique()), err=True)
     return result.curves, result.draws
 
 

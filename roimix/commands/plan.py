@@ -35,7 +35,7 @@ from optimizer.scenario import Risk
 from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
 from roimix.export import (
-    FORMATS, Context, plan_summary_lines, plan_tables, safe_frame, write_cells_csv, write_finance, write_tables,
+    FORMATS, Context, plan_summary_lines, plan_tables, write_cells_csv, write_finance,
 )
 from roimix.tables import CURVES, read_table
 from optimizer.draws import unfit_levels_zeroed
@@ -47,7 +47,7 @@ _FILE = click.Path(dir_okay=False)
 
 def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, curves_out: str | None = None,
                 lang: str = "en", margin: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The curves table for this run and its draws (empty for ``--curves``, which has none):
+    """The curves table for this run and its draws (for ``--curves``, the draws its fit wrote beside it, or none):
     ``--curves`` validated against the CURVES contract, or fitted
     from raw logs (``logs``: touchpoints, conversions, spend, channels, lift_tests, model,
     lookback_days, current_window). Cells the fit could not identify without a prior come back
@@ -57,7 +57,7 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
     if curves is not None and given:
         raise click.UsageError("give either --curves or the raw logs (--touchpoints, --conversions, --spend), not both")
     if curves is not None:
-        return read_table(curves, CURVES, name=Path(curves).name), pd.DataFrame()
+        return read_table(curves, CURVES, name=Path(curves).name), stored_draws(curves, lang)
     missing = [f"--{k}" for k in ("touchpoints", "conversions", "spend") if k not in given]
     if not given or missing:
         raise click.UsageError("give the response curves (--curves curves.csv) or the raw logs: "
@@ -77,17 +77,30 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
     for warning in result.warnings:
         click.echo(t("optimizer.cli.warning", lang, text=_render_warning(warning, lang)), err=True)
     if curves_out:
-        path = Path(curves_out)
-        frame = result.curves
-        suffix = path.suffix.lower()
-        if suffix in (".parquet", ".pq"):  # typed columns, no spreadsheet: written as they are
-            frame.to_parquet(path, index=False)
-        elif suffix == ".xlsx":
-            write_tables({"curves": frame}, path)
-        else:  # a channel named =HYPERLINK(…) must not run when the CSV is opened in Excel or WPS
-            safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
-        click.echo(t("optimizer.pipeline.curves_written", lang, path=str(path), rows=len(frame)), err=True)
+        from roimix.curve_files import write_curves
+
+        drawn = write_curves(result.curves, curves_out, result.draws)
+        click.echo(t("optimizer.pipeline.curves_written", lang, path=str(curves_out), rows=len(result.curves)), err=True)
+        if drawn is not None:
+            click.echo(t("optimizer.pipeline.draws_written", lang, path=str(drawn),
+                         n_draws=result.draws["draw"].nunique()), err=True)
     return result.curves, result.draws
+
+
+def stored_draws(curves: str, lang: str) -> pd.DataFrame:
+    """The draws written beside ``curves`` by the fit that made them (:mod:`roimix.curve_files`), said on stderr;
+    none (an empty table) when there are none or they belong to other contents of the file."""
+    from roimix.curve_files import read_draws
+
+    found = read_draws(curves)
+    if found.state == "read":
+        click.echo(t("optimizer.cli.draws_read", lang, path=str(found.path), n_draws=found.draws["draw"].nunique()),
+                   err=True)
+        return found.draws
+    if found.state == "stale":
+        click.echo(t("optimizer.cli.warning", lang, text=t("optimizer.cli.draws_stale", lang, path=str(found.path),
+                                                          curves=str(curves))), err=True)
+    return pd.DataFrame()
 
 
 _LOG_FILES = ("touchpoints", "conversions", "spend", "channels", "lift_tests", "outcome")
@@ -97,7 +110,7 @@ DEFAULT_RISK = "cvar:0.9"
 
 
 def _risk(text: str | None, draws: pd.DataFrame, lang: str) -> Risk:
-    """``--risk``, or the default: ``cvar:0.9`` with curve draws, ``mean`` without (a curves file has none)."""
+    """``--risk``, or the default: ``cvar:0.9`` with curve draws, ``mean`` without (a curves file without its draws file)."""
     if text is None:
         return Risk.parse(DEFAULT_RISK if len(draws) else "mean")
     try:
@@ -322,7 +335,7 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--return-rate", type=click.FloatRange(0, 0.95), default=0.0, show_default=True,
               help="share of GMV returned: profit and the break-even ROAS count only the rest")
 @click.option("--risk", help="how the plan weighs the curves' uncertainty: mean, or cvar:LEVEL (the mean gain over "
-              "the worst 1−LEVEL of curve draws). Default cvar:0.9 when the curves are fitted here, mean for --curves")
+              "the worst 1−LEVEL of curve draws). Default cvar:0.9 with curve draws (fitted here, or kept beside a --curves file), else mean")
 @click.option("--rank-tests/--no-rank-tests", default=True, show_default=True,
               help="rank the lift tests by their value to the plan (needs curve draws; about a second per cell)")
 @click.option("--out", type=_FILE, help="write the plan: plan.csv, plan.xlsx or plan.json")

@@ -22,6 +22,7 @@ from optimizer.campaign.outcome import campaign_outcome
 from optimizer.draws import Outcome
 from roimix.errors import ScenarioError
 from roimix.messages import Message
+from roimix.curve_files import read_draws
 from roimix.export.finance import Context, FinanceTables, campaign_tables
 from roimix.tables import CHANNELS, CURVES, read_table
 
@@ -73,7 +74,7 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
     """Plan ``spec``; a bad input raises :class:`ScenarioError` (or ``TableError``) naming it."""
     cache = cache if cache is not None else FitCache()
     channels = _read(spec.data.channels, CHANNELS, "data.channels") if spec.data.channels else None
-    curves, fit, source = _curves(spec, channels, cache)
+    curves, fit, source, draws, draw_notes = _curves(spec, channels, cache)
     new_customer_cap, traffic_warnings = _new_customer_cap(spec, curves)
     campaign, estimates, phase_sources = _campaign(spec, fit)
     horizon = _horizon(spec, campaign)
@@ -84,8 +85,7 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
     flat_plan = planner.solve(setup, flat=True) if flat and plan.solved else None
     inputs = _inputs(spec)
     assumptions = _assumptions(spec, curves, source, campaign, phase_sources, setup, horizon)
-    warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings
-    draws = getattr(fit, "draws", None)
+    warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings + draw_notes
     outcome = campaign_outcome(curves, draws, plan, flat_plan) if draws is not None and len(draws) else None
     return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, assumptions, warnings,
                        outcome)
@@ -117,16 +117,20 @@ def _curves(spec: ScenarioSpec, channels: pd.DataFrame | None, cache: FitCache):
                 frame[col] = frame["channel"].astype(str).map(lag)
         frame["margin"] = frame["margin"].fillna(c.margin)
         fit, source = None, f"curves file {c.file.name}"
+        found = read_draws(c.file)  # the draws its fit wrote beside it (roimix.curve_files)
+        draws = found.draws
+        notes = (Message("optimizer.cli.draws_stale", {"path": str(found.path), "curves": str(c.file)}),) \
+            if found.state == "stale" else ()
     else:
         result = _fit(spec, cache)
-        frame, fit = result.curves.copy(), result.fit
+        frame, fit, draws, notes = result.curves.copy(), result.fit, result.draws, ()
         source = f"fitted on the history ({spec.attribution.model} prior, lookback {spec.attribution.lookback_days} d)"
     if channels is not None:
         known = channels.set_index(channels["channel"].astype(str))
         for col in ("group", "key_platform"):
             from_table = frame["channel"].astype(str).map(known[col])
             frame[col] = frame[col].where(frame[col].notna(), from_table) if col in frame.columns else from_table
-    return frame, fit, source
+    return frame, fit, source, draws, notes
 
 
 def _fit(spec: ScenarioSpec, cache: FitCache):

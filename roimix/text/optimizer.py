@@ -94,6 +94,16 @@ STRINGS = {
     "optimizer.pipeline.lags": ("估计各渠道转化滞后…", "Estimating each channel's conversion lag…"),
     "optimizer.pipeline.curves": ("拟合增量响应曲线…", "Fitting incremental response curves…"),
     "optimizer.pipeline.curves_written": ("已写出拟合曲线 {path}（{rows} 行）", "Wrote the fitted curves to {path} ({rows} rows)"),
+    "optimizer.pipeline.draws_written": (
+        "已写出曲线抽样 {path}（{n_draws} 组；roimix plan --curves 复用曲线时会一并读取，保留不确定性）",
+        "Wrote the curve draws to {path} ({n_draws} draws; roimix plan --curves reads them with the curves, so a "
+        "reused fit keeps its uncertainty)"),
+    "optimizer.cli.draws_read": ("已读取曲线抽样 {path}（{n_draws} 组）：按风险规划并给出区间",
+                                 "Read the curve draws {path} ({n_draws} draws): the plan weighs risk and states a range"),
+    "optimizer.cli.draws_stale": (
+        "{path} 不属于 {curves} 的当前内容（曲线在写出后被修改或重新拟合），未使用：按估计值规划，不给区间",
+        "{path} does not belong to the present contents of {curves} (the curves were edited or refitted since), so "
+        "it is not used: the plan is on the estimate, with no range"),
     # roimix plan: input it cannot plan with, and rules it had to drop
     "optimizer.cli.warning": ("提示：{text}", "warning: {text}"),
     "optimizer.cli.new_customer_dropped": (

@@ -64,3 +64,28 @@ def test_a_fitted_scenario_states_its_gain_over_the_even_plan_as_a_range(run_618
     summary = run_618.finance("zh").summary.set_index("key")
     assert summary.loc["gain_vs_flat_p50", "value"] == round(out.uplift_p50_cny, 2)
     assert summary.loc["prob_better_than_flat", "format"] == "share"
+
+
+def test_a_scenario_on_a_kept_curves_file_reads_its_draws_and_states_the_same_range(run_618, fit_cache, tmp_path):
+    """Curves kept with their draws (:func:`roimix.curve_files.write_curves`, what ``plan --curves-out`` and
+    ``fit --out`` write) and planned from the file in a batch scenario give the fitted scenario's plan and its
+    range; without the draws file the scenario states no range."""
+    import dataclasses
+
+    from roimix.curve_files import draws_path, write_curves
+    from roimix.scenarios import run_scenario
+
+    fitted = next(iter(fit_cache.fits.values()))
+    kept = tmp_path / "kept.csv"
+    assert write_curves(fitted.curves, kept, fitted.draws) == draws_path(kept)
+    spec = run_618.spec  # with the template's multipliers: estimating them needs the fit's history
+    spec = dataclasses.replace(spec, calendar=dataclasses.replace(spec.calendar, estimate=False))
+    on_fit = run_scenario(spec, fit_cache)
+    on_file = dataclasses.replace(spec, curves=dataclasses.replace(spec.curves, source="file", file=kept))
+    again = run_scenario(on_file)
+    assert again.plan.gmv_cny == pytest.approx(on_fit.plan.gmv_cny, rel=1e-6)
+    assert again.outcome is not None and again.outcome.n_draws == on_fit.outcome.n_draws == 400
+    assert [again.outcome.uplift_p10_cny, again.outcome.uplift_p90_cny] == pytest.approx(
+        [on_fit.outcome.uplift_p10_cny, on_fit.outcome.uplift_p90_cny], abs=0.5)  # to the yuan (solver tolerance)
+    draws_path(kept).unlink()
+    assert run_scenario(on_file).outcome is None

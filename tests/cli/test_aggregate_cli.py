@@ -111,13 +111,14 @@ def test_fitted_curves_reload_and_give_the_same_plan(files, tmp_path, capsys):
     """plan --spend --outcome (aggregate mode) and fit → plan --curves give the same plan."""
     curves = tmp_path / "kept.csv"
     direct, again = tmp_path / "direct.csv", tmp_path / "again.csv"
-    code = main(["plan", "--risk", "mean", "--no-rank-tests",  # a curves file has no draws: plan on the estimate
+    code = main(["plan", "--risk", "mean", "--no-rank-tests",
                  "-s", str(files / "spend.csv"), "--outcome", str(files / "outcome.csv"), "--budget", "30000",
                  "--curves-out", str(curves), "--out", str(direct), "--lang", "en"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "one row every 1 days" in captured.err and "Evidence per channel" in captured.err
-    assert main(["plan", "--curves", str(curves), "--budget", "30000", "--out", str(again), "--lang", "en"]) == 0
+    assert main(["plan", "--curves", str(curves), "--budget", "30000", "--out", str(again), "--lang", "en",
+                 "--risk", "mean"]) == 0
     a, b = (pd.read_csv(p, encoding="utf-8-sig") for p in (direct, again))
     assert round(a["spend"].sum(), 2) == 30000.00
     pd.testing.assert_series_equal(a["spend"], b["spend"], rtol=1e-6)

@@ -21,7 +21,7 @@ def test_pipeline_mode_plans_and_keeps_the_curves(logs, tmp_path, capsys):
     curves = tmp_path / "fitted.csv"
     plan = tmp_path / "plan.csv"
     code = main(["plan", *logs, "--budget", "9000", "--curves-out", str(curves), "--out", str(plan), "--lang", "en",
-                 "--risk", "mean", "--no-rank-tests"])  # a curves file has no draws: the reload plans on the estimate
+                 "--risk", "mean", "--no-rank-tests"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     # progress on stderr, step by step, in the pipeline's order
@@ -35,7 +35,7 @@ def test_pipeline_mode_plans_and_keeps_the_curves(logs, tmp_path, capsys):
     assert round(written["spend"].sum(), 2) == 9000.00  # to the fen
     # the kept curves give the same plan through --curves
     again = tmp_path / "again.csv"
-    assert main(["plan", "--curves", str(curves), "--budget", "9000", "--out", str(again)]) == 0
+    assert main(["plan", "--curves", str(curves), "--budget", "9000", "--out", str(again), "--risk", "mean"]) == 0
     pd.testing.assert_series_equal(pd.read_csv(again, encoding="utf-8-sig")["spend"], written["spend"], rtol=1e-3)
 
 
@@ -82,3 +82,38 @@ def test_problems_of_every_input_file_at_once(logs, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "touchpoints.csv, row 9, column timestamp" in err
     assert "spend.csv, row 5, column spend" in err
+
+
+def test_kept_curves_keep_their_draws_and_a_reload_plans_and_states_the_same(logs, tmp_path, capsys):
+    """--curves-out writes the fit's draws beside the curves; plan --curves reads them back, so the reused fit
+    plans with the same default risk (CVaR) and states the same P10 / P50 / P90 to the yuan. Curves edited
+    after the fit no longer match their draws: the draws are refused, said so, and the plan is on the estimate."""
+    import json
+
+    from roimix.curve_files import draws_path
+
+    curves, first, again = tmp_path / "fitted.csv", tmp_path / "first.json", tmp_path / "again.json"
+    assert main(["plan", *logs, "--budget", "9000", "--curves-out", str(curves), "--out", str(first), "--lang", "en",
+                 "--no-rank-tests"]) == 0
+    err = capsys.readouterr().err
+    sidecar = draws_path(curves)
+    assert sidecar.name == "fitted.draws.parquet" and sidecar.is_file() and "Wrote the curve draws" in err
+    draws = pd.read_parquet(sidecar)
+    assert draws["draw"].nunique() == 400
+    assert set(zip(draws["channel"], draws["segment"])) == set(zip(*pd.read_csv(curves).pipe(
+        lambda f: (f["channel"], f["segment"]))))
+    assert main(["plan", "--curves", str(curves), "--budget", "9000", "--out", str(again), "--lang", "en",
+                 "--no-rank-tests"]) == 0
+    err = capsys.readouterr().err
+    assert "Read the curve draws" in err and "400 draws" in err
+    a, b = (json.loads(p.read_text()) for p in (first, again))
+    assert a["summary"]["uplift_per_day"] == pytest.approx(b["summary"]["uplift_per_day"], abs=0.5)
+    assert [r["spend"] for r in a["plan"]] == pytest.approx([r["spend"] for r in b["plan"]], abs=0.05)
+
+    edited = pd.read_csv(curves, encoding="utf-8-sig")
+    edited.loc[0, "a"] *= 1.5  # a hand edit after the fit
+    edited.to_csv(curves, index=False, encoding="utf-8-sig")
+    assert main(["plan", "--curves", str(curves), "--budget", "9000", "--out", str(again), "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "does not belong to the present contents" in err and "Read the curve draws" not in err
+    assert json.loads(again.read_text())["summary"].get("uplift_per_day") is None  # no draws: no range
