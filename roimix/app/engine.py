@@ -481,7 +481,9 @@ def sweep_budgets(current: float) -> np.ndarray:
 
 
 def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
-    """budget, gmv, spend, roi, marginal_roi, feasible: the best plan at each budget (other settings as ``w``).
+    """budget, gmv, spend, roi, marginal_roi, feasible, gmv_p10, gmv_p90: the best plan at each budget (other
+    settings as ``w``); ``gmv_p10`` / ``gmv_p90`` the 10th / 90th percentile of its incremental GMV across the curve
+    draws the plans were never chosen on (``Planner.judge_draws``), NaN without draws.
 
     Each point re-solves one compiled problem through the budget's Parameter and reads only the
     totals (no plan tables, no explanations). Curves with an S-shaped cell take the planner's full
@@ -500,7 +502,7 @@ def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
             ok = result.solved and result.totals is not None
             gain = result.rules.loc[result.rules["kind"] == "budget", "gain_per_unit"] if ok else pd.Series(dtype=float)
             rows.append((b, result.totals.gmv_cny if ok else np.nan, result.totals.spend_cny if ok else np.nan,
-                         float(gain.iloc[0]) if len(gain) else np.nan, ok))
+                         float(gain.iloc[0]) if len(gain) else np.nan, ok, result.spend_cny if ok else None))
     else:
         scenario = scenario_of(w, planner.table, budget=budgets[0])
         rules = resolve(curves, scenario)
@@ -514,8 +516,13 @@ def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
                 raw = program.solve(planner.planner.solver, planner.planner.solver_options)
                 ok = raw.status in SOLVED and raw.spend_cny is not None
                 rows.append((b, float(curves.value(raw.spend_cny).sum()) if ok else np.nan,
-                             float(raw.spend_cny.sum()) if ok else np.nan, float(raw.gains.get("budget", np.nan)), ok))
-    frame = pd.DataFrame(rows, columns=["budget", "gmv", "spend", "dual", "feasible"])
+                             float(raw.spend_cny.sum()) if ok else np.nan, float(raw.gains.get("budget", np.nan)), ok,
+                             raw.spend_cny if ok else None))
+    frame = pd.DataFrame([r[:5] for r in rows], columns=["budget", "gmv", "spend", "dual", "feasible"])
+    judge = planner.planner.judge_draws
+    band = [np.quantile(judge.totals(r[5]), [0.1, 0.9]) if judge is not None and r[5] is not None
+            else (np.nan, np.nan) for r in rows]
+    frame["gmv_p10"], frame["gmv_p90"] = [float(b[0]) for b in band], [float(b[1]) for b in band]
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["roi"] = frame["gmv"] / frame["spend"].where(frame["spend"] > 0)
     if w.objective == "gmv":
@@ -525,7 +532,7 @@ def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
         frame["marginal_roi"] = np.nan
         if ok.sum() >= 2:
             frame.loc[ok, "marginal_roi"] = np.gradient(frame.loc[ok, "gmv"].to_numpy(), frame.loc[ok, "spend"].to_numpy())
-    return frame[["budget", "gmv", "spend", "roi", "marginal_roi", "feasible"]]
+    return frame[["budget", "gmv", "spend", "roi", "marginal_roi", "feasible", "gmv_p10", "gmv_p90"]]
 
 
 def message_text(message, lang: str, names: dict[str, str], *, campaign: bool = False) -> str:

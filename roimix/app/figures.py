@@ -421,6 +421,13 @@ def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None
          [f"{v:.2f}" for v in ok["marginal_roi"]]),
     )
     data = []
+    if {"gmv_p10", "gmv_p90"} <= set(ok.columns) and np.isfinite(ok[["gmv_p10", "gmv_p90"]].to_numpy(float)).all():
+        # the P10–P90 of each budget's plan across the curve draws: a filled band under the GMV line
+        x_band = np.concatenate([ok["budget"].to_numpy(), ok["budget"].to_numpy()[::-1]])
+        y_band = np.concatenate([ok["gmv_p90"].to_numpy(), ok["gmv_p10"].to_numpy()[::-1]])
+        data.append({"type": "scatter", "x": x_band, "y": y_band, "fill": "toself", "mode": "lines",
+                     "line": {"width": 0}, "fillcolor": "rgba(255,80,0,0.15)", "hoverinfo": "skip",
+                     "name": t("app.fig.sweep_band", lang), "xaxis": refs[0][0], "yaxis": refs[0][1]})
     for (col, colour, name, hover, shown), (xr, yr) in zip(series, refs):
         data.append({"type": "scatter", "x": ok["budget"], "y": ok[col], "mode": "lines+markers",
                      "line": {"color": colour, "width": 2.5, "shape": "spline"}, "name": name, "xaxis": xr, "yaxis": yr,
@@ -435,7 +442,8 @@ def budget_sweep(sweep: pd.DataFrame, lang: str, *, current_budget: float | None
                                       "yanchor": anchor, "xshift": 4, "showarrow": False,
                                       "font": {"size": 11, "color": "#555"}})
     layout["xaxis3"].update(money_ticks(ok["budget"], lang, zero=False))
-    layout["yaxis"].update(money_ticks(ok["gmv"], lang, zero=False))
+    gmv_span = pd.concat([ok["gmv"]] + [ok[c] for c in ("gmv_p10", "gmv_p90") if c in ok.columns]).dropna()
+    layout["yaxis"].update(money_ticks(gmv_span, lang, zero=False))
     return _figure(data, _layout(t("app.fig.sweep_title", lang), height=620, legend=False, shapes=shapes, **layout))
 
 

@@ -126,6 +126,11 @@ STRINGS = {
     "app.fig.allocation_title": ("每日花费：当前与计划", "Spend per day: current and planned"),
     "app.fig.sweep_title": ("预算扫描：不同预算下的最优方案", "Budget sweep: the best plan at each budget"),
     "app.fig.sweep_gmv": ("GMV / 天", "GMV per day"),
+    "app.fig.sweep_band": ("曲线抽样 P10–P90", "P10–P90 across curve draws"),
+    "app.opt.sweep_band": ("GMV 图中的阴影是每个预算下方案的增量 GMV 在曲线抽样中的 P10–P90（八成可能落在其中；"
+                           "抽样未参与选择方案）。", "The shaded band in the GMV panel is each budget's plan's incremental "
+                           "GMV from P10 to P90 across the curve draws (80% likely inside; draws the plans were not "
+                           "chosen on)."),
     "app.fig.sweep_roi": ("增量投产比（增量 GMV ÷ 花费）", "Incremental ROAS (incremental GMV ÷ spend)"),
     "app.fig.sweep_mroi": ("边际投产比（多花 1 元带来的增量 GMV）", "Marginal ROAS (incremental GMV from one more yuan)"),
     "app.fig.sweep_none": ("所有预算下都没有可行方案", "No budget in the sweep has a feasible plan"),

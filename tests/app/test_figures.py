@@ -83,7 +83,8 @@ def all_figures(lang: str) -> dict[str, go.Figure]:
     plan = pd.DataFrame({"channel": ["ztc", "xiaohongshu", "my_new_channel"], "current_spend": [1e4, 6e3, 2e3],
                          "planned_spend": [8e3, 9e3, 1e3]})
     sweep = pd.DataFrame({"budget": [1e4, 2e4, 3e4], "gmv": [5e4, 8e4, 9.5e4], "roi": [5.0, 4.0, 3.2],
-                          "marginal_roi": [3.5, 2.0, 1.1], "feasible": [True, True, True]})
+                          "marginal_roi": [3.5, 2.0, 1.1], "feasible": [True, True, True],
+                          "gmv_p10": [4e4, 6.5e4, 7.5e4], "gmv_p90": [6e4, 9.6e4, 11.5e4]})
     roi = pd.DataFrame({"channel": ["ztc", "xiaohongshu"], "spend": [1e5, 5e4], "conversions": [800, 500],
                         "value": [2.4e5, 1.5e5], "roas": [2.4, 3.0], "net_return": [1.4, 2.0], "cpa": [125.0, 100.0]})
     daily = pd.DataFrame({"date": np.repeat(pd.date_range("2026-06-10", periods=6), 2), "channel": ["ztc", "another"] * 6,
@@ -185,3 +186,16 @@ def test_nice_ticks_cover_the_range_with_round_steps():
     assert ticks[0] <= 0 and ticks[-1] >= 87_000 * 0.8
     steps = np.diff(ticks)
     assert np.allclose(steps, steps[0]) and steps[0] in (10_000, 20_000, 25_000)
+
+
+def test_the_budget_sweep_draws_the_gmv_band_when_the_sweep_has_one():
+    sweep = pd.DataFrame({"budget": [1e4, 2e4, 3e4], "gmv": [5e4, 8e4, 9.5e4], "roi": [5.0, 4.0, 3.2],
+                          "marginal_roi": [3.5, 2.0, 1.1], "feasible": [True, True, True],
+                          "gmv_p10": [4e4, 6.5e4, 7.5e4], "gmv_p90": [6e4, 9.6e4, 11.5e4]})
+    fig = figures.budget_sweep(sweep, "zh")
+    bands = [tr for tr in fig.data if tr.fill == "toself"]
+    assert len(bands) == 1 and bands[0].yaxis == fig.data[1].yaxis  # in the GMV panel
+    assert list(bands[0].y) == [6e4, 9.6e4, 11.5e4, 7.5e4, 6.5e4, 4e4]
+    assert max(fig.layout.yaxis.tickvals) >= 1e5  # the axis reaches the band's top, not only the estimate's
+    plain = figures.budget_sweep(sweep.drop(columns=["gmv_p10", "gmv_p90"]), "zh")
+    assert not [tr for tr in plain.data if tr.fill == "toself"]

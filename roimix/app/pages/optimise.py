@@ -396,6 +396,8 @@ def show_sweep(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine
         return
     st.plotly_chart(figures.budget_sweep(frame, lang, current_budget=total, chosen_budget=w.budget), key="fig.sweep",
                     config={"displaylogo": False})
+    if frame[["gmv_p10", "gmv_p90"]].notna().all(axis=None):
+        st.caption(t("app.opt.sweep_band", lang))
 
 
 FLAT_SHARE = 0.005  # a sweep whose GMV and spend vary less than this share over every budget is flat (never binds)
