@@ -204,6 +204,14 @@ def _name(source, default: str) -> str:
     return default if isinstance(source, pd.DataFrame) else Path(str(source)).name
 
 
+def check_aggregate_inputs(spend: Source, outcome: Source, *, lift_tests: Source | None = None,
+                           channels: Source | None = None, settings: AggregateSettings = AggregateSettings()) -> int:
+    """What aggregate mode checks before fitting (``roimix validate --spend S --outcome O`` runs it): every
+    table against its contract, one period (1 or 7 days, returned), no missing outcome period, spend on the
+    outcome's segments and dates. Raises :class:`TableError` with every problem."""
+    return _check_inputs(spend, outcome, lift_tests, channels, settings)[-1]
+
+
 def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSettings):
     """Read and check every table; the period of each; all problems in one :class:`TableError`."""
     problems: list[Problem] = []

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import click
 
-from roimix.tables import CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, PATHS, SPEND, TOUCHPOINTS, Problem, check_table
+from roimix.tables import (
+    CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, PATHS, SPEND, TOUCHPOINTS, Problem, TableError, check_table,
+)
+from roimix.tables.contracts import OUTCOME
 from roimix.tables.problems import format_problems
 
 _CONTRACTS = {
     "touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "paths": PATHS,
-    "channels": CHANNELS, "curves": CURVES, "lift_tests": LIFT_TESTS,
+    "channels": CHANNELS, "curves": CURVES, "lift_tests": LIFT_TESTS, "outcome": OUTCOME,
 }
 _FILE = click.Path()
 """A file, a folder of part files or a quoted glob pattern ('logs/*.parquet'); roimix.tables reports a missing one."""
@@ -25,6 +28,9 @@ _FILE = click.Path()
 @click.option("--channels", type=_FILE, help="channel groups")
 @click.option("--curves", type=_FILE, help="response curves")
 @click.option("--lift-tests", type=_FILE, help="lift test results")
+@click.option("--outcome", "-o", type=_FILE, help="total GMV per day or week (date, [segment], value); with --spend "
+                                                "also what aggregate mode checks: one period, no missing day or "
+                                                "week, spend on the outcome's segments and dates")
 def command(**files: str | None) -> None:
     """Check input files: print "ok" (exit 0) or every problem with file, row and column (exit 2)."""
     given = {k: v for k, v in files.items() if v is not None}
@@ -33,7 +39,16 @@ def command(**files: str | None) -> None:
     problems: list[Problem] = []
     for option, source in given.items():
         problems += check_table(source, _CONTRACTS[option], name=source)
+    period = None
+    if not problems and "outcome" in given and "spend" in given:  # the two tables together, as plan --outcome reads them
+        from roimix.aggregate import check_aggregate_inputs
+
+        try:
+            period = check_aggregate_inputs(given["spend"], given["outcome"], lift_tests=given.get("lift_tests"),
+                                            channels=given.get("channels"))
+        except TableError as err:
+            problems += err.problems
     if problems:
         click.echo(format_problems(problems), err=True)
         raise click.exceptions.Exit(2)
-    click.echo("ok")
+    click.echo("ok" if period is None else f"ok ({'weekly' if period == 7 else 'daily'} data)")
