@@ -271,13 +271,18 @@ def plan_assumptions(options: dict, given: dict, inputs: tuple[tuple[str, str], 
         (item("roi_floor"), off if o["roi_floor"] is None else f"{o['roi_floor']:g}", src("roi_floor")),
         (item("margin"), f"{o['margin']:g}", src("margin")),
     ]
-    if o["curves"] is None:  # pipeline mode: how the curves were fitted
+    if o["curves"] is None:  # fitted here: from journeys (pipeline mode) or from spend and total GMV (aggregate)
         window = o["current_window"]
-        rows += [
-            (item("model"), o["model"], src("model")),
-            (item("lookback_days"), str(o["lookback_days"]), src("lookback_days")),
-            (item("current_window"), item("whole_history") if window is None else str(window), src("current_window")),
-        ]
+        aggregate = o.get("outcome") is not None
+        rows.append((item("mode"), item("mode.aggregate" if aggregate else "mode.pipeline"), item("from.cli")))
+        if aggregate:
+            period = o.get("period_days")
+            rows.append((item("period"), item("period.weekly" if period == 7 else "period.daily"), item("from.data")))
+        if not aggregate or o.get("touchpoints") is not None:  # journeys: their attribution is the prior
+            rows += [(item("model"), o["model"], src("model")),
+                     (item("lookback_days"), str(o["lookback_days"]), src("lookback_days"))]
+        rows.append((item("current_window"), item("whole_history") if window is None else str(window),
+                     src("current_window")))
     rows += [(item("input", name=name), path, item("from.sha256", digest=digests[path])) for name, path in inputs]
     return tuple(rows)
 
@@ -415,7 +420,9 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                    "new_customer_floor": new_customer_floor, "bounds": bounds, "locks": locks,
                    "roi_floor": roi_floor, "margin": margin, "return_rate": return_rate,
                    "risk": result.risk, "curves": curves, "model": model,
-                   "lookback_days": lookback_days, "current_window": current_window}
+                   "lookback_days": lookback_days, "current_window": current_window, "outcome": outcome,
+                   "touchpoints": touchpoints,
+                   "period_days": int(frame["period_days"].iloc[0]) if "period_days" in frame.columns else None}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
         tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), budget_cny=budget,
                              lift_tests_to_run=tests)

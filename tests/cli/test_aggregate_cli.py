@@ -302,3 +302,20 @@ def test_validate_knows_the_outcome_and_checks_it_with_spend_as_plan_would(files
     pd.read_csv(files / "outcome.csv").assign(value="lots").to_csv(bad, index=False)
     assert main(["validate", "--outcome", str(bad)]) == 2
     assert "bad.csv" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("which", ["daily", "weekly"])
+def test_the_plans_assumptions_say_aggregate_mode_and_its_detected_period(files, tmp_path, capsys, which):
+    """Finance reads from the export what the plan rests on: aggregate data, daily or weekly as detected, and no
+    attribution settings that played no part (no journeys were given)."""
+    import json
+
+    spend, outcome = ("spend.csv", "outcome.csv") if which == "daily" else ("spend_w.csv", "outcome_w.csv")
+    out = tmp_path / "plan.json"
+    code = main(["plan", "-s", str(files / spend), "--outcome", str(files / outcome), "--budget", "30000",
+                 "--risk", "mean", "--no-rank-tests", "--out", str(out), "--lang", "en"])
+    assert code == 0, capsys.readouterr().err
+    items = {a["item"]: a["value"] for a in json.loads(out.read_text())["assumptions"]}
+    assert items["Data"] == "aggregate (spend + total GMV)"
+    assert items["Data period"] == ("daily" if which == "daily" else "weekly (curves converted to per day)")
+    assert "Attribution model (the curves' prior)" not in items and "Lookback (days)" not in items
