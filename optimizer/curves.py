@@ -31,8 +31,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from roimix.errors import RoimixError
+from roimix.shapes import FAMILIES, GROUPS, shape_slope, shape_value  # noqa: F401 - the optimizer's API too
 
-FAMILIES = ("exp", "mm", "log", "power", "hill")
 KEY_COLUMNS = ("channel", "segment")
 EXTRA_KEYS = ("product", "day", "date")
 """Columns that, when present, split a (channel, segment) curve into finer cells (e.g. per day)."""
@@ -42,56 +42,12 @@ ENVELOPE_TANGENTS = 160
 ENVELOPE_TOLERANCE = 1e-4
 """Largest gap between those lines and the envelope, as a share of the curve's saturation level."""
 
-# Internal groups, in the order cells are laid out inside the optimisation problem.
-GROUPS = ("exp", "mm", "log", "power", "hill_concave", "hill_s")
 
 
 class CurveError(RoimixError):
     """A curve's parameters are outside its family's domain; the message names the curve."""
 
     exit_code = 2
-
-
-# --- unit shapes g(z) and their slopes ------------------------------------------------------------
-
-
-def shape_value(group: str, z: np.ndarray, s: np.ndarray | float = 1.0) -> np.ndarray:
-    """``g(z)`` of an internal group (``hill_s`` gives the true S-curve, not its envelope)."""
-    z = np.maximum(np.asarray(z, dtype=float), 0.0)
-    if group == "exp":
-        return -np.expm1(-z)
-    if group == "mm":
-        return z / (1.0 + z)
-    if group == "log":
-        return np.log1p(z)
-    if group == "power":
-        return z**s
-    if group in ("hill_concave", "hill_s"):
-        zs = z**s
-        return zs / (1.0 + zs)
-    raise ValueError(f"unknown curve group {group!r}")
-
-
-def shape_slope(group: str, z: np.ndarray, s: np.ndarray | float = 1.0) -> np.ndarray:
-    """``g'(z)`` (``inf`` at ``z = 0`` for power and Hill with ``s < 1``)."""
-    z = np.maximum(np.asarray(z, dtype=float), 0.0)
-    s = np.broadcast_to(np.asarray(s, dtype=float), z.shape)
-    if group == "exp":
-        return np.exp(-z)
-    if group == "mm":
-        return 1.0 / (1.0 + z) ** 2
-    if group == "log":
-        return 1.0 / (1.0 + z)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if group == "power":
-            out = s * z ** (s - 1.0)
-            return np.where(z > 0, out, np.inf)
-        if group in ("hill_concave", "hill_s"):
-            zs = z**s
-            out = s * z ** (s - 1.0) / (1.0 + zs) ** 2
-            at_zero = np.where(s < 1, np.inf, np.where(s == 1, 1.0, 0.0))
-            return np.where(z > 0, out, at_zero)
-    raise ValueError(f"unknown curve group {group!r}")
 
 
 # --- the concave envelope of an S-shaped Hill curve -------------------------------------------------

@@ -49,8 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares, lsq_linear
 
-from optimizer.curves import shape_slope, shape_value
 from roimix.messages import Message
+from roimix.shapes import shape_slope, shape_value
 
 from .design import Timeline, baseline_design
 from .lag import adstock, adstock_weights

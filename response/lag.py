@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from roimix.shapes import adstock_weights  # noqa: F401 - a ground kernel, part of this module's API too
+
 MIN_TOUCHES = 50
 """Channels with fewer converting touches keep the default lag and are flagged."""
 
@@ -119,16 +121,6 @@ def _fit_mixture(gaps: np.ndarray, window: float) -> tuple[float, float]:
             best = res
     lag = float(np.clip(np.exp(best.x[0]), 0.02, window))
     return lag, float(1 / (1 + np.exp(-best.x[1])))
-
-
-def adstock_weights(lag_mean_periods: float, *, tail: float = 1e-3, max_len: int = 60) -> np.ndarray:
-    """Normalised geometric adstock weights w_l ∝ α^l, α = L/(1+L), truncated where α^l < ``tail``."""
-    if lag_mean_periods <= 0:
-        return np.array([1.0])
-    alpha = lag_mean_periods / (1.0 + lag_mean_periods)
-    n = int(min(max_len, max(1, np.ceil(np.log(tail) / np.log(alpha)))))
-    w = alpha ** np.arange(n)
-    return w / w.sum()
 
 
 def adstock(spend: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.curves import Curves, curves_from_frame
-from response.lag import adstock_weights
+from roimix.shapes import adstock_weights
 
 from .calendar import REGULAR, Campaign, CalendarError, _as_date
 
