@@ -21,6 +21,7 @@ import streamlit as st
 from roimix.tables import (
     CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, SPEND, TOUCHPOINTS, Problem, TableError, read_table,
 )
+from roimix.tables.contracts import OUTCOME
 
 from . import state
 
@@ -29,9 +30,13 @@ SAMPLE = ROOT / "data" / "sample"
 
 REQUIRED = ("touchpoints", "conversions", "spend")
 OPTIONAL = ("channels", "curves", "lift_tests")
-TABLES = REQUIRED + OPTIONAL
+TABLES = REQUIRED + OPTIONAL + ("outcome",)
+MODES = ("journeys", "aggregate")
+AGGREGATE_REQUIRED = ("spend", "outcome")
+"""Aggregate mode: what it needs; touchpoints and orders are optional there (partial journeys: a prior for the
+channels they cover), channels, curves and lift tests optional as in journeys mode."""
 CONTRACTS = {"touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "channels": CHANNELS,
-             "curves": CURVES, "lift_tests": LIFT_TESTS}
+             "curves": CURVES, "lift_tests": LIFT_TESTS, "outcome": OUTCOME}
 SAMPLE_FILES = {"touchpoints": "touchpoints.parquet", "conversions": "conversions.parquet", "spend": "spend.csv",
                 "channels": "channels.csv"}
 UPLOAD_TYPES = ("csv", "txt", "parquet", "pq", "xlsx")
@@ -53,8 +58,9 @@ class UploadedTable:
 class Dataset:
     """The tables the app works on. ``sources[name]`` is ``"sample"`` or the uploaded file's name."""
 
-    touchpoints: pd.DataFrame
-    conversions: pd.DataFrame
+    touchpoints: pd.DataFrame | None
+    """None in aggregate mode without uploaded touchpoints"""
+    conversions: pd.DataFrame | None
     spend: pd.DataFrame
     channels: pd.DataFrame
     curves: pd.DataFrame | None
@@ -63,11 +69,35 @@ class Dataset:
     lift_tests: pd.DataFrame | None = None
     renamed: dict = field(default_factory=dict)
     """{channel name as a file wrote it: channel id}, for names mapped through the channels table's labels"""
+    outcome: pd.DataFrame | None = None
+    """aggregate mode: the shop's total GMV per day or week (date, [segment], value)"""
+    mode: str = "journeys"
 
     @property
     def is_sample(self) -> bool:
-        return all(self.sources.get(n) == "sample" for n in ("spend", "touchpoints", "conversions")) \
-            and self.lift_tests is None
+        return self.mode == "journeys" and self.lift_tests is None \
+            and all(self.sources.get(n) == "sample" for n in ("spend", "touchpoints", "conversions"))
+
+    @property
+    def aggregate(self) -> bool:
+        return self.mode == "aggregate"
+
+    @property
+    def has_journeys(self) -> bool:
+        """Touchpoints and orders are there (all channels in journeys mode, some or all in aggregate mode)."""
+        return self.touchpoints is not None and self.conversions is not None
+
+    def evidence(self) -> pd.DataFrame:
+        """channel, journeys, platform_gmv: per channel with spend, whether the touchpoints name it (its
+        attribution is the fit's prior) and whether the spend table carries the platform's own GMV for it."""
+        spend = self.spend
+        paid = pd.unique(spend["channel"].astype(str))
+        touched = set(pd.unique(self.touchpoints["channel"].astype(str))) if self.has_journeys else set()
+        platform = set()
+        if "platform_gmv" in spend.columns:
+            platform = set(spend.loc[pd.to_numeric(spend["platform_gmv"], errors="coerce").notna(), "channel"].astype(str))
+        return pd.DataFrame({"channel": paid, "journeys": [c in touched for c in paid],
+                             "platform_gmv": [c in platform for c in paid]})
 
 
 # --- the sample -------------------------------------------------------------------------------------
@@ -155,16 +185,23 @@ def forget_upload(name: str) -> None:
 
 
 def current_dataset() -> Dataset:
-    """The sample's tables with the user's uploads in their place."""
+    """The sample's tables with the user's uploads in their place. In aggregate mode (:data:`state.DATA_MODE`) the
+    touchpoints and orders are the uploaded ones or none (the sample's journeys are not the user's), and the
+    outcome table is needed: without it an :class:`~roimix.app.errors.AppMessage` says so."""
     uploads: dict[str, UploadedTable] = state.UPLOADS.get()
     sample = sample_tables()
-    tables, sources, parts = {}, {}, []
+    mode = state.DATA_MODE.get() if state.DATA_MODE.get() in MODES else "journeys"
+    if mode == "aggregate" and "outcome" not in uploads:
+        from .errors import AppMessage
+
+        raise AppMessage("app.data.need_outcome")
+    tables, sources, parts = {}, {}, [f"mode={mode}"]
     for name in TABLES:
         if name in uploads:
             tables[name] = uploads[name].frame
             sources[name] = uploads[name].file_name
             parts.append(f"{name}={uploads[name].digest}")
-        elif name in sample:
+        elif name in sample and not (mode == "aggregate" and name in ("touchpoints", "conversions")):
             tables[name] = sample[name]
             sources[name] = "sample"
             parts.append(f"{name}=sample")
@@ -177,9 +214,14 @@ def current_dataset() -> Dataset:
                                                                      tables["touchpoints"])
     else:
         renamed = {}
+    if mode == "aggregate" and (tables["touchpoints"] is None) != (tables["conversions"] is None):
+        from .errors import AppMessage
+
+        raise AppMessage("app.data.partial_needs_both")
     channels = channel_table(token, tables["channels"], tables["spend"], tables["touchpoints"])
     return Dataset(tables["touchpoints"], tables["conversions"], tables["spend"], channels, tables["curves"],
-                   sources, hashlib.sha1(token.encode()).hexdigest()[:16], tables["lift_tests"], renamed)
+                   sources, hashlib.sha1(token.encode()).hexdigest()[:16], tables["lift_tests"], renamed,
+                   tables["outcome"], mode)
 
 
 # --- one spelling per channel ---------------------------------------------------------------------------
@@ -223,9 +265,11 @@ def _renamed(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
 def harmonised(token: str, _channels: pd.DataFrame | None, _spend: pd.DataFrame, _touchpoints: pd.DataFrame):
     """(spend, touchpoints, {written: id}) with channel labels written as their ids (spend's 直通车 is the
     touchpoints' ``ztc`` when the channels table labels ``ztc`` 直通车)."""
-    mapping = rename_map(pd.concat([pd.Series(pd.unique(_spend["channel"].astype(str))),
-                                    pd.Series(pd.unique(_touchpoints["channel"].astype(str)))]), _channels)
-    return _renamed(_spend, mapping), _renamed(_touchpoints, mapping), mapping
+    names = [pd.Series(pd.unique(_spend["channel"].astype(str)))]
+    if _touchpoints is not None:
+        names.append(pd.Series(pd.unique(_touchpoints["channel"].astype(str))))
+    mapping = rename_map(pd.concat(names), _channels)
+    return (_renamed(_spend, mapping), None if _touchpoints is None else _renamed(_touchpoints, mapping), mapping)
 
 
 def spelling_problems(name: str, file_name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -275,7 +319,8 @@ def spelling_problems(name: str, file_name: str, frame: pd.DataFrame) -> list[Pr
 
 
 @st.cache_data(show_spinner=False)
-def channel_table(token: str, _channels: pd.DataFrame | None, _spend: pd.DataFrame, _touchpoints: pd.DataFrame) -> pd.DataFrame:
+def channel_table(token: str, _channels: pd.DataFrame | None, _spend: pd.DataFrame,
+                  _touchpoints: pd.DataFrame | None) -> pd.DataFrame:
     """Every channel seen in spend or touchpoints with its group and labels, in a stable order.
 
     Channels missing from the channels table count as ``paid`` when they have spend, ``organic``
@@ -283,7 +328,7 @@ def channel_table(token: str, _channels: pd.DataFrame | None, _spend: pd.DataFra
     """
     channels = _channels
     seen_spend = pd.Index(pd.unique(_spend["channel"].astype(str)))
-    seen_touch = pd.Index(pd.unique(_touchpoints["channel"].astype(str)))
+    seen_touch = pd.Index(pd.unique(_touchpoints["channel"].astype(str)) if _touchpoints is not None else [])
     base = pd.DataFrame(columns=["channel", "group", "key_platform", "label_zh", "label_en"])
     if channels is not None:
         base = channels.copy()
@@ -318,8 +363,11 @@ def daily_summary(token: str, _dataset: Dataset) -> pd.DataFrame:
     ds = _dataset
     spend = (ds.spend.assign(date=pd.to_datetime(ds.spend["date"]).dt.normalize())
              .groupby(["date", "channel"], as_index=False)["spend"].sum())
-    gmv = (ds.conversions.assign(date=pd.to_datetime(ds.conversions["timestamp"]).dt.normalize())
-           .groupby("date", as_index=False)["value"].sum())
+    if ds.aggregate:  # the shop's own GMV per day or week
+        gmv = ds.outcome.assign(date=pd.to_datetime(ds.outcome["date"])).groupby("date", as_index=False)["value"].sum()
+    else:
+        gmv = (ds.conversions.assign(date=pd.to_datetime(ds.conversions["timestamp"]).dt.normalize())
+               .groupby("date", as_index=False)["value"].sum())
     return spend.rename(columns={"spend": "amount"}).assign(measure="spend").pipe(
         lambda s: pd.concat([s, gmv.rename(columns={"value": "amount"}).assign(channel="", measure="gmv")],
                             ignore_index=True))
@@ -330,6 +378,17 @@ def load_facts(token: str, _dataset: Dataset) -> dict:
     """Date range, counts and totals of the current dataset (plain numbers, for the data page)."""
     ds = _dataset
     dates = pd.to_datetime(ds.spend["date"])
+    if ds.aggregate:
+        out_dates = pd.to_datetime(ds.outcome["date"])
+        steps = np.diff(np.sort(out_dates.unique())).astype("timedelta64[D]").astype(int)
+        return {
+            "spend_start": dates.min(), "spend_end": dates.max(), "spend_days": int(dates.dt.normalize().nunique()),
+            "outcome_start": out_dates.min(), "outcome_end": out_dates.max(),
+            "period_days": 7 if len(steps) and np.all(steps % 7 == 0) else 1,
+            "n_periods": int(out_dates.nunique()),
+            "spend_total": float(ds.spend["spend"].sum()), "gmv_total": float(ds.outcome["value"].sum()),
+            "n_channels": len(ds.channels), "n_paid": int(ds.channels["has_spend"].sum()),
+        }
     conv_ts = pd.to_datetime(ds.conversions["timestamp"])
     tp_ts = pd.to_datetime(ds.touchpoints["timestamp"])
     return {

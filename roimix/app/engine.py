@@ -195,7 +195,12 @@ def fitted_curves(token: str, _ds: Dataset, _fitted: CurveSet | None = None) -> 
 def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
     """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
     journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and
-    product segment, campaign periods left out, uploaded lift tests as calibration, bootstrap bands."""
+    product segment, campaign periods left out, uploaded lift tests as calibration, bootstrap bands. In aggregate
+    mode (:attr:`Dataset.aggregate`) the CLI's aggregate fit (:func:`roimix.aggregate.run_aggregate`): spend against
+    the shop's total GMV per day or week, the partial journeys' attribution as the prior of the channels they
+    cover; the curves come per day with each cell's ``evidence``."""
+    if ds.aggregate:
+        return _fit_aggregate(token, ds, progress)
     from roimix.pipeline import run_pipeline
 
     days = pd.to_datetime(ds.spend["date"]).dt.normalize().nunique()
@@ -210,6 +215,20 @@ def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
     _FITTED.add(token)
     return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}",
                     draws=result.draws, decomposition=result.fit.decomposition)
+
+
+def _fit_aggregate(token: str, ds: Dataset, progress=None) -> CurveSet:
+    from roimix.aggregate import run_aggregate
+
+    result = run_aggregate(ds.spend, ds.outcome, lift_tests=ds.lift_tests, channels=ds.channels[CHANNEL_COLUMNS],
+                           touchpoints=ds.touchpoints, conversions=ds.conversions, progress=progress)
+    table = _with_attributes(result.curves, ds)
+    p = float(result.period_days)  # bands per period → per day: f_week(p·x) = p · f_day(x) for every family
+    bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]].copy()
+    bands[["spend", "value", "low", "high"]] = bands[["spend", "value", "low", "high"]] / p
+    _FITTED.add(token)
+    return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}",
+                    draws=result.draws, decomposition=result.fit.decomposition if p == 1 else None)
 
 
 def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:

@@ -100,6 +100,9 @@ LANG: Slot[str] = Slot("lang", "zh")
 # data page: uploaded tables (name -> UploadedTable), problems of the last failed upload per table,
 # file ids already processed (so a rerun does not re-read a file)
 UPLOADS: Slot[dict] = Slot("data.uploads", factory=dict)
+DATA_MODE: Slot[str] = Slot("data.mode", "journeys", per_lang=True)
+"""``journeys``: touchpoints + orders + spend (the sample's shape); ``aggregate``: spend + the shop's total GMV per day
+or week (outcome), with touchpoints and orders only for the channels that have them."""
 UPLOAD_PROBLEMS: Slot[dict] = Slot("data.problems", factory=dict)
 UPLOAD_SEEN: Slot[dict] = Slot("data.seen", factory=dict)
 

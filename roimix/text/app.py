@@ -83,6 +83,49 @@ STRINGS = {
     "app.data.sources": ("当前数据：{sources}", "Current data: {sources}"),
     "app.data.sample": ("示例", "sample"),
     "app.data.period": ("花费天数", "Days of spend"),
+    "app.data.mode": ("数据形式", "Data"),
+    "app.data.mode.journeys": ("用户路径（触点 + 订单 + 花费）", "Journeys (touchpoints + orders + spend)"),
+    "app.data.mode.aggregate": ("汇总数据（花费 + 店铺总 GMV）", "Aggregate (spend + the shop's total GMV)"),
+    "app.data.mode_help.journeys": (
+        "每位用户的触点和订单：归因给出曲线的先验，再用每日总 GMV 拟合曲线。",
+        "Each user's touchpoints and orders: their attribution is the curves' prior, fitted against total GMV a day."),
+    "app.data.mode_help.aggregate": (
+        "没有用户路径也能规划：上传每个平台的每日（或每周）花费报表和后台的店铺总 GMV。有部分渠道的触点和订单时可一并"
+        "上传，作为这些渠道的先验；花费表可带 platform_gmv（平台自己归因的 GMV），只作对照。没有增量实验时，"
+        "与需求同涨同落的渠道可能被高估：有条件就上传增量实验。",
+        "Plan without journeys: upload each platform's daily (or weekly) spend report and the shop's total GMV from "
+        "the back office. Touchpoints and orders for some channels can be added as their prior; the spend table may "
+        "carry platform_gmv (the platform's own attributed GMV), shown as a reference only. Without lift tests, a "
+        "channel whose spend rises and falls with demand can be overstated: upload lift tests where you have them."),
+    "app.data.need_outcome": (
+        "汇总数据模式需要店铺总 GMV 表（列：date, [segment], value；每天或每周一行）：请在“上传自己的数据”中上传。",
+        "Aggregate mode needs the shop's total GMV (columns: date, [segment], value; one row a day or a week): upload "
+        "it under 'Upload your own data'."),
+    "app.data.partial_needs_both": ("部分用户路径需要同时上传触点和订单。", "Partial journeys need both touchpoints and orders."),
+    "app.data.none.partial": ("未上传：没有用户路径（可选：有路径的渠道以归因作先验）。",
+                              "Not uploaded: no journeys (optional: the channels they cover get their attribution as a prior)."),
+    "app.data.none.outcome": ("未上传：汇总数据模式需要这张表。", "Not uploaded: aggregate mode needs this table."),
+    "app.data.table.outcome": ("店铺总 GMV", "Shop's total GMV"),
+    "app.data.columns.outcome": ("列：date, [segment], value（每天或每周一行）",
+                                 "columns: date, [segment], value (one row a day or a week)"),
+    "app.data.outcome_periods": ("GMV 周期数", "GMV periods"),
+    "app.data.weeks": ("{n} 周", "{n} weeks"),
+    "app.data.shop_gmv": ("店铺总 GMV", "Shop's total GMV"),
+    "app.data.paid_channels": ("有花费的渠道", "Channels with spend"),
+    "app.data.daily": ("按天", "daily"),
+    "app.data.weekly": ("按周", "weekly"),
+    "app.data.aggregate_counts": ("汇总数据 · {period} · {start} 至 {end}", "Aggregate data · {period} · {start} to {end}"),
+    "app.data.evidence": ("各渠道的证据", "Evidence per channel"),
+    "app.data.channel": ("渠道", "Channel"),
+    "app.data.platform_gmv": ("平台 GMV（对照）", "Platform GMV (reference)"),
+    "app.data.yes": ("有", "yes"),
+    "app.data.no": ("无", "no"),
+    "app.attr.no_journeys": (
+        "汇总数据模式且没有上传用户路径：没有可归因的触点。曲线直接由花费和店铺总 GMV 拟合（见“响应曲线”）；"
+        "上传部分渠道的触点和订单后，这里会显示它们的归因。",
+        "Aggregate mode without journeys: there are no touchpoints to attribute. The curves are fitted from spend and "
+        "the shop's total GMV (see Response curves); upload touchpoints and orders for some channels to see their "
+        "attribution here."),
     "app.data.days": ("{n} 天", "{n} days"),
     "app.data.period_help": ("{start} 至 {end}", "{start} to {end}"),
     "app.data.orders": ("订单数", "Orders"),

@@ -83,6 +83,9 @@ def render() -> None:
     ds = shared.dataset(lang)
     if ds is None:
         return
+    if not ds.has_journeys:  # aggregate mode without touchpoints: nothing to attribute
+        st.info(t("app.attr.no_journeys", lang))
+        return
     names = figures.labels(ds.channels, lang)
     order = list(ds.channels["channel"])
     models, measure, half_life = pickers(lang)

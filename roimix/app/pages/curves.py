@@ -8,7 +8,7 @@ import streamlit as st
 
 from roimix.app import engine, figures, shared, state
 from roimix.app.errors import attempt, guard
-from roimix.text import money, percent, t
+from roimix.text import STRINGS, money, percent, t
 
 REL_SD_WARN = 0.75
 
@@ -119,13 +119,23 @@ def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str)
             t("app.cur.col.mroi_planned", lang): f"{mroi_planned:.2f}" if np.isfinite(mroi_planned) else "–",
             t("app.cur.col.status", lang): t(f"app.cur.status.{getattr(r, 'status', curves.source)}", lang),
         })
+        evidence = getattr(r, "evidence", None)  # aggregate mode: what the cell's curve rests on
+        if isinstance(evidence, str) and f"aggregate.evidence.{evidence}" in STRINGS:
+            rows[-1][t("app.data.evidence", lang)] = t(f"aggregate.evidence.{evidence}", lang)
     return pd.DataFrame(rows)
 
 
 def plausibility(curves: engine.CurveSet, ds, lang: str) -> None:
     """Warn when the curves claim more incremental GMV than all GMV observed."""
-    days = max(pd.to_datetime(ds.conversions["timestamp"]).dt.normalize().nunique(), 1)
-    observed = float(ds.conversions["value"].sum()) / days
+    if ds.aggregate:  # the shop's own GMV: per day over the days the outcome covers (a week counts 7)
+        dates = pd.to_datetime(ds.outcome["date"])
+        steps = np.diff(np.sort(dates.unique())).astype("timedelta64[D]").astype(int)
+        period = 7 if len(steps) and np.all(steps % 7 == 0) else 1
+        days = max(dates.nunique() * period, 1)
+        observed = float(ds.outcome["value"].sum()) / days
+    else:
+        days = max(pd.to_datetime(ds.conversions["timestamp"]).dt.normalize().nunique(), 1)
+        observed = float(ds.conversions["value"].sum()) / days
     claimed = engine.current_gmv(curves.table)
     st.caption(t("app.cur.share_of_gmv", lang, claimed=money(claimed, lang, 2), observed=money(observed, lang, 2),
                  share=percent(claimed / observed if observed else np.nan, lang, 0)))

@@ -25,7 +25,8 @@ def row_count(rows: int, lang: str) -> str:
 def upload_box(name: str, lang: str) -> None:
     """One table: where it comes from now, an uploader, and the problems of a rejected file."""
     uploads = state.UPLOADS.get()
-    required = name in data.REQUIRED
+    aggregate = state.DATA_MODE.get() == "aggregate"
+    required = name in (data.AGGREGATE_REQUIRED if aggregate else data.REQUIRED)
     st.markdown(f"**{t(f'app.data.table.{name}', lang)}**" + ("" if required else f" · {t('app.data.optional', lang)}"))
     st.caption(t(f"app.data.columns.{name}", lang))
     file = st.file_uploader(
@@ -47,6 +48,8 @@ def upload_box(name: str, lang: str) -> None:
                      key=f"reset.{name}"):
             data.forget_upload(name)
             st.rerun()
+    elif aggregate and name in ("touchpoints", "conversions"):  # the sample's journeys are not this shop's
+        st.info(t("app.data.none.partial", lang))
     elif name in data.SAMPLE_FILES:
         st.info(t("app.data.using_sample", lang))
     else:
@@ -67,6 +70,9 @@ def upload_problems(lang: str) -> None:
 def loaded_summary(ds: data.Dataset, lang: str) -> None:
     facts = data.load_facts(ds.token, ds)
     fmt = "%Y-%m-%d"
+    if ds.aggregate:
+        aggregate_summary(ds, facts, lang)
+        return
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("app.data.period", lang), t("app.data.days", lang, n=facts["spend_days"]),
               help=t("app.data.period_help", lang, start=f"{facts['spend_start']:{fmt}}", end=f"{facts['spend_end']:{fmt}}"))
@@ -124,16 +130,54 @@ def uploader_words(lang: str) -> None:
                                 limit=t("app.data.uploader_limit", lang, mb=upload_limit_mb(), types=types)))
 
 
+def aggregate_summary(ds: data.Dataset, facts: dict, lang: str) -> None:
+    """Aggregate mode: the outcome's period and dates, totals, and which evidence each channel has."""
+    fmt = "%Y-%m-%d"
+    weekly = facts["period_days"] == 7
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("app.data.outcome_periods", lang),
+              t("app.data.weeks" if weekly else "app.data.days", lang, n=facts["n_periods"]),
+              help=t("app.data.period_help", lang, start=f"{facts['outcome_start']:{fmt}}",
+                     end=f"{facts['outcome_end']:{fmt}}"))
+    c2.metric(t("app.data.shop_gmv", lang), money(facts["gmv_total"], lang))
+    c3.metric(t("app.data.spend", lang), money(facts["spend_total"], lang))
+    c4.metric(t("app.data.paid_channels", lang), facts["n_paid"])
+    st.caption(t("app.data.aggregate_counts", lang, period=t("app.data.weekly" if weekly else "app.data.daily", lang),
+                 start=f"{facts['outcome_start']:{fmt}}", end=f"{facts['outcome_end']:{fmt}}"))
+    st.markdown(f"**{t('app.data.evidence', lang)}**")
+    st.dataframe(evidence_view(ds, lang), hide_index=True, width="stretch", height="content")
+
+
+def evidence_view(ds: data.Dataset, lang: str) -> pd.DataFrame:
+    """Per channel with spend: the evidence the fit will have (journeys' attribution as a prior + the aggregate
+    data, or the aggregate data alone) and whether the platform's own GMV is there (a labelled reference)."""
+    names = data.channel_label(ds.channels, lang)
+    ev = ds.evidence()
+    return pd.DataFrame({
+        t("app.data.channel", lang): [names.get(c, c) for c in ev["channel"]],
+        t("app.data.evidence", lang): [t("aggregate.evidence.journeys" if j else "aggregate.evidence.aggregate", lang)
+                                       for j in ev["journeys"]],
+        t("app.data.platform_gmv", lang): [t("app.data.yes" if p else "app.data.no", lang) for p in ev["platform_gmv"]],
+    })
+
+
 def render() -> None:
     lang = state.lang()
     st.title(t("app.data.title", lang))
     uploader_words(lang)
     st.caption(t("app.data.intro", lang))
+    mode = st.segmented_control(t("app.data.mode", lang), data.MODES, key=state.DATA_MODE.widget(), required=True,
+                                format_func=lambda m: t(f"app.data.mode.{m}", lang))
+    state.DATA_MODE.set(mode if mode in data.MODES else "journeys")
+    aggregate = state.DATA_MODE.get() == "aggregate"
+    st.caption(t(f"app.data.mode_help.{state.DATA_MODE.get()}", lang))
 
-    with st.expander(t("app.data.upload_title", lang, mb=upload_limit_mb()), expanded=bool(state.UPLOAD_PROBLEMS.get())):
+    with st.expander(t("app.data.upload_title", lang, mb=upload_limit_mb()),
+                     expanded=bool(state.UPLOAD_PROBLEMS.get()) or aggregate):
         st.caption(t("app.data.upload_help", lang, mb=upload_limit_mb()))
-        cols = st.columns(3)
-        for i, name in enumerate(data.REQUIRED):
+        first = ("spend", "outcome", "touchpoints", "conversions") if aggregate else data.REQUIRED
+        cols = st.columns(len(first))
+        for i, name in enumerate(first):
             with cols[i]:
                 upload_box(name, lang)
         cols = st.columns(3)

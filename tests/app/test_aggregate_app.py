@@ -1,0 +1,110 @@
+"""The app on the data most shops have (issue 15): spend and the shop's total GMV per day, no journeys, or journeys
+for some channels only. Every page works, the Data page says which evidence each channel has, the curves are the
+CLI's aggregate fit (the same numbers), and the plan states its range."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from app_harness import assert_clean, frame_with, goto, texts
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _outcome(sample_dir) -> pd.DataFrame:
+    """The sample shop's total GMV per day and product segment: what its back office would export."""
+    conv = pd.read_parquet(sample_dir / "conversions.parquet")
+    conv["date"] = pd.to_datetime(conv["timestamp"]).dt.strftime("%Y-%m-%d")
+    return (conv.groupby(["date", "product_segment"], as_index=False)["value"].sum()
+            .rename(columns={"product_segment": "segment"}))
+
+
+def _upload(at, key: str, name: str, frame: pd.DataFrame):
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return at.file_uploader(key=key).set_value((name, buffer.getvalue().encode(), "text/csv")).run()
+
+
+def test_aggregate_mode_from_spend_and_total_gmv_runs_every_page(app, sample_dir):
+    at = goto(app, "data")
+    at.segmented_control(key="w.data.mode.zh").set_value("aggregate").run()
+    assert any("汇总数据模式需要店铺总 GMV 表" in e.value for e in at.error)  # said, before the table is there
+    at = _upload(at, "upload.outcome", "店铺GMV.csv", _outcome(sample_dir))
+    assert_clean(at)
+    evidence = frame_with(at, "各渠道的证据")
+    spend_channels = set(pd.read_csv(sample_dir / "spend.csv")["channel"])
+    assert len(evidence) == len(spend_channels)
+    assert set(evidence["各渠道的证据"]) == {"仅汇总数据（花费波动对总 GMV）"}  # no journeys uploaded
+    assert any("汇总数据 · 按天" in s for s in texts(at))
+
+    at = goto(at, "attribution")
+    assert_clean(at)
+    assert any("没有可归因的触点" in i.value for i in at.info)
+
+    at = goto(at, "curves")
+    assert_clean(at)
+    table = frame_with(at, "各渠道的证据")
+    assert set(table["各渠道的证据"]) <= {"仅汇总数据（花费波动对总 GMV）", "仅先验（花费变化不足）", "增量实验校准"}
+
+    at = goto(at, "optimise")
+    assert_clean(at)
+    assert any("八成可能在" in i.value for i in at.info)  # the fit's draws give the plan a range
+
+    for page in ("campaign", "scenarios"):
+        at = goto(at, page)
+        assert_clean(at)
+
+
+def test_the_apps_aggregate_curves_are_the_clis_fit(sample_dir, tmp_path):
+    """The app fits aggregate data with run_aggregate, as `roimix fit` does: the same cells, levels and evidence."""
+    from types import SimpleNamespace
+
+    from roimix.aggregate import run_aggregate
+    from roimix.app import engine
+
+    outcome = _outcome(sample_dir)
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    channels = pd.read_csv(sample_dir / "channels.csv")
+    ds = SimpleNamespace(aggregate=True, spend=spend, outcome=outcome, lift_tests=None, touchpoints=None,
+                         conversions=None, channels=channels.assign(label_zh=channels.get("label_zh"),
+                                                                    label_en=channels.get("label_en")))
+    curves = engine.fit("t", ds)
+    cli = run_aggregate(spend, outcome, channels=channels)
+    key = ["channel", "segment"]
+    a = curves.table.sort_values(key).reset_index(drop=True)
+    b = cli.curves.sort_values(key).reset_index(drop=True)
+    assert list(a["channel"]) == list(b["channel"]) and list(a["evidence"]) == list(b["evidence"])
+    assert a["a"].to_numpy() == pytest.approx(b["a"].to_numpy(), rel=1e-9)
+    assert curves.draws is not None and curves.draws["draw"].nunique() == cli.draws["draw"].nunique()
+
+
+def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample_dir):
+    """Touchpoints for two channels only (as Alibaba's own ad products would give) and the platform's own GMV
+    for one: the Data page names each channel's evidence, and the fit and plan run on them."""
+    touch = pd.read_parquet(sample_dir / "touchpoints.parquet")
+    touch = touch[touch["channel"].isin(["ztc", "wxt"])]
+    conv = pd.read_parquet(sample_dir / "conversions.parquet")
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    spend["platform_gmv"] = (spend["spend"] * 3.0).where(spend["channel"] == "ztc").round(2)
+    at = goto(app, "data")
+    at.segmented_control(key="w.data.mode.zh").set_value("aggregate").run()
+    at = _upload(at, "upload.outcome", "店铺GMV.csv", _outcome(sample_dir))
+    at = _upload(at, "upload.spend", "花费.csv", spend)
+    for key, frame in (("upload.touchpoints", touch), ("upload.conversions", conv)):
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        at = at.file_uploader(key=key).set_value((f"{key}.parquet", buffer.getvalue(), "application/octet-stream")).run()
+    assert_clean(at)
+    view = frame_with(at, "各渠道的证据").set_index("渠道")
+    labels = pd.read_csv(sample_dir / "channels.csv").set_index("channel")["label_zh"]
+    journeys = {labels[c] for c in ("ztc", "wxt")}
+    for name, row in view.iterrows():
+        want = "用户路径归因先验 + 汇总数据" if name in journeys else "仅汇总数据（花费波动对总 GMV）"
+        assert row["各渠道的证据"] == want, (name, row.to_dict())
+        assert row["平台 GMV（对照）"] == ("有" if name == labels["ztc"] else "无")
+    at = goto(at, "curves")
+    assert_clean(at)
+    at = goto(at, "optimise")
+    assert_clean(at)
