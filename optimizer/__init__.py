@@ -6,12 +6,13 @@ Public API::
     scenario = default_scenario(100_000)              # budget = ¥100K/day, 15% new-product, 30% new-customer caps
     planner = Planner(curves)                         # keeps compiled problems (DPP) for what-ifs
     result = planner.solve(scenario)                  # PlanResult: status, plan, rules, totals, evidence, timings
-    print("\n".join(summary_lines(result, "zh")))     # uplift, evidence, binding rules in money (or the conflict)
+    # in words (the shell): roimix.report.plan.summary_lines(result, "zh")
 
 Modules: ``curves`` (families, values, slopes, cvxpy forms, S-curve envelope), ``scenario`` (rules
 as frozen dataclasses), ``rules`` (rules as arrays; checking a plan), ``problem`` (the cvxpy
 problem, its phase one, solving), ``explain`` (shadow prices in money, infeasibility diagnosis),
-``result`` (the result object), ``report`` (sentences), ``planner`` (the orchestration),
+``result`` (the result object; its messages are keys and values, worded by ``roimix.report``),
+``planner`` (the orchestration),
 ``synthetic`` (random realistic markets).
 """
 
@@ -23,7 +24,6 @@ from .draws import CurveDraws, Outcome
 from .explain import Message, Relaxation, diagnose
 from .planner import Planner, plan
 from .problem import STATUSES, Program
-from .report import render, rule_label, solver_message, summary_lines
 from .result import Evidence, PlanResult, Timings, Totals
 from .rules import ResolvedRule, resolve, violations
 from .scenario import (
@@ -37,6 +37,6 @@ __all__ = [
     "Budget", "CurveDraws", "CurveError", "Curves", "Evidence", "Outcome", "Risk", "LinearRule", "Lock", "Message", "Objective", "PlanResult",
     "Planner", "Program", "Relaxation", "ResolvedRule", "RoiFloor", "RuleError", "Scenario", "Select", "ShareRule",
     "Timings", "Totals", "curves_from_frame", "default_scenario", "diagnose", "envelope_value", "new_customer_cap",
-    "new_customer_floor", "new_product_cap", "plan", "render", "resolve", "rule_label", "solver_message",
-    "summary_lines", "shape_slope", "shape_value", "tangent_point", "traffic_unknown", "violations",
+    "new_customer_floor", "new_product_cap", "plan", "resolve",
+    "shape_slope", "shape_value", "tangent_point", "traffic_unknown", "violations",
 ]

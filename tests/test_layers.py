@@ -1,7 +1,7 @@
-"""The libraries' import arrows, read from the source with ``ast``: ``attribution``, ``response`` and
-``optimizer`` never import each other's fit/plan code in a circle, and the fit (``response``) never imports the
-planner (``optimizer``) — the curve shapes and the carry-over kernel they share live in a ground module
-(:mod:`roimix.shapes`). Function-level (lazy) imports count too."""
+"""The libraries' import arrows, read from the source with ``ast`` (ARCHITECTURE.md): ``attribution``,
+``response`` and ``optimizer`` never import each other — the curve shapes and the carry-over kernel they share
+live in a ground module (:mod:`roimix.shapes`) — and never the shell: from ``roimix`` they import only the
+ground modules. Function-level (lazy) imports count too."""
 
 from __future__ import annotations
 
@@ -26,6 +26,27 @@ def imported(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             out.add(node.module)
     return out
+
+
+GROUND = {"roimix", "roimix.shapes", "roimix.messages", "roimix.errors", "roimix.campaign_names", "roimix.tables",
+          "roimix.tables.contracts", "roimix.tables.problems", "roimix.tables.read"}
+"""What a library may import of ``roimix``: what imports nothing of ours but other ground modules."""
+
+
+@pytest.mark.parametrize("library", sorted(FORBIDDEN))
+def test_a_library_imports_only_the_ground_of_roimix(library):
+    hits = [(str(p.relative_to(ROOT)), m) for p in sorted((ROOT / library).rglob("*.py")) for m in imported(p)
+            if m.split(".")[0] == "roimix" and m not in GROUND]
+    assert not hits, hits
+
+
+def test_the_ground_imports_only_the_ground():
+    for module in sorted(GROUND - {"roimix"}):
+        path = ROOT / (module.replace(".", "/") + ".py")
+        if not path.exists():
+            path = path.with_suffix("") / "__init__.py"
+        ours = {m for m in imported(path) if m.split(".")[0] in {"roimix", *FORBIDDEN}}
+        assert ours <= GROUND, (module, ours - GROUND)
 
 
 @pytest.mark.parametrize("library", sorted(FORBIDDEN))

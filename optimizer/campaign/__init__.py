@@ -12,7 +12,7 @@ Public API::
                                               per_phase=True))
     plan = planner.solve(setup)                 # CampaignResult: daily, by_cell(), by_phase(), result (PlanResult)
     flat = planner.solve(setup, flat=True)      # the same rules, the same spend every day
-    print("\\n".join(summary_lines(plan, "zh", campaign="618", flat=flat)))
+    # in words (the shell): roimix.report.campaign.summary_lines(plan, "zh", campaign="618", flat=flat)
 """
 
 from .calendar import (
@@ -22,7 +22,6 @@ from .calendar import (
 from .daily import DAY_KEYS, DailyCurves, Horizon, daily_curves, day_table
 from .multipliers import GIVEN_SD, apply_estimates, estimate_multipliers, incremental_by_day
 from .planner import DAILY_COLUMNS, CampaignPlanner, CampaignResult
-from .report import campaign_messages, phase_label, render_message, rule_label, summary_lines
 from .rules import (
     CHANGE, FOCUS, KEY_MINIMUM, NEW_CUSTOMER, NEW_PRODUCT, OFF_DAYS, CampaignScenario, DailyRules, phase_rule_name,
     scenario_for,
@@ -32,7 +31,7 @@ __all__ = [
     "CHANGE", "DAILY_COLUMNS", "DAY_KEYS", "DEFAULT_MULTIPLIERS", "FOCUS", "GIVEN_SD", "KEY_MINIMUM", "NEW_CUSTOMER",
     "NEW_PRODUCT", "OFF_DAYS", "PHASES", "REGULAR", "SPRING_FESTIVAL", "TEMPLATES", "CalendarError", "Campaign",
     "CampaignPlanner", "CampaignResult", "CampaignScenario", "DailyCurves", "DailyRules", "Horizon", "Phase",
-    "apply_estimates", "calendar_frame", "calendar_from_frame", "campaign_messages", "daily_curves", "day_table",
-    "estimate_multipliers", "incremental_by_day", "phase_label", "phase_rule_name", "render_message", "rule_label",
-    "scenario_for", "summary_lines", "template", "template_dates",
+    "apply_estimates", "calendar_frame", "calendar_from_frame", "daily_curves", "day_table",
+    "estimate_multipliers", "incremental_by_day", "phase_rule_name",
+    "scenario_for", "template", "template_dates",
 ]

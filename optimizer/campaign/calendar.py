@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from roimix.campaign_names import CAMPAIGN_LABELS, PHASE_LABELS
 from roimix.errors import ScenarioError
-from roimix.text import STRINGS
 
 PHASES = ("preheat", "presale", "peak", "return")
 REGULAR = "regular"
@@ -47,8 +47,9 @@ class CalendarError(ScenarioError):
 
 
 def _labels(key: str, fallback: str) -> tuple[str, str]:
-    """(zh, en) of a text key (``roimix/text/campaign.py``), or the name itself."""
-    return STRINGS.get(key, (fallback, fallback))
+    """(zh, en) of a template campaign (``campaign.name.X``) or phase (``campaign.phase.X``), or the name itself."""
+    kind, _, name = key.removeprefix("campaign.").partition(".")
+    return (CAMPAIGN_LABELS if kind == "name" else PHASE_LABELS).get(name, (fallback, fallback))
 
 
 def _as_date(value, what: str) -> date:

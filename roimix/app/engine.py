@@ -565,9 +565,9 @@ def message_text(message, lang: str, names: dict[str, str], *, campaign: bool = 
         values["rules"] = ", ".join(rule_display(r.strip(), lang, names) for r in str(values["rules"]).split(", "))
     try:
         if campaign:
-            from optimizer.campaign import render_message as render
+            from roimix.report.campaign import render_message as render
         else:
-            from optimizer.report import render
+            from roimix.report.plan import render
     except ImportError:  # the optimizer's wording is not there: say it plainly
         return _plain(message.key, values, lang)
     return render(Message(message.key, values), lang)
@@ -596,7 +596,7 @@ def rule_display(name: str, lang: str, names: dict[str, str]) -> str:
     if name == "ROI floor":
         return t("app.rule.roi_floor", lang)
     try:
-        from optimizer.report import rule_label
+        from roimix.report.plan import rule_label
     except ImportError:
         return name
     return rule_label(name, lang)

@@ -63,7 +63,7 @@ def safe_name(name: str, taken: set[str]) -> str:
 
 def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[str, ...], lang: str, made_at: str,
             taken: set[str]) -> Outcome:
-    from optimizer.campaign import campaign_messages, render_message
+    from roimix.report.campaign import campaign_messages, render_message
     from roimix.export.workbook import write_finance
     from roimix.scenarios import load_scenario, run_scenario
 

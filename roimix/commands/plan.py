@@ -29,11 +29,12 @@ import pandas as pd
 
 from optimizer import (
     Bounds, Budget, Lock, Objective, Planner, RoiFloor, RuleError, Scenario, Select, new_customer_cap,
-    new_customer_floor, new_product_cap, render, traffic_unknown,
+    new_customer_floor, new_product_cap, traffic_unknown,
 )
 from optimizer.scenario import Risk
 from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
+from roimix.report.plan import render
 from roimix.export import (
     FORMATS, Context, plan_summary_lines, plan_tables, write_cells_csv, write_finance,
 )

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from optimizer.campaign import CHANGE, CampaignResult, campaign_messages, phase_label, render_message, rule_label
-from optimizer.campaign import summary_lines as campaign_summary
+from optimizer.campaign import CHANGE, CampaignResult
 from optimizer.explain import Message
-from optimizer.report import render
-from optimizer.report import rule_label as plan_rule_label
-from optimizer.report import summary_lines as plan_summary
+from roimix.report.campaign import campaign_messages, phase_label, render_message, rule_label
+from roimix.report.campaign import summary_lines as campaign_summary
+from roimix.report.plan import render
+from roimix.report.plan import rule_label as plan_rule_label
+from roimix.report.plan import summary_lines as plan_summary
 from optimizer.result import PlanResult
 from roimix.text import STRINGS, t
 
@@ -160,7 +161,7 @@ def _relabelled(messages, context: Context) -> tuple[Message, ...]:
 
 
 def plan_summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
-    """:func:`optimizer.summary_lines` with the unspent budget told apart: the reserve held back by the
+    """:func:`roimix.report.plan.summary_lines` with the unspent budget told apart: the reserve held back by the
     rules (``--reserve``) and the budget the objective left unspent (profit, min-spend), each on its
     own line and only when there is some."""
     lines = plan_summary(result, lang)

@@ -1,20 +1,17 @@
 """Campaign plans (618, Double 11, 年货节): phases, daily rules, summaries, finance workbook and batch runs.
 
-Value names in ``{}`` print as in ``optimizer.report``: ``*_cny`` money, ``*_share`` a percentage,
+Value names in ``{}`` print as in ``roimix.report.plan``: ``*_cny`` money, ``*_share`` a percentage,
 ``*_x`` a multiple of current spend, ``*_roi`` a ratio; ``*_pct`` is a number of percent.
 Money in campaign plans is over the whole horizon, not per day.
 """
 
+from roimix.campaign_names import CAMPAIGN_LABELS, PHASE_LABELS
+
 STRINGS = {
     # campaigns and phases
-    "campaign.name.618": ("618", "618"),
-    "campaign.name.double11": ("双11", "Double 11"),
-    "campaign.name.nianhuo": ("年货节", "Chinese New Year festival"),
-    "campaign.phase.preheat": ("预热", "Pre-heat"),
-    "campaign.phase.presale": ("预售", "Pre-sale"),
-    "campaign.phase.peak": ("爆发", "Peak"),
-    "campaign.phase.return": ("返场", "Return"),
-    "campaign.phase.regular": ("日常", "Regular days"),
+    # the templates' own names (ground data: roimix.campaign_names)
+    **{f"campaign.name.{k}": v for k, v in CAMPAIGN_LABELS.items()},
+    **{f"campaign.phase.{k}": v for k, v in PHASE_LABELS.items()},
     # rule names
     "campaign.rule.budget": ("活动总预算", "campaign budget"),
     "campaign.rule.key daily minimum": ("重点平台每日保底", "key-platform daily minimum"),

@@ -1,6 +1,6 @@
 """Budget optimizer: plan summaries, binding rules in money, infeasibility explanations.
 
-Value names in ``{}`` say how they are printed (see ``optimizer.report``): ``*_cny`` money,
+Value names in ``{}`` say how they are printed (see ``roimix.report.plan``): ``*_cny`` money,
 ``*_share`` a percentage, ``*_x`` a multiple of current spend, ``*_roi`` a ratio.
 """
 

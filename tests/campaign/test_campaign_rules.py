@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from optimizer import Budget, Bounds, Select
-from optimizer.campaign import CHANGE, KEY_MINIMUM, OFF_DAYS, CampaignScenario, DailyRules, render_message
-from optimizer.campaign import campaign_messages
+from optimizer.campaign import CHANGE, KEY_MINIMUM, OFF_DAYS, CampaignScenario, DailyRules
+from roimix.report.campaign import campaign_messages, render_message
 
 TOL = 1e-5  # yuan, relative to amounts of thousands
 

@@ -10,7 +10,8 @@ import pytest
 import scipy.sparse as sp
 from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import dims_to_solver_cones
 
-from optimizer import Planner, Program, curves_from_frame, resolve, summary_lines
+from optimizer import Planner, Program, curves_from_frame, resolve
+from roimix.report.plan import summary_lines
 from optimizer.problem import CLARABEL_FIRST
 from optimizer.synthetic import benchmark_scenario, random_market
 

@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import (
-    Bounds, Budget, Lock, Objective, Planner, Scenario, Select, ShareRule, default_scenario, summary_lines,
-)
+from optimizer import Bounds, Budget, Lock, Objective, Planner, Scenario, Select, ShareRule, default_scenario
+from roimix.report.plan import summary_lines
 
 
 def market():

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import STATUSES, Planner, Scenario, Objective, default_scenario, render, summary_lines
+from optimizer import STATUSES, Planner, Scenario, Objective, default_scenario
+from roimix.report.plan import render, summary_lines
 from optimizer.result import PLAN_COLUMNS
 from optimizer_cases import random_curves, value
 from roimix.export import neutralise, safe_frame, write_tables

@@ -254,7 +254,7 @@ def render() -> None:
     if plan is None:
         return
     if not plan.solved:
-        from optimizer.campaign import campaign_messages
+        from roimix.report.campaign import campaign_messages
 
         lines = [engine.message_text(m, lang, names, campaign=True) for m in campaign_messages(plan.result.messages)]
         st.error("\n\n".join([lines[0]] + ["\n".join(f"- {x}" for x in lines[1:])]) if lines else t("app.opt.infeasible", lang))
@@ -286,7 +286,7 @@ def render() -> None:
                         key="fig.daily_plan", config={"displaylogo": False})
         st.dataframe(phase_view(by_phase, dict(zip(phases["phase"], phases["multiplier"])), labels, lang),
                      hide_index=True, width="stretch")
-        from optimizer.campaign import campaign_messages
+        from roimix.report.campaign import campaign_messages
 
         binding = [m for m in campaign_messages(plan.result.messages) if ".binding." in m.key]
         st.markdown(f"**{t('app.opt.binding', lang)}**")

@@ -10,14 +10,13 @@ from __future__ import annotations
 import math
 import re
 
+from optimizer.campaign.calendar import REGULAR
+from optimizer.campaign.planner import CampaignResult
+from optimizer.campaign.rules import CHANGE
 from optimizer.explain import Message
-from optimizer.report import render
-from optimizer.report import rule_label as optimizer_rule_label
+from roimix.report.plan import render
+from roimix.report.plan import rule_label as optimizer_rule_label
 from roimix.text import STRINGS, t
-
-from .calendar import REGULAR
-from .planner import CampaignResult
-from .rules import CHANGE
 
 _IN_PHASE = re.compile(r"^(?P<rule>.+) \[(?P<phase>[^\]]+)\]$")
 

@@ -6,8 +6,8 @@ import math
 
 from roimix.text import STRINGS, money, percent, t
 
-from .explain import Message
-from .result import PlanResult
+from optimizer.explain import Message
+from optimizer.result import PlanResult
 
 
 def rule_label(name: str, lang: str = "en") -> str:
