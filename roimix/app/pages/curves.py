@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from roimix.app import engine, figures, shared, state
+from roimix.app import data, engine, figures, shared, state
 from roimix.app.errors import attempt, guard
 from roimix.text import STRINGS, money, percent, t
 
@@ -128,11 +128,8 @@ def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str)
 def plausibility(curves: engine.CurveSet, ds, lang: str) -> None:
     """Warn when the curves claim more incremental GMV than all GMV observed."""
     if ds.aggregate:  # the shop's own GMV: per day over the days the outcome covers (a week counts 7)
-        dates = pd.to_datetime(ds.outcome["date"])
-        steps = np.diff(np.sort(dates.unique())).astype("timedelta64[D]").astype(int)
-        period = 7 if len(steps) and np.all(steps % 7 == 0) else 1
-        days = max(dates.nunique() * period, 1)
-        observed = float(ds.outcome["value"].sum()) / days
+        facts = data.load_facts(ds.token, ds)
+        observed = facts["gmv_total"] / max(facts["n_periods"] * facts["period_days"], 1)
     else:
         days = max(pd.to_datetime(ds.conversions["timestamp"]).dt.normalize().nunique(), 1)
         observed = float(ds.conversions["value"].sum()) / days
