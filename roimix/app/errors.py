@@ -67,6 +67,20 @@ _PATTERNS = (
     (re.compile(r"^a time between (?P<first_date>\S+) and (?P<last_date>\S+) \(the spend table's dates ± the "
                 r"(?P<lookback_days>\d+)-day lookback\)$"), "dates_window"),  # roimix.pipeline (H1)
     (re.compile(r"^a channel \(and segment\) of the spend table: (?P<known>.*)$", re.S), "lift_cell"),
+    # roimix.aggregate: the outcome table and spend against it
+    (re.compile(r"^the same period as (?P<file>.+) or days \(spend is weekly, the outcome daily"), "agg_period"),
+    (re.compile(r"^week starts on the outcome's weekday \((?P<weekday>\w+)\)$"), "agg_weekday"),
+    (re.compile(r"^at least (?P<n>\d+) days of GMV \(got (?P<got>\d+)\)$"), "agg_min_days"),
+    (re.compile(r"^at least (?P<n>\d+) weeks of GMV \(got (?P<got>\d+)\)$"), "agg_min_weeks"),
+    (re.compile(r"^a segment the outcome has GMV for \((?P<segments>.*)\)$"), "agg_segment"),
+    (re.compile(r"^dates within the outcome's \((?P<first>\S+) to (?P<last>\S+)\)$"), "agg_overlap"),
+    (re.compile(r"^at least two different dates$"), "agg_two_dates"),
+    (re.compile(r"^dates one day or one week apart \(found dates (?P<days>\d+) days apart\)$"), "agg_grid"),
+    (re.compile(r"^a value for every day from (?P<first>\S+) to (?P<last>\S+); (?P<n>\d+) missing \((?P<shown>[^)]*)\)"),
+     "agg_missing_days"),
+    (re.compile(r"^a value for every week from (?P<first>\S+) to (?P<last>\S+); (?P<n>\d+) missing \((?P<shown>[^)]*)\)"),
+     "agg_missing_weeks"),
+    (re.compile(r"^both touchpoints and conversions for the channels that have journeys$"), "agg_partial"),
 )
 
 

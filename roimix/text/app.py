@@ -595,6 +595,27 @@ STRINGS = {
     "app.export.curves": ("响应曲线", "response curves"),
     # --- what an input table's contract expects (the tables engine's words, translated) ---------------
     "app.expected.number": ("数字", "a number"),
+    "app.expected.agg_period": ("与 {file} 相同的周期，或按天（花费按周、GMV 按天时，一周的花费无法拆到每天）",
+                                "the same period as {file} or days (spend is weekly, the outcome daily: a week of "
+                                "spend cannot be split into days)"),
+    "app.expected.agg_weekday": ("每周从 GMV 表的同一个星期几开始（{weekday}）",
+                                 "weeks that start on the outcome's weekday ({weekday})"),
+    "app.expected.agg_min_days": ("至少 {n} 天的 GMV（现有 {got} 天）", "at least {n} days of GMV (got {got})"),
+    "app.expected.agg_min_weeks": ("至少 {n} 周的 GMV（现有 {got} 周）", "at least {n} weeks of GMV (got {got})"),
+    "app.expected.agg_segment": ("GMV 表里有的商品类型（{segments}）", "a segment the outcome has GMV for ({segments})"),
+    "app.expected.agg_overlap": ("在 GMV 表的日期之内（{first} 至 {last}）",
+                                 "dates within the outcome's ({first} to {last})"),
+    "app.expected.agg_two_dates": ("至少两个不同的日期", "at least two different dates"),
+    "app.expected.agg_grid": ("日期相隔一天或一周（现在相隔 {days} 天）",
+                              "dates one day or one week apart (found dates {days} days apart)"),
+    "app.expected.agg_missing_days": (
+        "从 {first} 到 {last} 每天都有值；缺 {n} 天（{shown}）：缺的一天是未知，不是 0，请补上",
+        "a value for every day from {first} to {last}; {n} missing ({shown}): a missing day is unknown, not 0: add it"),
+    "app.expected.agg_missing_weeks": (
+        "从 {first} 到 {last} 每周都有值；缺 {n} 周（{shown}）：缺的一周是未知，不是 0，请补上",
+        "a value for every week from {first} to {last}; {n} missing ({shown}): a missing week is unknown, not 0: "
+        "add it"),
+    "app.expected.agg_partial": ("有路径的渠道需同时上传触点和订单", "both touchpoints and conversions for the channels that have journeys"),
     "app.expected.positive": ("大于 0 的数字", "a number > 0"),
     "app.expected.money": ("≥ 0 的金额（元）", "an amount in yuan ≥ 0"),
     "app.expected.share": ("0 到 1 之间的比例", "a share between 0 and 1"),
