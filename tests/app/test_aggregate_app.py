@@ -106,5 +106,9 @@ def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample
         assert row["平台 GMV（对照）"] == ("有" if name == labels["ztc"] else "无")
     at = goto(at, "curves")
     assert_clean(at)
+    fitted = frame_with(at, "各渠道的证据")  # the aggregate fit's own evidence per cell
+    by_channel = fitted.groupby("渠道")["各渠道的证据"].agg(set)
+    assert by_channel[labels["ztc"]] <= {"用户路径归因先验 + 汇总数据", "增量实验校准"}
+    assert "用户路径归因先验 + 汇总数据" not in set().union(*(by_channel.drop(list(journeys), errors="ignore")))
     at = goto(at, "optimise")
     assert_clean(at)
