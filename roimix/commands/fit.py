@@ -86,14 +86,21 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     for line in report_lines(result, lang):
         click.echo(line, err=True)
     if curves_out:
-        from roimix.curve_files import write_curves
-
-        drawn = write_curves(result.curves, curves_out, result.draws)
-        click.echo(t("aggregate.wrote", lang, path=str(curves_out), rows=len(result.curves)), err=True)
-        if drawn is not None:
-            click.echo(t("optimizer.pipeline.draws_written", lang, path=str(drawn),
-                         n_draws=result.draws["draw"].nunique()), err=True)
+        keep_curves(result.curves, result.draws, curves_out, t("aggregate.wrote", lang, path=str(curves_out),
+                                                               rows=len(result.curves)), lang)
     return result.curves, result.draws
+
+
+def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str, lang: str) -> None:
+    """Write ``curves`` and their draws beside them (:func:`roimix.curve_files.write_curves`) and say both on
+    stderr (``said``: the sentence for the curves)."""
+    from roimix.curve_files import write_curves
+
+    drawn = write_curves(curves, path, draws)
+    click.echo(said, err=True)
+    if drawn is not None:
+        click.echo(t("optimizer.pipeline.draws_written", lang, path=str(drawn), n_draws=draws["draw"].nunique()),
+                   err=True)
 
 
 @click.command("fit")

@@ -78,13 +78,10 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
     for warning in result.warnings:
         click.echo(t("optimizer.cli.warning", lang, text=_render_warning(warning, lang)), err=True)
     if curves_out:
-        from roimix.curve_files import write_curves
+        from roimix.commands.fit import keep_curves
 
-        drawn = write_curves(result.curves, curves_out, result.draws)
-        click.echo(t("optimizer.pipeline.curves_written", lang, path=str(curves_out), rows=len(result.curves)), err=True)
-        if drawn is not None:
-            click.echo(t("optimizer.pipeline.draws_written", lang, path=str(drawn),
-                         n_draws=result.draws["draw"].nunique()), err=True)
+        keep_curves(result.curves, result.draws, curves_out,
+                    t("optimizer.pipeline.curves_written", lang, path=str(curves_out), rows=len(result.curves)), lang)
     return result.curves, result.draws
 
 
