@@ -41,6 +41,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from roimix.tables.read import duckdb_source
+
 NO_TOUCH = "(none)"
 PATH_SEPARATOR = " > "
 NULL_WINDOW = "null_window"
@@ -433,7 +435,7 @@ class _Session:
             base = source
             if isinstance(source, pd.DataFrame):
                 base = f"__in_{label}_{self.tag}"
-                self.con.register(base, source)
+                self.con.register(base, duckdb_source(source))
                 self.created.append(("VIEW", base))
             cols = dict(self.con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {base})").fetchall())
             id_types.add(cols["user_id"])

@@ -50,9 +50,25 @@ def read_table(source: Source, contract: TableContract, *, name: str | None = No
     try:
         typed, out = _load(con, source, contract, name=name)
         columns = ", ".join(_quote(c) for c in out)
-        return con.execute(f"SELECT {columns} FROM {typed} ORDER BY __file, __row").df()
+        return frame_of(con.execute(f"SELECT {columns} FROM {typed} ORDER BY __file, __row"))
     finally:
         con.close()
+
+
+def frame_of(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A query result as DuckDB's ``.df()`` gives it (same columns and dtypes), with text columns taken
+    through Arrow: ``.df()`` builds a Python string per cell, which pandas then copies into its Arrow-backed
+    ``str`` dtype (~0.4 s for the sample's 582k touchpoints; this way ~0.1 s)."""
+    import pyarrow as pa
+
+    table = result.arrow().read_all()
+    text = {f.name for f in table.schema  # .df() gives an object column when no cell has text: so do we
+            if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+            and table.column(f.name).null_count < table.num_rows}
+    rest = [n for n in table.column_names if n not in text]
+    other = duckdb.from_arrow(table.select(rest)).df() if rest else None
+    return pd.DataFrame({n: table.column(n).to_pandas() if n in text else other[n] for n in table.column_names},
+                        index=pd.RangeIndex(table.num_rows))
 
 
 _PATHS_FAST_TYPES = {"path": ("string", "large_string"), "conversions": ("int64", "int32", "int16"),
@@ -202,6 +218,18 @@ def _label(source: Source) -> str:
     return Path(source).name
 
 
+def duckdb_source(frame: pd.DataFrame):
+    """``frame`` as DuckDB should scan it: an Arrow table when every column converts (zero-copy for
+    Arrow-backed columns, which DuckDB's pandas scan would copy to Python objects cell by cell, ~1 s per
+    10⁶ string cells), else the frame itself (e.g. an object column holding numbers and text)."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return frame
+
+
 def _register_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, label: str) -> _Raw:
     """Create ``raw`` with the source's columns as they are plus ``__row`` (numbered as a spreadsheet
     shows it, per file) and ``__file`` (which part file)."""
@@ -210,7 +238,7 @@ def _register_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, labe
         frame.columns = [str(c) for c in frame.columns]
         frame["__row"] = range(2, len(frame) + 2)
         frame["__file"] = label
-        con.register(raw + "_df", frame)
+        con.register(raw + "_df", duckdb_source(frame))
         con.sql(f"CREATE OR REPLACE TEMP VIEW {raw} AS SELECT * FROM {raw}_df")
         return _Raw(list(frame.columns), {label: label})
     parts = _parts(source, label)
