@@ -8,9 +8,11 @@ Tables are read once (``st.cache_resource``: shared, never copied) and must not 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,11 +116,36 @@ def _sample_token() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _sample_tables(token: str) -> dict[str, pd.DataFrame]:
-    return {name: read_table(SAMPLE / file, CONTRACTS[name]) for name, file in SAMPLE_FILES.items()}
+    """Each table checked on its own DuckDB connection, side by side (DuckDB works outside the GIL): the Data
+    page's first numbers wait for the slowest table, not the sum."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(SAMPLE_FILES), thread_name_prefix="roimix-sample") as pool:
+        read = {name: pool.submit(read_table, SAMPLE / file, CONTRACTS[name]) for name, file in SAMPLE_FILES.items()}
+        return {name: future.result() for name, future in read.items()}
 
 
 def sample_tables() -> dict[str, pd.DataFrame]:
     return _sample_tables(_sample_token())
+
+
+def prefetch_sample() -> None:
+    """Start checking the sample in the background, once per process and sample version, so that it runs
+    while the app draws its frame and imports its pages; the Data page's own :func:`sample_tables` call then
+    waits for it (``st.cache_resource`` computes a value once, other callers wait on its lock). A failure
+    here is left for the page's own call to raise and show."""
+    _prefetch(_sample_token())
+
+
+@functools.lru_cache(maxsize=8)
+def _prefetch(token: str) -> None:
+    def run() -> None:
+        try:
+            _sample_tables(token)
+        except Exception:  # noqa: BLE001 - the page reads again and shows the problem
+            pass
+
+    threading.Thread(target=run, daemon=True, name="roimix-sample-prefetch").start()
 
 
 @st.cache_data(show_spinner=False)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from roimix.text import t
 
-from . import state
+from . import data, state
 from .errors import report
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -45,6 +45,7 @@ def language_switch() -> str:
 
 
 def main(entry: str | Path) -> None:
+    data.prefetch_sample()  # checked while the frame and the page start; the Data page waits for it
     st.set_page_config(page_title="roimix", page_icon=":material/insights:", layout="wide")
     root = Path(entry).resolve().parent
     lang = language_switch()

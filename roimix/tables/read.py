@@ -66,7 +66,7 @@ def frame_of(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
             and table.column(f.name).null_count < table.num_rows}
     rest = [n for n in table.column_names if n not in text]
-    other = duckdb.from_arrow(table.select(rest)).df() if rest else None
+    other = result.from_arrow(table.select(rest)).df() if rest else None  # on the same connection: thread-safe
     return pd.DataFrame({n: table.column(n).to_pandas() if n in text else other[n] for n in table.column_names},
                         index=pd.RangeIndex(table.num_rows))
 

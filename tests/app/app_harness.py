@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
+APP = ROOT / "roimix" / "app" / "entry" / "script.py"
 PAGES = ("data", "attribution", "curves", "optimise", "campaign", "scenarios")
 TIMEOUT = 240  # the first run in a worker computes attribution and fits curves on a busy machine
 
@@ -21,7 +21,7 @@ def goto(at, page: str):
     """Open ``page`` (its url path) and run it."""
     if not at._tree or not len(at.main):  # switch_page needs one run to know the registered pages
         at.run()
-    return at.switch_page(f"roimix/app/pages/{page}.py").run()
+    return at.switch_page(f"../pages/{page}.py").run()  # relative to the page script's folder
 
 
 def texts(at) -> list[str]:
