@@ -132,3 +132,13 @@ def adstock(spend: np.ndarray, weights: np.ndarray) -> np.ndarray:
     for lag, w in enumerate(weights):
         out += w * padded[..., len(weights) - 1 - lag: len(weights) - 1 - lag + n]
     return out
+
+
+def mean_lag(kernel: np.ndarray) -> float:
+    """A carry-over kernel's mean lag ``Σ_l l · k_l``, in periods."""
+    return float(np.arange(len(kernel)) @ kernel)
+
+
+def kernel_reach(kernel: np.ndarray, mass: float = 0.95) -> int:
+    """Periods needed to carry ``mass`` of the kernel's weight."""
+    return int(np.searchsorted(np.cumsum(kernel), mass) + 1)

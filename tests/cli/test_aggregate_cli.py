@@ -221,7 +221,7 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
     moves to the truth: at least 3 of the 4 within 0.5–2× of it (aggregate alone: 1 of 4; measured
     0.67, 0.75, 0.92, 0.80 vs 0.80, 5.1, 8.4, 0.0) and the median |log ratio| at least halves."""
     from response import FitSettings
-    from response.fit import _table_slope
+    from response.curve import curve_slope
     from roimix.aggregate import AggregateSettings, run_aggregate
 
     touchpoints = pd.read_parquet(sample_dir / "touchpoints.parquet")
@@ -249,7 +249,7 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
         out = []
         for cell in sorted(cells):
             t = truth.loc[cell]
-            true = _table_slope(t["family"], t["a"], t["b"], t["s"], np.array([rows.loc[cell, "current_spend"]]))[0]
+            true = curve_slope(t["family"], t["a"], t["b"], t["s"], np.array([rows.loc[cell, "current_spend"]]))[0]
             out.append(max(rows.loc[cell, "marginal_roi"], 1e-9) / true)
         return np.array(out)
 

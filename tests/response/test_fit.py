@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from response import FitSettings, adstock, adstock_weights, fit_curves
-from response.fit import _table_slope, _table_value
+from response.curve import curve_slope, curve_value
 from roimix.messages import Message
 from roimix.synthetic import MarketSpec, campaign_618, generate_daily, true_kernels
 
@@ -21,7 +21,7 @@ def true_value(curves: pd.DataFrame, spend: np.ndarray) -> np.ndarray:
 
 
 def fitted_at(curves: pd.DataFrame, spend: np.ndarray, slope=False) -> np.ndarray:
-    fn = _table_slope if slope else _table_value
+    fn = curve_slope if slope else curve_value
     return np.array([fn(r.family, r.a, r.b, r.s, np.array([x]))[0] for r, x in zip(curves.itertuples(), spend)])
 
 
@@ -125,7 +125,7 @@ def test_lift_test_pulls_the_level_to_the_truth_over_the_tests_days():
     for label, tests in (("without", None), ("with", lift)):
         fit = fit_curves(m.spend, outcome, kernels=kernels, exclude=CAMPAIGN, lift_tests=tests, settings=FAST)
         row = fit.curves.set_index(["channel", "segment"]).loc[("xiaohongshu", "existing")]
-        errors[label] = abs(_table_value(row.family, row.a, row.b, row.s, np.array([test_spend]))[0] / steady - 1)
+        errors[label] = abs(curve_value(row.family, row.a, row.b, row.s, np.array([test_spend]))[0] / steady - 1)
     assert errors["with"] < 0.05  # the fit may read the test through the adstock form (truth: lagged response)
     assert errors["with"] < errors["without"]
 

@@ -1,0 +1,229 @@
+"""The levels of a design and the choice of shapes: bounded least squares with prior and lift-test rows,
+blocked cross-validation, candidate weights, the prior's weight by empirical Bayes. Pure functions of
+frozen inputs.
+
+For the chosen candidates' unit responses ``H`` (periods × cells) the levels solve
+
+    min ‖y − z β − H a‖² + Σ_k (σ (a_k − a_k^prior) / (r a_k^prior))² + Σ_t (σ (u_t a_k − v_t) / se_t)²
+    subject to a ≥ 0,
+
+over the fitted periods: a prior is a pseudo-observation with relative sd ``r``, a lift test ``t`` of
+cell ``k`` one with its standard error (``u_t`` the unit response over the test's days, ``v_t`` the
+measured increment), each with the residual variance σ² of an outcome row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import lsq_linear
+
+from .candidates import Candidate, step_response
+from .inputs import OutcomeSeries
+from .settings import FitSettings
+
+
+@dataclass(frozen=True, eq=False)
+class LevelProblem:
+    """One design's least-squares problem: baseline ``z``, outcome ``y``, fitted periods ``rows``, unit
+    responses ``H``, residual variance ``sigma2``, prior level per column ``prior_a`` (NaN: none),
+    lift-test rows ``lift_units`` (column, unit response, value, standard error; None: none) and the
+    prior's relative sd ``prior_sd``."""
+
+    z: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray
+    H: np.ndarray
+    sigma2: float
+    prior_a: np.ndarray
+    lift_units: np.ndarray | None
+    prior_sd: float
+
+
+def design_columns(chosen: list[Candidate], n_periods: int) -> np.ndarray:
+    """``H``: the chosen candidates' unit responses as columns."""
+    return np.column_stack([c.h for c in chosen]) if chosen else np.zeros((n_periods, 0))
+
+
+def prior_levels(series: OutcomeSeries, active: np.ndarray, chosen: list[Candidate]) -> np.ndarray:
+    """The prior on each column's level: ``a^prior = prior value ÷ mean unit response`` over the fitted
+    periods (NaN without a prior)."""
+    out = np.full(len(chosen), np.nan)
+    for j, c in enumerate(chosen):
+        mean_h = c.h[series.rows].mean()
+        if np.isfinite(series.priors[active[j]]) and mean_h > 0:
+            out[j] = series.priors[active[j]] / mean_h
+    return out
+
+
+def lift_units(series: OutcomeSeries, active: np.ndarray, chosen: list[Candidate]) -> np.ndarray | None:
+    """(column, unit response over the test's days, measured value, standard error) per lift test of an
+    active cell; None without any."""
+    position = {int(k): j for j, k in enumerate(active)}
+    rows = []
+    for k, spend_per_period, value, se, n_periods, _test in series.lifts:
+        if k in position:
+            j = position[k]
+            rows.append((j, step_response(chosen[j], spend_per_period, n_periods), value, se))
+    return np.array(rows, dtype=float) if rows else None
+
+
+def level_problem(series: OutcomeSeries, active: np.ndarray, chosen: list[Candidate], sigma2: float,
+                  prior_sd: float) -> LevelProblem:
+    """The problem of a design, with its priors and lift tests."""
+    return LevelProblem(series.z, series.y, series.rows, design_columns(chosen, series.timeline.n), sigma2,
+                        prior_levels(series, active, chosen), lift_units(series, active, chosen), prior_sd)
+
+
+def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The least-squares system ``(A, b)``: the outcome's ``train`` rows, then one row per prior and lift test.
+
+    A prior is the pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` scaled by σ, so each
+    extra row has the residual variance σ² of an outcome row."""
+    H, r, sigma2 = problem.H, problem.prior_sd, problem.sigma2
+    Z = problem.z[train]
+    A = np.hstack([Z, H[train]])
+    b = problem.y[train]
+    extra_A, extra_b = [], []
+    p, m = Z.shape[1], H.shape[1]
+    for j in range(m):
+        if np.isfinite(problem.prior_a[j]) and problem.prior_a[j] > 0:
+            w = np.sqrt(sigma2) / (r * problem.prior_a[j])
+            row = np.zeros(p + m)
+            row[p + j] = w
+            extra_A.append(row)
+            extra_b.append(w * problem.prior_a[j])
+    if problem.lift_units is not None:
+        for j, unit, value, se in problem.lift_units:
+            w = np.sqrt(sigma2) / se
+            row = np.zeros(p + m)
+            row[p + int(j)] = w * unit
+            extra_A.append(row)
+            extra_b.append(w * value)
+    if extra_A:
+        A = np.vstack([A, np.array(extra_A)])
+        b = np.concatenate([b, np.array(extra_b)])
+    return A, b
+
+
+def solve_levels(problem: LevelProblem, train: np.ndarray) -> np.ndarray:
+    """Coefficients [baseline β, levels a ≥ 0] on the ``train`` periods by bounded least squares (BVLS on
+    column-scaled ``A``) with the prior and lift rows."""
+    A, b = least_squares_system(problem, train)
+    p, m = problem.z.shape[1], problem.H.shape[1]
+    lower = np.concatenate([np.full(p, -np.inf), np.zeros(m)])
+    scale = np.maximum(np.abs(A).max(axis=0), 1e-12)
+    res = lsq_linear(A / scale, b, bounds=(lower, np.full(p + m, np.inf)), method="bvls")
+    return res.x / scale
+
+
+def residual_variance(problem: LevelProblem, coef: np.ndarray) -> float:
+    """σ² = Σ residual² over the fitted periods ÷ (periods − coefficients)."""
+    rows = problem.rows
+    resid = problem.y[rows] - np.hstack([problem.z[rows], problem.H[rows]]) @ coef
+    return float(np.sum(resid**2) / max(rows.sum() - len(coef), 1))
+
+
+def cv_errors(problem: LevelProblem, folds: int) -> np.ndarray:
+    """Held-out squared error of each fitted period (blocked ``folds``-fold cross-validation: contiguous
+    blocks of fitted periods held out in turn)."""
+    idx = np.flatnonzero(problem.rows)
+    out = []
+    for test in np.array_split(idx, folds):
+        train = problem.rows.copy()
+        train[test] = False
+        coef = solve_levels(problem, train)
+        pred = np.hstack([problem.z[test], problem.H[test]]) @ coef
+        out.append((problem.y[test] - pred) ** 2)
+    return np.concatenate(out)
+
+
+def candidate_weights(cv_sse: np.ndarray, sigma2: float, temperature: float) -> np.ndarray:
+    """``exp(−ΔSSE_cv / (2σ²·T))``, normalised; weights below 1e-3 of the total are dropped."""
+    w = np.exp(-(cv_sse - cv_sse.min()) / (2 * sigma2 * temperature))
+    w = np.where(w / w.sum() > 1e-3, w, 0.0)
+    return w / w.sum()
+
+
+@dataclass(frozen=True)
+class ShapeSearch:
+    """The shapes chosen by coordinate descent: ``choice`` (candidate index per active cell),
+    ``sigma2`` (residual variance of the starting design), and per searched cell the penalised
+    cross-validated SSE of each candidate (``cv_sse``) and its held-out errors per period with the
+    penalty (``cv_points``)."""
+
+    choice: dict[int, int]
+    sigma2: float
+    cv_sse: dict[int, np.ndarray]
+    cv_points: dict[int, tuple[np.ndarray, np.ndarray]]
+
+
+def search_shapes(series: OutcomeSeries, active: np.ndarray, cands: dict[int, list[Candidate]],
+                  start: dict[int, int], settings: FitSettings) -> ShapeSearch:
+    """Each active cell's shape by blocked cross-validated error with the other cells fixed, over
+    ``settings.sweeps`` sweeps (coordinate descent from ``start``). Power and S-shaped Hill candidates
+    pay ``2σ² · unbounded_penalty``. σ² is that of the starting design without priors."""
+    choice = dict(start)
+
+    def chosen_of(ch):
+        return [cands[int(k)][ch[int(k)]] for k in active]
+
+    def problem_of(ch, sigma2):
+        return level_problem(series, active, chosen_of(ch), sigma2, settings.prior_relative_sd)
+
+    chosen = chosen_of(choice)
+    bare = LevelProblem(series.z, series.y, series.rows, design_columns(chosen, series.timeline.n), 1.0,
+                        np.full(len(chosen), np.nan), None, settings.prior_relative_sd)
+    sigma2 = residual_variance(bare, solve_levels(bare, series.rows))
+
+    cv_sse: dict[int, np.ndarray] = {}
+    cv_points: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for _ in range(settings.sweeps if len(active) else 0):
+        for k in cands:
+            points = np.empty((len(cands[k]), int(series.rows.sum())))
+            penalty = np.zeros(len(cands[k]))
+            for i in range(len(cands[k])):
+                points[i] = cv_errors(problem_of({**choice, k: i}, sigma2), settings.cv_folds)
+                if cands[k][i].family in ("power", "hill"):
+                    penalty[i] = 2 * sigma2 * settings.unbounded_penalty
+            scores = points.sum(axis=1) + penalty
+            choice[k] = int(np.argmin(scores))
+            cv_sse[k], cv_points[k] = scores, (points, penalty)
+    return ShapeSearch(choice, sigma2, cv_sse, cv_points)
+
+
+def prior_evidence(problem: LevelProblem, sd_grid: np.ndarray) -> np.ndarray:
+    """Log marginal likelihood of the outcome for each prior weight ``r`` (empirical Bayes): the
+    levels with a prior are integrated out under ``a_k ~ N(a_k^prior, (r·a_k^prior)²)``, the
+    baseline and the levels without one under a flat prior (their span is projected out), noise
+    σ²; nonnegativity and lift tests are left out of this comparison."""
+    rows, H, prior_a, sigma2 = problem.rows, problem.H, problem.prior_a, problem.sigma2
+    has = np.isfinite(prior_a) & (prior_a > 0)
+    flat = np.hstack([problem.z[rows], H[rows][:, ~has]])
+    q, _ = np.linalg.qr(flat, mode="complete")
+    rank = np.linalg.matrix_rank(flat)
+    Q = q[:, rank:]
+    resid = Q.T @ (problem.y[rows] - H[rows][:, has] @ prior_a[has])
+    G = Q.T @ H[rows][:, has]
+    out = []
+    for r in sd_grid:
+        C = sigma2 * np.eye(Q.shape[1]) + (G * (r * prior_a[has]) ** 2) @ G.T
+        sign, logdet = np.linalg.slogdet(C)
+        out.append(-0.5 * (logdet + resid @ np.linalg.solve(C, resid)))
+    return np.array(out)
+
+
+def prior_weights(problem: LevelProblem, sd_grid: np.ndarray) -> np.ndarray:
+    """Probability of each candidate prior weight in ``sd_grid`` by its evidence (below 1e-3 dropped);
+    all on the first without a choice (one candidate, or no prior)."""
+    if len(sd_grid) > 1 and np.any(np.isfinite(problem.prior_a) & (problem.prior_a > 0)):
+        evidence = prior_evidence(problem, sd_grid)
+        sd_weights = np.exp(evidence - evidence.max())
+        sd_weights = np.where(sd_weights / sd_weights.sum() > 1e-3, sd_weights, 0.0)
+        sd_weights /= sd_weights.sum()
+    else:
+        sd_weights = np.zeros(len(sd_grid))
+        sd_weights[0] = 1.0
+    return sd_weights
+
