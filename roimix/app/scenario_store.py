@@ -53,6 +53,9 @@ def restore(saved: SavedScenario) -> None:
     state.NEW_PRODUCT_CAP.force(int(round((w.new_product_cap or 0) * 100)))
     state.NEW_CUSTOMER_CAP.force(int(round((w.new_customer_cap or 0) * 100)))
     state.ROI_FLOOR.force(float(w.roi_floor))
+    state.MARGIN_PCT.force(float(w.margin) * 100.0)  # the profit objective's margin and returns, and 平均/稳健
+    state.RETURN_PCT.force(float(w.return_rate) * 100.0)
+    state.RISK.force(w.risk)
     if w.target_gmv is not None:
         state.TARGET_GMV.force(float(w.target_gmv))
     state.BOUNDS.set(saved.bounds.copy())

@@ -185,8 +185,3 @@ def apply_edits(frame: pd.DataFrame, edits: dict, columns: list[str], *, dates: 
 def lang() -> str:
     value = LANG.get()
     return value if value in LANGS else "zh"
-
-
-def whatif_slots() -> tuple[Slot, ...]:
-    """The slots a saved scenario captures and restores."""
-    return (BUDGET, NEW_PRODUCT_CAP, NEW_CUSTOMER_CAP, OBJECTIVE, TARGET_GMV, ROI_FLOOR, BOUNDS, MARGIN_PCT, RETURN_PCT)

@@ -307,6 +307,33 @@ def test_scenarios_are_saved_compared_restored_and_exported(app):
     assert list(frame_with(at, "方案")["方案"]) == ["tight new-customer cap"]
 
 
+def test_a_restored_scenario_brings_back_its_margin_returns_and_risk(app):
+    """What profit counts (毛利率, 退货率) and 平均/稳健 are part of a what-if: loading a saved scenario restores
+    them with its caps and budget, and its plan is the one saved."""
+    at = goto(app, "optimise")
+    at.number_input(key="w.whatif.margin_pct").set_value(30.0).run()
+    at.number_input(key="w.whatif.return_pct").set_value(12.0).run()
+    at.segmented_control(key="w.whatif.risk").set_value("mean").run()
+    assert_clean(at)
+    goto(at, "scenarios")
+    at.text_input(key="w.scenarios.name").set_value("毛利三成").run()
+    at.button(key="scenario.save").click().run()
+    saved = at.session_state["scenarios.saved"]["毛利三成"]
+    assert (saved.whatif.margin, saved.whatif.return_rate, saved.whatif.risk) == pytest.approx((0.30, 0.12, "mean"))
+    goto(at, "optimise")
+    at.number_input(key="w.whatif.margin_pct").set_value(60.0).run()
+    at.number_input(key="w.whatif.return_pct").set_value(0.0).run()
+    at.segmented_control(key="w.whatif.risk").set_value("cvar").run()
+    goto(at, "scenarios")
+    at.selectbox(key="scenario.manage").set_value("毛利三成").run()
+    at.button(key="scenario.load").click().run()
+    at = goto(at, "optimise")
+    assert_clean(at)
+    assert at.number_input(key="w.whatif.margin_pct").value == 30.0
+    assert at.number_input(key="w.whatif.return_pct").value == 12.0
+    assert at.segmented_control(key="w.whatif.risk").value == "mean"
+
+
 def test_an_uploaded_curves_table_can_drive_the_plan(app, sample_dir):
     at = goto(app, "data")
     curves = (sample_dir / "truth_curves.csv").read_bytes()
