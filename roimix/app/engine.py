@@ -420,8 +420,6 @@ class SharedPlanner:
         """the curve draws the planner weighs (unfit cells at level 0), as a table"""
         self.planner = Planner(frame, draws=self.draws)
         self.lock = threading.Lock()
-        self.programs: dict = {}
-        """compiled problems of the budget sweep, by structure"""
 
     def solve(self, scenario: Scenario) -> PlanResult:
         with self.lock:
@@ -501,57 +499,11 @@ def sweep_budgets(current: float) -> np.ndarray:
 
 def sweep(planner: SharedPlanner, w: WhatIf, budgets) -> pd.DataFrame:
     """budget, gmv, spend, roi, marginal_roi, feasible, gmv_p10, gmv_p90: the best plan at each budget (other
-    settings as ``w``); ``gmv_p10`` / ``gmv_p90`` the 10th / 90th percentile of its incremental GMV across the curve
-    draws the plans were never chosen on (``Planner.judge_draws``), NaN without draws.
-
-    Each point re-solves one compiled problem through the budget's Parameter and reads only the
-    totals (no plan tables, no explanations). Curves with an S-shaped cell take the planner's full
-    solve instead, whose rounding pass the envelope alone would miss. Marginal ROI is the budget's
-    shadow price for the GMV objective, the slope between points otherwise.
-    """
-    from optimizer import Program, resolve
-    from optimizer.problem import SOLVED
-
+    settings as ``w``, planned on the estimate), by :meth:`optimizer.Planner.sweep`."""
     budgets = [float(b) for b in budgets]
-    curves = planner.planner.curves
-    rows = []
-    if curves.is_s_shaped.any():
-        for b in budgets:
-            result = planner.solve(scenario_of(w, planner.table, budget=b))
-            ok = result.solved and result.totals is not None
-            gain = result.rules.loc[result.rules["kind"] == "budget", "gain_per_unit"] if ok else pd.Series(dtype=float)
-            rows.append((b, result.totals.gmv_cny if ok else np.nan, result.totals.spend_cny if ok else np.nan,
-                         float(gain.iloc[0]) if len(gain) else np.nan, ok, result.spend_cny if ok else None))
-    else:
-        scenario = scenario_of(w, planner.table, budget=budgets[0])
-        rules = resolve(curves, scenario)
-        with planner.lock:
-            key = ("sweep", scenario.structure())
-            program = planner.programs.get(key)
-            if program is None:
-                program = planner.programs[key] = Program(curves, rules, scenario.objective.kind)
-            for b in budgets:
-                program.set_levels(tuple(replace(r, level=b) if r.kind == "budget" else r for r in rules))
-                raw = program.solve(planner.planner.solver, planner.planner.solver_options)
-                ok = raw.status in SOLVED and raw.spend_cny is not None
-                rows.append((b, float(curves.value(raw.spend_cny).sum()) if ok else np.nan,
-                             float(raw.spend_cny.sum()) if ok else np.nan, float(raw.gains.get("budget", np.nan)), ok,
-                             raw.spend_cny if ok else None))
-    frame = pd.DataFrame([r[:5] for r in rows], columns=["budget", "gmv", "spend", "dual", "feasible"])
-    judge = planner.planner.judge_draws
-    band = [np.quantile(judge.totals(r[5]), [0.1, 0.9]) if judge is not None and r[5] is not None
-            else (np.nan, np.nan) for r in rows]
-    frame["gmv_p10"], frame["gmv_p90"] = [float(b[0]) for b in band], [float(b[1]) for b in band]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["roi"] = frame["gmv"] / frame["spend"].where(frame["spend"] > 0)
-    if w.objective == "gmv":
-        frame["marginal_roi"] = frame["dual"]
-    else:
-        ok = frame["feasible"].to_numpy() & np.isfinite(frame["gmv"].to_numpy())
-        frame["marginal_roi"] = np.nan
-        if ok.sum() >= 2:
-            frame.loc[ok, "marginal_roi"] = np.gradient(frame.loc[ok, "gmv"].to_numpy(), frame.loc[ok, "spend"].to_numpy())
-    return frame[["budget", "gmv", "spend", "roi", "marginal_roi", "feasible", "gmv_p10", "gmv_p90"]]
+    scenario = scenario_of(w, planner.table, budget=budgets[0] if budgets else w.budget)
+    with planner.lock:
+        return planner.planner.sweep(scenario, budgets)
 
 
 def message_text(message, lang: str, names: dict[str, str], *, campaign: bool = False) -> str:
