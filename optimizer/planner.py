@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from .problem import CVAR_MEAN_WEIGHT, DEFAULT_SOLVER, SOLVED, Program, RawSolut
 from .result import Evidence, PlanResult, Timings, plan_frame, totals, true_objective
 from .rules import ResolvedRule, resolve, violations
 from .scenario import RuleError, Scenario
+
+SWEEP_COLUMNS = ("budget", "gmv", "spend", "roi", "marginal_roi", "feasible", "gmv_p10", "gmv_p90")
+"""The columns of :meth:`Planner.sweep` (yuan per day; ROIs as GMV per yuan)."""
 
 CACHE_SIZE = 8
 """Compiled structures kept per planner (a what-if that changes only levels reuses one)."""
@@ -88,6 +92,8 @@ class Planner:
         self.polish = polish
         self._plans: OrderedDict[tuple, tuple[Program, float]] = OrderedDict()
         self._phase_one: OrderedDict[tuple, Program] = OrderedDict()
+        self._sweeps: OrderedDict[tuple, Program] = OrderedDict()
+        """compiled problems of :meth:`sweep`, by structure (apart from ``solve``'s: its timings stay its own)"""
 
     # --- public ------------------------------------------------------------------------------------------
 
@@ -126,6 +132,53 @@ class Planner:
         )
         return self._result(scenario, rules, status, raw, bound_raw, conflicts, timings, detail)
 
+    def sweep(self, scenario: Scenario, budgets_cny_per_day) -> pd.DataFrame:
+        """The best plan of ``scenario`` at each budget, totals only: one row per budget with the columns
+        :data:`SWEEP_COLUMNS` — budget, gmv, spend, roi (gmv ÷ spend), marginal_roi, feasible, and gmv_p10 /
+        gmv_p90, the 10th / 90th percentile of the plan's GMV across ``judge_draws`` (the draws the plans were
+        not chosen on, as they are: not widened), NaN without draws.
+
+        Each point re-solves one compiled problem through the budget's Parameter and reads only the totals
+        (no plan tables, no explanations); curves with an S-shaped cell take the full :meth:`solve` instead,
+        whose rounding pass the envelope alone would miss. Marginal ROI is the budget's shadow price for the
+        GMV objective, the slope of GMV over spend between feasible points otherwise."""
+        if scenario.budget is None:
+            raise RuleError("a budget sweep needs a scenario with a budget")
+        budgets = [float(b) for b in budgets_cny_per_day]
+        rows = []
+        if self.curves.is_s_shaped.any():
+            for b in budgets:
+                result = self.solve(replace(scenario, budget=replace(scenario.budget, amount_cny_per_day=b)))
+                ok = result.solved and result.totals is not None
+                gain = result.rules.loc[result.rules["kind"] == "budget", "gain_per_unit"] if ok else pd.Series(dtype=float)
+                rows.append((b, result.totals.gmv_cny if ok else np.nan, result.totals.spend_cny if ok else np.nan,
+                             float(gain.iloc[0]) if len(gain) else np.nan, ok, result.spend_cny if ok else None))
+        elif budgets:
+            rules = resolve(self.curves, replace(scenario, budget=replace(scenario.budget, amount_cny_per_day=budgets[0])))
+            program = self._sweep_program(scenario, rules)
+            for b in budgets:
+                program.set_levels(tuple(replace(r, level=b) if r.kind == "budget" else r for r in rules))
+                raw = program.solve(self.solver, self.solver_options)
+                ok = raw.status in SOLVED and raw.spend_cny is not None
+                rows.append((b, self.value(raw.spend_cny) if ok else np.nan,
+                             float(raw.spend_cny.sum()) if ok else np.nan, float(raw.gains.get("budget", np.nan)), ok,
+                             raw.spend_cny if ok else None))
+        frame = pd.DataFrame([r[:5] for r in rows], columns=["budget", "gmv", "spend", "dual", "feasible"])
+        judge = self.judge_draws
+        band = [np.quantile(judge.totals(r[5]), [0.1, 0.9]) if judge is not None and r[5] is not None
+                else (np.nan, np.nan) for r in rows]
+        frame["gmv_p10"], frame["gmv_p90"] = [float(b[0]) for b in band], [float(b[1]) for b in band]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["roi"] = frame["gmv"] / frame["spend"].where(frame["spend"] > 0)
+        if scenario.objective.kind == "gmv":
+            frame["marginal_roi"] = frame["dual"]
+        else:
+            ok = frame["feasible"].to_numpy(dtype=bool) & np.isfinite(frame["gmv"].to_numpy(dtype=float))
+            frame["marginal_roi"] = np.nan
+            if ok.sum() >= 2:
+                frame.loc[ok, "marginal_roi"] = np.gradient(frame.loc[ok, "gmv"].to_numpy(), frame.loc[ok, "spend"].to_numpy())
+        return frame[list(SWEEP_COLUMNS)]
+
     def value(self, spend_cny: np.ndarray) -> float:
         """Total GMV per day of an allocation (true curves)."""
         return float(self.curves.value(self._effective(spend_cny)).sum())
@@ -145,6 +198,18 @@ class Planner:
         while len(self._plans) > CACHE_SIZE:
             self._plans.popitem(last=False)
         return program, float("nan"), False
+
+    def _sweep_program(self, scenario: Scenario, rules) -> Program:
+        key = scenario.structure()
+        program = self._sweeps.get(key)
+        if program is None:
+            program = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
+                              carry_in=self.carry_in, draws=self.choice_draws, risk=scenario.objective.risk)
+            self._sweeps[key] = program
+            while len(self._sweeps) > CACHE_SIZE:
+                self._sweeps.popitem(last=False)
+        self._sweeps.move_to_end(key)
+        return program
 
     def _phase_one_solver(self, scenario: Scenario, rules):
         key = scenario.structure()

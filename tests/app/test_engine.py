@@ -73,7 +73,7 @@ def test_a_cap_move_reuses_the_sweeps_compiled_problem(table):
     planner = engine.SharedPlanner(table)
     engine.sweep(planner, whatif(table), engine.sweep_budgets(1e4))
     engine.sweep(planner, whatif(table, new_product_cap=0.1), engine.sweep_budgets(1e4))
-    assert len(planner.programs) == 1
+    assert len(planner.planner._sweeps) == 1
 
 
 def test_rules_follow_the_what_if(table):

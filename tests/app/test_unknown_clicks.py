@@ -20,7 +20,7 @@ def test_a_channel_without_clicks_is_unknown_never_given_a_median_cpc(sample_dir
     spend.loc[spend["channel"] == "xiaohongshu", ["clicks", "new_customer_clicks"]] = np.nan
     channels = pd.read_csv(sample_dir / "channels.csv")
     curves = pd.read_csv(sample_dir / "truth_curves.csv").drop(columns=["lag_mean_days", "cpc", "new_customer_share"])
-    table = engine._with_attributes(curves, SimpleNamespace(spend=spend, channels=channels))
+    table = engine.with_attributes(curves, SimpleNamespace(spend=spend, channels=channels))
     unknown = traffic_unknown(table)
     assert set(table.loc[unknown, "channel"]) == {"xiaohongshu"}
     assert engine.traffic_unknown_cells(table) == ("xiaohongshu/existing", "xiaohongshu/new")

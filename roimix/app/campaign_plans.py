@@ -1,0 +1,129 @@
+"""The campaign page's engine calls: daily plans over a campaign (:mod:`optimizer.campaign`), shared by
+sessions, and phase multipliers estimated from a past occurrence of the campaign in the fit's history."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from .whatif import WhatIf, channel_rules
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    """The campaign page's settings: the total budget over the campaign and the pacing rules."""
+
+    budget_total: float
+    key_daily_min: float | None = 0.5
+    focus: str = "none"
+    offday_share: float = 0.3
+
+
+class SharedCampaignPlanner:
+    """An :class:`optimizer.campaign.CampaignPlanner` shared by sessions; solves one at a time."""
+
+    def __init__(self, table: pd.DataFrame, campaign):
+        from optimizer.campaign import CampaignPlanner, Horizon
+
+        self.table, self.campaign = table, campaign
+        self.planner = CampaignPlanner(table.drop(columns=["status", "warning"], errors="ignore"),
+                                       Horizon(campaign.start, campaign.end), campaign)
+        self.lock = threading.Lock()
+
+    @property
+    def n_days(self) -> int:
+        return (self.campaign.end - self.campaign.start).days + 1
+
+    def solve(self, setup, *, flat: bool = False):
+        with self.lock:
+            return self.planner.solve(setup, flat=flat)
+
+
+def campaign_of(name: str, phases: pd.DataFrame):
+    """The campaign engine's calendar from the page's phases table (phase, label_zh, label_en, start, end, multiplier)."""
+    from optimizer.campaign import calendar_from_frame
+
+    frame = phases.assign(campaign=name, channel="")
+    return calendar_from_frame(frame, name)
+
+
+def campaign_key(name: str, phases: pd.DataFrame) -> str:
+    cols = ["phase", "start", "end", "multiplier"]
+    return name + "|" + "|".join(map(str, phases[cols].astype(str).to_numpy().ravel()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def campaign_planner(curves_token: str, key: str, _table: pd.DataFrame, _campaign) -> SharedCampaignPlanner:
+    return SharedCampaignPlanner(_table, _campaign)
+
+
+def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n_days: int):
+    """The campaign scenario: the what-if's caps and channel rules over every day, the budget over the campaign."""
+    from optimizer import Budget, Objective
+    from optimizer.campaign import CampaignScenario, DailyRules
+
+    kind = w.objective
+    target = (w.target_gmv or 0.0) * n_days if kind == "min_spend" else None
+    budget = Budget(settings.budget_total, "eq" if kind == "gmv" else "le")
+    daily = DailyRules(key_daily_min=settings.key_daily_min, non_key_focus=settings.focus,
+                       non_key_offday_share=settings.offday_share if settings.focus != "none" else 0.0)
+    return CampaignScenario(budget, Objective(kind, target), w.new_product_cap, w.new_customer_cap, daily,
+                            channel_rules(w, table))
+
+
+# --- phase multipliers from a past campaign (optimizer.campaign.estimate_multipliers) ---------------------
+
+
+@dataclass(frozen=True)
+class HistoryEstimate:
+    """The phase multipliers a past occurrence of a campaign gives (or why there is none).
+
+    ``estimates``: :func:`optimizer.campaign.estimate_multipliers`'s table for the ``year`` occurrence (the
+    template's dates and default multipliers as the given ones, as the CLI's ``calendar.estimate``), or
+    ``None`` with ``reason``: ``not_fitted`` (the curves carry no history) or ``no_history`` (the history,
+    ``first`` – ``last``, holds no complete occurrence before ``before``).
+    """
+
+    estimates: pd.DataFrame | None
+    year: int | None = None
+    reason: str = ""
+    first: str = ""
+    last: str = ""
+    before: int | None = None
+
+
+def past_campaign(name: str, decomposition: pd.DataFrame, before: int):
+    """(year, template) of campaign ``name`` in the latest year before ``before`` whose phases all lie in the
+    history of ``decomposition`` (as the CLI's scenario runner finds it), or ``None``."""
+    from optimizer.campaign import CalendarError, template, template_dates
+
+    dates = pd.to_datetime(decomposition["date"])
+    first, last = dates.min().date(), dates.max().date()
+    for year in range(before - 1, first.year - 1, -1):
+        try:
+            phases = template_dates(name, year)
+        except CalendarError:  # 年货节 outside the known Spring Festival dates
+            continue
+        if phases[0][1] >= first and phases[-1][2] <= last:
+            return year, template(name, year)
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def history_estimates(curves_token: str, name: str, before: int, _decomposition: pd.DataFrame | None) -> HistoryEstimate:
+    """Phase multipliers of campaign ``name`` from its latest complete occurrence before ``before`` in the fit's
+    history (cached by the curves' token: the decomposition is the fit's, which the token names)."""
+    if _decomposition is None or not len(_decomposition):
+        return HistoryEstimate(None, reason="not_fitted")
+    from optimizer.campaign import estimate_multipliers
+
+    found = past_campaign(name, _decomposition, before)
+    if found is None:
+        dates = pd.to_datetime(_decomposition["date"])
+        return HistoryEstimate(None, reason="no_history", first=f"{dates.min():%Y-%m-%d}", last=f"{dates.max():%Y-%m-%d}",
+                               before=before)
+    year, past = found
+    return HistoryEstimate(estimate_multipliers(_decomposition, past), year=year)
