@@ -110,6 +110,15 @@ class Outcome:
         return asdict(self)
 
 
+def widened(values: np.ndarray, spread_scale: float = 1.0) -> np.ndarray:
+    """``values`` across draws with their spread about the median scaled by ``spread_scale``: ``m + k·(v − m)``."""
+    values = np.asarray(values, dtype=float)
+    if spread_scale == 1.0:
+        return values
+    middle = float(np.median(values))
+    return middle + spread_scale * (values - middle)
+
+
 def outcome(draws: CurveDraws, spend_cny: np.ndarray, current_cny: np.ndarray, margin: np.ndarray,
             spread_scale: float = 1.0) -> Outcome:
     """The :class:`Outcome` of ``spend_cny`` against ``current_cny`` (both per cell, yuan per day).
@@ -118,10 +127,7 @@ def outcome(draws: CurveDraws, spend_cny: np.ndarray, current_cny: np.ndarray, m
     (the quantiles, mean and chance of beating today follow; the break-even share is read on the
     draws as they are)."""
     spend = np.asarray(spend_cny, dtype=float)
-    uplift = draws.totals(spend) - draws.totals(current_cny)
-    if spread_scale != 1.0:
-        middle = float(np.median(uplift))
-        uplift = middle + spread_scale * (uplift - middle)
+    uplift = widened(draws.totals(spend) - draws.totals(current_cny), spread_scale)
     gmv = draws.totals(spend)
     profit_gmv = draws.totals(spend, margin)
     p10, p50, p90 = np.quantile(uplift, [0.1, 0.5, 0.9])

@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .curves import Curves, curves_from_frame
-from .draws import CurveDraws, cvar, outcome
+from .draws import CurveDraws, cvar, outcome, widened
 from .explain import Message, binding_messages, conflict_messages, diagnose, rule_table
 from .problem import CVAR_MEAN_WEIGHT, DEFAULT_SOLVER, SOLVED, Program, RawSolution
 from .result import Evidence, PlanResult, Timings, plan_frame, totals, true_objective
@@ -136,7 +136,8 @@ class Planner:
         """The best plan of ``scenario`` at each budget, totals only: one row per budget with the columns
         :data:`SWEEP_COLUMNS` — budget, gmv, spend, roi (gmv ÷ spend), marginal_roi, feasible, and gmv_p10 /
         gmv_p90, the 10th / 90th percentile of the plan's GMV across ``judge_draws`` (the draws the plans were
-        not chosen on, as they are: not widened), NaN without draws.
+        not chosen on), widened about their median as a plan's stated outcome is (:attr:`spread_scale`), NaN
+        without draws.
 
         Each point re-solves one compiled problem through the budget's Parameter and reads only the totals
         (no plan tables, no explanations); curves with an S-shaped cell take the full :meth:`solve` instead,
@@ -165,8 +166,8 @@ class Planner:
                              raw.spend_cny if ok else None))
         frame = pd.DataFrame([r[:5] for r in rows], columns=["budget", "gmv", "spend", "dual", "feasible"])
         judge = self.judge_draws
-        band = [np.quantile(judge.totals(r[5]), [0.1, 0.9]) if judge is not None and r[5] is not None
-                else (np.nan, np.nan) for r in rows]
+        band = [np.quantile(widened(judge.totals(r[5]), self.spread_scale), [0.1, 0.9])
+                if judge is not None and r[5] is not None else (np.nan, np.nan) for r in rows]
         frame["gmv_p10"], frame["gmv_p90"] = [float(b[0]) for b in band], [float(b[1]) for b in band]
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["roi"] = frame["gmv"] / frame["spend"].where(frame["spend"] > 0)
@@ -182,6 +183,12 @@ class Planner:
     def value(self, spend_cny: np.ndarray) -> float:
         """Total GMV per day of an allocation (true curves)."""
         return float(self.curves.value(self._effective(spend_cny)).sum())
+
+    @property
+    def spread_scale(self) -> float:
+        """How much a stated range widens the judging draws' spread: :data:`OUTCOME_SPREAD_SCALE` when they are
+        held out, 1 when the plan is chosen and judged on the same draws."""
+        return OUTCOME_SPREAD_SCALE if self.judged_apart else 1.0
 
     # --- compiled problems ------------------------------------------------------------------------------
 
@@ -351,8 +358,7 @@ class Planner:
             messages += (Message("optimizer.optimal_inaccurate.detail", {"detail": raw.solver_status}),)
         plan_totals = totals(curves, spend, budget, self._effective(spend))
         spread = (None if self.draws is None
-                  else outcome(self.judge_draws, spend, curves.current_spend_cny, curves.margin,
-                               OUTCOME_SPREAD_SCALE if self.judged_apart else 1.0))
+                  else outcome(self.judge_draws, spend, curves.current_spend_cny, curves.margin, self.spread_scale))
         return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail,
                           spread, scenario.objective.risk.describe())
 
