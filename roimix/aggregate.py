@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from response import CurveFit, FitSettings, Timeline, baseline_design, fit_curves
+from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, Problem, TableError, read_table
 from roimix.tables.contracts import OUTCOME
@@ -158,8 +159,10 @@ def run_aggregate(
         try:
             return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=lifts, exclude=exclude,
                               controls=controls, current_spend=current, settings=fs)
-        except ValueError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
-            raise TableError([Problem(_name(outcome, "outcome"), "date", str(err))]) from None
+        except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
+            if err.message is None:
+                raise
+            raise TableError([Problem.of(_name(outcome, "outcome"), "date", err.message)]) from None
 
     fit = fit_with(prior, fit_settings)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None

@@ -39,6 +39,8 @@ EXPECTED = {
     'excel': 'a readable Excel workbook (the reader said: {detail})',
     'exists': 'an existing file ({path})',
     'fields': '{n} fields separated by {sep} as in the header ({header}), got {got}',
+    'fit_periods': 'at least {n} periods of the {series} series to fit on, outside excluded periods (got {got})',
+    'fit_segments': 'a series for every segment the spend has (missing: {segments})',
     'file_type': 'a .csv, .parquet or .xlsx file',
     'glob': 'files matching {pattern} (none found)',
     'id': 'an id',

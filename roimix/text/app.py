@@ -629,6 +629,8 @@ _EXPECTED_ZH = {
     'excel': '可读取的 Excel 工作簿（读取器提示：{detail}）',
     'exists': '存在的文件（{path}）',
     'fields': '与表头（{header}）一样由 {sep} 分隔的 {n} 个字段，实际 {got} 个',
+    'fit_periods': '{series} 序列至少要有 {n} 个可拟合的周期（不含排除的周期；现有 {got} 个）',
+    'fit_segments': '花费表中每个商品类型都要有 GMV 序列（缺：{segments}）',
     'file_type': '.csv、.parquet 或 .xlsx 文件',
     'glob': '匹配 {pattern} 的文件（未找到）',
     'id': '编号',
