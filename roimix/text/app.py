@@ -213,6 +213,10 @@ STRINGS = {
     "app.opt.solving": ("求解方案", "Solving the plan"),
     "app.opt.results": ("方案结果", "The results"),
     "app.opt.sweep": ("预算扫描", "The budget sweep"),
+    "app.opt.sweep_on_estimate": (
+        "扫描中每个预算的方案按曲线的估计值（平均）求得，以便快速比较；上方的方案是稳健方案，同一预算下的 GMV 可能略低于扫描线。",
+        "Each budget's plan in the sweep is made on the curves' estimate (mean), so that it is quick to compare; the "
+        "plan above is the robust one, whose GMV at the same budget may sit a little below the sweep's line."),
     "app.opt.objective": ("目标", "Objective"),
     "app.opt.risk": ("面对不确定性", "Under uncertainty"),
     "app.opt.risk.mean": ("平均", "Average"),

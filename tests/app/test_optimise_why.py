@@ -189,3 +189,16 @@ def test_with_curve_draws_the_headline_states_the_uplifts_range(truth, names):
     assert "八成可能在" in zh and "80% likely between" in en
     no_draws, _ = _solve(truth)
     assert "八成" not in optimise.headline(no_draws, engine.channel_plan(no_draws), names, "zh")
+
+
+def test_the_sweep_says_it_plans_on_the_estimate_when_the_plan_above_is_robust(app):
+    """With fitted curves (draws) the headline plan is 稳健 (CVaR) while each sweep point is planned on the
+    estimate: the page says so under the sweep; with 平均 chosen the two agree and nothing is said."""
+    note = "按曲线的估计值（平均）求得"
+    at = goto(app, "optimise")
+    assert_clean(at)
+    assert at.segmented_control(key="w.whatif.risk").value == "cvar"
+    assert any(note in c.value for c in at.caption)
+    at.segmented_control(key="w.whatif.risk").set_value("mean").run()
+    assert_clean(at)
+    assert not any(note in c.value for c in at.caption)

@@ -398,6 +398,8 @@ def show_sweep(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine
                     config={"displaylogo": False})
     if frame[["gmv_p10", "gmv_p90"]].notna().all(axis=None):
         st.caption(t("app.opt.sweep_band", lang))
+    if planner.has_draws and w.risk == "cvar" and w.objective != "min_spend":
+        st.caption(t("app.opt.sweep_on_estimate", lang))  # the plan above is 稳健; each sweep point is 平均
 
 
 FLAT_SHARE = 0.005  # a sweep whose GMV and spend vary less than this share over every budget is flat (never binds)
