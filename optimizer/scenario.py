@@ -24,6 +24,8 @@ OBJECTIVES = ("gmv", "profit", "min_spend")
 RISKS = ("mean", "cvar")
 DEFAULT_NEW_PRODUCT_CAP = 0.15
 DEFAULT_NEW_CUSTOMER_CAP = 0.30
+DEFAULT_CVAR_LEVEL = 0.9
+"""The plan defaults the shell's settings (:mod:`roimix.settings`) take from here: one place for each number."""
 
 
 class RuleError(ScenarioError):
@@ -244,7 +246,7 @@ class Risk:
     """
 
     kind: Literal["mean", "cvar"] = "mean"
-    level: float = 0.9
+    level: float = DEFAULT_CVAR_LEVEL
 
     def __post_init__(self):
         if self.kind not in RISKS:
@@ -255,7 +257,7 @@ class Risk:
 
     @classmethod
     def parse(cls, text: str) -> Risk:
-        """``mean``, ``cvar`` (level 0.9) or ``cvar:0.8``."""
+        """``mean``, ``cvar`` (level :data:`DEFAULT_CVAR_LEVEL`) or ``cvar:0.8``."""
         kind, _, level = str(text).strip().partition(":")
         if kind not in RISKS or (level and kind != "cvar"):
             _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizer.scenario import (
-    Bounds, Budget, LinearRule, Objective, RuleError, Scenario, Select, ShareRule, _finite,
+    DEFAULT_NEW_CUSTOMER_CAP, DEFAULT_NEW_PRODUCT_CAP, Bounds, Budget, LinearRule, Objective, RuleError, Scenario, Select, ShareRule, _finite,
 )
 
 from .daily import DailyCurves
@@ -88,8 +88,8 @@ class CampaignScenario:
 
     budget: Budget | None
     objective: Objective = Objective()
-    new_product_cap: float | None = 0.15
-    new_customer_cap: float | None = 0.30
+    new_product_cap: float | None = DEFAULT_NEW_PRODUCT_CAP
+    new_customer_cap: float | None = DEFAULT_NEW_CUSTOMER_CAP
     daily: DailyRules = DailyRules()
     rules: tuple = ()
 
