@@ -18,14 +18,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from roimix import plan_defaults
 from roimix.errors import ScenarioError
 
-OBJECTIVES = ("gmv", "profit", "min_spend")
+OBJECTIVES = plan_defaults.OBJECTIVES
 RISKS = ("mean", "cvar")
-DEFAULT_NEW_PRODUCT_CAP = 0.15
-DEFAULT_NEW_CUSTOMER_CAP = 0.30
-DEFAULT_CVAR_LEVEL = 0.9
-"""The plan defaults the shell's settings (:mod:`roimix.settings`) take from here: one place for each number."""
+DEFAULT_NEW_PRODUCT_CAP = plan_defaults.NEW_PRODUCT_CAP
+DEFAULT_NEW_CUSTOMER_CAP = plan_defaults.NEW_CUSTOMER_CAP
+DEFAULT_CVAR_LEVEL = plan_defaults.CVAR_LEVEL
+"""The defaults come from the ground (:mod:`roimix.plan_defaults`), as the shell's plan settings' do."""
 
 
 class RuleError(ScenarioError):

@@ -1,9 +1,10 @@
 """One plan settings model: what the CLI options, a TOML scenario and the app's what-if all produce.
 
 :class:`PlanSettings` owns every plan default once (the caps, the margin, the return rate, the
-risk, the ROI floor, the objective, the reserve); its numbers come from the optimizer, the ground
-both the optimizer and the shell share. :func:`plan_scenario` is the one place settings become an
-optimizer :class:`~optimizer.Scenario` (a daily plan) and :func:`campaign_scenario` a
+risk, the ROI floor, the objective, the reserve); its numbers come from :mod:`roimix.plan_defaults`,
+the ground the optimizer reads too. Importing this module loads no optimizer (the app shows a page
+before it). :func:`plan_scenario` is the one place settings become an optimizer
+:class:`~optimizer.Scenario` (a daily plan) and :func:`campaign_scenario` a
 :class:`~optimizer.campaign.CampaignScenario` (a plan over a horizon's days).
 
 Money is in yuan over ``days`` days: 1 for a daily plan, the horizon's length for a campaign.
@@ -14,15 +15,15 @@ names as it shows them; the settings carry them as given and the builder puts th
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from optimizer.curves import DEFAULT_MARGIN
-from optimizer.scenario import (
-    DEFAULT_CVAR_LEVEL, DEFAULT_NEW_CUSTOMER_CAP, DEFAULT_NEW_PRODUCT_CAP, OBJECTIVES, RULE_TYPES, Budget, Objective,
-    Risk, RoiFloor, Rule, Scenario, new_customer_cap, new_customer_floor, new_product_cap,
-)
+from roimix import plan_defaults
 from roimix.errors import ScenarioError
+
+if TYPE_CHECKING:  # names in annotations only: the optimizer loads when a plan is built
+    from optimizer import Budget, Objective, Risk, Rule, Scenario
 
 MAX_RETURN_RATE = 0.95
 MAX_RESERVE_SHARE = 0.99
@@ -41,7 +42,7 @@ def _number(name: str, value, *, low: float = 0.0, high: float | None = None, op
         if not optional:
             _fail(name, "give a number")
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         _fail(name, f"must be a finite number, got {value!r}")
     if value < low or (high is not None and value > high):
         _fail(name, f"must be between {low:g} and {high:g}, got {value:g}" if high is not None
@@ -52,7 +53,7 @@ def _number(name: str, value, *, low: float = 0.0, high: float | None = None, op
 class PlanSettings:
     """Everything a plan is computed with besides the curves; checks itself on construction."""
 
-    objective: Literal["gmv", "profit", "min_spend"] = "gmv"
+    objective: Literal["gmv", "profit", "min_spend"] = plan_defaults.OBJECTIVES[0]
     budget_cny: float | None = None
     """the budget over ``days`` (yuan); ``None`` only for profit or min_spend"""
     budget_sense: Literal["eq", "le"] | None = None
@@ -63,27 +64,30 @@ class PlanSettings:
     """GMV to reach over ``days`` (objective min_spend)"""
     days: int = 1
     """the days the budget and the GMV target cover"""
-    new_product_cap: float | None = DEFAULT_NEW_PRODUCT_CAP
+    new_product_cap: float | None = plan_defaults.NEW_PRODUCT_CAP
     """new-product spend ≤ this share of planned spend (``None``: off)"""
-    new_customer_cap: float | None = DEFAULT_NEW_CUSTOMER_CAP
+    new_customer_cap: float | None = plan_defaults.NEW_CUSTOMER_CAP
     """new-customer traffic ≤ this share of paid traffic (``None``: off)"""
     new_customer_floor: float | None = None
     """new-customer traffic ≥ this share of paid traffic (``None``: off)"""
     roi_floor: float | None = None
     """incremental GMV ≥ this × spend over the plan (``None``: off)"""
-    margin: float = DEFAULT_MARGIN
+    margin: float = plan_defaults.MARGIN
     """gross margin on GMV for curves without their own"""
     return_rate: float = 0.0
     """share of GMV returned: profit counts margin × (1 − return rate)"""
-    risk: Risk = Risk("cvar", DEFAULT_CVAR_LEVEL)
-    """how the plan weighs the curves' uncertainty when it has curve draws (without draws: the mean)"""
+    risk: str = f"cvar:{plan_defaults.CVAR_LEVEL:g}"
+    """how the plan weighs the curves' uncertainty when it has curve draws (without draws: the mean): ``mean`` or
+    ``cvar:LEVEL`` (a :class:`optimizer.Risk` given here is kept as its description)"""
     rules: tuple[Rule, ...] = ()
     """per-channel optimizer rules (bounds, locks, cells kept), named as the face shows them"""
 
     def __post_init__(self):
+        from optimizer.scenario import RULE_TYPES, Risk, RuleError
+
         object.__setattr__(self, "rules", tuple(self.rules))
-        if self.objective not in OBJECTIVES:
-            _fail("objective", f"must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        if self.objective not in plan_defaults.OBJECTIVES:
+            _fail("objective", f"must be one of {', '.join(plan_defaults.OBJECTIVES)}, got {self.objective!r}")
         if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 1:
             _fail("days", f"must be a whole number ≥ 1, got {self.days!r}")
         _number("budget", self.budget_cny, optional=True)
@@ -100,8 +104,14 @@ class PlanSettings:
         _number("ROI floor", self.roi_floor, optional=True)
         _number("margin", self.margin, high=1.0)
         _number("return rate", self.return_rate, high=MAX_RETURN_RATE)
-        if not isinstance(self.risk, Risk):
-            _fail("risk", f"expected a Risk (mean or cvar:LEVEL), got {self.risk!r}")
+        if isinstance(self.risk, Risk):
+            object.__setattr__(self, "risk", self.risk.describe())
+        elif not isinstance(self.risk, str):
+            _fail("risk", f"expected mean or cvar:LEVEL, got {self.risk!r}")
+        try:
+            object.__setattr__(self, "risk", Risk.parse(self.risk).describe())
+        except RuleError as err:
+            _fail("risk", str(err).removeprefix("rule 'risk': "))
         for rule in self.rules:
             if not isinstance(rule, RULE_TYPES):
                 _fail("rules", f"{rule!r} is not an optimizer rule")
@@ -118,13 +128,20 @@ class PlanSettings:
 
     def planned_risk(self, has_draws: bool) -> Risk:
         """The risk the plan weighs: the setting with curve draws, the mean without (nothing to weigh)."""
-        return self.risk if has_draws else Risk("mean")
+        from optimizer.scenario import Risk
+
+        return Risk.parse(self.risk) if has_draws else Risk("mean")
 
     def budget(self) -> Budget | None:
+        """A daily plan's budget (yuan a day); a campaign's is :class:`optimizer.campaign.CampaignBudget`."""
+        from optimizer.scenario import Budget
+
         return None if self.budget_cny is None else Budget(self.budget_cny, self.sense, self.reserve_share)
 
     def share_rules(self) -> tuple[Rule, ...]:
         """The new-product cap, the new-customer cap and floor that are on, in that order."""
+        from optimizer.scenario import new_customer_cap, new_customer_floor, new_product_cap
+
         out = []
         if self.new_product_cap is not None:
             out.append(new_product_cap(self.new_product_cap))
@@ -136,9 +153,13 @@ class PlanSettings:
 
     def channel_rules(self) -> tuple[Rule, ...]:
         """The per-channel rules, then the ROI floor (when on)."""
+        from optimizer.scenario import RoiFloor
+
         return self.rules + (() if self.roi_floor is None else (RoiFloor("ROI floor", self.roi_floor),))
 
     def objective_of(self, has_draws: bool) -> Objective:
+        from optimizer.scenario import Objective, Risk
+
         risk = self.planned_risk(has_draws) if self.objective != "min_spend" else Risk("mean")
         return Objective(self.objective, self.target_gmv_cny, risk)
 
@@ -164,6 +185,8 @@ def default_percent(name: str) -> float:
 def plan_scenario(settings: PlanSettings, *, has_draws: bool = False) -> Scenario:
     """The one optimizer scenario of a daily plan: the objective (with its risk when the planner has curve
     draws), the budget, the caps and floor, the per-channel rules, then the ROI floor."""
+    from optimizer.scenario import Scenario
+
     if settings.days != 1:
         _fail("days", f"a daily plan's budget covers 1 day, got {settings.days} (use campaign_scenario)")
     return Scenario(settings.objective_of(has_draws), settings.budget(),
@@ -173,9 +196,12 @@ def plan_scenario(settings: PlanSettings, *, has_draws: bool = False) -> Scenari
 def campaign_scenario(settings: PlanSettings, daily):
     """The campaign scenario of a plan over ``settings.days`` days: the budget and target over the horizon, the
     caps, the pacing rules ``daily`` (:class:`optimizer.campaign.DailyRules`) and the per-channel rules."""
-    from optimizer.campaign import CampaignScenario
+    from optimizer.campaign import CampaignBudget, CampaignScenario
+    from optimizer.scenario import Objective
 
     if settings.new_customer_floor is not None:
         _fail("new-customer-floor", "a campaign plan has no new-customer floor")
-    return CampaignScenario(settings.budget(), Objective(settings.objective, settings.target_gmv_cny),
+    budget = None if settings.budget_cny is None else CampaignBudget(settings.budget_cny, settings.sense,
+                                                                      settings.reserve_share)
+    return CampaignScenario(budget, Objective(settings.objective, settings.target_gmv_cny),
                             settings.new_product_cap, settings.new_customer_cap, daily, settings.channel_rules())

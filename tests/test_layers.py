@@ -28,7 +28,8 @@ def imported(path: Path) -> set[str]:
     return out
 
 
-GROUND = {"roimix", "roimix.shapes", "roimix.messages", "roimix.errors", "roimix.campaign_names", "roimix.tables",
+GROUND = {"roimix", "roimix.plan_defaults", "roimix.shapes", "roimix.messages", "roimix.errors",
+          "roimix.campaign_names", "roimix.tables",
           "roimix.tables.contracts", "roimix.tables.problems", "roimix.tables.read"}
 """What a library may import of ``roimix``: what imports nothing of ours but other ground modules."""
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import roimix.commands.plan as plan_cmd
-from optimizer.campaign import DailyRules, Horizon
+from optimizer.campaign import CampaignBudget, CampaignPlanner, CampaignScenario, DailyRules, Horizon
 from optimizer.scenario import Risk
 from roimix.app.whatif import WhatIf, settings_of
 from roimix.cli import main
@@ -77,7 +77,7 @@ def test_a_campaign_from_toml_and_from_the_app_is_the_same(tmp_path):
     app = settings_of(WhatIf(budget=12000.0, new_customer_cap=None), pd.read_csv(CURVES), budget=60000.0, days=days)
     assert toml == app and toml.days == days
     assert campaign_scenario(toml, DailyRules()) == campaign_scenario(app, DailyRules())
-    assert campaign_scenario(toml, DailyRules()).budget.amount_cny_per_day == 60000.0
+    assert campaign_scenario(toml, DailyRules()).budget == CampaignBudget(60000.0, "eq")
 
 
 def test_the_cli_defaults_are_the_settings_defaults(monkeypatch):
@@ -88,7 +88,7 @@ def test_the_cli_defaults_are_the_settings_defaults(monkeypatch):
 @pytest.mark.parametrize("field, value, named", [
     ("new_product_cap", 1.5, "new-product-cap"), ("margin", -0.1, "margin"), ("return_rate", 0.99, "return rate"),
     ("reserve_share", 1.0, "reserve"), ("objective", "roas", "objective"), ("days", 0, "days"),
-    ("risk", "cvar", "risk"),
+    ("risk", "cvar:2", "risk"), ("risk", 0.9, "risk"),
 ])
 def test_a_bad_setting_is_named(field, value, named):
     with pytest.raises(SettingsError, match=f"^{named}: "):
@@ -104,11 +104,14 @@ def test_gmv_needs_a_budget_and_min_spend_a_target():
 
 CHANGED_DEFAULTS = """
 import json
-import optimizer.curves, optimizer.scenario
-optimizer.scenario.DEFAULT_NEW_PRODUCT_CAP = 0.2
-optimizer.scenario.DEFAULT_NEW_CUSTOMER_CAP = 0.25
-optimizer.scenario.DEFAULT_CVAR_LEVEL = 0.8
-optimizer.curves.DEFAULT_MARGIN = 0.5
+from roimix import plan_defaults
+plan_defaults.NEW_PRODUCT_CAP = 0.2
+plan_defaults.NEW_CUSTOMER_CAP = 0.25
+plan_defaults.CVAR_LEVEL = 0.8
+plan_defaults.MARGIN = 0.5
+from optimizer import Objective, Risk, default_scenario
+from optimizer.curves import DEFAULT_MARGIN
+from optimizer.campaign import CampaignScenario
 from roimix.commands.plan import command
 from roimix.scenarios.spec import CurvesSection, RulesSection
 from roimix.app.whatif import WhatIf, settings_of
@@ -122,7 +125,9 @@ print(json.dumps({
     "toml": [RulesSection().new_product_cap, RulesSection().new_customer_cap, CurvesSection().margin],
     "app": [w.new_product_cap, w.new_customer_cap, w.margin],
     "app_sliders": [state.NEW_PRODUCT_CAP.default, state.NEW_CUSTOMER_CAP.default, state.MARGIN_PCT.default],
-    "risk": [settings_of(w, table).risk.level],
+    "risk": [settings_of(w, table).risk, Risk("cvar").level],
+    "optimizer": [[r.share for r in default_scenario(1.0).rules],
+                  CampaignScenario(None, Objective("profit")).new_product_cap, DEFAULT_MARGIN],
 }))
 """
 
@@ -134,4 +139,28 @@ def test_changing_the_one_default_changes_all_three_faces():
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got == {"cli": [0.2, 0.25, 0.5], "toml": [0.2, 0.25, 0.5], "app": [0.2, 0.25, 0.5],
-                   "app_sliders": [20, 25, 50.0], "risk": [0.8]}
+                   "app_sliders": [20, 25, 50.0], "risk": ["cvar:0.8", 0.8], "optimizer": [[0.2, 0.25], 0.2, 0.5]}
+
+
+def test_a_plan_echoes_its_scenario_and_its_finance_tables_take_the_budget_from_it():
+    from optimizer import Planner
+    from roimix.export import Context, plan_tables
+
+    settings = PlanSettings(budget_cny=12_345.67, reserve_share=0.1, roi_floor=1.2)
+    scenario = plan_scenario(settings)
+    result = Planner(pd.read_csv(CURVES)).solve(scenario)
+    assert result.solved and result.scenario == scenario and result.budget_cny == 12_345.67
+    tables = plan_tables(result, Context("s"))  # no budget handed over: the plan's own
+    assert tables.totals["budget"] == 12_345.67
+    assert tables.totals["reserve"] == 1_234.57  # 10 % held back, to the fen
+
+
+def test_a_campaign_budget_is_a_total_over_the_horizon():
+    """The budget of a daily plan over 3 days is its total: the plan spends it over the days, not each day."""
+    planner = CampaignPlanner(pd.read_csv(CURVES), Horizon("2027-03-02", "2027-03-04"))
+    setup = CampaignScenario(CampaignBudget(30_000.0, reserve_share=0.1), new_customer_cap=None)
+    plan = planner.solve(setup)
+    assert plan.result.solved and plan.budget_cny == 30_000.0
+    assert plan.daily["spend"].sum() == pytest.approx(27_000.0, rel=1e-6)
+    with pytest.raises(Exception, match="rule 'budget'"):
+        CampaignScenario(12_000.0)

@@ -132,7 +132,7 @@ MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", default_percent("margin"))
 """gross margin on GMV in % (the profit objective's; the plan settings' default, :mod:`roimix.settings`)"""
 RETURN_PCT: Slot[float] = Slot("whatif.return_pct", default_percent("return_rate"))
 """share of GMV returned, in %"""
-RISK: Slot[str] = Slot("whatif.risk", default("risk").kind)
+RISK: Slot[str] = Slot("whatif.risk", default("risk").partition(":")[0])
 """``cvar`` (稳健: the mean gain over the worst 10 % of curve draws) or ``mean`` (平均: the estimate)"""
 BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 """channel, lower (× current), upper (× current), locked; None until the data is known"""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from optimizer.scenario import RISKS
+from roimix import plan_defaults
 from roimix.settings import PlanSettings, default, plan_scenario, profit_margin
 
 if TYPE_CHECKING:  # names in annotations only
@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # names in annotations only
 
 DEFAULT_MARGIN = default("margin")
 """The plan settings' default margin (:mod:`roimix.settings`)."""
-CVAR_LEVEL = default("risk").level
+CVAR_LEVEL = plan_defaults.CVAR_LEVEL
+RISKS = ("mean", "cvar")
+"""the page's 平均 / 稳健 (``cvar`` at :data:`CVAR_LEVEL`)"""
 
 UNBOUNDED_X = 100.0
 """The 'no limit' upper bound, as a multiple of current spend (keeps every channel's rule in the problem)."""
@@ -40,7 +42,7 @@ class WhatIf:
     """gross margin on GMV (0–1) of the profit objective"""
     return_rate: float = default("return_rate")
     """share of GMV returned (0–1): profit counts margin × (1 − return rate) of GMV"""
-    risk: str = default("risk").kind
+    risk: str = default("risk").partition(":")[0]
     """``cvar``: the plan maximises the mean gain over the worst 10 % of curve draws (stays near today
     where the evidence is weak); ``mean``: the plan on the estimate. Without draws both plan on the estimate."""
 
@@ -69,8 +71,13 @@ def _unfit_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def channel_rules(w: WhatIf, table: pd.DataFrame) -> tuple:
-    """The what-if's per-channel rules: bounds (× current spend, on the channel's total), locks and unfit cells
-    kept at current spend (built once per setting: a sweep asks for the same rules at every point)."""
+    """The what-if's per-channel rules as its plan holds them: bounds (× current spend, on the channel's total),
+    locks, unfit cells kept at current spend, then the ROI floor."""
+    return settings_of(w, table).channel_rules()
+
+
+def _bounds_and_locks(w: WhatIf, table: pd.DataFrame) -> tuple:
+    """Bounds, locks and unfit cells (built once per setting: a sweep asks for the same rules at every point)."""
     return _channel_rules(w.bounds, tuple(dict.fromkeys(table["channel"])), tuple(_unfit_cells(table)))
 
 
@@ -100,8 +107,6 @@ def _channel_rules(bounds: tuple, channel_list: tuple, unfit: tuple) -> tuple:
 def settings_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None, days: int = 1) -> PlanSettings:
     """The plan settings of a what-if over a curves table (``budget`` and the daily GMV target over ``days``;
     a ROI floor of 0 is off)."""
-    from optimizer import Risk
-
     target = None
     if w.objective == "min_spend" and (w.target_gmv is not None or days > 1):  # a campaign's target: over its days
         target = (w.target_gmv or 0.0) * days
@@ -109,8 +114,8 @@ def settings_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None, 
         objective=w.objective, budget_cny=w.budget if budget is None else budget, target_gmv_cny=target, days=days,
         new_product_cap=w.new_product_cap, new_customer_cap=w.new_customer_cap,
         roi_floor=float(w.roi_floor) if w.roi_floor else None, margin=float(w.margin),
-        return_rate=float(w.return_rate), risk=default("risk") if w.risk == "cvar" else Risk("mean"),
-        rules=channel_rules(w, table),
+        return_rate=float(w.return_rate), risk=default("risk") if w.risk == "cvar" else "mean",
+        rules=_bounds_and_locks(w, table),
     )
 
 

@@ -151,10 +151,11 @@ def new_customer_rules(frame: pd.DataFrame, cap: float | None, floor: float | No
     return None
 
 
-def check_budget(frame: pd.DataFrame, budget: float | None, reserve: float, locks: tuple[str, ...],
+def check_budget(frame: pd.DataFrame, settings: PlanSettings, locks: tuple[str, ...],
                  bounds: Bounds | None, unfit: pd.Series, lang: str) -> None:
     """A budget of ¥0 or less, or below the spend the rules already fix (locked channels, cells kept at
     current spend, lower bounds), is a usage error (exit 2), not a plan."""
+    budget, reserve = settings.budget_cny, settings.reserve_share
     if budget is None:
         return
     if not budget > 0:
@@ -194,7 +195,7 @@ def settings_from_options(
     new_product_cap_share: float | None, new_customer_cap_share: float | None,
     new_customer_floor_share: float | None, bounds: str | None, locks: tuple[str, ...], roi_floor: float | None,
     channels: set[str], margin: float = default("margin"), return_rate: float = default("return_rate"),
-    risk: Risk = default("risk"), keep: tuple = (),
+    risk: str | Risk = default("risk"), keep: tuple = (),
 ) -> PlanSettings:
     """The plan settings of the command's options (``keep``: locks of cells kept at current spend)."""
     kind = objective.replace("-", "_")
@@ -367,7 +368,6 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         cap_given=source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"),
         source=str(curves if curves is not None else spend),
         columns="cpc, new_customer_share" if curves is not None else "clicks, new_customer_clicks")
-    check_budget(frame, budget, reserve, locks, parse_bounds(bounds), unfit, lang)
     if "margin" in frame.columns:
         frame["margin"] = frame["margin"].fillna(margin)
     else:
@@ -380,6 +380,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         new_customer_floor_share=new_customer_floor, bounds=bounds, locks=locks, roi_floor=roi_floor,
         channels=set(frame["channel"].astype(str)), margin=margin, return_rate=return_rate, risk=risk, keep=keep,
     )
+    check_budget(frame, settings, locks, parse_bounds(bounds), unfit, lang)
     frame["margin"] = frame["margin"] * (1 - settings.return_rate)  # profit and break-even count only what is kept
     scenario = plan_scenario(settings, has_draws=len(draws) > 0)
     draws = unfit_levels_zeroed(draws, frame)
@@ -414,8 +415,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                    "touchpoints": touchpoints,
                    "period_days": int(frame["period_days"].iloc[0]) if "period_days" in frame.columns else None}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
-        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), budget_cny=budget,
-                             lift_tests_to_run=tests)
+        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
         if Path(out).suffix.lower() == ".csv":
             path = write_cells_csv(tables, out)
         else:

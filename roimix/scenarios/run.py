@@ -270,12 +270,12 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
            new_customer_cap: float | None) -> CampaignScenario:
     settings = plan_settings(spec, curves, horizon, new_customer_cap)
     b, r = spec.budget, spec.rules
-    budget = settings.budget()
+    budget = settings.budget_cny
     if r.locks:
         locked = float(pd.to_numeric(curves.loc[curves["channel"].astype(str).isin(r.locks), "current_spend"]).sum())
         locked *= horizon.n_days
-        if budget is not None and budget.amount_cny_per_day * (1 - b.reserve) < locked - 0.005:
-            raise ScenarioError(f"budget.total: {budget.amount_cny_per_day:,.2f} ({1 - b.reserve:.0%} of it to spend) "
+        if budget is not None and budget * (1 - b.reserve) < locked - 0.005:
+            raise ScenarioError(f"budget.total: {budget:,.2f} ({1 - b.reserve:.0%} of it to spend) "
                                 f"is below the {locked:,.2f} the locked channels ({', '.join(r.locks)}) spend over "
                                 f"the horizon; raise the budget or unlock them")
     daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
@@ -329,7 +329,7 @@ def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignS
                          phase_sources.get(p.name, "")))
     rows.append(("weekend multiplier", f"{spec.calendar.weekend_multiplier:g}", "scenario file"))
     if setup.budget is not None:
-        rows.append(("budget", f"{setup.budget.amount_cny_per_day:,.2f} ({setup.budget.sense}), held back "
+        rows.append(("budget", f"{setup.budget.total_cny:,.2f} ({setup.budget.sense}), held back "
                                f"{setup.budget.reserve_share:.1%}", "scenario file"))
     rows.append(("objective", setup.objective.kind, "scenario file"))
     if setup.objective.kind == "profit":  # the margin only matters to profit
