@@ -71,8 +71,7 @@ def run(n_channels: int, n_days: int) -> dict:
     assert first.solved, first.status
     resolves, gaps = [], [first.result.evidence.relative_gap]
     for budget_x, change, offday in ((1.05, 0.4, 0.45), (0.95, 0.6, 0.55), (1.1, 0.3, 0.4)):
-        what_if = replace(setup, budget=replace(setup.budget, amount_cny_per_day=setup.budget.amount_cny_per_day
-                                                * budget_x),
+        what_if = replace(setup, budget=replace(setup.budget, total_cny=setup.budget.total_cny * budget_x),
                           daily=replace(setup.daily, max_daily_change=change, non_key_offday_share=offday))
         again = planner.solve(what_if)
         assert again.solved and again.result.timings.resolve_s is not None

@@ -30,13 +30,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from roimix import plan_defaults
 from roimix.errors import InputError
 from roimix.shapes import FAMILIES, GROUPS, shape_slope, shape_value  # noqa: F401 - the optimizer's API too
 
 KEY_COLUMNS = ("channel", "segment")
 EXTRA_KEYS = ("product", "day", "date")
 """Columns that, when present, split a (channel, segment) curve into finer cells (e.g. per day)."""
-DEFAULT_MARGIN = 0.45
+DEFAULT_MARGIN = plan_defaults.MARGIN
 ENVELOPE_TANGENTS = 160
 """Most tangent lines that hold an S-curve's envelope from above; the gap they leave is part of the bound."""
 ENVELOPE_TOLERANCE = 1e-4

@@ -333,7 +333,8 @@ class Planner:
                 messages = conflict_messages(conflicts, status)
             else:
                 messages = (Message(f"optimizer.{status}.detail", {"detail": detail}),)
-            return PlanResult(status, kind, frame, table, None, evidence, timings, messages, conflicts, detail)
+            return PlanResult(status, kind, frame, table, None, evidence, timings, messages, conflicts, detail,
+                              scenario=scenario)
 
         scale = max(float(spend.sum()), float(budget or 0.0), 1.0)
         viol = violations(rules, curves, spend, scale, self._effective(spend))
@@ -360,7 +361,7 @@ class Planner:
         spread = (None if self.draws is None
                   else outcome(self.judge_draws, spend, curves.current_spend_cny, curves.margin, self.spread_scale))
         return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail,
-                          spread, scenario.objective.risk.describe())
+                          spread, scenario.objective.risk.describe(), scenario)
 
 
 def plan(curves: Curves | pd.DataFrame, scenario: Scenario, **options) -> PlanResult:

@@ -11,6 +11,7 @@ from .curves import Curves
 from .draws import Outcome
 from .explain import Message, Relaxation
 from .problem import SOLVED
+from .scenario import Scenario
 
 PLAN_COLUMNS = (
     "current_spend", "spend", "change", "current_value", "expected_value", "current_roi", "roi",
@@ -110,6 +111,14 @@ class PlanResult:
     """The plan's uplift across the curve draws (None without draws)."""
     risk: str = "mean"
     """What the plan maximised: ``mean`` or ``cvar:LEVEL`` (see :class:`optimizer.scenario.Risk`)."""
+    scenario: Scenario | None = None
+    """The scenario this plan was solved for (its objective, budget and rules)."""
+
+    @property
+    def budget_cny(self) -> float | None:
+        """The budget of the plan's scenario (yuan over the plan's days), or None without one."""
+        budget = None if self.scenario is None else self.scenario.budget
+        return None if budget is None else budget.amount_cny_per_day
 
     @property
     def solved(self) -> bool:

@@ -18,12 +18,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from roimix import plan_defaults
 from roimix.errors import ScenarioError
 
-OBJECTIVES = ("gmv", "profit", "min_spend")
+OBJECTIVES = plan_defaults.OBJECTIVES
 RISKS = ("mean", "cvar")
-DEFAULT_NEW_PRODUCT_CAP = 0.15
-DEFAULT_NEW_CUSTOMER_CAP = 0.30
+DEFAULT_NEW_PRODUCT_CAP = plan_defaults.NEW_PRODUCT_CAP
+DEFAULT_NEW_CUSTOMER_CAP = plan_defaults.NEW_CUSTOMER_CAP
+DEFAULT_CVAR_LEVEL = plan_defaults.CVAR_LEVEL
+"""The defaults come from the ground (:mod:`roimix.plan_defaults`), as the shell's plan settings' do."""
 
 
 class RuleError(ScenarioError):
@@ -244,7 +247,7 @@ class Risk:
     """
 
     kind: Literal["mean", "cvar"] = "mean"
-    level: float = 0.9
+    level: float = DEFAULT_CVAR_LEVEL
 
     def __post_init__(self):
         if self.kind not in RISKS:
@@ -255,7 +258,7 @@ class Risk:
 
     @classmethod
     def parse(cls, text: str) -> Risk:
-        """``mean``, ``cvar`` (level 0.9) or ``cvar:0.8``."""
+        """``mean``, ``cvar`` (level :data:`DEFAULT_CVAR_LEVEL`) or ``cvar:0.8``."""
         kind, _, level = str(text).strip().partition(":")
         if kind not in RISKS or (level and kind != "cvar"):
             _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")

@@ -28,8 +28,9 @@ def imported(path: Path) -> set[str]:
     return out
 
 
-GROUND = {"roimix", "roimix.shapes", "roimix.messages", "roimix.errors", "roimix.campaign_names", "roimix.tables",
-          "roimix.tables.contracts", "roimix.tables.expected", "roimix.tables.problems", "roimix.tables.read"}
+GROUND = {"roimix", "roimix.plan_defaults", "roimix.shapes", "roimix.messages", "roimix.errors",
+          "roimix.campaign_names", "roimix.tables", "roimix.tables.contracts", "roimix.tables.expected",
+          "roimix.tables.problems", "roimix.tables.read"}
 """What a library may import of ``roimix``: what imports nothing of ours but other ground modules."""
 
 

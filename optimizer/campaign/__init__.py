@@ -6,7 +6,7 @@ Public API::
     estimates = estimate_multipliers(fit.decomposition, template("618", 2026))   # a past campaign
     campaign = apply_estimates(campaign, estimates)
     planner = CampaignPlanner(curves, Horizon("2027-05-10", "2027-06-25"), campaign)
-    setup = CampaignScenario(Budget(3_000_000, reserve_share=0.05),
+    setup = CampaignScenario(CampaignBudget(3_000_000, reserve_share=0.05),
                              daily=DailyRules(key_daily_min=0.5, max_daily_change=0.3,
                                               non_key_focus="weekends+peak", non_key_offday_share=0.3,
                                               per_phase=True))
@@ -23,14 +23,16 @@ from .daily import DAY_KEYS, DailyCurves, Horizon, daily_curves, day_table
 from .multipliers import GIVEN_SD, apply_estimates, estimate_multipliers, incremental_by_day
 from .planner import DAILY_COLUMNS, CampaignPlanner, CampaignResult
 from .rules import (
-    CHANGE, FOCUS, KEY_MINIMUM, NEW_CUSTOMER, NEW_PRODUCT, OFF_DAYS, CampaignScenario, DailyRules, phase_rule_name,
+    CHANGE, FOCUS, KEY_MINIMUM, NEW_CUSTOMER, NEW_PRODUCT, OFF_DAYS, CampaignBudget, CampaignScenario, DailyRules,
+    phase_rule_name,
     scenario_for,
 )
 
 __all__ = [
     "CHANGE", "DAILY_COLUMNS", "DAY_KEYS", "DEFAULT_MULTIPLIERS", "FOCUS", "GIVEN_SD", "KEY_MINIMUM", "NEW_CUSTOMER",
     "NEW_PRODUCT", "OFF_DAYS", "PHASES", "REGULAR", "SPRING_FESTIVAL", "TEMPLATES", "CalendarError", "Campaign",
-    "CampaignPlanner", "CampaignResult", "CampaignScenario", "DailyCurves", "DailyRules", "Horizon", "Phase",
+    "CampaignBudget", "CampaignPlanner", "CampaignResult", "CampaignScenario", "DailyCurves", "DailyRules", "Horizon",
+    "Phase",
     "apply_estimates", "calendar_frame", "calendar_from_frame", "daily_curves", "day_table",
     "estimate_multipliers", "incremental_by_day", "phase_rule_name",
     "scenario_for", "template", "template_dates",

@@ -132,7 +132,7 @@ class CampaignPlanner:
     def solve(self, setup: CampaignScenario, *, flat: bool = False) -> CampaignResult:
         """The best daily plan for ``setup`` (``flat=True``: the best plan that spends the same every day)."""
         result = self.planner.solve(scenario_for(self.daily, setup, flat=flat))
-        budget = setup.budget.amount_cny_per_day if setup.budget is not None else float("nan")
+        budget = setup.budget.total_cny if setup.budget is not None else float("nan")
         return CampaignResult(result, self._daily_frame(result), self.daily.days, budget, flat)
 
     def value(self, spend: np.ndarray) -> float:

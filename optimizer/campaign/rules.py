@@ -3,7 +3,7 @@
 =======================  =====================================================================  ==========
 rule                     constraint (x: spend per cell and day, c: current daily spend)           optimizer
 =======================  =====================================================================  ==========
-budget                   Σ x = B·(1 − reserve) (or ≤) over the whole horizon                      Budget
+budget                   Σ x = B·(1 − reserve) (or ≤) over the whole horizon                      CampaignBudget
 new-product cap          Σ_new x ≤ s · Σ x, over the horizon [and within each phase, regular      ShareRule
                          days being one]
 new-customer cap         new-customer traffic ≤ s · traffic [and within each phase]               ShareRule
@@ -27,7 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizer.scenario import (
-    Bounds, Budget, LinearRule, Objective, RuleError, Scenario, Select, ShareRule, _finite,
+    DEFAULT_NEW_CUSTOMER_CAP, DEFAULT_NEW_PRODUCT_CAP, Bounds, Budget, LinearRule, Objective, RuleError, Scenario,
+    Select, ShareRule, _finite,
 )
 
 from .daily import DailyCurves
@@ -78,6 +79,30 @@ class DailyRules:
 
 
 @dataclass(frozen=True)
+class CampaignBudget:
+    """The budget over the whole horizon: ``Σ_days Σ_cells spend = total·(1 − reserve)`` (``eq``) or ``≤``.
+
+    Not a :class:`~optimizer.scenario.Budget`, whose amount is per day: :meth:`rule` is the optimizer rule over
+    the daily cells (one budget row whose level is this total)."""
+
+    total_cny: float
+    sense: Literal["eq", "le"] = "eq"
+    reserve_share: float = 0.0
+    name: str = "budget"
+
+    def __post_init__(self):
+        self.rule()  # checks the amount, the reserve and the sense as the optimizer's budget does
+
+    @property
+    def spendable_cny(self) -> float:
+        return self.total_cny * (1.0 - self.reserve_share)
+
+    def rule(self) -> Budget:
+        """The optimizer's budget row over the daily cells: their spend summed over every day."""
+        return Budget(self.total_cny, self.sense, self.reserve_share, self.name)
+
+
+@dataclass(frozen=True)
 class CampaignScenario:
     """What a daily plan optimises and under which rules; money is in yuan over the whole horizon.
 
@@ -86,15 +111,22 @@ class CampaignScenario:
     current spend over as many days).
     """
 
-    budget: Budget | None
+    budget: CampaignBudget | None
+    """the budget over the horizon (a :class:`~optimizer.scenario.Budget` given here is read as that total)"""
     objective: Objective = Objective()
-    new_product_cap: float | None = 0.15
-    new_customer_cap: float | None = 0.30
+    new_product_cap: float | None = DEFAULT_NEW_PRODUCT_CAP
+    new_customer_cap: float | None = DEFAULT_NEW_CUSTOMER_CAP
     daily: DailyRules = DailyRules()
     rules: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "rules", tuple(self.rules))
+        if isinstance(self.budget, Budget):
+            b = self.budget
+            object.__setattr__(self, "budget", CampaignBudget(b.amount_cny_per_day, b.sense, b.reserve_share, b.name))
+        if self.budget is not None and not isinstance(self.budget, CampaignBudget):
+            raise RuleError(f"rule 'budget': expected a CampaignBudget (the total over the horizon), "
+                            f"got {self.budget!r}")
         _finite(NEW_PRODUCT, "share", self.new_product_cap, high=1.0)
         _finite(NEW_CUSTOMER, "share", self.new_customer_cap, high=1.0)
         if self.objective.kind == "gmv" and self.budget is None:
@@ -134,7 +166,7 @@ def scenario_for(daily: DailyCurves, setup: CampaignScenario, *, flat: bool = Fa
                 rules.append(change)
         if d.non_key_focus != "none" and (~key).any():
             rules.append(offday_rule(daily, d.non_key_focus, d.non_key_offday_share))
-    return Scenario(setup.objective, setup.budget, tuple(rules) + setup.rules)
+    return Scenario(setup.objective, None if setup.budget is None else setup.budget.rule(), tuple(rules) + setup.rules)
 
 
 def _consecutive(daily: DailyCurves, cells: np.ndarray | None) -> tuple[sp.csr_matrix, np.ndarray]:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .whatif import WhatIf, channel_rules
+from roimix.settings import campaign_scenario
+
+from .whatif import WhatIf, settings_of
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,11 @@ def campaign_planner(curves_token: str, key: str, _table: pd.DataFrame, _campaig
 
 def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n_days: int):
     """The campaign scenario: the what-if's caps and channel rules over every day, the budget over the campaign."""
-    from optimizer import Budget, Objective
-    from optimizer.campaign import CampaignScenario, DailyRules
+    from optimizer.campaign import DailyRules
 
-    kind = w.objective
-    target = (w.target_gmv or 0.0) * n_days if kind == "min_spend" else None
-    budget = Budget(settings.budget_total, "eq" if kind == "gmv" else "le")
     daily = DailyRules(key_daily_min=settings.key_daily_min, non_key_focus=settings.focus,
                        non_key_offday_share=settings.offday_share if settings.focus != "none" else 0.0)
-    return CampaignScenario(budget, Objective(kind, target), w.new_product_cap, w.new_customer_cap, daily,
-                            channel_rules(w, table))
+    return campaign_scenario(settings_of(w, table, budget=settings.budget_total, days=n_days), daily)
 
 
 # --- phase multipliers from a past campaign (optimizer.campaign.estimate_multipliers) ---------------------

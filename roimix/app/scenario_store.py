@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from roimix.settings import default
 from roimix.text import t
 
 from . import engine, shared, state
@@ -175,7 +176,8 @@ def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.Data
         target = objective.get("target_gmv")
         w = engine.WhatIf(
             budget=float(budget["total"]) / days if "total" in budget else 0.0,
-            new_product_cap=cap("new_product_cap", 0.15), new_customer_cap=cap("new_customer_cap", 0.30),
+            new_product_cap=cap("new_product_cap", default("new_product_cap")),
+            new_customer_cap=cap("new_customer_cap", default("new_customer_cap")),
             objective=str(objective.get("kind", "gmv")), target_gmv=float(target) / days if target is not None else None,
             roi_floor=float(rules.get("roi_floor", 0.0)),
             bounds=tuple((c, lo, None if up is None else float(up), locked) for c, (lo, up, locked) in bounds.items()),

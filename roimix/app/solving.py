@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from .curve_sets import CurveSet
-from .whatif import CVAR_LEVEL, WhatIf, scenario_of
+from .whatif import WhatIf, scenario_of
 
 if TYPE_CHECKING:  # names in annotations only; the optimizer is imported where it is used
     from optimizer import PlanResult, Scenario
@@ -56,12 +55,7 @@ def planner_for(curves: CurveSet) -> SharedPlanner:
 
 
 def solve(planner: SharedPlanner, w: WhatIf) -> PlanResult:
-    scenario = scenario_of(w, planner.table)
-    if planner.has_draws and w.risk == "cvar" and w.objective != "min_spend":
-        from optimizer import Risk
-
-        scenario = replace(scenario, objective=replace(scenario.objective, risk=Risk("cvar", CVAR_LEVEL)))
-    return planner.solve(scenario)
+    return planner.solve(scenario_of(w, planner.table, has_draws=planner.has_draws))
 
 
 def lift_tests_to_run(planner: SharedPlanner, w: WhatIf, result: PlanResult) -> pd.DataFrame:

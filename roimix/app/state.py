@@ -21,6 +21,8 @@ from typing import Any, Generic, TypeVar
 import pandas as pd
 import streamlit as st
 
+from roimix.settings import default, default_percent
+
 T = TypeVar("T")
 
 WIDGET_PREFIX = "w."
@@ -121,16 +123,16 @@ CURVES_SEGMENT: Slot[str] = Slot("curves.segment", "all", per_lang=True)
 # optimise page: the what-if
 BUDGET: Slot[float | None] = Slot("whatif.budget", None, per_lang=True)
 """yuan per day; None until the data is known (then the current total)"""
-NEW_PRODUCT_CAP: Slot[int] = Slot("whatif.new_product_cap_pct", 15)
-NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", 30)
-OBJECTIVE: Slot[str] = Slot("whatif.objective", "gmv", per_lang=True)
+NEW_PRODUCT_CAP: Slot[int] = Slot("whatif.new_product_cap_pct", round(default_percent("new_product_cap")))
+NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", round(default_percent("new_customer_cap")))
+OBJECTIVE: Slot[str] = Slot("whatif.objective", default("objective"), per_lang=True)
 TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
 ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
-MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", 45.0)
-"""gross margin on GMV in % (the profit objective's; the optimizer's default 45 %)"""
-RETURN_PCT: Slot[float] = Slot("whatif.return_pct", 0.0)
+MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", default_percent("margin"))
+"""gross margin on GMV in % (the profit objective's; the plan settings' default, :mod:`roimix.settings`)"""
+RETURN_PCT: Slot[float] = Slot("whatif.return_pct", default_percent("return_rate"))
 """share of GMV returned, in %"""
-RISK: Slot[str] = Slot("whatif.risk", "cvar")
+RISK: Slot[str] = Slot("whatif.risk", default("risk").partition(":")[0])
 """``cvar`` (稳健: the mean gain over the worst 10 % of curve draws) or ``mean`` (平均: the estimate)"""
 BOUNDS: Slot[pd.DataFrame | None] = Slot("whatif.bounds", None)
 """channel, lower (× current), upper (× current), locked; None until the data is known"""

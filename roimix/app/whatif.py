@@ -9,12 +9,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from roimix import plan_defaults
+from roimix.settings import PlanSettings, default, plan_scenario, profit_margin
+
 if TYPE_CHECKING:  # names in annotations only
     from optimizer import Scenario
 
 
-DEFAULT_MARGIN = 0.45
-"""``optimizer.curves.DEFAULT_MARGIN`` (tests/app/test_engine.py checks they agree)."""
+DEFAULT_MARGIN = default("margin")
+"""The plan settings' default margin (:mod:`roimix.settings`)."""
+CVAR_LEVEL = plan_defaults.CVAR_LEVEL
+RISKS = ("mean", "cvar")
+"""the page's 平均 / 稳健 (``cvar`` at :data:`CVAR_LEVEL`)"""
 
 UNBOUNDED_X = 100.0
 """The 'no limit' upper bound, as a multiple of current spend (keeps every channel's rule in the problem)."""
@@ -25,25 +31,25 @@ class WhatIf:
     """What the user set on the optimise page, in engine units (yuan per day, shares in 0–1)."""
 
     budget: float
-    new_product_cap: float | None = 0.15
-    new_customer_cap: float | None = 0.30
-    objective: str = "gmv"
+    new_product_cap: float | None = default("new_product_cap")
+    new_customer_cap: float | None = default("new_customer_cap")
+    objective: str = default("objective")
     target_gmv: float | None = None
     roi_floor: float = 0.0
     bounds: tuple[tuple[str, float, float | None, bool], ...] = ()
     """(channel, lower × current, upper × current or None, locked)"""
     margin: float = DEFAULT_MARGIN
     """gross margin on GMV (0–1) of the profit objective"""
-    return_rate: float = 0.0
+    return_rate: float = default("return_rate")
     """share of GMV returned (0–1): profit counts margin × (1 − return rate) of GMV"""
-    risk: str = "cvar"
+    risk: str = default("risk").partition(":")[0]
     """``cvar``: the plan maximises the mean gain over the worst 10 % of curve draws (stays near today
     where the evidence is weak); ``mean``: the plan on the estimate. Without draws both plan on the estimate."""
 
     @property
     def profit_margin(self) -> float:
         """The margin profit uses: margin × (1 − return rate)."""
-        return float(self.margin) * (1.0 - float(self.return_rate))
+        return profit_margin(self.margin, self.return_rate)
 
     def without_budget(self) -> WhatIf:
         return replace(self, budget=0.0)
@@ -65,15 +71,19 @@ def _unfit_cells(table: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def channel_rules(w: WhatIf, table: pd.DataFrame) -> tuple:
-    """The what-if's per-channel rules: bounds (× current spend, on the channel's total), locks, unfit cells kept
-    at current spend, and the ROI floor (built once per setting: a sweep asks for the same rules at every point)."""
-    return _channel_rules(w.bounds, float(w.roi_floor or 0.0), tuple(dict.fromkeys(table["channel"])),
-                          tuple(_unfit_cells(table)))
+    """The what-if's per-channel rules as its plan holds them: bounds (× current spend, on the channel's total),
+    locks, unfit cells kept at current spend, then the ROI floor."""
+    return settings_of(w, table).channel_rules()
+
+
+def _bounds_and_locks(w: WhatIf, table: pd.DataFrame) -> tuple:
+    """Bounds, locks and unfit cells (built once per setting: a sweep asks for the same rules at every point)."""
+    return _channel_rules(w.bounds, tuple(dict.fromkeys(table["channel"])), tuple(_unfit_cells(table)))
 
 
 @functools.lru_cache(maxsize=256)
-def _channel_rules(bounds: tuple, roi_floor: float, channel_list: tuple, unfit: tuple) -> tuple:
-    from optimizer import Bounds, Lock, RoiFloor, Select
+def _channel_rules(bounds: tuple, channel_list: tuple, unfit: tuple) -> tuple:
+    from optimizer import Bounds, Lock, Select
 
     rules = []
     channels = set(channel_list)
@@ -91,22 +101,24 @@ def _channel_rules(bounds: tuple, roi_floor: float, channel_list: tuple, unfit: 
     for channel, segment in unfit:
         if channel not in locked:
             rules.append(Lock(f"unfit:{channel}/{segment}", Select(channels=(channel,), segments=(segment,))))
-    if roi_floor > 0:
-        rules.append(RoiFloor("ROI floor", roi_floor))
     return tuple(rules)
 
 
-def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None) -> Scenario:
-    """The optimizer's scenario for a what-if over a curves table."""
-    from optimizer import default_scenario
-
-    amount = w.budget if budget is None else budget
-    target = w.target_gmv if w.objective == "min_spend" else None
-    return default_scenario(
-        amount, objective=w.objective, target_gmv_cny_per_day=target,
-        new_product_share=w.new_product_cap, new_customer_share=w.new_customer_cap, rules=channel_rules(w, table),
+def settings_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None, days: int = 1) -> PlanSettings:
+    """The plan settings of a what-if over a curves table (``budget`` and the daily GMV target over ``days``;
+    a ROI floor of 0 is off)."""
+    target = None
+    if w.objective == "min_spend" and (w.target_gmv is not None or days > 1):  # a campaign's target: over its days
+        target = (w.target_gmv or 0.0) * days
+    return PlanSettings(
+        objective=w.objective, budget_cny=w.budget if budget is None else budget, target_gmv_cny=target, days=days,
+        new_product_cap=w.new_product_cap, new_customer_cap=w.new_customer_cap,
+        roi_floor=float(w.roi_floor) if w.roi_floor else None, margin=float(w.margin),
+        return_rate=float(w.return_rate), risk=default("risk") if w.risk == "cvar" else "mean",
+        rules=_bounds_and_locks(w, table),
     )
 
 
-RISKS = ("mean", "cvar")
-CVAR_LEVEL = 0.9
+def scenario_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None, has_draws: bool = False) -> Scenario:
+    """The optimizer's scenario for a what-if over a curves table (weighing the risk only ``has_draws``)."""
+    return plan_scenario(settings_of(w, table, budget=budget), has_draws=has_draws)

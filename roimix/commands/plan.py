@@ -17,7 +17,6 @@ files, with their SHA-256, as assumptions); ``plan.csv`` is the per-cell data wi
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -27,14 +26,12 @@ import click
 import numpy as np
 import pandas as pd
 
-from optimizer import (
-    Bounds, Budget, Lock, Objective, Planner, RoiFloor, RuleError, Scenario, Select, new_customer_cap,
-    new_customer_floor, new_product_cap, traffic_unknown,
-)
+from optimizer import Bounds, Lock, Planner, RuleError, Select, traffic_unknown
 from optimizer.scenario import Risk
 from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
 from roimix.report.plan import render
+from roimix.settings import PlanSettings, default, plan_scenario
 from roimix.export import (
     FORMATS, Context, plan_summary_lines, plan_tables, write_cells_csv, write_finance,
 )
@@ -103,14 +100,13 @@ def stored_draws(curves: str, lang: str) -> pd.DataFrame:
 
 _LOG_FILES = ("touchpoints", "conversions", "spend", "channels", "lift_tests", "outcome")
 TESTS_SHOWN = 3
-DEFAULT_RISK = "cvar:0.9"
-"""The plan's risk when the curves come with draws: do no harm where the evidence is weak."""
 
 
 def _risk(text: str | None, draws: pd.DataFrame, lang: str) -> Risk:
-    """``--risk``, or the default: ``cvar:0.9`` with curve draws, ``mean`` without (a curves file without its draws file)."""
+    """``--risk``, or the settings' default (:mod:`roimix.settings`: cvar with curve draws, planned on the
+    mean without, as for a curves file without its draws file)."""
     if text is None:
-        return Risk.parse(DEFAULT_RISK if len(draws) else "mean")
+        return default("risk")
     try:
         risk = Risk.parse(text)
     except RuleError as err:
@@ -155,10 +151,11 @@ def new_customer_rules(frame: pd.DataFrame, cap: float | None, floor: float | No
     return None
 
 
-def check_budget(frame: pd.DataFrame, budget: float | None, reserve: float, locks: tuple[str, ...],
+def check_budget(frame: pd.DataFrame, settings: PlanSettings, locks: tuple[str, ...],
                  bounds: Bounds | None, unfit: pd.Series, lang: str) -> None:
     """A budget of ¥0 or less, or below the spend the rules already fix (locked channels, cells kept at
     current spend, lower bounds), is a usage error (exit 2), not a plan."""
+    budget, reserve = settings.budget_cny, settings.reserve_share
     if budget is None:
         return
     if not budget > 0:
@@ -193,24 +190,20 @@ def parse_bounds(text: str | None) -> Bounds | None:
     return Bounds("bounds", lower=low, upper=high, relative=kind == "relative")
 
 
-def scenario_from_options(
+def settings_from_options(
     *, objective: str, budget: float | None, budget_mode: str | None, reserve: float, target_gmv: float | None,
     new_product_cap_share: float | None, new_customer_cap_share: float | None,
     new_customer_floor_share: float | None, bounds: str | None, locks: tuple[str, ...], roi_floor: float | None,
-    channels: set[str],
-) -> Scenario:
+    channels: set[str], margin: float = default("margin"), return_rate: float = default("return_rate"),
+    risk: str | Risk = default("risk"), keep: tuple = (),
+) -> PlanSettings:
+    """The plan settings of the command's options (``keep``: locks of cells kept at current spend)."""
     kind = objective.replace("-", "_")
     if kind == "gmv" and budget is None:
         raise click.UsageError("objective gmv needs --budget (yuan per day)")
     if kind == "min_spend" and target_gmv is None:
         raise click.UsageError("objective min-spend needs --target-gmv (yuan of GMV per day)")
     rules = []
-    if new_product_cap_share is not None:
-        rules.append(new_product_cap(new_product_cap_share))
-    if new_customer_cap_share is not None:
-        rules.append(new_customer_cap(new_customer_cap_share))
-    if new_customer_floor_share is not None:
-        rules.append(new_customer_floor(new_customer_floor_share))
     parsed = parse_bounds(bounds)
     if parsed is not None:
         rules.append(parsed)
@@ -220,11 +213,11 @@ def scenario_from_options(
             raise click.BadParameter(f"no channel {', '.join(unknown)} in the curves (channels: "
                                      f"{', '.join(sorted(channels))})", param_hint="--lock")
         rules.append(Lock("locked channels", Select(channels=tuple(locks))))
-    if roi_floor is not None:
-        rules.append(RoiFloor("ROI floor", roi_floor))
-    sense = budget_mode or ("eq" if kind == "gmv" else "le")
-    plan_budget = None if budget is None else Budget(budget, sense, reserve)
-    return Scenario(Objective(kind, target_gmv), plan_budget, tuple(rules))
+    return PlanSettings(objective=kind, budget_cny=budget, budget_sense=budget_mode, reserve_share=reserve,
+                        target_gmv_cny=target_gmv, new_product_cap=new_product_cap_share,
+                        new_customer_cap=new_customer_cap_share, new_customer_floor=new_customer_floor_share,
+                        roi_floor=roi_floor, margin=margin, return_rate=return_rate, risk=risk,
+                        rules=tuple(rules) + tuple(keep))
 
 
 def sha256(path: str | Path) -> str:
@@ -321,21 +314,23 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
 @click.option("--budget", type=float, help="budget in yuan per day")
 @click.option("--budget-mode", type=click.Choice(["eq", "le"]),
               help="spend the whole budget (eq, default for gmv) or at most it (le, default otherwise)")
-@click.option("--reserve", type=click.FloatRange(0, 0.99), default=0.0, show_default=True,
+@click.option("--reserve", type=click.FloatRange(0, 0.99), default=default("reserve_share"), show_default=True,
               help="share of the budget held back")
-@click.option("--objective", type=click.Choice(["gmv", "profit", "min-spend"]), default="gmv", show_default=True)
+@click.option("--objective", type=click.Choice(["gmv", "profit", "min-spend"]),
+              default=default("objective").replace("_", "-"), show_default=True)
 @click.option("--target-gmv", type=float, help="GMV per day to reach (objective min-spend)")
-@click.option("--new-product-cap", type=click.FloatRange(0, 1), default=0.15, show_default=True,
+@click.option("--new-product-cap", type=click.FloatRange(0, 1), default=default("new_product_cap"), show_default=True,
               help="new-product spend ≤ this share of spend")
-@click.option("--new-customer-cap", type=click.FloatRange(0, 1), default=0.30, show_default=True,
+@click.option("--new-customer-cap", type=click.FloatRange(0, 1), default=default("new_customer_cap"),
+              show_default=True,
               help="new-customer traffic ≤ this share of paid traffic (traffic = spend / CPC)")
 @click.option("--new-customer-floor", type=click.FloatRange(0, 1), help="new-customer traffic ≥ this share")
 @click.option("--bounds", help="per-cell spend limits: relative:0.5,2 (× current spend) or absolute:LOW,HIGH (yuan)")
 @click.option("--lock", "locks", multiple=True, help="channel kept at its current spend (repeatable)")
 @click.option("--roi-floor", type=click.FloatRange(0), help="overall incremental ROAS (incremental GMV ÷ spend) of at least this")
-@click.option("--margin", type=click.FloatRange(0, 1), default=0.45, show_default=True,
+@click.option("--margin", type=click.FloatRange(0, 1), default=default("margin"), show_default=True,
               help="profit margin for curves without a margin column")
-@click.option("--return-rate", type=click.FloatRange(0, 0.95), default=0.0, show_default=True,
+@click.option("--return-rate", type=click.FloatRange(0, 0.95), default=default("return_rate"), show_default=True,
               help="share of GMV returned: profit and the break-even ROAS count only the rest")
 @click.option("--risk", help="how the plan weighs the curves' uncertainty: mean, or cvar:LEVEL (the mean gain over "
               "the worst 1−LEVEL of curve draws). Default cvar:0.9 with curve draws (fitted here, or kept beside a --curves file), else mean")
@@ -373,23 +368,21 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         cap_given=source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"),
         source=str(curves if curves is not None else spend),
         columns="cpc, new_customer_share" if curves is not None else "clicks, new_customer_clicks")
-    check_budget(frame, budget, reserve, locks, parse_bounds(bounds), unfit, lang)
     if "margin" in frame.columns:
         frame["margin"] = frame["margin"].fillna(margin)
     else:
         frame["margin"] = margin
-    frame["margin"] = frame["margin"] * (1 - return_rate)  # profit and break-even count only what is kept
-    scenario = scenario_from_options(
+    keep = tuple(Lock(f"unfit {c}/{seg}", Select(channels=(str(c),), segments=(str(seg),)))  # not identified: as today
+                 for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"]))
+    settings = settings_from_options(
         objective=objective, budget=budget, budget_mode=budget_mode, reserve=reserve, target_gmv=target_gmv,
         new_product_cap_share=new_product_cap, new_customer_cap_share=new_customer_cap,
         new_customer_floor_share=new_customer_floor, bounds=bounds, locks=locks, roi_floor=roi_floor,
-        channels=set(frame["channel"].astype(str)),
+        channels=set(frame["channel"].astype(str)), margin=margin, return_rate=return_rate, risk=risk, keep=keep,
     )
-    keep = tuple(Lock(f"unfit {c}/{seg}", Select(channels=(str(c),), segments=(str(seg),)))  # not identified: as today
-                 for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"]))
-    scenario = dataclasses.replace(scenario, rules=scenario.rules + keep)
-    if scenario.objective.kind != "min_spend":
-        scenario = dataclasses.replace(scenario, objective=dataclasses.replace(scenario.objective, risk=risk))
+    check_budget(frame, settings, locks, parse_bounds(bounds), unfit, lang)
+    frame["margin"] = frame["margin"] * (1 - settings.return_rate)  # profit and break-even count only what is kept
+    scenario = plan_scenario(settings, has_draws=len(draws) > 0)
     draws = unfit_levels_zeroed(draws, frame)
     result = Planner(frame, draws=draws).solve(scenario)
     if no_traffic.any():  # clicks of cells without a known CPC are unknown, not spend ÷ a placeholder
@@ -422,8 +415,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                    "touchpoints": touchpoints,
                    "period_days": int(frame["period_days"].iloc[0]) if "period_days" in frame.columns else None}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
-        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), budget_cny=budget,
-                             lift_tests_to_run=tests)
+        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
         if Path(out).suffix.lower() == ".csv":
             path = write_cells_csv(tables, out)
         else:

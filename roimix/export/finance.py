@@ -147,6 +147,7 @@ def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | Non
     extra = [] if lift_tests_to_run is None else [
         (f"lift_test.{r.rank}", t("export.item.lift_test", lang, rank=r.rank, cell=f"{r.channel}/{r.segment}"),
          float(r.value_cny_per_day), "money") for r in lift_tests_to_run.itertuples()]
+    budget_cny = budget_cny if budget_cny is not None else result.budget_cny  # the plan's own scenario's
     return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, extra,
                    tuple(plan_summary_lines(result, lang)), explain,
                    lambda name: context.rule_labels.get(name) or plan_rule_label(name, lang))

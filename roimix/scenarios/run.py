@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import Bounds, Budget, Lock, Objective, RoiFloor, Select, traffic_unknown
+from optimizer import Bounds, Lock, Select, traffic_unknown
 from optimizer.campaign import (
     Campaign, CampaignPlanner, CampaignResult, CampaignScenario, DailyRules, Horizon, apply_estimates,
     calendar_from_frame, estimate_multipliers, template, template_dates,
@@ -24,6 +24,7 @@ from roimix.errors import ScenarioError
 from roimix.messages import Message
 from roimix.curve_files import read_draws
 from roimix.export.finance import Context, FinanceTables, campaign_tables
+from roimix.settings import PlanSettings, campaign_scenario
 from roimix.tables import CHANNELS, CURVES, read_table
 
 from .spec import ScenarioSpec
@@ -241,8 +242,9 @@ def _new_customer_cap(spec: ScenarioSpec, curves: pd.DataFrame) -> tuple[float |
                           {"share": cap, "file": source, "columns": columns, "cells": cells}),)
 
 
-def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
-           new_customer_cap: float | None) -> CampaignScenario:
+def plan_settings(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
+                  new_customer_cap: float | None) -> PlanSettings:
+    """The plan settings of a scenario file over ``horizon`` (money over the horizon's days)."""
     b, r, o = spec.budget, spec.rules, spec.objective
     channels = set(curves["channel"].astype(str))
     current = float(pd.to_numeric(curves["current_spend"]).sum()) * horizon.n_days
@@ -250,8 +252,6 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
     if total is None and o.kind == "gmv":
         raise ScenarioError("budget.total: objective gmv needs the budget over the horizon (budget.total or "
                             "budget.times_current)")
-    sense = b.sense or ("eq" if o.kind == "gmv" else "le")
-    budget = Budget(round(total, 2), sense, b.reserve) if total is not None else None
     extra = []
     for i, entry in enumerate(r.bounds, start=1):
         _known(entry.channels, channels, f"rules.bounds[{i - 1}].channels")
@@ -260,18 +260,27 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
     if r.locks:
         _known(r.locks, channels, "rules.locks")
         extra.append(Lock("locked channels", Select(channels=r.locks)))
+    return PlanSettings(objective=o.kind, budget_cny=None if total is None else round(total, 2),
+                        budget_sense=b.sense, reserve_share=b.reserve, target_gmv_cny=o.target_gmv,
+                        days=horizon.n_days, new_product_cap=r.new_product_cap, new_customer_cap=new_customer_cap,
+                        roi_floor=r.roi_floor, margin=spec.curves.margin, rules=tuple(extra))
+
+
+def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
+           new_customer_cap: float | None) -> CampaignScenario:
+    settings = plan_settings(spec, curves, horizon, new_customer_cap)
+    b, r = spec.budget, spec.rules
+    budget = settings.budget_cny
+    if r.locks:
         locked = float(pd.to_numeric(curves.loc[curves["channel"].astype(str).isin(r.locks), "current_spend"]).sum())
         locked *= horizon.n_days
-        if budget is not None and budget.amount_cny_per_day * (1 - b.reserve) < locked - 0.005:
-            raise ScenarioError(f"budget.total: {budget.amount_cny_per_day:,.2f} ({1 - b.reserve:.0%} of it to spend) "
+        if budget is not None and budget * (1 - b.reserve) < locked - 0.005:
+            raise ScenarioError(f"budget.total: {budget:,.2f} ({1 - b.reserve:.0%} of it to spend) "
                                 f"is below the {locked:,.2f} the locked channels ({', '.join(r.locks)}) spend over "
                                 f"the horizon; raise the budget or unlock them")
-    if r.roi_floor is not None:
-        extra.append(RoiFloor("ROI floor", r.roi_floor))
     daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
                        r.non_key_offday_share, r.per_phase)
-    return CampaignScenario(budget, Objective(o.kind, o.target_gmv), r.new_product_cap, new_customer_cap, daily,
-                            tuple(extra))
+    return campaign_scenario(settings, daily)
 
 
 def _known(names, channels: set[str], key: str) -> None:
@@ -320,7 +329,7 @@ def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignS
                          phase_sources.get(p.name, "")))
     rows.append(("weekend multiplier", f"{spec.calendar.weekend_multiplier:g}", "scenario file"))
     if setup.budget is not None:
-        rows.append(("budget", f"{setup.budget.amount_cny_per_day:,.2f} ({setup.budget.sense}), held back "
+        rows.append(("budget", f"{setup.budget.total_cny:,.2f} ({setup.budget.sense}), held back "
                                f"{setup.budget.reserve_share:.1%}", "scenario file"))
     rows.append(("objective", setup.objective.kind, "scenario file"))
     if setup.objective.kind == "profit":  # the margin only matters to profit

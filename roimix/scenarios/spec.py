@@ -15,7 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from attribution.models import PATH_MODELS
+from optimizer.scenario import OBJECTIVES
 from roimix.errors import ScenarioError
+from roimix.settings import MAX_RESERVE_SHARE, default
 
 
 def _f(kind: str, default=None, **spec):
@@ -53,7 +55,7 @@ class CurvesSection:
     source: str = _f("choice", "fit", choices=("fit", "file"))
     file: Path | None = _f("path")
     current_window_days: int | None = _f("integer", low=1, high=3650)
-    margin: float = _f("number", 0.45, low=0.0, high=1.0)
+    margin: float = _f("number", default("margin"), low=0.0, high=1.0)
     default_lag_days: float = _f("number", 1.0, low=0.0, high=60.0)
     bootstrap: int = _f("integer", 400, low=0, high=2000)
     """curve draws of the fit (half choose the plan, the other half state its P10–P90 gain over the even plan); 0: none"""
@@ -65,7 +67,7 @@ class CurvesSection:
 
 @dataclass(frozen=True)
 class ObjectiveSection:
-    kind: str = _f("choice", "gmv", choices=("gmv", "profit", "min_spend"))
+    kind: str = _f("choice", default("objective"), choices=OBJECTIVES)
     target_gmv: float | None = _f("number", low=0.0)
     """GMV to reach over the whole horizon (objective min_spend)."""
 
@@ -81,7 +83,7 @@ class BudgetSection:
     total: float | None = _f("number", low=0.0)
     times_current: float | None = _f("number", low=0.0, high=100.0)
     sense: str | None = _f("choice", choices=("eq", "le"))
-    reserve: float = _f("number", 0.0, low=0.0, high=0.99)
+    reserve: float = _f("number", default("reserve_share"), low=0.0, high=MAX_RESERVE_SHARE)
 
     def __post_init__(self):
         if self.total is not None and self.times_current is not None:
@@ -146,8 +148,8 @@ class BoundsEntry:
 class RulesSection:
     """Business and pacing rules; a cap or limit set to ``false`` is switched off."""
 
-    new_product_cap: float | None = _f("share_or_off", 0.15)
-    new_customer_cap: float | None = _f("share_or_off", 0.30)
+    new_product_cap: float | None = _f("share_or_off", default("new_product_cap"))
+    new_customer_cap: float | None = _f("share_or_off", default("new_customer_cap"))
     per_phase: bool = _f("bool", False)
     key_daily_min: float | None = _f("number_or_off", 0.5, low=0.0, high=100.0)
     max_daily_change: float | None = _f("number_or_off", None, low=0.0, high=100.0)

@@ -1,0 +1,207 @@
+"""One plan settings model: what the CLI options, a TOML scenario and the app's what-if all produce.
+
+:class:`PlanSettings` owns every plan default once (the caps, the margin, the return rate, the
+risk, the ROI floor, the objective, the reserve); its numbers come from :mod:`roimix.plan_defaults`,
+the ground the optimizer reads too. Importing this module loads no optimizer (the app shows a page
+before it). :func:`plan_scenario` is the one place settings become an optimizer
+:class:`~optimizer.Scenario` (a daily plan) and :func:`campaign_scenario` a
+:class:`~optimizer.campaign.CampaignScenario` (a plan over a horizon's days).
+
+Money is in yuan over ``days`` days: 1 for a daily plan, the horizon's length for a campaign.
+The per-channel rules (bounds, locks, cells kept at current spend) are optimizer rules each face
+names as it shows them; the settings carry them as given and the builder puts them after the caps.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Literal
+
+from roimix import plan_defaults
+from roimix.errors import ScenarioError
+
+if TYPE_CHECKING:  # names in annotations only: the optimizer loads when a plan is built
+    from optimizer import Budget, Objective, Risk, Rule, Scenario
+
+MAX_RETURN_RATE = 0.95
+MAX_RESERVE_SHARE = 0.99
+
+
+class SettingsError(ScenarioError):
+    """A plan setting is out of range or contradicts another; the message starts with the setting's name."""
+
+
+def _fail(name: str, why: str) -> None:
+    raise SettingsError(f"{name}: {why}")
+
+
+def _number(name: str, value, *, low: float = 0.0, high: float | None = None, optional: bool = False) -> None:
+    if value is None:
+        if not optional:
+            _fail(name, "give a number")
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        _fail(name, f"must be a finite number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        _fail(name, f"must be between {low:g} and {high:g}, got {value:g}" if high is not None
+              else f"must be ≥ {low:g}, got {value:g}")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Everything a plan is computed with besides the curves; checks itself on construction."""
+
+    objective: Literal["gmv", "profit", "min_spend"] = plan_defaults.OBJECTIVES[0]
+    budget_cny: float | None = None
+    """the budget over ``days`` (yuan); ``None`` only for profit or min_spend"""
+    budget_sense: Literal["eq", "le"] | None = None
+    """``eq``: spend the whole budget, ``le``: at most it; ``None``: ``eq`` for gmv, ``le`` otherwise"""
+    reserve_share: float = 0.0
+    """share of the budget held back"""
+    target_gmv_cny: float | None = None
+    """GMV to reach over ``days`` (objective min_spend)"""
+    days: int = 1
+    """the days the budget and the GMV target cover"""
+    new_product_cap: float | None = plan_defaults.NEW_PRODUCT_CAP
+    """new-product spend ≤ this share of planned spend (``None``: off)"""
+    new_customer_cap: float | None = plan_defaults.NEW_CUSTOMER_CAP
+    """new-customer traffic ≤ this share of paid traffic (``None``: off)"""
+    new_customer_floor: float | None = None
+    """new-customer traffic ≥ this share of paid traffic (``None``: off)"""
+    roi_floor: float | None = None
+    """incremental GMV ≥ this × spend over the plan (``None``: off)"""
+    margin: float = plan_defaults.MARGIN
+    """gross margin on GMV for curves without their own"""
+    return_rate: float = 0.0
+    """share of GMV returned: profit counts margin × (1 − return rate)"""
+    risk: str = f"cvar:{plan_defaults.CVAR_LEVEL:g}"
+    """how the plan weighs the curves' uncertainty when it has curve draws (without draws: the mean): ``mean`` or
+    ``cvar:LEVEL`` (a :class:`optimizer.Risk` given here is kept as its description)"""
+    rules: tuple[Rule, ...] = ()
+    """per-channel optimizer rules (bounds, locks, cells kept), named as the face shows them"""
+
+    def __post_init__(self):
+        from optimizer.scenario import RULE_TYPES, Risk, RuleError
+
+        object.__setattr__(self, "rules", tuple(self.rules))
+        if self.objective not in plan_defaults.OBJECTIVES:
+            _fail("objective", f"must be one of {', '.join(plan_defaults.OBJECTIVES)}, got {self.objective!r}")
+        if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 1:
+            _fail("days", f"must be a whole number ≥ 1, got {self.days!r}")
+        _number("budget", self.budget_cny, optional=True)
+        if self.objective == "gmv" and self.budget_cny is None:
+            _fail("budget", "objective gmv needs a budget")
+        if self.budget_sense not in (None, "eq", "le"):
+            _fail("budget sense", f"must be 'eq' or 'le', got {self.budget_sense!r}")
+        _number("reserve", self.reserve_share, high=MAX_RESERVE_SHARE)
+        _number("target GMV", self.target_gmv_cny, optional=True)
+        if self.objective == "min_spend" and self.target_gmv_cny is None:
+            _fail("target GMV", "objective min_spend needs a GMV target")
+        for name in ("new_product_cap", "new_customer_cap", "new_customer_floor"):
+            _number(name.replace("_", "-"), getattr(self, name), high=1.0, optional=True)
+        _number("ROI floor", self.roi_floor, optional=True)
+        _number("margin", self.margin, high=1.0)
+        _number("return rate", self.return_rate, high=MAX_RETURN_RATE)
+        if isinstance(self.risk, Risk):
+            object.__setattr__(self, "risk", self.risk.describe())
+        elif not isinstance(self.risk, str):
+            _fail("risk", f"expected mean or cvar:LEVEL, got {self.risk!r}")
+        try:
+            object.__setattr__(self, "risk", Risk.parse(self.risk).describe())
+        except RuleError as err:
+            _fail("risk", str(err).removeprefix("rule 'risk': "))
+        for rule in self.rules:
+            if not isinstance(rule, RULE_TYPES):
+                _fail("rules", f"{rule!r} is not an optimizer rule")
+
+    @property
+    def sense(self) -> Literal["eq", "le"]:
+        """The budget's sense: as given, else ``eq`` for gmv and ``le`` otherwise."""
+        return self.budget_sense or ("eq" if self.objective == "gmv" else "le")
+
+    @property
+    def profit_margin(self) -> float:
+        """The margin profit uses: margin × (1 − return rate)."""
+        return profit_margin(self.margin, self.return_rate)
+
+    def planned_risk(self, has_draws: bool) -> Risk:
+        """The risk the plan weighs: the setting with curve draws, the mean without (nothing to weigh)."""
+        from optimizer.scenario import Risk
+
+        return Risk.parse(self.risk) if has_draws else Risk("mean")
+
+    def budget(self) -> Budget | None:
+        """A daily plan's budget (yuan a day); a campaign's is :class:`optimizer.campaign.CampaignBudget`."""
+        from optimizer.scenario import Budget
+
+        return None if self.budget_cny is None else Budget(self.budget_cny, self.sense, self.reserve_share)
+
+    def share_rules(self) -> tuple[Rule, ...]:
+        """The new-product cap, the new-customer cap and floor that are on, in that order."""
+        from optimizer.scenario import new_customer_cap, new_customer_floor, new_product_cap
+
+        out = []
+        if self.new_product_cap is not None:
+            out.append(new_product_cap(self.new_product_cap))
+        if self.new_customer_cap is not None:
+            out.append(new_customer_cap(self.new_customer_cap))
+        if self.new_customer_floor is not None:
+            out.append(new_customer_floor(self.new_customer_floor))
+        return tuple(out)
+
+    def channel_rules(self) -> tuple[Rule, ...]:
+        """The per-channel rules, then the ROI floor (when on)."""
+        from optimizer.scenario import RoiFloor
+
+        return self.rules + (() if self.roi_floor is None else (RoiFloor("ROI floor", self.roi_floor),))
+
+    def objective_of(self, has_draws: bool) -> Objective:
+        from optimizer.scenario import Objective, Risk
+
+        risk = self.planned_risk(has_draws) if self.objective != "min_spend" else Risk("mean")
+        return Objective(self.objective, self.target_gmv_cny, risk)
+
+
+def profit_margin(margin: float, return_rate: float) -> float:
+    """The margin profit counts of GMV: margin × (1 − return rate)."""
+    return float(margin) * (1.0 - float(return_rate))
+
+
+def default(name: str):
+    """A setting's default, e.g. ``default("new_product_cap")`` (for option defaults and documentation)."""
+    for f in fields(PlanSettings):
+        if f.name == name:
+            return f.default
+    raise KeyError(name)
+
+
+def default_percent(name: str) -> float:
+    """A share setting's default in percent (the app's sliders), e.g. 15 for the 15 % new-product cap."""
+    return round(100.0 * default(name), 9)
+
+
+def plan_scenario(settings: PlanSettings, *, has_draws: bool = False) -> Scenario:
+    """The one optimizer scenario of a daily plan: the objective (with its risk when the planner has curve
+    draws), the budget, the caps and floor, the per-channel rules, then the ROI floor."""
+    from optimizer.scenario import Scenario
+
+    if settings.days != 1:
+        _fail("days", f"a daily plan's budget covers 1 day, got {settings.days} (use campaign_scenario)")
+    return Scenario(settings.objective_of(has_draws), settings.budget(),
+                    settings.share_rules() + settings.channel_rules())
+
+
+def campaign_scenario(settings: PlanSettings, daily):
+    """The campaign scenario of a plan over ``settings.days`` days: the budget and target over the horizon, the
+    caps, the pacing rules ``daily`` (:class:`optimizer.campaign.DailyRules`) and the per-channel rules."""
+    from optimizer.campaign import CampaignBudget, CampaignScenario
+    from optimizer.scenario import Objective
+
+    if settings.new_customer_floor is not None:
+        _fail("new-customer-floor", "a campaign plan has no new-customer floor")
+    budget = None if settings.budget_cny is None else CampaignBudget(settings.budget_cny, settings.sense,
+                                                                      settings.reserve_share)
+    return CampaignScenario(budget, Objective(settings.objective, settings.target_gmv_cny),
+                            settings.new_product_cap, settings.new_customer_cap, daily, settings.channel_rules())
