@@ -135,8 +135,9 @@ def run_pipeline(
 ) -> PipelineResult:
     """Fit incremental response curves from raw logs (files or DataFrames). Each log is checked once and
     the journeys are built once (paths, touch-to-order gaps and the daily outcome come from that build).
-    ``checked``: every input is a DataFrame :func:`roimix.tables.read_table` returned (the app's uploads
-    and sample), so none is checked against its contract again."""
+    ``checked``: every input is a DataFrame already checked against its contract (as
+    :func:`roimix.tables.read_table` returns it: the app's sample and uploads), so none is checked again; the
+    pipeline's own checks (dates, lift tests' cells, duplicates) still run."""
     if checked and not all(isinstance(s, pd.DataFrame) for s in (touchpoints, conversions, spend, channels, lift_tests)
                            if s is not None):
         raise ValueError("run_pipeline(checked=True) takes the DataFrames read_table returned, not files")
