@@ -343,9 +343,7 @@ def build_paths(
     check_lookback(lookback_days)
     check_by(by)
     with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        n = int(partitions) if partitions is not None else auto_partitions(c, tp)
-        if n < 1:
-            raise ValueError(f"partitions must be ≥ 1, got {partitions!r}")
+        n = _partition_count(c, tp, partitions)
         if n == 1:
             return c.execute(paths_sql(tp, cv, lookback_days, by)).df()
         partial = f"__jp_{tag}"
@@ -448,9 +446,7 @@ def build_views(
     check_lookback(lookback_days)
     check_by(by)
     with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        n = int(partitions) if partitions is not None else auto_partitions(c, tp)
-        if n < 1:
-            raise ValueError(f"partitions must be ≥ 1, got {partitions!r}")
+        n = _partition_count(c, tp, partitions)
         built, paths, gaps, orders = (f"__jv_{kind}_{tag}" for kind in ("built", "paths", "gaps", "orders"))
         try:
             for i in range(n):
@@ -481,6 +477,14 @@ def query(
     the typed inputs (:func:`touchpoints_sql`, :func:`conversions_sql`) — e.g. :func:`time_decay_sql`."""
     with _Session(con, touchpoints, conversions) as (c, tp, cv, _):
         return c.execute(sql(tp, cv)).df()
+
+
+def _partition_count(con: duckdb.DuckDBPyConnection, touchpoints: str, partitions: int | None) -> int:
+    """``partitions`` checked (≥ 1), or :func:`auto_partitions` when None."""
+    n = int(partitions) if partitions is not None else auto_partitions(con, touchpoints)
+    if n < 1:
+        raise ValueError(f"partitions must be ≥ 1, got {partitions!r}")
+    return n
 
 
 BYTES_PER_TOUCH = 120

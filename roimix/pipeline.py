@@ -3,8 +3,10 @@
 Each stage is a public function of the packages it calls; this module only wires them and keeps
 the tables between stages, so the app and the CLI run the same pipeline.
 
-* Journeys and paths per (date, product segment) come from DuckDB (``attribution.build_paths``),
-  and so do the touch-to-order gaps the lags are estimated from.
+* One pass over the logs: each is checked once, on the one connection (or Spark session) that then reads
+  it (``attribution.engines.open_logs``); the journeys are built once, and the paths per (date, product
+  segment), the touch-to-order gaps the lags are estimated from and the daily outcome are read off that
+  build (``attribution.journeys.build_views``; on Spark the gaps take a second build there).
 * The attribution model (incremental by default) credits each day's orders to channels; its mean
   credit per day over the fitted (non-campaign) days is the prior on each curve's level.
 * Curves are fitted against the total GMV per day and product segment (``response.fit_curves``),
@@ -70,8 +72,8 @@ class PipelineSettings:
     default_margin: float = 0.45
     fit: FitSettings = field(default_factory=FitSettings)
     engine: Engine = field(default_factory=DuckDBEngine)
-    """Where paths are built (``attribution.engines``: DuckDB out of core, or Spark). Validation,
-    the outcome and the touch-to-order gaps for the lags run in DuckDB with the engine's limits."""
+    """Where the logs are read and the journeys built (``attribution.engines``: DuckDB out of core, or Spark);
+    with Spark the logs are checked in the engine's DuckDB first."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -101,3 +102,26 @@ def test_the_app_hands_its_checked_frames_on(passes, checked_frames, monkeypatch
     curves = curve_sets.fit("one-pass-test", ds)
     assert given == [True]
     assert len(curves.table) and dict(passes) == {"journeys": 1}
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_the_one_build_gives_what_the_separate_queries_gave(checked_frames, partitions):
+    """Paths, gaps and orders read off one build equal the paths built alone, the gaps from the journey-touch
+    table's own statement (journey_sql, with journey ids and steps), and the orders summed by pandas."""
+    tp, cv = checked_frames[:2]
+    times = cv["timestamp"].sort_values()
+    start, stop = times.iloc[len(times) // 4], times.iloc[3 * len(times) // 4]  # orders at both ends: [start, stop)
+    views = journeys.build_views(tp, cv, by=("date", "product_segment"), orders_between=(start, stop),
+                                 partitions=partitions)
+    pd.testing.assert_frame_equal(views.paths, journeys.build_paths(tp, cv, by=("date", "product_segment")),
+                                  check_exact=True)
+    gaps = journeys.query(tp, cv, lambda t, c: journeys.gaps_from_logs_sql(t, c, 30))
+    pd.testing.assert_frame_equal(views.gaps, gaps, check_exact=True)
+    assert len(gaps) > 1000
+    orders = cv[(cv["timestamp"] >= start) & (cv["timestamp"] < stop)]
+    expected = (orders.assign(date=orders["timestamp"].dt.normalize(), units=(orders["value"] * 1e6).round())
+                .groupby(["date", "product_segment"]).agg(units=("units", "sum"), conversions=("units", "size")))
+    got = views.orders.set_index(["date", "segment"])
+    assert list(got.index) == list(expected.index)
+    np.testing.assert_array_equal(got["value"].to_numpy(), expected["units"].to_numpy() / 1e6)
+    np.testing.assert_array_equal(got["conversions"].to_numpy(), expected["conversions"].to_numpy())
