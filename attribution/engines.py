@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, ClassVar
 import duckdb
 import pandas as pd
 
+from roimix.errors import InputError
+
 from . import journeys as _journeys
 from .journeys import CONVERSION_DEFAULTS, Journeys, JourneyViews
 
@@ -46,7 +48,7 @@ ENGINES = ("duckdb", "spark")
 _MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
 
 
-class EngineError(ValueError):
+class EngineError(InputError):
     """An engine setting or input that cannot work (the message says what to change)."""
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from roimix.errors import InputError
 from roimix.tables.read import duckdb_source
 
 NO_TOUCH = "(none)"
@@ -173,7 +174,7 @@ def time_decay_sql(touchpoints: str, conversions: str, lookback_days: int, half_
     (shifted by the journey's most recent touch so nothing underflows); a conversion without
     touches goes whole to :data:`NO_TOUCH`. Only this small table leaves the engine."""
     if not half_life_days > 0:
-        raise ValueError(f"time_decay: half_life_days must be > 0, got {half_life_days!r}")
+        raise InputError(f"time_decay: half_life_days must be > 0, got {half_life_days!r}")
     return f"""
 WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)}),
 aged AS (
@@ -206,7 +207,7 @@ def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
     """``by`` if it names only :data:`PATH_KEYS`, else ``ValueError``."""
     unknown = set(by) - set(PATH_KEYS)
     if unknown:
-        raise ValueError(f"build_paths(by=…): unknown columns {sorted(unknown)}; use date, product_segment")
+        raise InputError(f"build_paths(by=…): unknown columns {sorted(unknown)}; use date, product_segment")
     return tuple(by)
 
 
@@ -483,7 +484,7 @@ def _partition_count(con: duckdb.DuckDBPyConnection, touchpoints: str, partition
     """``partitions`` checked (≥ 1), or :func:`auto_partitions` when None."""
     n = int(partitions) if partitions is not None else auto_partitions(con, touchpoints)
     if n < 1:
-        raise ValueError(f"partitions must be ≥ 1, got {partitions!r}")
+        raise InputError(f"partitions must be ≥ 1, got {partitions!r}")
     return n
 
 
@@ -507,7 +508,7 @@ def parse_size(text: str) -> int:
     """Bytes in a size such as ``8GB``, ``7.4 GiB`` or ``512 MiB`` (as DuckDB writes its settings)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not match or match.group(2).lower() not in _UNITS:
-        raise ValueError(f"expected a size like 8GB or 512MiB, got {text!r}")
+        raise InputError(f"expected a size like 8GB or 512MiB, got {text!r}")
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
@@ -528,7 +529,7 @@ def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
 def check_lookback(lookback_days: int) -> None:
     """Raise ``ValueError`` unless ``lookback_days`` is a whole number ≥ 1."""
     if int(lookback_days) != lookback_days or lookback_days < 1:
-        raise ValueError(f"lookback_days must be a whole number of days ≥ 1, got {lookback_days!r}")
+        raise InputError(f"lookback_days must be a whole number of days ≥ 1, got {lookback_days!r}")
 
 
 class _Session:

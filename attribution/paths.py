@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from roimix.errors import InputError
+
 from .journeys import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR
 
 _ALIASES = {"total_conversions": "conversions", "total_conversion_value": "value", "total_null": "nulls"}
@@ -86,7 +88,7 @@ def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
     frame = paths.rename(columns={k: v for k, v in _ALIASES.items() if k in paths.columns and v not in paths.columns})
     missing = {"path", "conversions"} - set(frame.columns)
     if missing:
-        raise ValueError(f"paths table needs columns path and conversions; missing {sorted(missing)}")
+        raise InputError(f"paths table needs columns path and conversions; missing {sorted(missing)}")
     out = pd.DataFrame({"path": frame["path"], "conversions": frame["conversions"]})
     out["value"] = frame["value"] if "value" in frame.columns else 0.0
     out["nulls"] = frame["nulls"] if "nulls" in frame.columns else 0
@@ -105,12 +107,12 @@ def null_window_of(paths: pd.DataFrame) -> str:
     bad = ~text.isin(NULL_WINDOWS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"paths table row {i + 2}, column {NULL_WINDOW}: expected {ANCHORED} or {FULL}, "
+        raise InputError(f"paths table row {i + 2}, column {NULL_WINDOW}: expected {ANCHORED} or {FULL}, "
                          f"got {paths[NULL_WINDOW].iloc[i]!r}")
     kinds = text.unique()
     if len(kinds) > 1:
         i = int(np.flatnonzero((text != text.iloc[0]).to_numpy())[0])
-        raise ValueError(f"paths table row {i + 2}, column {NULL_WINDOW}: {text.iloc[i]} after {text.iloc[0]} in "
+        raise InputError(f"paths table row {i + 2}, column {NULL_WINDOW}: {text.iloc[i]} after {text.iloc[0]} in "
                          "row 2; a table is built one way (split it, or set the column)")
     return str(kinds[0]) if len(kinds) else FULL
 
@@ -167,7 +169,7 @@ def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
     tokens, lengths = _tokens(frame["path"], sep)
     if (lengths == 0).any():
         bad = int(np.flatnonzero(lengths == 0)[0])
-        raise ValueError(f"paths table row {bad + 2}: empty path {frame['path'].iloc[bad]!r}")
+        raise InputError(f"paths table row {bad + 2}: empty path {frame['path'].iloc[bad]!r}")
 
     # canonical text per row, then sum rows with the same path
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)

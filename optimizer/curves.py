@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from roimix.errors import RoimixError
+from roimix.errors import InputError
 from roimix.shapes import FAMILIES, GROUPS, shape_slope, shape_value  # noqa: F401 - the optimizer's API too
 
 KEY_COLUMNS = ("channel", "segment")
@@ -44,7 +44,7 @@ ENVELOPE_TOLERANCE = 1e-4
 
 
 
-class CurveError(RoimixError):
+class CurveError(InputError):
     """A curve's parameters are outside its family's domain; the message names the curve."""
 
     exit_code = 2

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from roimix.errors import InputError
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -19,14 +21,14 @@ class Timeline:
     def from_dates(cls, dates) -> Timeline:
         uniq = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates).unique())).sort_values()
         if len(uniq) < 2:
-            raise ValueError("the history needs at least two periods")
+            raise InputError("the history needs at least two periods")
         step = int(pd.Series(uniq).diff().dt.days.dropna().median())
         if step not in (1, 7):
-            raise ValueError(f"periods must be days or weeks; the dates are {step} days apart")
+            raise InputError(f"periods must be days or weeks; the dates are {step} days apart")
         full = pd.date_range(uniq[0], uniq[-1], freq=f"{step}D")
         off = ~uniq.isin(full)
         if off.any():
-            raise ValueError(f"dates must be evenly spaced every {step} day(s); {uniq[off][0].date()} is not")
+            raise InputError(f"dates must be evenly spaced every {step} day(s); {uniq[off][0].date()} is not")
         return cls(full, step)
 
     @property

@@ -54,6 +54,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from roimix.errors import InputError
 from roimix.messages import Message
 
 from .candidates import cell_candidates, fixed_shapes, kernel_candidates, starting_candidate
@@ -116,7 +117,7 @@ def fit_curves(
     if by_segment:
         missing = set(cells["segment"]) - set(groups)
         if missing:
-            raise ValueError(f"outcome has no series for segment(s) {sorted(missing)} that spend has")
+            raise InputError(f"outcome has no series for segment(s) {sorted(missing)} that spend has")
     z, _terms = baseline_design(timeline, controls)
     current = current_spend_by_cell(cells, x, current_spend)
     priors = value_by_cell(cells, prior, "value")
@@ -128,7 +129,7 @@ def fit_curves(
         y = outcome_by_period(outcome, group if by_segment else None, timeline)
         rows = fit_rows & np.isfinite(y)
         if rows.sum() < z.shape[1] + 10:
-            raise ValueError(f"outcome {group}: only {int(rows.sum())} periods to fit on; need at least "
+            raise InputError(f"outcome {group}: only {int(rows.sum())} periods to fit on; need at least "
                              f"{z.shape[1] + 10} outside excluded periods")
         member_cells = cells.iloc[members].reset_index(drop=True)
         series = OutcomeSeries(timeline, z, y, rows, x[members], member_cells, [cell_kernels[i] for i in members],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from roimix.errors import InputError
+
 
 @dataclass(frozen=True)
 class FitSettings:
@@ -47,10 +49,10 @@ class FitSettings:
     def __post_init__(self):
         unknown = set(self.families) - {"exp", "mm", "log", "power", "hill"}
         if unknown:
-            raise ValueError(f"FitSettings.families: unknown {sorted(unknown)}")
+            raise InputError(f"FitSettings.families: unknown {sorted(unknown)}")
         if not 0 < self.prior_relative_sd:
-            raise ValueError("FitSettings.prior_relative_sd must be > 0")
+            raise InputError("FitSettings.prior_relative_sd must be > 0")
         if not self.prior_relative_sds or min(self.prior_relative_sds) <= 0:
-            raise ValueError("FitSettings.prior_relative_sds must be one or more values > 0")
+            raise InputError("FitSettings.prior_relative_sds must be one or more values > 0")
         if self.cv_folds < 2:
-            raise ValueError("FitSettings.cv_folds must be ≥ 2")
+            raise InputError("FitSettings.cv_folds must be ≥ 2")

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     except RoimixError as err:
         if debug and isinstance(err, CommandUnavailable):
             raise
-        click.echo(f"error: {err}", err=True)
+        click.echo(str(err) if _is_table_error(err) else f"error: {err}", err=True)  # a table's problems, one a line
         return err.exit_code
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
@@ -96,9 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("interrupted", err=True)
         return 130
     except Exception as err:  # noqa: BLE001 - the last line of defence for a user
-        if _is_table_error(err):
-            click.echo(str(err), err=True)
-            return 2
         if debug:
             raise
         click.echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug for details)", err=True)

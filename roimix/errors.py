@@ -1,6 +1,13 @@
-"""Named errors a user can act on. Each carries the CLI exit code it maps to."""
+"""Named errors a user can act on: one root, :class:`RoimixError`. Each carries the CLI exit code it maps to.
+
+An error may also carry its sentence as data (:class:`roimix.messages.Message`, a text key and its values):
+the app words it in the reader's language; the CLI and logs show the error's own text. Errors about what a
+user gave (a table, a setting, a file, an option) are :class:`InputError`, also a ``ValueError``.
+"""
 
 from __future__ import annotations
+
+from roimix.messages import Message
 
 
 class RoimixError(Exception):
@@ -8,14 +15,19 @@ class RoimixError(Exception):
 
     exit_code = 2
 
+    def __init__(self, *args, message: Message | None = None):
+        super().__init__(*args)
+        self.message = message
+        """The same as a text key and its values, for a shell that words it (``None``: show the text)."""
 
-class UsageError(RoimixError):
+
+class InputError(RoimixError, ValueError):
+    """Something the user gave cannot be used: a table, a setting, a file, an option."""
+
+
+class UsageError(InputError):
     """Options that contradict each other or name something that does not exist."""
 
-    exit_code = 2
 
-
-class ScenarioError(RoimixError):
+class ScenarioError(InputError):
     """A scenario file or its overrides are invalid (unknown key, wrong type, missing file)."""
-
-    exit_code = 2

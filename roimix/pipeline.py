@@ -46,6 +46,7 @@ from attribution import credit_by_day
 from attribution.engines import DuckDBEngine, Engine, open_logs
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
+from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
 from roimix.tables.problems import Problem
@@ -142,7 +143,7 @@ def run_pipeline(
     pipeline's own checks (dates, lift tests' cells, duplicates) still run."""
     if checked and not all(isinstance(s, pd.DataFrame) for s in (touchpoints, conversions, spend, channels, lift_tests)
                            if s is not None):
-        raise ValueError("run_pipeline(checked=True) takes the DataFrames read_table returned, not files")
+        raise InputError("run_pipeline(checked=True) takes the DataFrames read_table returned, not files")
     stage = StageClock(progress)
     stage("validate")
     with ExitStack() as stack:  # both logs opened once: one DuckDB connection (or one Spark session)

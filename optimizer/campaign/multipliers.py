@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import lsq_linear
 
+from roimix.errors import InputError
+
 from .calendar import MAX_MULTIPLIER, Campaign
 
 MIN_ROWS = 4
@@ -52,7 +54,7 @@ def incremental_by_day(decomposition: pd.DataFrame) -> pd.DataFrame:
     wide = decomposition.pivot_table(index=["date", "outcome"], columns="component", values="value", aggfunc="sum")
     missing = [c for c in ("actual", "baseline") if c not in wide.columns]
     if missing:
-        raise ValueError(f"decomposition: no component {', '.join(missing)}")
+        raise InputError(f"decomposition: no component {', '.join(missing)}")
     cells = [c for c in wide.columns if c not in ("actual", "baseline")]
     out = pd.DataFrame({"actual": wide["actual"], "baseline": wide["baseline"],
                         "incremental": wide[cells].sum(axis=1) if cells else 0.0}).reset_index()
@@ -64,7 +66,7 @@ def estimate_multipliers(decomposition: pd.DataFrame, campaign: Campaign, *, giv
     """One row per phase of ``campaign`` (:data:`COLUMNS`): the estimated multiplier or the kept one.
     ``given_sd``: the prior standard deviation of the given multipliers (``inf``: the data alone)."""
     if not given_sd > 0:
-        raise ValueError(f"given_sd must be > 0, got {given_sd!r}")
+        raise InputError(f"given_sd must be > 0, got {given_sd!r}")
     days = incremental_by_day(decomposition)
     rows = []
     for p in campaign.phases:

@@ -1,8 +1,10 @@
 """Errors become messages: every engine call on a page runs inside :func:`guard` or :func:`attempt`.
 
 * :class:`roimix.tables.TableError` → a table of problems (file, rows, column, expected, got);
-* a named roimix error (bad scenario, infeasible plan, bad curve …) → its message;
-* anything else → one line naming what failed; the traceback goes to the server log only.
+* a named roimix error (one root, :class:`roimix.errors.RoimixError`: bad scenario, bad curve, bad setting …) →
+  its message, in the reader's language when it carries one as a key (``RoimixError.message``);
+* anything else (a bug, or a library's words that were never meant for a marketer) → one line naming what
+  failed; the traceback goes to the server log only.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from roimix.errors import RoimixError
+from roimix.messages import Message
 from roimix.tables import Problem, TableError
 from roimix.text import t
 
@@ -122,38 +124,17 @@ class AppMessage(RoimixError):
     """A condition the app explains itself, in the reader's language: a text key and its values."""
 
     def __init__(self, key: str, **values):
-        self.key, self.values = key, values
-        super().__init__(t(key, "en", **values))
-
-
-PROJECT_PACKAGES = ("attribution", "optimizer", "response", "roimix")
-
-
-def _raised_by_project(err: BaseException) -> bool:
-    """True when the innermost frame of ``err`` is the project's own code (its messages are written for people)."""
-    tb = err.__traceback__
-    last = None
-    while tb is not None:
-        last = tb.tb_frame.f_code.co_filename
-        tb = tb.tb_next
-    if last is None:
-        return False
-    parts = Path(last).parts
-    return any(p in parts for p in PROJECT_PACKAGES) and "site-packages" not in parts
+        super().__init__(t(key, "en", **values), message=Message(key, values))
 
 
 def report(err: BaseException, lang: str, what: str) -> None:
-    """Show ``err`` as a message (never a traceback)."""
+    """Show ``err`` as a message (never a traceback). Only the project's named errors (:class:`RoimixError`, one
+    root) are written for a reader; anything else is one line naming what failed, its details in the server log."""
     if isinstance(err, TableError):
         show_problems(err.problems, lang)
-    elif isinstance(err, AppMessage):
-        st.error(t("app.error.named", lang, what=what, message=t(err.key, lang, **err.values)))
     elif isinstance(err, RoimixError):
-        st.error(t("app.error.named", lang, what=what, message=str(err)))
-    elif isinstance(err, (ValueError, KeyError)) and str(err) and _raised_by_project(err):
-        # the engines raise ValueError with a readable message for bad settings or data
-        log.warning("%s failed: %s", what, err, exc_info=err)
-        st.error(t("app.error.named", lang, what=what, message=str(err).strip("'\"")))
+        text = t(err.message.key, lang, **err.message.values) if err.message is not None else str(err)
+        st.error(t("app.error.named", lang, what=what, message=text))
     else:
         log.error("%s failed", what, exc_info=err)
         st.error(t("app.error.unexpected", lang, what=what, kind=type(err).__name__))

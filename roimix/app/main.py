@@ -23,6 +23,10 @@ PAGES = (
 )
 
 
+ROOT_URL = "start"
+"""The url name the default (first) page reserves; it is served at the root url."""
+
+
 def page_path(url: str, root: Path) -> str:
     """A page's script path relative to the entry script's folder (``st.Page`` wants it so)."""
     path = PAGES_DIR / f"{url}.py"
@@ -50,9 +54,14 @@ def main(entry: str | Path) -> None:
     root = Path(entry).resolve().parent
     lang = language_switch()
     pages = [
-        st.Page(page_path(url, root), title=t(title, lang), icon=icon, url_path=url, default=i == 0)
+        st.Page(page_path(url, root), title=t(title, lang), icon=icon, url_path=ROOT_URL if i == 0 else url,
+                default=i == 0)
         for i, (url, title, icon) in enumerate(PAGES)
     ]
+    # the first page is the default, served at the root url; Streamlit answers its own url (/data) with an English
+    # "Page not found" dialog, so that url is also served, by a page the sidebar does not list
+    url, title, icon = PAGES[0]
+    pages.append(st.Page(page_path(url, root), title=t(title, lang), icon=icon, url_path=url, visibility="hidden"))
     page = st.navigation(pages, position="sidebar")
     st.sidebar.caption(t("app.sidebar.about", lang))
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from roimix.errors import InputError
+
 MAX_REPORTED = 20
 """How many problems an error message lists before it only gives the count."""
 NO_ROWS_EXPECTED = "at least one data row (the file has only a header)"
@@ -46,7 +48,7 @@ def _show(value: str) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-class TableError(ValueError):
+class TableError(InputError):
     """An input table broke its contract. ``problems`` lists everything found, not just the first."""
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]):

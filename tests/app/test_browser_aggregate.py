@@ -32,9 +32,10 @@ def _daily_gmv(sample_dir, path) -> pd.DataFrame:
 
 def test_aggregate_mode_in_chromium(browser_page, server, sample_dir, tmp_path):  # noqa: F811
     page = browser_page
-    page.goto(f"{server}/", wait_until="domcontentloaded")  # the Data page is the default page: the root url
+    page.goto(f"{server}/data", wait_until="domcontentloaded")  # the Data page's own url (it is also the root's)
     page.get_by_role("heading", name="数据", exact=True).first.wait_for()
     _settle(page)
+    assert "Page not found" not in page.locator("body").inner_text()  # Streamlit's English dialog for a default page
     page.locator(".st-key-w-data-mode-zh").get_by_text(AGGREGATE, exact=True).click()
     _settle(page)
     assert "汇总数据模式需要店铺总 GMV 表" in page.locator('[data-testid="stMain"]').inner_text()

@@ -54,12 +54,31 @@ def test_unreadable_files_are_problems_too(name, payload, expected):
     assert any(p.expected.startswith(expected) for p in err.value.problems), err.value.problems
 
 
-def test_only_the_projects_own_messages_reach_the_reader():
-    from roimix.app.errors import _raised_by_project
+def test_only_the_projects_named_errors_reach_the_reader(monkeypatch):
+    """One root: what the project raises for a reader is a RoimixError (input errors are also ValueErrors), and
+    only those are shown as they are; a library's ValueError (pandas' words) is one line naming what failed."""
+    from roimix.app import errors
+    from roimix.errors import InputError, RoimixError
 
+    shown = []
+    monkeypatch.setattr(errors.st, "error", shown.append)
+    monkeypatch.setattr(errors, "show_problems", lambda problems, lang: shown.append(("problems", len(problems))))
     with pytest.raises(ValueError) as pandas_error:
         pd.concat([])
-    assert not _raised_by_project(pandas_error.value)  # pandas' words are not for a marketer
+    assert not isinstance(pandas_error.value, RoimixError)
+    errors.report(pandas_error.value, "zh", "读取")
+    assert "读取" in shown[-1] and "ValueError" in shown[-1]
+    assert "concatenate" not in shown[-1]  # pandas' own words never reach a marketer
     with pytest.raises(TableError) as ours:
         data.read_upload("spend", "x.csv", b"")
-    assert _raised_by_project(ours.value)
+    assert isinstance(ours.value, InputError) and isinstance(ours.value, ValueError)
+    errors.report(ours.value, "zh", "读取")
+    assert shown[-1] == ("problems", 1)
+    from attribution.models import TimeDecay
+
+    with pytest.raises(InputError) as setting:
+        TimeDecay(half_life_days=0)
+    errors.report(setting.value, "zh", "归因")
+    assert "half_life_days must be > 0" in shown[-1]
+
+
