@@ -38,9 +38,11 @@ import numpy as np
 import pandas as pd
 
 from response import CurveFit, FitSettings, Timeline, baseline_design, fit_curves
+from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, Problem, TableError, read_table
 from roimix.tables.contracts import OUTCOME
+from roimix.tables.expected import expect
 
 Source = str | Path | pd.DataFrame
 Progress = Callable[[str], None]
@@ -132,8 +134,7 @@ def run_aggregate(
     exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
     journey_note = None
     if (touchpoints is None) != (conversions is None):
-        raise TableError([Problem("touchpoints" if touchpoints is None else "conversions", "",
-                                  "both touchpoints and conversions for the channels that have journeys")])
+        raise TableError([Problem.of("touchpoints" if touchpoints is None else "conversions", "", expect("agg_partial"))])
     if touchpoints is not None:
         stage("attribution")
         journeys = journey_prior(touchpoints, conversions, paid=sorted(spend_t["channel"].unique()),
@@ -158,8 +159,10 @@ def run_aggregate(
         try:
             return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=lifts, exclude=exclude,
                               controls=controls, current_spend=current, settings=fs)
-        except ValueError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
-            raise TableError([Problem(_name(outcome, "outcome"), "date", str(err))]) from None
+        except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
+            if err.message is None:
+                raise
+            raise TableError([Problem.of(_name(outcome, "outcome"), "date", err.message)]) from None
 
     fit = fit_with(prior, fit_settings)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
@@ -239,31 +242,30 @@ def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSetti
         spend_t = _into_weeks(spend_t, pd.Timestamp(outcome_t["date"].min()))
         s_period = 7
     if not problems and o_period != s_period:
-        problems.append(Problem(s_name, "date", f"the same period as {o_name} or days (spend is weekly, the "
-                                "outcome daily: a week of spend cannot be split into days)"))
+        problems.append(Problem.of(s_name, "date", expect("agg_period", file=o_name)))
     if not problems and o_period == 7:
         grid = pd.DatetimeIndex(sorted(outcome_t["date"].unique()))
         off = ((spend_t["date"] - grid[0]).dt.days % 7) != 0
         if off.any():
             rows = tuple(int(i) + 2 for i in np.flatnonzero(off.to_numpy())[:5])
-            problems.append(Problem(s_name, "date", f"week starts on the outcome's weekday ({grid[0].day_name()})",
-                                    rows, int(off.sum()), tuple(str(d.date()) for d in spend_t.loc[off, "date"][:3])))
+            problems.append(Problem.of(s_name, "date", expect("agg_weekday", weekday=grid[0].day_name()),
+                                       rows, int(off.sum()), tuple(str(d.date()) for d in spend_t.loc[off, "date"][:3])))
     if not problems:
         n = outcome_t["date"].nunique()
         if n < settings.min_periods:
-            problems.append(Problem(o_name, "date", f"at least {settings.min_periods} "
-                                    f"{'days' if o_period == 1 else 'weeks'} of GMV (got {n})"))
+            problems.append(Problem.of(o_name, "date", expect("agg_min_days" if o_period == 1 else "agg_min_weeks",
+                                                              n=settings.min_periods, got=n)))
         if "segment" in outcome_t.columns:
             missing = ~spend_t["segment"].isin(set(outcome_t["segment"]))
             if missing.any():
                 rows = tuple(int(i) + 2 for i in np.flatnonzero(missing.to_numpy())[:5])
-                problems.append(Problem(s_name, "segment", "a segment the outcome has GMV for "
-                                        f"({', '.join(sorted(set(outcome_t['segment'])))})", rows, int(missing.sum()),
-                                        tuple(dict.fromkeys(spend_t.loc[missing, "segment"]))[:3]))
+                problems.append(Problem.of(s_name, "segment",
+                                           expect("agg_segment", segments=", ".join(sorted(set(outcome_t["segment"])))),
+                                           rows, int(missing.sum()), tuple(dict.fromkeys(spend_t.loc[missing, "segment"]))[:3]))
         overlap = spend_t["date"].between(outcome_t["date"].min(), outcome_t["date"].max())
         if not overlap.any():
-            problems.append(Problem(s_name, "date", f"dates within the outcome's ({outcome_t['date'].min().date()} "
-                                    f"to {outcome_t['date'].max().date()})"))
+            problems.append(Problem.of(s_name, "date", expect("agg_overlap", first=str(outcome_t["date"].min().date()),
+                                                              last=str(outcome_t["date"].max().date()))))
     if problems:
         raise TableError(problems)
     return spend_t, outcome_t, channels_t, lifts, o_period
@@ -285,21 +287,19 @@ def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int,
     """(1 or 7, problems): days or weeks, every date on one grid; without gaps unless allowed."""
     uniq = pd.DatetimeIndex(sorted(table["date"].unique()))
     if len(uniq) < 2:
-        return 1, [Problem(name, "date", "at least two different dates")]
+        return 1, [Problem.of(name, "date", expect("agg_two_dates"))]
     steps = np.asarray((uniq[1:] - uniq[:-1]).days)
     step = 7 if np.all(steps % 7 == 0) else 1
     if step == 1 and np.median(steps) >= 7:
-        return 1, [Problem(name, "date", "dates one day or one week apart (found dates "
-                           f"{int(np.median(steps))} days apart)")]
+        return 1, [Problem.of(name, "date", expect("agg_grid", days=int(np.median(steps))))]
     if not gaps_allowed:
         full = pd.date_range(uniq[0], uniq[-1], freq=f"{step}D")
         missing = full[~full.isin(uniq)]
         if len(missing):
             shown = ", ".join(str(d.date()) for d in missing[:5]) + (" …" if len(missing) > 5 else "")
-            unit = "day" if step == 1 else "week"
-            return step, [Problem(name, "date", f"a value for every {unit} from {uniq[0].date()} to "
-                                  f"{uniq[-1].date()}; {len(missing)} missing ({shown}) — a missing {unit} is "
-                                  "unknown, not 0: add it")]
+            return step, [Problem.of(name, "date", expect("agg_missing_days" if step == 1 else "agg_missing_weeks",
+                                                          first=str(uniq[0].date()), last=str(uniq[-1].date()),
+                                                          n=len(missing), shown=shown))]
     return step, []
 
 

@@ -49,6 +49,7 @@ from response import FitSettings, estimate_lags, fit_curves, lag_kernels
 from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
+from roimix.tables.expected import expect
 from roimix.tables.problems import Problem
 
 Progress = Callable[[str], None]
@@ -243,8 +244,6 @@ def _label(source, default: str) -> str:
 
 def _lift_problems(lifts: pd.DataFrame, spend: pd.DataFrame, label: str) -> list[Problem]:
     """Lift tests whose channel, or (channel, segment), has no spend: one problem per column."""
-    from roimix.text import t
-
     channels = set(spend["channel"].astype(str))
     cells = set(zip(spend["channel"].astype(str), spend["segment"].astype(str)))
     known = ", ".join(f"{c}/{s}" for c, s in sorted(cells))
@@ -255,9 +254,9 @@ def _lift_problems(lifts: pd.DataFrame, spend: pd.DataFrame, label: str) -> list
             bad["channel"].append((i + 2, str(r.channel)))
         elif isinstance(segment, str) and segment and (str(r.channel), segment) not in cells:
             bad["segment"].append((i + 2, f"{r.channel}/{segment}"))
-    expected = t("pipeline.lift.no_cell", "en", known=known)
-    return [Problem(label, column, expected, tuple(row for row, _ in found[:ROWS_SHOWN]), len(found),
-                    tuple(dict.fromkeys(got for _, got in found))[:ROWS_SHOWN])
+    expected = expect("lift_cell", known=known)
+    return [Problem.of(label, column, expected, tuple(row for row, _ in found[:ROWS_SHOWN]), len(found),
+                       tuple(dict.fromkeys(got for _, got in found))[:ROWS_SHOWN])
             for column, found in bad.items() if found]
 
 
@@ -328,11 +327,9 @@ def _dates_problem(source, contract, name: str, n_rows: int, first: pd.Timestamp
                    lookback_days: int) -> Problem:
     """The rows of ``source`` (numbered as the table reader numbers them) whose timestamp is outside the window;
     a remote file (a cluster's) gets the count only."""
-    from roimix.text import t
-
     lo, hi = _window(first, last, lookback_days)
-    expected = t("pipeline.dates.window", "en", first_date=str(lo.date()),
-                 last_date=str((hi - pd.Timedelta(days=1)).date()), lookback_days=lookback_days)
+    expected = expect("dates_window", first_date=str(lo.date()), last_date=str((hi - pd.Timedelta(days=1)).date()),
+                      lookback_days=lookback_days)
     label = _label(source, name)
     rows, got = (), ()
     if isinstance(source, pd.DataFrame) or "://" not in str(source):
@@ -348,7 +345,7 @@ def _dates_problem(source, contract, name: str, n_rows: int, first: pd.Timestamp
         finally:
             con.close()
         rows, got = tuple(int(r) for r, _ in found), tuple(str(v) for _, v in found)
-    return Problem(label, "timestamp", expected, rows, n_rows, got)
+    return Problem.of(label, "timestamp", expected, rows, n_rows, got)
 
 
 def _spend_warnings(spend: pd.DataFrame, facts: pd.DataFrame) -> list[Message]:

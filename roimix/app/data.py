@@ -24,6 +24,7 @@ from roimix.tables import (
     CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, SPEND, TOUCHPOINTS, Problem, TableError, read_table,
 )
 from roimix.tables.contracts import OUTCOME
+from roimix.tables.expected import expect
 
 from . import state
 
@@ -165,14 +166,14 @@ def read_upload(name: str, file_name: str, data: bytes) -> pd.DataFrame:
     contract = CONTRACTS[name]
     suffix = Path(file_name).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES:
-        raise TableError([Problem(file_name, "", "a .csv, .parquet or .xlsx file", got=(f".{suffix}" if suffix else file_name,))])
+        raise TableError([Problem.of(file_name, "", expect("file_type"), got=(f".{suffix}" if suffix else file_name,))])
     if not data:
-        raise TableError([Problem(file_name, "", "a file with a header row and data (the file is empty)")])
+        raise TableError([Problem.of(file_name, "", expect("empty_file"))])
     if suffix == "xlsx":
         try:
             frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
         except Exception as err:  # noqa: BLE001 - reported as a problem with the file
-            raise TableError([Problem(file_name, "", f"a readable Excel workbook (the reader said: {str(err)[:200]})")]) from None
+            raise TableError([Problem.of(file_name, "", expect("excel", detail=str(err)[:200]))]) from None
         return read_table(frame, contract, name=file_name)
     with tempfile.TemporaryDirectory(prefix="roimix-upload-") as folder:
         path = Path(folder) / f"upload.{'parquet' if suffix == 'pq' else suffix}"
@@ -189,7 +190,7 @@ def accept_upload(name: str, file_name: str, data: bytes) -> UploadedTable | lis
         problems[name] = list(err.problems)
         return list(err.problems)
     if len(frame) == 0:
-        found = [Problem(file_name, "", "at least one data row (the file has only a header)")]
+        found = [Problem.of(file_name, "", expect("no_rows"))]
         problems[name] = found
         return found
     found = spelling_problems(name, file_name, frame)
@@ -330,18 +331,16 @@ def spelling_problems(name: str, file_name: str, frame: pd.DataFrame) -> list[Pr
         for c in spend_only:
             rows = np.flatnonzero(source.to_numpy() == c)
             written = sorted(set(frame["channel"].astype(str).to_numpy()[rows]))
-            problems.append(Problem(file_name, "channel", f"a channel the touchpoints name ({shown}) or a "
-                                    "label_zh/label_en of it in the channels table",
-                                    tuple(int(r) + 2 for r in rows[:5]), len(rows), tuple(written)))
+            problems.append(Problem.of(file_name, "channel", expect("spelling_touch", names=shown),
+                                       tuple(int(r) + 2 for r in rows[:5]), len(rows), tuple(written)))
     else:
         spend_file = uploads["spend"].file_name
         shown = ", ".join(spend_only[:12]) + (" …" if len(spend_only) > 12 else "")
         unmatched = sorted(touch_names - set(spend_names) - organic)
         for c in unmatched:
             rows = np.flatnonzero(frame["channel"].astype(str).replace(mapping).to_numpy() == c)
-            problems.append(Problem(file_name, "channel", f"a channel the spend file {spend_file} names ({shown}) or a "
-                                    "label_zh/label_en of it in the channels table",
-                                    tuple(int(r) + 2 for r in rows[:5]), len(rows), (c,)))
+            problems.append(Problem.of(file_name, "channel", expect("spelling_spend", file=spend_file, names=shown),
+                                       tuple(int(r) + 2 for r in rows[:5]), len(rows), (c,)))
     return problems
 
 

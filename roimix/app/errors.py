@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -27,74 +26,11 @@ log = logging.getLogger("roimix.app")
 T = TypeVar("T")
 
 
-# What the table contracts expect, as the tables engine says it (English), and the app's key for it.
-_EXACT = {
-    "a number": "number", "a number > 0": "positive", "an amount in yuan ≥ 0": "money",
-    "a share between 0 and 1": "share", "a whole number ≥ 0": "count", "a value (the cell is empty)": "value",
-    "a date like 2026-06-18": "date", "a timestamp like 2026-06-18 20:00:00": "timestamp", "true or false": "bool",
-    "an id": "id", "text": "text", "no more than clicks": "le_clicks", "an end date on or after start": "end_after_start",
-    "a UTF-8 or GB18030/GBK text file (in Excel: Save As → 'CSV UTF-8')": "utf8",
-    "a .csv, .parquet or .xlsx file": "file_type", "a file with a header row and data (the file is empty)": "empty_file",
-    "at least one data row (the file has only a header)": "no_rows",
-    "channels separated by ' > ' with no empty step": "path_steps", "no value on a path without conversions": "path_value",
-    "b > 0 for families exp, mm, log, hill": "curve_b", "0 < s < 1 for family power": "curve_s_power",
-    "s > 0 for family hill": "curve_s_hill",
-}
-_PATTERNS = (
-    (re.compile(r"^one of (?P<values>.+)$"), "one_of"),
-    (re.compile(r"^a column named '(?P<name>.+)'$"), "column"),
-    (re.compile(r"^one row per (?P<columns>.+?) \(duplicate keys: (?P<groups>\d+) repeated in (?P<rows>\d+) rows\)$"), "unique"),
-    (re.compile(r"^a readable CSV .*the reader said: (?P<detail>.*)$", re.S), "readable"),
-    (re.compile(r"^a readable Excel workbook \(the reader said: (?P<detail>.*)\)$", re.S), "excel"),
-    (re.compile(r"^an existing file \((?P<path>.*)\)$"), "exists"),
-    (re.compile(r"^(?P<n>\d+) fields separated by (?P<sep>.+?) as in the header \((?P<header>.*)\), got (?P<got>\d+)$"),
-     "fields"),
-    (re.compile(r'^a quoted value closed by its quote'), "quoted"),
-    (re.compile(r"^a row shorter than 2 MB$"), "short_row"),
-    (re.compile(r"^a well-formed CSV row; the reader said: (?P<detail>.*)$", re.S), "well_formed"),
-    (re.compile(r"^well-formed rows \(counting stopped at (?P<n>[\d,]+) malformed rows"), "rejects_limit"),
-    (re.compile(r"^a number with (?P<marks>.+?) as the decimal mark and no thousands separator$"), "decimal_mark"),
-    (re.compile(r"^part files of one kind: all Parquet or all CSV$"), "part_kinds"),
-    (re.compile(r"^a folder with Parquet or CSV part files \((?P<path>.*) has none\)$"), "parts_folder"),
-    (re.compile(r"^files matching (?P<pattern>.*) \(none found\)$"), "glob"),
-    (re.compile(r"^at most (?P<ceiling>[\d,.]+) \(the stated ceiling; a larger amount is a unit or export error\)$"),
-     "ceiling"),
-    (re.compile(r"^at most (?P<ceiling>[\d,.]+) per conversion \(the stated ceiling; a larger amount is a unit or "
-                r"export error\)$"), "ceiling_per_conversion"),
-    (re.compile(r"^a file or folder on this machine \((?P<path>.*) is remote"), "remote"),
-    (re.compile(r"^a channel the touchpoints name \((?P<names>.*)\) or a label_zh/label_en of it in the channels table$"),
-     "spelling_touch"),
-    (re.compile(r"^a channel the spend file (?P<file>.+?) names \((?P<names>.*)\) or a label_zh/label_en of it in the "
-                r"channels table$"), "spelling_spend"),
-    (re.compile(r"^a time between (?P<first_date>\S+) and (?P<last_date>\S+) \(the spend table's dates ± the "
-                r"(?P<lookback_days>\d+)-day lookback\)$"), "dates_window"),  # roimix.pipeline (H1)
-    (re.compile(r"^a channel \(and segment\) of the spend table: (?P<known>.*)$", re.S), "lift_cell"),
-    # roimix.aggregate: the outcome table and spend against it
-    (re.compile(r"^the same period as (?P<file>.+) or days \(spend is weekly, the outcome daily"), "agg_period"),
-    (re.compile(r"^week starts on the outcome's weekday \((?P<weekday>\w+)\)$"), "agg_weekday"),
-    (re.compile(r"^at least (?P<n>\d+) days of GMV \(got (?P<got>\d+)\)$"), "agg_min_days"),
-    (re.compile(r"^at least (?P<n>\d+) weeks of GMV \(got (?P<got>\d+)\)$"), "agg_min_weeks"),
-    (re.compile(r"^a segment the outcome has GMV for \((?P<segments>.*)\)$"), "agg_segment"),
-    (re.compile(r"^dates within the outcome's \((?P<first>\S+) to (?P<last>\S+)\)$"), "agg_overlap"),
-    (re.compile(r"^at least two different dates$"), "agg_two_dates"),
-    (re.compile(r"^dates one day or one week apart \(found dates (?P<days>\d+) days apart\)$"), "agg_grid"),
-    (re.compile(r"^a value for every day from (?P<first>\S+) to (?P<last>\S+); (?P<n>\d+) missing \((?P<shown>[^)]*)\)"),
-     "agg_missing_days"),
-    (re.compile(r"^a value for every week from (?P<first>\S+) to (?P<last>\S+); (?P<n>\d+) missing \((?P<shown>[^)]*)\)"),
-     "agg_missing_weeks"),
-    (re.compile(r"^both touchpoints and conversions for the channels that have journeys$"), "agg_partial"),
-)
-
-
-def expected_text(expected: str, lang: str) -> str:
-    """A contract's expectation in the reader's language (as the engine says it when there is no translation)."""
-    if expected in _EXACT:
-        return t(f"app.expected.{_EXACT[expected]}", lang)
-    for pattern, key in _PATTERNS:
-        m = pattern.match(expected)
-        if m:
-            return t(f"app.expected.{key}", lang, **m.groupdict())
-    return expected
+def expected_text(problem: Problem, lang: str) -> str:
+    """What the cell, row or file should have been, in the reader's language: the problem's own key and values
+    (:attr:`Problem.message`, see :mod:`roimix.tables.expected`), never translated back from English."""
+    m = problem.message
+    return t(f"app.expected.{m.key}", lang, **m.values) if m is not None else problem.expected
 
 
 def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> pd.DataFrame:
@@ -108,7 +44,7 @@ def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> 
             t("app.problems.file", lang): p.file,
             t("app.problems.rows", lang): shown or "–",
             t("app.problems.column", lang): p.column or "–",
-            t("app.problems.expected", lang): expected_text(p.expected, lang),
+            t("app.problems.expected", lang): expected_text(p, lang),
             t("app.problems.got", lang): ", ".join(str(g) for g in p.got) or "–",
         })
     columns = [t(f"app.problems.{c}", lang) for c in ("file", "rows", "column", "expected", "got")]

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from roimix.messages import Message
+
+from .expected import expect
+
 SEGMENTS = ("new", "existing")
 """Product segments: ``new`` products (the new-product spend cap applies) and ``existing`` ones."""
 
@@ -48,52 +52,53 @@ class Kind:
     name: str
     sql_type: str
     convert: str
-    expected: str
+    expected: Message
+    """what a cell should be (:func:`roimix.tables.expected.expect`)"""
     valid: str | None = None
     native: tuple[str, ...] = ()
     keep_native: bool = False
     """Keep a native column's own type (ids: integer ids stay integers, which join faster)."""
 
 
-TEXT = Kind("text", "VARCHAR", "NULLIF(trim({x}), '')", "text")
-ID = Kind("id", "VARCHAR", TEXT.convert, "an id", native=("BIGINT", "INTEGER", "UBIGINT", "VARCHAR"), keep_native=True)
+TEXT = Kind("text", "VARCHAR", "NULLIF(trim({x}), '')", expect("text"))
+ID = Kind("id", "VARCHAR", TEXT.convert, expect("id"), native=("BIGINT", "INTEGER", "UBIGINT", "VARCHAR"), keep_native=True)
 NUMBER = Kind(
-    "number", "DOUBLE", "TRY_CAST(trim({x}) AS DOUBLE)", "a number",
+    "number", "DOUBLE", "TRY_CAST(trim({x}) AS DOUBLE)", expect("number"),
     valid="isfinite({v})", native=("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "DECIMAL", "HUGEINT", "SMALLINT"),
 )
 MONEY = Kind(
-    "money", "DOUBLE", NUMBER.convert, "an amount in yuan ≥ 0",
+    "money", "DOUBLE", NUMBER.convert, expect("money"),
     valid="isfinite({v}) AND {v} >= 0", native=NUMBER.native,
 )
 POSITIVE = Kind(
-    "positive", "DOUBLE", NUMBER.convert, "a number > 0",
+    "positive", "DOUBLE", NUMBER.convert, expect("positive"),
     valid="isfinite({v}) AND {v} > 0", native=NUMBER.native,
 )
 SHARE = Kind(
-    "share", "DOUBLE", NUMBER.convert, "a share between 0 and 1",
+    "share", "DOUBLE", NUMBER.convert, expect("share"),
     valid="{v} >= 0 AND {v} <= 1", native=NUMBER.native,
 )
 COUNT = Kind(
     "count", "BIGINT",
     "CASE WHEN TRY_CAST(trim({x}) AS DOUBLE) = floor(TRY_CAST(trim({x}) AS DOUBLE)) "
     "THEN TRY_CAST(TRY_CAST(trim({x}) AS DOUBLE) AS BIGINT) END",
-    "a whole number ≥ 0", valid="{v} >= 0", native=("BIGINT", "INTEGER", "SMALLINT", "HUGEINT", "UBIGINT"),
+    expect("count"), valid="{v} >= 0", native=("BIGINT", "INTEGER", "SMALLINT", "HUGEINT", "UBIGINT"),
 )
 TIMESTAMP = Kind(
     "timestamp", "TIMESTAMP",
     f"coalesce(TRY_CAST(trim({{x}}) AS TIMESTAMP), try_strptime(trim({{x}}), {_TS_FORMATS}))",
-    "a timestamp like 2026-06-18 20:00:00", native=("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
+    expect("timestamp"), native=("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
 )
 DATE = Kind(
     "date", "DATE",
     f"coalesce(TRY_CAST(trim({{x}}) AS DATE), CAST(try_strptime(trim({{x}}), {_DATE_FORMATS}) AS DATE))",
-    "a date like 2026-06-18", native=("DATE",),
+    expect("date"), native=("DATE",),
 )
 BOOL = Kind(
     "bool", "BOOLEAN",
     f"CASE WHEN lower(trim({{x}})) IN {_sql_list(_TRUE)} THEN true "
     f"WHEN lower(trim({{x}})) IN {_sql_list(_FALSE)} THEN false END",
-    "true or false", native=("BOOLEAN",),
+    expect("bool"), native=("BOOLEAN",),
 )
 
 
@@ -103,7 +108,7 @@ def choice(*values: str, synonyms: dict[str, str] | None = None) -> Kind:
     cases = " ".join(
         f"WHEN lower(trim({{x}})) = '{k}' THEN '{v}'" for k, v in mapping.items()
     )
-    return Kind("choice", "VARCHAR", f"CASE {cases} END", "one of " + ", ".join(values))
+    return Kind("choice", "VARCHAR", f"CASE {cases} END", expect("one_of", values=", ".join(values)))
 
 
 SEGMENT = choice(*SEGMENTS, synonyms={"新品": "new", "老品": "existing", "old": "existing"})
@@ -126,8 +131,8 @@ class Column:
     """Largest plausible absolute value (money columns); a larger one is reported as a problem."""
 
     @property
-    def ceiling_expected(self) -> str:
-        return f"at most {self.ceiling:,.0f} (the stated ceiling; a larger amount is a unit or export error)"
+    def ceiling_expected(self) -> Message:
+        return expect("ceiling", ceiling=f"{self.ceiling:,.0f}")
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ class RowRule:
 
     column: str
     violated: str
-    expected: str
+    expected: Message
 
 
 @dataclass(frozen=True)
@@ -192,11 +197,10 @@ PATHS = TableContract(
                            "absent: full windows"),
     ),
     rules=(
-        RowRule("path", "regexp_matches({path}, '(^|>)\\s*(>|$)')", "channels separated by ' > ' with no empty step"),
-        RowRule("value", "{conversions} = 0 AND {value} > 0", "no value on a path without conversions"),
+        RowRule("path", "regexp_matches({path}, '(^|>)\\s*(>|$)')", expect("path_steps")),
+        RowRule("value", "{conversions} = 0 AND {value} > 0", expect("path_value")),
         RowRule("value", f"{{value}} > {ORDER_CEILING_CNY:.0f} * {{conversions}}",
-                f"at most {ORDER_CEILING_CNY:,.0f} per conversion (the stated ceiling; a larger amount is a unit or "
-                "export error)"),
+                expect("ceiling_per_conversion", ceiling=f"{ORDER_CEILING_CNY:,.0f}")),
     ),
     description="journeys per path; a path may repeat (rows are summed), ChannelAttribution's column names are accepted",
 )
@@ -215,7 +219,7 @@ SPEND = TableContract(
                ceiling=GMV_CEILING_CNY),
     ),
     key=("date", "channel", "segment"),
-    rules=(RowRule("new_customer_clicks", "{new_customer_clicks} > {clicks}", "no more than clicks"),),
+    rules=(RowRule("new_customer_clicks", "{new_customer_clicks} > {clicks}", expect("le_clicks")),),
     description="one row per day, channel and product segment",
 )
 
@@ -252,9 +256,9 @@ CURVES = TableContract(
     ),
     key=("channel", "segment"),
     rules=(
-        RowRule("b", "{family} <> 'power' AND ({b} IS NULL OR {b} <= 0)", "b > 0 for families exp, mm, log, hill"),
-        RowRule("s", "{family} = 'power' AND ({s} IS NULL OR {s} <= 0 OR {s} >= 1)", "0 < s < 1 for family power"),
-        RowRule("s", "{family} = 'hill' AND ({s} IS NULL OR {s} <= 0)", "s > 0 for family hill"),
+        RowRule("b", "{family} <> 'power' AND ({b} IS NULL OR {b} <= 0)", expect("curve_b")),
+        RowRule("s", "{family} = 'power' AND ({s} IS NULL OR {s} <= 0 OR {s} >= 1)", expect("curve_s_power")),
+        RowRule("s", "{family} = 'hill' AND ({s} IS NULL OR {s} <= 0)", expect("curve_s_hill")),
     ),
     description="one response curve per channel and segment: expected GMV per day as a function of spend per day",
 )
@@ -271,7 +275,7 @@ LIFT_TESTS = TableContract(
                ceiling=GMV_CEILING_CNY),
         Column("standard_error", POSITIVE, example="4200"),
     ),
-    rules=(RowRule("end", "{end} < {start}", "an end date on or after start"),),
+    rules=(RowRule("end", "{end} < {start}", expect("end_after_start")),),
 )
 
 OUTCOME = TableContract(

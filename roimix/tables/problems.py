@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roimix.errors import InputError
+from roimix.messages import Message
+
+from .expected import english, expect
 
 MAX_REPORTED = 20
 """How many problems an error message lists before it only gives the count."""
-NO_ROWS_EXPECTED = "at least one data row (the file has only a header)"
-"""A table with a header and no data rows (the app translates this exact text)."""
+NO_ROWS_EXPECTED = english(expect("no_rows"))
+"""A table with a header and no data rows."""
 
 
 @dataclass(frozen=True)
@@ -24,9 +27,19 @@ class Problem:
     file: str
     column: str
     expected: str
+    """what the cell, row or file should have been, in English (see ``message``)"""
     rows: tuple[int, ...] = ()
     n_rows: int = 0
     got: tuple[str, ...] = ()
+    message: Message | None = None
+    """the same expectation as a key of :data:`roimix.tables.expected.EXPECTED` and its values, for a shell
+    that words it in the reader's language"""
+
+    @classmethod
+    def of(cls, file: str, column: str, expected: Message, rows: tuple[int, ...] = (), n_rows: int = 0,
+           got: tuple[str, ...] = ()) -> Problem:
+        """A problem whose expectation is ``expected`` (:func:`roimix.tables.expected.expect`)."""
+        return cls(file, column, english(expected), tuple(rows), int(n_rows), tuple(got), expected)
 
     def describe(self) -> str:
         if self.expected == NO_ROWS_EXPECTED and not self.rows:

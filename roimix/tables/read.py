@@ -25,7 +25,10 @@ import duckdb
 import pandas as pd
 
 from .contracts import ORDER_CEILING_CNY, Column, TableContract
-from .problems import NO_ROWS_EXPECTED, Problem, TableError
+from roimix.messages import Message
+
+from .expected import expect
+from .problems import Problem, TableError
 
 Source = str | Path | pd.DataFrame
 _EXAMPLE_ROWS = 5
@@ -35,8 +38,6 @@ _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 _GLOB_CHARS = "*?["
 _REJECTS_LIMIT = 100_000
 """Malformed CSV rows recorded per file; beyond it they are counted as 'at least' and cells are not checked."""
-UTF8_EXPECTED = "a UTF-8 or GB18030/GBK text file (in Excel: Save As → 'CSV UTF-8')"
-EMPTY_EXPECTED = "a file with a header row and data (the file is empty)"
 
 
 def read_table(source: Source, contract: TableContract, *, name: str | None = None) -> pd.DataFrame:
@@ -173,7 +174,7 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, contract: TableContrac
     con.sql(f"CREATE OR REPLACE TEMP VIEW {typed} AS SELECT {', '.join(exprs)} FROM {raw}")
 
     if not found_raw.problems and con.execute(f"SELECT 1 FROM {raw} LIMIT 1").fetchone() is None:
-        problems.append(Problem(label, "", NO_ROWS_EXPECTED))
+        problems.append(Problem.of(label, "", expect("no_rows")))
     if not found_raw.rows_unknown:
         native = {c.name for c in contract.columns if c.name in selected
                   and raw_types[selected[c.name]].split("(")[0].upper() in c.kind.native}
@@ -244,14 +245,13 @@ def _register_raw(con: duckdb.DuckDBPyConnection, source: Source, raw: str, labe
     parts = _parts(source, label)
     csv_parts = [p for p, _ in parts if _is_csv(p)]
     if csv_parts and len(csv_parts) < len(parts):
-        raise TableError([Problem(label, "", "part files of one kind: all Parquet or all CSV", got=tuple(
-            sorted({_kind(p) for p, _ in parts})))])
+        raise TableError([Problem.of(label, "", expect("part_kinds"), got=tuple(sorted({_kind(p) for p, _ in parts})))])
     try:
         if csv_parts:
             return _register_csv(con, parts, raw)
         return _register_parquet(con, parts, raw)
     except duckdb.Error as err:
-        raise TableError([Problem(_failed_part(err, parts, label), "", _file_expectation(err))]) from None
+        raise TableError([Problem.of(_failed_part(err, parts, label), "", _file_expectation(err))]) from None
 
 
 def _parts(source: str | Path, label: str) -> list[tuple[Path, str]]:
@@ -264,7 +264,7 @@ def _parts(source: str | Path, label: str) -> list[tuple[Path, str]]:
     if path.is_dir():
         parts = [(p, f"{label.rstrip('/')}/{p.relative_to(path).as_posix()}") for p in _folder_files(path)]
         if not parts:
-            raise TableError([Problem(label, "", f"a folder with Parquet or CSV part files ({text} has none)")])
+            raise TableError([Problem.of(label, "", expect("parts_folder", path=text))])
         return parts
     if any(ch in text for ch in _GLOB_CHARS):
         parts = []
@@ -275,12 +275,11 @@ def _parts(source: str | Path, label: str) -> list[tuple[Path, str]]:
             elif m.is_file() and not _hidden(m.name):
                 parts.append((m, match))
         if not parts:
-            raise TableError([Problem(label, "", f"files matching {text} (none found)")])
+            raise TableError([Problem.of(label, "", expect("glob", pattern=text))])
         return parts
     if "://" in text:
-        raise TableError([Problem(label, "", f"a file or folder on this machine ({text} is remote: the contract "
-                                             "check runs here; check a local copy or sample, or use --no-validate)")])
-    raise TableError([Problem(label, "", f"an existing file ({path})")])
+        raise TableError([Problem.of(label, "", expect("remote", path=text))])
+    raise TableError([Problem.of(label, "", expect("exists", path=str(path)))])
 
 
 def _folder_files(folder: Path) -> list[Path]:
@@ -370,7 +369,7 @@ def _register_csv(con: duckdb.DuckDBPyConnection, parts: list[tuple[Path, str]],
         try:
             separator, names, problems, rows_unknown = _read_csv_part(con, path, label, table)
         except duckdb.Error as err:
-            raise TableError([Problem(label, "", _file_expectation(err))]) from None
+            raise TableError([Problem.of(label, "", _file_expectation(err))]) from None
         found.labels[str(path)] = label
         found.part_columns[str(path)] = names
         found.problems += problems
@@ -456,8 +455,7 @@ def _read_csv_text(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, l
     problems = _rejected_rows(con, rejects, label, separator, names)
     rows_unknown = n_rejected[1] >= _REJECTS_LIMIT
     if rows_unknown:
-        problems.append(Problem(label, "", f"well-formed rows (counting stopped at {_REJECTS_LIMIT:,} malformed "
-                                           "rows; cells were not checked)"))
+        problems.append(Problem.of(label, "", expect("rejects_limit", n=f"{_REJECTS_LIMIT:,}")))
     return separator, names, problems, rows_unknown
 
 
@@ -468,15 +466,14 @@ def _csv_header(path: Path, label: str) -> tuple[str, list[str]]:
         with opener(path, "rb") as handle:
             first = handle.readline(4 << 20)
     except (OSError, EOFError) as err:
-        raise TableError([Problem(label, "", f"a readable CSV (comma or semicolon separated) or Parquet file; "
-                                             f"the reader said: {err}")]) from None
+        raise TableError([Problem.of(label, "", expect("readable", detail=str(err)))]) from None
     first = first.removeprefix(b"\xef\xbb\xbf")
     try:
         line = first.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
-        raise TableError([Problem(label, "", UTF8_EXPECTED)]) from None
+        raise TableError([Problem.of(label, "", expect("utf8"))]) from None
     if not line.strip():
-        raise TableError([Problem(label, "", EMPTY_EXPECTED)])
+        raise TableError([Problem.of(label, "", expect("empty_file"))])
     separator = max((",", ";", "\t", "|"), key=lambda s: (_count_outside_quotes(line, s), s == ","))
     names = next(csv.reader([line], delimiter=separator, quotechar='"'))
     out, seen = [], set()
@@ -515,17 +512,16 @@ def _rejected_rows(con, rejects: str, label: str, separator: str, names: list[st
     problems = []
     for kind, fields, col, n, lines, message in rows:
         if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
-            expected = f"{len(names)} fields separated by {shown_sep} as in the header ({header}), got {fields}"
+            expected = expect("fields", n=len(names), sep=shown_sep, header=header, got=fields)
         elif kind == "INVALID ENCODING":
-            expected = UTF8_EXPECTED
+            expected = expect("utf8")
         elif kind == "UNQUOTED VALUE":
-            expected = 'a quoted value closed by its quote (a " inside a value is written "")'
+            expected = expect("quoted")
         elif kind == "LINE SIZE OVER MAXIMUM":
-            expected = "a row shorter than 2 MB"
+            expected = expect("short_row")
         else:
-            first = (message or kind).strip().splitlines()[0][:200]
-            expected = f"a well-formed CSV row; the reader said: {first}"
-        problems.append(Problem(label, col or "", expected, tuple(int(r) for r in lines), int(n)))
+            expected = expect("well_formed", detail=(message or kind).strip().splitlines()[0][:200])
+        problems.append(Problem.of(label, col or "", expected, tuple(int(r) for r in lines), int(n)))
     return problems
 
 
@@ -535,12 +531,12 @@ def _failed_part(err: duckdb.Error, parts: list[tuple[Path, str]], label: str) -
     return next((lab for p, lab in parts if f'"{p}"' in text), label)
 
 
-def _file_expectation(err: duckdb.Error) -> str:
+def _file_expectation(err: duckdb.Error) -> Message:
     text = str(err)
     if "unicode" in text.lower() or "utf-8" in text.lower() or "encoding" in text.lower():
-        return UTF8_EXPECTED
+        return expect("utf8")
     first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
-    return f"a readable CSV (comma or semicolon separated) or Parquet file; the reader said: {first[:300]}"
+    return expect("readable", detail=first[:300])
 
 
 def _normalise(header: str) -> str:
@@ -563,7 +559,7 @@ def _match_columns(contract: TableContract, found: dict[str, str], label: str):
             selected[col.name] = hit
         elif col.required:
             shown = tuple(sorted(found.values()))[:12]
-            problems.append(Problem(label, col.name, f"a column named {col.name!r}", got=shown))
+            problems.append(Problem.of(label, col.name, expect("column", name=col.name), got=shown))
     return problems, selected
 
 
@@ -579,8 +575,8 @@ def _parts_without(contract: TableContract, found: _Raw, selected: dict[str, str
             continue  # e.g. a Hive partition column, from the folder names
         for file, names in found.part_columns.items():
             if source_name not in names:
-                problems.append(Problem(found.labels[file], col.name, f"a column named {col.name!r}",
-                                        got=tuple(sorted(names))[:12]))
+                problems.append(Problem.of(found.labels[file], col.name, expect("column", name=col.name),
+                                           got=tuple(sorted(names))[:12]))
     for p in problems:
         selected.pop(p.column, None)
     return problems
@@ -613,7 +609,7 @@ def _in_file_order(problems: list[Problem], labels: dict[str, str]) -> list[Prob
 class _Check:
     column: str
     violated: str  # SQL over the typed view
-    expected: str
+    expected: Message
     show: str  # SQL expression shown as "got"
 
 
@@ -629,14 +625,13 @@ def _checks(contract: TableContract, selected: dict[str, str], native: set[str],
         typed = col.name in native and col.kind.sql_type != "VARCHAR"
         empty = f"{x} IS NULL" if typed else f"{x} IS NULL OR trim(CAST({x} AS VARCHAR)) = ''"
         if not col.nullable:
-            checks.append(_Check(col.name, empty, "a value (the cell is empty)", "NULL"))
+            checks.append(_Check(col.name, empty, expect("value"), "NULL"))
         if not typed and col.kind.sql_type in ("DOUBLE", "BIGINT"):
             # 1,5 or 1,234: say which decimal mark is understood rather than just "a number"
             comma = f"contains(CAST({x} AS VARCHAR), ',')"
             marks = "',' or '.'" if decimal_comma else "'.'"
             checks.append(_Check(col.name, f"NOT ({empty}) AND {v} IS NULL AND {comma}",
-                                 f"a number with {marks} as the decimal mark and no thousands separator",
-                                 f"CAST({x} AS VARCHAR)"))
+                                 expect("decimal_mark", marks=marks), f"CAST({x} AS VARCHAR)"))
             checks.append(_Check(col.name, f"NOT ({empty}) AND {v} IS NULL AND NOT {comma}", col.kind.expected,
                                  f"CAST({x} AS VARCHAR)"))
         elif not typed and col.kind.name not in ("text", "id"):  # trimmed non-empty text is never NULL
@@ -679,8 +674,8 @@ def _run_checks(con: duckdb.DuckDBPyConnection, typed: str, checks: list[_Check]
         ).fetchall()
         for file, n_file, rows, shown in per_file:
             got = tuple(dict.fromkeys(str(g) for g in shown or () if g is not None))[:3]
-            problems.append(Problem(labels.get(file, file), check.column, check.expected, tuple(int(r) for r in rows),
-                                    int(n_file), got))
+            problems.append(Problem.of(labels.get(file, file), check.column, check.expected,
+                                       tuple(int(r) for r in rows), int(n_file), got))
     return problems
 
 
@@ -700,7 +695,7 @@ def _duplicate_keys(con, typed: str, contract: TableContract, selected: dict[str
     if not n_groups:
         return []
     first = con.execute(f"SELECT rows[1:{_EXAMPLE_ROWS}], k FROM ({groups}) ORDER BY rows[1] LIMIT 3").fetchall()
-    expected = f"one row per {', '.join(key)} (duplicate keys: {n_groups} repeated in {n_rows} rows)"
+    expected = expect("unique", columns=", ".join(key), groups=n_groups, rows=n_rows)
     by_file: dict[str, set[int]] = {}
     for rows, _ in first:
         for r in rows:
@@ -709,7 +704,7 @@ def _duplicate_keys(con, typed: str, contract: TableContract, selected: dict[str
     keys = tuple(k for _, k in first)
     if len(by_file) == 1:
         (file, rows), = by_file.items()
-        return [Problem(labels.get(file, label), ", ".join(key), expected, tuple(sorted(rows)[:_EXAMPLE_ROWS]),
-                        n_rows, keys)]
-    return [Problem(labels.get(file, label), ", ".join(key), expected, tuple(sorted(rows)[:_EXAMPLE_ROWS]),
-                    len(rows), keys) for file, rows in sorted(by_file.items())]
+        return [Problem.of(labels.get(file, label), ", ".join(key), expected, tuple(sorted(rows)[:_EXAMPLE_ROWS]),
+                           n_rows, keys)]
+    return [Problem.of(labels.get(file, label), ", ".join(key), expected, tuple(sorted(rows)[:_EXAMPLE_ROWS]),
+                       len(rows), keys) for file, rows in sorted(by_file.items())]

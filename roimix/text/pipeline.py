@@ -76,11 +76,6 @@ STRINGS = {
     "pipeline.fit.lift_unmatched": (
         "增量实验 {test}（{channel}/{segment}）未使用：花费表中没有这个渠道或商品类型",
         "Lift test {test} ({channel}/{segment}) is not used: the spend table has no such channel or segment"),
-    "pipeline.lift.no_cell": (
-        "花费表中存在的渠道（及商品类型）：{known}", "a channel (and segment) of the spend table: {known}"),
-    "pipeline.dates.window": (
-        "{first_date} 至 {last_date} 之间的时间（花费表区间前后各 {lookback_days} 天）",
-        "a time between {first_date} and {last_date} (the spend table's dates ± the {lookback_days}-day lookback)"),
 }
 
 

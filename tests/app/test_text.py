@@ -91,8 +91,25 @@ def test_problems_from_bad_rows_and_part_folders_are_shown_in_chinese(tmp_path):
     for source in (bad, tmp_path / "empty", str(tmp_path / "nothing-*.parquet")):
         with pytest.raises(TableError) as err:
             read_table(source, TOUCHPOINTS, name=str(source))
-        seen += [p.expected for p in err.value.problems]
+        seen += list(err.value.problems)
     assert len(seen) >= 3
-    for expected in seen:
-        assert expected_text(expected, "zh") != expected, expected
-        assert expected_text(expected, "en") == expected
+    for problem in seen:  # each carries its key: the app words it, nothing is translated back from English
+        assert problem.message is not None, problem
+        assert expected_text(problem, "zh") != problem.expected, problem
+        assert expected_text(problem, "en") == problem.expected
+
+
+def test_every_expectation_has_chinese_with_the_same_fields():
+    """Each key a table problem can carry (roimix.tables.expected) is worded in Chinese with exactly the fields of
+    its English sentence, so a problem's values fill both."""
+    import string
+
+    from roimix.tables.expected import EXPECTED
+    from roimix.text import STRINGS
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, english in EXPECTED.items():
+        zh, en = STRINGS[f"app.expected.{key}"]
+        assert en == english and fields(zh) == fields(english), key

@@ -140,7 +140,7 @@ def test_orders_and_touches_far_outside_the_spend_dates_are_named_by_file_row_an
         ("conversions.parquet", "timestamp", (102,), 1), ("touchpoints.parquet", "timestamp", (9, 11), 2)}
     from roimix.app.errors import expected_text  # the app's problems table says it in Chinese
 
-    assert {expected_text(p.expected, "zh") for p in caught.value.problems} == {
+    assert {expected_text(p, "zh") for p in caught.value.problems} == {
         "2026-01-02 至 2026-07-30 之间的时间（花费表区间前后各 30 天）"}
 
 
@@ -204,7 +204,7 @@ def test_lift_test_for_a_channel_or_segment_without_spend_is_named_by_row(shop, 
 
     assert [p.column for p in caught.value.problems] == ["channel", "segment"]
     for problem in caught.value.problems:
-        said = expected_text(problem.expected, "zh")
+        said = expected_text(problem, "zh")
         assert said.startswith("花费表中存在的渠道（及商品类型）：") and "ztc/existing" in said and "ztc/new" not in said
 
 
