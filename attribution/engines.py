@@ -39,7 +39,7 @@ import pandas as pd
 from roimix.errors import InputError
 
 from . import journeys as _journeys
-from .journeys import CONVERSION_DEFAULTS, Journeys
+from .journeys import CONVERSION_DEFAULTS, Journeys, JourneyViews
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -228,19 +228,72 @@ def query(touchpoints, conversions, sql: Callable[[str, str], str], *, engine: E
         return spark_query(session, tp, cv, sql)
 
 
+class Logs:
+    """Both logs opened once on an engine (:func:`open_logs`): queries and the one journey build run on them."""
+
+    def __init__(self, engine: Engine, touchpoints, conversions, con=None, spark=None):
+        self.engine, self.touchpoints, self.conversions, self.con, self.spark = (
+            engine, touchpoints, conversions, con, spark)
+
+    def query(self, sql: Callable[[str, str], str]) -> pd.DataFrame:
+        """``sql(touchpoints_view, conversions_view)`` as :func:`query` runs it."""
+        if self.con is not None:
+            return _journeys.query(self.touchpoints, self.conversions, sql, con=self.con)
+        from .spark import spark_query
+
+        return spark_query(self.spark, self.touchpoints, self.conversions, sql)
+
+    def views(self, *, lookback_days: int = 30, by: tuple[str, ...] = (),
+              orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> JourneyViews:
+        """Paths, touch-to-order gaps and orders per day (:func:`attribution.journeys.build_views`): one
+        journey build on DuckDB; on Spark, paths and gaps each build them there (only results come back)."""
+        if self.con is not None:
+            return _journeys.build_views(self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
+                                         orders_between=orders_between, con=self.con,
+                                         partitions=self.engine.partitions)
+        from .spark import spark_paths, spark_query
+
+        _journeys.check_lookback(lookback_days)
+        paths = spark_paths(self.spark, self.touchpoints, self.conversions, lookback_days=lookback_days, by=by)
+        gaps = spark_query(self.spark, self.touchpoints, self.conversions,
+                           lambda tp, cv: _journeys.gaps_from_logs_sql(tp, cv, lookback_days))
+        orders = spark_query(self.spark, self.touchpoints, self.conversions,
+                             lambda _tp, cv: _journeys.orders_from_logs_sql(cv, orders_between))
+        return JourneyViews(paths, gaps, orders)
+
+
+@contextmanager
+def open_logs(touchpoints, conversions, *, engine: Engine = DuckDBEngine(), checked: bool = False) -> Iterator[Logs]:
+    """Both logs opened once for several queries (:class:`Logs`): on DuckDB one connection holding them,
+    checked against their contracts there when ``engine.validate``; on Spark, checked by the engine's DuckDB
+    first, then read by one session. ``checked``: the inputs were checked already (DataFrames that
+    :func:`roimix.tables.read_table` returned) and are used as they are. Raises
+    :class:`roimix.tables.TableError` (every problem of both logs) on entering."""
+    if isinstance(engine, DuckDBEngine):
+        with _duckdb_inputs(engine, touchpoints, conversions, checked=checked) as (con, tp, cv):
+            yield Logs(engine, tp, cv, con=con)
+        return
+    from .spark import spark_session
+
+    if engine.validate and not checked:
+        check_logs(touchpoints, conversions, engine=engine)
+    with spark_session(engine.master, engine.session_conf()) as session:
+        yield Logs(engine, touchpoints, conversions, spark=session)
+
+
 # --- inputs ----------------------------------------------------------------------------------------
 
 
 @contextmanager
-def _duckdb_inputs(engine: DuckDBEngine, touchpoints, conversions) -> Iterator[tuple]:
-    """``(connection, touchpoints, conversions)``: checked views (``validate``), raw file views, or
-    the DataFrames themselves."""
+def _duckdb_inputs(engine: DuckDBEngine, touchpoints, conversions, *, checked: bool = False) -> Iterator[tuple]:
+    """``(connection, touchpoints, conversions)``: checked views (``validate`` and not ``checked``), raw file
+    views, or the DataFrames themselves."""
     for source in (touchpoints, conversions):
         if not isinstance(source, (str, Path, pd.DataFrame)):
             raise EngineError(f"the duckdb engine reads files or pandas DataFrames, got {type(source).__name__}")
     con = engine.connect()
     try:
-        if engine.validate:
+        if engine.validate and not checked:
             tp, cv = _checked_views(con, touchpoints, conversions)
         else:
             tp, cv = (s if isinstance(s, pd.DataFrame) else _raw_view(con, s, f"__raw_{label}")

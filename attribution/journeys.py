@@ -211,7 +211,7 @@ def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(by)
 
 
-def _partial_paths_select(by: tuple[str, ...]) -> str:
+def _partial_paths_select(by: tuple[str, ...], source: str = "per_journey") -> str:
     keys = "".join(f"{k}, " for k in check_by(by))
     return f"""
 SELECT {keys}path,
@@ -219,7 +219,7 @@ SELECT {keys}path,
        CAST(sum(CASE WHEN converted THEN CAST(floor(value * {VALUE_UNITS} + 0.5) AS BIGINT) ELSE 0 END)
             AS BIGINT) AS value_units,
        CAST(sum(CASE WHEN converted THEN 0 ELSE 1 END) AS BIGINT) AS nulls
-FROM per_journey
+FROM {source}
 GROUP BY {keys}path"""
 
 
@@ -256,9 +256,10 @@ numbered AS (
 )"""
 
 
-def _journey_ctes(touchpoints: str, conversions: str, lookback_days: int) -> str:
+def _journey_ctes(touchpoints: str, conversions: str, lookback_days: int, *, keep_touches: bool = False) -> str:
     """Adds ``per_journey``: one row per (user_id, journey) with the conversion's attributes, the end
-    (conversion or last touch), the touches within the lookback sorted by (time, channel), the path."""
+    (conversion or last touch), the touches within the lookback sorted by (time, channel), the path;
+    ``keep_touches``: also the touches themselves (``touches``, a list of ``{t, c}``)."""
     in_window = _in_lookback("x.t", "g.end_ts", lookback_days)
     return f"""{_event_ctes(touchpoints, conversions)},
 grouped AS (
@@ -278,7 +279,7 @@ per_journey AS (
            is_new_customer, order_id,
            coalesce(nullif(array_to_string(list_transform(touches, x -> x.c), '{PATH_SEPARATOR}'), ''),
                     '{NO_TOUCH}') AS path,
-           CAST(coalesce(array_length(touches), 0) AS BIGINT) AS n_touches, end_ts
+           CAST(coalesce(array_length(touches), 0) AS BIGINT) AS n_touches, end_ts{", touches" if keep_touches else ""}
     FROM windowed
 )"""
 
@@ -343,9 +344,7 @@ def build_paths(
     check_lookback(lookback_days)
     check_by(by)
     with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        n = int(partitions) if partitions is not None else auto_partitions(c, tp)
-        if n < 1:
-            raise InputError(f"partitions must be ≥ 1, got {partitions!r}")
+        n = _partition_count(c, tp, partitions)
         if n == 1:
             return c.execute(paths_sql(tp, cv, lookback_days, by)).df()
         partial = f"__jp_{tag}"
@@ -359,6 +358,115 @@ def build_paths(
             c.execute(f"DROP TABLE IF EXISTS {partial}")
 
 
+@dataclass(frozen=True)
+class JourneyViews:
+    """What one build of the journeys gives (:func:`build_views`).
+
+    ``paths``: as :func:`build_paths` with the same ``by``; ``gaps``: channel, gap_days, offset_days per
+    converting journey and channel (from the channel's last touch in the journey to the order, in days and in
+    calendar days), sorted; ``orders``: date, segment, value, conversions — the orders per day and product
+    segment (value summed in integer 1/:data:`VALUE_UNITS` yuan), of the days ``orders_between`` covers."""
+
+    paths: pd.DataFrame
+    gaps: pd.DataFrame
+    orders: pd.DataFrame
+
+
+def journey_touches_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
+    """One row per journey with its touches kept: user_id, journey, converted, conversion_ts, date, value,
+    product_segment, path, touches (within the lookback, sorted by time and channel; a list of ``{t, c}``)."""
+    return f"""
+WITH {_journey_ctes(touchpoints, conversions, lookback_days, keep_touches=True)}
+SELECT user_id, journey, converted, conversion_ts, date, value, product_segment, path, touches FROM per_journey"""
+
+
+def gaps_sql(journeys: str) -> str:
+    """channel, gap_days, offset_days per converting journey and channel of ``journeys`` (a table of
+    :func:`journey_touches_sql`), unsorted: from the channel's last touch to the order."""
+    return f"""
+SELECT channel, CAST(date_diff('second', last_touch, conversion_ts) AS DOUBLE) / 86400 AS gap_days,
+       date_diff('day', CAST(last_touch AS DATE), CAST(conversion_ts AS DATE)) AS offset_days
+FROM (SELECT user_id, journey, x.c AS channel, max(x.t) AS last_touch, max(conversion_ts) AS conversion_ts
+      FROM (SELECT user_id, journey, conversion_ts, unnest(touches) AS x FROM {journeys} WHERE converted) AS u
+      GROUP BY user_id, journey, x.c) AS g"""
+
+
+def _orders_partial_sql(journeys: str, orders_between: tuple | None) -> str:
+    within = ""
+    if orders_between is not None:
+        start, stop = (pd.Timestamp(t) for t in orders_between)
+        within = (f" AND conversion_ts >= TIMESTAMP '{start:%Y-%m-%d %H:%M:%S.%f}'"
+                  f" AND conversion_ts < TIMESTAMP '{stop:%Y-%m-%d %H:%M:%S.%f}'")
+    return f"""
+SELECT CAST(conversion_ts AS DATE) AS date, product_segment AS segment,
+       sum(CAST(round(value * {VALUE_UNITS}) AS BIGINT)) AS value_units, count(*) AS conversions
+FROM {journeys} WHERE converted{within}
+GROUP BY CAST(conversion_ts AS DATE), product_segment"""
+
+
+def orders_from_logs_sql(conversions: str, orders_between: tuple | None) -> str:
+    """:attr:`JourneyViews.orders` straight from the typed conversions (every order is one converting journey)."""
+    source = (f'(SELECT "timestamp" AS conversion_ts, product_segment, value, TRUE AS converted '
+              f"FROM {conversions}) AS o")
+    return _combine_orders_sql(f"({_orders_partial_sql(source, orders_between)}) AS p")
+
+
+def _combine_orders_sql(partial: str) -> str:
+    return f"""
+SELECT date, segment, CAST(sum(value_units) AS DOUBLE) / {VALUE_UNITS} AS value,
+       CAST(sum(conversions) AS BIGINT) AS conversions
+FROM {partial} GROUP BY date, segment ORDER BY date, segment"""
+
+
+def gaps_from_logs_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
+    """:attr:`JourneyViews.gaps` in one statement over the typed logs (for Spark, which builds it apart)."""
+    return f"""
+WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)})
+SELECT channel,
+       CAST(date_diff('second', max("timestamp"), max(conversion_ts)) AS DOUBLE) / 86400 AS gap_days,
+       date_diff('day', CAST(max("timestamp") AS DATE), CAST(max(conversion_ts) AS DATE)) AS offset_days
+FROM jt WHERE converted AND step IS NOT NULL
+GROUP BY journey_id, channel
+ORDER BY channel, gap_days, offset_days"""
+
+
+def build_views(
+    touchpoints: pd.DataFrame | str,
+    conversions: pd.DataFrame | str,
+    *,
+    lookback_days: int = 30,
+    by: tuple[str, ...] = (),
+    orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    partitions: int | None = None,
+) -> JourneyViews:
+    """Paths, touch-to-order gaps and orders per day from one build of the journeys (:class:`JourneyViews`):
+    each group of users (``partitions``, as in :func:`build_paths`) is built once into a table with its
+    touches, and the three are read off it. ``orders_between``: ``[start, stop)`` of the orders counted
+    (None: all)."""
+    check_lookback(lookback_days)
+    check_by(by)
+    with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
+        n = _partition_count(c, tp, partitions)
+        built, paths, gaps, orders = (f"__jv_{kind}_{tag}" for kind in ("built", "paths", "gaps", "orders"))
+        try:
+            for i in range(n):
+                part = f"(SELECT * FROM {{}} WHERE hash(user_id) % {n} = {i})" if n > 1 else "{}"
+                c.execute(f"CREATE OR REPLACE TEMP TABLE {built} AS "
+                          f"{journey_touches_sql(part.format(tp), part.format(cv), lookback_days)}")
+                for table, sql in ((paths, _partial_paths_select(by, built)), (gaps, gaps_sql(built)),
+                                   (orders, _orders_partial_sql(built, orders_between))):
+                    c.execute(f"CREATE TEMP TABLE {table} AS {sql}" if i == 0 else f"INSERT INTO {table} {sql}")
+            c.execute(f"DROP TABLE {built}")
+            return JourneyViews(
+                c.execute(combine_paths_sql(paths, by)).df(),
+                c.execute(f"SELECT * FROM {gaps} ORDER BY channel, gap_days, offset_days").df(),
+                c.execute(_combine_orders_sql(orders)).df())
+        finally:
+            for table in (built, paths, gaps, orders):
+                c.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def query(
     touchpoints: pd.DataFrame | str,
     conversions: pd.DataFrame | str,
@@ -370,6 +478,14 @@ def query(
     the typed inputs (:func:`touchpoints_sql`, :func:`conversions_sql`) — e.g. :func:`time_decay_sql`."""
     with _Session(con, touchpoints, conversions) as (c, tp, cv, _):
         return c.execute(sql(tp, cv)).df()
+
+
+def _partition_count(con: duckdb.DuckDBPyConnection, touchpoints: str, partitions: int | None) -> int:
+    """``partitions`` checked (≥ 1), or :func:`auto_partitions` when None."""
+    n = int(partitions) if partitions is not None else auto_partitions(con, touchpoints)
+    if n < 1:
+        raise InputError(f"partitions must be ≥ 1, got {partitions!r}")
+    return n
 
 
 BYTES_PER_TOUCH = 120

@@ -1,6 +1,7 @@
 """End-to-end pipeline benchmark: time per stage, and the quality of the decisions it leads to.
 
     python benchmarks/pipeline.py --users 1000000 --seeds 4 [--timing-users 1000000 10000000]
+    python benchmarks/pipeline.py --journey-floor [--timing-users 1000000] [--repeat 3]
 
 Decision quality: on markets from the generator (known truth), each method makes a plan for the
 same budget and rules (roimix.evaluation.evaluation_scenario); the plan is scored by the *true*
@@ -13,6 +14,10 @@ curves as the share of the achievable uplift it captures (1 = the oracle plan on
   with the incremental model's credit as prior, and without it;
 * pipeline + lift tests: the three largest cells get a lift test (true effect at 1.5× spend, 10 % s.e.);
 * noise ceiling: the same fit told the true curve shapes and kernels, estimating only levels.
+
+``--journey-floor``: building the journeys against the physical floor of that work, DuckDB's own sort of the
+same columns by user and time (both logs, materialised), on one connection with the pipeline's DuckDB settings,
+alternating, fastest of ``--repeat`` each (:func:`journey_floor`).
 """
 
 from __future__ import annotations
@@ -137,6 +142,80 @@ def stage_timing(users: int, memory_limit: str, workdir: Path) -> dict:
     return {"users": f"{users:,}", **json.loads(out.stdout.strip().splitlines()[-1])}
 
 
+def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> dict:
+    """Seconds, fastest of ``repeat`` (the tasks alternate), in this process on one DuckDB connection with the
+    pipeline's settings, over typed views of the market's Parquet files:
+
+    * ``sort``: both logs sorted by user and time and materialised — touchpoints (user_id, timestamp, channel)
+      and conversions (user_id, timestamp, value, order_id, is_new_customer, product_segment): the floor;
+    * ``journeys``: the one build of the journeys the pipeline makes (:func:`attribution.journeys.journey_touches_sql`
+      materialised: one row per journey with its touches);
+    * ``views``: that build and what the pipeline reads off it — paths, touch-to-order gaps, daily orders
+      (:func:`attribution.journeys.build_views`, the pipeline's journeys stage);
+    * ``before``: the same three as the pipeline got them before issue 16 — paths, then the gaps from a second
+      build of the journeys, then the orders (:func:`build_paths`, two queries)."""
+    import time
+
+    from attribution import journeys as J
+    from attribution.engines import DuckDBEngine
+
+    folder = workdir / f"u{users}"
+    if not (folder / "touchpoints.parquet").exists():
+        stage_timing(users, memory_limit, workdir)  # generates the market
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="roimix-floor-") as spill:
+        con = DuckDBEngine(memory_limit=memory_limit, temp_directory=spill).connect()
+        try:
+            for name in ("touchpoints", "conversions"):
+                con.execute(f"CREATE VIEW {name}_raw AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')")
+            columns = [r[0] for r in con.execute("DESCRIBE conversions_raw").fetchall()]
+            con.execute(f"CREATE VIEW tp AS {J.touchpoints_sql('touchpoints_raw')}")
+            con.execute(f"CREATE VIEW cv AS {J.conversions_sql('conversions_raw', columns)}")
+            n_touch, n_orders = con.execute("SELECT (SELECT count(*) FROM tp), (SELECT count(*) FROM cv)").fetchone()
+            by = ("date", "product_segment")
+            between = con.execute("SELECT min(\"timestamp\"), max(\"timestamp\") FROM cv").fetchone()
+
+            def sort():
+                con.execute('CREATE OR REPLACE TEMP TABLE s_tp AS SELECT user_id, "timestamp", channel FROM tp '
+                            'ORDER BY user_id, "timestamp"')
+                con.execute('CREATE OR REPLACE TEMP TABLE s_cv AS SELECT user_id, "timestamp", value, order_id, '
+                            'is_new_customer, product_segment FROM cv ORDER BY user_id, "timestamp"')
+                n = con.execute("SELECT (SELECT count(*) FROM s_tp) + (SELECT count(*) FROM s_cv)").fetchone()[0]
+                con.execute("DROP TABLE s_tp; DROP TABLE s_cv")
+                return n
+
+            def journeys():
+                con.execute(f"CREATE OR REPLACE TEMP TABLE built AS {J.journey_touches_sql('tp', 'cv', 30)}")
+                n = con.execute("SELECT count(*) FROM built").fetchone()[0]
+                con.execute("DROP TABLE built")
+                return n
+
+            def views():
+                return len(J.build_views("tp", "cv", by=by, orders_between=between, con=con).paths)
+
+            def before():
+                paths = J.build_paths("tp", "cv", by=by, con=con)
+                J.query("tp", "cv", lambda t, c: J.gaps_from_logs_sql(t, c, 30), con=con)
+                J.query("tp", "cv", lambda _t, c: J.orders_from_logs_sql(c, between), con=con)
+                return len(paths)
+
+            tasks = {"sort": sort, "journeys": journeys, "views": views, "before": before}
+            best = {name: float("inf") for name in tasks}
+            for _ in range(repeat):
+                for name, task in tasks.items():
+                    started = time.perf_counter()
+                    task()
+                    best[name] = min(best[name], time.perf_counter() - started)
+            threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        finally:
+            con.close()
+    return {"users": f"{users:,}", "touchpoints": f"{n_touch:,}", "orders": f"{n_orders:,}", "threads": threads,
+            "sort_s": best["sort"], "journeys_s": best["journeys"], "views_s": best["views"], "before_s": best["before"],
+            "journeys ÷ sort": best["journeys"] / best["sort"], "views ÷ sort": best["views"] / best["sort"],
+            "before ÷ sort": best["before"] / best["sort"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=1_000_000)
@@ -145,7 +224,17 @@ def main() -> None:
     parser.add_argument("--memory-limit", default="8GB", help="DuckDB's memory limit in the timed pipeline runs")
     parser.add_argument("--workdir", default=str(Path(__file__).resolve().parent / "out" / "pipeline"))
     parser.add_argument("--timing-only", action="store_true", help="skip the decision-quality runs")
+    parser.add_argument("--journey-floor", action="store_true",
+                        help="only journey building against DuckDB's sort of the same columns (see journey_floor)")
+    parser.add_argument("--repeat", type=int, default=3, help="--journey-floor: runs per task, the fastest kept")
     args = parser.parse_args()
+
+    if args.journey_floor:
+        print(f"## Journey building against DuckDB's sort by user and time (DuckDB limit {args.memory_limit})\n")
+        floor = pd.DataFrame([journey_floor(u, args.memory_limit, Path(args.workdir), args.repeat)
+                              for u in args.timing_users])
+        print(floor.to_markdown(index=False, floatfmt=".2f"))
+        return
 
     if not args.timing_only:
         print_decision_quality(args.users, args.seeds)

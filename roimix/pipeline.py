@@ -3,8 +3,10 @@
 Each stage is a public function of the packages it calls; this module only wires them and keeps
 the tables between stages, so the app and the CLI run the same pipeline.
 
-* Journeys and paths per (date, product segment) come from DuckDB (``attribution.build_paths``),
-  and so do the touch-to-order gaps the lags are estimated from.
+* One pass over the logs: each is checked once, on the one connection (or Spark session) that then reads
+  it (``attribution.engines.open_logs``); the journeys are built once, and the paths per (date, product
+  segment), the touch-to-order gaps the lags are estimated from and the daily outcome are read off that
+  build (``attribution.journeys.build_views``; on Spark the gaps take a second build there).
 * The attribution model (incremental by default) credits each day's orders to channels; its mean
   credit per day over the fitted (non-campaign) days is the prior on each curve's level.
 * Curves are fitted against the total GMV per day and product segment (``response.fit_curves``),
@@ -31,7 +33,6 @@ Warnings are :class:`roimix.messages.Message` objects (``roimix.text.pipeline.re
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -42,10 +43,10 @@ import numpy as np
 import pandas as pd
 
 from attribution import credit_by_day
-from attribution.engines import DuckDBEngine, Engine, SparkEngine, build_paths, check_logs, query
-from attribution.journeys import VALUE_UNITS, journey_sql
+from attribution.engines import DuckDBEngine, Engine, open_logs
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
+from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
 from roimix.tables.expected import expect
@@ -73,8 +74,8 @@ class PipelineSettings:
     default_margin: float = 0.45
     fit: FitSettings = field(default_factory=FitSettings)
     engine: Engine = field(default_factory=DuckDBEngine)
-    """Where paths are built (``attribution.engines``: DuckDB out of core, or Spark). Validation,
-    the outcome and the touch-to-order gaps for the lags run in DuckDB with the engine's limits."""
+    """Where the logs are read and the journeys built (``attribution.engines``: DuckDB out of core, or Spark);
+    with Spark the logs are checked in the engine's DuckDB first."""
 
 
 @dataclass(frozen=True)
@@ -134,34 +135,32 @@ def run_pipeline(
     lift_tests: Source | None = None,
     settings: PipelineSettings = PipelineSettings(),
     progress: Progress | None = None,
+    checked: bool = False,
 ) -> PipelineResult:
-    """Fit incremental response curves from raw logs (files or validated DataFrames)."""
+    """Fit incremental response curves from raw logs (files or DataFrames). Each log is checked once and
+    the journeys are built once (paths, touch-to-order gaps and the daily outcome come from that build).
+    ``checked``: every input is a DataFrame already checked against its contract (as
+    :func:`roimix.tables.read_table` returns it: the app's sample and uploads), so none is checked again; the
+    pipeline's own checks (dates, lift tests' cells, duplicates) still run."""
+    if checked and not all(isinstance(s, pd.DataFrame) for s in (touchpoints, conversions, spend, channels, lift_tests)
+                           if s is not None):
+        raise InputError("run_pipeline(checked=True) takes the DataFrames read_table returned, not files")
     stage = StageClock(progress)
     stage("validate")
-    spend_table, channels_table, lifts = _check_inputs(touchpoints, conversions, spend, channels, lift_tests,
-                                                       settings.engine)
-    spend_dates = pd.to_datetime(spend_table["date"])
-    first, last = spend_dates.min().normalize(), spend_dates.max().normalize()
-    warnings: list[Message] = []
-
-    trusted = dataclasses.replace(settings.engine, validate=False)  # checked just above
-    with ExitStack() as stack:  # one Spark session for the queries (DuckDB needs none)
-        spark = None
-        if isinstance(trusted, SparkEngine):
-            from attribution.spark import spark_session
-
-            spark = stack.enter_context(spark_session(trusted.master, trusted.session_conf()))
-        on_engine = {"engine": trusted, "spark": spark}
-        facts = query(touchpoints, conversions,
-                      lambda tp, cv: _log_facts_sql(tp, cv, first, last, settings.lookback_days), **on_engine)
+    with ExitStack() as stack:  # both logs opened once: one DuckDB connection (or one Spark session)
+        logs, spend_table, channels_table, lifts = _open_inputs(stack, touchpoints, conversions, spend, channels,
+                                                                lift_tests, settings.engine, checked)
+        spend_dates = pd.to_datetime(spend_table["date"])
+        first, last = spend_dates.min().normalize(), spend_dates.max().normalize()
+        warnings: list[Message] = []
+        facts = logs.query(lambda tp, cv: _log_facts_sql(tp, cv, first, last, settings.lookback_days))
         warnings += _log_warnings(facts, touchpoints, conversions, first, last, settings.lookback_days)
         warnings += _spend_warnings(spend_table, facts)
 
         stage("journeys")
-        paths = build_paths(touchpoints, conversions, lookback_days=settings.lookback_days,
-                            by=("date", "product_segment"), **on_engine)
-        gaps = query(touchpoints, conversions, lambda tp, cv: _gaps_sql(tp, cv, settings.lookback_days), **on_engine)
-        outcome = query(touchpoints, conversions, lambda _tp, cv: _outcome_sql(cv, first, last), **on_engine)
+        views = logs.views(lookback_days=settings.lookback_days, by=("date", "product_segment"),
+                           orders_between=(first, last + pd.Timedelta(days=1)))
+    paths, gaps, outcome = views.paths, views.gaps, views.orders
 
     stage("attribution")
     credit = credit_by_day(paths, settings.model, channels=channels_table)
@@ -210,30 +209,32 @@ def _name(source, default: str) -> str:
     return default if isinstance(source, pd.DataFrame) else str(source)
 
 
-def _check_inputs(touchpoints, conversions, spend, channels, lift_tests, engine: Engine) -> tuple:
-    """(spend, channels, lift tests) read and checked; the logs checked in DuckDB when
-    ``engine.validate`` (on a cluster they are checked beforehand and trusted). Every problem of
-    every file in one :class:`TableError`."""
+def _open_inputs(stack: ExitStack, touchpoints, conversions, spend, channels, lift_tests, engine: Engine,
+                 checked: bool) -> tuple:
+    """(the logs opened on ``engine`` (:func:`attribution.engines.open_logs`), spend, channels, lift tests), each
+    checked once (none when ``checked``: they were). Every problem of every file in one :class:`TableError`."""
     problems = []
+    logs = None
+    try:
+        logs = stack.enter_context(open_logs(touchpoints, conversions, engine=engine, checked=checked))
+    except TableError as err:
+        problems.extend(err.problems)
 
     def read(source, contract, label):
+        if source is None or checked:
+            return source
         try:
-            return read_table(source, contract, name=_name(source, label)) if source is not None else None
+            return read_table(source, contract, name=_name(source, label))
         except TableError as err:
             problems.extend(err.problems)
 
-    if engine.validate:
-        try:
-            check_logs(touchpoints, conversions, engine=engine)
-        except TableError as err:
-            problems.extend(err.problems)
     tables = (read(spend, SPEND, "spend"), read(channels, CHANNELS, "channels"),
               read(lift_tests, LIFT_TESTS, "lift tests"))
     if tables[0] is not None and tables[2] is not None:
         problems += _lift_problems(tables[2], tables[0], _name(lift_tests, "lift tests"))
     if problems:
         raise TableError(problems)
-    return tables
+    return (logs, *tables)
 
 
 def _label(source, default: str) -> str:
@@ -372,31 +373,6 @@ def _spend_warnings(spend: pd.DataFrame, facts: pd.DataFrame) -> list[Message]:
                         "cell": f"{names[i]}/{segment}", "other": f"{names[j]}/{segment}", "correlation": corr,
                         "how": "identical" if identical else "correlated"}))
     return out
-
-
-def _outcome_sql(cv: str, first: pd.Timestamp, last: pd.Timestamp) -> str:
-    """GMV and orders per day and product segment on the spend table's dates, summed in integer micro-yuan
-    (the same on every run)."""
-    return f"""
-        SELECT CAST("timestamp" AS DATE) AS date, product_segment AS segment,
-               CAST(sum(CAST(round(value * {VALUE_UNITS}) AS BIGINT)) AS DOUBLE) / {VALUE_UNITS} AS value,
-               count(*) AS conversions
-        FROM {cv} WHERE "timestamp" >= {_ts(first)} AND "timestamp" < {_ts(last + pd.Timedelta(days=1))}
-        GROUP BY CAST("timestamp" AS DATE), product_segment ORDER BY date, segment
-    """
-
-
-def _gaps_sql(tp: str, cv: str, lookback_days: int) -> str:
-    """Per converting journey and channel: days from its last touch to the order, and calendar-day offset."""
-    return f"""
-        WITH jt AS ({journey_sql(tp, cv, lookback_days)})
-        SELECT channel,
-               CAST(date_diff('second', max("timestamp"), max(conversion_ts)) AS DOUBLE) / 86400 AS gap_days,
-               date_diff('day', CAST(max("timestamp") AS DATE), CAST(max(conversion_ts) AS DATE)) AS offset_days
-        FROM jt WHERE converted AND step IS NOT NULL
-        GROUP BY journey_id, channel
-        ORDER BY channel, gap_days, offset_days
-    """
 
 
 def _prior(credit: pd.DataFrame, exclude: pd.DataFrame, paid: list[str]) -> pd.DataFrame:

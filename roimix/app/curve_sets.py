@@ -82,8 +82,9 @@ def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
         from .errors import AppMessage
 
         raise AppMessage("app.curves.too_short", days=days, need=MIN_FIT_DAYS)
+    # every table was checked when it was read or uploaded (roimix.app.data): the pipeline does not check it again
     result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS],
-                          lift_tests=ds.lift_tests, progress=progress)
+                          lift_tests=ds.lift_tests, progress=progress, checked=True)
     table = with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
     _FITTED.add(token)

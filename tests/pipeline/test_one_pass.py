@@ -1,0 +1,127 @@
+"""One pass over the logs (issue 16): the pipeline checks each input once and builds the journeys once; the app
+hands its checked frames on and nothing is checked again."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import attribution.journeys as journeys
+import roimix.pipeline as pipeline
+import roimix.tables as tables
+import roimix.tables.read as read
+from response import FitSettings
+from roimix.pipeline import PipelineSettings, run_pipeline
+from roimix.tables import CHANNELS, CONVERSIONS, SPEND, TOUCHPOINTS, read_table
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+FAST = PipelineSettings(model="last_touch", use_prior=False, fit=FitSettings(n_bootstrap=0))
+"""The passes over the logs do not depend on the model or the bootstrap: the cheapest ones."""
+
+
+@pytest.fixture()
+def passes(monkeypatch) -> Counter:
+    """Counts, while a test runs: ``read_table:<contract>`` and ``load_table:<contract>`` (each a check of a
+    table against its contract), ``journeys`` (each expansion of the journey definition's SQL: one per build of
+    the journeys, whatever function asks for it)."""
+    seen: Counter = Counter()
+
+    def spy(module, name, key):
+        real = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            seen[key(args, kwargs)] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+        return counted
+
+    reader = spy(read, "read_table", lambda a, k: f"read_table:{a[1].name}")
+    loader = spy(read, "load_table", lambda a, k: f"load_table:{a[2].name}")
+    for module in (tables, pipeline):  # imported by name there (attribution.engines imports roimix.tables lazily)
+        monkeypatch.setattr(module, "read_table", reader, raising=False)
+        monkeypatch.setattr(module, "load_table", loader, raising=False)
+    spy(journeys, "_journey_ctes", lambda a, k: "journeys")
+    return seen
+
+
+def test_files_are_checked_once_and_journeys_built_once(passes):
+    result = run_pipeline(SAMPLE / "touchpoints.parquet", SAMPLE / "conversions.parquet", SAMPLE / "spend.csv",
+                          channels=SAMPLE / "channels.csv", settings=FAST)
+    assert dict(passes) == {"load_table:touchpoints": 1, "load_table:conversions": 1, "read_table:spend": 1,
+                            "read_table:channels": 1, "journeys": 1}
+    # the one build gave all three: paths, the touch-to-order gaps (the lags) and the daily outcome
+    assert len(result.paths) and result.lags["estimated"].any() and len(result.outcome)
+    conversions = pd.read_parquet(SAMPLE / "conversions.parquet")
+    first, last = result.date_range
+    inside = pd.to_datetime(conversions["timestamp"]).between(first, last + pd.Timedelta(days=1), inclusive="left")
+    assert result.outcome["conversions"].sum() == inside.sum()
+    assert result.paths["conversions"].sum() == len(conversions)
+
+
+@pytest.fixture(scope="module")
+def checked_frames():
+    return [read_table(SAMPLE / f, c) for f, c in (("touchpoints.parquet", TOUCHPOINTS), ("conversions.parquet",
+            CONVERSIONS), ("spend.csv", SPEND), ("channels.csv", CHANNELS))]
+
+
+def test_checked_frames_are_not_checked_again_and_give_the_same_result(passes, checked_frames):
+    tp, cv, spend, channels = checked_frames
+    given = run_pipeline(tp, cv, spend, channels=channels, settings=FAST, checked=True)
+    assert dict(passes) == {"journeys": 1}
+    again = run_pipeline(tp, cv, spend, channels=channels, settings=FAST)
+    assert passes["load_table:touchpoints"] == passes["load_table:conversions"] == 1  # without checked=True
+    for name in ("curves", "credit", "paths", "lags", "outcome"):
+        pd.testing.assert_frame_equal(getattr(given, name), getattr(again, name), check_exact=True)
+    assert given.warnings == again.warnings
+
+
+def test_checked_takes_frames_only(checked_frames):
+    tp, cv, _, channels = checked_frames
+    with pytest.raises(ValueError, match="checked=True"):
+        run_pipeline(tp, cv, SAMPLE / "spend.csv", channels=channels, settings=FAST, checked=True)
+
+
+def test_the_app_hands_its_checked_frames_on(passes, checked_frames, monkeypatch):
+    from roimix.app import curve_sets
+    from roimix.app.data import Dataset
+
+    tp, cv, spend, channels = checked_frames
+    ds = Dataset(tp, cv, spend, channels, None, {"spend": "spend.csv"}, "one-pass-test")
+    real, given = pipeline.run_pipeline, []
+
+    def fast(*args, **kwargs):  # the app's own call, with the cheapest fit
+        given.append(kwargs.get("checked"))
+        return real(*args, **{**kwargs, "settings": FAST})
+
+    monkeypatch.setattr(pipeline, "run_pipeline", fast)
+    curves = curve_sets.fit("one-pass-test", ds)
+    assert given == [True]
+    assert len(curves.table) and dict(passes) == {"journeys": 1}
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_the_one_build_gives_what_the_separate_queries_gave(checked_frames, partitions):
+    """Paths, gaps and orders read off one build equal the paths built alone, the gaps from the journey-touch
+    table's own statement (journey_sql, with journey ids and steps), and the orders summed by pandas."""
+    tp, cv = checked_frames[:2]
+    times = cv["timestamp"].sort_values()
+    start, stop = times.iloc[len(times) // 4], times.iloc[3 * len(times) // 4]  # orders at both ends: [start, stop)
+    views = journeys.build_views(tp, cv, by=("date", "product_segment"), orders_between=(start, stop),
+                                 partitions=partitions)
+    pd.testing.assert_frame_equal(views.paths, journeys.build_paths(tp, cv, by=("date", "product_segment")),
+                                  check_exact=True)
+    gaps = journeys.query(tp, cv, lambda t, c: journeys.gaps_from_logs_sql(t, c, 30))
+    pd.testing.assert_frame_equal(views.gaps, gaps, check_exact=True)
+    assert len(gaps) > 1000
+    orders = cv[(cv["timestamp"] >= start) & (cv["timestamp"] < stop)]
+    expected = (orders.assign(date=orders["timestamp"].dt.normalize(), units=(orders["value"] * 1e6).round())
+                .groupby(["date", "product_segment"]).agg(units=("units", "sum"), conversions=("units", "size")))
+    got = views.orders.set_index(["date", "segment"])
+    assert list(got.index) == list(expected.index)
+    np.testing.assert_array_equal(got["value"].to_numpy(), expected["units"].to_numpy() / 1e6)
+    np.testing.assert_array_equal(got["conversions"].to_numpy(), expected["conversions"].to_numpy())
