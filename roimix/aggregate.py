@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from response import CurveFit, FitSettings, Timeline, baseline_design, fit_curves
+from roimix import plan_defaults
 from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, Problem, TableError, read_table
@@ -58,7 +59,7 @@ class AggregateSettings:
     """start, end of periods left out of the fit; None: the built-in campaign windows (618, 双11, 年货节)."""
     current_window_days: int | None = None
     """Current spend = mean over the last N days of the spend history (None: all of it)."""
-    default_margin: float = 0.45
+    default_margin: float = plan_defaults.MARGIN
     fit: FitSettings | None = None
     """None: the response defaults, with :data:`WEEKLY_LAGS_PERIODS` on weekly data."""
     calendar_r2_flag: float = 0.3

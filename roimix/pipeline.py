@@ -46,6 +46,7 @@ from attribution import credit_by_day
 from attribution.engines import DuckDBEngine, Engine, open_logs
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
+from roimix import plan_defaults
 from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
@@ -71,7 +72,7 @@ class PipelineSettings:
     """Current spend = mean daily spend over the last N days of the history (None: all of it)."""
     exclude: pd.DataFrame | None = None
     """start, end of periods to leave out of the fit; None: the built-in campaign windows."""
-    default_margin: float = 0.45
+    default_margin: float = plan_defaults.MARGIN
     fit: FitSettings = field(default_factory=FitSettings)
     engine: Engine = field(default_factory=DuckDBEngine)
     """Where the logs are read and the journeys built (``attribution.engines``: DuckDB out of core, or Spark);
