@@ -263,9 +263,10 @@ class Risk:
         if kind not in RISKS or (level and kind != "cvar"):
             _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")
         try:
-            return cls(kind, float(level)) if level else cls(kind)
+            value = float(level) if level else None
         except ValueError:
             _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")
+        return cls(kind, value) if value is not None else cls(kind)  # a level out of range: its own RuleError
 
     def describe(self) -> str:
         return self.kind if self.kind == "mean" else f"cvar:{self.level:g}"
