@@ -24,27 +24,23 @@ KINDS = ("csv", "xlsx", "json")
 
 
 def assumptions(whatif, source: str, lang: str, names: dict[str, str] | None = None) -> tuple[tuple[str, str, str], ...]:
-    """(item, value, source) of every setting the plan was computed with (channels by ``names``, their labels)."""
+    """(item, value, source) of every setting the plan was computed with: the curves it used, the settings' rows as
+    every face writes them (:func:`roimix.report.assumptions.settings_rows`) and each channel's bounds (channels by
+    ``names``, their labels)."""
+    from roimix.report.assumptions import settings_rows
+    from roimix.settings import PlanSettings
+
     names = names or {}
-    page = t("app.export.from_page", lang)
-    rows = [
-        (t("app.export.curves", lang), t(f"app.cur.source.{source}", lang), t("app.page.curves", lang)),
-        (t("app.opt.objective", lang), t(f"app.opt.objective.{whatif.objective}", lang), page),
-        (t("app.opt.budget", lang), f"{whatif.budget:,.2f}", page),
-    ]
-    if whatif.new_product_cap is not None:
-        rows.append((t("app.opt.new_product_cap", lang), percent(whatif.new_product_cap, lang), page))
-    if whatif.new_customer_cap is not None:
-        rows.append((t("app.opt.new_customer_cap", lang), percent(whatif.new_customer_cap, lang), page))
-    if whatif.target_gmv is not None and whatif.objective == "min_spend":
-        rows.append((t("app.opt.target", lang), f"{whatif.target_gmv:,.2f}", page))
-    if whatif.roi_floor:
-        rows.append((t("app.opt.roi_floor", lang), f"{whatif.roi_floor:.2f}", page))
-    rows.append((t("app.opt.margin", lang), percent(whatif.margin, lang), page))
-    rows.append((t("app.opt.return_rate", lang), percent(whatif.return_rate, lang), page))
-    profit_margin = whatif.margin * (1 - whatif.return_rate)
-    rows.append((t("app.export.break_even", lang), f"{1 / profit_margin:.2f}" if profit_margin > 0 else "–", page))
-    for channel, lower, upper, locked in whatif.bounds:
+    page = t("optimizer.assume.from.page", lang)
+    w = whatif
+    settings = PlanSettings(
+        objective=w.objective, budget_cny=w.budget, target_gmv_cny=w.target_gmv if w.objective == "min_spend" else None,
+        new_product_cap=w.new_product_cap, new_customer_cap=w.new_customer_cap,
+        roi_floor=float(w.roi_floor) if w.roi_floor else None, margin=float(w.margin), return_rate=float(w.return_rate),
+        risk="mean" if w.risk == "mean" else PlanSettings.risk)
+    rows = [(t("app.export.curves", lang), t(f"app.cur.source.{source}", lang), t("app.page.curves", lang))]
+    rows += settings_rows(settings, lang, lambda _name: page)
+    for channel, lower, upper, locked in w.bounds:
         value = t("app.opt.col.locked", lang) if locked else \
             f"{lower:g}× – {'∞' if upper is None else f'{upper:g}×'}"
         rows.append((f"{t('app.opt.bounds', lang)}: {names.get(channel, channel)}", value, page))

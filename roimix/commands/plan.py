@@ -18,6 +18,7 @@ files, with their SHA-256, as assumptions); ``plan.csv`` is the per-cell data wi
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -228,40 +229,26 @@ def sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def plan_assumptions(options: dict, given: dict, inputs: tuple[tuple[str, str], ...], unfit: list[str],
-                     digests: dict[str, str], lang: str) -> tuple[tuple[str, str, str], ...]:
-    """(item, value, source) of everything the plan was computed with: the objective, budget and reserve,
-    every rule (``off`` when not set), the margin, the pipeline settings and the input files with their
-    SHA-256. ``given``: option name → whether it came from the command line (else its default)."""
+def plan_assumptions(settings: PlanSettings, options: dict, given: dict, inputs: tuple[tuple[str, str], ...],
+                     unfit: list[str], digests: dict[str, str], lang: str) -> tuple[tuple[str, str, str], ...]:
+    """(item, value, source) of everything the plan was computed with: the settings' rows, as every face writes
+    them (:func:`roimix.report.assumptions.settings_rows`), the channel bounds and locks as given, the cells kept
+    at current spend, the fit's settings and the input files with their SHA-256. ``given``: option name →
+    whether it came from the command line (else its default)."""
+    from roimix.report.assumptions import settings_rows
+
     o = options
     item = lambda key, **v: t(f"optimizer.assume.{key}", lang, **v)  # noqa: E731
-    src = lambda name: item("from.cli") if given.get(name) else item("from.default")  # noqa: E731
+    option = {"new_product_cap": "new_product_cap", "new_customer_cap": "new_customer_cap",
+              "new_customer_floor": "new_customer_floor", "budget": "budget", "reserve": "reserve",
+              "target_gmv": "target_gmv", "roi_floor": "roi_floor", "margin": "margin", "return_rate": "return_rate",
+              "risk": "risk", "objective": "objective"}
+    src = lambda name: item("from.cli") if given.get(option.get(name, name)) else item("from.default")  # noqa: E731
     off = item("off")
-    share = lambda v: off if v is None else percent(v, lang)  # noqa: E731
-    kind = o["objective"].replace("-", "_")
-    rows = [(item("objective"), t(f"optimizer.objective.{kind}", lang), src("objective"))]
-    if o["budget"] is not None:
-        sense = o["budget_mode"] or ("eq" if kind == "gmv" else "le")
-        rows.append((item("budget"), item(f"budget_{sense}", amount=f"{o['budget']:,.2f}"), src("budget")))
-        rows.append((item("reserve"), item("reserve_value", share=percent(o["reserve"], lang),
-                                           amount=f"{o['budget'] * o['reserve']:,.2f}"), src("reserve")))
-    else:
-        rows.append((item("reserve"), percent(o["reserve"], lang), src("reserve")))
-    if o["target_gmv"] is not None:
-        rows.append((item("target_gmv"), f"{o['target_gmv']:,.2f}", src("target_gmv")))
-    rows += [
-        (item("new_product_cap"), share(o["new_product_cap"]), src("new_product_cap")),
-        (item("new_customer_cap"), share(o["new_customer_cap"]), src("new_customer_cap")),
-        (item("new_customer_floor"), share(o["new_customer_floor"]), src("new_customer_floor")),
-        (item("bounds"), o["bounds"] or off, src("bounds")),
-        (item("locks"), ", ".join(o["locks"]) or off, src("locks")),
-    ]
+    rows = settings_rows(settings, lang, src)
+    rows += [(item("bounds"), o["bounds"] or off, src("bounds")), (item("locks"), ", ".join(o["locks"]) or off, src("locks"))]
     if unfit:
         rows.append((item("unfit"), ", ".join(unfit), item("from.curves")))
-    rows += [
-        (item("roi_floor"), off if o["roi_floor"] is None else f"{o['roi_floor']:g}", src("roi_floor")),
-        (item("margin"), f"{o['margin']:g}", src("margin")),
-    ]
     if o["curves"] is None:  # fitted here: from journeys (pipeline mode) or from spend and total GMV (aggregate)
         window = o["current_window"]
         aggregate = o.get("outcome") is not None
@@ -278,7 +265,8 @@ def plan_assumptions(options: dict, given: dict, inputs: tuple[tuple[str, str], 
     return tuple(rows)
 
 
-def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list[str], lang: str) -> Context:
+def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str, str], ...], unfit: list[str],
+                 lang: str) -> Context:
     """Where a plan's exports say they came from, as ``roimix batch`` records it: inputs with their SHA-256,
     the options as assumptions."""
     digests = {path: sha256(path) for _, path in inputs}
@@ -291,7 +279,7 @@ def plan_context(options: dict, inputs: tuple[tuple[str, str], ...], unfit: list
     return Context("roimix plan", made_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    made_by=f"roimix {version('roimix')}",
                    inputs=tuple((name, f"{path} (sha256 {digests[path]})") for name, path in inputs),
-                   assumptions=plan_assumptions(options, given, inputs, unfit, digests, lang), lang=lang)
+                   assumptions=plan_assumptions(settings, options, given, inputs, unfit, digests, lang), lang=lang)
 
 
 @click.command("plan")
@@ -415,7 +403,8 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                    "touchpoints": touchpoints,
                    "period_days": int(frame["period_days"].iloc[0]) if "period_days" in frame.columns else None}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
-        tables = plan_tables(result, plan_context(options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
+        stated = replace(settings, risk=result.risk)  # the risk the plan was made with (the mean without draws)
+        tables = plan_tables(result, plan_context(stated, options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
         if Path(out).suffix.lower() == ".csv":
             path = write_cells_csv(tables, out)
         else:

@@ -7,7 +7,7 @@ This is where a scenario touches files; the planning itself is :mod:`optimizer.c
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from roimix.curve_files import read_draws
 from roimix.export.finance import Context, FinanceTables, campaign_tables
 from roimix.settings import PlanSettings, campaign_scenario
 from roimix.tables import CHANNELS, CURVES, read_table
+from roimix.text import t
 
 from .spec import ScenarioSpec
 
@@ -51,7 +52,12 @@ class ScenarioRun:
     curves: pd.DataFrame
     channels: pd.DataFrame | None
     inputs: tuple[tuple[str, str], ...]
-    assumptions: tuple[tuple[str, str, str], ...]
+    settings: PlanSettings
+    """the plan settings the scenario file gave (money over the horizon's days)"""
+    horizon: Horizon
+    curve_source: str
+    phase_sources: dict
+    """phase → where its multiplier came from"""
     warnings: tuple[Message, ...] = ()
     """the fit's and the rules' warnings (keys and values; :func:`roimix.text.pipeline.render_warning` words them)"""
     outcome: Outcome | None = None
@@ -60,6 +66,13 @@ class ScenarioRun:
     def campaign_label(self, lang: str) -> str:
         return "" if self.campaign is None else f"{self.campaign.label(lang)} {self.campaign.start.year}"
 
+    def assumptions(self, lang: str = "en") -> tuple[tuple[str, str, str], ...]:
+        """(item, value, source) in ``lang``: the settings' rows as every face writes them
+        (:func:`roimix.report.assumptions.settings_rows`), then what is the scenario's own: the curves, each
+        channel's carry-over lag, carry-in and carry-out, the horizon, the phases, the weekend multiplier, the
+        pacing rules and the command line's overrides."""
+        return _assumptions(self, lang)
+
     def finance(self, lang: str = "en", made_at: str = "") -> FinanceTables:
         labels = {}
         if self.channels is not None:
@@ -67,7 +80,7 @@ class ScenarioRun:
             if col in self.channels.columns:
                 labels = {str(c): str(v) for c, v in zip(self.channels["channel"], self.channels[col]) if pd.notna(v)}
         context = Context(self.spec.name, self.campaign_label(lang), made_at, f"roimix {_version()}", self.inputs,
-                          self.assumptions, labels, lang)
+                          self.assumptions(lang), labels, lang)
         return campaign_tables(self.plan, context, flat=self.flat, outcome=self.outcome)
 
 
@@ -85,11 +98,11 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
     plan = planner.solve(setup)
     flat_plan = planner.solve(setup, flat=True) if flat and plan.solved else None
     inputs = _inputs(spec)
-    assumptions = _assumptions(spec, curves, source, campaign, phase_sources, setup, horizon)
     warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings + draw_notes
     outcome = campaign_outcome(curves, draws, plan, flat_plan) if draws is not None and len(draws) else None
-    return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, assumptions, warnings,
-                       outcome)
+    settings = plan_settings(spec, curves, horizon, new_customer_cap)
+    return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, settings, horizon, source,
+                       phase_sources, warnings, outcome)
 
 
 # --- curves ---------------------------------------------------------------------------------------------
@@ -311,37 +324,44 @@ def _digest(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def _assumptions(spec, curves, source, campaign, phase_sources, setup: CampaignScenario, horizon: Horizon):
-    rows = [("curves", source, "scenario file")]
+def _assumptions(run: ScenarioRun, lang: str) -> tuple[tuple[str, str, str], ...]:
+    from roimix.report.assumptions import settings_rows
+
+    spec, curves, horizon = run.spec, run.curves, run.horizon
+
+    def item(key: str, **values) -> str:
+        return t(f"optimizer.assume.{key}", lang, **values)
+
+    scenario = item("from.scenario")
+    rows = [(item("curves"), run.curve_source, scenario)]
+    # campaign plans are made on the curves' estimate (not yet risk-aware): the table says so
+    rows += settings_rows(replace(run.settings, risk="mean"), lang, lambda _name: scenario)
     lag = next((c for c in LAG_COLUMNS if c in curves.columns), None)
     for ch, part in curves.groupby(curves["channel"].astype(str), sort=True):
         value = float(part[lag].mean()) if lag and part[lag].notna().any() else spec.curves.default_lag_days
-        rows.append((f"carry-over lag, {ch} (days)", f"{value:.2f}",
-                     "fit" if spec.curves.source == "fit" else ("curves file" if lag else "default")))
-    rows.append(("spend before the horizon", "current daily spend (carry-in)", "assumption"))
-    rows.append(("value after the horizon", "counted: the last days' carry-over, spend back at today's level",
-                 "assumption"))
-    rows.append(("horizon", f"{horizon.start} – {horizon.end} ({horizon.n_days} days)", "scenario file"))
-    if campaign is not None:
-        for p in campaign.phases:
+        rows.append((item("lag", channel=ch), f"{value:.2f}",
+                     item("from.fit") if spec.curves.source == "fit" else
+                     (item("from.curves_file") if lag else item("from.default"))))
+    rows.append((item("carry_in"), item("carry_in_value"), item("from.assumption")))
+    rows.append((item("carry_out"), item("carry_out_value"), item("from.assumption")))
+    rows.append((item("horizon"), item("horizon_value", start=str(horizon.start), end=str(horizon.end),
+                                       days=horizon.n_days), scenario))
+    if run.campaign is not None:
+        for p in run.campaign.phases:
             overrides = "".join(f", {c} × {m:.2f}" for c, m in p.channel_multipliers)
-            rows.append((f"phase {p.name}", f"{p.start} – {p.end}, response × {p.multiplier:.2f}{overrides}",
-                         phase_sources.get(p.name, "")))
-    rows.append(("weekend multiplier", f"{spec.calendar.weekend_multiplier:g}", "scenario file"))
-    if setup.budget is not None:
-        rows.append(("budget", f"{setup.budget.total_cny:,.2f} ({setup.budget.sense}), held back "
-                               f"{setup.budget.reserve_share:.1%}", "scenario file"))
-    rows.append(("objective", setup.objective.kind, "scenario file"))
-    if setup.objective.kind == "profit":  # the margin only matters to profit
-        rows.append(("margin (where the curves give none)", f"{spec.curves.margin:g}", "scenario file"))
+            rows.append((item("phase", phase=p.label(lang)),
+                         item("phase_value", start=str(p.start), end=str(p.end), multiplier=f"{p.multiplier:.2f}",
+                              overrides=overrides), run.phase_sources.get(p.name, "")))
+    rows.append((item("weekend"), f"{spec.calendar.weekend_multiplier:g}", scenario))
     r = spec.rules
-    for name in ("new_product_cap", "new_customer_cap", "per_phase", "key_daily_min", "max_daily_change",
-                 "change_applies_to", "non_key_focus", "non_key_offday_share", "roi_floor", "locks"):
-        value = setup.new_customer_cap if name == "new_customer_cap" else getattr(r, name)
-        shown = "off" if value is None or value == () else (", ".join(value) if isinstance(value, tuple) else str(value))
-        rows.append((f"rules.{name}", shown, "scenario file"))
+    off = item("off")
+    for name in ("per_phase", "key_daily_min", "max_daily_change", "change_applies_to", "non_key_focus",
+                 "non_key_offday_share", "locks"):
+        value = getattr(r, name)
+        shown = off if value is None or value == () else (", ".join(value) if isinstance(value, tuple) else str(value))
+        rows.append((item("rule", rule=f"rules.{name}"), shown, scenario))
     if spec.overrides:
-        rows.append(("overrides", "; ".join(spec.overrides), "command line"))
+        rows.append((item("overrides"), "; ".join(spec.overrides), item("from.command_line")))
     return tuple(rows)
 
 

@@ -72,9 +72,9 @@ def test_excel_has_the_finance_sheets_and_the_what_if_as_assumptions(solved):
     assert "预算（元/天）" in summary_items and "计划花费（元/天）" in summary_items
     items = {r[0]: r[1] for r in book["假设"].iter_rows(min_row=2, values_only=True)}
     assert items[t("app.export.curves", "zh")] == t("app.cur.source.demo", "zh")
-    assert items[t("app.opt.new_product_cap", "zh")] == "15.0%"
+    assert items[t("optimizer.assume.new_product_cap", "zh")] == "15.0%"
     assert items[f"{t('app.opt.bounds', 'zh')}: 直通车"] == t("app.opt.col.locked", "zh")
-    assert items["毛利率（%）"] == "45.0%" and items["保本投产比 = 1 ÷ (毛利率 × (1 − 退货率))"] == "2.22"
+    assert items["毛利率（占 GMV）"] == "45.0%" and items["保本投产比 = 1 ÷ (毛利率 × (1 − 退货率))"] == "2.22"
     summary = [r for r in book["汇总"].iter_rows(values_only=True)]
     assert any(r[1] == "my=spend.csv" for r in summary), "the uploaded file is named as an input"
 

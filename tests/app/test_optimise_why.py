@@ -102,7 +102,7 @@ def test_break_even_and_the_assumptions_sheet_carry_margin_and_return_rate():
     assert optimise.break_even_roas(0.8 * (1 - 0.5)) == pytest.approx(2.5)
     w = engine.WhatIf(budget=1000.0, objective="profit", margin=0.8, return_rate=0.5)
     rows = {item: value for item, value, _ in exports.assumptions(w, "fitted", "zh")}
-    assert rows["毛利率（%）"] == "80.0%" and rows["退货率（%）"] == "50.0%"
+    assert rows["毛利率（占 GMV）"] == "80.0%" and rows["退货率（占 GMV）"] == "50.0%"
     assert rows["保本投产比 = 1 ÷ (毛利率 × (1 − 退货率))"] == "2.50"
 
 

@@ -51,7 +51,8 @@ def test_every_value_can_be_overridden(mini):
     assert run.campaign.phase("peak").multiplier == 1.8
     assert run.plan.solved and run.plan.spend_cny == pytest.approx(450_000, rel=1e-7)
     assert run.plan.days["date"].min().date() == date(2026, 5, 1)
-    assert ("overrides", "; ".join(spec.overrides), "command line") in run.assumptions
+    assert ("Overrides", "; ".join(spec.overrides), "command line") in run.assumptions("en")
+    assert ("覆盖设置", "; ".join(spec.overrides), "命令行") in run.assumptions("zh")
 
 
 @pytest.mark.parametrize("edit, message", [

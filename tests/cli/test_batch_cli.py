@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from roimix.cli import main
+from roimix.text import t
 
 SOLVED = ("optimal", "optimal_inaccurate")
 
@@ -146,9 +147,10 @@ def test_a_curves_file_without_cpc_plans_without_the_default_new_customer_cap(tm
     assert line.startswith("no_cpc: warning:") and "qianchuan/Existing products" in line and "30%" in line
     assumptions = pd.read_excel(tmp_path / "out" / "no_cpc.xlsx", sheet_name=None)
     said = pd.concat(assumptions.values(), ignore_index=True).astype(str)
-    assert said.apply(lambda col: col.str.contains("rules.new_customer_cap")).to_numpy().any()
-    row = said[said.apply(lambda col: col.eq("rules.new_customer_cap")).any(axis=1)]
-    assert row.apply(lambda col: col.eq("off")).to_numpy().any()  # the workbook says the cap was not applied
+    cap = t("optimizer.assume.new_customer_cap", "en")
+    row = said[said.apply(lambda col: col.eq(cap)).any(axis=1)]
+    assert len(row) == 1, "the assumptions name the new-customer cap"
+    assert row.apply(lambda col: col.eq(t("optimizer.assume.off", "en"))).to_numpy().any()  # and say it was not applied
 
 
 def test_a_curves_file_without_cpc_and_a_new_customer_cap_in_the_file_exits_2(tmp_path, capsys):

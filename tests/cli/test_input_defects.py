@@ -198,7 +198,7 @@ def test_margin_is_honoured_in_pipeline_mode(logs, tmp_path, capsys):
     assert (plan.loc[~funded, "marginal_roi"] <= 1 / 0.3 + 1e-3).all()
     assert pd.read_csv(curves, encoding="utf-8-sig")["margin"].eq(0.3).all()
     margin, = [a for a in doc["assumptions"] if a["item"].startswith("Margin")]
-    assert margin["value"] == "0.3"
+    assert margin["value"] == "30.0%"
 
 
 BATCH = """
@@ -239,7 +239,7 @@ def test_batch_honours_the_margin_of_each_scenario(sample_dir, tmp_path, capsys)
     for name, margin in (("low", 0.3), ("high", 0.6)):
         doc = json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))
         items = {a["item"]: a["value"] for a in doc["assumptions"]}
-        assert items["margin (where the curves give none)"] == f"{margin:g}"
+        assert items["Margin (share of GMV)"] == f"{margin:.1%}"
 
 
 @pytest.mark.parametrize("flag", [["--budget", "0"], ["--set", "budget.total=0"]])

@@ -108,7 +108,8 @@ def test_assumptions_sheet_lists_the_options_and_the_input_file_hash(curves, tmp
     assert items[a("new_customer_floor")] == (a("off"), a("from.default"))
     assert items[a("bounds")][0] == "relative:0.5,2" and items[a("locks")][0] == "ztc"
     assert items[a("roi_floor")] == (a("off"), a("from.default"))
-    assert items[a("margin")][0] == "0.4"
+    assert items[a("margin")][0] == percent(0.4, "en")
+    assert items[a("return_rate")][0] == percent(0.0, "en") and items[a("break_even")][0] == "2.50"
     assert items[a("objective")][0] == t("optimizer.objective.gmv", "en")
     assert "10,000.00" in items[a("budget")][0] and percent(0.05, "en") in items[a("reserve")][0]
     digest = hashlib.sha256(curves.read_bytes()).hexdigest()
