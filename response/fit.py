@@ -56,7 +56,7 @@ import pandas as pd
 
 from roimix.errors import InputError
 from roimix.messages import Message
-from roimix.tables.expected import english, expect
+from roimix.expected import english, expect
 
 from .candidates import cell_candidates, fixed_shapes, kernel_candidates, starting_candidate
 from .design import Timeline, baseline_design

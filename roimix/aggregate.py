@@ -43,7 +43,7 @@ from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, Problem, TableError, read_table
 from roimix.tables.contracts import OUTCOME
-from roimix.tables.expected import expect
+from roimix.expected import expect
 
 Source = str | Path | pd.DataFrame
 Progress = Callable[[str], None]

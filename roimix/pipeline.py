@@ -50,7 +50,7 @@ from roimix import plan_defaults
 from roimix.errors import InputError
 from roimix.messages import Message
 from roimix.tables import CHANNELS, CONVERSIONS, LIFT_TESTS, SPEND, TOUCHPOINTS, TableError, load_table, read_table
-from roimix.tables.expected import expect
+from roimix.expected import expect
 from roimix.tables.problems import Problem
 
 Progress = Callable[[str], None]

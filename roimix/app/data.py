@@ -24,7 +24,7 @@ from roimix.tables import (
     CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, SPEND, TOUCHPOINTS, Problem, TableError, read_table,
 )
 from roimix.tables.contracts import OUTCOME
-from roimix.tables.expected import expect
+from roimix.expected import expect
 
 from . import state
 

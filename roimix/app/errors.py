@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 def expected_text(problem: Problem, lang: str) -> str:
     """What the cell, row or file should have been, in the reader's language: the problem's own key and values
-    (:attr:`Problem.message`, see :mod:`roimix.tables.expected`), never translated back from English."""
+    (:attr:`Problem.message`, see :mod:`roimix.expected`), never translated back from English."""
     m = problem.message
     return t(f"app.expected.{m.key}", lang, **m.values) if m is not None else problem.expected
 

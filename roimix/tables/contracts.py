@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from roimix.messages import Message
 
-from .expected import expect
+from roimix.expected import expect
 
 SEGMENTS = ("new", "existing")
 """Product segments: ``new`` products (the new-product spend cap applies) and ``existing`` ones."""
@@ -53,7 +53,7 @@ class Kind:
     sql_type: str
     convert: str
     expected: Message
-    """what a cell should be (:func:`roimix.tables.expected.expect`)"""
+    """what a cell should be (:func:`roimix.expected.expect`)"""
     valid: str | None = None
     native: tuple[str, ...] = ()
     keep_native: bool = False

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from roimix.errors import InputError
 from roimix.messages import Message
 
-from .expected import english, expect
+from roimix.expected import english, expect
 
 MAX_REPORTED = 20
 """How many problems an error message lists before it only gives the count."""
@@ -32,13 +32,13 @@ class Problem:
     n_rows: int = 0
     got: tuple[str, ...] = ()
     message: Message | None = None
-    """the same expectation as a key of :data:`roimix.tables.expected.EXPECTED` and its values, for a shell
+    """the same expectation as a key of :data:`roimix.expected.EXPECTED` and its values, for a shell
     that words it in the reader's language"""
 
     @classmethod
     def of(cls, file: str, column: str, expected: Message, rows: tuple[int, ...] = (), n_rows: int = 0,
            got: tuple[str, ...] = ()) -> Problem:
-        """A problem whose expectation is ``expected`` (:func:`roimix.tables.expected.expect`)."""
+        """A problem whose expectation is ``expected`` (:func:`roimix.expected.expect`)."""
         return cls(file, column, english(expected), tuple(rows), int(n_rows), tuple(got), expected)
 
     def describe(self) -> str:

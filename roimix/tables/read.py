@@ -27,7 +27,7 @@ import pandas as pd
 from .contracts import ORDER_CEILING_CNY, Column, TableContract
 from roimix.messages import Message
 
-from .expected import expect
+from roimix.expected import expect
 from .problems import Problem, TableError
 
 Source = str | Path | pd.DataFrame

@@ -3,7 +3,7 @@
 Keys start with ``app.``; ``{name}`` fields are filled by :func:`roimix.text.t`.
 """
 
-from roimix.tables.expected import EXPECTED
+from roimix.expected import EXPECTED
 
 STRINGS = {
     # --- frame ----------------------------------------------------------------------------------------
@@ -603,7 +603,7 @@ STRINGS = {
 }
 
 
-# What a table's cell, row or file should have been (roimix.tables.expected): Chinese here, the English is the
+# What a table's cell, row or file should have been (roimix.expected): Chinese here, the English is the
 # ground's own sentence, so the two cannot drift and nothing is translated back from English.
 _EXPECTED_ZH = {
     'agg_grid': '日期相隔一天或一周（现在相隔 {days} 天）',

@@ -100,11 +100,11 @@ def test_problems_from_bad_rows_and_part_folders_are_shown_in_chinese(tmp_path):
 
 
 def test_every_expectation_has_chinese_with_the_same_fields():
-    """Each key a table problem can carry (roimix.tables.expected) is worded in Chinese with exactly the fields of
+    """Each key a table problem can carry (roimix.expected) is worded in Chinese with exactly the fields of
     its English sentence, so a problem's values fill both."""
     import string
 
-    from roimix.tables.expected import EXPECTED
+    from roimix.expected import EXPECTED
     from roimix.text import STRINGS
 
     def fields(text: str) -> set[str]:
