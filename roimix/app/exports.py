@@ -27,17 +27,17 @@ def assumptions(whatif, source: str, lang: str, names: dict[str, str] | None = N
     """(item, value, source) of every setting the plan was computed with: the curves it used, the settings' rows as
     every face writes them (:func:`roimix.report.assumptions.settings_rows`) and each channel's bounds (channels by
     ``names``, their labels)."""
+    from dataclasses import replace
+
     from roimix.report.assumptions import settings_rows
-    from roimix.settings import PlanSettings
+
+    from .whatif import settings_of
 
     names = names or {}
     page = t("optimizer.assume.from.page", lang)
     w = whatif
-    settings = PlanSettings(
-        objective=w.objective, budget_cny=w.budget, target_gmv_cny=w.target_gmv if w.objective == "min_spend" else None,
-        new_product_cap=w.new_product_cap, new_customer_cap=w.new_customer_cap,
-        roi_floor=float(w.roi_floor) if w.roi_floor else None, margin=float(w.margin), return_rate=float(w.return_rate),
-        risk="mean" if w.risk == "mean" else PlanSettings.risk)
+    # the what-if's own settings (its channel rules are written below, by channel label)
+    settings = settings_of(replace(w, bounds=()), pd.DataFrame({"channel": []}))
     rows = [(t("app.export.curves", lang), t(f"app.cur.source.{source}", lang), t("app.page.curves", lang))]
     rows += settings_rows(settings, lang, lambda _name: page)
     for channel, lower, upper, locked in w.bounds:
