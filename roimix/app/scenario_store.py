@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from roimix.messages import Message
 from roimix.settings import default
 from roimix.text import t
 
@@ -158,7 +160,10 @@ def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.Data
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{label}: not valid TOML: {err}") from None
+        at = re.search(r"line (\d+), column (\d+)", str(err))  # Python 3.11's decoder gives the place in its text only
+        raise ScenarioError(f"{label}: not valid TOML: {err}", message=Message(
+            "app.scn.bad_toml", {"file": label, "line": at.group(1) if at else "?",
+                                 "column": at.group(2) if at else "?"})) from None
     try:
         budget, horizon = doc.get("budget", {}), doc.get("horizon", {})
         days = (horizon["end"] - horizon["start"]).days + 1 if "start" in horizon and "end" in horizon else FILE_DAYS
@@ -184,7 +189,8 @@ def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.Data
             margin=float(doc.get("curves", {}).get("margin", engine.WhatIf.margin)),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise ScenarioError(f"{label}: not a roimix scenario file ({err})") from None
+        raise ScenarioError(f"{label}: not a roimix scenario file ({err})",
+                            message=Message("app.scn.not_scenario", {"file": label})) from None
     frame = pd.DataFrame([(c, lo, up if up is not None else np.nan, locked) for c, lo, up, locked in w.bounds],
                          columns=shared.BOUNDS_COLUMNS)
     source = "demo" if doc.get("curves", {}).get("source") == "file" else "fitted"

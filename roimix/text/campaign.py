@@ -196,6 +196,11 @@ STRINGS = {
     "app.scn.folder": ("方案文件保存在 {folder}（可用 roimix batch 直接运行）。", "Scenario files are kept in {folder} (runnable with roimix batch)."),
     "app.scn.saved_file": ("已保存方案 {name}：{path}", "Saved scenario {name}: {path}"),
     "app.scn.file_problem": ("无法读取方案文件：{problem}", "A scenario file could not be read: {problem}"),
+    "app.scn.bad_toml": ("{file} 不是有效的 TOML（第 {line} 行第 {column} 列附近有误）",
+                         "{file} is not valid TOML (a mistake near line {line}, column {column})"),
+    "app.scn.not_scenario": ("{file} 不是可用的 roimix 方案文件（请上传本页下载的文件，或 roimix batch 读取的 TOML）",
+                             "{file} is not a usable roimix scenario file (upload a file downloaded here, or a TOML "
+                             "roimix batch reads)"),
     "app.scn.download_file": ("下载方案文件（TOML）", "Download the scenario file (TOML)"),
     "app.scn.upload_file": ("上传方案文件（TOML）", "Upload a scenario file (TOML)"),
     "app.scn.uploaded_file": ("已载入方案 {name}", "Loaded scenario {name}"),

@@ -106,3 +106,16 @@ def test_two_scenarios_compare_cell_by_cell_and_the_rows_sum_to_their_totals(fol
     assert cells["spend_delta"].sum() == pytest.approx(b.totals.spend_cny - a.totals.spend_cny, abs=0.01)
     shown = next(d.value for d in at.dataframe if "花费差（B − A）" in d.value.columns)
     assert len(shown) == len(cells)
+
+
+@pytest.mark.parametrize("text, said_zh", [
+    ('name = "x"\n[budget\ntotal = 1\n', "不是有效的 TOML（第 2 行"),
+    ('name = "x"\n[budget]\ntotal = "lots"\n', "不是可用的 roimix 方案文件"),
+])
+def test_an_unusable_scenario_file_is_named_in_the_readers_language(folder, text, said_zh):
+    """A scenario file the page cannot use is refused in Chinese on a Chinese page (it showed the reader's English)."""
+    at = goto(_demo_app(), "scenarios")
+    at.file_uploader(key="scenario.upload").set_value(("坏的.toml", text.encode(), "application/toml")).run()
+    shown = [e.value for e in at.error]
+    assert any("无法读取方案文件：坏的.toml " in e and said_zh in e for e in shown), shown
+    assert not any("not valid TOML" in e or "not a roimix scenario" in e for e in shown), shown

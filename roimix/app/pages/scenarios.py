@@ -93,7 +93,8 @@ def upload_file(scenarios: dict, lang: str) -> None:
     try:
         saved = scenario_store.from_file(file.getvalue().decode("utf-8-sig"), file.name)
     except (ScenarioError, UnicodeDecodeError) as err:
-        st.error(t("app.scn.file_problem", lang, problem=str(err)))
+        message = getattr(err, "message", None)  # worded in the reader's language where the error carries its key
+        st.error(t("app.scn.file_problem", lang, problem=t(message.key, lang, **message.values) if message else str(err)))
         return
     scenarios[saved.name] = saved
     scenario_store.write_file(saved)
