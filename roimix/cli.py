@@ -74,6 +74,19 @@ def _is_table_error(err: Exception) -> bool:
     return problems is not None and isinstance(err, problems.TableError)
 
 
+def _lang_of(args: list[str]) -> str:
+    """The language a command was asked to speak (``--lang zh|en``), else the command's own default, else zh."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    name = next((a for a in args if a in COMMANDS), None)
+    command = getattr(sys.modules.get(f"roimix.commands.{name}"), "command", None)  # imported when it ran
+    option = next((p for p in getattr(command, "params", ()) if p.name == "lang"), None)
+    return option.default if option is not None and option.default in ("zh", "en") else "zh"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map known errors to exit codes and one readable message, never a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -85,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     except RoimixError as err:
         if debug and isinstance(err, CommandUnavailable):
             raise
-        click.echo(str(err) if _is_table_error(err) else f"error: {err}", err=True)  # a table's problems, one a line
+        from roimix.text import error_text
+
+        text = error_text(err, _lang_of(args))
+        click.echo(text if _is_table_error(err) else f"error: {text}", err=True)  # a table's problems, one a line
         return err.exit_code
     except click.exceptions.Exit as exit_:
         return exit_.exit_code

@@ -20,6 +20,14 @@ class RoimixError(Exception):
         self.message = message
         """The same as a text key and its values, for a shell that words it (``None``: show the text)."""
 
+    def __str__(self) -> str:
+        """The text it was raised with; raised with a key only, the key and its values (a shell words it:
+        ``roimix.text.error_text``)."""
+        if self.args or self.message is None:
+            return super().__str__()
+        values = ", ".join(f"{name}={value!r}" for name, value in self.message.values.items())
+        return f"{self.message.key}({values})"
+
 
 class InputError(RoimixError, ValueError):
     """Something the user gave cannot be used: a table, a setting, a file, an option."""

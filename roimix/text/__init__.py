@@ -10,7 +10,8 @@ import importlib
 import math
 
 LANGS = ("zh", "en")
-_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline", "aggregate")
+_AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline", "aggregate",
+          "errors_plan", "errors_data", "errors_journeys")
 
 
 def _load() -> dict[str, tuple[str, str]]:
@@ -36,6 +37,15 @@ def t(key: str, lang: str = "zh", **values) -> str:
     """The text for ``key`` in ``lang`` with ``values`` filled in (``str.format`` fields)."""
     zh, en = STRINGS[key]
     return (zh if lang == "zh" else en).format(**values)
+
+
+def error_text(err: BaseException, lang: str = "zh") -> str:
+    """What a named error says to a reader in ``lang``: its key worded here when it carries one
+    (:attr:`roimix.errors.RoimixError.message`), else its own text."""
+    message = getattr(err, "message", None)
+    if message is not None and getattr(message, "key", None) in STRINGS:
+        return t(message.key, lang, **message.values)
+    return str(err)
 
 
 def money(amount: float, lang: str = "zh", digits: int = 1) -> str:
