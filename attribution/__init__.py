@@ -8,22 +8,42 @@ time_decay, position_based, markov_<k> (exact removal effects), incremental (bas
 credit of the incremental conversion probability; the optimizer's default).
 """
 
-from .credit import (
-    CREDIT_COLUMNS, DAILY_COLUMNS, ModelCredit, attribute, attribute_all, attribute_journeys, credit_by_day,
-    fit_credit, rake, side_by_side, tidy, time_decay_tables, with_spend,
-)
-from .engines import (
-    DuckDBEngine, Engine, EngineError, SparkEngine, build_journeys, build_paths, engine_from_options, time_decay_by_day,
-)
-from .incremental import IncrementalCredit, IncrementalModel, Selection, Spec
-from .journeys import PATH_SEPARATOR, Journeys, aggregate_paths
-from .markov import MarkovChain, MarkovResult, markov_chain, removal_effects, transition_table
-from .models import (
-    BASELINE, MODEL_NAMES, FirstTouch, Incremental, LastNonDirect, LastTouch, Linear, Markov, Model, PositionBased,
-    TimeDecay, default_models, model_from_name,
-)
-from .paths import NO_TOUCH, NULL_WINDOW, EncodedPaths, canonical_paths, encode_paths, null_window_of
-from .shapley import ShapleyResult, shapley, shapley_exact, shapley_sampled
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {  # name → the submodule that defines it, imported on first use (PEP 562): a command that needs
+    # one model does not pay for the others' imports (pandas, DuckDB, SciPy's optimisers)
+    **dict.fromkeys(("CREDIT_COLUMNS", "DAILY_COLUMNS", "ModelCredit", "attribute", "attribute_all",
+                     "attribute_journeys", "credit_by_day", "fit_credit", "rake", "side_by_side", "tidy",
+                     "time_decay_tables", "with_spend"), "credit"),
+    **dict.fromkeys(("DuckDBEngine", "Engine", "EngineError", "SparkEngine", "build_journeys", "build_paths",
+                     "engine_from_options", "time_decay_by_day"), "engines"),
+    **dict.fromkeys(("IncrementalCredit", "IncrementalModel", "Selection", "Spec"), "incremental"),
+    **dict.fromkeys(("Journeys", "aggregate_paths"), "journeys"),
+    **dict.fromkeys(("MarkovChain", "MarkovResult", "markov_chain", "removal_effects", "transition_table"),
+                    "markov"),
+    **dict.fromkeys(("BASELINE", "MODEL_NAMES", "FirstTouch", "Incremental", "LastNonDirect", "LastTouch",
+                     "Linear", "Markov", "Model", "PositionBased", "TimeDecay", "default_models",
+                     "model_from_name"), "models"),
+    **dict.fromkeys(("EncodedPaths", "canonical_paths", "encode_paths", "null_window_of"), "paths"),
+    **dict.fromkeys(("NO_TOUCH", "NULL_WINDOW", "PATH_SEPARATOR"), "vocabulary"),
+    **dict.fromkeys(("ShapleyResult", "shapley", "shapley_exact", "shapley_sampled"), "shapley"),
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'attribution' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
 
 __all__ = [
     "DuckDBEngine", "Engine", "EngineError", "Journeys", "PATH_SEPARATOR", "SparkEngine", "aggregate_paths",

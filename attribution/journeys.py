@@ -44,16 +44,8 @@ import pandas as pd
 from roimix.errors import InputError
 from roimix.tables.read import duckdb_source
 
-NO_TOUCH = "(none)"
-PATH_SEPARATOR = " > "
-NULL_WINDOW = "null_window"
-"""Column of a paths table saying how its non-converting windows were cut: :data:`ANCHORED` (they
-end at the user's last touch, which is therefore on every non-converting path by construction:
-every table built here says so) or :data:`FULL` (they hold the whole window; a table that says
-nothing is taken as full). A column, not a sidecar file or Parquet metadata: it survives a CSV
-round trip, a spreadsheet and a concatenation, and a table from elsewhere simply lacks it."""
-ANCHORED, FULL = "anchored", "full"
-NULL_WINDOWS = (ANCHORED, FULL)
+from .vocabulary import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR  # noqa: F401 - re-exported
+
 PATH_KEYS = ("date", "product_segment")
 """Columns ``build_paths(by=…)`` may add to ``path``."""
 CONVERSION_DEFAULTS = {

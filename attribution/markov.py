@@ -19,14 +19,21 @@ one sparse LU factorisation per channel (no simulation, no step limit).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
-from scipy.sparse.linalg import splu
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy import sparse
 
 from .paths import EncodedPaths
+
+
+_DENSE_MAX_STATES = 400
+"""Chains up to this many states (an order-1 chain has one per channel) are counted and solved dense."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,9 @@ class MarkovChain:
     channels: tuple[str, ...]
     contains: np.ndarray
     """(n_states, n_channels) bool: the channels in each transient state (the start state is the last row, empty)"""
-    transitions: sparse.csr_matrix
-    """among transient states, start last; rows sum to 1 minus the exit probabilities"""
+    transitions: sparse.csr_matrix | np.ndarray
+    """among transient states, start last; rows sum to 1 minus the exit probabilities (sparse from
+    :func:`markov_chain`; dense inside :func:`removal_effects` for a small chain)"""
     to_conversion: np.ndarray
     """probability of converting straight from each state"""
     to_value: np.ndarray
@@ -70,6 +78,16 @@ class MarkovResult:
 
 def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
     """The absorbing chain of order ``order`` built from the paths (vectorised, no loop per path)."""
+    from scipy import sparse
+
+    chain = _chain(encoded, order)
+    return chain if not isinstance(chain.transitions, np.ndarray) else \
+        replace(chain, transitions=sparse.csr_matrix(chain.transitions))
+
+
+def _chain(encoded: EncodedPaths, order: int) -> MarkovChain:
+    """:func:`markov_chain`, with ``transitions`` a dense array when there are at most :data:`_DENSE_MAX_STATES`
+    states (SciPy is then not imported: its import is a tenth of a whole ``roimix attribute`` process)."""
     if order not in (1, 2, 3, 4):
         raise ValueError(f"order must be 1..4, got {order}")
     lengths = encoded.lengths
@@ -119,16 +137,21 @@ def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
     weight = (encoded.conversions + encoded.nulls)[win_path]
     prev = np.where(new_path, start, np.concatenate([[start], state[:-1]]))
     n = n_states + 1
-    if n * n <= 1 << 24:  # few states: count transitions densely (no sort of the pairs)
-        counts = sparse.csr_matrix(np.bincount(prev * n + state, weights=weight, minlength=n * n).reshape(n, n))
+    if n <= _DENSE_MAX_STATES:  # few states: count transitions densely (no sort of the pairs) and keep them so
+        counts = np.bincount(prev * n + state, weights=weight, minlength=n * n).reshape(n, n)
     else:
-        counts = sparse.csr_matrix((weight, (prev, state)), shape=(n, n))
+        from scipy import sparse
+
+        if n * n <= 1 << 24:
+            counts = sparse.csr_matrix(np.bincount(prev * n + state, weights=weight, minlength=n * n).reshape(n, n))
+        else:
+            counts = sparse.csr_matrix((weight, (prev, state)), shape=(n, n))
     conv_in = np.bincount(state[is_last], weights=encoded.conversions[win_path[is_last]], minlength=n)
     value_in = np.bincount(state[is_last], weights=encoded.value[win_path[is_last]], minlength=n)
     null_in = np.bincount(state[is_last], weights=encoded.nulls[win_path[is_last]], minlength=n)
     out = np.asarray(counts.sum(axis=1)).ravel() + conv_in + null_in
     scale = np.divide(1.0, out, out=np.zeros(n), where=out > 0)
-    transitions = sparse.diags(scale) @ counts
+    transitions = scale[:, None] * counts if isinstance(counts, np.ndarray) else (sparse.diags(scale) @ counts).tocsr()
 
     contains = np.zeros((n, n_ch), dtype=bool)
     rows, cols = np.nonzero(state_digits > 0)
@@ -137,26 +160,29 @@ def markov_chain(encoded: EncodedPaths, order: int = 1) -> MarkovChain:
     labels = tuple(
         " > ".join(str(names[d - 1]) for d in row if d > 0) for row in state_digits
     ) + ("(start)",)
-    return MarkovChain(order, encoded.channels, contains, transitions.tocsr(), conv_in * scale, value_in * scale, labels)
+    return MarkovChain(order, encoded.channels, contains, transitions, conv_in * scale, value_in * scale, labels)
 
 
 def _absorb(chain: MarkovChain, keep: np.ndarray | None = None) -> tuple[float, float]:
     """(P(conversion), expected value) from the start state, using only the states in ``keep``."""
-    a = sparse.identity(chain.transitions.shape[0], format="csc") - chain.transitions.tocsc()
     r = np.column_stack([chain.to_conversion, chain.to_value])
-    start = chain.start
-    if keep is not None:
-        idx = np.flatnonzero(keep)
-        a = a[idx][:, idx]
-        r = r[idx]
-        start = int(np.searchsorted(idx, chain.start))
-    x = splu(a.tocsc()).solve(r)
+    idx = np.arange(len(r)) if keep is None else np.flatnonzero(keep)
+    start = int(np.searchsorted(idx, chain.start))
+    if isinstance(chain.transitions, np.ndarray):  # a small chain: LAPACK
+        a = np.eye(len(idx)) - chain.transitions[np.ix_(idx, idx)]
+        x = np.linalg.solve(a, r[idx])
+    else:
+        from scipy import sparse
+        from scipy.sparse.linalg import splu
+
+        a = sparse.identity(chain.transitions.shape[0], format="csc") - chain.transitions.tocsc()
+        x = splu(a[idx][:, idx].tocsc()).solve(r[idx])
     return float(x[start, 0]), float(x[start, 1])
 
 
 def removal_effects(encoded: EncodedPaths, order: int = 1) -> MarkovResult:
     """Exact removal effects of every channel and the observed totals split by them."""
-    chain = markov_chain(encoded, order)
+    chain = _chain(encoded, order)
     p, v = _absorb(chain)
     n_ch = encoded.n_channels
     re, re_value = np.zeros(n_ch), np.zeros(n_ch)
@@ -184,6 +210,8 @@ def path_weights(encoded: EncodedPaths, result: MarkovResult) -> tuple[sparse.cs
     Summed over paths these do not reproduce the global split; :func:`attribution.credit.credit_by_day`
     rakes them to it.
     """
+    from scipy import sparse
+
     present = sparse.csr_matrix((np.ones(len(encoded.steps)), (encoded.row, encoded.steps)),
                                 shape=(encoded.n_paths, encoded.n_channels))
     present.data[:] = 1.0
@@ -202,6 +230,8 @@ def path_weights(encoded: EncodedPaths, result: MarkovResult) -> tuple[sparse.cs
 
 def transition_table(chain: MarkovChain) -> pd.DataFrame:
     """The chain as a table: state_from, state_to, probability (including exits to ``(conversion)``/``(null)``)."""
+    import pandas as pd
+
     t = chain.transitions.tocoo()
     labels = np.array(chain.labels, dtype=object)
     frame = pd.DataFrame({"state_from": labels[t.row], "state_to": labels[t.col], "probability": t.data})

@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from roimix.errors import InputError
 
-from .journeys import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR
+from .vocabulary import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR
 
 _ALIASES = {"total_conversions": "conversions", "total_conversion_value": "value", "total_null": "nulls"}
 
@@ -89,6 +88,8 @@ def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
     missing = {"path", "conversions"} - set(frame.columns)
     if missing:
         raise InputError(f"paths table needs columns path and conversions; missing {sorted(missing)}")
+    import pandas as pd
+
     out = pd.DataFrame({"path": frame["path"], "conversions": frame["conversions"]})
     out["value"] = frame["value"] if "value" in frame.columns else 0.0
     out["nulls"] = frame["nulls"] if "nulls" in frame.columns else 0
@@ -117,12 +118,15 @@ def null_window_of(paths: pd.DataFrame) -> str:
     return str(kinds[0]) if len(kinds) else FULL
 
 
-def _tokens(paths: pd.Series, sep: str) -> tuple[pa.Array, np.ndarray]:
+def _tokens(paths: pd.Series | pa.ChunkedArray, sep: str) -> tuple[pa.Array, np.ndarray]:
     """Trimmed, non-empty steps of every path (flat) and the number of steps per path."""
-    try:  # text columns go to Arrow without a copy through Python strings
-        text = pa.array(paths, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        text = None
+    if isinstance(paths, pa.ChunkedArray):  # an Arrow table's text column (no null: checked by its reader)
+        text = pc.cast(paths, pa.large_string())
+    else:
+        try:  # text columns go to Arrow without a copy through Python strings
+            text = pa.array(paths, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            text = None
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     if text is None or text.null_count:
@@ -160,24 +164,27 @@ def _factorize_sorted(text: pa.Array) -> tuple[np.ndarray, pa.Array]:
 def canonical_paths(paths: pd.Series, *, sep: str = ">") -> pd.Series:
     """Each path as :func:`encode_paths` names it: trimmed steps joined by ``" > "`` (same index)."""
     tokens, lengths = _tokens(paths, sep)
+    import pandas as pd
+
     return pd.Series(_join(tokens, lengths), index=paths.index, name="path")
 
 
-def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
-    """Encode a paths table (see the module docstring). ``sep`` is the step separator."""
-    frame = paths_frame(paths)
+def encode_paths(paths: pd.DataFrame | pa.Table, *, sep: str = ">") -> EncodedPaths:
+    """Encode a paths table (see the module docstring): a frame, or an Arrow table with the contract's
+    columns as :func:`roimix.tables.clean_paths.clean_paths_arrow` returns it. ``sep`` is the step separator."""
+    frame = paths if isinstance(paths, pa.Table) else paths_frame(paths)
     tokens, lengths = _tokens(frame["path"], sep)
     if (lengths == 0).any():
         bad = int(np.flatnonzero(lengths == 0)[0])
-        raise InputError(f"paths table row {bad + 2}: empty path {frame['path'].iloc[bad]!r}")
+        text = frame["path"][bad].as_py() if isinstance(frame, pa.Table) else frame["path"].iloc[bad]
+        raise InputError(f"paths table row {bad + 2}: empty path {text!r}")
 
     # canonical text per row, then sum rows with the same path
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     codes, uniques = _factorize_sorted(_join_arrow(tokens, lengths))
     n = len(uniques)
-    conversions = np.bincount(codes, weights=frame["conversions"].to_numpy(float), minlength=n)
-    value = np.bincount(codes, weights=frame["value"].to_numpy(float), minlength=n)
-    nulls = np.bincount(codes, weights=frame["nulls"].to_numpy(float), minlength=n)
+    conversions, value, nulls = (np.bincount(codes, weights=_floats(frame[c]), minlength=n)
+                                 for c in ("conversions", "value", "nulls"))
     first = np.empty(n, dtype=np.int64)
     if n == len(frame):  # already one row per path (the usual aggregated table)
         first[codes] = np.arange(n)
@@ -196,7 +203,26 @@ def encode_paths(paths: pd.DataFrame, *, sep: str = ">") -> EncodedPaths:
     rank[order] = np.arange(len(order), dtype=np.int32)
     steps = rank[np.asarray(dictionary.indices, dtype=np.int64)]
     return EncodedPaths(tuple(str(x) for x in names[order]), u_offsets, steps, conversions, value, nulls,
-                        np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object), null_window_of(frame))
+                        np.asarray(uniques.to_numpy(zero_copy_only=False), dtype=object), _null_window(frame))
+
+
+def _floats(column) -> np.ndarray:
+    """A frame's or an Arrow table's column as float64."""
+    if isinstance(column, pa.ChunkedArray):
+        return np.asarray(pc.cast(column, pa.float64()), dtype=float)
+    return column.to_numpy(float)
+
+
+def _null_window(frame) -> str:
+    """:func:`null_window_of` for a frame or an Arrow table (whose reader has checked every value)."""
+    if not isinstance(frame, pa.Table):
+        return null_window_of(frame)
+    if NULL_WINDOW not in frame.column_names:
+        return FULL
+    kinds = pc.unique(frame[NULL_WINDOW]).to_pylist()
+    if len(kinds) == 1 and kinds[0] in NULL_WINDOWS:
+        return kinds[0]
+    return null_window_of(frame.select([NULL_WINDOW]).to_pandas())  # the frame route names the row at fault
 
 
 def credited_steps(encoded: EncodedPaths, exclude: tuple[str, ...] | frozenset[str]) -> np.ndarray:

@@ -20,14 +20,22 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import click
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from attribution.engines import ENGINES, Engine, EngineError, build_paths, engine_from_options
+import click
+
 from roimix.errors import RoimixError, UsageError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from attribution.engines import Engine
+
+ENGINE_NAMES = ("duckdb", "spark")
+"""``attribution.engines.ENGINES``, named here so that the options do not import DuckDB (a test holds them equal)."""
+
 _OPTIONS = (
-    click.option("--engine", "engine", type=click.Choice(ENGINES), default="duckdb", show_default=True,
+    click.option("--engine", "engine", type=click.Choice(ENGINE_NAMES), default="duckdb", show_default=True,
                  help="where journeys and paths are built: DuckDB on this machine, or Spark"),
     click.option("--spark-master", metavar="URL", default=None,
                  help="Spark master (local[4], spark://host:7077, yarn, k8s://…); default: spark-submit's, "
@@ -42,24 +50,34 @@ _OPTIONS = (
 )
 
 
-def engine_options(command: Callable) -> Callable:
+def engine_options(command: Callable, *, deferred: bool = False) -> Callable:
     """Decorator: adds the engine options and passes the command one ``engine`` argument
-    (:data:`attribution.engines.Engine`) instead of them. Place it below ``@click.command``."""
+    (:data:`attribution.engines.Engine`) instead of them; ``deferred``: a function that makes it (and raises the
+    options' usage errors), for a command that may not need one. Place it below ``@click.command``."""
 
     @functools.wraps(command)
     def wrapper(*args, engine: str, spark_master: str | None, memory_limit: str | None, temp_dir: str | None,
                 validate: bool, **kwargs):
-        return command(*args, engine=engine_from_cli(engine, spark_master, memory_limit, temp_dir, validate),
-                       **kwargs)
+        def make() -> Engine:
+            return engine_from_cli(engine, spark_master, memory_limit, temp_dir, validate)
+
+        return command(*args, engine=make if deferred else make(), **kwargs)
 
     for option in reversed(_OPTIONS):
         wrapper = option(wrapper)
     return wrapper
 
 
+def deferred_engine_options(command: Callable) -> Callable:
+    """:func:`engine_options` passing a function that makes the engine (DuckDB is imported only then)."""
+    return engine_options(command, deferred=True)
+
+
 def engine_from_cli(engine: str = "duckdb", spark_master: str | None = None, memory_limit: str | None = None,
                     temp_dir: str | None = None, validate: bool = True) -> Engine:
     """The engine the options describe; a contradiction or a malformed size is a usage error (exit 2)."""
+    from attribution.engines import EngineError, engine_from_options
+
     try:
         return engine_from_options(engine, spark_master=spark_master, memory_limit=memory_limit,
                                    temp_directory=temp_dir, validate=validate)
@@ -72,6 +90,8 @@ def paths_table(touchpoints, conversions, engine: Engine, *, lookback_days: int 
     """Aggregated paths from touchpoint and conversion files (or DataFrames) on ``engine``.
     Raises :class:`roimix.tables.TableError` for bad input, :class:`roimix.errors.RoimixError`
     with one line for an engine that cannot run (no pyspark, no Java, an unreachable master)."""
+    from attribution.engines import build_paths
+
     with engine_errors(engine):
         return build_paths(touchpoints, conversions, lookback_days=lookback_days, by=by, engine=engine)
 
@@ -79,6 +99,8 @@ def paths_table(touchpoints, conversions, engine: Engine, *, lookback_days: int 
 @contextmanager
 def engine_errors(engine: Engine) -> Iterator[None]:
     """Turn an engine's own failures into one-line errors a user can act on."""
+    from attribution.engines import EngineError
+
     try:
         yield
     except EngineError as err:

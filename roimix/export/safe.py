@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these can be read as a formula by Excel, WPS or LibreOffice."""
@@ -17,6 +20,8 @@ def neutralise(value):
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell and header neutralised (numbers, even negative ones, stay numbers)."""
+    import pandas as pd
+
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .clean_paths import clean_paths_arrow
 from .contracts import ORDER_CEILING_CNY, Column, TableContract
 from roimix.messages import Message
 
@@ -72,52 +73,14 @@ def frame_of(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                         index=pd.RangeIndex(table.num_rows))
 
 
-_PATHS_FAST_TYPES = {"path": ("string", "large_string"), "conversions": ("int64", "int32", "int16"),
-                     "value": ("double",), "nulls": ("int64", "int32", "int16"), "null_window": ("string", "large_string")}
-
-
 def _clean_paths_parquet(source: Source, contract: TableContract) -> pd.DataFrame | None:
-    """A paths table from one Parquet file that plainly meets the contract, read in one Arrow pass
-    (what :func:`_load` would return, without DuckDB); ``None`` when anything is unusual or wrong
-    (other names, types or columns, empty, blank or untrimmed text, a rule broken): then the full
-    check runs and reports every problem with file, row and column."""
-    if isinstance(source, pd.DataFrame) or not str(source).lower().endswith(_PARQUET_SUFFIXES):
+    """:func:`roimix.tables.clean_paths.clean_paths_arrow` as the frame :func:`_load` would return."""
+    if isinstance(source, pd.DataFrame):
         return None
-    path = Path(source)
-    if not path.is_file():
+    table = clean_paths_arrow(source, contract)
+    if table is None:
         return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    try:
-        schema = pq.read_schema(path)
-    except (OSError, pa.ArrowException):
-        return None
-    names = [c.name for c in contract.columns]
-    if (len(set(schema.names)) != len(schema.names) or not {"path", "conversions", "value", "nulls"} <= set(schema.names)
-            or not set(schema.names) <= set(names)
-            or any(str(schema.field(n).type) not in _PATHS_FAST_TYPES[n] for n in schema.names)):
-        return None
-    table = pq.read_table(path, columns=[n for n in names if n in schema.names], use_threads=False)
-    if table.num_rows == 0 or any(table[n].null_count for n in table.column_names):
-        return None
-    text, conversions, value, nulls = table["path"], table["conversions"], table["value"], table["nulls"]
-    conv = pc.cast(conversions, pa.float64())
-    fine = (
-        pc.all(pc.equal(pc.utf8_trim_whitespace(text), text)).as_py()  # trimmed (so never blank once trimmed)
-        and not pc.any(pc.match_substring_regex(text, r"(^|>)\s*(>|$)")).as_py()  # no empty step
-        and pc.min(conversions).as_py() >= 0 and pc.min(nulls).as_py() >= 0
-        and pc.max(conversions).as_py() < 2**53 / ORDER_CEILING_CNY  # the ceiling product is exact in float64
-        and pc.all(pc.is_finite(value)).as_py() and pc.min(value).as_py() >= 0
-        # the ceiling per conversion (which also rules out value on a path without conversions)
-        and not pc.any(pc.greater(value, pc.multiply(conv, ORDER_CEILING_CNY))).as_py()
-        and ("null_window" not in table.column_names
-             or pc.all(pc.is_in(table["null_window"], pa.array(["anchored", "full"]))).as_py())
-    )
-    if not fine:
-        return None
-    frame = table.replace_schema_metadata(None).to_pandas()  # a pandas index in the metadata is not ours
+    frame = table.to_pandas()
     for n in ("conversions", "nulls"):
         frame[n] = frame[n].astype("int64")
     return frame

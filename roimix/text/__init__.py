@@ -48,6 +48,19 @@ def error_text(err: BaseException, lang: str = "zh") -> str:
     return str(err)
 
 
+def plain_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns of text right-aligned under their headers, one space apart, for a terminal: widths count
+    East Asian wide characters (汉字) as two columns."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    return "\n".join(" ".join(" " * (w - width(cell)) + cell for cell, w in zip(line, widths))
+                     for line in [headers, *rows])
+
+
 def money(amount: float, lang: str = "zh", digits: int = 1) -> str:
     """Yuan in the reader's units: ``¥1.2万`` / ``¥3.4亿`` in Chinese, ``¥12.3K`` / ``¥4.5M`` in English;
     the sign goes before the currency (``-¥2,174``)."""

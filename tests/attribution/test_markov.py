@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from attribution import attribute, encode_paths, removal_effects, transition_table
+from attribution import markov as markov_module
 from attribution.markov import markov_chain
 
 
@@ -71,10 +72,15 @@ def small_tables(draw):
 
 
 @settings(max_examples=80, deadline=None)
-@given(small_tables(), st.integers(1, 4))
-def test_exactly_the_absorbing_chain(frame, order):
+@given(small_tables(), st.integers(1, 4), st.sampled_from(["dense", "sparse"]))
+def test_exactly_the_absorbing_chain(frame, order, route):
+    """Both solvers: LAPACK on the dense chain (up to ``_DENSE_MAX_STATES``) and SciPy's sparse LU beyond."""
     (p, v), re = brute_force(frame, order)
-    ours = removal_effects(encode_paths(frame), order)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markov_module, "_DENSE_MAX_STATES", 400 if route == "dense" else 0)
+        chain = markov_module._chain(encode_paths(frame), order)
+        assert isinstance(chain.transitions, np.ndarray) == (route == "dense")
+        ours = removal_effects(encode_paths(frame), order)
     assert ours.conversion_probability == pytest.approx(p, rel=1e-10)
     assert ours.expected_value == pytest.approx(v, rel=1e-10)
     for i, c in enumerate(ours.channels):
