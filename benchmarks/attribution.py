@@ -210,8 +210,8 @@ def best_alternating(repeat: int, tasks: tuple[str, ...], folder: Path) -> dict[
 
 
 CLI_TASKS = ("ca:markov_1", "cli:markov")
-IMPORTS_FLOOR = ("import pyarrow as pa, pyarrow.compute, pyarrow.parquet, pandas, scipy.sparse.linalg, roimix.cli, "
-                 "roimix.commands.attribute, attribution, roimix.tables, roimix.text, roimix.export.safe")
+IMPORTS_FLOOR = ("import pyarrow as pa, pyarrow.compute, pyarrow.parquet, pandas, roimix.cli, roimix.commands.attribute, "
+                 "attribution.markov, attribution.paths, roimix.tables.clean_paths, roimix.text, roimix.export.safe")
 """What ``roimix attribute --model markov`` imports before it touches the data: its start-up floor."""
 CLI_BEGIN, CLI_END = "<!-- cli:begin -->", "<!-- cli:end -->"
 
