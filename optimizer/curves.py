@@ -32,6 +32,7 @@ import scipy.sparse as sp
 
 from roimix import plan_defaults
 from roimix.errors import InputError
+from roimix.messages import Message
 from roimix.shapes import FAMILIES, GROUPS, shape_slope, shape_value  # noqa: F401 - the optimizer's API too
 
 KEY_COLUMNS = ("channel", "segment")
@@ -240,7 +241,7 @@ def curves_from_frame(
         keys = KEY_COLUMNS + tuple(c for c in EXTRA_KEYS if c in frame.columns)
     missing = [c for c in ("channel", "family", "a", "current_spend", "cpc", "new_customer_share") if c not in frame.columns]
     if missing:
-        raise CurveError(f"curves table: missing column(s) {', '.join(missing)}")
+        raise CurveError(message=Message("plan.err.curves.missing_columns", {"columns": ", ".join(missing)}))
     df = frame.reset_index(drop=True).copy()
     if "segment" not in df.columns:
         df["segment"] = "existing"
@@ -248,14 +249,14 @@ def curves_from_frame(
         if col not in df.columns:
             df[col] = np.nan
     if len(df) == 0:
-        raise CurveError("curves table: no curves (it has no rows)")
+        raise CurveError(message=Message("plan.err.curves.no_rows", {}))
     key_frame = df[list(keys)].copy()
     key_frame["group"] = df["group"].astype(object).where(df["group"].notna(), None)
     key_frame["key_platform"] = df["key_platform"].map(_as_bool)
     labels = _labels(key_frame, keys)
     dup = labels[labels.duplicated()]
     if len(dup):
-        raise CurveError(f"curve {dup.iloc[0]}: appears more than once (one row per {', '.join(keys)})")
+        raise CurveError(message=Message("plan.err.curves.duplicate", {"curve": dup.iloc[0], "keys": ", ".join(keys)}))
 
     family = df["family"].astype(str).str.strip().str.lower().to_numpy()
 
@@ -264,7 +265,8 @@ def curves_from_frame(
         bad = df[col].notna().to_numpy() & np.isnan(values)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise CurveError(f"curve {labels[i]}: {col} must be a number, got {df[col].iloc[i]!r}")
+            raise CurveError(message=Message("plan.err.curves.not_number", {
+                "curve": labels[i], "column": col, "got": _plain(df[col].iloc[i])}))
         return values
 
     a, b, s = num("a"), num("b"), num("s")
@@ -272,23 +274,29 @@ def curves_from_frame(
     margin = num("margin")
     margin = np.where(np.isnan(margin), default_margin, margin)
     checks = [
-        (~np.isin(family, FAMILIES), "family must be one of " + ", ".join(FAMILIES), family),
-        (~(np.isfinite(a) & (a >= 0)), "a must be a finite number ≥ 0", a),
-        ((family != "power") & ~(np.isfinite(b) & (b > 0)), "b must be > 0 for this family", b),
-        ((family == "power") & ~((s > 0) & (s < 1)), "s must satisfy 0 < s < 1 for family power", s),
-        ((family == "hill") & ~(np.isfinite(s) & (s > 0)), "s must be > 0 for family hill", s),
-        ((family == "hill") & (s > 20), "s must be ≤ 20 for family hill (steeper is a step, not a curve)", s),
-        (~(np.isfinite(current) & (current >= 0)), "current_spend must be ≥ 0", current),
-        (~(np.isfinite(cpc) & (cpc > 0)), "cpc must be > 0", cpc),
-        (~((ncs >= 0) & (ncs <= 1)), "new_customer_share must be between 0 and 1", ncs),
-        (~((margin >= 0) & (margin <= 1)), "margin must be between 0 and 1", margin),
+        (~np.isin(family, FAMILIES), "plan.err.curves.family", family),
+        (~(np.isfinite(a) & (a >= 0)), "plan.err.curves.a", a),
+        ((family != "power") & ~(np.isfinite(b) & (b > 0)), "plan.err.curves.b", b),
+        ((family == "power") & ~((s > 0) & (s < 1)), "plan.err.curves.s_power", s),
+        ((family == "hill") & ~(np.isfinite(s) & (s > 0)), "plan.err.curves.s_hill", s),
+        ((family == "hill") & (s > 20), "plan.err.curves.s_hill_steep", s),
+        (~(np.isfinite(current) & (current >= 0)), "plan.err.curves.current_spend", current),
+        (~(np.isfinite(cpc) & (cpc > 0)), "plan.err.curves.cpc", cpc),
+        (~((ncs >= 0) & (ncs <= 1)), "plan.err.curves.new_customer_share", ncs),
+        (~((margin >= 0) & (margin <= 1)), "plan.err.curves.margin", margin),
     ]
-    for bad, what, got in checks:
+    for bad, key, got in checks:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            more = f" (and {int(bad.sum()) - 1} more curves)" if bad.sum() > 1 else ""
-            raise CurveError(f"curve {labels[i]}: {what}, got {got[i]!r}{more}")
+            more = Message("plan.err.curves.more", {"n_more": int(bad.sum()) - 1}) if bad.sum() > 1 else ""
+            raise CurveError(message=Message(key, {"curve": labels[i], "families": ", ".join(FAMILIES),
+                                                   "got": _plain(got[i]), "more": more}))
     return Curves(key_frame, family, a, b, s, current, cpc, ncs, margin, tuple(keys))
+
+
+def _plain(value):
+    """A numpy scalar as the Python number or text it holds (shown as ``3.0``, not ``np.float64(3.0)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _labels(frame: pd.DataFrame, keys) -> pd.Series:

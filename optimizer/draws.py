@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .curves import FAMILIES, CurveError, Curves
+from roimix.messages import Message
+
+from .curves import FAMILIES, CurveError, Curves, _plain
 
 DRAW_COLUMNS = ("draw", "channel", "segment", "family", "a", "b", "s")
 
@@ -37,10 +39,9 @@ class CurveDraws:
         parameters outside its family's domain."""
         missing = [c for c in DRAW_COLUMNS if c not in frame.columns]
         if missing:
-            raise CurveError(f"curve draws: missing column(s) {', '.join(missing)}")
+            raise CurveError(message=Message("plan.err.draws.missing_columns", {"columns": ", ".join(missing)}))
         if tuple(plan_curves.key_columns) != ("channel", "segment"):
-            raise CurveError("curve draws: they apply to plans whose cells are channel × segment, not "
-                             + " × ".join(plan_curves.key_columns))
+            raise CurveError(message=Message("plan.err.draws.cells", {"keys": " × ".join(plan_curves.key_columns)}))
         df = frame.reset_index(drop=True)
         index = {(str(c), str(s)): i for i, (c, s) in
                  enumerate(zip(plan_curves.keys["channel"], plan_curves.keys["segment"]))}
@@ -53,9 +54,10 @@ class CurveDraws:
         labels = plan_curves.labels
         for i in range(plan_curves.n):
             if counts[i] != n_draws:
-                raise CurveError(f"curve draws: cell {labels[i]} has {counts[i]} draws, the others {n_draws}")
+                raise CurveError(message=Message("plan.err.draws.count", {
+                    "cell": labels[i], "n_draws": int(counts[i]), "n_others": int(n_draws)}))
         if len(np.unique(cell * n_draws + draw)) != len(df):
-            raise CurveError("curve draws: a draw lists the same cell twice")
+            raise CurveError(message=Message("plan.err.draws.twice", {}))
         family = df["family"].astype(str).to_numpy()
         a, b, s = (pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float) for c in ("a", "b", "s"))
         bad = ~np.isin(family, FAMILIES) | ~np.isfinite(a) | (a < 0)
@@ -64,8 +66,9 @@ class CurveDraws:
         bad |= (family == "power") & (s >= 1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise CurveError(f"curve draws: draw {df['draw'][i]} of cell {labels[cell[i]]}: family {family[i]} "
-                             f"with a={a[i]:g}, b={b[i]:g}, s={s[i]:g} is outside the family's domain")
+            raise CurveError(message=Message("plan.err.draws.domain", {
+                "draw": _plain(df["draw"][i]), "cell": labels[cell[i]], "family": str(family[i]),
+                "a": float(a[i]), "b": float(b[i]), "s": float(s[i])}))
         keys = plan_curves.keys.iloc[cell].reset_index(drop=True)
         curves = Curves(keys, family, a, b, s, plan_curves.current_spend_cny[cell], plan_curves.cpc_cny[cell],
                         plan_curves.new_customer_share[cell], plan_curves.margin[cell])

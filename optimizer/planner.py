@@ -101,8 +101,7 @@ class Planner:
         """The optimal plan for ``scenario`` (or why there is none)."""
         started = time.perf_counter()
         if scenario.objective.risk.kind == "cvar" and self.draws is None:
-            raise RuleError(f"risk {scenario.objective.risk.describe()}: the curves have no draws to weigh the "
-                            "risk over (fit them with draws, or plan with risk mean)")
+            raise RuleError(message=Message("plan.err.risk.no_draws", {"risk": scenario.objective.risk.describe()}))
         rules = resolve(self.curves, scenario)
         program, first_s, reused = self._program(scenario, rules)
         raw = program.solve(self.solver, self.solver_options)
@@ -144,7 +143,7 @@ class Planner:
         whose rounding pass the envelope alone would miss. Marginal ROI is the budget's shadow price for the
         GMV objective, the slope of GMV over spend between feasible points otherwise."""
         if scenario.budget is None:
-            raise RuleError("a budget sweep needs a scenario with a budget")
+            raise RuleError(message=Message("plan.err.sweep.needs_budget", {}))
         budgets = [float(b) for b in budgets_cny_per_day]
         rows = []
         if self.curves.is_s_shaped.any():

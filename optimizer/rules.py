@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from roimix.messages import Message
+
 from .curves import Curves
 from .scenario import Bounds, LinearRule, Lock, RoiFloor, RuleError, Scenario, ShareRule
 
@@ -66,7 +68,8 @@ def _rows(mask: np.ndarray, n: int) -> sp.csr_matrix:
 
 def _need_cells(rule, mask: np.ndarray) -> None:
     if not mask.any():
-        raise RuleError(f"rule {rule.name!r}: selects no cells ({rule.select.describe()})")
+        raise RuleError(message=Message("plan.err.rule.selects_nothing", {
+            "rule": rule.name, "selection": rule.select.describe()}))
 
 
 def measure_weights(curves: Curves, measure: str) -> np.ndarray:
@@ -127,7 +130,8 @@ def resolve(curves: Curves, scenario: Scenario) -> tuple[ResolvedRule, ...]:
         elif isinstance(rule, LinearRule):
             L = sp.csr_matrix(rule.coefficients, dtype=float)
             if L.shape[1] != n:
-                raise RuleError(f"rule {rule.name!r}: {L.shape[1]} coefficient columns but {n} cells")
+                raise RuleError(message=Message("plan.err.rule.coefficient_columns", {
+                    "rule": rule.name, "n_columns": int(L.shape[1]), "n_cells": int(n)}))
             cells = np.asarray(abs(L).sum(axis=0)).ravel() > 0
             out.append(ResolvedRule(rule.name, "linear", "linear", rule.sense, rule.level, "cny", cells,
                                     L=L, r=np.atleast_1d(np.asarray(rule.rhs, dtype=float))))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from roimix import plan_defaults
 from roimix.errors import ScenarioError
+from roimix.messages import Message
 
 OBJECTIVES = plan_defaults.OBJECTIVES
 RISKS = ("mean", "cvar")
@@ -33,19 +34,23 @@ class RuleError(ScenarioError):
     """A rule or objective is malformed; the message starts with the rule's name."""
 
 
-def _fail(name: str, what: str) -> None:
-    raise RuleError(f"rule {name!r}: {what}")
+def _choice(name: str, setting: str, value, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise RuleError(message=Message("plan.err.rule.not_choice", {
+            "rule": name, "setting": setting, "choices": ", ".join(choices), "got": value}))
 
 
 def _finite(name: str, label: str, value: float | None, *, low: float | None = 0.0, high: float | None = None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
-        _fail(name, f"{label} must be a finite number, got {value!r}")
+        raise RuleError(message=Message("plan.err.rule.not_number", {"rule": name, "setting": label, "got": value}))
     if low is not None and value < low:
-        _fail(name, f"{label} must be ≥ {low:g}, got {value:g}")
+        raise RuleError(message=Message("plan.err.rule.below", {
+            "rule": name, "setting": label, "low": float(low), "value": float(value)}))
     if high is not None and value > high:
-        _fail(name, f"{label} must be ≤ {high:g}, got {value:g}")
+        raise RuleError(message=Message("plan.err.rule.above", {
+            "rule": name, "setting": label, "high": float(high), "value": float(value)}))
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,8 @@ class Select:
             out &= keys["key_platform"].fillna(False).astype(bool).to_numpy() == self.key_platform
         for column, wanted in self.where:
             if column not in keys.columns:
-                raise RuleError(f"selection: no column {column!r} among {', '.join(map(str, keys.columns))}")
+                raise RuleError(message=Message("plan.err.select.no_column", {
+                    "column": column, "columns": ", ".join(map(str, keys.columns))}))
             out &= keys[column].isin(wanted).to_numpy()
         return out
 
@@ -89,17 +95,14 @@ class Select:
         return self == ALL
 
     def describe(self) -> str:
-        parts = []
-        if self.channels:
-            parts.append("channels " + ", ".join(self.channels))
-        if self.segments:
-            parts.append("segment " + ", ".join(self.segments))
-        if self.groups:
-            parts.append("group " + ", ".join(self.groups))
+        """The selection as data, the same in every language: ``channel=douyin,ztc; key_platform=false``
+        (``*``: every cell)."""
+        parts = [f"{label}={','.join(map(str, value))}" for label, value in
+                 (("channel", self.channels), ("segment", self.segments), ("group", self.groups)) if value]
         if self.key_platform is not None:
-            parts.append("key platforms" if self.key_platform else "non-key platforms")
-        parts += [f"{k} in {list(v)}" for k, v in self.where]
-        return "; ".join(parts) or "all cells"
+            parts.append(f"key_platform={str(self.key_platform).lower()}")
+        parts += [f"{k}={','.join(map(str, v))}" for k, v in self.where]
+        return "; ".join(parts) or "*"
 
 
 ALL = Select()
@@ -117,8 +120,7 @@ class Budget:
     def __post_init__(self):
         _finite(self.name, "amount_cny_per_day", self.amount_cny_per_day)
         _finite(self.name, "reserve_share", self.reserve_share, high=0.99)
-        if self.sense not in ("eq", "le"):
-            _fail(self.name, f"sense must be 'eq' or 'le', got {self.sense!r}")
+        _choice(self.name, "sense", self.sense, ("eq", "le"))
 
     @property
     def spendable_cny_per_day(self) -> float:
@@ -141,10 +143,8 @@ class ShareRule:
 
     def __post_init__(self):
         _finite(self.name, "share", self.share, high=1.0)
-        if self.bound not in ("cap", "floor"):
-            _fail(self.name, f"bound must be 'cap' or 'floor', got {self.bound!r}")
-        if self.measure not in ("spend", "traffic", "new_customer_traffic"):
-            _fail(self.name, f"measure must be spend, traffic or new_customer_traffic, got {self.measure!r}")
+        _choice(self.name, "bound", self.bound, ("cap", "floor"))
+        _choice(self.name, "measure", self.measure, ("spend", "traffic", "new_customer_traffic"))
 
 
 @dataclass(frozen=True)
@@ -163,13 +163,13 @@ class Bounds:
 
     def __post_init__(self):
         if self.lower is None and self.upper is None:
-            _fail(self.name, "give a lower or an upper limit")
+            raise RuleError(message=Message("plan.err.rule.no_limit", {"rule": self.name}))
         _finite(self.name, "lower", self.lower)
         _finite(self.name, "upper", self.upper)
         if self.lower is not None and self.upper is not None and self.lower > self.upper:
-            _fail(self.name, f"lower ({self.lower:g}) is above upper ({self.upper:g})")
-        if self.per not in ("cell", "total"):
-            _fail(self.name, f"per must be 'cell' or 'total', got {self.per!r}")
+            raise RuleError(message=Message("plan.err.rule.lower_above_upper", {
+                "rule": self.name, "lower": float(self.lower), "upper": float(self.upper)}))
+        _choice(self.name, "per", self.per, ("cell", "total"))
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ class Lock:
     def __post_init__(self):
         _finite(self.name, "level", self.level)
         if self.select.is_all:
-            _fail(self.name, "a lock needs a selection (locking every cell leaves nothing to plan)")
+            raise RuleError(message=Message("plan.err.rule.lock_all", {"rule": self.name}))
 
 
 @dataclass(frozen=True)
@@ -197,8 +197,7 @@ class RoiFloor:
 
     def __post_init__(self):
         _finite(self.name, "roi", self.roi)
-        if self.per not in ("total", "channel"):
-            _fail(self.name, f"per must be 'total' or 'channel', got {self.per!r}")
+        _choice(self.name, "per", self.per, ("total", "channel"))
 
 
 @dataclass(frozen=True)
@@ -218,16 +217,16 @@ class LinearRule:
     """Identifies the rows' structure: rules with the same name and key share one compiled problem."""
 
     def __post_init__(self):
-        if self.sense not in ("le", "ge", "eq"):
-            _fail(self.name, f"sense must be 'le', 'ge' or 'eq', got {self.sense!r}")
+        _choice(self.name, "sense", self.sense, ("le", "ge", "eq"))
         _finite(self.name, "level", self.level, low=None)
         rhs = np.atleast_1d(np.asarray(self.rhs, dtype=float))
         if not np.all(np.isfinite(rhs)):
-            _fail(self.name, "rhs must be finite")
+            raise RuleError(message=Message("plan.err.rule.rhs_not_finite", {"rule": self.name}))
         if self.coefficients is None or getattr(self.coefficients, "ndim", 2) != 2:
-            _fail(self.name, "coefficients must be a 2-D array or sparse matrix (rows × cells)")
+            raise RuleError(message=Message("plan.err.rule.coefficients_not_2d", {"rule": self.name}))
         if self.coefficients.shape[0] != len(rhs):
-            _fail(self.name, f"{self.coefficients.shape[0]} coefficient rows but {len(rhs)} rhs values")
+            raise RuleError(message=Message("plan.err.rule.rows_mismatch", {
+                "rule": self.name, "n_rows": int(self.coefficients.shape[0]), "n_rhs": len(rhs)}))
 
 
 Rule = ShareRule | Bounds | Lock | RoiFloor | LinearRule
@@ -250,22 +249,21 @@ class Risk:
     level: float = DEFAULT_CVAR_LEVEL
 
     def __post_init__(self):
-        if self.kind not in RISKS:
-            _fail("risk", f"must be one of {', '.join(RISKS)}, got {self.kind!r}")
+        _choice("risk", "kind", self.kind, RISKS)
         _finite("risk", "level", self.level, low=0.0)
         if not self.level < 1:
-            _fail("risk", f"level must be < 1, got {self.level:g}")
+            raise RuleError(message=Message("plan.err.risk.level_not_below_one", {"value": float(self.level)}))
 
     @classmethod
     def parse(cls, text: str) -> Risk:
         """``mean``, ``cvar`` (level :data:`DEFAULT_CVAR_LEVEL`) or ``cvar:0.8``."""
         kind, _, level = str(text).strip().partition(":")
         if kind not in RISKS or (level and kind != "cvar"):
-            _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")
+            raise RuleError(message=Message("plan.err.risk.unreadable", {"got": text}))
         try:
             value = float(level) if level else None
         except ValueError:
-            _fail("risk", f"expected mean, cvar or cvar:LEVEL (e.g. cvar:0.8), got {text!r}")
+            raise RuleError(message=Message("plan.err.risk.unreadable", {"got": text})) from None
         return cls(kind, value) if value is not None else cls(kind)  # a level out of range: its own RuleError
 
     def describe(self) -> str:
@@ -283,15 +281,14 @@ class Objective:
     risk: Risk = Risk()
 
     def __post_init__(self):
-        if self.kind not in OBJECTIVES:
-            _fail("objective", f"must be one of {', '.join(OBJECTIVES)}, got {self.kind!r}")
+        _choice("objective", "kind", self.kind, OBJECTIVES)
         _finite("GMV target", "target_gmv_cny_per_day", self.target_gmv_cny_per_day)
         if self.kind == "min_spend" and self.target_gmv_cny_per_day is None:
-            _fail("GMV target", "objective min_spend needs target_gmv_cny_per_day")
+            raise RuleError(message=Message("plan.err.objective.min_spend_needs_target", {}))
         if not isinstance(self.risk, Risk):
-            _fail("risk", f"expected a Risk, got {self.risk!r}")
+            raise RuleError(message=Message("plan.err.risk.not_risk", {"got": self.risk}))
         if self.kind == "min_spend" and self.risk.kind != "mean":
-            _fail("risk", "a risk objective applies to gmv and profit, not min_spend")
+            raise RuleError(message=Message("plan.err.risk.min_spend", {}))
 
 
 @dataclass(frozen=True)
@@ -306,13 +303,14 @@ class Scenario:
         object.__setattr__(self, "rules", tuple(self.rules))
         for rule in self.rules:
             if not isinstance(rule, RULE_TYPES):
-                raise RuleError(f"rule {rule!r}: not a rule (expected one of {', '.join(t.__name__ for t in RULE_TYPES)})")
+                raise RuleError(message=Message("plan.err.rule.not_a_rule", {
+                    "got": rule, "choices": ", ".join(t.__name__ for t in RULE_TYPES)}))
         names = [r.name for r in self.rules] + ([self.budget.name] if self.budget else [])
         seen = {n for n in names if names.count(n) > 1}
         if seen:
-            _fail(sorted(seen)[0], "two rules share this name; give each rule its own name")
+            raise RuleError(message=Message("plan.err.rule.duplicate_name", {"rule": sorted(seen)[0]}))
         if self.objective.kind == "gmv" and self.budget is None:
-            _fail("budget", "objective gmv needs a budget")
+            raise RuleError(message=Message("plan.err.objective.gmv_needs_budget", {}))
 
     def structure(self) -> tuple:
         """What the compiled problem depends on, besides the levels (which are Parameters)."""

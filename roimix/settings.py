@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from roimix import plan_defaults
 from roimix.errors import ScenarioError
+from roimix.messages import Message
 
 if TYPE_CHECKING:  # names in annotations only: the optimizer loads when a plan is built
     from optimizer import Budget, Objective, Risk, Rule, Scenario
@@ -33,20 +34,19 @@ class SettingsError(ScenarioError):
     """A plan setting is out of range or contradicts another; the message starts with the setting's name."""
 
 
-def _fail(name: str, why: str) -> None:
-    raise SettingsError(f"{name}: {why}")
-
-
 def _number(name: str, value, *, low: float = 0.0, high: float | None = None, optional: bool = False) -> None:
     if value is None:
         if not optional:
-            _fail(name, "give a number")
+            raise SettingsError(message=Message("plan.err.setting.missing", {"setting": name}))
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        _fail(name, f"must be a finite number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        _fail(name, f"must be between {low:g} and {high:g}, got {value:g}" if high is not None
-              else f"must be ≥ {low:g}, got {value:g}")
+        raise SettingsError(message=Message("plan.err.setting.not_number", {"setting": name, "got": value}))
+    if high is not None and not low <= value <= high:
+        raise SettingsError(message=Message("plan.err.setting.between", {
+            "setting": name, "low": float(low), "high": float(high), "value": float(value)}))
+    if value < low:
+        raise SettingsError(message=Message("plan.err.setting.below", {
+            "setting": name, "low": float(low), "value": float(value)}))
 
 
 @dataclass(frozen=True)
@@ -87,18 +87,20 @@ class PlanSettings:
 
         object.__setattr__(self, "rules", tuple(self.rules))
         if self.objective not in plan_defaults.OBJECTIVES:
-            _fail("objective", f"must be one of {', '.join(plan_defaults.OBJECTIVES)}, got {self.objective!r}")
+            raise SettingsError(message=Message("plan.err.setting.not_choice", {
+                "setting": "objective", "choices": ", ".join(plan_defaults.OBJECTIVES), "got": self.objective}))
         if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 1:
-            _fail("days", f"must be a whole number ≥ 1, got {self.days!r}")
+            raise SettingsError(message=Message("plan.err.setting.days", {"got": self.days}))
         _number("budget", self.budget_cny, optional=True)
         if self.objective == "gmv" and self.budget_cny is None:
-            _fail("budget", "objective gmv needs a budget")
+            raise SettingsError(message=Message("plan.err.setting.gmv_needs_budget", {}))
         if self.budget_sense not in (None, "eq", "le"):
-            _fail("budget sense", f"must be 'eq' or 'le', got {self.budget_sense!r}")
+            raise SettingsError(message=Message("plan.err.setting.not_choice", {
+                "setting": "budget sense", "choices": "eq, le", "got": self.budget_sense}))
         _number("reserve", self.reserve_share, high=MAX_RESERVE_SHARE)
         _number("target GMV", self.target_gmv_cny, optional=True)
         if self.objective == "min_spend" and self.target_gmv_cny is None:
-            _fail("target GMV", "objective min_spend needs a GMV target")
+            raise SettingsError(message=Message("plan.err.setting.min_spend_needs_target", {}))
         for name in ("new_product_cap", "new_customer_cap", "new_customer_floor"):
             _number(name.replace("_", "-"), getattr(self, name), high=1.0, optional=True)
         _number("ROI floor", self.roi_floor, optional=True)
@@ -107,14 +109,14 @@ class PlanSettings:
         if isinstance(self.risk, Risk):
             object.__setattr__(self, "risk", self.risk.describe())
         elif not isinstance(self.risk, str):
-            _fail("risk", f"expected mean or cvar:LEVEL, got {self.risk!r}")
+            raise SettingsError(message=Message("plan.err.setting.risk", {"got": self.risk}))
         try:
             object.__setattr__(self, "risk", Risk.parse(self.risk).describe())
-        except RuleError as err:
-            _fail("risk", str(err).removeprefix("rule 'risk': "))
+        except RuleError:
+            raise SettingsError(message=Message("plan.err.setting.risk", {"got": self.risk})) from None
         for rule in self.rules:
             if not isinstance(rule, RULE_TYPES):
-                _fail("rules", f"{rule!r} is not an optimizer rule")
+                raise SettingsError(message=Message("plan.err.setting.not_a_rule", {"got": rule}))
 
     @property
     def sense(self) -> Literal["eq", "le"]:
@@ -188,7 +190,7 @@ def plan_scenario(settings: PlanSettings, *, has_draws: bool = False) -> Scenari
     from optimizer.scenario import Scenario
 
     if settings.days != 1:
-        _fail("days", f"a daily plan's budget covers 1 day, got {settings.days} (use campaign_scenario)")
+        raise SettingsError(message=Message("plan.err.setting.daily_days", {"days": settings.days}))
     return Scenario(settings.objective_of(has_draws), settings.budget(),
                     settings.share_rules() + settings.channel_rules())
 
@@ -200,7 +202,7 @@ def campaign_scenario(settings: PlanSettings, daily):
     from optimizer.scenario import Objective
 
     if settings.new_customer_floor is not None:
-        _fail("new-customer-floor", "a campaign plan has no new-customer floor")
+        raise SettingsError(message=Message("plan.err.setting.campaign_floor", {}))
     budget = None if settings.budget_cny is None else CampaignBudget(settings.budget_cny, settings.sense,
                                                                       settings.reserve_share)
     return CampaignScenario(budget, Objective(settings.objective, settings.target_gmv_cny),

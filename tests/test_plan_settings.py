@@ -4,8 +4,10 @@ and every plan default lives in one place (:mod:`roimix.settings`, its numbers f
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +21,17 @@ from roimix.cli import main
 from roimix.scenarios.load import load_scenario
 from roimix.scenarios.run import plan_settings
 from roimix.settings import PlanSettings, SettingsError, campaign_scenario, plan_scenario
+from roimix.text import error_text
+
+
+@contextmanager
+def raises_worded(kind, pattern):
+    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
+    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    said = error_text(caught.value, "en")
+    assert re.search(pattern, said), said
 
 ROOT = Path(__file__).resolve().parents[1]
 CURVES = ROOT / "data" / "sample" / "truth_curves.csv"
@@ -91,14 +104,14 @@ def test_the_cli_defaults_are_the_settings_defaults(monkeypatch):
     ("risk", "cvar:2", "risk"), ("risk", 0.9, "risk"),
 ])
 def test_a_bad_setting_is_named(field, value, named):
-    with pytest.raises(SettingsError, match=f"^{named}: "):
+    with raises_worded(SettingsError, f"^{named}: "):
         PlanSettings(budget_cny=1000.0, **{field: value})
 
 
 def test_gmv_needs_a_budget_and_min_spend_a_target():
-    with pytest.raises(SettingsError, match="^budget: objective gmv needs a budget"):
+    with raises_worded(SettingsError, "^budget: objective gmv needs a budget"):
         PlanSettings()
-    with pytest.raises(SettingsError, match="^target GMV: "):
+    with raises_worded(SettingsError, "^target GMV: "):
         PlanSettings(objective="min_spend")
 
 
@@ -162,5 +175,5 @@ def test_a_campaign_budget_is_a_total_over_the_horizon():
     plan = planner.solve(setup)
     assert plan.result.solved and plan.budget_cny == 30_000.0
     assert plan.daily["spend"].sum() == pytest.approx(27_000.0, rel=1e-6)
-    with pytest.raises(Exception, match="rule 'budget'"):
+    with raises_worded(Exception, "rule 'budget'"):
         CampaignScenario(12_000.0)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from roimix.campaign_names import CAMPAIGN_LABELS, PHASE_LABELS
 from roimix.errors import ScenarioError
+from roimix.messages import Message
 
 PHASES = ("preheat", "presale", "peak", "return")
 REGULAR = "regular"
@@ -52,8 +53,9 @@ def _labels(key: str, fallback: str) -> tuple[str, str]:
     return (CAMPAIGN_LABELS if kind == "name" else PHASE_LABELS).get(name, (fallback, fallback))
 
 
-def _as_date(value, what: str) -> date:
-    """A date from a date, a timestamp or ISO text (``2026-06-18``, time of day ignored)."""
+def _as_date(value, edge: str, phase: str | None = None) -> date:
+    """A date from a date, a timestamp or ISO text (``2026-06-18``, time of day ignored): the ``edge`` (start or end)
+    of a phase, or of the horizon when ``phase`` is None."""
     if isinstance(value, datetime):  # pd.Timestamp included
         return value.date()
     if isinstance(value, date):
@@ -63,14 +65,27 @@ def _as_date(value, what: str) -> date:
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise CalendarError(f"{what}: expected a date like 2026-06-18, got {value!r}") from None
+        if phase is None:
+            raise CalendarError(message=Message("plan.err.horizon.bad_date", {
+                "edge": edge, "got": _plain(value)})) from None
+        raise CalendarError(message=Message("plan.err.calendar.bad_date", {
+            "phase": phase, "edge": edge, "got": _plain(value)})) from None
 
 
-def _check_multiplier(what: str, value) -> float:
+def _check_multiplier(phase: str, value, channel: str | None = None) -> float:
+    """A phase's multiplier (or a channel's override in it), a number from 0 to :data:`MAX_MULTIPLIER`."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(value) or not 0 <= value <= MAX_MULTIPLIER:
-        raise CalendarError(f"{what}: multiplier must be a number between 0 and {MAX_MULTIPLIER:g}, got {value!r}")
+        if channel is None:
+            raise CalendarError(message=Message("plan.err.calendar.multiplier", {
+                "phase": phase, "high": MAX_MULTIPLIER, "got": _plain(value)}))
+        raise CalendarError(message=Message("plan.err.calendar.channel_multiplier", {
+            "phase": phase, "channel": channel, "high": MAX_MULTIPLIER, "got": _plain(value)}))
     return float(value)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True)
@@ -87,15 +102,16 @@ class Phase:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
-            raise CalendarError(f"phase {self.name!r}: a phase needs a name")
+            raise CalendarError(message=Message("plan.err.calendar.phase_no_name", {"got": self.name}))
         if self.name == REGULAR:
-            raise CalendarError(f"phase {self.name!r}: this name is kept for days outside every phase")
-        object.__setattr__(self, "start", _as_date(self.start, f"phase {self.name} start"))
-        object.__setattr__(self, "end", _as_date(self.end, f"phase {self.name} end"))
+            raise CalendarError(message=Message("plan.err.calendar.phase_regular", {"phase": self.name}))
+        object.__setattr__(self, "start", _as_date(self.start, "start", self.name))
+        object.__setattr__(self, "end", _as_date(self.end, "end", self.name))
         if self.end < self.start:
-            raise CalendarError(f"phase {self.name}: ends ({self.end}) before it starts ({self.start})")
-        object.__setattr__(self, "multiplier", _check_multiplier(f"phase {self.name}", self.multiplier))
-        pairs = tuple((str(c), _check_multiplier(f"phase {self.name}, channel {c}", m))
+            raise CalendarError(message=Message("plan.err.calendar.phase_order", {
+                "phase": self.name, "start": self.start.isoformat(), "end": self.end.isoformat()}))
+        object.__setattr__(self, "multiplier", _check_multiplier(self.name, self.multiplier))
+        pairs = tuple((str(c), _check_multiplier(self.name, m, str(c)))
                       for c, m in dict(self.channel_multipliers).items())
         object.__setattr__(self, "channel_multipliers", pairs)
         zh, en = _labels(f"campaign.phase.{self.name}", self.name)
@@ -124,18 +140,20 @@ class Campaign:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
-            raise CalendarError("campaign: a campaign needs a name")
+            raise CalendarError(message=Message("plan.err.calendar.campaign_no_name", {}))
         phases = tuple(sorted(self.phases, key=lambda p: p.start))
         if not phases:
-            raise CalendarError(f"campaign {self.name}: give at least one phase")
+            raise CalendarError(message=Message("plan.err.calendar.no_phases", {"campaign": self.name}))
         names = [p.name for p in phases]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise CalendarError(f"campaign {self.name}: phase {twice[0]} appears more than once")
+            raise CalendarError(message=Message("plan.err.calendar.phase_twice", {
+                "campaign": self.name, "phase": twice[0]}))
         for before, after in zip(phases, phases[1:]):
             if after.start <= before.end:
-                raise CalendarError(f"campaign {self.name}: phases {before.name} and {after.name} overlap "
-                                    f"({after.start} ≤ {before.end})")
+                raise CalendarError(message=Message("plan.err.calendar.overlap", {
+                    "campaign": self.name, "phase": before.name, "next_phase": after.name,
+                    "start": after.start.isoformat(), "end": before.end.isoformat()}))
         object.__setattr__(self, "phases", phases)
         zh, en = _labels(f"campaign.name.{self.name}", self.name)
         object.__setattr__(self, "label_zh", self.label_zh or zh)
@@ -153,7 +171,8 @@ class Campaign:
         for p in self.phases:
             if p.name == name:
                 return p
-        raise CalendarError(f"campaign {self.name}: no phase {name!r} (phases: {', '.join(self.phase_names)})")
+        raise CalendarError(message=Message("plan.err.calendar.no_phase", {
+            "campaign": self.name, "phase": name, "phases": ", ".join(self.phase_names)}))
 
     @property
     def phase_names(self) -> tuple[str, ...]:
@@ -186,7 +205,8 @@ class Campaign:
         """This campaign with the named phases' multipliers replaced (channel overrides kept)."""
         unknown = sorted(set(multipliers) - set(self.phase_names))
         if unknown:
-            raise CalendarError(f"campaign {self.name}: no phase {unknown[0]!r} (phases: {', '.join(self.phase_names)})")
+            raise CalendarError(message=Message("plan.err.calendar.no_phase", {
+                "campaign": self.name, "phase": unknown[0], "phases": ", ".join(self.phase_names)}))
         return replace(self, phases=tuple(replace(p, multiplier=float(multipliers.get(p.name, p.multiplier)))
                                           for p in self.phases))
 
@@ -205,12 +225,13 @@ def template_dates(name: str, year: int) -> list[tuple[str, date, date]]:
                 ("peak", date(year, 11, 10), date(year, 11, 11)), ("return", date(year, 11, 12), date(year, 11, 13))]
     if name == "nianhuo":
         if year not in SPRING_FESTIVAL:
-            raise CalendarError(f"campaign nianhuo: no Spring Festival date for {year} "
-                                f"(known {min(SPRING_FESTIVAL)}–{max(SPRING_FESTIVAL)}); give the phases in a calendar file")
+            raise CalendarError(message=Message("plan.err.calendar.no_spring_festival", {
+                "year": year, "first_year": min(SPRING_FESTIVAL), "last_year": max(SPRING_FESTIVAL)}))
         sf = SPRING_FESTIVAL[year]
         d = lambda n: sf - timedelta(days=n)  # noqa: E731
         return [("preheat", d(35), d(29)), ("presale", d(28), d(14)), ("peak", d(13), d(11)), ("return", d(10), d(8))]
-    raise CalendarError(f"campaign {name!r}: no such template (templates: {', '.join(TEMPLATES)})")
+    raise CalendarError(message=Message("plan.err.calendar.no_template", {
+        "campaign": name, "templates": ", ".join(TEMPLATES)}))
 
 
 def template(name: str, year: int, multipliers: dict[str, float] | None = None) -> Campaign:
@@ -221,7 +242,8 @@ def template(name: str, year: int, multipliers: dict[str, float] | None = None) 
     campaign = Campaign(key, phases)
     unknown = sorted(set(multipliers or {}) - set(campaign.phase_names))
     if unknown:
-        raise CalendarError(f"campaign {key}: no phase {unknown[0]!r} (phases: {', '.join(campaign.phase_names)})")
+        raise CalendarError(message=Message("plan.err.calendar.no_phase", {
+            "campaign": key, "phase": unknown[0], "phases": ", ".join(campaign.phase_names)}))
     return campaign
 
 
@@ -247,38 +269,43 @@ def calendar_from_frame(frame: pd.DataFrame, name: str | None = None) -> Campaig
         df["multiplier"] = df["response_multiplier"]
     missing = [c for c in ("phase", "start", "end", "multiplier") if c not in df.columns]
     if missing:
-        raise CalendarError(f"calendar table: missing column(s) {', '.join(missing)}")
+        raise CalendarError(message=Message("plan.err.calendar.missing_columns", {"columns": ", ".join(missing)}))
     if "campaign" not in df.columns:
         df["campaign"] = name or "campaign"
     df["campaign"] = df["campaign"].astype(str)
     names = list(dict.fromkeys(df["campaign"]))
     if name is None and len(names) > 1:
-        raise CalendarError(f"calendar table: holds campaigns {', '.join(names)}; say which one")
+        raise CalendarError(message=Message("plan.err.calendar.which_campaign", {"campaigns": ", ".join(names)}))
     chosen = name if name is not None else names[0]
     df = df[df["campaign"] == str(chosen)]
     if df.empty:
-        raise CalendarError(f"calendar table: no campaign {chosen!r} (campaigns: {', '.join(names)})")
+        raise CalendarError(message=Message("plan.err.calendar.no_campaign", {
+            "campaign": str(chosen), "campaigns": ", ".join(names)}))
     channel = df["channel"] if "channel" in df.columns else pd.Series("", index=df.index)
     channel = channel.fillna("").astype(str).str.strip()
     phases = []
     for phase_name, part in df.groupby("phase", sort=False):
         own = part[channel[part.index] == ""]
         if len(own) != 1:
-            raise CalendarError(f"calendar table, phase {phase_name}: needs exactly one row without a channel")
+            raise CalendarError(message=Message("plan.err.calendar.phase_row", {"phase": str(phase_name)}))
         r = own.iloc[0]
-        overrides = tuple((c, _number(m, f"phase {phase_name}, channel {c}"))
+        overrides = tuple((c, _number(m, str(phase_name), c))
                           for c, m in zip(channel[part.index][channel[part.index] != ""],
                                           part.loc[channel[part.index] != "", "multiplier"]))
-        phases.append(Phase(str(phase_name), r["start"], r["end"], _number(r["multiplier"], f"phase {phase_name}"),
+        phases.append(Phase(str(phase_name), r["start"], r["end"], _number(r["multiplier"], str(phase_name)),
                             overrides, _text(r.get("label_zh")), _text(r.get("label_en"))))
     return Campaign(str(chosen), tuple(phases))
 
 
-def _number(value, what: str) -> float:
+def _number(value, phase: str, channel: str | None = None) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise CalendarError(f"{what}: multiplier must be a number, got {value!r}") from None
+        if channel is None:
+            raise CalendarError(message=Message("plan.err.calendar.multiplier_not_number", {
+                "phase": phase, "got": _plain(value)})) from None
+        raise CalendarError(message=Message("plan.err.calendar.channel_multiplier_not_number", {
+            "phase": phase, "channel": channel, "got": _plain(value)})) from None
 
 
 def _text(value) -> str:

@@ -30,6 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.curves import Curves, curves_from_frame
+from roimix.messages import Message
 from roimix.shapes import adstock_weights
 
 from .calendar import REGULAR, Campaign, CalendarError, _as_date
@@ -49,12 +50,13 @@ class Horizon:
     end: date
 
     def __post_init__(self):
-        object.__setattr__(self, "start", _as_date(self.start, "horizon start"))
-        object.__setattr__(self, "end", _as_date(self.end, "horizon end"))
+        object.__setattr__(self, "start", _as_date(self.start, "start"))
+        object.__setattr__(self, "end", _as_date(self.end, "end"))
         if self.end < self.start:
-            raise CalendarError(f"horizon: ends ({self.end}) before it starts ({self.start})")
+            raise CalendarError(message=Message("plan.err.horizon.order", {
+                "start": self.start.isoformat(), "end": self.end.isoformat()}))
         if self.n_days > MAX_DAYS:
-            raise CalendarError(f"horizon: {self.n_days} days; at most {MAX_DAYS}")
+            raise CalendarError(message=Message("plan.err.horizon.too_long", {"n_days": self.n_days, "max_days": MAX_DAYS}))
 
     @property
     def n_days(self) -> int:
@@ -68,7 +70,7 @@ class Horizon:
 def day_table(horizon: Horizon, campaign: Campaign | None = None, *, weekend_multiplier: float = 1.0) -> pd.DataFrame:
     """day (1…T), date, phase, weekend, weekend_factor: one row per day of the horizon."""
     if not (np.isfinite(weekend_multiplier) and 0 < weekend_multiplier <= 5):
-        raise CalendarError(f"weekend multiplier must be between 0 and 5, got {weekend_multiplier!r}")
+        raise CalendarError(message=Message("plan.err.calendar.weekend", {"high": 5.0, "got": weekend_multiplier}))
     dates = horizon.dates
     weekend = dates.day_of_week.to_numpy() >= 5
     weekly_mean = (5 + 2 * weekend_multiplier) / 7

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy.optimize import lsq_linear
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 from .calendar import MAX_MULTIPLIER, Campaign
 
@@ -43,10 +44,12 @@ MAX_CONDITION = 1e4
 GIVEN_SD = 0.25
 """How far (one standard deviation) a given multiplier may be from the truth, a priori."""
 COLUMNS = ["phase", "start", "end", "days", "rows", "multiplier", "std_error", "estimate", "estimate_std_error",
-           "baseline_multiplier", "baseline_std_error", "ratio_multiplier", "given", "method"]
+           "baseline_multiplier", "baseline_std_error", "ratio_multiplier", "given", "method", "kept_because", "condition"]
 """``multiplier`` (s.e. ``std_error``): the one to plan with, ``estimate`` shrunk toward ``given``;
 ``estimate`` (``estimate_std_error``): the data's alone; ``method``: ``regression`` (estimated),
-``kept: …`` (the given multiplier, with the reason)."""
+``kept: …`` (the given multiplier, with the reason); ``kept_because`` the same reason as a code a shell words
+(``few_rows``: fewer than ``MIN_ROWS`` rows, ``no_incremental``, ``collinear``: ``condition`` above the limit;
+empty when estimated)."""
 
 
 def incremental_by_day(decomposition: pd.DataFrame) -> pd.DataFrame:
@@ -54,7 +57,7 @@ def incremental_by_day(decomposition: pd.DataFrame) -> pd.DataFrame:
     wide = decomposition.pivot_table(index=["date", "outcome"], columns="component", values="value", aggfunc="sum")
     missing = [c for c in ("actual", "baseline") if c not in wide.columns]
     if missing:
-        raise InputError(f"decomposition: no component {', '.join(missing)}")
+        raise InputError(message=Message("plan.err.decomposition.missing", {"components": ", ".join(missing)}))
     cells = [c for c in wide.columns if c not in ("actual", "baseline")]
     out = pd.DataFrame({"actual": wide["actual"], "baseline": wide["baseline"],
                         "incremental": wide[cells].sum(axis=1) if cells else 0.0}).reset_index()
@@ -66,7 +69,7 @@ def estimate_multipliers(decomposition: pd.DataFrame, campaign: Campaign, *, giv
     """One row per phase of ``campaign`` (:data:`COLUMNS`): the estimated multiplier or the kept one.
     ``given_sd``: the prior standard deviation of the given multipliers (``inf``: the data alone)."""
     if not given_sd > 0:
-        raise InputError(f"given_sd must be > 0, got {given_sd!r}")
+        raise InputError(message=Message("plan.err.decomposition.given_sd", {"got": given_sd}))
     days = incremental_by_day(decomposition)
     rows = []
     for p in campaign.phases:
@@ -83,16 +86,19 @@ def _fit(part: pd.DataFrame, given: float, given_sd: float) -> dict:
     kept = {"multiplier": given, "std_error": np.nan, "estimate": np.nan, "estimate_std_error": np.nan,
             "baseline_multiplier": np.nan, "baseline_std_error": np.nan}
     if len(part) < MIN_ROWS:
-        return kept | {"method": f"kept: {len(part)} days × segments in the history (need {MIN_ROWS})"}
+        return kept | {"method": f"kept: {len(part)} days × segments in the history (need {MIN_ROWS})",
+                       "kept_because": "few_rows"}
     A = part[["baseline", "incremental"]].to_numpy(dtype=float)
     y = part["actual"].to_numpy(dtype=float)
     scale = np.abs(A).max(axis=0)
     if np.any(scale <= 0):
-        return kept | {"method": "kept: no baseline or no incremental GMV predicted on these days"}
+        return kept | {"method": "kept: no baseline or no incremental GMV predicted on these days",
+                       "kept_because": "no_incremental"}
     As = A / scale
     condition = np.linalg.cond(As)
     if not np.isfinite(condition) or condition > MAX_CONDITION:
-        return kept | {"method": f"kept: baseline and incremental move together (condition {condition:.0f})"}
+        return kept | {"method": f"kept: baseline and incremental move together (condition {condition:.0f})",
+                       "kept_because": "collinear", "condition": float(condition)}
     fit = lsq_linear(As, y, bounds=([scale[0], 0.0], [np.inf, MAX_MULTIPLIER * scale[1]]))
     resid = y - As @ fit.x
     sigma2 = float(resid @ resid) / max(len(y) - 2, 1)
@@ -103,7 +109,8 @@ def _fit(part: pd.DataFrame, given: float, given_sd: float) -> dict:
     m = (w_given * given + w_data * m_hat) / (w_given + w_data)
     return {"multiplier": float(np.clip(m, 0.0, MAX_MULTIPLIER)), "std_error": float((w_given + w_data) ** -0.5),
             "estimate": float(m_hat), "estimate_std_error": float(se[1]),
-            "baseline_multiplier": float(beta), "baseline_std_error": float(se[0]), "method": "regression"}
+            "baseline_multiplier": float(beta), "baseline_std_error": float(se[0]), "method": "regression",
+            "kept_because": "", "condition": float(condition)}
 
 
 def apply_estimates(campaign: Campaign, estimates: pd.DataFrame) -> Campaign:

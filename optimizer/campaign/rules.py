@@ -30,6 +30,7 @@ from optimizer.scenario import (
     DEFAULT_NEW_CUSTOMER_CAP, DEFAULT_NEW_PRODUCT_CAP, Bounds, Budget, LinearRule, Objective, RuleError, Scenario,
     Select, ShareRule, _finite,
 )
+from roimix.messages import Message
 
 from .daily import DailyCurves
 
@@ -73,9 +74,12 @@ class DailyRules:
         _finite(CHANGE, "max_daily_change", self.max_daily_change, high=100.0)
         _finite(OFF_DAYS, "non_key_offday_share", self.non_key_offday_share, high=1.0)
         if self.change_applies_to not in CHANGE_SCOPES:
-            raise RuleError(f"rule {CHANGE!r}: applies to key or all, got {self.change_applies_to!r}")
+            raise RuleError(message=Message("plan.err.rule.not_choice", {
+                "rule": CHANGE, "setting": "change_applies_to", "choices": ", ".join(CHANGE_SCOPES),
+                "got": self.change_applies_to}))
         if self.non_key_focus not in FOCUS:
-            raise RuleError(f"rule {OFF_DAYS!r}: focus must be one of {', '.join(FOCUS)}, got {self.non_key_focus!r}")
+            raise RuleError(message=Message("plan.err.rule.not_choice", {
+                "rule": OFF_DAYS, "setting": "non_key_focus", "choices": ", ".join(FOCUS), "got": self.non_key_focus}))
 
 
 @dataclass(frozen=True)
@@ -125,12 +129,11 @@ class CampaignScenario:
             b = self.budget
             object.__setattr__(self, "budget", CampaignBudget(b.amount_cny_per_day, b.sense, b.reserve_share, b.name))
         if self.budget is not None and not isinstance(self.budget, CampaignBudget):
-            raise RuleError(f"rule 'budget': expected a CampaignBudget (the total over the horizon), "
-                            f"got {self.budget!r}")
+            raise RuleError(message=Message("plan.err.campaign.budget_type", {"got": self.budget}))
         _finite(NEW_PRODUCT, "share", self.new_product_cap, high=1.0)
         _finite(NEW_CUSTOMER, "share", self.new_customer_cap, high=1.0)
         if self.objective.kind == "gmv" and self.budget is None:
-            raise RuleError("rule 'budget': objective gmv needs a budget")
+            raise RuleError(message=Message("plan.err.objective.gmv_needs_budget", {}))
 
 
 def scenario_for(daily: DailyCurves, setup: CampaignScenario, *, flat: bool = False) -> Scenario:
@@ -208,8 +211,7 @@ def offday_rule(daily: DailyCurves, focus: str, share: float) -> ShareRule:
         where.append(("weekend", (False,)))
     if "peak" in focus:
         if PEAK not in set(daily.days["phase"]):
-            raise RuleError(f"rule {OFF_DAYS!r}: focus on peak days, but no day of the horizon is in a phase "
-                            f"named {PEAK!r}")
+            raise RuleError(message=Message("plan.err.campaign.no_peak", {"rule": OFF_DAYS, "phase": PEAK}))
         where.append(("phase", tuple(p for p in dict.fromkeys(daily.days["phase"]) if p != PEAK)))
     return ShareRule(OFF_DAYS, share, "cap", Select(key_platform=False, where=tuple(where)), "spend",
                      Select(key_platform=False))

@@ -20,7 +20,7 @@ import streamlit as st
 from roimix.errors import RoimixError
 from roimix.messages import Message
 from roimix.tables import Problem, TableError
-from roimix.text import t
+from roimix.text import error_text, t
 
 log = logging.getLogger("roimix.app")
 T = TypeVar("T")
@@ -69,7 +69,7 @@ def report(err: BaseException, lang: str, what: str) -> None:
     if isinstance(err, TableError):
         show_problems(err.problems, lang)
     elif isinstance(err, RoimixError):
-        text = t(err.message.key, lang, **err.message.values) if err.message is not None else str(err)
+        text = error_text(err, lang)  # a keyed error worded, reasons inside reasons too
         st.error(t("app.error.named", lang, what=what, message=text))
     else:
         log.error("%s failed", what, exc_info=err)

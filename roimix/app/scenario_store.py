@@ -211,8 +211,9 @@ def from_file(text: str, label: str, saved_at: str = "") -> SavedScenario:
     return SavedScenario(name, w, bounds, source, "", None, saved_at, {})
 
 
-def load_folder(folder: Path | None = None) -> tuple[dict, list[str]]:
-    """The scenarios saved in ``folder`` (oldest first) and the problems of files that are not scenarios."""
+def load_folder(folder: Path | None = None) -> tuple[dict, list[Exception]]:
+    """The scenarios saved in ``folder`` (oldest first) and the errors of files that are not scenarios (a page words
+    them in its reader's language: :func:`roimix.text.error_text`)."""
     folder = folder or scenarios_dir()
     out, problems = {}, []
     if not folder.is_dir():
@@ -224,7 +225,7 @@ def load_folder(folder: Path | None = None) -> tuple[dict, list[str]]:
             saved = from_file(path.read_text(encoding="utf-8"), str(path),
                               dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M"))
         except (ScenarioError, OSError, UnicodeDecodeError) as err:
-            problems.append(str(err))
+            problems.append(err)
             continue
         out[saved.name] = saved
     return out, problems

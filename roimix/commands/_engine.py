@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import click
 
 from roimix.errors import RoimixError, UsageError
+from roimix.messages import Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,7 +83,7 @@ def engine_from_cli(engine: str = "duckdb", spark_master: str | None = None, mem
         return engine_from_options(engine, spark_master=spark_master, memory_limit=memory_limit,
                                    temp_directory=temp_dir, validate=validate)
     except EngineError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(message=Message("plan.err.cli.engine", {"error": err.message or str(err)})) from None
 
 
 def paths_table(touchpoints, conversions, engine: Engine, *, lookback_days: int = 30,
@@ -103,25 +104,22 @@ def engine_errors(engine: Engine) -> Iterator[None]:
 
     try:
         yield
-    except EngineError as err:
-        raise UsageError(str(err)) from None
+    except EngineError as err:  # the engine's own reason (its key for the shell to word, or its words)
+        raise UsageError(message=Message("plan.err.cli.engine", {"error": err.message or str(err)})) from None
     except ModuleNotFoundError as err:
         if engine.name == "spark" and (err.name or "").startswith("pyspark"):
-            raise UsageError("--engine spark needs pyspark: pip install 'roimix[spark]' (and Java 17)") from None
+            raise UsageError(message=Message("plan.err.cli.spark_missing", {})) from None
         raise
     except Exception as err:  # only Spark's own errors are translated
         if engine.name != "spark" or not type(err).__module__.startswith(("pyspark", "py4j")):
             raise
-        raise SparkFailed(_first_line(err)) from err
+        raise SparkFailed(message=Message("plan.err.cli.spark_failed", {"reason": _first_line(err)})) from err
 
 
 class SparkFailed(RoimixError):
     """Spark could not run the job (no Java, master unreachable, a file it cannot read or parse)."""
 
     exit_code = 2
-
-    def __init__(self, reason: str):
-        super().__init__(f"spark: {reason}")
 
 
 def _first_line(err: Exception) -> str:

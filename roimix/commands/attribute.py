@@ -6,6 +6,7 @@ import click
 
 from roimix.commands._engine import deferred_engine_options
 from roimix.errors import UsageError
+from roimix.messages import Message
 
 _FILE = click.Path(dir_okay=False)
 _MODELS = ("all", "first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov",
@@ -66,13 +67,13 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
 
     engine = engine()
     if from_paths == (touchpoints is not None or conversions is not None):
-        raise UsageError("give either --paths, or --touchpoints with --conversions")
+        raise UsageError(message=Message("plan.err.cli.paths_or_logs", {}))
     if not from_paths and (touchpoints is None or conversions is None):
-        raise UsageError("--touchpoints and --conversions go together")
+        raise UsageError(message=Message("plan.err.cli.touchpoints_with_conversions", {}))
     if from_paths and model == "time_decay":
-        raise UsageError("time_decay needs touch timestamps: give --touchpoints and --conversions instead of --paths")
+        raise UsageError(message=Message("plan.err.cli.time_decay_needs_logs", {}))
     if from_paths and daily:
-        raise UsageError("--daily needs dates: give --touchpoints and --conversions instead of --paths")
+        raise UsageError(message=Message("plan.err.cli.daily_needs_logs", {}))
 
     channel_table = read_table(channels, CHANNELS, name=channels) if channels else None
     spend_table = read_table(spend, SPEND, name=spend) if spend else None
@@ -107,7 +108,8 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
     try:
         encoded = A.encode_paths(paths_table)
     except ValueError as err:
-        raise UsageError(f"{paths}: {err}") from None
+        raise UsageError(message=Message("plan.err.cli.bad_paths", {
+            "file": paths, "error": getattr(err, "message", None) or str(err)})) from None
     for m in models:
         if isinstance(m, A.TimeDecay):
             frames.append(decay_tables[0])
@@ -228,9 +230,9 @@ def _position_weights(text: str) -> tuple[float, float]:
     try:
         first, last = (float(x) for x in text.split(","))
     except ValueError:
-        raise UsageError(f"--position-weights: expected FIRST,LAST like 0.4,0.4, got {text!r}") from None
+        raise UsageError(message=Message("plan.err.cli.position_weights_syntax", {"got": text})) from None
     if min(first, last) < 0 or not 0 < first + last <= 1:
-        raise UsageError(f"--position-weights: need FIRST, LAST ≥ 0 with 0 < FIRST + LAST ≤ 1, got {text!r}")
+        raise UsageError(message=Message("plan.err.cli.position_weights_range", {"got": text}))
     return first, last
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from roimix.errors import RoimixError
+from roimix.errors import RoimixError, UsageError
+from roimix.messages import Message
 from roimix.tables import TableError
-from roimix.text import money, t
+from roimix.text import error_text, money, t
 
 FORMATS = ("xlsx", "csv", "json")
 COMPARISON = ["scenario", "file", "status", "budget", "spend", "reserve", "unspent", "expected_gmv", "roi", "flat_gmv",
@@ -44,10 +45,11 @@ class Outcome:
     """the fit's and the rules' warnings, worded in the run's language"""
 
 
-def one_line(err: Exception) -> str:
-    """The first line of an error, with a count of the lines left out."""
-    lines = [ln.strip() for ln in str(err).strip().splitlines() if ln.strip()] or [type(err).__name__]
-    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+def one_line(err: Exception, lang: str = "en") -> str:
+    """The first line of an error in ``lang`` (a keyed error worded, :func:`roimix.text.error_text`), with a count
+    of the lines left out."""
+    lines = [ln.strip() for ln in error_text(err, lang).strip().splitlines() if ln.strip()] or [type(err).__name__]
+    more = t("plan.batch.more_problems", lang, n=len(lines) - 1) if len(lines) > 1 else ""
     return lines[0] + more
 
 
@@ -73,9 +75,9 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
         name = spec.name
         run = run_scenario(spec, cache)
     except (RoimixError, TableError, OSError, ValueError) as err:
-        return Outcome(path, name, "broken", one_line(err))
+        return Outcome(path, name, "broken", one_line(err, lang))
     except Exception as err:  # noqa: BLE001 - one scenario's bug must not stop the batch
-        return Outcome(path, name, "internal_error", f"{type(err).__name__}: {one_line(err)}")
+        return Outcome(path, name, "internal_error", f"{type(err).__name__}: {one_line(err, lang)}")
     from roimix.text.pipeline import render_warning
 
     plan = run.plan
@@ -121,7 +123,7 @@ def command(scenarios, out, overrides, budget, reserve, objective, formats, lang
 
     chosen = tuple(f.strip().lower().lstrip(".") for f in formats.split(",") if f.strip())
     if not chosen or set(chosen) - set(FORMATS):
-        raise click.BadParameter(f"expected a comma-separated subset of {', '.join(FORMATS)}", param_hint="--formats")
+        raise UsageError(message=Message("plan.err.cli.formats", {"formats": ", ".join(FORMATS), "got": formats}))
     flags = [f"budget.total={budget!r}"] if budget is not None else []
     flags += [f"budget.reserve={reserve!r}"] if reserve is not None else []
     flags += [f'objective.kind="{objective}"'] if objective is not None else []

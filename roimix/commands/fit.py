@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from roimix.errors import UsageError
+from roimix.messages import Message
 from roimix.text import t
 
 _FILE = click.Path(dir_okay=False)
@@ -67,10 +69,10 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     from roimix.aggregate import AggregateSettings, run_aggregate
 
     if bool(files.get("touchpoints")) != bool(files.get("conversions")):
-        raise click.UsageError(t("aggregate.usage.partial_journeys", lang))
+        raise UsageError(message=Message("aggregate.usage.partial_journeys", {}))
     missing = [f"--{k}" for k in ("spend", "outcome") if not files.get(k)]
     if missing:
-        raise click.UsageError("aggregate mode needs " + " and ".join(missing))
+        raise UsageError(message=Message("plan.err.cli.aggregate_needs", {"options": ", ".join(missing)}))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
                                  **({"default_margin": margin} if margin is not None else {}),
                                  exclude=pd.DataFrame(columns=["start", "end"]) if keep_campaigns else None)
@@ -128,7 +130,8 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
     some channels are used as their prior) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
-        raise click.BadParameter(f"expected a file ending in {', '.join(_CURVE_SUFFIXES)}", param_hint="--out")
+        raise UsageError(message=Message("plan.err.cli.out_suffix", {
+            "option": "--out", "formats": ", ".join(_CURVE_SUFFIXES)}))
     aggregate_curves({"spend": spend, "outcome": outcome, "lift_tests": lift_tests, "channels": channels,
                       "current_window": current_window, "touchpoints": touchpoints, "conversions": conversions,
                       "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang,

@@ -31,6 +31,7 @@ from optimizer import Bounds, Lock, Planner, RuleError, Select, traffic_unknown
 from optimizer.scenario import Risk
 from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
+from roimix.messages import Message
 from roimix.report.plan import render
 from roimix.settings import PlanSettings, default, plan_scenario
 from roimix.export import (
@@ -39,7 +40,7 @@ from roimix.export import (
 from roimix.tables import CURVES, read_table
 from optimizer.draws import unfit_levels_zeroed
 from optimizer.lift_value import lift_test_values
-from roimix.text import money, percent, t
+from roimix.text import money, percent, t, word
 
 _FILE = click.Path(dir_okay=False)
 
@@ -54,13 +55,14 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
     fitted curves' margin (``--margin``; None: the pipeline's default)."""
     given = {k: v for k, v in (logs or {}).items() if k in _LOG_FILES and v is not None}
     if curves is not None and given:
-        raise click.UsageError("give either --curves or the raw logs (--touchpoints, --conversions, --spend), not both")
+        raise UsageError(message=Message("plan.err.cli.curves_and_logs", {}))
     if curves is not None:
         return read_table(curves, CURVES, name=Path(curves).name), stored_draws(curves, lang)
     missing = [f"--{k}" for k in ("touchpoints", "conversions", "spend") if k not in given]
-    if not given or missing:
-        raise click.UsageError("give the response curves (--curves curves.csv) or the raw logs: "
-                               + ("missing " + ", ".join(missing) if given else "--touchpoints, --conversions, --spend"))
+    if not given:
+        raise UsageError(message=Message("plan.err.cli.no_curves", {}))
+    if missing:
+        raise UsageError(message=Message("plan.err.cli.logs_missing", {"options": ", ".join(missing)}))
     from roimix.pipeline import PipelineSettings, run_pipeline
 
     settings = PipelineSettings(lookback_days=logs["lookback_days"], model=logs["model"],
@@ -111,9 +113,9 @@ def _risk(text: str | None, draws: pd.DataFrame, lang: str) -> Risk:
     try:
         risk = Risk.parse(text)
     except RuleError as err:
-        raise click.BadParameter(str(err), param_hint="--risk") from None
+        raise UsageError(message=Message("plan.err.cli.option", {"option": "--risk", "error": err.message})) from None
     if risk.kind == "cvar" and not len(draws):
-        raise UsageError(t("optimizer.cli.risk_without_draws", lang, risk=risk.describe()))
+        raise UsageError(message=Message("optimizer.cli.risk_without_draws", {"risk": risk.describe()}))
     return risk
 
 
@@ -136,17 +138,18 @@ def new_customer_rules(frame: pd.DataFrame, cap: float | None, floor: float | No
     unknown = traffic_unknown(frame)
     if not unknown.any():
         return cap
-    cells = t("optimizer.cli.every_cell", lang) if unknown.all() else ", ".join(
+    cells = Message("optimizer.cli.every_cell") if unknown.all() else ", ".join(
         f"{c}/{s}" for c, s in zip(frame.loc[unknown, "channel"], frame.loc[unknown, "segment"]))
     given = [name for name, on in (("--new-customer-cap", cap is not None and cap_given),
                                    ("--new-customer-floor", floor is not None)) if on]
     if given:
-        raise UsageError(t("optimizer.cli.new_customer_needs_clicks", lang, option=" / ".join(given), file=source,
-                           columns=columns, cells=cells))
+        raise UsageError(message=Message("optimizer.cli.new_customer_needs_clicks", {
+            "option": " / ".join(given), "file": source, "columns": columns, "cells": cells}))
     if cap is not None:
         click.echo(t("optimizer.cli.warning", lang, text=t("optimizer.cli.new_customer_dropped", lang,
                                                           share=percent(cap, lang), file=source, columns=columns,
-                                                          cells=cells)), err=True)
+                                                          cells=word(cells, lang) if isinstance(cells, Message)
+                                                          else cells)), err=True)
     frame.loc[unknown, "cpc"] = 1.0
     frame.loc[unknown, "new_customer_share"] = 0.0
     return None
@@ -160,7 +163,7 @@ def check_budget(frame: pd.DataFrame, settings: PlanSettings, locks: tuple[str, 
     if budget is None:
         return
     if not budget > 0:
-        raise UsageError(t("optimizer.cli.budget_not_positive", lang, budget=f"{budget:,.2f}"))
+        raise UsageError(message=Message("optimizer.cli.budget_not_positive", {"budget_cny": float(budget)}))
     current = pd.to_numeric(frame["current_spend"]).to_numpy(dtype=float)
     fixed = frame["channel"].astype(str).isin(locks).to_numpy() | unfit.to_numpy(dtype=bool)
     floor = np.where(fixed, current, 0.0)
@@ -168,8 +171,8 @@ def check_budget(frame: pd.DataFrame, settings: PlanSettings, locks: tuple[str, 
         floor = np.maximum(floor, bounds.lower * current if bounds.relative else bounds.lower)
     usable = budget * (1 - reserve)
     if usable < floor.sum() - 0.005:
-        raise UsageError(t("optimizer.cli.budget_below_floor", lang, budget=f"{budget:,.2f}",
-                           usable=f"{usable:,.2f}", floor=f"{floor.sum():,.2f}"))
+        raise UsageError(message=Message("optimizer.cli.budget_below_floor", {
+            "budget_cny": float(budget), "usable_cny": float(usable), "floor_cny": float(floor.sum())}))
 
 
 def parse_bounds(text: str | None) -> Bounds | None:
@@ -180,14 +183,13 @@ def parse_bounds(text: str | None) -> Bounds | None:
     kind = kind.strip().lower()
     parts = limits.split(",")
     if kind not in ("relative", "absolute") or len(parts) != 2:
-        raise click.BadParameter("expected relative:LOW,HIGH or absolute:LOW,HIGH, e.g. relative:0.5,2",
-                                 param_hint="--bounds")
+        raise UsageError(message=Message("plan.err.cli.bounds_syntax", {"got": text}))
     try:
         low, high = (float(p) if p.strip() else None for p in parts)
     except ValueError:
-        raise click.BadParameter(f"limits must be numbers, got {limits!r}", param_hint="--bounds") from None
+        raise UsageError(message=Message("plan.err.cli.bounds_numbers", {"got": limits})) from None
     if low is None and high is None:
-        raise click.BadParameter("give at least one limit", param_hint="--bounds")
+        raise UsageError(message=Message("plan.err.cli.bounds_empty", {}))
     return Bounds("bounds", lower=low, upper=high, relative=kind == "relative")
 
 
@@ -201,9 +203,9 @@ def settings_from_options(
     """The plan settings of the command's options (``keep``: locks of cells kept at current spend)."""
     kind = objective.replace("-", "_")
     if kind == "gmv" and budget is None:
-        raise click.UsageError("objective gmv needs --budget (yuan per day)")
+        raise UsageError(message=Message("plan.err.cli.gmv_needs_budget", {}))
     if kind == "min_spend" and target_gmv is None:
-        raise click.UsageError("objective min-spend needs --target-gmv (yuan of GMV per day)")
+        raise UsageError(message=Message("plan.err.cli.min_spend_needs_target", {}))
     rules = []
     parsed = parse_bounds(bounds)
     if parsed is not None:
@@ -211,8 +213,8 @@ def settings_from_options(
     if locks:
         unknown = sorted(set(locks) - channels)
         if unknown:
-            raise click.BadParameter(f"no channel {', '.join(unknown)} in the curves (channels: "
-                                     f"{', '.join(sorted(channels))})", param_hint="--lock")
+            raise UsageError(message=Message("plan.err.cli.unknown_lock", {
+                "unknown": ", ".join(unknown), "channels": ", ".join(sorted(channels))}))
         rules.append(Lock("locked channels", Select(channels=tuple(locks))))
     return PlanSettings(objective=kind, budget_cny=budget, budget_sense=budget_mode, reserve_share=reserve,
                         target_gmv_cny=target_gmv, new_product_cap=new_product_cap_share,
@@ -334,9 +336,9 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     """Plan the daily budget from response curves (--curves) or straight from raw logs (pipeline
     mode): print the uplift and the binding rules in money, optionally write the plan."""
     if out is not None and Path(out).suffix.lower() not in FORMATS:
-        raise click.BadParameter(f"expected a file ending in {', '.join(FORMATS)}", param_hint="--out")
+        raise UsageError(message=Message("plan.err.cli.out_suffix", {"option": "--out", "formats": ", ".join(FORMATS)}))
     if budget is not None and not budget > 0:  # before any fitting: nothing to plan with
-        raise UsageError(t("optimizer.cli.budget_not_positive", lang, budget=f"{budget:,.2f}"))
+        raise UsageError(message=Message("optimizer.cli.budget_not_positive", {"budget_cny": float(budget)}))
     logs = {"touchpoints": touchpoints, "conversions": conversions, "spend": spend, "channels": channels,
             "lift_tests": lift_tests, "model": model, "lookback_days": lookback_days, "current_window": current_window,
             "outcome": outcome}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from roimix.errors import UsageError
+from roimix.messages import Message
 from roimix.tables import (
     CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, PATHS, SPEND, TOUCHPOINTS, Problem, TableError, check_table,
 )
@@ -35,7 +37,7 @@ def command(**files: str | None) -> None:
     """Check input files: print "ok" (exit 0) or every problem with file, row and column (exit 2)."""
     given = {k: v for k, v in files.items() if v is not None}
     if not given:
-        raise click.UsageError("give at least one file, e.g. --touchpoints touchpoints.csv")
+        raise UsageError(message=Message("plan.err.cli.validate_no_files", {}))
     problems: list[Problem] = []
     for option, source in given.items():
         problems += check_table(source, _CONTRACTS[option], name=source)

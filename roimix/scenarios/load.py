@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 
 from roimix.errors import ScenarioError
+from roimix.messages import Message
 
-from .spec import SECTIONS, TOP_KEYS, ScenarioSpec, build, unknown_key, valid_keys
+from .spec import SECTIONS, TOP_KEYS, ScenarioSpec, _show, build, unknown_key, valid_keys
 
 
 def parse_override(text: str) -> tuple[tuple[str, ...], object]:
@@ -17,7 +19,7 @@ def parse_override(text: str) -> tuple[tuple[str, ...], object]:
     key, sep, raw = text.partition("=")
     parts = tuple(p.strip() for p in key.strip().split("."))
     if not sep or not all(parts):
-        raise ScenarioError(f"--set {text}: expected section.key=value, e.g. budget.total=500000")
+        raise ScenarioError(message=Message("plan.err.scenario.set_syntax", {"text": text}))
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
@@ -41,7 +43,8 @@ def apply_overrides(doc: dict, overrides: tuple[str, ...] | list[str]) -> dict:
         node = out
         for p in parts[:-1]:
             if not isinstance(node.get(p, {}), dict):
-                raise ScenarioError(f"--set {text}: {'.'.join(parts[:-1])} is not a table")
+                raise ScenarioError(message=Message("plan.err.scenario.set_not_table", {
+                    "text": text, "key": ".".join(parts[:-1])}))
             node = node.setdefault(p, {})
         node[parts[-1]] = value
     return out
@@ -52,20 +55,23 @@ def load_scenario(path: str | Path, overrides: tuple[str, ...] | list[str] = ())
     path = Path(path)
     label = str(path)
     if not path.is_file():
-        raise ScenarioError(f"{label}: no such scenario file")
+        raise ScenarioError(message=Message("plan.err.scenario.no_file", {"file": label}))
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{label}: not valid TOML: {err}") from None
+        at = re.search(r"line (\d+), column (\d+)", str(err))  # Python 3.11's decoder gives the place in its text only
+        raise ScenarioError(message=Message("plan.err.scenario.bad_toml", {
+            "file": label, "line": int(at.group(1)) if at else "?", "column": int(at.group(2)) if at else "?",
+            "detail": str(err)})) from None
     except UnicodeDecodeError:
-        raise ScenarioError(f"{label}: not a UTF-8 text file") from None
+        raise ScenarioError(message=Message("plan.err.scenario.not_utf8", {"file": label})) from None
     doc = apply_overrides(doc, overrides)
     for key in doc:
         if key not in TOP_KEYS and key not in SECTIONS:
             raise unknown_key("", key, list(TOP_KEYS) + list(SECTIONS), label)
     for key in TOP_KEYS:
         if key in doc and not isinstance(doc[key], str):
-            raise ScenarioError(f"{label}: {key} must be text in quotes, got {doc[key]!r}")
+            raise ScenarioError(message=Message("plan.err.scenario.text", {"file": label, "key": key, "got": _show(doc[key])}))
     base = path.resolve().parent
     sections = {name: build(cls, doc.get(name, {}), name, label, base) for name, cls in SECTIONS.items()}
     given = frozenset(f"{name}.{key}" for name in SECTIONS if isinstance(doc.get(name), dict) for key in doc[name])

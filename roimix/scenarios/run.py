@@ -26,11 +26,14 @@ from roimix.curve_files import read_draws
 from roimix.export.finance import Context, FinanceTables, campaign_tables
 from roimix.settings import PlanSettings, campaign_scenario
 from roimix.tables import CHANNELS, CURVES, read_table
-from roimix.text import t
+from roimix.text import percent, t, word
 
 from .spec import ScenarioSpec
 
 LAG_COLUMNS = ("lag_mean_periods", "lag_mean_days")
+PACING = ("per_phase", "key_daily_min", "max_daily_change", "change_applies_to", "non_key_focus",
+          "non_key_offday_share", "locks")
+"""The scenario's pacing rules (``[rules]`` keys) its assumptions sheet names, each worded as ``plan.assume.rule.<key>``."""
 
 
 @dataclass
@@ -55,9 +58,10 @@ class ScenarioRun:
     settings: PlanSettings
     """the plan settings the scenario file gave (money over the horizon's days)"""
     horizon: Horizon
-    curve_source: str
+    curve_source: Message
+    """where the curves came from (a text key and its values)"""
     phase_sources: dict
-    """phase → where its multiplier came from"""
+    """phase → where its multiplier came from (a :class:`Message`, worded in the assumptions' language)"""
     warnings: tuple[Message, ...] = ()
     """the fit's and the rules' warnings (keys and values; :func:`roimix.text.pipeline.render_warning` words them)"""
     outcome: Outcome | None = None
@@ -110,7 +114,7 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
 
 def _read(path: Path, contract, key: str) -> pd.DataFrame:
     if not Path(path).is_file():
-        raise ScenarioError(f"{key}: no such file {path}")
+        raise ScenarioError(message=Message("plan.err.scenario.missing_file", {"key": key, "path": str(path)}))
     return read_table(path, contract, name=str(path))
 
 
@@ -130,7 +134,7 @@ def _curves(spec: ScenarioSpec, channels: pd.DataFrame | None, cache: FitCache):
                 lag = lag.drop_duplicates("channel").set_index("channel")[col]
                 frame[col] = frame["channel"].astype(str).map(lag)
         frame["margin"] = frame["margin"].fillna(c.margin)
-        fit, source = None, f"curves file {c.file.name}"
+        fit, source = None, Message("plan.source.curves_file", {"file": c.file.name})
         found = read_draws(c.file)  # the draws its fit wrote beside it (roimix.curve_files)
         draws = found.draws
         notes = (Message("optimizer.cli.draws_stale", {"path": str(found.path), "curves": str(c.file)}),) \
@@ -138,7 +142,8 @@ def _curves(spec: ScenarioSpec, channels: pd.DataFrame | None, cache: FitCache):
     else:
         result = _fit(spec, cache)
         frame, fit, draws, notes = result.curves.copy(), result.fit, result.draws, ()
-        source = f"fitted on the history ({spec.attribution.model} prior, lookback {spec.attribution.lookback_days} d)"
+        source = Message("plan.source.fitted", {"model": spec.attribution.model,
+                                                "lookback_days": spec.attribution.lookback_days})
     if channels is not None:
         known = channels.set_index(channels["channel"].astype(str))
         for col in ("group", "key_platform"):
@@ -155,9 +160,10 @@ def _fit(spec: ScenarioSpec, cache: FitCache):
     for key in ("touchpoints", "conversions", "spend"):
         path = getattr(d, key)
         if path is None:
-            raise ScenarioError(f"data.{key}: curves.source = \"fit\" needs the raw logs; give data.{key}")
+            raise ScenarioError(message=Message("plan.err.scenario.fit_needs_logs", {"key": f"data.{key}"}))
         if not path.is_file():
-            raise ScenarioError(f"data.{key}: no such file {path}")
+            raise ScenarioError(message=Message("plan.err.scenario.missing_file", {
+                "key": f"data.{key}", "path": str(path)}))
     settings = PipelineSettings(lookback_days=spec.attribution.lookback_days, model=spec.attribution.model,
                                 use_prior=spec.attribution.use_prior,
                                 current_window_days=spec.curves.current_window_days,
@@ -177,34 +183,48 @@ def _campaign(spec: ScenarioSpec, fit) -> tuple[Campaign | None, pd.DataFrame | 
     cal = spec.calendar
     if cal.file is not None:
         if not cal.file.is_file():
-            raise ScenarioError(f"calendar.file: no such file {cal.file}")
+            raise ScenarioError(message=Message("plan.err.scenario.missing_file", {
+                "key": "calendar.file", "path": str(cal.file)}))
         campaign = calendar_from_frame(_raw(cal.file))
-        sources = {p: f"calendar file {cal.file.name}" for p in campaign.phase_names}
+        sources = {p: Message("plan.source.calendar_file", {"file": cal.file.name}) for p in campaign.phase_names}
     elif cal.template != "none":
         campaign = template(cal.template, cal.year)
-        sources = {p: "template default" for p in campaign.phase_names}
+        sources = {p: Message("plan.source.template") for p in campaign.phase_names}
     else:
         if cal.estimate or cal.multipliers:
-            raise ScenarioError("calendar.template: estimate or multipliers need a campaign (a template or a file)")
+            raise ScenarioError(message=Message("plan.err.scenario.needs_campaign", {}))
         return None, None, {}
     estimates = None
     if cal.estimate:
         if fit is None:
-            raise ScenarioError("calendar.estimate: estimating multipliers needs fitted curves (curves.source = \"fit\")")
+            raise ScenarioError(message=Message("plan.err.scenario.estimate_needs_fit", {}))
         past = _past_campaign(spec, campaign, fit)
         estimates = estimate_multipliers(fit.decomposition, past)
         campaign = apply_estimates(campaign, estimates)
         for row in estimates.itertuples(index=False):
             if row.method == "regression":
-                sources[row.phase] = (f"estimated from {past.start.year} ({row.days} days: ×{row.estimate:.2f} "
-                                      f"± {row.estimate_std_error:.2f}, weighed with the given ×{row.given:.2f}; "
-                                      f"s.e. {row.std_error:.2f})")
+                sources[row.phase] = Message("plan.source.estimated", {
+                    "year": past.start.year, "n_days": int(row.days), "estimate_x": float(row.estimate),
+                    "estimate_se": float(row.estimate_std_error), "given_x": float(row.given),
+                    "se": float(row.std_error)})
             else:
-                sources[row.phase] += f"; not estimated ({row.method.removeprefix('kept: ')})"
+                sources[row.phase] = Message("plan.source.not_estimated", {
+                    "source": sources[row.phase], "reason": _kept_reason(row)})
     if cal.multipliers:
         campaign = campaign.with_multipliers(dict(cal.multipliers))
-        sources |= {p: "scenario file" for p, _ in cal.multipliers}
+        sources |= {p: Message("plan.source.scenario_file") for p, _ in cal.multipliers}
     return campaign, estimates, sources
+
+
+def _kept_reason(row) -> Message:
+    """Why a phase's given multiplier was kept (the estimate's ``kept_because`` code)."""
+    from optimizer.campaign.multipliers import MIN_ROWS
+
+    if row.kept_because == "few_rows":
+        return Message("plan.source.kept.few_rows", {"n_rows": int(row.rows), "need": MIN_ROWS})
+    if row.kept_because == "collinear":
+        return Message("plan.source.kept.collinear", {"condition": float(row.condition)})
+    return Message("plan.source.kept.no_incremental")
 
 
 def _past_campaign(spec: ScenarioSpec, campaign: Campaign, fit) -> Campaign:
@@ -219,9 +239,12 @@ def _past_campaign(spec: ScenarioSpec, campaign: Campaign, fit) -> Campaign:
         phases = template_dates(spec.calendar.template, year)
         if phases[0][1] >= first and phases[-1][2] <= last:
             return template(spec.calendar.template, year)
-    raise ScenarioError(f"calendar.estimate: the history ({first} – {last}) holds no complete "
-                        f"{spec.calendar.template} campaign" + (f" in {spec.calendar.history_year}"
-                                                                if spec.calendar.history_year else ""))
+    if spec.calendar.history_year:
+        raise ScenarioError(message=Message("plan.err.scenario.no_past_campaign_in", {
+            "first": first.isoformat(), "last": last.isoformat(), "campaign": spec.calendar.template,
+            "year": spec.calendar.history_year}))
+    raise ScenarioError(message=Message("plan.err.scenario.no_past_campaign", {
+        "first": first.isoformat(), "last": last.isoformat(), "campaign": spec.calendar.template}))
 
 
 def _horizon(spec: ScenarioSpec, campaign: Campaign | None) -> Horizon:
@@ -229,8 +252,8 @@ def _horizon(spec: ScenarioSpec, campaign: Campaign | None) -> Horizon:
     start = h.start or (campaign.start if campaign else None)
     end = h.end or (campaign.end if campaign else None)
     if start is None or end is None:
-        raise ScenarioError(f"horizon.{'start' if start is None else 'end'}: give the days to plan "
-                            "(or a calendar whose dates set them)")
+        raise ScenarioError(message=Message("plan.err.scenario.horizon_missing", {
+            "key": f"horizon.{'start' if start is None else 'end'}"}))
     return Horizon(start, end)
 
 
@@ -248,8 +271,8 @@ def _new_customer_cap(spec: ScenarioSpec, curves: pd.DataFrame) -> tuple[float |
     source, columns = ((f"curves.file {spec.curves.file}", "cpc, new_customer_share") if spec.curves.source == "file"
                        else (f"data.spend {spec.data.spend}", "clicks, new_customer_clicks"))
     if "rules.new_customer_cap" in spec.given:
-        raise ScenarioError(f"rules.new_customer_cap needs clicks per cell, but {source} has no {columns} for "
-                            f"{', '.join(cells)}; add them or set rules.new_customer_cap = false")
+        raise ScenarioError(message=Message("plan.err.scenario.new_customer_needs_clicks", {
+            "source": source, "columns": columns, "cells": ", ".join(cells)}))
     curves.loc[unknown, ["cpc", "new_customer_share"]] = (1.0, 0.0)
     return None, (Message("optimizer.cli.new_customer_dropped",
                           {"share": cap, "file": source, "columns": columns, "cells": cells}),)
@@ -263,8 +286,7 @@ def plan_settings(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
     current = float(pd.to_numeric(curves["current_spend"]).sum()) * horizon.n_days
     total = b.total if b.total is not None else (b.times_current * current if b.times_current is not None else None)
     if total is None and o.kind == "gmv":
-        raise ScenarioError("budget.total: objective gmv needs the budget over the horizon (budget.total or "
-                            "budget.times_current)")
+        raise ScenarioError(message=Message("plan.err.scenario.gmv_needs_budget", {}))
     extra = []
     for i, entry in enumerate(r.bounds, start=1):
         _known(entry.channels, channels, f"rules.bounds[{i - 1}].channels")
@@ -288,9 +310,9 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
         locked = float(pd.to_numeric(curves.loc[curves["channel"].astype(str).isin(r.locks), "current_spend"]).sum())
         locked *= horizon.n_days
         if budget is not None and budget * (1 - b.reserve) < locked - 0.005:
-            raise ScenarioError(f"budget.total: {budget:,.2f} ({1 - b.reserve:.0%} of it to spend) "
-                                f"is below the {locked:,.2f} the locked channels ({', '.join(r.locks)}) spend over "
-                                f"the horizon; raise the budget or unlock them")
+            raise ScenarioError(message=Message("plan.err.scenario.budget_below_locks", {
+                "budget_cny": float(budget), "spend_share": 1 - b.reserve, "locked_cny": locked,
+                "locks": ", ".join(r.locks)}))
     daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
                        r.non_key_offday_share, r.per_phase)
     return campaign_scenario(settings, daily)
@@ -299,8 +321,8 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
 def _known(names, channels: set[str], key: str) -> None:
     unknown = sorted(set(names) - channels)
     if unknown:
-        raise ScenarioError(f"{key}: no channel {', '.join(unknown)} in the curves (channels: "
-                            f"{', '.join(sorted(channels))})")
+        raise ScenarioError(message=Message("plan.err.scenario.unknown_channels", {
+            "key": key, "unknown": ", ".join(unknown), "channels": ", ".join(sorted(channels))}))
 
 
 # --- provenance -----------------------------------------------------------------------------------------
@@ -333,7 +355,7 @@ def _assumptions(run: ScenarioRun, lang: str) -> tuple[tuple[str, str, str], ...
         return t(f"optimizer.assume.{key}", lang, **values)
 
     scenario = item("from.scenario")
-    rows = [(item("curves"), run.curve_source, scenario)]
+    rows = [(item("curves"), word(run.curve_source, lang), scenario)]
     # campaign plans are made on the curves' estimate (not yet risk-aware): the table says so
     rows += settings_rows(replace(run.settings, risk="mean"), lang, lambda _name: scenario)
     lag = next((c for c in LAG_COLUMNS if c in curves.columns), None)
@@ -351,18 +373,30 @@ def _assumptions(run: ScenarioRun, lang: str) -> tuple[tuple[str, str, str], ...
             overrides = "".join(f", {c} × {m:.2f}" for c, m in p.channel_multipliers)
             rows.append((item("phase", phase=p.label(lang)),
                          item("phase_value", start=str(p.start), end=str(p.end), multiplier=f"{p.multiplier:.2f}",
-                              overrides=overrides), run.phase_sources.get(p.name, "")))
+                              overrides=overrides), _source(run.phase_sources.get(p.name), lang)))
     rows.append((item("weekend"), f"{spec.calendar.weekend_multiplier:g}", scenario))
     r = spec.rules
     off = item("off")
-    for name in ("per_phase", "key_daily_min", "max_daily_change", "change_applies_to", "non_key_focus",
-                 "non_key_offday_share", "locks"):
+    for name in PACING:
         value = getattr(r, name)
-        shown = off if value is None or value == () else (", ".join(value) if isinstance(value, tuple) else str(value))
-        rows.append((item("rule", rule=f"rules.{name}"), shown, scenario))
+        if value is None or value == ():
+            shown = off
+        elif isinstance(value, bool) or name in ("change_applies_to", "non_key_focus"):
+            shown = t(f"plan.assume.rule.{name}.{str(value).lower()}", lang)
+        elif name == "non_key_offday_share":
+            shown = percent(value, lang)
+        elif name in ("key_daily_min", "max_daily_change"):
+            shown = f"{value:g}×"
+        else:
+            shown = ", ".join(value) if isinstance(value, tuple) else str(value)
+        rows.append((t(f"plan.assume.rule.{name}", lang), shown, scenario))
     if spec.overrides:
         rows.append((item("overrides"), "; ".join(spec.overrides), item("from.command_line")))
     return tuple(rows)
+
+
+def _source(source, lang: str) -> str:
+    return "" if source is None else word(source, lang)
 
 
 def _version() -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from attribution.models import PATH_MODELS
 from optimizer.scenario import OBJECTIVES
 from roimix.errors import ScenarioError
+from roimix.messages import Message
 from roimix.settings import MAX_RESERVE_SHARE, default
 
 
@@ -62,7 +63,7 @@ class CurvesSection:
 
     def __post_init__(self):
         if self.source == "file" and self.file is None:
-            raise ScenarioError("curves.file: give the curves table's path (curves.source is \"file\")")
+            raise ScenarioError(message=Message("plan.err.scenario.curves_file", {}))
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class ObjectiveSection:
 
     def __post_init__(self):
         if self.kind == "min_spend" and self.target_gmv is None:
-            raise ScenarioError("objective.target_gmv: objective min_spend needs a GMV target over the horizon")
+            raise ScenarioError(message=Message("plan.err.scenario.target_gmv", {}))
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,12 @@ class BudgetSection:
 
     def __post_init__(self):
         if self.total is not None and self.times_current is not None:
-            raise ScenarioError("budget.times_current: give budget.total or budget.times_current, not both")
+            raise ScenarioError(message=Message("plan.err.scenario.budget_both", {}))
         for key in ("total", "times_current"):  # ¥0 plans nothing: a reason, not "ROI 1.80 → 2.34"
             value = getattr(self, key)
             if value is not None and not value > 0:
-                raise ScenarioError(f"budget.{key} must be more than 0, got {value:g}")
+                raise ScenarioError(message=Message("plan.err.scenario.budget_not_positive", {
+                    "key": f"budget.{key}", "value": float(value)}))
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,9 @@ class CalendarSection:
 
     def __post_init__(self):
         if self.template != "none" and self.file is not None:
-            raise ScenarioError("calendar.file: give calendar.template or calendar.file, not both")
+            raise ScenarioError(message=Message("plan.err.scenario.calendar_both", {}))
         if self.template != "none" and self.year is None:
-            raise ScenarioError("calendar.year: give the year of the campaign to plan")
+            raise ScenarioError(message=Message("plan.err.scenario.calendar_year", {}))
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class BoundsEntry:
 
     def __post_init__(self):
         if self.lower is None and self.upper is None:
-            raise ScenarioError("rules.bounds: give lower or upper")
+            raise ScenarioError(message=Message("plan.err.scenario.bounds_limit", {}))
 
 
 @dataclass(frozen=True)
@@ -196,15 +198,18 @@ def unknown_key(where: str, key: str, valid, file: str) -> ScenarioError:
     """``618.toml: unknown key 'budget.totl' (did you mean 'budget.total'?)``"""
     close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.6)
     full = f"{where}.{key}" if where else key
-    hint = f" (did you mean '{f'{where}.{close[0]}' if where else close[0]}'?)" if close else \
-        f" (valid keys: {', '.join(valid)})"
-    return ScenarioError(f"{file}: unknown key '{full}'{hint}")
+    if close:
+        return ScenarioError(message=Message("plan.err.scenario.unknown_key_close", {
+            "file": file, "key": full, "close": f"{where}.{close[0]}" if where else close[0]}))
+    return ScenarioError(message=Message("plan.err.scenario.unknown_key", {
+        "file": file, "key": full, "keys": ", ".join(valid)}))
 
 
 def build(cls, table, where: str, file: str, base: Path):
     """A section of type ``cls`` from a TOML table; every problem is a one-line :class:`ScenarioError`."""
     if not isinstance(table, dict):
-        raise ScenarioError(f"{file}: '{where}' must be a table ([{where}]), got {_show(table)}")
+        raise ScenarioError(message=Message("plan.err.scenario.not_table", {
+            "file": file, "key": where, "got": _show(table)}))
     known = {f.name: f for f in fields(cls)}
     for key in table:
         if key not in known:
@@ -214,44 +219,55 @@ def build(cls, table, where: str, file: str, base: Path):
         values[name] = _coerce(known[name], value, f"{where}.{name}", file, base)
     try:
         return cls(**values)
-    except ScenarioError as err:
-        raise ScenarioError(f"{file}: {err}") from None
+    except ScenarioError as err:  # a section's own check: its reason, in the file
+        raise ScenarioError(message=Message("plan.err.scenario.in_file", {
+            "file": file, "error": err.message if err.message is not None else str(err)})) from None
 
 
 def _coerce(f, value, key: str, file: str, base: Path):
     kind = f.metadata["kind"]
     spec = f.metadata
-
-    def fail(expected: str):
-        raise ScenarioError(f"{file}: {key} must be {expected}, got {_show(value)}")
+    got = _show(value)
 
     if kind in ("share_or_off", "number_or_off") and value is False:
         return None
     if kind in ("number", "share_or_off", "number_or_off"):
         low, high = (0.0, 1.0) if kind == "share_or_off" else (spec.get("low"), spec.get("high"))
-        off = " or false" if kind.endswith("_or_off") else ""
+        off = kind.endswith("_or_off")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            fail(f"a number{off}")
+            if off:
+                raise ScenarioError(message=Message("plan.err.scenario.number_or_off", {
+                    "file": file, "key": key, "got": got}))
+            raise ScenarioError(message=Message("plan.err.scenario.number", {"file": file, "key": key, "got": got}))
         if (low is not None and value < low) or (high is not None and value > high):
-            fail(f"between {low:g} and {high:g}{off}" if high is not None else f"≥ {low:g}{off}")
+            if high is None:
+                raise ScenarioError(message=Message("plan.err.scenario.at_least", {
+                    "file": file, "key": key, "low": float(low), "got": got}))
+            if off:
+                raise ScenarioError(message=Message("plan.err.scenario.between_or_off", {
+                    "file": file, "key": key, "low": float(low), "high": float(high), "got": got}))
+            raise ScenarioError(message=Message("plan.err.scenario.between", {
+                "file": file, "key": key, "low": float(low), "high": float(high), "got": got}))
         return float(value)
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            fail("a whole number")
+            raise ScenarioError(message=Message("plan.err.scenario.integer", {"file": file, "key": key, "got": got}))
         if not spec.get("low", -math.inf) <= value <= spec.get("high", math.inf):
-            fail(f"between {spec['low']} and {spec['high']}")
+            raise ScenarioError(message=Message("plan.err.scenario.between", {
+                "file": file, "key": key, "low": spec["low"], "high": spec["high"], "got": got}))
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            fail("true or false")
+            raise ScenarioError(message=Message("plan.err.scenario.bool", {"file": file, "key": key, "got": got}))
         return value
     if kind == "text":
         if not isinstance(value, str):
-            fail("text in quotes")
+            raise ScenarioError(message=Message("plan.err.scenario.text", {"file": file, "key": key, "got": got}))
         return value
     if kind == "choice":
         if value not in spec["choices"]:
-            fail("one of " + ", ".join(f'"{c}"' for c in spec["choices"]))
+            raise ScenarioError(message=Message("plan.err.scenario.choice", {
+                "file": file, "key": key, "choices": ", ".join(f'"{c}"' for c in spec["choices"]), "got": got}))
         return value
     if kind == "date":
         if isinstance(value, datetime):
@@ -263,38 +279,41 @@ def _coerce(f, value, key: str, file: str, base: Path):
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        fail("a date like 2026-10-20")
+        raise ScenarioError(message=Message("plan.err.scenario.date", {"file": file, "key": key, "got": got}))
     if kind == "path":
         if not isinstance(value, str) or not value:
-            fail("a file path in quotes")
+            raise ScenarioError(message=Message("plan.err.scenario.path", {"file": file, "key": key, "got": got}))
         path = Path(value).expanduser()
         return path if path.is_absolute() else (base / path).resolve()
     if kind == "texts":
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            fail('a list of names like ["ztc", "wxt"]')
+            raise ScenarioError(message=Message("plan.err.scenario.texts", {"file": file, "key": key, "got": got}))
         return tuple(value)
     if kind == "multipliers":
         if not isinstance(value, dict):
-            fail("a table of phase = number, like { peak = 1.6 }")
+            raise ScenarioError(message=Message("plan.err.scenario.multipliers", {
+                "file": file, "key": key, "got": got}))
         out = []
         for phase, m in value.items():
             if isinstance(m, bool) or not isinstance(m, (int, float)) or not (0 <= m <= 20):
-                raise ScenarioError(f"{file}: {key}.{phase} must be a number between 0 and 20, got {_show(m)}")
+                raise ScenarioError(message=Message("plan.err.scenario.between", {
+                    "file": file, "key": f"{key}.{phase}", "low": 0.0, "high": 20.0, "got": _show(m)}))
             out.append((str(phase), float(m)))
         return tuple(out)
     if kind == "bounds":
         if isinstance(value, dict):
             value = [value]
         if not isinstance(value, list):
-            fail("a list of tables ([[rules.bounds]])")
+            raise ScenarioError(message=Message("plan.err.scenario.bounds", {"file": file, "key": key, "got": got}))
         return tuple(build(BoundsEntry, v, f"{key}[{i}]", file, base) for i, v in enumerate(value))
     raise AssertionError(f"unknown field kind {kind!r}")  # pragma: no cover - a programming error
 
 
 def _show(value) -> str:
-    return f"'{value}'" if isinstance(value, str) else ("a table" if isinstance(value, dict) else repr(value))
+    """What the file gave, as TOML would write it (a table as ``{…}``): the same in every language."""
+    return f"'{value}'" if isinstance(value, str) else ("{…}" if isinstance(value, dict) else repr(value))
 
 
 def defaults(cls) -> dict:

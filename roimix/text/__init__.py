@@ -39,12 +39,24 @@ def t(key: str, lang: str = "zh", **values) -> str:
     return (zh if lang == "zh" else en).format(**values)
 
 
+def word(message, lang: str = "zh") -> str:
+    """A :class:`roimix.messages.Message` as a sentence in ``lang``; a value that is itself a message (a reason
+    inside a reason) is worded first."""
+    values = {k: word(v, lang) if _is_message(v) else v for k, v in message.values.items()}
+    zh, en = STRINGS[message.key]
+    return (zh if lang == "zh" else en).format(**values)  # not t(): a value may be named key or lang
+
+
+def _is_message(value) -> bool:
+    return hasattr(value, "key") and hasattr(value, "values") and isinstance(getattr(value, "values"), dict)
+
+
 def error_text(err: BaseException, lang: str = "zh") -> str:
     """What a named error says to a reader in ``lang``: its key worded here when it carries one
     (:attr:`roimix.errors.RoimixError.message`), else its own text."""
     message = getattr(err, "message", None)
     if message is not None and getattr(message, "key", None) in STRINGS:
-        return t(message.key, lang, **message.values)
+        return word(message, lang)
     return str(err)
 
 

@@ -116,11 +116,12 @@ STRINGS = {
         "them or leave the rule off"),
     "optimizer.cli.every_cell": ("所有单元", "every cell"),
     "optimizer.cli.budget_not_positive": (
-        "--budget 必须大于 ¥0/天，实际为 {budget}", "--budget must be more than ¥0 a day, got {budget}"),
+        "--budget 必须大于 ¥0/天，实际为 {budget_cny:,.2f}", "--budget must be more than ¥0 a day, got {budget_cny:,.2f}"),
     "optimizer.cli.budget_below_floor": (
-        "--budget {budget}/天（扣除预留后 {usable}）低于规则已固定的花费 {floor}/天（锁定渠道、保持当前花费的单元、"
-        "下限）；请提高预算或放宽规则",
-        "--budget {budget} a day ({usable} after the reserve) is below the {floor} a day the rules already fix "
+        "--budget {budget_cny:,.2f}/天（扣除预留后 {usable_cny:,.2f}）低于规则已固定的花费 {floor_cny:,.2f}/天（锁定渠道、"
+        "保持当前花费的单元、下限）；请提高预算或放宽规则",
+        "--budget {budget_cny:,.2f} a day ({usable_cny:,.2f} after the reserve) is below the {floor_cny:,.2f} a day the "
+        "rules already fix "
         "(locked channels, cells kept at current spend, lower bounds); raise the budget or relax the rules"),
     "optimizer.summary.wrote": ("已写出 {path}（{rows} 行）", "Wrote {path} ({rows} rows)"),
     # finance exports of a plan: summary items and the assumptions sheet (item, value, source)

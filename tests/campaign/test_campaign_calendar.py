@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
@@ -11,6 +13,17 @@ import pytest
 from optimizer.campaign import (
     REGULAR, TEMPLATES, CalendarError, Campaign, Phase, calendar_frame, calendar_from_frame, template,
 )
+from roimix.text import error_text
+
+
+@contextmanager
+def raises_worded(kind, pattern):
+    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
+    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    said = error_text(caught.value, "en")
+    assert re.search(pattern, said), said
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
@@ -33,7 +46,7 @@ def test_template_dates_match_the_sample_and_the_season():
     cny = template("nianhuo", 2027)  # Spring Festival 2027-02-06: the festival ends about a week before
     assert cny.end == date(2027, 1, 29) and cny.label("zh") == "年货节"
     assert template("cny", 2027) == cny  # the app's id works too
-    with pytest.raises(CalendarError, match="no Spring Festival date for 2040"):
+    with raises_worded(CalendarError, "no Spring Festival date for 2040"):
         template("nianhuo", 2040)
 
 
@@ -72,5 +85,5 @@ def test_frame_round_trip_keeps_channel_overrides():
     (lambda: template("singles", 2026), "no such template"),
 ])
 def test_malformed_calendars_are_rejected_with_their_name(make, message):
-    with pytest.raises(CalendarError, match=message):
+    with raises_worded(CalendarError, message):
         make()

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from optimizer.campaign import Horizon, daily_curves, day_table, template
 from response.lag import adstock, adstock_weights
+from roimix.text import error_text
+
+
+@contextmanager
+def raises_worded(kind, pattern):
+    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
+    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    said = error_text(caught.value, "en")
+    assert re.search(pattern, said), said
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +92,7 @@ def test_spend_before_the_peak_pays_off_on_peak_days(truth_curves):
 def test_horizon_checks_itself():
     from optimizer.campaign import CalendarError
 
-    with pytest.raises(CalendarError, match="ends .* before it starts"):
+    with raises_worded(CalendarError, "ends .* before it starts"):
         Horizon("2026-06-02", "2026-06-01")
-    with pytest.raises(CalendarError, match="at most 400"):
+    with raises_worded(CalendarError, "at most 400"):
         Horizon("2026-01-01", "2027-12-31")

@@ -3,12 +3,25 @@ the key and the file (with the closest valid key)."""
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
 
 from roimix.errors import ScenarioError
 from roimix.scenarios import load_scenario, run_scenario
+from roimix.text import error_text
+
+
+@contextmanager
+def raises_worded(kind, pattern):
+    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
+    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    said = error_text(caught.value, "en")
+    assert re.search(pattern, said), said
 
 MINIMAL = """
 name = "mini"
@@ -72,8 +85,10 @@ def test_a_broken_file_is_one_line_naming_the_key_and_the_file(mini, edit, messa
     mini.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(mini)
-    assert message in str(caught.value)
-    assert "\n" not in str(caught.value)
+    en, zh = error_text(caught.value, "en"), error_text(caught.value, "zh")
+    assert message in en
+    assert "\n" not in en and "\n" not in zh
+    assert "mini.toml" in zh and re.search(r"[\u4e00-\u9fff]", zh), zh  # the same place, in Chinese
 
 
 @pytest.mark.parametrize("override, message", [
@@ -82,14 +97,14 @@ def test_a_broken_file_is_one_line_naming_the_key_and_the_file(mini, edit, messa
     ("budget.total", "expected section.key=value"),
 ])
 def test_a_bad_override_names_its_flag(mini, override, message):
-    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
+    with raises_worded(ScenarioError, message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
         load_scenario(mini, [override])
 
 
 def test_run_errors_name_the_key(mini, tmp_path):
-    with pytest.raises(ScenarioError, match=r"rules.locks: no channel nope in the curves"):
+    with raises_worded(ScenarioError, r"rules.locks: no channel nope in the curves"):
         run_scenario(load_scenario(mini, ['rules.locks=["nope"]']))
-    with pytest.raises(ScenarioError, match=r"curves.file: no such file"):
+    with raises_worded(ScenarioError, r"curves.file: no such file"):
         run_scenario(load_scenario(mini, [f'curves.file="{(tmp_path / "missing.csv").as_posix()}"']))
-    with pytest.raises(ScenarioError, match=r"calendar.estimate: estimating multipliers needs fitted curves"):
+    with raises_worded(ScenarioError, r"calendar.estimate: estimating multipliers needs fitted curves"):
         run_scenario(load_scenario(mini, ["calendar.estimate=true"]))

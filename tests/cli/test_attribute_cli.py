@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hypothesis.strategies as st
 import pandas as pd
 import pytest
@@ -81,9 +83,12 @@ def test_touchpoints_with_channels_spend_and_daily(market_files, tmp_path, capsy
     (["--paths", "p.csv", "--daily", "d.csv"], "--daily needs"),
 ])
 def test_usage_errors_exit_2(tmp_path, capsys, args, message):
-    assert main(["attribute", *args, "--out", str(tmp_path / "o.csv")]) == 2
+    assert main(["attribute", *args, "--out", str(tmp_path / "o.csv"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert main(["attribute", *args, "--out", str(tmp_path / "o.csv")]) == 2  # Chinese by default, one line
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and re.search(r"[\u4e00-\u9fff]", err), err
 
 
 def test_a_bad_paths_file_names_row_and_column(tmp_path, capsys):

@@ -82,7 +82,7 @@ def test_a_broken_scenario_gives_one_line_and_exit_2_and_the_rest_runs(tmp_path,
     assert code == 2
     lines = [line for line in captured.err.splitlines() if "broken" in line]
     assert len(lines) == 1
-    assert "unknown key 'budget.totl' (did you mean 'budget.total'?)" in lines[0]
+    assert "未知的键 'budget.totl'（是不是想写 'budget.total'？）" in lines[0]  # in the run's language
     assert (tmp_path / "out" / "fine.xlsx").is_file()
     assert "fine" in captured.out and "花费" in captured.out
 

@@ -95,7 +95,7 @@ def test_infeasible_exits_1_with_the_conflict(curves, capsys):
     (["--budget", "40000", "--out", "plan.txt"], "--out"),
 ])
 def test_bad_options_exit_2(curves, capsys, args, fragment):
-    assert main(["plan", "--curves", str(curves), *args]) == 2
+    assert main(["plan", "--curves", str(curves), *args, "--lang", "en"]) == 2
     captured = capsys.readouterr()
     assert fragment in captured.err + captured.out
     assert "Traceback" not in captured.err

@@ -53,7 +53,7 @@ def test_current_window_changes_current_spend(logs, tmp_path, capsys):
 
 def test_curves_and_logs_together_or_half_the_logs_are_usage_errors(logs, capsys):
     assert main(["plan", "--curves", logs[1], *logs, "--budget", "1"]) == 2
-    assert main(["plan", logs[0], logs[1], "--budget", "1"]) == 2
+    assert main(["plan", logs[0], logs[1], "--budget", "1", "--lang", "en"]) == 2
     assert "missing --conversions, --spend" in capsys.readouterr().err
 
 

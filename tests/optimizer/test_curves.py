@@ -3,6 +3,9 @@ the smallest concave majorant, and bad parameters are rejected with the curve's 
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import cvxpy as cp
 import numpy as np
 import pandas as pd
@@ -14,6 +17,17 @@ from optimizer import CurveError, curves_from_frame, envelope_value, shape_value
 from optimizer.curves import envelope_tangents, shape_expressions
 from optimizer_cases import slope, value
 from roimix.tables import CURVES, read_table
+from roimix.text import error_text
+
+
+@contextmanager
+def raises_worded(kind, pattern):
+    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
+    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    said = error_text(caught.value, "en")
+    assert re.search(pattern, said), said
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -112,12 +126,12 @@ def test_bad_curves_are_named(change, message):
            "current_spend": 10.0, "cpc": 1.0, "new_customer_share": 0.3}
     good = {"channel": "ztc", "segment": "existing", "family": "exp", "a": 1000.0, "b": 500.0, "s": np.nan,
             "current_spend": 10.0, "cpc": 1.0, "new_customer_share": 0.3}
-    with pytest.raises(CurveError, match=message.replace("(", r"\(")):
+    with raises_worded(CurveError, message.replace("(", r"\(")):
         curves_from_frame(pd.DataFrame([good, row | change]))
 
 
 def test_duplicate_cells_are_named():
     row = {"channel": "ztc", "segment": "new", "family": "exp", "a": 1.0, "b": 1.0, "current_spend": 0.0,
            "cpc": 1.0, "new_customer_share": 0.1}
-    with pytest.raises(CurveError, match="curve ztc/new: appears more than once"):
+    with raises_worded(CurveError, "curve ztc/new: appears more than once"):
         curves_from_frame(pd.DataFrame([row, row]))

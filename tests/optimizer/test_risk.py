@@ -6,6 +6,9 @@ Checked against brute force (a grid over two-cell allocations), against the defi
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +19,17 @@ from optimizer import Budget, CurveDraws, Objective, Planner, Risk, RuleError, S
 from optimizer.draws import cvar
 from optimizer.planner import OUTCOME_SPREAD_SCALE
 from optimizer.problem import CVAR_MEAN_WEIGHT
+from roimix.text import error_text
+
+
+@contextmanager
+def raises_worded(kind, pattern):
+    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
+    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    said = error_text(caught.value, "en")
+    assert re.search(pattern, said), said
 
 
 def _cells(a, b, current):
@@ -133,18 +147,18 @@ def test_outcome_quantiles_are_those_of_the_draws_the_plan_never_saw():
 
 def test_risk_without_draws_and_bad_draws_are_named():
     cells = _cells([60_000.0, 40_000.0], [3_000.0, 2_000.0], [2_500.0, 2_500.0])
-    with pytest.raises(RuleError, match="no draws"):
+    with raises_worded(RuleError, "no draws"):
         Planner(cells).solve(_scenario(5_000.0, Risk("cvar", 0.9)))
-    with pytest.raises(RuleError, match="cvar:LEVEL"):
+    with raises_worded(RuleError, "cvar:LEVEL"):
         Risk.parse("cvar:abc")
-    with pytest.raises(RuleError, match="level must be < 1"):
+    with raises_worded(RuleError, "level must be < 1"):
         Risk.parse("cvar:1")
     draws = _draws(cells, np.array([0.1, 0.1]), 10, seed=0)
-    with pytest.raises(Exception, match="c1/existing has 9 draws"):
+    with raises_worded(Exception, "c1/existing has 9 draws"):
         Planner(cells, draws=draws.iloc[:-1])
     broken = draws.copy()
     broken.loc[3, "b"] = -1.0
-    with pytest.raises(Exception, match="outside the family's domain"):
+    with raises_worded(Exception, "outside the family's domain"):
         Planner(cells, draws=broken)
 
 

@@ -10,7 +10,7 @@ from roimix.app import engine, exports, figures, shared, state
 from roimix.app import scenario_store
 from roimix.app.scenario_store import compare_frame, restore, save_current
 from roimix.app.errors import attempt, guard
-from roimix.text import STRINGS, money, percent, t
+from roimix.text import STRINGS, error_text, money, percent, t
 
 CURRENT = "__current__"
 
@@ -79,7 +79,7 @@ def read_saved_files(scenarios: dict, lang: str) -> None:
     for name, saved in found.items():
         scenarios.setdefault(name, saved)
     for problem in problems:
-        st.warning(t("app.scn.file_problem", lang, problem=problem))
+        st.warning(t("app.scn.file_problem", lang, problem=error_text(problem, lang)))
 
 
 def upload_file(scenarios: dict, lang: str) -> None:
@@ -93,8 +93,7 @@ def upload_file(scenarios: dict, lang: str) -> None:
     try:
         saved = scenario_store.from_file(file.getvalue().decode("utf-8-sig"), file.name)
     except (ScenarioError, UnicodeDecodeError) as err:
-        message = getattr(err, "message", None)  # worded in the reader's language where the error carries its key
-        st.error(t("app.scn.file_problem", lang, problem=t(message.key, lang, **message.values) if message else str(err)))
+        st.error(t("app.scn.file_problem", lang, problem=error_text(err, lang)))  # keyed: in the reader's language
         return
     scenarios[saved.name] = saved
     scenario_store.write_file(saved)
