@@ -102,7 +102,9 @@ def command(paths, touchpoints, conversions, lookback_days, model, order, positi
     try:
         encoded = A.encode_paths(paths_table)
     except ValueError as err:
-        raise UsageError(f"{paths}: {err}") from None
+        from roimix.text import error_text
+
+        raise UsageError(f"{paths}: {error_text(err, lang)}") from None  # a keyed InputError (attribution.paths)
     for m in models:
         if isinstance(m, A.TimeDecay):
             frames.append(decay_tables[0])
