@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 BASELINE = "(baseline)"
 """Pseudo-channel of the incremental model: conversions that would have happened without any credited touch."""
@@ -60,7 +61,7 @@ class PositionBased:
 
     def __post_init__(self):
         if min(self.first, self.last) < 0 or self.first + self.last > 1 or self.first + self.last == 0:
-            raise InputError(f"position_based: need first, last ≥ 0 and 0 < first + last ≤ 1, got {self.first}, {self.last}")
+            raise InputError(message=Message("data.err.position_weights", {"first_share": self.first, "last_share": self.last}))
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class TimeDecay:
 
     def __post_init__(self):
         if not self.half_life_days > 0:
-            raise InputError(f"time_decay: half_life_days must be > 0, got {self.half_life_days}")
+            raise InputError(message=Message("data.err.half_life", {"half_life_days": self.half_life_days}))
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Markov:
 
     def __post_init__(self):
         if self.order not in (1, 2, 3, 4):
-            raise InputError(f"markov: order must be 1, 2, 3 or 4, got {self.order!r}")
+            raise InputError(message=Message("data.err.markov_order", {"order": self.order}))
 
     @property
     def name(self) -> str:
@@ -146,17 +147,17 @@ class Incremental:
 
     def __post_init__(self):
         if self.recency_decay is not None and not 0 < self.recency_decay <= 1:
-            raise InputError(f"incremental: recency_decay must be in (0, 1], got {self.recency_decay}")
+            raise InputError(message=Message("data.err.recency_decay", {"recency_decay": self.recency_decay}))
         if not self.decay_grid or not all(0 < d <= 1 for d in self.decay_grid):
-            raise InputError(f"incremental: decay_grid values must be in (0, 1], got {self.decay_grid}")
+            raise InputError(message=Message("data.err.decay_grid", {"decay_grid": self.decay_grid}))
         if not 1 <= self.exact_max <= 20:
-            raise InputError(f"incremental: exact_max must be between 1 and 20, got {self.exact_max}")
+            raise InputError(message=Message("data.err.exact_max", {"exact_max": self.exact_max}))
         if self.link is not None and self.link not in LINKS:
-            raise InputError(f"incremental: link must be one of {', '.join(LINKS)}, got {self.link!r}")
+            raise InputError(message=Message("data.err.link", {"link": self.link, "links": ", ".join(LINKS)}))
         if int(self.cv_folds) != self.cv_folds or self.cv_folds < 2:
-            raise InputError(f"incremental: cv_folds must be a whole number ≥ 2, got {self.cv_folds!r}")
+            raise InputError(message=Message("data.err.cv_folds", {"cv_folds": self.cv_folds}))
         if not self.cv_journeys >= 1000:
-            raise InputError(f"incremental: cv_journeys must be at least 1000, got {self.cv_journeys!r}")
+            raise InputError(message=Message("data.err.cv_journeys", {"cv_journeys": self.cv_journeys}))
 
 
 Model = FirstTouch | LastTouch | LastNonDirect | Linear | PositionBased | TimeDecay | Markov | Incremental
@@ -177,7 +178,7 @@ def model_from_name(name: str, *, order: int = 1, **settings) -> Model:
         suffix = key.removeprefix("markov").lstrip("_")
         return Markov(order=int(suffix) if suffix else order)
     if key not in _BY_NAME:
-        raise InputError(f"unknown attribution model {name!r}; choose from {', '.join(MODEL_NAMES)}")
+        raise InputError(message=Message("data.err.unknown_model", {"model": name, "models": ", ".join(MODEL_NAMES)}))
     return _BY_NAME[key](**settings)
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 from .vocabulary import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR
 
@@ -87,7 +88,7 @@ def paths_frame(paths: pd.DataFrame) -> pd.DataFrame:
     frame = paths.rename(columns={k: v for k, v in _ALIASES.items() if k in paths.columns and v not in paths.columns})
     missing = {"path", "conversions"} - set(frame.columns)
     if missing:
-        raise InputError(f"paths table needs columns path and conversions; missing {sorted(missing)}")
+        raise InputError(message=Message("data.err.paths_columns", {"missing": ", ".join(sorted(missing))}))
     import pandas as pd
 
     out = pd.DataFrame({"path": frame["path"], "conversions": frame["conversions"]})
@@ -108,13 +109,13 @@ def null_window_of(paths: pd.DataFrame) -> str:
     bad = ~text.isin(NULL_WINDOWS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"paths table row {i + 2}, column {NULL_WINDOW}: expected {ANCHORED} or {FULL}, "
-                         f"got {paths[NULL_WINDOW].iloc[i]!r}")
+        raise InputError(message=Message("data.err.null_window", {"row": i + 2, "column": NULL_WINDOW,
+                                                                  "got": str(paths[NULL_WINDOW].iloc[i])}))
     kinds = text.unique()
     if len(kinds) > 1:
         i = int(np.flatnonzero((text != text.iloc[0]).to_numpy())[0])
-        raise InputError(f"paths table row {i + 2}, column {NULL_WINDOW}: {text.iloc[i]} after {text.iloc[0]} in "
-                         "row 2; a table is built one way (split it, or set the column)")
+        raise InputError(message=Message("data.err.null_window_mixed", {
+            "row": i + 2, "column": NULL_WINDOW, "kind": str(text.iloc[i]), "first_kind": str(text.iloc[0])}))
     return str(kinds[0]) if len(kinds) else FULL
 
 
@@ -177,7 +178,7 @@ def encode_paths(paths: pd.DataFrame | pa.Table, *, sep: str = ">") -> EncodedPa
     if (lengths == 0).any():
         bad = int(np.flatnonzero(lengths == 0)[0])
         text = frame["path"][bad].as_py() if isinstance(frame, pa.Table) else frame["path"].iloc[bad]
-        raise InputError(f"paths table row {bad + 2}: empty path {text!r}")
+        raise InputError(message=Message("data.err.empty_path", {"row": bad + 2, "path": str(text)}))
 
     # canonical text per row, then sum rows with the same path
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)

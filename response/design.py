@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,14 @@ class Timeline:
     def from_dates(cls, dates) -> Timeline:
         uniq = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates).unique())).sort_values()
         if len(uniq) < 2:
-            raise InputError("the history needs at least two periods")
+            raise InputError(message=Message("data.err.two_periods", {}))
         step = int(pd.Series(uniq).diff().dt.days.dropna().median())
         if step not in (1, 7):
-            raise InputError(f"periods must be days or weeks; the dates are {step} days apart")
+            raise InputError(message=Message("data.err.period_step", {"step_days": step}))
         full = pd.date_range(uniq[0], uniq[-1], freq=f"{step}D")
         off = ~uniq.isin(full)
         if off.any():
-            raise InputError(f"dates must be evenly spaced every {step} day(s); {uniq[off][0].date()} is not")
+            raise InputError(message=Message("data.err.uneven_dates", {"step_days": step, "date": str(uniq[off][0].date())}))
         return cls(full, step)
 
     @property

@@ -56,7 +56,6 @@ import pandas as pd
 
 from roimix.errors import InputError
 from roimix.messages import Message
-from roimix.expected import english, expect
 
 from .candidates import cell_candidates, fixed_shapes, kernel_candidates, starting_candidate
 from .design import Timeline, baseline_design
@@ -118,8 +117,7 @@ def fit_curves(
     if by_segment:
         missing = set(cells["segment"]) - set(groups)
         if missing:
-            message = expect("fit_segments", segments=", ".join(sorted(map(str, missing))))
-            raise InputError(f"outcome: expected {english(message)}", message=message)
+            raise InputError(message=Message("data.err.fit_segments", {"segments": ", ".join(sorted(map(str, missing)))}))
     z, _terms = baseline_design(timeline, controls)
     current = current_spend_by_cell(cells, x, current_spend)
     priors = value_by_cell(cells, prior, "value")
@@ -131,8 +129,8 @@ def fit_curves(
         y = outcome_by_period(outcome, group if by_segment else None, timeline)
         rows = fit_rows & np.isfinite(y)
         if rows.sum() < z.shape[1] + 10:
-            message = expect("fit_periods", series=str(group), n=z.shape[1] + 10, got=int(rows.sum()))
-            raise InputError(f"outcome: expected {english(message)}", message=message)
+            raise InputError(message=Message("data.err.fit_periods", {"series": str(group), "n": z.shape[1] + 10,
+                                                                      "got": int(rows.sum())}))
         member_cells = cells.iloc[members].reset_index(drop=True)
         series = OutcomeSeries(timeline, z, y, rows, x[members], member_cells, [cell_kernels[i] for i in members],
                                priors[members], current[members],

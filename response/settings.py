@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,10 @@ class FitSettings:
     def __post_init__(self):
         unknown = set(self.families) - {"exp", "mm", "log", "power", "hill"}
         if unknown:
-            raise InputError(f"FitSettings.families: unknown {sorted(unknown)}")
+            raise InputError(message=Message("data.err.fit_families", {"unknown": ", ".join(sorted(unknown))}))
         if not 0 < self.prior_relative_sd:
-            raise InputError("FitSettings.prior_relative_sd must be > 0")
+            raise InputError(message=Message("data.err.prior_sd", {"prior_relative_sd": self.prior_relative_sd}))
         if not self.prior_relative_sds or min(self.prior_relative_sds) <= 0:
-            raise InputError("FitSettings.prior_relative_sds must be one or more values > 0")
+            raise InputError(message=Message("data.err.prior_sds", {"prior_relative_sds": tuple(self.prior_relative_sds)}))
         if self.cv_folds < 2:
-            raise InputError("FitSettings.cv_folds must be ≥ 2")
+            raise InputError(message=Message("data.err.fit_cv_folds", {"cv_folds": self.cv_folds}))

@@ -51,6 +51,8 @@ Progress = Callable[[str], None]
 WEEKLY_LAGS_PERIODS = (0.0, 0.3, 0.7, 1.5)
 """Mean lags (weeks) tried on weekly data: 0 to about 10 days of carry-over."""
 EVIDENCE = ("lift_test", "journeys", "aggregate", "prior", "unfit")
+_OUTCOME_EXPECTATIONS = {"data.err.fit_periods": "fit_periods", "data.err.fit_segments": "fit_segments"}
+"""The fit's errors that are a problem of the outcome table (key → its expectation, same values)."""
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,11 @@ def run_aggregate(
             return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=lifts, exclude=exclude,
                               controls=controls, current_spend=current, settings=fs)
         except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
-            if err.message is None:
+            expectation = _OUTCOME_EXPECTATIONS.get(getattr(err.message, "key", None))
+            if expectation is None:
                 raise
-            raise TableError([Problem.of(_name(outcome, "outcome"), "date", err.message)]) from None
+            raise TableError([Problem.of(_name(outcome, "outcome"), "date",
+                                         expect(expectation, **err.message.values))]) from None
 
     fit = fit_with(prior, fit_settings)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None

@@ -145,7 +145,7 @@ def run_pipeline(
     pipeline's own checks (dates, lift tests' cells, duplicates) still run."""
     if checked and not all(isinstance(s, pd.DataFrame) for s in (touchpoints, conversions, spend, channels, lift_tests)
                            if s is not None):
-        raise InputError("run_pipeline(checked=True) takes the DataFrames read_table returned, not files")
+        raise InputError(message=Message("data.err.checked_frames", {}))
     stage = StageClock(progress)
     stage("validate")
     with ExitStack() as stack:  # both logs opened once: one DuckDB connection (or one Spark session)

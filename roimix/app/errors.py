@@ -21,16 +21,10 @@ from roimix.errors import RoimixError
 from roimix.messages import Message
 from roimix.tables import Problem, TableError
 from roimix.text import error_text, t
+from roimix.text.problems import expected_text
 
 log = logging.getLogger("roimix.app")
 T = TypeVar("T")
-
-
-def expected_text(problem: Problem, lang: str) -> str:
-    """What the cell, row or file should have been, in the reader's language: the problem's own key and values
-    (:attr:`Problem.message`, see :mod:`roimix.expected`), never translated back from English."""
-    m = problem.message
-    return t(f"app.expected.{m.key}", lang, **m.values) if m is not None else problem.expected
 
 
 def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> pd.DataFrame:

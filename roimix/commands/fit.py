@@ -47,7 +47,8 @@ def report_lines(result, lang: str) -> list[str]:
                            high=_num(r.incremental_roas_high), deflation=_num(r.deflation),
                            deflation_low=_num(r.deflation_low), deflation_high=_num(r.deflation_high),
                            source=t(f"aggregate.platform.source.{r.factor_source}", lang)))
-    lines += [f"warning: {render_warning(w, lang)}" for w in result.warnings if w.key != "aggregate.period"]
+    lines += [t("optimizer.cli.warning", lang, text=render_warning(w, lang)) for w in result.warnings
+              if w.key != "aggregate.period"]
     return lines
 
 

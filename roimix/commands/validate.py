@@ -10,7 +10,6 @@ from roimix.tables import (
     CHANNELS, CONVERSIONS, CURVES, LIFT_TESTS, PATHS, SPEND, TOUCHPOINTS, Problem, TableError, check_table,
 )
 from roimix.tables.contracts import OUTCOME
-from roimix.tables.problems import format_problems
 
 _CONTRACTS = {
     "touchpoints": TOUCHPOINTS, "conversions": CONVERSIONS, "spend": SPEND, "paths": PATHS,
@@ -33,8 +32,13 @@ _FILE = click.Path()
 @click.option("--outcome", "-o", type=_FILE, help="total GMV per day or week (date, [segment], value); with --spend "
                                                 "also what aggregate mode checks: one period, no missing day or "
                                                 "week, spend on the outcome's segments and dates")
-def command(**files: str | None) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="language of the problems")
+def command(lang: str, **files: str | None) -> None:
     """Check input files: print "ok" (exit 0) or every problem with file, row and column (exit 2)."""
+    from roimix.text import t
+    from roimix.text.problems import problems_text
+
     given = {k: v for k, v in files.items() if v is not None}
     if not given:
         raise UsageError(message=Message("plan.err.cli.validate_no_files", {}))
@@ -51,6 +55,6 @@ def command(**files: str | None) -> None:
         except TableError as err:
             problems += err.problems
     if problems:
-        click.echo(format_problems(problems), err=True)
+        click.echo(problems_text(problems, lang), err=True)
         raise click.exceptions.Exit(2)
-    click.echo("ok" if period is None else f"ok ({'weekly' if period == 7 else 'daily'} data)")
+    click.echo("ok" if period is None else t(f"data.cli.ok_{'weekly' if period == 7 else 'daily'}", lang))

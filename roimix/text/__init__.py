@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import sys
 
 LANGS = ("zh", "en")
 _AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline", "aggregate",
@@ -52,8 +53,14 @@ def _is_message(value) -> bool:
 
 
 def error_text(err: BaseException, lang: str = "zh") -> str:
-    """What a named error says to a reader in ``lang``: its key worded here when it carries one
+    """What a named error says to a reader in ``lang``: a table's problems one a line
+    (:func:`roimix.text.problems.problems_text`), its key worded here when it carries one
     (:attr:`roimix.errors.RoimixError.message`), else its own text."""
+    tables = sys.modules.get("roimix.tables.problems")  # a TableError means its module was imported
+    if tables is not None and isinstance(err, tables.TableError):
+        from roimix.text.problems import problems_text
+
+        return problems_text(err.problems, lang)
     message = getattr(err, "message", None)
     if message is not None and getattr(message, "key", None) in STRINGS:
         return word(message, lang)

@@ -12,6 +12,7 @@ from attribution import (
     side_by_side, with_spend,
 )
 from attribution.journeys import build_paths
+from roimix.text import error_text
 
 DAY_MODELS = ["linear", "last_non_direct", "markov_1", "markov_2", "incremental", "time_decay"]
 
@@ -103,5 +104,6 @@ def test_side_by_side_and_path_input(data_csv):
     np.testing.assert_allclose(wide[["first_touch", "linear", "markov_1"]].sum(), 1.0)
     with pytest.raises(ValueError, match="time_decay"):
         attribute(data_csv, "time_decay")
-    with pytest.raises(ValueError, match="unknown attribution model"):
+    with pytest.raises(ValueError) as unknown:
         attribute(data_csv, "best_model")
+    assert error_text(unknown.value, "en").startswith("unknown attribution model 'best_model'; choose from first_touch")

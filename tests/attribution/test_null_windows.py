@@ -4,6 +4,8 @@ from elsewhere never is taken as anchored; ``roimix attribute --null-windows`` o
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -13,6 +15,7 @@ from attribution.models import Incremental
 from attribution.paths import null_window_of
 from roimix.cli import main
 from roimix.tables import PATHS, read_table
+from roimix.text import error_text
 
 FIXED = Incremental(link="noisy_or", intent=True, targeting=True, interactions=False, recency_decay=0.5)
 """a fixed specification: what changes between runs is only how the windows are read"""
@@ -70,10 +73,13 @@ def test_per_day_paths_keep_their_anchoring_in_credit_by_day(market):
 def test_a_table_mixing_both_or_saying_something_else_is_refused_with_its_row():
     frame = pd.DataFrame({"path": ["a", "b", "a > b"], "conversions": [1, 0, 2], "nulls": [3, 4, 5],
                           NULL_WINDOW: ["anchored", "anchored", "full"]})
-    with pytest.raises(ValueError, match=r"row 4, column null_window"):
+    with pytest.raises(ValueError) as mixed:
         encode_paths(frame)
-    with pytest.raises(ValueError, match=r"row 3, column null_window: expected anchored or full"):
+    assert re.match(r"paths table row 4, column null_window: full after anchored", error_text(mixed.value, "en"))
+    with pytest.raises(ValueError) as unknown:
         encode_paths(frame.assign(null_window=["full", "sometimes", "full"]))
+    assert error_text(unknown.value, "en") == ("paths table row 3, column null_window: expected anchored or full, "
+                                               "got 'sometimes'")
 
 
 def test_cli_reads_the_table_and_the_option_overrides(market, shared_datasets, tmp_path, capsys):
@@ -109,6 +115,6 @@ def test_cli_reads_the_table_and_the_option_overrides(market, shared_datasets, t
     mixed.loc[len(mixed) - 1, NULL_WINDOW] = "full"
     mixed.to_csv(tmp_path / "mixed.csv", index=False)
     assert main(["attribute", "--paths", str(tmp_path / "mixed.csv"), "--model", "incremental",
-                 "--out", str(tmp_path / "m.csv")]) == 2
+                 "--out", str(tmp_path / "m.csv"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert f"row {len(mixed) + 1}, column null_window" in err and "Traceback" not in err

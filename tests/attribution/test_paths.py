@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from attribution.paths import canonical_paths, encode_paths
+from roimix.text import error_text
 
 
 def decoded(e):
@@ -36,8 +37,9 @@ def test_channelattribution_column_names_and_defaults():
 
 
 def test_an_empty_path_is_rejected_with_its_row():
-    with pytest.raises(ValueError, match="row 4"):  # spreadsheet rows: the header is row 1
+    with pytest.raises(ValueError) as empty:  # spreadsheet rows: the header is row 1
         encode_paths(pd.DataFrame({"path": ["a", "b", " > "], "conversions": [1, 1, 1]}))
+    assert error_text(empty.value, "en") == "paths table row 4: empty path ' > '"
 
 
 def test_canonical_paths_match_the_encoding():

@@ -287,15 +287,15 @@ def test_validate_knows_the_outcome_and_checks_it_with_spend_as_plan_would(files
     file that plan --outcome rejects (a missing day) is rejected by validate, naming file and column."""
     assert main(["validate", "--outcome", str(files / "outcome.csv")]) == 0
     assert capsys.readouterr().out.strip() == "ok"
-    assert main(["validate", "-s", str(files / "spend.csv"), "-o", str(files / "outcome.csv")]) == 0
+    assert main(["validate", "-s", str(files / "spend.csv"), "-o", str(files / "outcome.csv"), "--lang", "en"]) == 0
     assert capsys.readouterr().out.strip() == "ok (daily data)"
-    assert main(["validate", "-s", str(files / "spend_w.csv"), "-o", str(files / "outcome_w.csv")]) == 0
+    assert main(["validate", "-s", str(files / "spend_w.csv"), "-o", str(files / "outcome_w.csv"), "--lang", "en"]) == 0
     assert capsys.readouterr().out.strip() == "ok (weekly data)"
     gap = tmp_path / "gap.csv"
     pd.read_csv(files / "outcome.csv").drop(index=[10, 11]).to_csv(gap, index=False)
     assert main(["validate", "--outcome", str(gap)]) == 0  # the contract alone cannot see a missing day
     capsys.readouterr()
-    assert main(["validate", "-s", str(files / "spend.csv"), "-o", str(gap)]) == 2
+    assert main(["validate", "-s", str(files / "spend.csv"), "-o", str(gap), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "gap.csv" in err and "date" in err and "2 missing (2025-01-16, 2025-01-17)" in err
     bad = tmp_path / "bad.csv"

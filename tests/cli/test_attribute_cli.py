@@ -94,7 +94,7 @@ def test_usage_errors_exit_2(tmp_path, capsys, args, message):
 def test_a_bad_paths_file_names_row_and_column(tmp_path, capsys):
     bad = tmp_path / "paths.csv"
     bad.write_text("path,conversions\na > b,2\nc,-1\n > ,3\n", encoding="utf-8")
-    assert main(["attribute", "--paths", str(bad), "--out", str(tmp_path / "o.csv")]) == 2
+    assert main(["attribute", "--paths", str(bad), "--out", str(tmp_path / "o.csv"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "row 3" in err and "conversions" in err and "row 4" in err
     assert not (tmp_path / "o.csv").exists()

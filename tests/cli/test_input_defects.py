@@ -96,7 +96,7 @@ def test_curves_with_empty_cpc_and_an_explicit_new_customer_rule_exit_2(curves_w
 def test_header_only_spend_is_no_rows_in_validate_and_plan(logs, tmp_path, capsys):
     empty = tmp_path / "spend.csv"
     empty.write_text("date,channel,segment,spend,clicks,new_customer_clicks\n", encoding="utf-8")
-    assert main(["validate", "-s", str(empty)]) == 2
+    assert main(["validate", "-s", str(empty), "--lang", "en"]) == 2
     assert capsys.readouterr().err.strip() == f"{empty}: no rows: expected at least one data row (the file has " \
                                               "only a header)"
     assert main(["plan", *args(logs, s=str(empty)), "--budget", "9000", "--lang", "en"]) == 2
@@ -109,7 +109,7 @@ def test_header_only_spend_is_no_rows_in_validate_and_plan(logs, tmp_path, capsy
 def test_every_header_only_table_is_no_rows(table, header, tmp_path, capsys):
     path = tmp_path / f"{table}.csv"
     path.write_text(header + "\n", encoding="utf-8")
-    assert main(["validate", f"--{table}", str(path)]) == 2
+    assert main(["validate", f"--{table}", str(path), "--lang", "en"]) == 2
     assert capsys.readouterr().err.startswith(f"{path}: no rows")
 
 
@@ -125,7 +125,7 @@ def test_implausible_money_is_reported_with_file_row_and_column(tmp_path, capsys
                     encoding="utf-8")
     paths = tmp_path / "paths.csv"
     paths.write_text("path,conversions,value\na > b,2,300\nc,1,100000001\nd,3,300000000\n", encoding="utf-8")
-    assert main(["validate", "-s", str(spend), "-c", str(conv), "--paths", str(paths)]) == 2
+    assert main(["validate", "-s", str(spend), "-c", str(conv), "--paths", str(paths), "--lang", "en"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"{spend}, row 3, column spend: expected at most 10,000,000,000 (the stated ceiling; a larger amount is a "
@@ -141,7 +141,7 @@ def test_implausible_spend_in_pipeline_mode_exits_2(logs, tmp_path, capsys):
     spend = pd.read_csv(logs["-s"])
     spend.loc[10, "spend"] = 1e300
     spend.to_csv(tmp_path / "spend.csv", index=False)
-    assert main(["plan", *args(logs, s=str(tmp_path / "spend.csv")), "--budget", "9000"]) == 2
+    assert main(["plan", *args(logs, s=str(tmp_path / "spend.csv")), "--budget", "9000", "--lang", "en"]) == 2
     assert "spend.csv, row 12, column spend: expected at most 10,000,000,000" in capsys.readouterr().err
 
 

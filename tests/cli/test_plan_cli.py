@@ -104,7 +104,7 @@ def test_bad_options_exit_2(curves, capsys, args, fragment):
 def test_bad_curves_exit_2_naming_row_and_column(tmp_path, capsys):
     path = tmp_path / "curves.csv"
     path.write_text(CURVES.replace("ztc,new,mm,30000,10000", "ztc,new,mm,30000,-10"), encoding="utf-8")
-    assert main(["plan", "--curves", str(path), "--budget", "40000"]) == 2
+    assert main(["plan", "--curves", str(path), "--budget", "40000", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "curves.csv, row 3, column b" in err
     assert main(["plan", "--budget", "40000"]) == 2

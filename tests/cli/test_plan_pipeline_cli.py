@@ -64,7 +64,7 @@ def test_bad_spend_file_names_row_and_column(logs, tmp_path, capsys):
     frame.to_csv(bad, index=False)
     args = list(logs)
     args[5] = str(bad)
-    assert main(["plan", *args, "--budget", "9000"]) == 2
+    assert main(["plan", *args, "--budget", "9000", "--lang", "en"]) == 2
     assert "spend.csv, row 5, column spend" in capsys.readouterr().err
 
 
@@ -78,7 +78,7 @@ def test_problems_of_every_input_file_at_once(logs, tmp_path, capsys):
     tp.to_csv(tmp_path / "touchpoints.csv", index=False)
     args = list(logs)
     args[1], args[5] = str(tmp_path / "touchpoints.csv"), str(tmp_path / "spend.csv")
-    assert main(["plan", *args, "--budget", "9000"]) == 2
+    assert main(["plan", *args, "--budget", "9000", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "touchpoints.csv, row 9, column timestamp" in err
     assert "spend.csv, row 5, column spend" in err

@@ -17,7 +17,8 @@ def test_problems_in_several_files_exit_2(tmp_path, sample_dir, capsys):
     spend.write_text("date,channel,spend\n2026-06-01,ztc,-5\n2026-06-02,ztc,oops\n", encoding="utf-8")
     conv = tmp_path / "conv.csv"
     conv.write_text("user_id,timestamp,value\nu1,not a time,3\n", encoding="utf-8")
-    code = main(["validate", "-s", str(spend), "-c", str(conv), "-t", str(sample_dir / "touchpoints.parquet")])
+    code = main(["validate", "-s", str(spend), "-c", str(conv), "-t", str(sample_dir / "touchpoints.parquet"),
+                 "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2
     assert "spend.csv, row 2, column spend" in err

@@ -17,6 +17,7 @@ import roimix.tables.read as read
 from response import FitSettings
 from roimix.pipeline import PipelineSettings, run_pipeline
 from roimix.tables import CHANNELS, CONVERSIONS, SPEND, TOUCHPOINTS, read_table
+from roimix.text import error_text
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 FAST = PipelineSettings(model="last_touch", use_prior=False, fit=FitSettings(n_bootstrap=0))
@@ -82,8 +83,10 @@ def test_checked_frames_are_not_checked_again_and_give_the_same_result(passes, c
 
 def test_checked_takes_frames_only(checked_frames):
     tp, cv, _, channels = checked_frames
-    with pytest.raises(ValueError, match="checked=True"):
+    with pytest.raises(ValueError) as caught:
         run_pipeline(tp, cv, SAMPLE / "spend.csv", channels=channels, settings=FAST, checked=True)
+    assert error_text(caught.value, "en") == ("run_pipeline(checked=True) takes the DataFrames read_table returned, "
+                                              "not files")
 
 
 def test_the_app_hands_its_checked_frames_on(passes, checked_frames, monkeypatch):

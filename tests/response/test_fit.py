@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from response import FitSettings, adstock, adstock_weights, fit_curves
 from response.curve import curve_slope, curve_value
 from roimix.messages import Message
 from roimix.synthetic import MarketSpec, campaign_618, generate_daily, true_kernels
+from roimix.text import error_text
 
 FAST = FitSettings(n_bootstrap=0)
 CAMPAIGN = pd.DataFrame({"start": [p.start for p in campaign_618(2026)], "end": [p.end for p in campaign_618(2026)]})
@@ -179,14 +181,19 @@ def test_adstock_weights_have_the_stated_mean():
 def test_bad_inputs_are_named():
     dates = pd.date_range("2026-01-01", periods=30)
     spend = pd.DataFrame({"date": dates, "channel": "a", "segment": "new", "spend": 1.0})
-    with pytest.raises(ValueError, match="segment"):
+    with pytest.raises(ValueError) as segment:
         fit_curves(spend, pd.DataFrame({"date": dates, "segment": "existing", "value": 1.0}), settings=FAST)
+    assert error_text(segment.value, "en") == ("outcome: expected a series for every segment the spend has "
+                                               "(missing: new)")
     odd_dates = pd.to_datetime(["2026-01-01", "2026-01-08", "2026-01-15", "2026-01-23", "2026-01-29"])
-    with pytest.raises(ValueError, match="evenly spaced"):
+    with pytest.raises(ValueError) as uneven:
         fit_curves(pd.DataFrame({"date": odd_dates, "channel": "a", "spend": 1.0}),
                    pd.DataFrame({"date": odd_dates, "value": 1.0}), settings=FAST)
-    with pytest.raises(ValueError, match=r"at least \d+ periods of the new series to fit on.*\(got 3\)"):
+    assert error_text(uneven.value, "en") == "dates must be evenly spaced every 7 day(s); 2026-01-23 is not"
+    with pytest.raises(ValueError) as short:
         fit_curves(spend.iloc[:3], pd.DataFrame({"date": dates[:3], "segment": "new", "value": 1.0}), settings=FAST)
+    assert re.fullmatch(r"outcome: expected at least \d+ periods of the new series to fit on.*\(got 3\)",
+                        error_text(short.value, "en"))
 
 
 def test_channels_whose_spend_moves_together_are_named_with_their_correlation():
