@@ -71,7 +71,7 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
         raise click.UsageError(t("aggregate.usage.partial_journeys", lang))
     missing = [f"--{k}" for k in ("spend", "outcome") if not files.get(k)]
     if missing:
-        raise click.UsageError(t("data.cli.aggregate_needs", lang, options=t("data.cli.and", lang).join(missing)))
+        raise click.UsageError("aggregate mode needs " + " and ".join(missing))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
                                  **({"default_margin": margin} if margin is not None else {}),
                                  exclude=pd.DataFrame(columns=["start", "end"]) if keep_campaigns else None)
@@ -129,7 +129,7 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
     some channels are used as their prior) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
-        raise click.BadParameter(t("data.cli.curve_suffix", lang, suffixes=", ".join(_CURVE_SUFFIXES)), param_hint="--out")
+        raise click.BadParameter(f"expected a file ending in {', '.join(_CURVE_SUFFIXES)}", param_hint="--out")
     aggregate_curves({"spend": spend, "outcome": outcome, "lift_tests": lift_tests, "channels": channels,
                       "current_window": current_window, "touchpoints": touchpoints, "conversions": conversions,
                       "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang,
