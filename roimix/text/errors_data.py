@@ -76,10 +76,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "曲线拟合设置 cv_folds 须不小于 2，现为 {cv_folds}",
         "FitSettings.cv_folds must be ≥ 2, got {cv_folds}"),
     "data.err.fit_segments": (
-        "GMV 表：花费表中每个商品类型都要有 GMV 序列（缺：{segments}）",
+        "GMV：花费表中的每个商品类型都要有一条 GMV 序列（缺：{segments}）",
         "outcome: expected " + EXPECTED["fit_segments"]),
     "data.err.fit_periods": (
-        "GMV 表：{series} 序列至少要有 {n} 个可拟合的周期（不含排除的周期；现有 {got} 个）",
+        "GMV：{series} 序列至少要有 {n} 个可拟合的周期（不含排除的周期；现有 {got} 个）",
         "outcome: expected " + EXPECTED["fit_periods"]),
     # the pipeline (roimix/pipeline.py)
     "data.err.checked_frames": (
