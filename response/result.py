@@ -20,7 +20,7 @@ class CurveFit:
     ``curves``: one row per (channel, segment) in the optimizer's curves-table columns (channel,
     segment, family, a, b, s, current_spend) plus status, lag_mean_periods, r2_share (variance of
     the outcome the cell explains), a_low/a_high (90 % band of the level), marginal_roi (at current
-    spend) with mroi_low/mroi_high, prior_value, s_shaped, warning.
+    spend) with mroi_low/mroi_high, prior_value, s_shaped, collinear_with (the cell it moves with).
     ``bands``: channel, segment, spend, value, low, high on a spend grid.
     ``candidates``: channel, segment, family, b, s, lag_mean_periods, cv_sse, weight.
     ``decomposition``: date, outcome (segment or ``all``), component (``baseline`` or channel/segment), value.

@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 def problems_frame(problems: list[Problem] | tuple[Problem, ...], lang: str) -> pd.DataFrame:
     """One row per problem, with localised column names: file, rows, column, expected, got."""
+    from roimix.text.problems import expected_text  # the text package words a problem for every shell
+
     rows = []
     for p in problems:
         shown = ", ".join(str(r) for r in p.rows)

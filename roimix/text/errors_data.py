@@ -1,7 +1,7 @@
 """Errors of attribution models, the fit, tables, aggregate mode and the pipeline, worded (keys raised as ``RoimixError(message=Message(key, values))``).
 
 ``data.err.*``: the libraries' errors; ``data.problem.*``: one line of a table's problems
-(:func:`roimix.text.problems.problems_text`); ``data.cli.*``: the ``fit`` command's own usage errors.
+(:func:`roimix.text.problems.problems_text`); ``data.cli.*``: what ``roimix validate`` says when all is well.
 """
 
 from roimix.expected import EXPECTED
@@ -76,10 +76,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "曲线拟合设置 cv_folds 须不小于 2，现为 {cv_folds}",
         "FitSettings.cv_folds must be ≥ 2, got {cv_folds}"),
     "data.err.fit_segments": (
-        "GMV 表：花费表中每个商品类型都要有 GMV 序列（缺：{segments}）",
+        "GMV：花费表中的每个商品类型都要有一条 GMV 序列（缺：{segments}）",
         "outcome: expected " + EXPECTED["fit_segments"]),
     "data.err.fit_periods": (
-        "GMV 表：{series} 序列至少要有 {n} 个可拟合的周期（不含排除的周期；现有 {got} 个）",
+        "GMV：{series} 序列至少要有 {n} 个可拟合的周期（不含排除的周期；现有 {got} 个）",
         "outcome: expected " + EXPECTED["fit_periods"]),
     # the pipeline (roimix/pipeline.py)
     "data.err.checked_frames": (
@@ -96,10 +96,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.problem.got": ("，实际为 {values}", ", got {values}"),
     "data.problem.no_rows": ("{file}：没有数据行：应为{expected}", "{file}: no rows: expected {expected}"),
     "data.problem.rest": ("… 另有 {rest} 个问题（共 {n} 个）", "… and {rest} more problems ({n} in all)"),
-    # roimix fit's own usage errors (roimix/commands/fit.py)
-    "data.cli.aggregate_needs": ("汇总模式需要 {options}", "aggregate mode needs {options}"),
-    "data.cli.and": (" 和 ", " and "),
-    "data.cli.curve_suffix": ("应为以 {suffixes} 结尾的文件", "expected a file ending in {suffixes}"),
     # roimix validate (roimix/commands/validate.py)
     "data.cli.ok_weekly": ("ok（周数据）", "ok (weekly data)"),
     "data.cli.ok_daily": ("ok（日数据）", "ok (daily data)"),

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from roimix.aggregate import check_aggregate_inputs
-from roimix.app.errors import expected_text
 from roimix.tables import TableError
+from roimix.text.problems import expected_text
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

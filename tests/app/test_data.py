@@ -79,6 +79,6 @@ def test_only_the_projects_named_errors_reach_the_reader(monkeypatch):
     with pytest.raises(InputError) as setting:
         TimeDecay(half_life_days=0)
     errors.report(setting.value, "zh", "归因")
-    assert "half_life_days must be > 0" in shown[-1]
+    assert "时间衰减（time_decay）的半衰期须大于 0 天，现为 0" in shown[-1]  # its key, worded in the page's language
 
 

@@ -81,7 +81,7 @@ def test_problems_from_bad_rows_and_part_folders_are_shown_in_chinese(tmp_path):
     """The table reader's messages (malformed rows, decimal marks, empty folders, globs) have Chinese text in the app."""
     import pytest
 
-    from roimix.app.errors import expected_text
+    from roimix.text.problems import expected_text
     from roimix.tables import TOUCHPOINTS, TableError, read_table
 
     bad = tmp_path / "tp.csv"

@@ -138,7 +138,7 @@ def test_orders_and_touches_far_outside_the_spend_dates_are_named_by_file_row_an
         pipeline(shop)
     assert {(p.file, p.column, p.rows, p.n_rows) for p in caught.value.problems} == {
         ("conversions.parquet", "timestamp", (102,), 1), ("touchpoints.parquet", "timestamp", (9, 11), 2)}
-    from roimix.app.errors import expected_text  # the app's problems table says it in Chinese
+    from roimix.text.problems import expected_text  # the app's problems table says it in Chinese
 
     assert {expected_text(p, "zh") for p in caught.value.problems} == {
         "2026-01-02 至 2026-07-30 之间的时间（花费表区间前后各 30 天）"}
@@ -200,7 +200,7 @@ def test_lift_test_for_a_channel_or_segment_without_spend_is_named_by_row(shop, 
     assert "lifts.csv, row 4, column segment" in err and "ztc/new" in err
     with pytest.raises(TableError) as caught:
         pipeline(shop, lift_tests=shop / "lifts.csv")
-    from roimix.app.errors import expected_text  # the app's problems table says it in Chinese
+    from roimix.text.problems import expected_text  # the app's problems table says it in Chinese
 
     assert [p.column for p in caught.value.problems] == ["channel", "segment"]
     for problem in caught.value.problems:

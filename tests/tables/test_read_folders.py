@@ -121,7 +121,7 @@ def test_validate_cli_takes_a_folder_and_a_quoted_glob(tpdir, tmp_path, capsys):
     assert main(["validate", "-t", f"{tpdir}/*.parquet"]) == 0
     assert capsys.readouterr().out.split() == ["ok", "ok"]
     touches(["u9"], ["not a time"], ["ztc"]).to_parquet(tpdir / "part-00002.parquet")
-    assert main(["validate", "-t", str(tpdir)]) == 2
+    assert main(["validate", "-t", str(tpdir), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert f"{tpdir}/part-00002.parquet, row 2, column timestamp" in err
     assert "is a directory" not in err and "Traceback" not in err
