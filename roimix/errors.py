@@ -1,7 +1,8 @@
 """Named errors a user can act on: one root, :class:`RoimixError`. Each carries the CLI exit code it maps to.
 
-An error may also carry its sentence as data (:class:`roimix.messages.Message`, a text key and its values):
-the app words it in the reader's language; the CLI and logs show the error's own text. Errors about what a
+Libraries raise an error with its sentence as data (:class:`roimix.messages.Message`, a text key and its
+values) and no prose; every shell (CLI, batch, app) words it in the reader's language with
+``roimix.text.error_text``; ``str(err)`` (logs, tracebacks) shows the key and its values. Errors about what a
 user gave (a table, a setting, a file, an option) are :class:`InputError`, also a ``ValueError``.
 """
 
