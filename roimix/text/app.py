@@ -500,7 +500,6 @@ STRINGS = {
         "基线与广告增量同步变化，无法区分，保留原系数",
         "baseline and ad-driven GMV move together and cannot be told apart; the multiplier is kept",
     ),
-    "app.camp.est.kept.other": ("保留原系数（{reason}）", "the multiplier is kept ({reason})"),
     "app.camp.est.none_estimated": (
         "历史数据不足以估计任何阶段的系数，阶段表未改变。",
         "The history cannot estimate any phase's multiplier; the phases table is unchanged.",

@@ -111,3 +111,22 @@ def test_demo_curves_have_no_history_and_say_so(demo_app):
     assert _multipliers(at, "618") == before
     warnings = [w.value for w in at.warning]
     assert any("由数据拟合的曲线" in w for w in warnings), warnings
+
+
+def test_how_a_multiplier_was_found_is_worded_from_its_code_not_its_english():
+    """Each ``kept_because`` code of ``estimate_multipliers`` is worded in the reader's language; the page never
+    reads the English ``method`` text (that would be translating English back)."""
+    from types import SimpleNamespace
+
+    from optimizer.campaign.multipliers import MIN_ROWS
+    from roimix.app.pages.campaign import _kept_reason
+    from roimix.text import t
+
+    for lang in ("zh", "en"):
+        def row(because, rows=9):
+            return SimpleNamespace(kept_because=because, rows=rows, method="ignored English")
+
+        assert _kept_reason(row(""), lang) == t("app.camp.est.estimated", lang)
+        assert _kept_reason(row("few_rows", 2), lang) == t("app.camp.est.kept.few", lang, n=2, need=MIN_ROWS)
+        assert _kept_reason(row("no_incremental"), lang) == t("app.camp.est.kept.no_incremental", lang)
+        assert _kept_reason(row("collinear"), lang) == t("app.camp.est.kept.collinear", lang)

@@ -81,19 +81,16 @@ def estimate_from_history(name: str, curves: engine.CurveSet) -> bool:
     return changed
 
 
-def _kept_reason(method: str, lang: str) -> str:
-    import re
+def _kept_reason(row, lang: str) -> str:
+    """How a phase's multiplier was found, from the estimate's code (``kept_because``), never from its English."""
+    from optimizer.campaign.multipliers import MIN_ROWS
 
-    if method == "regression":
+    because = str(row.kept_because or "")
+    if not because:
         return t("app.camp.est.estimated", lang)
-    m = re.match(r"kept: (\d+) days × segments in the history \(need (\d+)\)", method)
-    if m:
-        return t("app.camp.est.kept.few", lang, n=int(m.group(1)), need=int(m.group(2)))
-    if method.startswith("kept: no baseline"):
-        return t("app.camp.est.kept.no_incremental", lang)
-    if method.startswith("kept: baseline and incremental move together"):
-        return t("app.camp.est.kept.collinear", lang)
-    return t("app.camp.est.kept.other", lang, reason=method.removeprefix("kept: "))
+    if because == "few_rows":
+        return t("app.camp.est.kept.few", lang, n=int(row.rows), need=MIN_ROWS)
+    return t(f"app.camp.est.kept.{because}", lang)
 
 
 def estimate_view(estimates: pd.DataFrame, used: dict, labels: dict, lang: str) -> pd.DataFrame:
@@ -113,7 +110,7 @@ def estimate_view(estimates: pd.DataFrame, used: dict, labels: dict, lang: str) 
                                                zip(estimates["estimate"], estimates["estimate_std_error"])],
         t("app.camp.est.col.used", lang): [f"{used.get(str(p), m):.2f}×" for p, m in
                                            zip(estimates["phase"], estimates["multiplier"])],
-        t("app.camp.est.col.how", lang): [_kept_reason(str(m), lang) for m in estimates["method"]],
+        t("app.camp.est.col.how", lang): [_kept_reason(r, lang) for r in estimates.itertuples(index=False)],
     })
 
 
