@@ -35,13 +35,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from roimix.errors import InputError
+from roimix.messages import Message
 from roimix.tables.read import duckdb_source
 
 NO_TOUCH = "(none)"
@@ -211,14 +216,20 @@ def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(by)
 
 
+_PATH_SUMS = f"""CAST(sum(CASE WHEN converted THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
+       CAST(sum(CASE WHEN converted THEN CAST(floor(value * {VALUE_UNITS} + 0.5) AS BIGINT) ELSE 0 END)
+            AS BIGINT) AS value_units,
+       CAST(sum(CASE WHEN converted THEN 0 ELSE 1 END) AS BIGINT) AS nulls"""
+"""A partial paths table's sums over journeys (columns converted, value)."""
+_ORDER_TIES = "order_id NULLS LAST, value, product_segment NULLS LAST, is_new_customer NULLS LAST"
+"""How one user's orders at the same instant are numbered (after user and time)."""
+
+
 def _partial_paths_select(by: tuple[str, ...], source: str = "per_journey") -> str:
     keys = "".join(f"{k}, " for k in check_by(by))
     return f"""
 SELECT {keys}path,
-       CAST(sum(CASE WHEN converted THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
-       CAST(sum(CASE WHEN converted THEN CAST(floor(value * {VALUE_UNITS} + 0.5) AS BIGINT) ELSE 0 END)
-            AS BIGINT) AS value_units,
-       CAST(sum(CASE WHEN converted THEN 0 ELSE 1 END) AS BIGINT) AS nulls
+       {_PATH_SUMS}
 FROM {source}
 GROUP BY {keys}path"""
 
@@ -238,9 +249,7 @@ def _event_ctes(touchpoints: str, conversions: str) -> str:
     return f"""
 conversions_seq AS (
     SELECT user_id, "timestamp", value, product_segment, is_new_customer, order_id,
-           row_number() OVER (PARTITION BY user_id
-                              ORDER BY "timestamp", order_id NULLS LAST, value, product_segment NULLS LAST,
-                                       is_new_customer NULLS LAST) AS journey
+           row_number() OVER (PARTITION BY user_id ORDER BY "timestamp", {_ORDER_TIES}) AS journey
     FROM {conversions}
 ),
 events AS (
@@ -310,17 +319,8 @@ def build_journeys(
     ``touchpoints`` and ``conversions`` are DataFrames (validated against their contracts) or names
     of tables/views in ``con`` (e.g. from :func:`roimix.tables.load_table`, which reads files).
     """
-    check_lookback(lookback_days)
-    with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        journeys = f"__jj_{tag}"
-        try:
-            c.execute(f"CREATE TEMP TABLE {journeys} AS {journeys_sql(tp, cv, lookback_days)}")
-            out = c.execute(f"SELECT {', '.join(JOURNEY_COLUMNS)} FROM {journeys} ORDER BY journey_id").df()
-            touches = c.execute(
-                f"SELECT * FROM ({touches_sql(tp, cv, lookback_days, journeys)}) ORDER BY journey_id, step").df()
-        finally:
-            c.execute(f"DROP TABLE IF EXISTS {journeys}")
-    return Journeys(out, touches)
+    return build_views(touchpoints, conversions, lookback_days=lookback_days, con=con, partitions=1,
+                       views=("journeys",)).journeys
 
 
 def build_paths(
@@ -337,25 +337,12 @@ def build_paths(
     non-converting journeys have a NULL segment and their last touch's date).
 
     Out of core: give a ``con`` with ``memory_limit`` and ``temp_directory`` set (see
-    :mod:`attribution.engines`). DuckDB spills sorts, windows and joins, but not the per-journey
-    touch lists; so users are split into ``partitions`` groups by a hash of their id, built one
-    after another and summed (exactly: values in integer units). ``None`` picks the number from
-    the touchpoint count and the connection's memory limit (:func:`auto_partitions`)."""
-    check_lookback(lookback_days)
-    check_by(by)
-    with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        n = _partition_count(c, tp, partitions)
-        if n == 1:
-            return c.execute(paths_sql(tp, cv, lookback_days, by)).df()
-        partial = f"__jp_{tag}"
-        try:
-            for i in range(n):
-                part = f"(SELECT * FROM {{}} WHERE hash(user_id) % {n} = {i})"
-                sql = partial_paths_sql(part.format(tp), part.format(cv), lookback_days, by)
-                c.execute(f"CREATE TEMP TABLE {partial} AS {sql}" if i == 0 else f"INSERT INTO {partial} {sql}")
-            return c.execute(combine_paths_sql(partial, by)).df()
-        finally:
-            c.execute(f"DROP TABLE IF EXISTS {partial}")
+    :mod:`attribution.engines`). DuckDB spills its sort; the arrays of one build (:func:`build`) live in
+    this process, so users are split into ``partitions`` groups by a hash of their id, built one after
+    another and summed (exactly: values in integer units). ``None`` picks the number from the touchpoint
+    count and the connection's memory limit (:func:`auto_partitions`)."""
+    return build_views(touchpoints, conversions, lookback_days=lookback_days, by=by, con=con,
+                       partitions=partitions, views=("paths",)).paths
 
 
 @dataclass(frozen=True)
@@ -365,27 +352,40 @@ class JourneyViews:
     ``paths``: as :func:`build_paths` with the same ``by``; ``gaps``: channel, gap_days, offset_days per
     converting journey and channel (from the channel's last touch in the journey to the order, in days and in
     calendar days), sorted; ``orders``: date, segment, value, conversions — the orders per day and product
-    segment (value summed in integer 1/:data:`VALUE_UNITS` yuan), of the days ``orders_between`` covers."""
+    segment (value summed in integer 1/:data:`VALUE_UNITS` yuan), of the days ``orders_between`` covers.
+    A view not asked for is None."""
 
-    paths: pd.DataFrame
-    gaps: pd.DataFrame
-    orders: pd.DataFrame
+    paths: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    orders: pd.DataFrame | None = None
+    journeys: Journeys | None = None
+    """The journeys and their touches, as :func:`build_journeys` gives them (only when asked for: they are
+    as large as the logs)."""
+
+
+VIEWS = ("paths", "gaps", "orders", "journeys")
+"""What :func:`build_views` can read off one build."""
 
 
 def journey_touches_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
     """One row per journey with its touches kept: user_id, journey, converted, conversion_ts, date, value,
-    product_segment, path, touches (within the lookback, sorted by time and channel; a list of ``{t, c}``)."""
+    product_segment, path, touches (within the lookback, sorted by time and channel; a list of ``{t, c}``).
+    The one build Spark makes for :func:`build_views`' three tables."""
     return f"""
 WITH {_journey_ctes(touchpoints, conversions, lookback_days, keep_touches=True)}
 SELECT user_id, journey, converted, conversion_ts, date, value, product_segment, path, touches FROM per_journey"""
+
+
+def _gap_columns(last_touch: str, conversion_ts: str) -> str:
+    return (f"CAST(date_diff('second', {last_touch}, {conversion_ts}) AS DOUBLE) / 86400 AS gap_days, "
+            f"date_diff('day', CAST({last_touch} AS DATE), CAST({conversion_ts} AS DATE)) AS offset_days")
 
 
 def gaps_sql(journeys: str) -> str:
     """channel, gap_days, offset_days per converting journey and channel of ``journeys`` (a table of
     :func:`journey_touches_sql`), unsorted: from the channel's last touch to the order."""
     return f"""
-SELECT channel, CAST(date_diff('second', last_touch, conversion_ts) AS DOUBLE) / 86400 AS gap_days,
-       date_diff('day', CAST(last_touch AS DATE), CAST(conversion_ts AS DATE)) AS offset_days
+SELECT channel, {_gap_columns("last_touch", "conversion_ts")}
 FROM (SELECT user_id, journey, x.c AS channel, max(x.t) AS last_touch, max(conversion_ts) AS conversion_ts
       FROM (SELECT user_id, journey, conversion_ts, unnest(touches) AS x FROM {journeys} WHERE converted) AS u
       GROUP BY user_id, journey, x.c) AS g"""
@@ -406,8 +406,8 @@ GROUP BY CAST(conversion_ts AS DATE), product_segment"""
 
 def orders_from_logs_sql(conversions: str, orders_between: tuple | None) -> str:
     """:attr:`JourneyViews.orders` straight from the typed conversions (every order is one converting journey)."""
-    source = (f'(SELECT "timestamp" AS conversion_ts, product_segment, value, TRUE AS converted '
-              f"FROM {conversions}) AS o")
+    source = (f'(SELECT "timestamp" AS conversion_ts, product_segment, coalesce(value, CAST(0 AS DOUBLE)) AS value, '
+              f"TRUE AS converted FROM {conversions}) AS o")
     return _combine_orders_sql(f"({_orders_partial_sql(source, orders_between)}) AS p")
 
 
@@ -419,7 +419,8 @@ FROM {partial} GROUP BY date, segment ORDER BY date, segment"""
 
 
 def gaps_from_logs_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
-    """:attr:`JourneyViews.gaps` in one statement over the typed logs (for Spark, which builds it apart)."""
+    """:attr:`JourneyViews.gaps` in one statement over the typed logs, from the journey-touch table
+    (:func:`journey_sql`): a second definition of the gaps, to check the one build against."""
     return f"""
 WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)})
 SELECT channel,
@@ -439,32 +440,304 @@ def build_views(
     orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     partitions: int | None = None,
+    views: tuple[str, ...] = ("paths", "gaps", "orders"),
 ) -> JourneyViews:
-    """Paths, touch-to-order gaps and orders per day from one build of the journeys (:class:`JourneyViews`):
-    each group of users (``partitions``, as in :func:`build_paths`) is built once into a table with its
-    touches, and the three are read off it. ``orders_between``: ``[start, stop)`` of the orders counted
-    (None: all)."""
+    """Paths, touch-to-order gaps, orders per day and (asked for) the journeys themselves from one build of the
+    journeys (:class:`JourneyViews`): each group of users (``partitions``, as in :func:`build_paths`) is built
+    once (:func:`build`) and the ``views`` asked for (of :data:`VIEWS`) are read off it. ``orders_between``:
+    ``[start, stop)`` of the orders counted (None: all)."""
     check_lookback(lookback_days)
     check_by(by)
+    unknown = sorted(set(views) - set(VIEWS))
+    if unknown:
+        raise InputError(message=Message("journeys.err.views", {"views": unknown, "known": list(VIEWS)}))
     with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
         n = _partition_count(c, tp, partitions)
-        built, paths, gaps, orders = (f"__jv_{kind}_{tag}" for kind in ("built", "paths", "gaps", "orders"))
+        tables = {(kind, role): f"__jv_{kind}_{role}_{tag}"
+                  for kind in views for role in (("journeys", "touches") if kind == "journeys" else ("",))}
         try:
+            first_journey = 0
             for i in range(n):
                 part = f"(SELECT * FROM {{}} WHERE hash(user_id) % {n} = {i})" if n > 1 else "{}"
-                c.execute(f"CREATE OR REPLACE TEMP TABLE {built} AS "
-                          f"{journey_touches_sql(part.format(tp), part.format(cv), lookback_days)}")
-                for table, sql in ((paths, _partial_paths_select(by, built)), (gaps, gaps_sql(built)),
-                                   (orders, _orders_partial_sql(built, orders_between))):
-                    c.execute(f"CREATE TEMP TABLE {table} AS {sql}" if i == 0 else f"INSERT INTO {table} {sql}")
-            c.execute(f"DROP TABLE {built}")
-            return JourneyViews(
-                c.execute(combine_paths_sql(paths, by)).df(),
-                c.execute(f"SELECT * FROM {gaps} ORDER BY channel, gap_days, offset_days").df(),
-                c.execute(_combine_orders_sql(orders)).df())
+                built = build(c, part.format(tp), part.format(cv), lookback_days)
+                for kind in views:
+                    with _registered(c, built.tables(kind, first_journey=first_journey)) as names:
+                        sources = ({role: f"SELECT * FROM {names[role]}" for role in names} if kind == "journeys"
+                                   else {"": Built.sql(kind, names, by=by, orders_between=orders_between)})
+                        for role, sql in sources.items():
+                            table = tables[kind, role]
+                            c.execute(f"CREATE TEMP TABLE {table} AS {sql}" if i == 0 else f"INSERT INTO {table} {sql}")
+                first_journey += len(built.order)
+                del built
+            out = {}
+            if "paths" in views:
+                out["paths"] = c.execute(combine_paths_sql(tables["paths", ""], by)).df()
+            if "gaps" in views:
+                out["gaps"] = c.execute(f"SELECT * FROM {tables['gaps', '']} ORDER BY channel, gap_days, offset_days").df()
+            if "orders" in views:
+                out["orders"] = c.execute(_combine_orders_sql(tables["orders", ""])).df()
+            if "journeys" in views:
+                out["journeys"] = _number_journeys(c, tables["journeys", "journeys"], tables["journeys", "touches"])
+            return JourneyViews(**out)
         finally:
-            for table in (built, paths, gaps, orders):
+            for table in tables.values():
                 c.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _number_journeys(con: duckdb.DuckDBPyConnection, journeys: str, touches: str) -> Journeys:
+    """:class:`Journeys` from the tables of every build's ``journeys`` (row ``j``) and their ``touches``: the
+    global ``journey_id`` of :func:`journeys_sql` and the columns and types :func:`build_journeys` gives."""
+    numbered = f"{journeys}_numbered"
+    con.execute(f"CREATE TEMP TABLE {numbered} AS SELECT j, CAST(row_number() OVER "
+                f"(ORDER BY converted DESC, conversion_ts, user_id, journey) AS BIGINT) AS journey_id FROM {journeys}")
+    try:
+        out = con.execute(f"""
+SELECT n.journey_id, t.user_id, t.converted, t.conversion_ts, CAST(t.end_ts AS DATE) AS date, t.value,
+       t.product_segment, t.is_new_customer, t.order_id, t.path, CAST(t.n_touches AS BIGINT) AS n_touches
+FROM {journeys} t JOIN {numbered} n ON n.j = t.j ORDER BY n.journey_id""").df()
+        steps = con.execute(f"""
+SELECT n.journey_id, s.step, s.channel, s."timestamp"
+FROM {touches} s JOIN {numbered} n ON n.j = s.j ORDER BY n.journey_id, s.step""").df()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {numbered}")
+    return Journeys(out, steps)
+
+
+# --- the one build on DuckDB: one sort, one ordered pass over its arrays ------------------------------
+
+_DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Built:
+    """One build of the journeys of some users on DuckDB (:func:`build`), as arrays.
+
+    ``orders``: the orders (Arrow: user_id, conversion_ts, value, product_segment, is_new_customer, order_id) in
+    the order that numbers them; ``channels``: the channel ids in byte order (code ``i`` is ``channels[i]``).
+    Per journey — users in the order of the sort, each user's journeys by time, the non-converting one last:
+    ``order`` (its row in ``orders``, −1 for none), ``end_us`` (the order's time or the last touch, µs since
+    1970), ``path_key`` (its row in ``paths``, the path texts), ``user_row`` (its user's row in ``users``) and
+    ``journey`` (1-based within the user); its touches within the lookback, by (time, channel), are
+    ``codes[offsets[j]:offsets[j + 1]]`` at ``touch_us[offsets[j]:offsets[j + 1]]``."""
+
+    orders: pa.Table
+    channels: pa.Array
+    order: np.ndarray
+    end_us: np.ndarray
+    offsets: np.ndarray
+    codes: np.ndarray
+    touch_us: np.ndarray
+    path_key: np.ndarray
+    paths: pa.Array
+    users: pa.Array
+    user_row: np.ndarray
+    journey: np.ndarray
+
+    @property
+    def converted(self) -> np.ndarray:
+        return self.order >= 0
+
+    @property
+    def n_touches(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def _pick(self) -> pa.Array:
+        """Per journey its row in ``orders`` (null for a non-converting journey), to take order columns with."""
+        return pa.array(self.order, mask=~self.converted)
+
+    def tables(self, kind: str, *, first_journey: int = 0) -> dict[str, pa.Table]:
+        """The Arrow tables the SQL of ``kind`` (:meth:`sql`) reads, by role. ``first_journey``: the number
+        of this build's first journey among all builds (``journeys``: the row ``j`` touches refer to)."""
+        if kind == "paths":
+            segments = pc.dictionary_encode(self.orders.column("product_segment")).combine_chunks()
+            return {
+                "journeys": pa.table({
+                    "end_ts": pa.array(self.end_us, pa.timestamp("us")), "converted": self.converted,
+                    "value": pc.fill_null(self.orders.column("value"), 0.0).take(self._pick()),
+                    "seg": segments.indices.take(self._pick()), "path_key": self.path_key}),
+                "paths": pa.table({"path_key": np.arange(len(self.paths)), "path": self.paths}),
+                "segments": pa.table({"seg": pa.array(np.arange(len(segments.dictionary)), segments.indices.type),
+                                      "product_segment": segments.dictionary})}
+        if kind == "gaps":
+            of_converting = np.repeat(self.converted, self.n_touches)  # the touches of converting journeys
+            journey = np.repeat(np.arange(len(self.order)), self.n_touches)[of_converting]
+            return {
+                "touches": pa.table({"j": journey, "code": self.codes[of_converting],
+                                     "t": pa.array(self.touch_us[of_converting], pa.timestamp("us")),
+                                     "cts": pa.array(self.end_us[journey], pa.timestamp("us"))}),
+                "channels": pa.table({"code": np.arange(len(self.channels)), "channel": self.channels})}
+        if kind == "orders":
+            return {"orders": self.orders}
+        if kind == "journeys":
+            pick = self._pick()
+            n = len(self.order)
+            return {
+                "journeys": pa.table({
+                    "j": np.arange(n) + first_journey, "user_id": self.users.take(pa.array(self.user_row)),
+                    "journey": self.journey, "converted": self.converted,
+                    "conversion_ts": self.orders.column("conversion_ts").take(pick),
+                    "end_ts": pa.array(self.end_us, pa.timestamp("us")),
+                    "value": pc.fill_null(self.orders.column("value").take(pick), 0.0),
+                    "product_segment": self.orders.column("product_segment").take(pick),
+                    "is_new_customer": self.orders.column("is_new_customer").take(pick),
+                    "order_id": self.orders.column("order_id").take(pick),
+                    "path": self.paths.take(pa.array(self.path_key)), "n_touches": self.n_touches}),
+                "touches": pa.table({
+                    "j": np.repeat(np.arange(n) + first_journey, self.n_touches),
+                    "step": pa.array(np.arange(len(self.codes)) - np.repeat(self.offsets[:-1], self.n_touches) + 1,
+                                     pa.int32()),
+                    "channel": self.channels.take(pa.array(self.codes)),
+                    "timestamp": pa.array(self.touch_us, pa.timestamp("us"))})}
+        raise ValueError(kind)
+
+    @staticmethod
+    def sql(kind: str, names: dict[str, str], *, by: tuple[str, ...] = (), orders_between: tuple | None = None) -> str:
+        """The partial table of ``kind`` over the registered :meth:`tables` (``names``: role → name), as the SQL
+        definition gives it: ``paths`` as :func:`partial_paths_sql` (grouped by the path's key, then named),
+        ``gaps`` as :func:`gaps_sql`, ``orders`` as :func:`orders_from_logs_sql` before combining."""
+        if kind == "paths":
+            keys = check_by(by)
+            group = [*(["CAST(end_ts AS DATE)"] if "date" in keys else []),
+                     *(["seg"] if "product_segment" in keys else []), "path_key"]
+            inner = ", ".join(g + (" AS date" if g.startswith("CAST") else "") for g in group)
+            outer = "".join("a.date, " if k == "date" else "s.product_segment, " for k in keys)
+            segments = f" LEFT JOIN {names['segments']} s ON s.seg = a.seg" if "product_segment" in keys else ""
+            return f"""
+SELECT {outer}p.path, a.conversions, a.value_units, a.nulls
+FROM (SELECT {inner}, {_PATH_SUMS} FROM {names['journeys']} GROUP BY {", ".join(group)}) AS a
+JOIN {names['paths']} p ON p.path_key = a.path_key{segments}"""
+        if kind == "gaps":
+            return f"""
+SELECT c.channel, {_gap_columns("g.last_touch", "g.conversion_ts")}
+FROM (SELECT j, code, max(t) AS last_touch, max(cts) AS conversion_ts FROM {names['touches']} GROUP BY j, code) AS g
+JOIN {names['channels']} c ON c.code = g.code"""
+        if kind == "orders":
+            source = (f"(SELECT conversion_ts, product_segment, coalesce(value, CAST(0 AS DOUBLE)) AS value, "
+                      f"TRUE AS converted FROM {names['orders']}) AS o")
+            return _orders_partial_sql(source, orders_between)
+        raise ValueError(kind)
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Iterator[dict[str, str]]:
+    """``tables`` registered in ``con`` under unique names (role → name), unregistered on exit."""
+    tag = uuid.uuid4().hex[:12]
+    names = {role: f"__jb_{role}_{tag}" for role in tables}
+    try:
+        for role, table in tables.items():
+            con.register(names[role], table)
+        yield names
+    finally:
+        for name in names.values():
+            con.unregister(name)
+
+
+def build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lookback_days: int) -> Built:
+    """The journeys of the typed ``touchpoints`` and ``conversions`` (tables, views or subqueries in ``con``)
+    as arrays (:class:`Built`), from one sort by DuckDB of both logs' events by (user, time, touch before order,
+    channel or the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at
+    the user's end; its touches within the lookback of its end are a tail of it, already in (time, channel) order.
+    The definition is the SQL's (module docstring); this is how DuckDB runs it, in about the time of sorting the
+    logs (``benchmarks/pipeline.py --journey-floor``)."""
+    tag = uuid.uuid4().hex[:12]
+    channel_codes, order_keys = f"__jb_ch_{tag}", f"__jb_ok_{tag}"
+    channels = pa.array([r[0] for r in con.execute(
+        f"SELECT DISTINCT channel FROM {touchpoints} WHERE channel IS NOT NULL ORDER BY channel").fetchall()],
+        pa.string())
+    n_codes = len(channels)
+    orders = _arrow(con.execute(
+        f'SELECT user_id, epoch_us("timestamp") AS at_us, "timestamp" AS conversion_ts, value, product_segment, '
+        f'is_new_customer, order_id FROM {conversions} ORDER BY user_id, "timestamp", {_ORDER_TIES}'))
+    con.register(channel_codes, pa.table({"channel": channels, "code": pa.array(np.arange(n_codes))}))
+    con.register(order_keys, pa.table({"user_id": orders.column("user_id"), "at_us": orders.column("at_us"),
+                                       "k": pa.array(np.arange(orders.num_rows) + n_codes)}))
+    try:
+        events = _arrow(con.execute(f"""
+SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k
+FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel
+UNION ALL
+SELECT user_id, at_us, k FROM {order_keys}
+ORDER BY user_id, at_us, k"""))
+    finally:
+        con.unregister(channel_codes)
+        con.unregister(order_keys)
+    users, at, keys = (events.column(name) for name in ("user_id", "at_us", "k"))
+    if users.null_count or at.null_count or keys.null_count:
+        raise InputError(message=Message("journeys.err.missing_cells", {
+            "user_id": users.null_count, "timestamp": at.null_count, "channel": keys.null_count}))
+    users = users.combine_chunks()
+    at_us = at.to_numpy()
+    key = keys.to_numpy()
+    del events, at, keys
+    orders = orders.drop_columns(["at_us"])
+    n = len(key)
+    is_order = key >= n_codes
+    start = _user_starts(users)
+    first_of_user = start.copy()
+    start[1:] |= is_order[:-1]  # a journey starts with a user and after each order
+    journey_of_row = start.astype(np.int64)  # numpy's cumsum of booleans is slow
+    np.cumsum(journey_of_row, out=journey_of_row)
+    journey_of_row -= 1
+    starts = np.flatnonzero(start)
+    del start
+    last = np.concatenate([starts[1:], [n]])[:len(starts)] - 1
+    converted = is_order[last]
+    order = np.where(converted, key[last] - n_codes, -1)
+    end_us = at_us[last]
+    kept = np.flatnonzero(~is_order & (at_us >= end_us[journey_of_row] - int(lookback_days) * _DAY_US))
+    offsets = np.zeros(len(starts) + 1, np.int64)
+    np.cumsum(np.bincount(journey_of_row[kept], minlength=len(starts)), out=offsets[1:])
+    codes, touch_us = key[kept], at_us[kept]
+    del kept, journey_of_row, is_order, at_us, key
+    user_of_journey = first_of_user[starts]
+    journey_first = np.maximum.accumulate(np.where(user_of_journey, np.arange(len(starts)), 0)) if n else starts
+    path_key, paths = _paths_of(offsets, codes, channels)
+    return Built(orders, channels, order, end_us, offsets, codes, touch_us, path_key, paths, users, last,
+                 np.arange(len(starts)) - journey_first + 1)
+
+
+def _user_starts(users: pa.Array) -> np.ndarray:
+    """True where a row's user differs from the previous row's (the first row included)."""
+    n = len(users)
+    out = np.ones(n, bool)
+    if n > 1:
+        if pa.types.is_integer(users.type):
+            u = users.to_numpy()
+            np.not_equal(u[1:], u[:-1], out=out[1:])
+        else:
+            out[1:] = ~pc.equal(users.slice(1), users.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _paths_of(offsets: np.ndarray, codes: np.ndarray, channels: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Per journey the key of its path (journeys with the same channels in the same order share it) and the
+    path text of each key. Keys grow one step at a time: after step ``s`` a journey's node names its first
+    ``s + 1`` channels (the pair (node before, channel) factorised), so equal keys mean equal sequences."""
+    lengths = np.diff(offsets)
+    n = len(lengths)
+    node = np.zeros(n, np.int64)
+    longest_first = np.argsort(-lengths, kind="stable")
+    descending = -lengths[longest_first]
+    n_codes = max(len(channels), 1)
+    for step in range(int(-descending[0]) if n else 0):
+        active = longest_first[:np.searchsorted(descending, -step, side="left")]  # journeys longer than step
+        node[active] = pd.factorize(node[active] * n_codes + codes[offsets[active] + step])[0]
+    key, _ = pd.factorize(lengths * (n + 1) + node)
+    seen = np.maximum.accumulate(key)
+    first = np.flatnonzero(key == np.concatenate([[-1], seen[:-1]]) + 1)  # each key's first journey
+    rep_len = lengths[first]
+    rep_offsets = np.zeros(len(first) + 1, np.int64)
+    np.cumsum(rep_len, out=rep_offsets[1:])
+    gather = np.repeat(offsets[first] - rep_offsets[:-1], rep_len) + np.arange(rep_offsets[-1])
+    lists = pa.LargeListArray.from_arrays(pa.array(rep_offsets), channels.take(pa.array(codes[gather])))
+    text = pc.binary_join(lists, PATH_SEPARATOR)
+    return key, pc.if_else(pc.equal(text, ""), NO_TOUCH, text)
+
+
+def _arrow(result) -> pa.Table:
+    """A DuckDB result as one Arrow table (``.arrow()`` gives a reader from DuckDB 1.5, a table before)."""
+    out = result.arrow()
+    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
 
 
 def query(

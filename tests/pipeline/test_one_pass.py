@@ -26,8 +26,8 @@ FAST = PipelineSettings(model="last_touch", use_prior=False, fit=FitSettings(n_b
 @pytest.fixture()
 def passes(monkeypatch) -> Counter:
     """Counts, while a test runs: ``read_table:<contract>`` and ``load_table:<contract>`` (each a check of a
-    table against its contract), ``journeys`` (each expansion of the journey definition's SQL: one per build of
-    the journeys, whatever function asks for it)."""
+    table against its contract), ``journeys`` (each build of the journeys, whatever function asks for it: on DuckDB
+    a call of :func:`attribution.journeys.build`, in SQL (Spark) an expansion of the journey definition)."""
     seen: Counter = Counter()
 
     def spy(module, name, key):
@@ -46,6 +46,7 @@ def passes(monkeypatch) -> Counter:
         monkeypatch.setattr(module, "read_table", reader, raising=False)
         monkeypatch.setattr(module, "load_table", loader, raising=False)
     spy(journeys, "_journey_ctes", lambda a, k: "journeys")
+    spy(journeys, "build", lambda a, k: "journeys")
     return seen
 
 
