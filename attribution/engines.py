@@ -245,21 +245,17 @@ class Logs:
 
     def views(self, *, lookback_days: int = 30, by: tuple[str, ...] = (),
               orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> JourneyViews:
-        """Paths, touch-to-order gaps and orders per day (:func:`attribution.journeys.build_views`): one
-        journey build on DuckDB; on Spark, paths and gaps each build them there (only results come back)."""
+        """Paths, touch-to-order gaps and orders per day from one journey build: on DuckDB
+        :func:`attribution.journeys.build_views`, on Spark :func:`attribution.spark.spark_views` (only the results
+        come back)."""
         if self.con is not None:
             return _journeys.build_views(self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
                                          orders_between=orders_between, con=self.con,
                                          partitions=self.engine.partitions)
-        from .spark import spark_paths, spark_query
+        from .spark import spark_views
 
-        _journeys.check_lookback(lookback_days)
-        paths = spark_paths(self.spark, self.touchpoints, self.conversions, lookback_days=lookback_days, by=by)
-        gaps = spark_query(self.spark, self.touchpoints, self.conversions,
-                           lambda tp, cv: _journeys.gaps_from_logs_sql(tp, cv, lookback_days))
-        orders = spark_query(self.spark, self.touchpoints, self.conversions,
-                             lambda _tp, cv: _journeys.orders_from_logs_sql(cv, orders_between))
-        return JourneyViews(paths, gaps, orders)
+        return spark_views(self.spark, self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
+                           orders_between=orders_between)
 
 
 @contextmanager

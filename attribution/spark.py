@@ -27,8 +27,9 @@ from sqlglot.errors import ErrorLevel
 
 from .engines import EngineError
 from .journeys import (
-    JOURNEY_COLUMNS, Journeys, check_by, check_lookback, conversions_sql, journeys_sql, paths_sql,
-    touches_sql, touchpoints_sql,
+    JOURNEY_COLUMNS, Journeys, JourneyViews, _partial_paths_select, check_by, check_lookback, combine_paths_sql,
+    conversions_sql, gaps_sql, journey_touches_sql, journeys_sql, orders_from_logs_sql, paths_sql, touches_sql,
+    touchpoints_sql,
 )
 
 if TYPE_CHECKING:  # pyspark is an optional dependency (the ``spark`` extra)
@@ -117,6 +118,31 @@ def spark_query(spark: SparkSession, touchpoints: SparkSource, conversions: Spar
     ``spark`` after translation; only its result is collected."""
     with _views(spark, touchpoints, conversions) as (tp, cv, _):
         return _collect(spark.sql(to_spark_sql(sql(tp, cv))))
+
+
+def spark_views(
+    spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource, *, lookback_days: int = 30,
+    by: tuple[str, ...] = (), orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> JourneyViews:
+    """Paths, touch-to-order gaps and orders per day (:class:`attribution.journeys.JourneyViews`) from one build
+    of the journeys on ``spark``: the journeys with their touches (:func:`attribution.journeys.journey_touches_sql`)
+    are cached on the executors, the paths and the gaps read off them, the orders off the conversions; only the
+    three results are collected."""
+    check_lookback(lookback_days)
+    check_by(by)
+    with _views(spark, touchpoints, conversions) as (tp, cv, tag):
+        name = f"__roimix_built_{tag}"
+        built = spark.sql(to_spark_sql(journey_touches_sql(tp, cv, lookback_days))).cache()
+        built.createOrReplaceTempView(name)
+        try:
+            paths = _collect(spark.sql(to_spark_sql(combine_paths_sql(f"({_partial_paths_select(by, name)}) AS p", by))))
+            gaps = _collect(spark.sql(to_spark_sql(
+                f"SELECT * FROM ({gaps_sql(name)}) AS g ORDER BY channel, gap_days, offset_days")))
+        finally:
+            spark.catalog.dropTempView(name)
+            built.unpersist()
+        orders = _collect(spark.sql(to_spark_sql(orders_from_logs_sql(cv, orders_between))))
+    return JourneyViews(paths, gaps, orders)
 
 
 def paths_dataframe(

@@ -6,7 +6,7 @@ the tables between stages, so the app and the CLI run the same pipeline.
 * One pass over the logs: each is checked once, on the one connection (or Spark session) that then reads
   it (``attribution.engines.open_logs``); the journeys are built once, and the paths per (date, product
   segment), the touch-to-order gaps the lags are estimated from and the daily outcome are read off that
-  build (``attribution.journeys.build_views``; on Spark the gaps take a second build there).
+  build (``attribution.journeys.build_views``; on Spark ``attribution.spark.spark_views``).
 * The attribution model (incremental by default) credits each day's orders to channels; its mean
   credit per day over the fitted (non-campaign) days is the prior on each curve's level.
 * Curves are fitted against the total GMV per day and product segment (``response.fit_curves``),

@@ -144,6 +144,7 @@ def test_every_query_of_the_definition_transpiles_without_duckdb_only_constructs
         J.touchpoints_sql("tp"), J.conversions_sql("cv", ["user_id", "timestamp", "value"], ids_as_text=True),
         J.paths_sql("tp", "cv", 30, ("date", "product_segment")), J.journeys_sql("tp", "cv", 30),
         J.touches_sql("tp", "cv", 30, "j"), J.journey_sql("tp", "cv", 30), J.time_decay_sql("tp", "cv", 30, 7.0),
+        J.journey_touches_sql("tp", "cv", 30), J.gaps_sql("built"), J.orders_from_logs_sql("cv", None),
     ]
     for sql in queries:
         spark_sql = to_spark_sql(sql)
@@ -153,6 +154,30 @@ def test_every_query_of_the_definition_transpiles_without_duckdb_only_constructs
     paths = to_spark_sql(J.paths_sql("tp", "cv", 30))
     # touches ascending with native ordering (Spark's ARRAY_SORT would compare through a lambda)
     assert "SORT_ARRAY(FILTER(" in paths and "INTERVAL '30' DAY" in paths
+
+
+@pytest.mark.spark
+def test_the_journeys_stage_on_spark_builds_the_journeys_once(spark):
+    """The pipeline's journeys stage on Spark (``Logs.views``): one statement carries the journey definition, and
+    the paths and the gaps are read off its cached table; paths, gaps and orders equal DuckDB's one build."""
+    from attribution.engines import Logs
+    from roimix.synthetic import MarketSpec, generate_market
+
+    m = generate_market(MarketSpec(n_users=3_000, n_days=40, seed=5))
+    tp, cv = m.touchpoints, m.conversions
+    times = cv["timestamp"].sort_values()
+    between = (times.iloc[len(times) // 4], times.iloc[3 * len(times) // 4])
+    recorder = _Recording(spark)
+    got = Logs(SparkEngine(validate=False), tp, cv, spark=recorder).views(
+        lookback_days=LOOKBACK, by=("date", "product_segment"), orders_between=between)
+    builds = [s for s in recorder.statements if "conversions_seq" in s]  # the definition's first CTE
+    assert len(builds) == 1
+    readers = [plan for text, plan in zip(recorder.statements, recorder.plans) if "__roimix_built_" in text]
+    assert len(readers) == 2 and all("InMemoryRelation" in plan for plan in readers)  # paths, gaps: off the cache
+    duck = J.build_views(tp, cv, lookback_days=LOOKBACK, by=("date", "product_segment"), orders_between=between)
+    for name in ("paths", "gaps", "orders"):
+        _assert_same_values(getattr(got, name), getattr(duck, name))
+    assert len(got.gaps) > 300 and got.paths["conversions"].sum() == len(cv)
 
 
 @pytest.mark.spark
@@ -234,10 +259,13 @@ class _Recording:
     def __init__(self, spark):
         self._spark = spark
         self.statements: list[str] = []
+        self.plans: list[str] = []
 
     def sql(self, text, *args, **kwargs):
         self.statements.append(text)
-        return self._spark.sql(text, *args, **kwargs)
+        frame = self._spark.sql(text, *args, **kwargs)
+        self.plans.append(frame._jdf.queryExecution().withCachedData().toString())  # what runs: cached data used?
+        return frame
 
     def __getattr__(self, name):
         return getattr(self._spark, name)
