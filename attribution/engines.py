@@ -37,6 +37,7 @@ import duckdb
 import pandas as pd
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 from . import journeys as _journeys
 from .journeys import CONVERSION_DEFAULTS, Journeys, JourneyViews
@@ -69,11 +70,11 @@ class DuckDBEngine:
 
     def __post_init__(self):
         if self.memory_limit is not None and not _MEMORY.match(self.memory_limit):
-            raise EngineError(f"memory limit: expected a size like 8GB or 512MB, got {self.memory_limit!r}")
+            raise EngineError(message=Message("journeys.err.memory_limit", {"memory_limit": self.memory_limit}))
         for field in ("threads", "partitions"):
             value = getattr(self, field)
             if value is not None and (int(value) != value or value < 1):
-                raise EngineError(f"{field}: expected a whole number ≥ 1, got {value!r}")
+                raise EngineError(message=Message("journeys.err.whole_number", {"setting": field, "value": value}))
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory connection with these settings. It spills into its own folder inside
@@ -136,12 +137,12 @@ def engine_from_options(
     duck = DuckDBEngine(memory_limit=memory_limit, temp_directory=temp_directory, validate=validate)
     if engine == "duckdb":
         if spark_master is not None:
-            raise EngineError("--spark-master needs --engine spark")
+            raise EngineError(message=Message("journeys.err.master_needs_spark", {}))
         return duck
     if engine == "spark":
         return SparkEngine(master=spark_master, local_dir=temp_directory, validate=validate,
                            staging_dir=temp_directory, duckdb=duck)
-    raise EngineError(f"engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+    raise EngineError(message=Message("journeys.err.engine", {"engine": engine, "engines": ", ".join(ENGINES)}))
 
 
 def build_paths(
@@ -286,7 +287,7 @@ def _duckdb_inputs(engine: DuckDBEngine, touchpoints, conversions, *, checked: b
     views, or the DataFrames themselves."""
     for source in (touchpoints, conversions):
         if not isinstance(source, (str, Path, pd.DataFrame)):
-            raise EngineError(f"the duckdb engine reads files or pandas DataFrames, got {type(source).__name__}")
+            raise EngineError(message=Message("journeys.err.duckdb_source", {"kind": type(source).__name__}))
     con = engine.connect()
     try:
         if engine.validate and not checked:
@@ -321,7 +322,7 @@ def _checked_views(con: duckdb.DuckDBPyConnection, touchpoints, conversions) -> 
 def _raw_view(con: duckdb.DuckDBPyConnection, source, name: str) -> str:
     path = str(source)
     if not Path(path).exists() and not any(ch in path for ch in "*?["):
-        raise EngineError(f"{path}: no such file")
+        raise EngineError(message=Message("journeys.err.no_file", {"path": path}))
     reader = "read_csv" if path.lower().endswith((".csv", ".csv.gz")) else "read_parquet"
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}('{_sql_text(path)}')")
     return name
@@ -352,12 +353,10 @@ def _require_local(session, sources) -> None:
         return
     remote = [f for f in files if "://" in f]
     if remote:
-        raise EngineError(f"{remote[0]}: DuckDB cannot validate a remote path here; run with --no-validate")
+        raise EngineError(message=Message("journeys.err.remote_validate", {"path": remote[0]}))
     master = session.sparkContext.master
     if not master.startswith("local"):
-        raise EngineError(
-            f"validation stages the input files as Parquet on this machine, which executors at {master} cannot "
-            "read; check the files with roimix validate and run with --no-validate on files the cluster can read")
+        raise EngineError(message=Message("journeys.err.cluster_validate", {"master": master}))
 
 
 def _stage(engine: DuckDBEngine, sources, folder: Path) -> tuple:

@@ -179,7 +179,7 @@ def time_decay_sql(touchpoints: str, conversions: str, lookback_days: int, half_
     (shifted by the journey's most recent touch so nothing underflows); a conversion without
     touches goes whole to :data:`NO_TOUCH`. Only this small table leaves the engine."""
     if not half_life_days > 0:
-        raise InputError(f"time_decay: half_life_days must be > 0, got {half_life_days!r}")
+        raise InputError(message=Message("journeys.err.half_life", {"half_life_days": half_life_days}))
     return f"""
 WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)}),
 aged AS (
@@ -212,7 +212,8 @@ def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
     """``by`` if it names only :data:`PATH_KEYS`, else ``ValueError``."""
     unknown = set(by) - set(PATH_KEYS)
     if unknown:
-        raise InputError(f"build_paths(by=…): unknown columns {sorted(unknown)}; use date, product_segment")
+        raise InputError(message=Message("journeys.err.by", {"by": ", ".join(sorted(unknown)),
+                                                             "known": ", ".join(PATH_KEYS)}))
     return tuple(by)
 
 
@@ -361,9 +362,24 @@ class JourneyViews:
     journeys: Journeys | None = None
     """The journeys and their touches, as :func:`build_journeys` gives them (only when asked for: they are
     as large as the logs)."""
+    path_units: pa.Table | None = None
+    """The paths per ``by`` with their value in integer 1/:data:`VALUE_UNITS` yuan (``value_units``): the paths
+    per any coarser ``by`` are :func:`rollup_paths` of it, exactly those a build with that ``by`` gives."""
+    lookback_days: int | None = None
+    by: tuple[str, ...] = ()
+    """The build's lookback and the keys of its paths, for a reader to check they are the ones it needs."""
+
+    def check(self, *, lookback_days: int, by: tuple[str, ...], views: tuple[str, ...]) -> JourneyViews:
+        """Itself, if built with ``lookback_days`` and ``by`` and holding ``views``; else ``InputError``."""
+        missing = [v for v in views if getattr(self, v) is None]
+        if self.lookback_days != lookback_days or tuple(self.by) != tuple(by) or missing:
+            raise InputError(message=Message("journeys.err.views_mismatch", {
+                "lookback_days": lookback_days, "built_lookback_days": self.lookback_days, "by": ", ".join(by),
+                "built_by": ", ".join(self.by), "missing": ", ".join(missing) or "–"}))
+        return self
 
 
-VIEWS = ("paths", "gaps", "orders", "journeys")
+VIEWS = ("paths", "gaps", "orders", "journeys", "path_units")
 """What :func:`build_views` can read off one build."""
 
 
@@ -450,17 +466,20 @@ def build_views(
     check_by(by)
     unknown = sorted(set(views) - set(VIEWS))
     if unknown:
-        raise InputError(message=Message("journeys.err.views", {"views": unknown, "known": list(VIEWS)}))
+        raise InputError(message=Message("journeys.err.views", {"views": ", ".join(unknown),
+                                                                "known": ", ".join(VIEWS)}))
+    partials = [kind for kind in ("paths", "gaps", "orders", "journeys")
+                if kind in views or (kind == "paths" and "path_units" in views)]
     with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
         n = _partition_count(c, tp, partitions)
         tables = {(kind, role): f"__jv_{kind}_{role}_{tag}"
-                  for kind in views for role in (("journeys", "touches") if kind == "journeys" else ("",))}
+                  for kind in partials for role in (("journeys", "touches") if kind == "journeys" else ("",))}
         try:
             first_journey = 0
             for i in range(n):
                 part = f"(SELECT * FROM {{}} WHERE hash(user_id) % {n} = {i})" if n > 1 else "{}"
                 built = build(c, part.format(tp), part.format(cv), lookback_days)
-                for kind in views:
+                for kind in partials:
                     with _registered(c, built.tables(kind, first_journey=first_journey)) as names:
                         sources = ({role: f"SELECT * FROM {names[role]}" for role in names} if kind == "journeys"
                                    else {"": Built.sql(kind, names, by=by, orders_between=orders_between)})
@@ -469,11 +488,14 @@ def build_views(
                             c.execute(f"CREATE TEMP TABLE {table} AS {sql}" if i == 0 else f"INSERT INTO {table} {sql}")
                 first_journey += len(built.order)
                 del built
-            out = {}
+            out = {"lookback_days": int(lookback_days), "by": tuple(by)}
+            if "path_units" in views:
+                out["path_units"] = _arrow(c.execute(_path_units_sql(tables["paths", ""], by)))
             if "paths" in views:
                 out["paths"] = c.execute(combine_paths_sql(tables["paths", ""], by)).df()
             if "gaps" in views:
-                out["gaps"] = c.execute(f"SELECT * FROM {tables['gaps', '']} ORDER BY channel, gap_days, offset_days").df()
+                out["gaps"] = c.execute(
+                    f"SELECT * FROM {tables['gaps', '']} ORDER BY channel, gap_days, offset_days").df()
             if "orders" in views:
                 out["orders"] = c.execute(_combine_orders_sql(tables["orders", ""])).df()
             if "journeys" in views:
@@ -482,6 +504,30 @@ def build_views(
         finally:
             for table in tables.values():
                 c.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _path_units_sql(partial: str, by: tuple[str, ...]) -> str:
+    keys = "".join(f"{k}, " for k in check_by(by))
+    return f"""
+SELECT {keys}path, CAST(sum(conversions) AS BIGINT) AS conversions, CAST(sum(value_units) AS BIGINT) AS value_units,
+       CAST(sum(nulls) AS BIGINT) AS nulls
+FROM {partial} GROUP BY {keys}path"""
+
+
+def rollup_paths(path_units: pa.Table, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The paths per ``by`` from :attr:`JourneyViews.path_units` built per keys that include ``by``: integer
+    sums, so the very table :func:`build_paths` gives with that ``by``."""
+    unknown = sorted(set(check_by(by)) - set(path_units.column_names))
+    if unknown:
+        raise InputError(message=Message("journeys.err.by", {"by": ", ".join(unknown), "known": ", ".join(
+            k for k in PATH_KEYS if k in path_units.column_names)}))
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.register("path_units", path_units)
+        return con.execute(combine_paths_sql("path_units", by)).df()
+    finally:
+        con.close()
 
 
 def _number_journeys(con: duckdb.DuckDBPyConnection, journeys: str, touches: str) -> Journeys:
@@ -757,7 +803,7 @@ def _partition_count(con: duckdb.DuckDBPyConnection, touchpoints: str, partition
     """``partitions`` checked (≥ 1), or :func:`auto_partitions` when None."""
     n = int(partitions) if partitions is not None else auto_partitions(con, touchpoints)
     if n < 1:
-        raise InputError(f"partitions must be ≥ 1, got {partitions!r}")
+        raise InputError(message=Message("journeys.err.partitions", {"partitions": partitions}))
     return n
 
 
@@ -781,7 +827,7 @@ def parse_size(text: str) -> int:
     """Bytes in a size such as ``8GB``, ``7.4 GiB`` or ``512 MiB`` (as DuckDB writes its settings)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not match or match.group(2).lower() not in _UNITS:
-        raise InputError(f"expected a size like 8GB or 512MiB, got {text!r}")
+        raise InputError(message=Message("journeys.err.size", {"text": text}))
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
@@ -802,7 +848,7 @@ def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
 def check_lookback(lookback_days: int) -> None:
     """Raise ``ValueError`` unless ``lookback_days`` is a whole number ≥ 1."""
     if int(lookback_days) != lookback_days or lookback_days < 1:
-        raise InputError(f"lookback_days must be a whole number of days ≥ 1, got {lookback_days!r}")
+        raise InputError(message=Message("journeys.err.lookback", {"lookback_days": lookback_days}))
 
 
 class _Session:

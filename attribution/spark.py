@@ -25,6 +25,8 @@ import pandas as pd
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
+from roimix.messages import Message
+
 from .engines import EngineError
 from .journeys import (
     JOURNEY_COLUMNS, Journeys, JourneyViews, _partial_paths_select, check_by, check_lookback, combine_paths_sql,
@@ -135,7 +137,8 @@ def spark_views(
         built = spark.sql(to_spark_sql(journey_touches_sql(tp, cv, lookback_days))).cache()
         built.createOrReplaceTempView(name)
         try:
-            paths = _collect(spark.sql(to_spark_sql(combine_paths_sql(f"({_partial_paths_select(by, name)}) AS p", by))))
+            partial = f"({_partial_paths_select(by, name)}) AS p"
+            paths = _collect(spark.sql(to_spark_sql(combine_paths_sql(partial, by))))
             gaps = _collect(spark.sql(to_spark_sql(
                 f"SELECT * FROM ({gaps_sql(name)}) AS g ORDER BY channel, gap_days, offset_days")))
         finally:
@@ -211,7 +214,8 @@ def _register(spark: SparkSession, touchpoints: SparkSource, conversions: SparkS
     for label, frame, needed in (("touchpoints", frames[0], REQUIRED[0]), ("conversions", frames[1], REQUIRED[1])):
         missing = [c for c in needed if c not in {name.lower() for name in frame.columns}]
         if missing:
-            raise EngineError(f"{label}: no column {', '.join(missing)} (found: {', '.join(frame.columns)[:200]})")
+            raise EngineError(message=Message("journeys.err.no_column", {
+                "table": label, "missing": ", ".join(missing), "found": ", ".join(frame.columns)[:200]}))
     id_types = {frame.schema["user_id"].dataType.simpleString() for frame in frames}
     as_text = len(id_types) > 1
     raw = [f"__roimix_in_tp_{tag}", f"__roimix_in_cv_{tag}"]

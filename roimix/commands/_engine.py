@@ -64,7 +64,7 @@ def engine_from_cli(engine: str = "duckdb", spark_master: str | None = None, mem
         return engine_from_options(engine, spark_master=spark_master, memory_limit=memory_limit,
                                    temp_directory=temp_dir, validate=validate)
     except EngineError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(*err.args, message=err.message) from None  # worded in the reader's --lang
 
 
 def paths_table(touchpoints, conversions, engine: Engine, *, lookback_days: int = 30,
@@ -82,7 +82,7 @@ def engine_errors(engine: Engine) -> Iterator[None]:
     try:
         yield
     except EngineError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(*err.args, message=err.message) from None  # worded in the reader's --lang
     except ModuleNotFoundError as err:
         if engine.name == "spark" and (err.name or "").startswith("pyspark"):
             raise UsageError("--engine spark needs pyspark: pip install 'roimix[spark]' (and Java 17)") from None

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from attribution.journeys import NO_TOUCH, aggregate_paths, build_journeys, build_paths
+from roimix.text import error_text
 
 T0 = datetime(2026, 6, 1)
 LOOKBACK = 3
@@ -132,5 +133,6 @@ def test_integer_and_text_user_ids_join():
 
 
 def test_lookback_must_be_whole_days():
-    with pytest.raises(ValueError, match="lookback_days"):
+    with pytest.raises(ValueError) as err:
         build_paths(pd.DataFrame(), pd.DataFrame(), lookback_days=0)
+    assert error_text(err.value, "en") == "lookback_days must be a whole number of days ≥ 1, got 0"
