@@ -245,18 +245,19 @@ class Logs:
         return spark_query(self.spark, self.touchpoints, self.conversions, sql)
 
     def views(self, *, lookback_days: int = 30, by: tuple[str, ...] = (),
-              orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> JourneyViews:
-        """Paths, touch-to-order gaps and orders per day from one journey build: on DuckDB
+              orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+              views: tuple[str, ...] = ("paths", "gaps", "orders")) -> JourneyViews:
+        """Paths, touch-to-order gaps and orders per day (those of ``views``) from one journey build: on DuckDB
         :func:`attribution.journeys.build_views`, on Spark :func:`attribution.spark.spark_views` (only the results
         come back)."""
         if self.con is not None:
             return _journeys.build_views(self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
                                          orders_between=orders_between, con=self.con,
-                                         partitions=self.engine.partitions)
+                                         partitions=self.engine.partitions, views=views)
         from .spark import spark_views
 
         return spark_views(self.spark, self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
-                           orders_between=orders_between)
+                           orders_between=orders_between, views=views)
 
 
 @contextmanager

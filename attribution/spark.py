@@ -125,27 +125,37 @@ def spark_query(spark: SparkSession, touchpoints: SparkSource, conversions: Spar
 def spark_views(
     spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource, *, lookback_days: int = 30,
     by: tuple[str, ...] = (), orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    views: tuple[str, ...] = ("paths", "gaps", "orders"),
 ) -> JourneyViews:
-    """Paths, touch-to-order gaps and orders per day (:class:`attribution.journeys.JourneyViews`) from one build
-    of the journeys on ``spark``: the journeys with their touches (:func:`attribution.journeys.journey_touches_sql`)
-    are cached on the executors, the paths and the gaps read off them, the orders off the conversions; only the
-    three results are collected."""
+    """Paths, touch-to-order gaps and orders per day (those of ``views``; :class:`attribution.journeys.JourneyViews`)
+    from one build of the journeys on ``spark``: the journeys with their touches
+    (:func:`attribution.journeys.journey_touches_sql`) are cached on the executors, the paths and the gaps read
+    off them, the orders off the conversions; only the results are collected."""
     check_lookback(lookback_days)
     check_by(by)
+    unknown = sorted(set(views) - {"paths", "gaps", "orders"})
+    if unknown:
+        raise EngineError(message=Message("journeys.err.views", {"views": ", ".join(unknown),
+                                                                 "known": "paths, gaps, orders"}))
+    out = {"lookback_days": int(lookback_days), "by": tuple(by)}
     with _views(spark, touchpoints, conversions) as (tp, cv, tag):
-        name = f"__roimix_built_{tag}"
-        built = spark.sql(to_spark_sql(journey_touches_sql(tp, cv, lookback_days))).cache()
-        built.createOrReplaceTempView(name)
-        try:
-            partial = f"({_partial_paths_select(by, name)}) AS p"
-            paths = _collect(spark.sql(to_spark_sql(combine_paths_sql(partial, by))))
-            gaps = _collect(spark.sql(to_spark_sql(
-                f"SELECT * FROM ({gaps_sql(name)}) AS g ORDER BY channel, gap_days, offset_days")))
-        finally:
-            spark.catalog.dropTempView(name)
-            built.unpersist()
-        orders = _collect(spark.sql(to_spark_sql(orders_from_logs_sql(cv, orders_between))))
-    return JourneyViews(paths, gaps, orders)
+        if "paths" in views or "gaps" in views:
+            name = f"__roimix_built_{tag}"
+            built = spark.sql(to_spark_sql(journey_touches_sql(tp, cv, lookback_days))).cache()
+            built.createOrReplaceTempView(name)
+            try:
+                if "paths" in views:
+                    partial = f"({_partial_paths_select(by, name)}) AS p"
+                    out["paths"] = _collect(spark.sql(to_spark_sql(combine_paths_sql(partial, by))))
+                if "gaps" in views:
+                    out["gaps"] = _collect(spark.sql(to_spark_sql(
+                        f"SELECT * FROM ({gaps_sql(name)}) AS g ORDER BY channel, gap_days, offset_days")))
+            finally:
+                spark.catalog.dropTempView(name)
+                built.unpersist()
+        if "orders" in views:
+            out["orders"] = _collect(spark.sql(to_spark_sql(orders_from_logs_sql(cv, orders_between))))
+    return JourneyViews(**out)
 
 
 def paths_dataframe(

@@ -126,3 +126,92 @@ def test_the_one_build_gives_what_the_separate_queries_gave(checked_frames, part
     assert list(got.index) == list(expected.index)
     np.testing.assert_array_equal(got["value"].to_numpy(), expected["units"].to_numpy() / 1e6)
     np.testing.assert_array_equal(got["conversions"].to_numpy(), expected["conversions"].to_numpy())
+
+
+def test_journeys_built_already_give_the_pipeline_the_same_result(passes, checked_frames):
+    """``run_pipeline(views=…)``: the views of one build over all days (as the app keeps them) stand for the build
+    the pipeline would make; curves, credit, paths, lags and outcome are identical and nothing is built again."""
+    tp, cv, spend, channels = checked_frames
+    days = pd.to_datetime(spend["date"])
+    spend = spend[days >= days.min() + pd.Timedelta(days=10)].reset_index(drop=True)  # orders before it: left out
+    own = run_pipeline(tp, cv, spend, channels=channels, settings=FAST, checked=True)
+    built = journeys.build_views(tp, cv, by=("date", "product_segment"), views=("paths", "gaps", "orders"))
+    assert built.orders["conversions"].sum() == len(cv) > own.outcome["conversions"].sum() > 0  # every day's
+    passes.clear()
+    given = run_pipeline(tp, cv, spend, channels=channels, settings=FAST, checked=True, views=built)
+    assert dict(passes) == {}
+    for name in ("curves", "credit", "paths", "lags", "outcome"):
+        pd.testing.assert_frame_equal(getattr(given, name), getattr(own, name), check_exact=True)
+    with pytest.raises(ValueError) as other:
+        run_pipeline(tp, cv, spend, channels=channels, checked=True, views=built,
+                     settings=PipelineSettings(lookback_days=14, fit=FitSettings(n_bootstrap=0)))
+    assert other.value.message.key == "journeys.err.views_mismatch"
+
+
+def _dataset(checked_frames, token, **extra):
+    from roimix.app.data import Dataset
+
+    tp, cv, spend, channels = checked_frames
+    return Dataset(tp, cv, spend, channels, None, {"spend": "spend.csv"}, token, **extra)
+
+
+def test_the_apps_attribution_page_and_fit_build_the_journeys_once(passes, checked_frames, monkeypatch):
+    """Every model's credit (time decay from the journeys, the others from the paths), the top paths and the curve
+    fit: one build of the journeys for all of them, and the page's tables are those of separate builds."""
+    import attribution
+    from roimix.app import curve_sets, engine
+
+    real = pipeline.run_pipeline
+    monkeypatch.setattr(pipeline, "run_pipeline", lambda *a, **k: real(*a, **{**k, "settings": FAST}))
+    ds = _dataset(checked_frames, "one-build-attribution")
+    credit = engine.credit(ds.token, ds, list(engine.MODEL_CHOICES))
+    top = engine.top_paths(ds.token, ds)
+    by_segment = engine.paths(ds.token, ds, by_segment=True)
+    curves = curve_sets.fit(ds.token, ds)
+    assert dict(passes) == {"journeys": 1} and len(curves.table)
+
+    tp, cv = ds.touchpoints, ds.conversions
+    groups = ds.channels[["channel", "group"]]
+    paths = journeys.build_paths(tp, cv)
+    alone = pd.concat([
+        attribution.attribute_journeys(journeys.build_journeys(tp, cv), attribution.TimeDecay(half_life_days=7.0),
+                                       channels=groups) if m == "time_decay"
+        else attribution.attribute(paths, m, channels=groups) for m in engine.MODEL_CHOICES], ignore_index=True)
+    pd.testing.assert_frame_equal(credit, alone, check_exact=True)
+    pd.testing.assert_frame_equal(engine.paths(ds.token, ds), paths, check_exact=True)
+    pd.testing.assert_frame_equal(by_segment, journeys.build_paths(tp, cv, by=("product_segment",)), check_exact=True)
+    assert top["conversions"].iloc[0] == paths["conversions"].max()
+
+
+def test_aggregate_mode_opens_the_logs_once_and_builds_once(passes, checked_frames, monkeypatch):
+    """Partial journeys in aggregate mode: both logs checked once on one connection, the journeys built once there;
+    in the app the attribution page and the aggregate fit share one build."""
+    from attribution.engines import DuckDBEngine
+    from roimix.aggregate import AggregateSettings, run_aggregate
+    from roimix.app import curve_sets, engine
+
+    tp, cv, spend, channels = checked_frames
+    partial = tp[tp["channel"].isin(["ztc", "wxt", "brand_search", "direct"])].reset_index(drop=True)
+    outcome = (cv.assign(date=cv["timestamp"].dt.normalize()).groupby(["date", "product_segment"], as_index=False)
+               ["value"].sum().rename(columns={"product_segment": "segment"}))
+    connects = []
+    real_connect = DuckDBEngine.connect
+    monkeypatch.setattr(DuckDBEngine, "connect", lambda self: connects.append(self) or real_connect(self))
+    settings = AggregateSettings(fit=FitSettings(n_bootstrap=0))
+    result = run_aggregate(spend, outcome, touchpoints=partial, conversions=cv, settings=settings,
+                           channels=channels[curve_sets.CHANNEL_COLUMNS])
+    assert passes["journeys"] == 1 and len(connects) == 1
+    assert passes["load_table:touchpoints"] == passes["load_table:conversions"] == 1
+    assert set(result.evidence["evidence"]) == {"journeys", "aggregate"}
+
+    import roimix.aggregate as aggregate
+
+    real, fitted = aggregate.run_aggregate, []
+    monkeypatch.setattr(aggregate, "run_aggregate",
+                        lambda *a, **k: fitted.append(real(*a, **{**k, "settings": settings})) or fitted[-1])
+    ds = _dataset([partial, cv, spend, channels], "one-build-aggregate", outcome=outcome, mode="aggregate")
+    passes.clear()
+    engine.credit(ds.token, ds, ["last_touch", "incremental"])
+    curve_sets.fit(ds.token, ds)
+    assert passes["journeys"] == 1
+    pd.testing.assert_frame_equal(fitted[0].curves, result.curves, check_exact=True)
