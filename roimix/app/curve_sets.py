@@ -99,7 +99,8 @@ def _fit_aggregate(token: str, ds: Dataset, progress=None) -> CurveSet:
 
     result = run_aggregate(ds.spend, ds.outcome, lift_tests=ds.lift_tests, channels=ds.channels[CHANNEL_COLUMNS],
                            touchpoints=ds.touchpoints, conversions=ds.conversions, progress=progress,
-                           views=views(token, ds) if ds.has_journeys else None)
+                           views=views(token, ds) if ds.touchpoints is not None and ds.conversions is not None
+                           else None)
     table = with_attributes(result.curves, ds)
     p = float(result.period_days)  # bands per period → per day: f_week(p·x) = p · f_day(x) for every family
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]].copy()
