@@ -687,23 +687,23 @@ def build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lo
     logs (``benchmarks/pipeline.py --journey-floor``)."""
     tag = uuid.uuid4().hex[:12]
     channel_codes, order_keys = f"__jb_ch_{tag}", f"__jb_ok_{tag}"
-    channels = pa.array([r[0] for r in con.execute(
-        f"SELECT DISTINCT channel FROM {touchpoints} WHERE channel IS NOT NULL ORDER BY channel").fetchall()],
-        pa.string())
+    counts = con.execute(f"SELECT channel, count(*) FROM {touchpoints} GROUP BY channel ORDER BY channel").fetchall()
+    channels = pa.array([channel for channel, _ in counts if channel is not None], pa.string())
     n_codes = len(channels)
     orders = _arrow(con.execute(
         f'SELECT user_id, epoch_us("timestamp") AS at_us, "timestamp" AS conversion_ts, value, product_segment, '
         f'is_new_customer, order_id FROM {conversions} ORDER BY user_id, "timestamp", {_ORDER_TIES}'))
-    con.register(channel_codes, pa.table({"channel": channels, "code": pa.array(np.arange(n_codes))}))
+    key_type = np.int32 if orders.num_rows + n_codes < 2**31 else np.int64  # narrower keys sort faster
+    con.register(channel_codes, pa.table({"channel": channels, "code": np.arange(n_codes, dtype=key_type)}))
     con.register(order_keys, pa.table({"user_id": orders.column("user_id"), "at_us": orders.column("at_us"),
-                                       "k": pa.array(np.arange(orders.num_rows) + n_codes)}))
+                                       "k": np.arange(orders.num_rows, dtype=key_type) + key_type(n_codes)}))
     try:
         events = _arrow(con.execute(f"""
 SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k
 FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel
 UNION ALL
 SELECT user_id, at_us, k FROM {order_keys}
-ORDER BY user_id, at_us, k"""))
+ORDER BY user_id, at_us, k"""), rows=sum(n for _, n in counts) + orders.num_rows)
     finally:
         con.unregister(channel_codes)
         con.unregister(order_keys)
@@ -712,30 +712,29 @@ ORDER BY user_id, at_us, k"""))
         raise InputError(message=Message("journeys.err.missing_cells", {
             "user_id": users.null_count, "timestamp": at.null_count, "channel": keys.null_count}))
     users = users.combine_chunks()
-    at_us = at.to_numpy()
-    key = keys.to_numpy()
+    at_us = at.combine_chunks().to_numpy()
+    key = keys.combine_chunks().to_numpy()
     del events, at, keys
     orders = orders.drop_columns(["at_us"])
+    # few and narrow arrays of the events' length: allocating them is a good part of the pass
     n = len(key)
     is_order = key >= n_codes
-    start = _user_starts(users)
-    first_of_user = start.copy()
+    user_start = _user_starts(users)
+    start = user_start.copy()
     start[1:] |= is_order[:-1]  # a journey starts with a user and after each order
-    journey_of_row = start.astype(np.int64)  # numpy's cumsum of booleans is slow
-    np.cumsum(journey_of_row, out=journey_of_row)
-    journey_of_row -= 1
     starts = np.flatnonzero(start)
-    del start
-    last = np.concatenate([starts[1:], [n]])[:len(starts)] - 1
+    ends = np.append(starts[1:], n) if n else starts
+    last = ends - 1
     converted = is_order[last]
     order = np.where(converted, key[last] - n_codes, -1)
     end_us = at_us[last]
-    kept = np.flatnonzero(~is_order & (at_us >= end_us[journey_of_row] - int(lookback_days) * _DAY_US))
-    offsets = np.zeros(len(starts) + 1, np.int64)
-    np.cumsum(np.bincount(journey_of_row[kept], minlength=len(starts)), out=offsets[1:])
+    in_window = np.greater_equal(at_us, np.repeat(end_us - int(lookback_days) * _DAY_US, ends - starts), out=start)
+    in_window &= ~is_order  # touches within the lookback of their journey's end
+    kept = np.flatnonzero(in_window)
+    offsets = np.searchsorted(kept, np.append(starts, n))
     codes, touch_us = key[kept], at_us[kept]
-    del kept, journey_of_row, is_order, at_us, key
-    user_of_journey = first_of_user[starts]
+    del kept, in_window, start, is_order, at_us, key
+    user_of_journey = user_start[starts]
     journey_first = np.maximum.accumulate(np.where(user_of_journey, np.arange(len(starts)), 0)) if n else starts
     path_key, paths = _paths_of(offsets, codes, channels)
     return Built(orders, channels, order, end_us, offsets, codes, touch_us, path_key, paths, users, last,
@@ -757,18 +756,20 @@ def _user_starts(users: pa.Array) -> np.ndarray:
 
 def _paths_of(offsets: np.ndarray, codes: np.ndarray, channels: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Per journey the key of its path (journeys with the same channels in the same order share it) and the
-    path text of each key. Keys grow one step at a time: after step ``s`` a journey's node names its first
-    ``s + 1`` channels (the pair (node before, channel) factorised), so equal keys mean equal sequences."""
+    path text of each key. A path of up to :func:`_digits` channels is one integer, its channel codes + 1 as the
+    digits of a number in base (channels + 1) — distinct paths, distinct numbers; longer paths are told apart
+    by :func:`_long_paths`."""
     lengths = np.diff(offsets)
-    n = len(lengths)
-    node = np.zeros(n, np.int64)
-    longest_first = np.argsort(-lengths, kind="stable")
-    descending = -lengths[longest_first]
-    n_codes = max(len(channels), 1)
-    for step in range(int(-descending[0]) if n else 0):
-        active = longest_first[:np.searchsorted(descending, -step, side="left")]  # journeys longer than step
-        node[active] = pd.factorize(node[active] * n_codes + codes[offsets[active] + step])[0]
-    key, _ = pd.factorize(lengths * (n + 1) + node)
+    base = len(channels) + 1
+    fit = _digits(base)
+    position = np.arange(len(codes)) - np.repeat(offsets[:-1], lengths)
+    digits = (codes.astype(np.int64) + 1) * (base ** np.arange(fit, dtype=np.int64))[np.minimum(position, fit - 1)]
+    number = np.add.reduceat(np.append(digits, 0), offsets[:-1]) if len(lengths) else np.zeros(0, np.int64)
+    number[lengths == 0] = 0  # reduceat gives an empty segment its next element
+    long = np.flatnonzero(lengths > fit)
+    if len(long):
+        number[long] = -1 - _long_paths(offsets, codes, long)
+    key, _ = pd.factorize(number)
     seen = np.maximum.accumulate(key)
     first = np.flatnonzero(key == np.concatenate([[-1], seen[:-1]]) + 1)  # each key's first journey
     rep_len = lengths[first]
@@ -780,9 +781,33 @@ def _paths_of(offsets: np.ndarray, codes: np.ndarray, channels: pa.Array) -> tup
     return key, pc.if_else(pc.equal(text, ""), NO_TOUCH, text)
 
 
-def _arrow(result) -> pa.Table:
-    """A DuckDB result as one Arrow table (``.arrow()`` gives a reader from DuckDB 1.5, a table before)."""
-    out = result.arrow()
+def _digits(base: int) -> int:
+    """How many digits in ``base`` (≥ 1, each at most ``base − 1``) a non-negative int64 holds."""
+    fit = 1
+    while fit < 63 and base ** (fit + 1) - 1 < 2**63:
+        fit += 1
+    return fit
+
+
+def _long_paths(offsets: np.ndarray, codes: np.ndarray, journeys: np.ndarray) -> np.ndarray:
+    """Per journey of ``journeys`` a number naming its sequence of channel codes (equal sequences, equal numbers),
+    grown one step at a time: after step ``s`` a journey's node names its first ``s + 1`` channels (the pair
+    (node before, channel) factorised)."""
+    lengths = offsets[journeys + 1] - offsets[journeys]
+    node = np.zeros(len(journeys), np.int64)
+    longest_first = np.argsort(-lengths, kind="stable")
+    descending = -lengths[longest_first]
+    n_codes = int(codes.max()) + 1 if len(codes) else 1
+    for step in range(int(-descending[0])):
+        active = longest_first[:np.searchsorted(descending, -step, side="left")]  # journeys longer than step
+        node[active] = pd.factorize(node[active] * n_codes + codes[offsets[journeys[active]] + step])[0]
+    return pd.factorize(lengths * (len(journeys) + 1) + node)[0]
+
+
+def _arrow(result, rows: int | None = None) -> pa.Table:
+    """A DuckDB result as one Arrow table (``.arrow()`` gives a reader from DuckDB 1.5, a table before); ``rows``:
+    how many it has, to get each column in one piece (numpy then reads numbers without copying them)."""
+    out = result.arrow() if rows is None else result.arrow(max(int(rows), 1))
     return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
 
 

@@ -107,15 +107,16 @@ def test_the_app_hands_its_checked_frames_on(passes, checked_frames, monkeypatch
 
 @pytest.mark.parametrize("partitions", [1, 3])
 def test_the_one_build_gives_what_the_separate_queries_gave(checked_frames, partitions):
-    """Paths, gaps and orders read off one build equal the paths built alone, the gaps from the journey-touch
-    table's own statement (journey_sql, with journey ids and steps), and the orders summed by pandas."""
+    """Paths, gaps and orders read off one build equal the SQL definition's paths (as Spark runs it), the gaps
+    from the journey-touch table's own statement (journey_sql, with journey ids and steps), and the orders summed
+    by pandas."""
     tp, cv = checked_frames[:2]
     times = cv["timestamp"].sort_values()
     start, stop = times.iloc[len(times) // 4], times.iloc[3 * len(times) // 4]  # orders at both ends: [start, stop)
     views = journeys.build_views(tp, cv, by=("date", "product_segment"), orders_between=(start, stop),
                                  partitions=partitions)
-    pd.testing.assert_frame_equal(views.paths, journeys.build_paths(tp, cv, by=("date", "product_segment")),
-                                  check_exact=True)
+    definition = journeys.query(tp, cv, lambda t, c: journeys.paths_sql(t, c, 30, ("date", "product_segment")))
+    pd.testing.assert_frame_equal(views.paths, definition, check_exact=True)
     gaps = journeys.query(tp, cv, lambda t, c: journeys.gaps_from_logs_sql(t, c, 30))
     pd.testing.assert_frame_equal(views.gaps, gaps, check_exact=True)
     assert len(gaps) > 1000
