@@ -716,9 +716,8 @@ ORDER BY user_id, at_us, k"""), rows=sum(n for _, n in counts) + orders.num_rows
     if users.null_count or at.null_count or keys.null_count:
         raise InputError(message=Message("journeys.err.missing_cells", {
             "user_id": users.null_count, "timestamp": at.null_count, "channel": keys.null_count}))
-    users = users.combine_chunks()
-    at_us = at.combine_chunks().to_numpy()
-    key = keys.combine_chunks().to_numpy()
+    users, at, keys = (_one_piece(column) for column in (users, at, keys))
+    at_us, key = at.to_numpy(), keys.to_numpy()
     del events, at, keys
     orders = orders.drop_columns(["at_us"])
     # few and narrow arrays of the events' length: allocating them is a good part of the pass
@@ -828,6 +827,11 @@ def _long_paths(offsets: np.ndarray, codes: np.ndarray, journeys: np.ndarray) ->
         active = longest_first[:np.searchsorted(descending, -step, side="left")]  # journeys longer than step
         node[active] = pd.factorize(node[active] * n_codes + codes[offsets[journeys[active]] + step])[0]
     return pd.factorize(lengths * (len(journeys) + 1) + node)[0]
+
+
+def _one_piece(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array: its only chunk as it is (``combine_chunks`` would copy it)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _arrow(result, rows: int | None = None) -> pa.Table:
