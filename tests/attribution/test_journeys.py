@@ -136,6 +136,7 @@ def test_integer_and_text_user_ids_join():
 def test_lookback_must_be_whole_days():
     with pytest.raises(ValueError) as err:
         build_paths(pd.DataFrame(), pd.DataFrame(), lookback_days=0)
+    assert err.value.message.key == "journeys.err.lookback"
     assert error_text(err.value, "en") == "lookback_days must be a whole number of days ≥ 1, got 0"
 
 
