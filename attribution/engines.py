@@ -1,7 +1,8 @@
 """Where journeys and paths are built: DuckDB on this machine (the default) or Spark.
 
-Both engines run the one SQL definition of :mod:`attribution.journeys` (Spark gets it transpiled
-by sqlglot, see :mod:`attribution.spark`), so they return identical tables.
+Both engines build the journeys of the one definition of :mod:`attribution.journeys` — Spark runs its SQL,
+transpiled by sqlglot (:mod:`attribution.spark`); DuckDB sorts the logs once and passes over the result
+(:func:`attribution.journeys.build`) — and they return identical tables.
 
 * :class:`DuckDBEngine` — embedded, out of core: within ``memory_limit`` (e.g. ``"8GB"``) DuckDB
   spills sorts, windows and joins to ``temp_directory``, and users are built in as many hash
