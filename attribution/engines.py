@@ -1,7 +1,8 @@
 """Where journeys and paths are built: DuckDB on this machine (the default) or Spark.
 
-Both engines run the one SQL definition of :mod:`attribution.journeys` (Spark gets it transpiled
-by sqlglot, see :mod:`attribution.spark`), so they return identical tables.
+Both engines build the journeys of the one definition of :mod:`attribution.journeys` — Spark runs its SQL,
+transpiled by sqlglot (:mod:`attribution.spark`); DuckDB sorts the logs once and passes over the result
+(:func:`attribution.journeys.build`) — and they return identical tables.
 
 * :class:`DuckDBEngine` — embedded, out of core: within ``memory_limit`` (e.g. ``"8GB"``) DuckDB
   spills sorts, windows and joins to ``temp_directory``, and users are built in as many hash
@@ -37,6 +38,7 @@ import duckdb
 import pandas as pd
 
 from roimix.errors import InputError
+from roimix.messages import Message
 
 from . import journeys as _journeys
 from .journeys import CONVERSION_DEFAULTS, Journeys, JourneyViews
@@ -69,11 +71,11 @@ class DuckDBEngine:
 
     def __post_init__(self):
         if self.memory_limit is not None and not _MEMORY.match(self.memory_limit):
-            raise EngineError(f"memory limit: expected a size like 8GB or 512MB, got {self.memory_limit!r}")
+            raise EngineError(message=Message("journeys.err.memory_limit", {"memory_limit": self.memory_limit}))
         for field in ("threads", "partitions"):
             value = getattr(self, field)
             if value is not None and (int(value) != value or value < 1):
-                raise EngineError(f"{field}: expected a whole number ≥ 1, got {value!r}")
+                raise EngineError(message=Message("journeys.err.whole_number", {"setting": field, "value": value}))
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory connection with these settings. It spills into its own folder inside
@@ -136,12 +138,12 @@ def engine_from_options(
     duck = DuckDBEngine(memory_limit=memory_limit, temp_directory=temp_directory, validate=validate)
     if engine == "duckdb":
         if spark_master is not None:
-            raise EngineError("--spark-master needs --engine spark")
+            raise EngineError(message=Message("journeys.err.master_needs_spark", {}))
         return duck
     if engine == "spark":
         return SparkEngine(master=spark_master, local_dir=temp_directory, validate=validate,
                            staging_dir=temp_directory, duckdb=duck)
-    raise EngineError(f"engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+    raise EngineError(message=Message("journeys.err.engine", {"engine": engine, "engines": ", ".join(ENGINES)}))
 
 
 def build_paths(
@@ -244,22 +246,19 @@ class Logs:
         return spark_query(self.spark, self.touchpoints, self.conversions, sql)
 
     def views(self, *, lookback_days: int = 30, by: tuple[str, ...] = (),
-              orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> JourneyViews:
-        """Paths, touch-to-order gaps and orders per day (:func:`attribution.journeys.build_views`): one
-        journey build on DuckDB; on Spark, paths and gaps each build them there (only results come back)."""
+              orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+              views: tuple[str, ...] = ("paths", "gaps", "orders")) -> JourneyViews:
+        """Paths, touch-to-order gaps and orders per day (those of ``views``) from one journey build: on DuckDB
+        :func:`attribution.journeys.build_views`, on Spark :func:`attribution.spark.spark_views` (only the results
+        come back)."""
         if self.con is not None:
             return _journeys.build_views(self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
                                          orders_between=orders_between, con=self.con,
-                                         partitions=self.engine.partitions)
-        from .spark import spark_paths, spark_query
+                                         partitions=self.engine.partitions, views=views)
+        from .spark import spark_views
 
-        _journeys.check_lookback(lookback_days)
-        paths = spark_paths(self.spark, self.touchpoints, self.conversions, lookback_days=lookback_days, by=by)
-        gaps = spark_query(self.spark, self.touchpoints, self.conversions,
-                           lambda tp, cv: _journeys.gaps_from_logs_sql(tp, cv, lookback_days))
-        orders = spark_query(self.spark, self.touchpoints, self.conversions,
-                             lambda _tp, cv: _journeys.orders_from_logs_sql(cv, orders_between))
-        return JourneyViews(paths, gaps, orders)
+        return spark_views(self.spark, self.touchpoints, self.conversions, lookback_days=lookback_days, by=by,
+                           orders_between=orders_between, views=views)
 
 
 @contextmanager
@@ -290,7 +289,7 @@ def _duckdb_inputs(engine: DuckDBEngine, touchpoints, conversions, *, checked: b
     views, or the DataFrames themselves."""
     for source in (touchpoints, conversions):
         if not isinstance(source, (str, Path, pd.DataFrame)):
-            raise EngineError(f"the duckdb engine reads files or pandas DataFrames, got {type(source).__name__}")
+            raise EngineError(message=Message("journeys.err.duckdb_source", {"kind": type(source).__name__}))
     con = engine.connect()
     try:
         if engine.validate and not checked:
@@ -325,7 +324,7 @@ def _checked_views(con: duckdb.DuckDBPyConnection, touchpoints, conversions) -> 
 def _raw_view(con: duckdb.DuckDBPyConnection, source, name: str) -> str:
     path = str(source)
     if not Path(path).exists() and not any(ch in path for ch in "*?["):
-        raise EngineError(f"{path}: no such file")
+        raise EngineError(message=Message("journeys.err.no_file", {"path": path}))
     reader = "read_csv" if path.lower().endswith((".csv", ".csv.gz")) else "read_parquet"
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}('{_sql_text(path)}')")
     return name
@@ -356,12 +355,10 @@ def _require_local(session, sources) -> None:
         return
     remote = [f for f in files if "://" in f]
     if remote:
-        raise EngineError(f"{remote[0]}: DuckDB cannot validate a remote path here; run with --no-validate")
+        raise EngineError(message=Message("journeys.err.remote_validate", {"path": remote[0]}))
     master = session.sparkContext.master
     if not master.startswith("local"):
-        raise EngineError(
-            f"validation stages the input files as Parquet on this machine, which executors at {master} cannot "
-            "read; check the files with roimix validate and run with --no-validate on files the cluster can read")
+        raise EngineError(message=Message("journeys.err.cluster_validate", {"master": master}))
 
 
 def _stage(engine: DuckDBEngine, sources, folder: Path) -> tuple:

@@ -28,20 +28,28 @@ distributes it and DuckDB can build users in groups (``build_paths(partitions=�
 global ``journey_id`` needs one sort over all journeys.
 
 The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
-:mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot.
+:mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot. DuckDB itself builds the
+journeys faster than the SQL says it, with the same result (:func:`build`): one sort of both logs' events by
+(user, time, touch before order, channel or the orders' tie-breaks), then one ordered pass over its arrays;
+the tests check the two give identical tables.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from roimix.errors import InputError
+from roimix.messages import Message
 from roimix.tables.read import duckdb_source
 
 from .vocabulary import ANCHORED, FULL, NO_TOUCH, NULL_WINDOW, NULL_WINDOWS, PATH_SEPARATOR  # noqa: F401 - re-exported
@@ -166,7 +174,7 @@ def time_decay_sql(touchpoints: str, conversions: str, lookback_days: int, half_
     (shifted by the journey's most recent touch so nothing underflows); a conversion without
     touches goes whole to :data:`NO_TOUCH`. Only this small table leaves the engine."""
     if not half_life_days > 0:
-        raise InputError(f"time_decay: half_life_days must be > 0, got {half_life_days!r}")
+        raise InputError(message=Message("journeys.err.half_life", {"half_life_days": half_life_days}))
     return f"""
 WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)}),
 aged AS (
@@ -199,18 +207,25 @@ def check_by(by: tuple[str, ...]) -> tuple[str, ...]:
     """``by`` if it names only :data:`PATH_KEYS`, else ``ValueError``."""
     unknown = set(by) - set(PATH_KEYS)
     if unknown:
-        raise InputError(f"build_paths(by=…): unknown columns {sorted(unknown)}; use date, product_segment")
+        raise InputError(message=Message("journeys.err.by", {"by": ", ".join(sorted(unknown)),
+                                                             "known": ", ".join(PATH_KEYS)}))
     return tuple(by)
+
+
+_PATH_SUMS = f"""CAST(sum(CASE WHEN converted THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
+       CAST(sum(CASE WHEN converted THEN CAST(floor(value * {VALUE_UNITS} + 0.5) AS BIGINT) ELSE 0 END)
+            AS BIGINT) AS value_units,
+       CAST(sum(CASE WHEN converted THEN 0 ELSE 1 END) AS BIGINT) AS nulls"""
+"""A partial paths table's sums over journeys (columns converted, value)."""
+_ORDER_TIES = "order_id NULLS LAST, value, product_segment NULLS LAST, is_new_customer NULLS LAST"
+"""How one user's orders at the same instant are numbered (after user and time)."""
 
 
 def _partial_paths_select(by: tuple[str, ...], source: str = "per_journey") -> str:
     keys = "".join(f"{k}, " for k in check_by(by))
     return f"""
 SELECT {keys}path,
-       CAST(sum(CASE WHEN converted THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
-       CAST(sum(CASE WHEN converted THEN CAST(floor(value * {VALUE_UNITS} + 0.5) AS BIGINT) ELSE 0 END)
-            AS BIGINT) AS value_units,
-       CAST(sum(CASE WHEN converted THEN 0 ELSE 1 END) AS BIGINT) AS nulls
+       {_PATH_SUMS}
 FROM {source}
 GROUP BY {keys}path"""
 
@@ -230,9 +245,7 @@ def _event_ctes(touchpoints: str, conversions: str) -> str:
     return f"""
 conversions_seq AS (
     SELECT user_id, "timestamp", value, product_segment, is_new_customer, order_id,
-           row_number() OVER (PARTITION BY user_id
-                              ORDER BY "timestamp", order_id NULLS LAST, value, product_segment NULLS LAST,
-                                       is_new_customer NULLS LAST) AS journey
+           row_number() OVER (PARTITION BY user_id ORDER BY "timestamp", {_ORDER_TIES}) AS journey
     FROM {conversions}
 ),
 events AS (
@@ -302,17 +315,8 @@ def build_journeys(
     ``touchpoints`` and ``conversions`` are DataFrames (validated against their contracts) or names
     of tables/views in ``con`` (e.g. from :func:`roimix.tables.load_table`, which reads files).
     """
-    check_lookback(lookback_days)
-    with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        journeys = f"__jj_{tag}"
-        try:
-            c.execute(f"CREATE TEMP TABLE {journeys} AS {journeys_sql(tp, cv, lookback_days)}")
-            out = c.execute(f"SELECT {', '.join(JOURNEY_COLUMNS)} FROM {journeys} ORDER BY journey_id").df()
-            touches = c.execute(
-                f"SELECT * FROM ({touches_sql(tp, cv, lookback_days, journeys)}) ORDER BY journey_id, step").df()
-        finally:
-            c.execute(f"DROP TABLE IF EXISTS {journeys}")
-    return Journeys(out, touches)
+    return build_views(touchpoints, conversions, lookback_days=lookback_days, con=con, partitions=1,
+                       views=("journeys",)).journeys
 
 
 def build_paths(
@@ -329,25 +333,12 @@ def build_paths(
     non-converting journeys have a NULL segment and their last touch's date).
 
     Out of core: give a ``con`` with ``memory_limit`` and ``temp_directory`` set (see
-    :mod:`attribution.engines`). DuckDB spills sorts, windows and joins, but not the per-journey
-    touch lists; so users are split into ``partitions`` groups by a hash of their id, built one
-    after another and summed (exactly: values in integer units). ``None`` picks the number from
-    the touchpoint count and the connection's memory limit (:func:`auto_partitions`)."""
-    check_lookback(lookback_days)
-    check_by(by)
-    with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
-        n = _partition_count(c, tp, partitions)
-        if n == 1:
-            return c.execute(paths_sql(tp, cv, lookback_days, by)).df()
-        partial = f"__jp_{tag}"
-        try:
-            for i in range(n):
-                part = f"(SELECT * FROM {{}} WHERE hash(user_id) % {n} = {i})"
-                sql = partial_paths_sql(part.format(tp), part.format(cv), lookback_days, by)
-                c.execute(f"CREATE TEMP TABLE {partial} AS {sql}" if i == 0 else f"INSERT INTO {partial} {sql}")
-            return c.execute(combine_paths_sql(partial, by)).df()
-        finally:
-            c.execute(f"DROP TABLE IF EXISTS {partial}")
+    :mod:`attribution.engines`). DuckDB spills its sort; the arrays of one build (:func:`build`) live in
+    this process, so users are split into ``partitions`` groups by a hash of their id, built one after
+    another and summed (exactly: values in integer units). ``None`` picks the number from the touchpoint
+    count and the connection's memory limit (:func:`auto_partitions`)."""
+    return build_views(touchpoints, conversions, lookback_days=lookback_days, by=by, con=con,
+                       partitions=partitions, views=("paths",)).paths
 
 
 @dataclass(frozen=True)
@@ -357,27 +348,55 @@ class JourneyViews:
     ``paths``: as :func:`build_paths` with the same ``by``; ``gaps``: channel, gap_days, offset_days per
     converting journey and channel (from the channel's last touch in the journey to the order, in days and in
     calendar days), sorted; ``orders``: date, segment, value, conversions — the orders per day and product
-    segment (value summed in integer 1/:data:`VALUE_UNITS` yuan), of the days ``orders_between`` covers."""
+    segment (value summed in integer 1/:data:`VALUE_UNITS` yuan), of the days ``orders_between`` covers.
+    A view not asked for is None."""
 
-    paths: pd.DataFrame
-    gaps: pd.DataFrame
-    orders: pd.DataFrame
+    paths: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    orders: pd.DataFrame | None = None
+    journeys: Journeys | None = None
+    """The journeys and their touches, as :func:`build_journeys` gives them (only when asked for: they are
+    as large as the logs)."""
+    path_units: pa.Table | None = None
+    """The paths per ``by`` with their value in integer 1/:data:`VALUE_UNITS` yuan (``value_units``): the paths
+    per any coarser ``by`` are :func:`rollup_paths` of it, exactly those a build with that ``by`` gives."""
+    lookback_days: int | None = None
+    by: tuple[str, ...] = ()
+    """The build's lookback and the keys of its paths, for a reader to check they are the ones it needs."""
+
+    def check(self, *, lookback_days: int, by: tuple[str, ...], views: tuple[str, ...]) -> JourneyViews:
+        """Itself, if built with ``lookback_days`` and ``by`` and holding ``views``; else ``InputError``."""
+        missing = [v for v in views if getattr(self, v) is None]
+        if self.lookback_days != lookback_days or tuple(self.by) != tuple(by) or missing:
+            raise InputError(message=Message("journeys.err.views_mismatch", {
+                "lookback_days": lookback_days, "built_lookback_days": self.lookback_days, "by": ", ".join(by),
+                "built_by": ", ".join(self.by), "missing": ", ".join(missing) or "–"}))
+        return self
+
+
+VIEWS = ("paths", "gaps", "orders", "journeys", "path_units")
+"""What :func:`build_views` can read off one build."""
 
 
 def journey_touches_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
     """One row per journey with its touches kept: user_id, journey, converted, conversion_ts, date, value,
-    product_segment, path, touches (within the lookback, sorted by time and channel; a list of ``{t, c}``)."""
+    product_segment, path, touches (within the lookback, sorted by time and channel; a list of ``{t, c}``).
+    The one build Spark makes for :func:`build_views`' three tables."""
     return f"""
 WITH {_journey_ctes(touchpoints, conversions, lookback_days, keep_touches=True)}
 SELECT user_id, journey, converted, conversion_ts, date, value, product_segment, path, touches FROM per_journey"""
+
+
+def _gap_columns(last_touch: str, conversion_ts: str) -> str:
+    return (f"CAST(date_diff('second', {last_touch}, {conversion_ts}) AS DOUBLE) / 86400 AS gap_days, "
+            f"date_diff('day', CAST({last_touch} AS DATE), CAST({conversion_ts} AS DATE)) AS offset_days")
 
 
 def gaps_sql(journeys: str) -> str:
     """channel, gap_days, offset_days per converting journey and channel of ``journeys`` (a table of
     :func:`journey_touches_sql`), unsorted: from the channel's last touch to the order."""
     return f"""
-SELECT channel, CAST(date_diff('second', last_touch, conversion_ts) AS DOUBLE) / 86400 AS gap_days,
-       date_diff('day', CAST(last_touch AS DATE), CAST(conversion_ts AS DATE)) AS offset_days
+SELECT channel, {_gap_columns("last_touch", "conversion_ts")}
 FROM (SELECT user_id, journey, x.c AS channel, max(x.t) AS last_touch, max(conversion_ts) AS conversion_ts
       FROM (SELECT user_id, journey, conversion_ts, unnest(touches) AS x FROM {journeys} WHERE converted) AS u
       GROUP BY user_id, journey, x.c) AS g"""
@@ -398,8 +417,8 @@ GROUP BY CAST(conversion_ts AS DATE), product_segment"""
 
 def orders_from_logs_sql(conversions: str, orders_between: tuple | None) -> str:
     """:attr:`JourneyViews.orders` straight from the typed conversions (every order is one converting journey)."""
-    source = (f'(SELECT "timestamp" AS conversion_ts, product_segment, value, TRUE AS converted '
-              f"FROM {conversions}) AS o")
+    source = (f'(SELECT "timestamp" AS conversion_ts, product_segment, coalesce(value, CAST(0 AS DOUBLE)) AS value, '
+              f"TRUE AS converted FROM {conversions}) AS o")
     return _combine_orders_sql(f"({_orders_partial_sql(source, orders_between)}) AS p")
 
 
@@ -411,7 +430,8 @@ FROM {partial} GROUP BY date, segment ORDER BY date, segment"""
 
 
 def gaps_from_logs_sql(touchpoints: str, conversions: str, lookback_days: int) -> str:
-    """:attr:`JourneyViews.gaps` in one statement over the typed logs (for Spark, which builds it apart)."""
+    """:attr:`JourneyViews.gaps` in one statement over the typed logs, from the journey-touch table
+    (:func:`journey_sql`): a second definition of the gaps, to check the one build against."""
     return f"""
 WITH jt AS ({journey_sql(touchpoints, conversions, lookback_days)})
 SELECT channel,
@@ -431,32 +451,389 @@ def build_views(
     orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     partitions: int | None = None,
+    views: tuple[str, ...] = ("paths", "gaps", "orders"),
 ) -> JourneyViews:
-    """Paths, touch-to-order gaps and orders per day from one build of the journeys (:class:`JourneyViews`):
-    each group of users (``partitions``, as in :func:`build_paths`) is built once into a table with its
-    touches, and the three are read off it. ``orders_between``: ``[start, stop)`` of the orders counted
-    (None: all)."""
+    """Paths, touch-to-order gaps, orders per day and (asked for) the journeys themselves from one build of the
+    journeys (:class:`JourneyViews`): each group of users (``partitions``, as in :func:`build_paths`) is built
+    once (:func:`build`) and the ``views`` asked for (of :data:`VIEWS`) are read off it. ``orders_between``:
+    ``[start, stop)`` of the orders counted (None: all)."""
     check_lookback(lookback_days)
     check_by(by)
+    unknown = sorted(set(views) - set(VIEWS))
+    if unknown:
+        raise InputError(message=Message("journeys.err.views", {"views": ", ".join(unknown),
+                                                                "known": ", ".join(VIEWS)}))
+    partials = [kind for kind in ("paths", "gaps", "orders", "journeys")
+                if kind in views or (kind == "paths" and "path_units" in views)]
     with _Session(con, touchpoints, conversions) as (c, tp, cv, tag):
         n = _partition_count(c, tp, partitions)
-        built, paths, gaps, orders = (f"__jv_{kind}_{tag}" for kind in ("built", "paths", "gaps", "orders"))
+        tables = {(kind, role): f"__jv_{kind}_{role}_{tag}"
+                  for kind in partials for role in (("journeys", "touches") if kind == "journeys" else ("",))}
         try:
+            first_journey = 0
             for i in range(n):
                 part = f"(SELECT * FROM {{}} WHERE hash(user_id) % {n} = {i})" if n > 1 else "{}"
-                c.execute(f"CREATE OR REPLACE TEMP TABLE {built} AS "
-                          f"{journey_touches_sql(part.format(tp), part.format(cv), lookback_days)}")
-                for table, sql in ((paths, _partial_paths_select(by, built)), (gaps, gaps_sql(built)),
-                                   (orders, _orders_partial_sql(built, orders_between))):
-                    c.execute(f"CREATE TEMP TABLE {table} AS {sql}" if i == 0 else f"INSERT INTO {table} {sql}")
-            c.execute(f"DROP TABLE {built}")
-            return JourneyViews(
-                c.execute(combine_paths_sql(paths, by)).df(),
-                c.execute(f"SELECT * FROM {gaps} ORDER BY channel, gap_days, offset_days").df(),
-                c.execute(_combine_orders_sql(orders)).df())
+                built = build(c, part.format(tp), part.format(cv), lookback_days)
+                for kind in partials:
+                    with _small_pages(), _registered(c, built.tables(kind, first_journey=first_journey)) as names:
+                        sources = ({role: f"SELECT * FROM {names[role]}" for role in names} if kind == "journeys"
+                                   else {"": Built.sql(kind, names, by=by, orders_between=orders_between)})
+                        for role, sql in sources.items():
+                            table = tables[kind, role]
+                            c.execute(f"CREATE TEMP TABLE {table} AS {sql}" if i == 0 else f"INSERT INTO {table} {sql}")
+                first_journey += len(built.order)
+                del built
+            out = {"lookback_days": int(lookback_days), "by": tuple(by)}
+            if "path_units" in views:
+                out["path_units"] = _arrow(c.execute(_path_units_sql(tables["paths", ""], by)))
+            if "paths" in views:
+                out["paths"] = c.execute(combine_paths_sql(tables["paths", ""], by)).df()
+            if "gaps" in views:
+                out["gaps"] = c.execute(
+                    f"SELECT * FROM {tables['gaps', '']} ORDER BY channel, gap_days, offset_days").df()
+            if "orders" in views:
+                out["orders"] = c.execute(_combine_orders_sql(tables["orders", ""])).df()
+            if "journeys" in views:
+                out["journeys"] = _number_journeys(c, tables["journeys", "journeys"], tables["journeys", "touches"])
+            return JourneyViews(**out)
         finally:
-            for table in (built, paths, gaps, orders):
+            for table in tables.values():
                 c.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _path_units_sql(partial: str, by: tuple[str, ...]) -> str:
+    keys = "".join(f"{k}, " for k in check_by(by))
+    return f"""
+SELECT {keys}path, CAST(sum(conversions) AS BIGINT) AS conversions, CAST(sum(value_units) AS BIGINT) AS value_units,
+       CAST(sum(nulls) AS BIGINT) AS nulls
+FROM {partial} GROUP BY {keys}path"""
+
+
+def rollup_paths(path_units: pa.Table, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The paths per ``by`` from :attr:`JourneyViews.path_units` built per keys that include ``by``: integer
+    sums, so the very table :func:`build_paths` gives with that ``by``."""
+    unknown = sorted(set(check_by(by)) - set(path_units.column_names))
+    if unknown:
+        raise InputError(message=Message("journeys.err.by", {"by": ", ".join(unknown), "known": ", ".join(
+            k for k in PATH_KEYS if k in path_units.column_names)}))
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.register("path_units", path_units)
+        return con.execute(combine_paths_sql("path_units", by)).df()
+    finally:
+        con.close()
+
+
+def _number_journeys(con: duckdb.DuckDBPyConnection, journeys: str, touches: str) -> Journeys:
+    """:class:`Journeys` from the tables of every build's ``journeys`` (row ``j``) and their ``touches``: the
+    global ``journey_id`` of :func:`journeys_sql` and the columns and types :func:`build_journeys` gives."""
+    numbered = f"{journeys}_numbered"
+    con.execute(f"CREATE TEMP TABLE {numbered} AS SELECT j, CAST(row_number() OVER "
+                f"(ORDER BY converted DESC, conversion_ts, user_id, journey) AS BIGINT) AS journey_id FROM {journeys}")
+    try:
+        out = con.execute(f"""
+SELECT n.journey_id, t.user_id, t.converted, t.conversion_ts, CAST(t.end_ts AS DATE) AS date, t.value,
+       t.product_segment, t.is_new_customer, t.order_id, t.path, CAST(t.n_touches AS BIGINT) AS n_touches
+FROM {journeys} t JOIN {numbered} n ON n.j = t.j ORDER BY n.journey_id""").df()
+        steps = con.execute(f"""
+SELECT n.journey_id, s.step, s.channel, s."timestamp"
+FROM {touches} s JOIN {numbered} n ON n.j = s.j ORDER BY n.journey_id, s.step""").df()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {numbered}")
+    return Journeys(out, steps)
+
+
+# --- the one build on DuckDB: one sort, one ordered pass over its arrays ------------------------------
+
+_DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Built:
+    """One build of the journeys of some users on DuckDB (:func:`build`), as arrays.
+
+    ``orders``: the orders (Arrow: user_id, conversion_ts, value, product_segment, is_new_customer, order_id) in
+    the order that numbers them; ``channels``: the channel ids in byte order (code ``i`` is ``channels[i]``).
+    Per journey — users in the order of the sort, each user's journeys by time, the non-converting one last:
+    ``order`` (its row in ``orders``, −1 for none), ``end_us`` (the order's time or the last touch, µs since
+    1970), ``path_key`` (its row in ``paths``, the path texts), ``user_row`` (its user's row in ``users``) and
+    ``journey`` (1-based within the user); its touches within the lookback, by (time, channel), are
+    ``codes[offsets[j]:offsets[j + 1]]`` at ``touch_us[offsets[j]:offsets[j + 1]]``."""
+
+    orders: pa.Table
+    channels: pa.Array
+    order: np.ndarray
+    end_us: np.ndarray
+    offsets: np.ndarray
+    codes: np.ndarray
+    touch_us: np.ndarray
+    path_key: np.ndarray
+    paths: pa.Array
+    users: pa.Array
+    user_row: np.ndarray
+    journey: np.ndarray
+
+    @property
+    def converted(self) -> np.ndarray:
+        return self.order >= 0
+
+    @property
+    def n_touches(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def _pick(self) -> pa.Array:
+        """Per journey its row in ``orders`` (null for a non-converting journey), to take order columns with."""
+        return pa.array(self.order, mask=~self.converted)
+
+    def tables(self, kind: str, *, first_journey: int = 0) -> dict[str, pa.Table]:
+        """The Arrow tables the SQL of ``kind`` (:meth:`sql`) reads, by role. ``first_journey``: the number
+        of this build's first journey among all builds (``journeys``: the row ``j`` touches refer to)."""
+        if kind == "paths":
+            segments = pc.dictionary_encode(self.orders.column("product_segment")).combine_chunks()
+            return {
+                "journeys": pa.table({
+                    "end_ts": pa.array(self.end_us, pa.timestamp("us")), "converted": self.converted,
+                    "value": pc.fill_null(self.orders.column("value"), 0.0).take(self._pick()),
+                    "seg": segments.indices.take(self._pick()), "path_key": self.path_key}),
+                "paths": pa.table({"path_key": np.arange(len(self.paths)), "path": self.paths}),
+                "segments": pa.table({"seg": pa.array(np.arange(len(segments.dictionary)), segments.indices.type),
+                                      "product_segment": segments.dictionary})}
+        if kind == "gaps":
+            of_converting = np.repeat(self.converted, self.n_touches)  # the touches of converting journeys
+            journey = np.repeat(np.arange(len(self.order)), self.n_touches)[of_converting]
+            return {
+                "touches": pa.table({"j": journey, "code": self.codes[of_converting],
+                                     "t": pa.array(self.touch_us[of_converting], pa.timestamp("us")),
+                                     "cts": pa.array(self.end_us[journey], pa.timestamp("us"))}),
+                "channels": pa.table({"code": np.arange(len(self.channels)), "channel": self.channels})}
+        if kind == "orders":
+            return {"orders": self.orders}
+        if kind == "journeys":
+            pick = self._pick()
+            n = len(self.order)
+            return {
+                "journeys": pa.table({
+                    "j": np.arange(n) + first_journey, "user_id": self.users.take(pa.array(self.user_row)),
+                    "journey": self.journey, "converted": self.converted,
+                    "conversion_ts": self.orders.column("conversion_ts").take(pick),
+                    "end_ts": pa.array(self.end_us, pa.timestamp("us")),
+                    "value": pc.fill_null(self.orders.column("value").take(pick), 0.0),
+                    "product_segment": self.orders.column("product_segment").take(pick),
+                    "is_new_customer": self.orders.column("is_new_customer").take(pick),
+                    "order_id": self.orders.column("order_id").take(pick),
+                    "path": self.paths.take(pa.array(self.path_key)), "n_touches": self.n_touches}),
+                "touches": pa.table({
+                    "j": np.repeat(np.arange(n) + first_journey, self.n_touches),
+                    "step": pa.array(np.arange(len(self.codes)) - np.repeat(self.offsets[:-1], self.n_touches) + 1,
+                                     pa.int32()),
+                    "channel": self.channels.take(pa.array(self.codes)),
+                    "timestamp": pa.array(self.touch_us, pa.timestamp("us"))})}
+        raise ValueError(kind)
+
+    @staticmethod
+    def sql(kind: str, names: dict[str, str], *, by: tuple[str, ...] = (), orders_between: tuple | None = None) -> str:
+        """The partial table of ``kind`` over the registered :meth:`tables` (``names``: role → name), as the SQL
+        definition gives it: ``paths`` as :func:`partial_paths_sql` (grouped by the path's key, then named),
+        ``gaps`` as :func:`gaps_sql`, ``orders`` as :func:`orders_from_logs_sql` before combining."""
+        if kind == "paths":
+            keys = check_by(by)
+            group = [*(["CAST(end_ts AS DATE)"] if "date" in keys else []),
+                     *(["seg"] if "product_segment" in keys else []), "path_key"]
+            inner = ", ".join(g + (" AS date" if g.startswith("CAST") else "") for g in group)
+            outer = "".join("a.date, " if k == "date" else "s.product_segment, " for k in keys)
+            segments = f" LEFT JOIN {names['segments']} s ON s.seg = a.seg" if "product_segment" in keys else ""
+            return f"""
+SELECT {outer}p.path, a.conversions, a.value_units, a.nulls
+FROM (SELECT {inner}, {_PATH_SUMS} FROM {names['journeys']} GROUP BY {", ".join(group)}) AS a
+JOIN {names['paths']} p ON p.path_key = a.path_key{segments}"""
+        if kind == "gaps":
+            return f"""
+SELECT c.channel, {_gap_columns("g.last_touch", "g.conversion_ts")}
+FROM (SELECT j, code, max(t) AS last_touch, max(cts) AS conversion_ts FROM {names['touches']} GROUP BY j, code) AS g
+JOIN {names['channels']} c ON c.code = g.code"""
+        if kind == "orders":
+            source = (f"(SELECT conversion_ts, product_segment, coalesce(value, CAST(0 AS DOUBLE)) AS value, "
+                      f"TRUE AS converted FROM {names['orders']}) AS o")
+            return _orders_partial_sql(source, orders_between)
+        raise ValueError(kind)
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Iterator[dict[str, str]]:
+    """``tables`` registered in ``con`` under unique names (role → name), unregistered on exit."""
+    tag = uuid.uuid4().hex[:12]
+    names = {role: f"__jb_{role}_{tag}" for role in tables}
+    try:
+        for role, table in tables.items():
+            con.register(names[role], table)
+        yield names
+    finally:
+        for name in names.values():
+            con.unregister(name)
+
+
+def build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lookback_days: int) -> Built:
+    """The journeys of the typed ``touchpoints`` and ``conversions`` (tables, views or subqueries in ``con``)
+    as arrays (:class:`Built`), from one sort by DuckDB of both logs' events by (user, time, touch before order,
+    channel or the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at
+    the user's end; its touches within the lookback of its end are a tail of it, already in (time, channel) order.
+    The definition is the SQL's (module docstring); this is how DuckDB runs it, in about the time of sorting the
+    logs (``benchmarks/pipeline.py --journey-floor``)."""
+    with _small_pages():
+        return _build(con, touchpoints, conversions, lookback_days)
+
+
+def _build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lookback_days: int) -> Built:
+    tag = uuid.uuid4().hex[:12]
+    channel_codes, order_keys = f"__jb_ch_{tag}", f"__jb_ok_{tag}"
+    counts = con.execute(f"SELECT channel, count(*) FROM {touchpoints} GROUP BY channel ORDER BY channel").fetchall()
+    channels = pa.array([channel for channel, _ in counts if channel is not None], pa.string())
+    n_codes = len(channels)
+    orders = _arrow(con.execute(
+        f'SELECT user_id, epoch_us("timestamp") AS at_us, "timestamp" AS conversion_ts, value, product_segment, '
+        f'is_new_customer, order_id FROM {conversions} ORDER BY user_id, "timestamp", {_ORDER_TIES}'))
+    key_type = np.int32 if orders.num_rows + n_codes < 2**31 else np.int64  # narrower keys sort faster
+    con.register(channel_codes, pa.table({"channel": channels, "code": np.arange(n_codes, dtype=key_type)}))
+    con.register(order_keys, pa.table({"user_id": orders.column("user_id"), "at_us": orders.column("at_us"),
+                                       "k": np.arange(orders.num_rows, dtype=key_type) + key_type(n_codes)}))
+    try:
+        events = _arrow(con.execute(f"""
+SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k
+FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel
+UNION ALL
+SELECT user_id, at_us, k FROM {order_keys}
+ORDER BY user_id, at_us, k"""), rows=sum(n for _, n in counts) + orders.num_rows)
+    finally:
+        con.unregister(channel_codes)
+        con.unregister(order_keys)
+    users, at, keys = (events.column(name) for name in ("user_id", "at_us", "k"))
+    if users.null_count or at.null_count or keys.null_count:
+        raise InputError(message=Message("journeys.err.missing_cells", {
+            "user_id": users.null_count, "timestamp": at.null_count, "channel": keys.null_count}))
+    users, at, keys = (_one_piece(column) for column in (users, at, keys))
+    at_us, key = at.to_numpy(), keys.to_numpy()
+    del events, at, keys
+    orders = orders.drop_columns(["at_us"])
+    # few and narrow arrays of the events' length: allocating them is a good part of the pass
+    n = len(key)
+    is_order = key >= n_codes
+    user_start = _user_starts(users)
+    start = user_start.copy()
+    start[1:] |= is_order[:-1]  # a journey starts with a user and after each order
+    starts = np.flatnonzero(start)
+    ends = np.append(starts[1:], n) if n else starts
+    last = ends - 1
+    converted = is_order[last]
+    order = np.where(converted, key[last] - n_codes, -1)
+    end_us = at_us[last]
+    in_window = np.greater_equal(at_us, np.repeat(end_us - int(lookback_days) * _DAY_US, ends - starts), out=start)
+    in_window &= ~is_order  # touches within the lookback of their journey's end
+    kept = np.flatnonzero(in_window)
+    offsets = np.searchsorted(kept, np.append(starts, n))
+    codes, touch_us = key[kept], at_us[kept]
+    del kept, in_window, start, is_order, at_us, key
+    user_of_journey = user_start[starts]
+    journey_first = np.maximum.accumulate(np.where(user_of_journey, np.arange(len(starts)), 0)) if n else starts
+    path_key, paths = _paths_of(offsets, codes, channels)
+    return Built(orders, channels, order, end_us, offsets, codes, touch_us, path_key, paths, users, last,
+                 np.arange(len(starts)) - journey_first + 1)
+
+
+@contextmanager
+def _small_pages() -> Iterator[None]:
+    """Arrays made meanwhile are not advised to the kernel as huge (2 MB) pages, as numpy does by default: on a
+    busy machine faulting those in cost more system time than the whole pass over the arrays (measured at 10⁶
+    users: 1–2 s of a 1.4–3.5 s build; 0.3 s without). The setting is numpy's own (its ``NUMPY_MADVISE_HUGEPAGE``),
+    restored on exit."""
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage as advise
+    except ImportError:  # numpy 1.x
+        try:
+            from numpy.core.multiarray import _set_madvise_hugepage as advise
+        except ImportError:
+            advise = None
+    before = advise(False) if advise is not None else None
+    try:
+        yield
+    finally:
+        if advise is not None:
+            advise(before)
+
+
+def _user_starts(users: pa.Array) -> np.ndarray:
+    """True where a row's user differs from the previous row's (the first row included)."""
+    n = len(users)
+    out = np.ones(n, bool)
+    if n > 1:
+        if pa.types.is_integer(users.type):
+            u = users.to_numpy()
+            np.not_equal(u[1:], u[:-1], out=out[1:])
+        else:
+            out[1:] = ~pc.equal(users.slice(1), users.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _paths_of(offsets: np.ndarray, codes: np.ndarray, channels: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Per journey the key of its path (journeys with the same channels in the same order share it) and the
+    path text of each key. A path of up to :func:`_digits` channels is one integer, its channel codes + 1 as the
+    digits of a number in base (channels + 1) — distinct paths, distinct numbers; longer paths are told apart
+    by :func:`_long_paths`."""
+    lengths = np.diff(offsets)
+    base = len(channels) + 1
+    fit = _digits(base)
+    position = np.arange(len(codes)) - np.repeat(offsets[:-1], lengths)
+    digits = (codes.astype(np.int64) + 1) * (base ** np.arange(fit, dtype=np.int64))[np.minimum(position, fit - 1)]
+    number = np.add.reduceat(np.append(digits, 0), offsets[:-1]) if len(lengths) else np.zeros(0, np.int64)
+    number[lengths == 0] = 0  # reduceat gives an empty segment its next element
+    long = np.flatnonzero(lengths > fit)
+    if len(long):
+        number[long] = -1 - _long_paths(offsets, codes, long)
+    key, _ = pd.factorize(number)
+    seen = np.maximum.accumulate(key)
+    first = np.flatnonzero(key == np.concatenate([[-1], seen[:-1]]) + 1)  # each key's first journey
+    rep_len = lengths[first]
+    rep_offsets = np.zeros(len(first) + 1, np.int64)
+    np.cumsum(rep_len, out=rep_offsets[1:])
+    gather = np.repeat(offsets[first] - rep_offsets[:-1], rep_len) + np.arange(rep_offsets[-1])
+    lists = pa.LargeListArray.from_arrays(pa.array(rep_offsets), channels.take(pa.array(codes[gather])))
+    text = pc.binary_join(lists, PATH_SEPARATOR)
+    return key, pc.if_else(pc.equal(text, ""), NO_TOUCH, text)
+
+
+def _digits(base: int) -> int:
+    """How many digits in ``base`` (≥ 1, each at most ``base − 1``) a non-negative int64 holds."""
+    fit = 1
+    while fit < 63 and base ** (fit + 1) - 1 < 2**63:
+        fit += 1
+    return fit
+
+
+def _long_paths(offsets: np.ndarray, codes: np.ndarray, journeys: np.ndarray) -> np.ndarray:
+    """Per journey of ``journeys`` a number naming its sequence of channel codes (equal sequences, equal numbers),
+    grown one step at a time: after step ``s`` a journey's node names its first ``s + 1`` channels (the pair
+    (node before, channel) factorised)."""
+    lengths = offsets[journeys + 1] - offsets[journeys]
+    node = np.zeros(len(journeys), np.int64)
+    longest_first = np.argsort(-lengths, kind="stable")
+    descending = -lengths[longest_first]
+    n_codes = int(codes.max()) + 1 if len(codes) else 1
+    for step in range(int(-descending[0])):
+        active = longest_first[:np.searchsorted(descending, -step, side="left")]  # journeys longer than step
+        node[active] = pd.factorize(node[active] * n_codes + codes[offsets[journeys[active]] + step])[0]
+    return pd.factorize(lengths * (len(journeys) + 1) + node)[0]
+
+
+def _one_piece(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array: its only chunk as it is (``combine_chunks`` would copy it)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _arrow(result, rows: int | None = None) -> pa.Table:
+    """A DuckDB result as one Arrow table (``.arrow()`` gives a reader from DuckDB 1.5, a table before); ``rows``:
+    how many it has, to get each column in one piece (numpy then reads numbers without copying them)."""
+    out = result.arrow() if rows is None else result.arrow(max(int(rows), 1))
+    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
 
 
 def query(
@@ -476,7 +853,7 @@ def _partition_count(con: duckdb.DuckDBPyConnection, touchpoints: str, partition
     """``partitions`` checked (≥ 1), or :func:`auto_partitions` when None."""
     n = int(partitions) if partitions is not None else auto_partitions(con, touchpoints)
     if n < 1:
-        raise InputError(f"partitions must be ≥ 1, got {partitions!r}")
+        raise InputError(message=Message("journeys.err.partitions", {"partitions": partitions}))
     return n
 
 
@@ -500,7 +877,7 @@ def parse_size(text: str) -> int:
     """Bytes in a size such as ``8GB``, ``7.4 GiB`` or ``512 MiB`` (as DuckDB writes its settings)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not match or match.group(2).lower() not in _UNITS:
-        raise InputError(f"expected a size like 8GB or 512MiB, got {text!r}")
+        raise InputError(message=Message("journeys.err.size", {"text": text}))
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
@@ -521,7 +898,7 @@ def aggregate_paths(journeys: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
 def check_lookback(lookback_days: int) -> None:
     """Raise ``ValueError`` unless ``lookback_days`` is a whole number ≥ 1."""
     if int(lookback_days) != lookback_days or lookback_days < 1:
-        raise InputError(f"lookback_days must be a whole number of days ≥ 1, got {lookback_days!r}")
+        raise InputError(message=Message("journeys.err.lookback", {"lookback_days": lookback_days}))
 
 
 class _Session:

@@ -25,10 +25,13 @@ import pandas as pd
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
+from roimix.messages import Message
+
 from .engines import EngineError
 from .journeys import (
-    JOURNEY_COLUMNS, Journeys, check_by, check_lookback, conversions_sql, journeys_sql, paths_sql,
-    touches_sql, touchpoints_sql,
+    JOURNEY_COLUMNS, Journeys, JourneyViews, _partial_paths_select, check_by, check_lookback, combine_paths_sql,
+    conversions_sql, gaps_sql, journey_touches_sql, journeys_sql, orders_from_logs_sql, paths_sql, touches_sql,
+    touchpoints_sql,
 )
 
 if TYPE_CHECKING:  # pyspark is an optional dependency (the ``spark`` extra)
@@ -119,6 +122,42 @@ def spark_query(spark: SparkSession, touchpoints: SparkSource, conversions: Spar
         return _collect(spark.sql(to_spark_sql(sql(tp, cv))))
 
 
+def spark_views(
+    spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource, *, lookback_days: int = 30,
+    by: tuple[str, ...] = (), orders_between: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    views: tuple[str, ...] = ("paths", "gaps", "orders"),
+) -> JourneyViews:
+    """Paths, touch-to-order gaps and orders per day (those of ``views``; :class:`attribution.journeys.JourneyViews`)
+    from one build of the journeys on ``spark``: the journeys with their touches
+    (:func:`attribution.journeys.journey_touches_sql`) are cached on the executors, the paths and the gaps read
+    off them, the orders off the conversions; only the results are collected."""
+    check_lookback(lookback_days)
+    check_by(by)
+    unknown = sorted(set(views) - {"paths", "gaps", "orders"})
+    if unknown:
+        raise EngineError(message=Message("journeys.err.views", {"views": ", ".join(unknown),
+                                                                 "known": "paths, gaps, orders"}))
+    out = {"lookback_days": int(lookback_days), "by": tuple(by)}
+    with _views(spark, touchpoints, conversions) as (tp, cv, tag):
+        if "paths" in views or "gaps" in views:
+            name = f"__roimix_built_{tag}"
+            built = spark.sql(to_spark_sql(journey_touches_sql(tp, cv, lookback_days))).cache()
+            built.createOrReplaceTempView(name)
+            try:
+                if "paths" in views:
+                    partial = f"({_partial_paths_select(by, name)}) AS p"
+                    out["paths"] = _collect(spark.sql(to_spark_sql(combine_paths_sql(partial, by))))
+                if "gaps" in views:
+                    out["gaps"] = _collect(spark.sql(to_spark_sql(
+                        f"SELECT * FROM ({gaps_sql(name)}) AS g ORDER BY channel, gap_days, offset_days")))
+            finally:
+                spark.catalog.dropTempView(name)
+                built.unpersist()
+        if "orders" in views:
+            out["orders"] = _collect(spark.sql(to_spark_sql(orders_from_logs_sql(cv, orders_between))))
+    return JourneyViews(**out)
+
+
 def paths_dataframe(
     spark: SparkSession, touchpoints: SparkSource, conversions: SparkSource, *, lookback_days: int = 30,
     by: tuple[str, ...] = (),
@@ -185,7 +224,8 @@ def _register(spark: SparkSession, touchpoints: SparkSource, conversions: SparkS
     for label, frame, needed in (("touchpoints", frames[0], REQUIRED[0]), ("conversions", frames[1], REQUIRED[1])):
         missing = [c for c in needed if c not in {name.lower() for name in frame.columns}]
         if missing:
-            raise EngineError(f"{label}: no column {', '.join(missing)} (found: {', '.join(frame.columns)[:200]})")
+            raise EngineError(message=Message("journeys.err.no_column", {
+                "table": label, "missing": ", ".join(missing), "found": ", ".join(frame.columns)[:200]}))
     id_types = {frame.schema["user_id"].dataType.simpleString() for frame in frames}
     as_text = len(id_types) > 1
     raw = [f"__roimix_in_tp_{tag}", f"__roimix_in_cv_{tag}"]

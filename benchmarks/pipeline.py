@@ -148,12 +148,14 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
 
     * ``sort``: both logs sorted by user and time and materialised — touchpoints (user_id, timestamp, channel)
       and conversions (user_id, timestamp, value, order_id, is_new_customer, product_segment): the floor;
-    * ``journeys``: the one build of the journeys the pipeline makes (:func:`attribution.journeys.journey_touches_sql`
-      materialised: one row per journey with its touches);
+    * ``journeys``: the one build of the journeys the pipeline makes (:func:`attribution.journeys.build`: one sort of
+      both logs' events by DuckDB, then one ordered pass over its arrays — every journey's end, touches and path);
     * ``views``: that build and what the pipeline reads off it — paths, touch-to-order gaps, daily orders
       (:func:`attribution.journeys.build_views`, the pipeline's journeys stage);
-    * ``before``: the same three as the pipeline got them before issue 16 — paths, then the gaps from a second
-      build of the journeys, then the orders (:func:`build_paths`, two queries)."""
+    * ``sql_journeys``: the build as the SQL definition makes it in DuckDB (:func:`attribution.journeys.journey_touches_sql`
+      materialised: one row per journey with its touches; what DuckDB ran before, and what Spark runs);
+    * ``before``: the three views as the pipeline got them before issue 16 — paths, then the gaps from a second
+      SQL build of the journeys, then the orders (three queries of the SQL definition)."""
     import time
 
     from attribution import journeys as J
@@ -186,21 +188,24 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
                 return n
 
             def journeys():
+                return len(J.build(con, "tp", "cv", 30).order)
+
+            def views():
+                return len(J.build_views("tp", "cv", by=by, orders_between=between, con=con).paths)
+
+            def sql_journeys():
                 con.execute(f"CREATE OR REPLACE TEMP TABLE built AS {J.journey_touches_sql('tp', 'cv', 30)}")
                 n = con.execute("SELECT count(*) FROM built").fetchone()[0]
                 con.execute("DROP TABLE built")
                 return n
 
-            def views():
-                return len(J.build_views("tp", "cv", by=by, orders_between=between, con=con).paths)
-
             def before():
-                paths = J.build_paths("tp", "cv", by=by, con=con)
+                paths = J.query("tp", "cv", lambda t, c: J.paths_sql(t, c, 30, by), con=con)
                 J.query("tp", "cv", lambda t, c: J.gaps_from_logs_sql(t, c, 30), con=con)
                 J.query("tp", "cv", lambda _t, c: J.orders_from_logs_sql(c, between), con=con)
                 return len(paths)
 
-            tasks = {"sort": sort, "journeys": journeys, "views": views, "before": before}
+            tasks = {"sort": sort, "journeys": journeys, "views": views, "sql_journeys": sql_journeys, "before": before}
             best = {name: float("inf") for name in tasks}
             for _ in range(repeat):
                 for name, task in tasks.items():
@@ -211,9 +216,8 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
         finally:
             con.close()
     return {"users": f"{users:,}", "touchpoints": f"{n_touch:,}", "orders": f"{n_orders:,}", "threads": threads,
-            "sort_s": best["sort"], "journeys_s": best["journeys"], "views_s": best["views"], "before_s": best["before"],
-            "journeys ÷ sort": best["journeys"] / best["sort"], "views ÷ sort": best["views"] / best["sort"],
-            "before ÷ sort": best["before"] / best["sort"]}
+            **{f"{name}_s": seconds for name, seconds in best.items()},
+            **{f"{name} ÷ sort": best[name] / best["sort"] for name in tasks if name != "sort"}}
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,9 @@ from roimix.messages import Message
 from roimix.tables import CHANNELS, LIFT_TESTS, SPEND, Problem, TableError, read_table
 from roimix.tables.contracts import OUTCOME
 from roimix.expected import expect
+
+if TYPE_CHECKING:
+    from attribution.journeys import JourneyViews
 
 Source = str | Path | pd.DataFrame
 Progress = Callable[[str], None]
@@ -116,6 +120,7 @@ def run_aggregate(
     controls: pd.DataFrame | None = None,
     settings: AggregateSettings = AggregateSettings(),
     progress: Progress | None = None,
+    views: JourneyViews | None = None,
 ) -> AggregateResult:
     """Fit response curves from spend and the total outcome (files or DataFrames).
 
@@ -123,7 +128,8 @@ def run_aggregate(
     platform's own ad products) give those channels an attribution prior (:func:`journey_prior`);
     the rest keep aggregate evidence only, in the same fit. ``prior`` (channel, segment, value per
     *period*) gives one directly. Every input problem is one :class:`TableError` naming file, row
-    and column.
+    and column. ``views``: those logs' journeys built already (:func:`attribution.journeys.build_views`, paths
+    per date and product segment, ``settings.lookback_days``), read instead of building them again.
     """
     from roimix.pipeline import StageClock  # imported here, as campaign_windows below
 
@@ -142,7 +148,8 @@ def run_aggregate(
         stage("attribution")
         journeys = journey_prior(touchpoints, conversions, paid=sorted(spend_t["channel"].unique()),
                                  first=dates.min(), last=dates.max(), exclude=exclude, period_days=period_days,
-                                 lookback_days=settings.lookback_days, model=settings.model, channels=channels_t)
+                                 lookback_days=settings.lookback_days, model=settings.model, channels=channels_t,
+                                 views=views)
         prior = journeys if prior is None else pd.concat([_with_segment(prior), journeys]).drop_duplicates(
             ["channel", "segment"], keep="first")
         covered = sorted(set(journeys["channel"]))
@@ -310,16 +317,20 @@ def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int,
 
 def journey_prior(touchpoints: Source, conversions: Source, *, paid: list[str], first: pd.Timestamp,
                   last: pd.Timestamp, exclude: pd.DataFrame, period_days: int, lookback_days: int = 30,
-                  model: str = "incremental", channels: pd.DataFrame | None = None) -> pd.DataFrame:
+                  model: str = "incremental", channels: pd.DataFrame | None = None,
+                  views: JourneyViews | None = None) -> pd.DataFrame:
     """channel, segment, value: the attribution model's mean credit per period (days outside
     ``exclude``, between ``first`` and ``last``) for the paid channels that appear in the journeys.
-    Logs are checked first (every problem in one :class:`TableError`)."""
+    The logs are opened once: checked (every problem in one :class:`TableError`), then the journeys built
+    there once — or read off ``views``, built already."""
     from attribution import credit_by_day
-    from attribution.engines import DuckDBEngine, build_paths, check_logs
+    from attribution.engines import DuckDBEngine, open_logs
 
-    check_logs(touchpoints, conversions, engine=DuckDBEngine())
-    paths = build_paths(touchpoints, conversions, lookback_days=lookback_days, by=("date", "product_segment"),
-                        engine=DuckDBEngine(validate=False))
+    by = ("date", "product_segment")
+    if views is None:
+        with open_logs(touchpoints, conversions, engine=DuckDBEngine()) as logs:
+            views = logs.views(lookback_days=lookback_days, by=by, views=("paths",))
+    paths = views.check(lookback_days=lookback_days, by=by, views=("paths",)).paths
     credit = credit_by_day(paths, model, channels=channels)
     credit = credit.assign(date=pd.to_datetime(credit["date"]))
     credit = credit[credit["date"].between(first, last + pd.Timedelta(days=period_days - 1))]

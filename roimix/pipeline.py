@@ -6,7 +6,7 @@ the tables between stages, so the app and the CLI run the same pipeline.
 * One pass over the logs: each is checked once, on the one connection (or Spark session) that then reads
   it (``attribution.engines.open_logs``); the journeys are built once, and the paths per (date, product
   segment), the touch-to-order gaps the lags are estimated from and the daily outcome are read off that
-  build (``attribution.journeys.build_views``; on Spark the gaps take a second build there).
+  build (``attribution.journeys.build_views``; on Spark ``attribution.spark.spark_views``).
 * The attribution model (incremental by default) credits each day's orders to channels; its mean
   credit per day over the fitted (non-campaign) days is the prior on each curve's level.
 * Curves are fitted against the total GMV per day and product segment (``response.fit_curves``),
@@ -33,6 +33,7 @@ Warnings are :class:`roimix.messages.Message` objects (``roimix.text.pipeline.re
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -44,6 +45,7 @@ import pandas as pd
 
 from attribution import credit_by_day
 from attribution.engines import DuckDBEngine, Engine, open_logs
+from attribution.journeys import JourneyViews
 from optimizer.campaign import CalendarError, template_dates
 from response import FitSettings, estimate_lags, fit_curves, lag_kernels
 from roimix import plan_defaults
@@ -137,12 +139,15 @@ def run_pipeline(
     settings: PipelineSettings = PipelineSettings(),
     progress: Progress | None = None,
     checked: bool = False,
+    views: JourneyViews | None = None,
 ) -> PipelineResult:
     """Fit incremental response curves from raw logs (files or DataFrames). Each log is checked once and
     the journeys are built once (paths, touch-to-order gaps and the daily outcome come from that build).
     ``checked``: every input is a DataFrame already checked against its contract (as
     :func:`roimix.tables.read_table` returns it: the app's sample and uploads), so none is checked again; the
-    pipeline's own checks (dates, lift tests' cells, duplicates) still run."""
+    pipeline's own checks (dates, lift tests' cells, duplicates) still run. ``views``: these logs' journeys built
+    already (:func:`attribution.journeys.build_views` with paths per date and product segment, gaps and orders over
+    all days, ``settings.lookback_days``; the app's one build), read instead of building them again."""
     if checked and not all(isinstance(s, pd.DataFrame) for s in (touchpoints, conversions, spend, channels, lift_tests)
                            if s is not None):
         raise InputError(message=Message("data.err.checked_frames", {}))
@@ -159,8 +164,15 @@ def run_pipeline(
         warnings += _spend_warnings(spend_table, facts)
 
         stage("journeys")
-        views = logs.views(lookback_days=settings.lookback_days, by=("date", "product_segment"),
-                           orders_between=(first, last + pd.Timedelta(days=1)))
+        if views is None:
+            views = logs.views(lookback_days=settings.lookback_days, by=("date", "product_segment"),
+                               orders_between=(first, last + pd.Timedelta(days=1)))
+        else:  # built already (orders of every day): the spend's days are the same rows of it
+            views = views.check(lookback_days=settings.lookback_days, by=("date", "product_segment"),
+                                views=("paths", "gaps", "orders"))
+            days = pd.to_datetime(views.orders["date"])
+            views = dataclasses.replace(views, orders=views.orders[(days >= first) & (days <= last)]
+                                        .reset_index(drop=True))
     paths, gaps, outcome = views.paths, views.gaps, views.orders
 
     stage("attribution")

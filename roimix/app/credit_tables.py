@@ -1,5 +1,7 @@
 """Attribution for the attribution page: journeys, paths, each model's credit per channel, ROI and the top
-paths, cached by the dataset's token (the models' own code is :mod:`attribution`)."""
+paths, cached by the dataset's token (the models' own code is :mod:`attribution`). The journeys are built once
+per dataset (:func:`views`): the attribution page reads its paths, journeys and top paths off that build, and
+the curve fit (:mod:`.curve_sets`) hands the same build to the pipeline, so neither builds them again."""
 
 from __future__ import annotations
 
@@ -12,20 +14,33 @@ from .data import Dataset
 MODEL_CHOICES = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
                  "markov_1", "markov_2", "incremental")
 TOP_PATHS = 15
+LOOKBACK_DAYS = 30
+"""The app's attribution window, the pipeline's and aggregate mode's default (their views are shared)."""
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)  # shared, not copied: never modified
+def views(token: str, _ds: Dataset):
+    """The dataset's journeys built once (:func:`attribution.journeys.build_views`): paths per date and product
+    segment (with integer units, to roll up exactly), touch-to-order gaps, orders per day and the journeys
+    themselves — what this page, the pipeline (``run_pipeline(views=…)``) and aggregate mode's partial journeys
+    (``run_aggregate(views=…)``) read."""
+    from attribution.journeys import build_views
+
+    return build_views(_ds.touchpoints, _ds.conversions, lookback_days=LOOKBACK_DAYS,
+                       by=("date", "product_segment"), views=("paths", "path_units", "gaps", "orders", "journeys"))
+
+
 def journeys(token: str, _ds: Dataset):
-    from attribution.journeys import build_journeys
-
-    return build_journeys(_ds.touchpoints, _ds.conversions)
+    """The journeys and their touches (for time decay), off the dataset's one build."""
+    return views(token, _ds).journeys
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def paths(token: str, _ds: Dataset, by_segment: bool = False) -> pd.DataFrame:
-    from attribution.journeys import build_paths
+    """Paths over all days (per product segment if ``by_segment``), rolled up exactly from the one build."""
+    from attribution.journeys import rollup_paths
 
-    return build_paths(_ds.touchpoints, _ds.conversions, by=("product_segment",) if by_segment else ())
+    return rollup_paths(views(token, _ds).path_units, ("product_segment",) if by_segment else ())
 
 
 def _channel_groups(ds: Dataset) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from .cells import with_attributes
+from .credit_tables import views
 from .data import Dataset
 
 
@@ -82,9 +83,10 @@ def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
         from .errors import AppMessage
 
         raise AppMessage("app.curves.too_short", days=days, need=MIN_FIT_DAYS)
-    # every table was checked when it was read or uploaded (roimix.app.data): the pipeline does not check it again
+    # every table was checked when it was read or uploaded (roimix.app.data): the pipeline does not check it again,
+    # and reads the journeys off the dataset's one build (the attribution page's too)
     result = run_pipeline(ds.touchpoints, ds.conversions, ds.spend, channels=ds.channels[CHANNEL_COLUMNS],
-                          lift_tests=ds.lift_tests, progress=progress, checked=True)
+                          lift_tests=ds.lift_tests, progress=progress, checked=True, views=views(token, ds))
     table = with_attributes(result.curves, ds)
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]]
     _FITTED.add(token)
@@ -96,7 +98,9 @@ def _fit_aggregate(token: str, ds: Dataset, progress=None) -> CurveSet:
     from roimix.aggregate import run_aggregate
 
     result = run_aggregate(ds.spend, ds.outcome, lift_tests=ds.lift_tests, channels=ds.channels[CHANNEL_COLUMNS],
-                           touchpoints=ds.touchpoints, conversions=ds.conversions, progress=progress)
+                           touchpoints=ds.touchpoints, conversions=ds.conversions, progress=progress,
+                           views=views(token, ds) if ds.touchpoints is not None and ds.conversions is not None
+                           else None)
     table = with_attributes(result.curves, ds)
     p = float(result.period_days)  # bands per period → per day: f_week(p·x) = p · f_day(x) for every family
     bands = result.fit.bands[["channel", "segment", "spend", "value", "low", "high"]].copy()

@@ -9,6 +9,7 @@ import pytest
 from attribution import journeys as J
 from attribution.engines import DuckDBEngine, EngineError, SparkEngine, build_journeys, build_paths, engine_from_options
 from roimix.tables import TableError
+from roimix.text import error_text
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +81,10 @@ def test_unvalidated_files_are_read_as_they_are(tmp_path, market):
     got = build_paths(tp, cv, engine=DuckDBEngine(validate=False))
     pd.testing.assert_frame_equal(got, J.build_paths(market.touchpoints, market.conversions), check_dtype=False,
                                   check_exact=True)
-    with pytest.raises(EngineError, match="no such file"):
+    with pytest.raises(EngineError) as missing:
         build_paths(tmp_path / "missing.parquet", cv, engine=DuckDBEngine(validate=False))
+    assert missing.value.message.key == "journeys.err.no_file"
+    assert error_text(missing.value, "en") == f"{tmp_path / 'missing.parquet'}: no such file"
 
 
 def test_journeys_through_the_engine(market):
@@ -98,12 +101,15 @@ def test_engine_options():
     spark = engine_from_options("spark", spark_master="spark://h:7077", temp_directory="/scratch", validate=False)
     assert spark == SparkEngine(master="spark://h:7077", local_dir="/scratch", staging_dir="/scratch",
                                 validate=False, duckdb=DuckDBEngine(temp_directory="/scratch", validate=False))
-    for bad, message in [({"spark_master": "local[2]"}, "needs --engine spark"),
-                         ({"memory_limit": "lots"}, "memory limit"), ({"engine": "flink"}, "engine")]:
-        with pytest.raises(EngineError, match=message):
+    for bad, message in [({"spark_master": "local[2]"}, "--spark-master needs --engine spark"),
+                         ({"memory_limit": "lots"}, "memory limit: expected a size like 8GB or 512MB, got 'lots'"),
+                         ({"engine": "flink"}, "engine: expected one of duckdb, spark, got 'flink'")]:
+        with pytest.raises(EngineError) as err:
             engine_from_options(**bad)
-    with pytest.raises(EngineError, match="partitions"):
+        assert error_text(err.value, "en") == message and error_text(err.value, "zh") != message
+    with pytest.raises(EngineError) as err:
         DuckDBEngine(partitions=0)
+    assert error_text(err.value, "en") == "partitions: expected a whole number ≥ 1, got 0"
     assert SparkEngine(shuffle_partitions=8, conf=(("spark.x", "1"),)).session_conf()["spark.sql.shuffle.partitions"] == "8"
 
 

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from attribution import journeys as J
 from attribution.journeys import NO_TOUCH, aggregate_paths, build_journeys, build_paths
+from roimix.text import error_text
 
 T0 = datetime(2026, 6, 1)
 LOOKBACK = 3
@@ -132,5 +134,76 @@ def test_integer_and_text_user_ids_join():
 
 
 def test_lookback_must_be_whole_days():
-    with pytest.raises(ValueError, match="lookback_days"):
+    with pytest.raises(ValueError) as err:
         build_paths(pd.DataFrame(), pd.DataFrame(), lookback_days=0)
+    assert err.value.message.key == "journeys.err.lookback"
+    assert error_text(err.value, "en") == "lookback_days must be a whole number of days ≥ 1, got 0"
+
+
+# --- the one build (DuckDB: one sort, then arrays) against the SQL definition Spark runs ------------------
+
+
+def sql_definition(tp, cv, lookback_days, by):
+    """Paths, gaps, orders and journeys as the SQL definition gives them, run by DuckDB itself."""
+    with J._Session(None, tp, cv) as (con, t, c, tag):
+        name = f"__jj_{tag}"
+        con.execute(f"CREATE TEMP TABLE {name} AS {J.journeys_sql(t, c, lookback_days)}")
+        journeys = con.execute(f"SELECT {', '.join(J.JOURNEY_COLUMNS)} FROM {name} ORDER BY journey_id").df()
+        touches = con.execute(
+            f"SELECT * FROM ({J.touches_sql(t, c, lookback_days, name)}) ORDER BY journey_id, step").df()
+        return (con.execute(J.paths_sql(t, c, lookback_days, by)).df(),
+                con.execute(J.gaps_from_logs_sql(t, c, lookback_days)).df(),
+                con.execute(J.orders_from_logs_sql(c, None)).df(), journeys, touches)
+
+
+@st.composite
+def busy_logs(draw):
+    """Logs with every tie the definition breaks: touches at one instant, orders at one instant (twins, equal
+    order ids, no order id), touches at an order's instant and exactly at the window's edge."""
+    tp, cv = draw(logs())
+    twins = draw(st.lists(st.integers(0, max(len(cv) - 1, 0)), max_size=3)) if len(cv) else []
+    cv = pd.concat([cv, cv.iloc[twins]], ignore_index=True)
+    if len(cv) and draw(st.booleans()):
+        cv["order_id"] = [None if i % 3 == 0 else f"o{i % 2}" for i in range(len(cv))]
+    if len(cv) and len(tp) and draw(st.booleans()):  # a touch at an order's instant and one at the edge
+        order = cv.iloc[0]
+        tp = pd.concat([tp, pd.DataFrame({"user_id": [order.user_id] * 2, "channel": ["b", "c"], "timestamp": [
+            order.timestamp, order.timestamp - pd.Timedelta(days=LOOKBACK)]})], ignore_index=True)
+    return tp, cv
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_logs(), st.sampled_from([(), ("date",), ("product_segment",), ("date", "product_segment")]))
+def test_the_one_build_gives_exactly_what_the_sql_definition_gives(data, by):
+    tp, cv = data
+    paths, gaps, orders, journeys, touches = sql_definition(tp, cv, LOOKBACK, by)
+    views = J.build_views(tp, cv, lookback_days=LOOKBACK, by=by, views=J.VIEWS)
+    for got, want in ((views.paths, paths), (views.gaps, gaps), (views.orders, orders),
+                      (views.journeys.journeys, journeys), (views.journeys.touches, touches)):
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    pd.testing.assert_frame_equal(J.rollup_paths(views.path_units, by), paths, check_exact=True)
+
+
+@pytest.mark.parametrize("digits", [1, 3])
+def test_paths_too_long_for_one_number_are_told_apart_the_same(monkeypatch, digits):
+    """A path of up to ``_digits`` channels is keyed as one integer, a longer one step by step: forcing the
+    second way on (almost) every journey gives the very same paths and journeys."""
+    from roimix.synthetic import MarketSpec, generate_market
+
+    m = generate_market(MarketSpec(n_users=3_000, n_days=40, seed=8))
+    want = J.build_views(m.touchpoints, m.conversions, by=("date",), views=("paths", "journeys"))
+    monkeypatch.setattr(J, "_digits", lambda base: digits)
+    got = J.build_views(m.touchpoints, m.conversions, by=("date",), views=("paths", "journeys"))
+    assert (want.journeys.journeys["n_touches"] > digits).mean() > 0.1
+    pd.testing.assert_frame_equal(got.paths, want.paths, check_exact=True)
+    pd.testing.assert_frame_equal(got.journeys.journeys, want.journeys.journeys, check_exact=True)
+
+
+def test_empty_cells_in_unchecked_logs_are_named_not_dropped():
+    tp = pd.DataFrame({"user_id": ["u1", None], "timestamp": pd.to_datetime(["2026-06-01", "2026-06-02"]),
+                       "channel": ["a", None]})
+    cv = pd.DataFrame({"user_id": ["u1"], "timestamp": pd.to_datetime(["2026-06-03"]), "value": [9.0]})
+    with pytest.raises(ValueError) as err:
+        build_paths(tp, cv)
+    assert err.value.message.key == "journeys.err.missing_cells"
+    assert error_text(err.value, "en").startswith("touchpoints or orders have empty cells: user_id in 1 rows")

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from attribution import journeys as J
 from attribution.engines import DuckDBEngine, EngineError, SparkEngine, build_journeys, build_paths
 from roimix.tables import TableError
+from roimix.text import error_text
 
 pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install roimix[spark])")
 
@@ -144,6 +145,7 @@ def test_every_query_of_the_definition_transpiles_without_duckdb_only_constructs
         J.touchpoints_sql("tp"), J.conversions_sql("cv", ["user_id", "timestamp", "value"], ids_as_text=True),
         J.paths_sql("tp", "cv", 30, ("date", "product_segment")), J.journeys_sql("tp", "cv", 30),
         J.touches_sql("tp", "cv", 30, "j"), J.journey_sql("tp", "cv", 30), J.time_decay_sql("tp", "cv", 30, 7.0),
+        J.journey_touches_sql("tp", "cv", 30), J.gaps_sql("built"), J.orders_from_logs_sql("cv", None),
     ]
     for sql in queries:
         spark_sql = to_spark_sql(sql)
@@ -153,6 +155,30 @@ def test_every_query_of_the_definition_transpiles_without_duckdb_only_constructs
     paths = to_spark_sql(J.paths_sql("tp", "cv", 30))
     # touches ascending with native ordering (Spark's ARRAY_SORT would compare through a lambda)
     assert "SORT_ARRAY(FILTER(" in paths and "INTERVAL '30' DAY" in paths
+
+
+@pytest.mark.spark
+def test_the_journeys_stage_on_spark_builds_the_journeys_once(spark):
+    """The pipeline's journeys stage on Spark (``Logs.views``): one statement carries the journey definition, and
+    the paths and the gaps are read off its cached table; paths, gaps and orders equal DuckDB's one build."""
+    from attribution.engines import Logs
+    from roimix.synthetic import MarketSpec, generate_market
+
+    m = generate_market(MarketSpec(n_users=3_000, n_days=40, seed=5))
+    tp, cv = m.touchpoints, m.conversions
+    times = cv["timestamp"].sort_values()
+    between = (times.iloc[len(times) // 4], times.iloc[3 * len(times) // 4])
+    recorder = _Recording(spark)
+    got = Logs(SparkEngine(validate=False), tp, cv, spark=recorder).views(
+        lookback_days=LOOKBACK, by=("date", "product_segment"), orders_between=between)
+    builds = [s for s in recorder.statements if "conversions_seq" in s]  # the definition's first CTE
+    assert len(builds) == 1
+    readers = [plan for text, plan in zip(recorder.statements, recorder.plans) if "__roimix_built_" in text]
+    assert len(readers) == 2 and all("InMemoryRelation" in plan for plan in readers)  # paths, gaps: off the cache
+    duck = J.build_views(tp, cv, lookback_days=LOOKBACK, by=("date", "product_segment"), orders_between=between)
+    for name in ("paths", "gaps", "orders"):
+        _assert_same_values(getattr(got, name), getattr(duck, name))
+    assert len(got.gaps) > 300 and got.paths["conversions"].sum() == len(cv)
 
 
 @pytest.mark.spark
@@ -168,8 +194,9 @@ def test_spark_rejects_bad_input_files_before_running(spark, tmp_path):
     got = build_paths(tp, cv, by=("product_segment",), engine=SparkEngine(), spark=spark)
     assert got.to_dict("records") == [{"product_segment": "new", "path": "a", "conversions": 1, "value": 5.0,
                                        "nulls": 0, "null_window": "anchored"}]
-    with pytest.raises(EngineError, match="--no-validate"):
+    with pytest.raises(EngineError) as remote:
         build_paths("hdfs://cluster/tp.parquet", cv, engine=SparkEngine(), spark=spark)
+    assert error_text(remote.value, "en").endswith("cannot validate a remote path here; run with --no-validate")
 
 
 @pytest.mark.spark
@@ -181,8 +208,9 @@ def test_unvalidated_files_are_read_by_spark_itself(spark, tmp_path):
     pd.testing.assert_frame_equal(build_paths(tp, cv, engine=trusted, spark=spark),
                                   build_paths(tp, cv, engine=DuckDBEngine(validate=False)), check_exact=True)
     tp.write_text("user_id,timestamp\nu1,2026-06-01 10:00:00\n", encoding="utf-8")
-    with pytest.raises(EngineError, match="touchpoints: no column channel"):
+    with pytest.raises(EngineError) as missing:
         build_paths(tp, cv, engine=trusted, spark=spark)
+    assert error_text(missing.value, "en").startswith("touchpoints: no column channel")
     tp.write_text("user_id,timestamp,channel\nu1,yesterday,a\n", encoding="utf-8")
     with pytest.raises(Exception, match="CAST_INVALID_INPUT"):  # strict casts: a bad cell fails the job
         build_paths(tp, cv, engine=trusted, spark=spark)
@@ -234,10 +262,13 @@ class _Recording:
     def __init__(self, spark):
         self._spark = spark
         self.statements: list[str] = []
+        self.plans: list[str] = []
 
     def sql(self, text, *args, **kwargs):
         self.statements.append(text)
-        return self._spark.sql(text, *args, **kwargs)
+        frame = self._spark.sql(text, *args, **kwargs)
+        self.plans.append(frame._jdf.queryExecution().withCachedData().toString())  # what runs: cached data used?
+        return frame
 
     def __getattr__(self, name):
         return getattr(self._spark, name)
