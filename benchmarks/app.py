@@ -196,9 +196,45 @@ def _serve():
     raise SystemExit("streamlit did not start")
 
 
+SEEN_SCRIPT = """
+(() => {
+  const marks = {};
+  window.__roimixSeen = marks;
+  const watch = %s;
+  const check = () => {
+    for (const [name, selector] of Object.entries(watch)) {
+      if (!(name in marks) && document.querySelector(selector)) {
+        marks[name] = -1;  // found: stamp the frame that shows it
+        requestAnimationFrame(() => { marks[name] = performance.now(); });
+      }
+    }
+  };
+  new MutationObserver(check).observe(document, {childList: true, subtree: true});
+})();
+"""
+"""Injected before a page loads: the time (ms from navigation start, the browser's own clock) of the first frame
+that shows each watched element. A waiting call from the test driver reports an element when its own polling
+next looks, up to about 0.7 s late at navigation (measured here: 2.2 s against 1.5 s for the same first metric)."""
+
+DATA_MARKS = {"data_first": '[data-testid="stMain"] [data-testid="stMetric"]'}
+OPT_MARKS = {"opt_title": '[data-testid="stMain"] h1',
+             "opt_status": '[data-testid="stMain"] [data-testid="stExpander"], [data-testid="stMain"] [data-testid="stMetric"]',
+             "opt_plan": '[data-testid="stMain"] [data-testid="stMetric"]'}
+
+
+def _seen(page, marks: dict) -> dict:
+    """Wait until every mark has its frame; its time in seconds from navigation start."""
+    page.wait_for_function(f"() => window.__roimixSeen && {len(marks)} === "
+                           "Object.values(window.__roimixSeen).filter(v => v >= 0).length", polling=100)
+    return {k: v / 1000 for k, v in page.evaluate("window.__roimixSeen").items()}
+
+
 def measure_cold(runs: int) -> list[dict]:
     """Per run, a fresh server and browser: the Data page's first metric (first useful content), then the
-    optimise page opened cold — its title, the fit's status box, and its first plan metric (a fitted plan)."""
+    optimise page opened cold — its title, the fit's status box, and its first plan metric (a fitted plan).
+    Times are the browser's own, from navigation start to the first frame showing the element (:data:`SEEN_SCRIPT`)."""
+    import json
+
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -212,28 +248,20 @@ def measure_cold(runs: int) -> list[dict]:
                                             args=["--no-sandbox", "--disable-gpu"])
                 page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
                 page.set_default_timeout(300_000)
-                t0 = time.perf_counter()
-                request = t0 - started
+                page.add_init_script(SEEN_SCRIPT % json.dumps(DATA_MARKS))
+                request = time.perf_counter() - started
                 page.goto(url + "/", wait_until="commit")  # the Data page is the default page: its url is the root
-                page.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for()
-                data_first = time.perf_counter() - t0
+                row = _seen(page, DATA_MARKS)
                 fresh = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
                 fresh.set_default_timeout(300_000)
-                t0 = time.perf_counter()
+                fresh.add_init_script(SEEN_SCRIPT % json.dumps(OPT_MARKS))
                 fresh.goto(url + "/optimise", wait_until="commit")
-                fresh.locator('[data-testid="stMain"] h1').first.wait_for()
-                title = time.perf_counter() - t0
-                fresh.locator('[data-testid="stMain"] [data-testid="stExpander"], '
-                              '[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for()
-                status = time.perf_counter() - t0
-                fresh.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for()
-                plan = time.perf_counter() - t0
+                row |= _seen(fresh, OPT_MARKS)
                 browser.close()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        rows.append({"data_first": data_first, "opt_title": title, "opt_status": status, "opt_plan": plan,
-                     "answering": answering, "request": request})
+        rows.append(row | {"answering": answering, "request": request})
     return rows
 
 
