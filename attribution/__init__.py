@@ -10,7 +10,7 @@ credit of the incremental conversion probability; the optimizer's default).
 
 from __future__ import annotations
 
-import importlib
+from roimix.lazy import lazy_exports
 
 _HOMES = {  # name → the submodule that defines it, imported on first use (PEP 562): a command that needs
     # one model does not pay for the others' imports (pandas, DuckDB, SciPy's optimisers)
@@ -32,18 +32,7 @@ _HOMES = {  # name → the submodule that defines it, imported on first use (PEP
 }
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'attribution' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
-
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "DuckDBEngine", "Engine", "EngineError", "Journeys", "PATH_SEPARATOR", "SparkEngine", "aggregate_paths",

@@ -4,10 +4,8 @@ and every plan default lives in one place (:mod:`roimix.settings`, its numbers f
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -21,17 +19,7 @@ from roimix.cli import main
 from roimix.scenarios.load import load_scenario
 from roimix.scenarios.run import plan_settings
 from roimix.settings import PlanSettings, SettingsError, campaign_scenario, plan_scenario
-from roimix.text import error_text
-
-
-@contextmanager
-def raises_worded(kind, pattern):
-    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
-    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
-    with pytest.raises(kind) as caught:
-        yield caught
-    said = error_text(caught.value, "en")
-    assert re.search(pattern, said), said
+from worded_errors import raises_worded
 
 ROOT = Path(__file__).resolve().parents[1]
 CURVES = ROOT / "data" / "sample" / "truth_curves.csv"

@@ -6,7 +6,7 @@ paths check (:mod:`.clean_paths`) do not load pandas or DuckDB.
 
 from __future__ import annotations
 
-import importlib
+from roimix.lazy import lazy_exports
 
 _HOMES = {
     **dict.fromkeys(("CHANNELS", "CONTRACTS", "CONVERSIONS", "CURVES", "FAMILIES", "GROUPS", "LIFT_TESTS", "PATHS",
@@ -16,18 +16,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'roimix.tables' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
-
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "CHANNELS", "CONTRACTS", "CONVERSIONS", "CURVES", "FAMILIES", "GROUPS", "LIFT_TESTS", "PATHS", "SEGMENTS",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
@@ -13,17 +11,7 @@ import pytest
 from optimizer.campaign import (
     REGULAR, TEMPLATES, CalendarError, Campaign, Phase, calendar_frame, calendar_from_frame, template,
 )
-from roimix.text import error_text
-
-
-@contextmanager
-def raises_worded(kind, pattern):
-    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
-    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
-    with pytest.raises(kind) as caught:
-        yield caught
-    said = error_text(caught.value, "en")
-    assert re.search(pattern, said), said
+from worded_errors import raises_worded
 
 
 @pytest.mark.parametrize("name", TEMPLATES)

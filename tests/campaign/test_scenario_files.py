@@ -4,7 +4,6 @@ the key and the file (with the closest valid key)."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -12,16 +11,8 @@ import pytest
 from roimix.errors import ScenarioError
 from roimix.scenarios import load_scenario, run_scenario
 from roimix.text import error_text
+from worded_errors import raises_worded
 
-
-@contextmanager
-def raises_worded(kind, pattern):
-    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
-    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
-    with pytest.raises(kind) as caught:
-        yield caught
-    said = error_text(caught.value, "en")
-    assert re.search(pattern, said), said
 
 MINIMAL = """
 name = "mini"

@@ -3,8 +3,6 @@ the smallest concave majorant, and bad parameters are rejected with the curve's 
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 
 import cvxpy as cp
 import numpy as np
@@ -17,17 +15,8 @@ from optimizer import CurveError, curves_from_frame, envelope_value, shape_value
 from optimizer.curves import envelope_tangents, shape_expressions
 from optimizer_cases import slope, value
 from roimix.tables import CURVES, read_table
-from roimix.text import error_text
+from worded_errors import raises_worded
 
-
-@contextmanager
-def raises_worded(kind, pattern):
-    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
-    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
-    with pytest.raises(kind) as caught:
-        yield caught
-    said = error_text(caught.value, "en")
-    assert re.search(pattern, said), said
 
 FAST = settings(max_examples=40, deadline=None)
 

@@ -6,8 +6,6 @@ Checked against brute force (a grid over two-cell allocations), against the defi
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -19,17 +17,7 @@ from optimizer import Budget, CurveDraws, Objective, Planner, Risk, RuleError, S
 from optimizer.draws import cvar
 from optimizer.planner import OUTCOME_SPREAD_SCALE
 from optimizer.problem import CVAR_MEAN_WEIGHT
-from roimix.text import error_text
-
-
-@contextmanager
-def raises_worded(kind, pattern):
-    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
-    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
-    with pytest.raises(kind) as caught:
-        yield caught
-    said = error_text(caught.value, "en")
-    assert re.search(pattern, said), said
+from worded_errors import raises_worded
 
 
 def _cells(a, b, current):

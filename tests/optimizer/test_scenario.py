@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 
 import pytest
 
@@ -13,17 +11,7 @@ from optimizer import (
 )
 from optimizer_cases import random_curves
 from roimix.errors import ScenarioError
-from roimix.text import error_text
-
-
-@contextmanager
-def raises_worded(kind, pattern):
-    """``pytest.raises(kind, match=pattern)`` on what a reader sees in English: a keyed error worded by
-    :func:`roimix.text.error_text` (its ``str`` is only the key and values)."""
-    with pytest.raises(kind) as caught:
-        yield caught
-    said = error_text(caught.value, "en")
-    assert re.search(pattern, said), said
+from worded_errors import raises_worded
 
 
 @pytest.mark.parametrize("build,message", [
