@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .clean_paths import clean_paths_arrow
+from .clean_paths import PARQUET_SUFFIXES, clean_paths_arrow
 from .contracts import ORDER_CEILING_CNY, Column, TableContract
 from roimix.messages import Message
 
@@ -34,7 +34,6 @@ from .problems import Problem, TableError
 Source = str | Path | pd.DataFrame
 _EXAMPLE_ROWS = 5
 _counter = itertools.count()
-_PARQUET_SUFFIXES = (".parquet", ".pq")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 _GLOB_CHARS = "*?["
 _REJECTS_LIMIT = 100_000
@@ -248,7 +247,7 @@ def _parts(source: str | Path, label: str) -> list[tuple[Path, str]]:
 def _folder_files(folder: Path) -> list[Path]:
     files = sorted(p for p in folder.rglob("*") if p.is_file()
                    and not any(_hidden(part) for part in p.relative_to(folder).parts))
-    for suffixes in (_PARQUET_SUFFIXES, _CSV_SUFFIXES):
+    for suffixes in (PARQUET_SUFFIXES, _CSV_SUFFIXES):
         chosen = [p for p in files if p.name.lower().endswith(suffixes)]
         if chosen:
             return chosen
@@ -262,7 +261,7 @@ def _hidden(name: str) -> bool:
 def _is_csv(path: Path) -> bool:
     """By the name (.parquet/.pq or .csv/.tsv/.txt), else by the content: Parquet starts with PAR1."""
     name = path.name.lower()
-    if name.endswith(_PARQUET_SUFFIXES):
+    if name.endswith(PARQUET_SUFFIXES):
         return False
     if name.endswith(_CSV_SUFFIXES):
         return True

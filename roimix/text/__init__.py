@@ -10,6 +10,8 @@ import importlib
 import math
 import sys
 
+from roimix.messages import Message
+
 LANGS = ("zh", "en")
 _AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline", "aggregate",
           "errors_plan", "errors_data", "errors_journeys")
@@ -43,13 +45,9 @@ def t(key: str, lang: str = "zh", **values) -> str:
 def word(message, lang: str = "zh") -> str:
     """A :class:`roimix.messages.Message` as a sentence in ``lang``; a value that is itself a message (a reason
     inside a reason) is worded first."""
-    values = {k: word(v, lang) if _is_message(v) else v for k, v in message.values.items()}
+    values = {k: word(v, lang) if isinstance(v, Message) else v for k, v in message.values.items()}
     zh, en = STRINGS[message.key]
     return (zh if lang == "zh" else en).format(**values)  # not t(): a value may be named key or lang
-
-
-def _is_message(value) -> bool:
-    return hasattr(value, "key") and hasattr(value, "values") and isinstance(getattr(value, "values"), dict)
 
 
 def error_text(err: BaseException, lang: str = "zh") -> str:
