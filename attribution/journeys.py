@@ -690,7 +690,7 @@ def _build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, l
     counts = con.execute(f"SELECT channel, count(*) FROM {touchpoints} GROUP BY channel ORDER BY channel").fetchall()
     channels = pa.array([channel for channel, _ in counts if channel is not None], pa.string())
     n_codes = len(channels)
-    orders = _arrow(con.execute(
+    orders = _arrow(con.sql(
         f'SELECT user_id, epoch_us("timestamp") AS at_us, "timestamp" AS conversion_ts, value, product_segment, '
         f'is_new_customer, order_id FROM {conversions} ORDER BY user_id, "timestamp", {_ORDER_TIES}'))
     key_type = np.int32 if orders.num_rows + n_codes < 2**31 else np.int64  # narrower keys sort faster
@@ -698,7 +698,7 @@ def _build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, l
     con.register(order_keys, pa.table({"user_id": orders.column("user_id"), "at_us": orders.column("at_us"),
                                        "k": np.arange(orders.num_rows, dtype=key_type) + key_type(n_codes)}))
     try:
-        events = _arrow(con.execute(f"""
+        events = _arrow(con.sql(f"""
 SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k
 FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel
 UNION ALL
@@ -830,9 +830,15 @@ def _one_piece(column: pa.ChunkedArray) -> pa.Array:
 
 
 def _arrow(result, rows: int | None = None) -> pa.Table:
-    """A DuckDB result as one Arrow table (``.arrow()`` gives a reader from DuckDB 1.5, a table before); ``rows``:
-    how many it has, to get each column in one piece (numpy then reads numbers without copying them)."""
-    out = result.arrow() if rows is None else result.arrow(max(int(rows), 1))
+    """A DuckDB result as one Arrow table. A relation (``con.sql``) is collected into Arrow by DuckDB's threads
+    in parallel, a query result (``con.execute``) by one thread (measured at 7.4·10⁶ sorted events: ~0.5 s less
+    for the relation); ``rows``: how many it has, as the batch size, so a column comes in few pieces (``.arrow()``
+    gives a reader from DuckDB 1.5, a table before)."""
+    batch = max(int(rows), 1) if rows is not None else None
+    if isinstance(result, duckdb.DuckDBPyRelation):
+        fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+        return fetch(batch) if batch is not None else fetch()
+    out = result.arrow() if batch is None else result.arrow(batch)
     return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
 
 
