@@ -88,7 +88,7 @@ def binding_messages(table: pd.DataFrame, objective: str) -> tuple[Message, ...]
 
 
 def _binding_key(row) -> str:
-    if row.kind in ("budget", "target", "roi", "lock", "linear"):
+    if row.kind in ("budget", "target", "roi", "break_even", "lock", "linear"):
         return f"optimizer.binding.{row.kind}"
     if row.kind == "share":
         return "optimizer.binding.share_cap" if row.sense == "le" else "optimizer.binding.share_floor"

@@ -297,10 +297,11 @@ class Program:
         if rule.form == "roi":
             M = sp.csr_matrix(rule.M)[:, order]
             Ms = M @ sp.diags(k / Sv)
+            Mv = M if rule.value_weight is None else M @ sp.diags(np.asarray(rule.value_weight, dtype=float)[order])
             norm = np.asarray(abs(Ms).max(axis=1).todense()).ravel()
             norm = np.where(norm > 0, norm, 1.0)
             Ms = sp.diags(1.0 / norm) @ Ms
-            lhs = cp.multiply(1.0 / norm, M @ v) - level * (Ms @ z)
+            lhs = cp.multiply(1.0 / norm, Mv @ v) - level * (Ms @ z)
             con = _sense(lhs, -e if elastic else 0.0, "ge")
 
             def relaxed(lv, ev, zv):

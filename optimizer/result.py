@@ -93,6 +93,10 @@ class Timings:
         return asdict(self)
 
 
+FEN_CNY = 0.01
+"""One fen: spend below it is no spend when a ratio to spend is shown."""
+
+
 @dataclass(frozen=True)
 class PlanResult:
     """Everything one solve produced; ``plan`` and ``rules`` are tidy frames (one row per cell / rule)."""
@@ -130,6 +134,28 @@ class PlanResult:
 
     def binding(self) -> pd.DataFrame:
         return self.rules[self.rules["binding"]]
+
+    def by_channel(self) -> pd.DataFrame:
+        """Per channel (segments summed): spend, expected GMV, incremental ROAS (GMV ÷ spend), the break-even
+        ROAS (保本投产比: GMV ÷ margin-weighted GMV, i.e. ``1 / margin`` when the channel's cells share one margin,
+        returns already out of the margin) and the distance ``roi − break_even_roi`` (ROAS points; < 0: the
+        channel's spend does not pay for itself), for today's allocation and the plan."""
+        p = self.plan
+        frame = p.assign(
+            margin_value=p["margin"] * p["expected_value"], current_margin_value=p["margin"] * p["current_value"])
+        out = frame.groupby("channel", sort=False, as_index=False)[
+            ["current_spend", "spend", "current_value", "expected_value", "current_margin_value", "margin_value"]].sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # below one fen a day a channel has no ROAS (value ÷ a solver's 1e-9 yuan is its marginal ROAS at 0)
+            out["current_roi"] = np.where(out["current_spend"] >= FEN_CNY, out["current_value"] / out["current_spend"],
+                                          np.nan)
+            out["roi"] = np.where(out["spend"] >= FEN_CNY, out["expected_value"] / out["spend"], np.nan)
+            value = np.where(out["expected_value"] > 0, out["expected_value"], out["current_value"])
+            margin_value = np.where(out["expected_value"] > 0, out["margin_value"], out["current_margin_value"])
+            out["break_even_roi"] = np.where(margin_value > 0, value / margin_value, np.inf)
+        out["current_distance"] = out["current_roi"] - out["break_even_roi"]
+        out["distance"] = out["roi"] - out["break_even_roi"]
+        return out.drop(columns=["current_margin_value", "margin_value"])
 
     def summary(self) -> pd.DataFrame:
         """Totals and evidence as a two-column frame (``item``, ``value``), for exports."""

@@ -34,7 +34,7 @@ class ResolvedRule:
     """One rule (or one side of a :class:`Bounds`) as arrays over the cells, in yuan."""
 
     name: str
-    kind: str  # budget, share, bounds, total, lock, roi, target, linear
+    kind: str  # budget, share, bounds, total, lock, roi, break_even, target, linear
     form: str  # linear, share, roi, target
     sense: str  # le, ge, eq
     level: float
@@ -47,6 +47,9 @@ class ResolvedRule:
     D: np.ndarray | None = None
     M: sp.csr_matrix | None = None
     measure: str = "spend"
+    value_weight: np.ndarray | None = None
+    """``roi`` form: per-cell weight of GMV in ``M @ (weight · GMV) ≥ level · M @ spend`` (None: 1; the margin
+    for a break-even floor)"""
 
     @property
     def id(self) -> str:
@@ -126,7 +129,11 @@ def resolve(curves: Curves, scenario: Scenario) -> tuple[ResolvedRule, ...]:
                 channels = pd.unique(keys.loc[sel, "channel"].astype(str))
                 ch = keys["channel"].astype(str).to_numpy()
                 M = sp.csr_matrix(np.vstack([(ch == c) & sel for c in channels]).astype(float))
-            out.append(ResolvedRule(rule.name, "roi", "roi", "ge", rule.roi, "roi", sel, M=M))
+            if rule.measure == "profit":  # Σ margin · GMV ≥ roi · spend: roi in multiples of break-even
+                out.append(ResolvedRule(rule.name, "break_even", "roi", "ge", rule.roi, "multiple", sel, M=M,
+                                        measure="profit", value_weight=np.asarray(curves.margin, dtype=float)))
+            else:
+                out.append(ResolvedRule(rule.name, "roi", "roi", "ge", rule.roi, "roi", sel, M=M))
         elif isinstance(rule, LinearRule):
             L = sp.csr_matrix(rule.coefficients, dtype=float)
             if L.shape[1] != n:
@@ -154,7 +161,8 @@ def rule_terms(rule: ResolvedRule, curves: Curves, spend: np.ndarray, effective:
         return np.array([rule.N @ spend]), np.array([rule.level * (rule.D @ spend)])
     value = curves.value(spend if effective is None else effective)
     if rule.form == "roi":
-        return rule.M @ value, rule.level * (rule.M @ spend)
+        weighted = value if rule.value_weight is None else value * rule.value_weight
+        return rule.M @ weighted, rule.level * (rule.M @ spend)
     return np.array([value.sum()]), np.array([rule.level])
 
 

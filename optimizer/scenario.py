@@ -188,16 +188,22 @@ class Lock:
 
 @dataclass(frozen=True)
 class RoiFloor:
-    """``GMV ≥ roi · spend`` over the selection (``per="total"``) or for each channel in it."""
+    """``GMV ≥ roi · spend`` over the selection (``per="total"``) or for each channel in it.
+
+    ``measure="profit"`` weighs each cell's GMV by its margin: ``Σ margin_c · GMV_c ≥ roi · Σ spend_c``, so
+    ``roi`` is a multiple of the break-even ROI (``roi = 1``: every row at least pays for its spend,
+    保本投产比 ``1 / margin`` with each cell's own margin, returns already taken out of it)."""
 
     name: str
     roi: float
     select: Select = ALL
     per: Literal["total", "channel"] = "total"
+    measure: Literal["gmv", "profit"] = "gmv"
 
     def __post_init__(self):
         _finite(self.name, "roi", self.roi)
         _choice(self.name, "per", self.per, ("total", "channel"))
+        _choice(self.name, "measure", self.measure, ("gmv", "profit"))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def write_curves(frame: pd.DataFrame, path: str | Path, draws: pd.DataFrame | No
     import pyarrow.parquet as pq
 
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # as the plan exports do: a new folder is not an error
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):  # typed columns, no spreadsheet: written as they are
         frame.to_parquet(path, index=False)

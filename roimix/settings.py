@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # names in annotations only: the optimizer loads when a plan 
     from optimizer import Budget, Objective, Risk, Rule, Scenario
 
 MAX_RETURN_RATE = 0.95
+BREAK_EVEN = "break-even"
+"""``roi_floor`` as a word: the plan must at least pay for its spend (保本)."""
+BREAK_EVEN_WORDS = (BREAK_EVEN, "breakeven", "保本")
 MAX_RESERVE_SHARE = 0.99
 
 
@@ -70,8 +73,11 @@ class PlanSettings:
     """new-customer traffic ≤ this share of paid traffic (``None``: off)"""
     new_customer_floor: float | None = None
     """new-customer traffic ≥ this share of paid traffic (``None``: off)"""
-    roi_floor: float | None = None
-    """incremental GMV ≥ this × spend over the plan (``None``: off)"""
+    roi_floor: float | Literal["break-even"] | None = None
+    """incremental GMV ≥ this × spend (``None``: off); ``"break-even"`` (also ``保本``): margin × GMV ≥ spend, each
+    cell at its own margin net of returns — the 保本投产比 ``1 / (margin × (1 − return rate))``"""
+    roi_floor_per: Literal["total", "channel"] = "total"
+    """the ROI floor holds over the whole plan (``total``) or for each channel (``channel``)"""
     margin: float = plan_defaults.MARGIN
     """gross margin on GMV for curves without their own"""
     return_rate: float = 0.0
@@ -103,7 +109,16 @@ class PlanSettings:
             raise SettingsError(message=Message("plan.err.setting.min_spend_needs_target", {}))
         for name in ("new_product_cap", "new_customer_cap", "new_customer_floor"):
             _number(name.replace("_", "-"), getattr(self, name), high=1.0, optional=True)
-        _number("ROI floor", self.roi_floor, optional=True)
+        if isinstance(self.roi_floor, str):
+            if self.roi_floor.strip().lower().replace("_", "-") not in BREAK_EVEN_WORDS:
+                raise SettingsError(message=Message("plan.err.setting.roi_floor_word", {
+                    "got": self.roi_floor, "word": BREAK_EVEN}))
+            object.__setattr__(self, "roi_floor", BREAK_EVEN)
+        else:
+            _number("ROI floor", self.roi_floor, optional=True)
+        if self.roi_floor_per not in ("total", "channel"):
+            raise SettingsError(message=Message("plan.err.setting.not_choice", {
+                "setting": "ROI floor per", "choices": "total, channel", "got": self.roi_floor_per}))
         _number("margin", self.margin, high=1.0)
         _number("return rate", self.return_rate, high=MAX_RETURN_RATE)
         if isinstance(self.risk, Risk):
@@ -153,11 +168,22 @@ class PlanSettings:
             out.append(new_customer_floor(self.new_customer_floor))
         return tuple(out)
 
+    @property
+    def break_even_roi(self) -> float:
+        """保本投产比 at the settings' margin: 1 / (margin × (1 − return rate)) (inf at margin 0)."""
+        share = self.profit_margin
+        return 1.0 / share if share > 0 else math.inf
+
     def channel_rules(self) -> tuple[Rule, ...]:
-        """The per-channel rules, then the ROI floor (when on)."""
+        """The per-channel rules, then the ROI floor (when on): a number is a floor on incremental ROAS,
+        ``"break-even"`` the floor margin × GMV ≥ spend (each cell's own margin)."""
         from optimizer.scenario import RoiFloor
 
-        return self.rules + (() if self.roi_floor is None else (RoiFloor("ROI floor", self.roi_floor),))
+        if self.roi_floor is None:
+            return self.rules
+        if self.roi_floor == BREAK_EVEN:
+            return self.rules + (RoiFloor("break-even", 1.0, per=self.roi_floor_per, measure="profit"),)
+        return self.rules + (RoiFloor("ROI floor", self.roi_floor, per=self.roi_floor_per),)
 
     def objective_of(self, has_draws: bool) -> Objective:
         from optimizer.scenario import Objective, Risk

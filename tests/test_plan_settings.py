@@ -89,7 +89,8 @@ def test_the_cli_defaults_are_the_settings_defaults(monkeypatch):
 @pytest.mark.parametrize("field, value, named", [
     ("new_product_cap", 1.5, "new-product-cap"), ("margin", -0.1, "margin"), ("return_rate", 0.99, "return rate"),
     ("reserve_share", 1.0, "reserve"), ("objective", "roas", "objective"), ("days", 0, "days"),
-    ("risk", "cvar:2", "risk"), ("risk", 0.9, "risk"),
+    ("risk", "cvar:2", "risk"), ("risk", 0.9, "risk"), ("roi_floor", "break even-ish", "ROI floor"),
+    ("roi_floor", -1.0, "ROI floor"), ("roi_floor_per", "segment", "ROI floor per"),
 ])
 def test_a_bad_setting_is_named(field, value, named):
     with raises_worded(SettingsError, f"^{named}: "):
@@ -165,3 +166,14 @@ def test_a_campaign_budget_is_a_total_over_the_horizon():
     assert plan.daily["spend"].sum() == pytest.approx(27_000.0, rel=1e-6)
     with raises_worded(Exception, "rule 'budget'"):
         CampaignScenario(12_000.0)
+
+
+@pytest.mark.parametrize("word", ["break-even", "保本", "Break_Even", "breakeven"])
+def test_break_even_is_a_roi_floor_word_and_becomes_a_profit_floor(word):
+    from optimizer.scenario import RoiFloor
+
+    settings = PlanSettings(budget_cny=1000.0, roi_floor=word, roi_floor_per="channel", margin=0.4, return_rate=0.2)
+    assert settings.roi_floor == "break-even"
+    assert settings.break_even_roi == pytest.approx(1 / (0.4 * 0.8))
+    assert settings.channel_rules() == (RoiFloor("break-even", 1.0, per="channel", measure="profit"),)
+    assert PlanSettings(budget_cny=1000.0, roi_floor=2.5).channel_rules() == (RoiFloor("ROI floor", 2.5),)

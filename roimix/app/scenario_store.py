@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from roimix.messages import Message
-from roimix.settings import default
+from roimix.settings import BREAK_EVEN, BREAK_EVEN_WORDS, default
 from roimix.text import t
 
 from . import engine, shared, state
@@ -56,6 +56,8 @@ def restore(saved: SavedScenario) -> None:
     state.NEW_PRODUCT_CAP.force(int(round((w.new_product_cap or 0) * 100)))
     state.NEW_CUSTOMER_CAP.force(int(round((w.new_customer_cap or 0) * 100)))
     state.ROI_FLOOR.force(float(w.roi_floor))
+    state.ROI_BREAK_EVEN.force(bool(w.roi_break_even))
+    state.ROI_PER_CHANNEL.force(bool(w.roi_per_channel))
     state.MARGIN_PCT.force(float(w.margin) * 100.0)  # the profit objective's margin and returns, and 平均/稳健
     state.RETURN_PCT.force(float(w.return_rate) * 100.0)
     state.RISK.force(w.risk)
@@ -74,7 +76,8 @@ def compare_frame(saved: list[SavedScenario], lang: str) -> pd.DataFrame:
         tot = r.totals if r is not None and r.solved else None
         rows.append({
             "scenario": s.name, "objective": w.objective, "budget": w.budget,
-            "new_product_cap": w.new_product_cap, "new_customer_cap": w.new_customer_cap, "roi_floor": w.roi_floor,
+            "new_product_cap": w.new_product_cap, "new_customer_cap": w.new_customer_cap, "roi_floor": "break-even" if w.roi_break_even else w.roi_floor,
+            "roi_floor_per": "channel" if w.roi_per_channel else "total",
             "locks": sum(1 for b in w.bounds if b[3]), "status": r.status if r is not None else "",
             "spend": tot.spend_cny if tot else np.nan, "gmv": tot.gmv_cny if tot else np.nan,
             "uplift": tot.gmv_uplift_cny if tot else np.nan, "uplift_share": tot.gmv_uplift_share if tot else np.nan,
@@ -135,8 +138,12 @@ def scenario_toml(saved: SavedScenario, start: dt.date | None = None) -> str:
               f"new_product_cap = {'false' if w.new_product_cap is None else f'{w.new_product_cap:.6g}'}",
               f"new_customer_cap = {'false' if w.new_customer_cap is None else f'{w.new_customer_cap:.6g}'}",
               "key_daily_min = false"]
-    if w.roi_floor:
+    if w.roi_break_even:
+        lines.append(f"roi_floor = {_q(BREAK_EVEN)}")
+    elif w.roi_floor:
         lines.append(f"roi_floor = {float(w.roi_floor):.6g}")
+    if (w.roi_break_even or w.roi_floor) and w.roi_per_channel:
+        lines.append('roi_floor_per = "channel"')
     locks = [c for c, _, _, locked in w.bounds if locked]
     if locks:
         lines.append("locks = [" + ", ".join(_q(c) for c in locks) + "]")
@@ -149,6 +156,10 @@ def scenario_toml(saved: SavedScenario, start: dt.date | None = None) -> str:
         if upper is not None:
             lines.append(f"upper = {float(upper):.6g}")
     return "\n".join(lines) + "\n"
+
+
+def _is_break_even(value) -> bool:
+    return isinstance(value, str) and value.strip().lower().replace("_", "-") in BREAK_EVEN_WORDS
 
 
 def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.DataFrame, str]:
@@ -184,7 +195,9 @@ def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.Data
             new_product_cap=cap("new_product_cap", default("new_product_cap")),
             new_customer_cap=cap("new_customer_cap", default("new_customer_cap")),
             objective=str(objective.get("kind", "gmv")), target_gmv=float(target) / days if target is not None else None,
-            roi_floor=float(rules.get("roi_floor", 0.0)),
+            roi_floor=0.0 if _is_break_even(rules.get("roi_floor")) else float(rules.get("roi_floor", 0.0)),
+            roi_break_even=_is_break_even(rules.get("roi_floor")),
+            roi_per_channel=rules.get("roi_floor_per", "total") == "channel",
             bounds=tuple((c, lo, None if up is None else float(up), locked) for c, (lo, up, locked) in bounds.items()),
             margin=float(doc.get("curves", {}).get("margin", engine.WhatIf.margin)),
         )

@@ -188,6 +188,8 @@ def whatif(table: pd.DataFrame) -> engine.WhatIf:
         objective=objective,
         target_gmv=state.TARGET_GMV.get() if objective == "min_spend" else None,
         roi_floor=float(state.ROI_FLOOR.get() or 0.0),
+        roi_break_even=bool(state.ROI_BREAK_EVEN.get()),
+        roi_per_channel=bool(state.ROI_PER_CHANNEL.get()),
         bounds=rows,
         margin=float(state.MARGIN_PCT.get() or 0.0) / 100.0,
         return_rate=float(state.RETURN_PCT.get() or 0.0) / 100.0,

@@ -92,6 +92,10 @@ def channel_plan(result: PlanResult) -> pd.DataFrame:
                         "planned_spend": total("spend"), "current_value": total("current_value"),
                         "planned_value": total("expected_value"), "marginal_roi": mroi})
     out["change"] = out["planned_spend"] - out["current_spend"]
+    if "margin" in p.columns:  # 保本投产比 per channel and the plan's distance to it (PlanResult.by_channel)
+        even = result.by_channel().set_index("channel")
+        out["break_even_roi"] = even["break_even_roi"].reindex(out["channel"]).to_numpy()
+        out["distance"] = even["distance"].reindex(out["channel"]).to_numpy()
     return out
 
 

@@ -128,6 +128,10 @@ NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", round(default_
 OBJECTIVE: Slot[str] = Slot("whatif.objective", default("objective"), per_lang=True)
 TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
 ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
+ROI_BREAK_EVEN: Slot[bool] = Slot("whatif.roi_break_even", False)
+"""the ROI floor is break-even (保本: margin × GMV ≥ spend) instead of the slider's number"""
+ROI_PER_CHANNEL: Slot[bool] = Slot("whatif.roi_per_channel", False)
+"""the ROI floor holds for each channel, not only over the plan"""
 MARGIN_PCT: Slot[float] = Slot("whatif.margin_pct", default_percent("margin"))
 """gross margin on GMV in % (the profit objective's; the plan settings' default, :mod:`roimix.settings`)"""
 RETURN_PCT: Slot[float] = Slot("whatif.return_pct", default_percent("return_rate"))

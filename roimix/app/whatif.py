@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from roimix import plan_defaults
-from roimix.settings import PlanSettings, default, plan_scenario, profit_margin
+from roimix.settings import BREAK_EVEN, PlanSettings, default, plan_scenario, profit_margin
 
 if TYPE_CHECKING:  # names in annotations only
     from optimizer import Scenario
@@ -36,6 +36,10 @@ class WhatIf:
     objective: str = default("objective")
     target_gmv: float | None = None
     roi_floor: float = 0.0
+    roi_break_even: bool = False
+    """the ROI floor is break-even (保本: margin × (1 − return rate) × GMV ≥ spend); ``roi_floor`` is then unused"""
+    roi_per_channel: bool = False
+    """the ROI floor holds for each channel"""
     bounds: tuple[tuple[str, float, float | None, bool], ...] = ()
     """(channel, lower × current, upper × current or None, locked)"""
     margin: float = DEFAULT_MARGIN
@@ -113,7 +117,8 @@ def settings_of(w: WhatIf, table: pd.DataFrame, *, budget: float | None = None, 
     return PlanSettings(
         objective=w.objective, budget_cny=w.budget if budget is None else budget, target_gmv_cny=target, days=days,
         new_product_cap=w.new_product_cap, new_customer_cap=w.new_customer_cap,
-        roi_floor=float(w.roi_floor) if w.roi_floor else None, margin=float(w.margin),
+        roi_floor=BREAK_EVEN if w.roi_break_even else (float(w.roi_floor) if w.roi_floor else None),
+        roi_floor_per="channel" if w.roi_per_channel else "total", margin=float(w.margin),
         return_rate=float(w.return_rate), risk=default("risk") if w.risk == "cvar" else "mean",
         rules=_bounds_and_locks(w, table),
     )

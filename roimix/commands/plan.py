@@ -33,7 +33,7 @@ from roimix.commands._engine import engine_errors, engine_options
 from roimix.errors import UsageError
 from roimix.messages import Message
 from roimix.report.plan import render
-from roimix.settings import PlanSettings, default, plan_scenario
+from roimix.settings import BREAK_EVEN, BREAK_EVEN_WORDS, PlanSettings, default, plan_scenario
 from roimix.export import (
     FORMATS, Context, plan_summary_lines, plan_tables, write_cells_csv, write_finance,
 )
@@ -43,6 +43,26 @@ from optimizer.lift_value import lift_test_values
 from roimix.text import money, percent, t, word
 
 _FILE = click.Path(dir_okay=False)
+
+
+class RoiFloorParam(click.ParamType):
+    """``--roi-floor``: an incremental ROAS ≥ 0, or ``break-even`` / ``保本`` (the plan pays for its spend)."""
+
+    name = "ROAS|break-even"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) or value is None:
+            return value
+        text = str(value).strip()
+        if text.lower().replace("_", "-") in BREAK_EVEN_WORDS:
+            return BREAK_EVEN
+        try:
+            number = float(text)
+        except ValueError:
+            number = float("nan")
+        if not number >= 0:  # worded by the CLI in the command's language
+            raise UsageError(message=Message("plan.err.cli.roi_floor", {"got": text, "word": BREAK_EVEN}))
+        return number
 
 
 def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, curves_out: str | None = None,
@@ -196,9 +216,9 @@ def parse_bounds(text: str | None) -> Bounds | None:
 def settings_from_options(
     *, objective: str, budget: float | None, budget_mode: str | None, reserve: float, target_gmv: float | None,
     new_product_cap_share: float | None, new_customer_cap_share: float | None,
-    new_customer_floor_share: float | None, bounds: str | None, locks: tuple[str, ...], roi_floor: float | None,
+    new_customer_floor_share: float | None, bounds: str | None, locks: tuple[str, ...], roi_floor: float | str | None,
     channels: set[str], margin: float = default("margin"), return_rate: float = default("return_rate"),
-    risk: str | Risk = default("risk"), keep: tuple = (),
+    risk: str | Risk = default("risk"), keep: tuple = (), roi_floor_per: str = default("roi_floor_per"),
 ) -> PlanSettings:
     """The plan settings of the command's options (``keep``: locks of cells kept at current spend)."""
     kind = objective.replace("-", "_")
@@ -219,8 +239,22 @@ def settings_from_options(
     return PlanSettings(objective=kind, budget_cny=budget, budget_sense=budget_mode, reserve_share=reserve,
                         target_gmv_cny=target_gmv, new_product_cap=new_product_cap_share,
                         new_customer_cap=new_customer_cap_share, new_customer_floor=new_customer_floor_share,
-                        roi_floor=roi_floor, margin=margin, return_rate=return_rate, risk=risk,
-                        rules=tuple(rules) + tuple(keep))
+                        roi_floor=roi_floor, roi_floor_per=roi_floor_per, margin=margin, return_rate=return_rate,
+                        risk=risk, rules=tuple(rules) + tuple(keep))
+
+
+def break_even_lines(result, lang: str) -> list[str]:
+    """Per channel the incremental ROAS today and in the plan against its break-even ROAS (保本投产比), the
+    distance in ROAS points: a channel below it does not pay for its spend. Nothing for an unsolved plan."""
+    if not result.solved or "margin" not in result.plan.columns:
+        return []
+    fmt = lambda v: f"{v:.2f}" if np.isfinite(v) else "–"  # noqa: E731
+    lines = [t("optimizer.summary.break_even_head", lang)]
+    for r in result.by_channel().itertuples():
+        lines.append(t("optimizer.summary.break_even_line", lang, channel=r.channel, current=fmt(r.current_roi),
+                       plan=fmt(r.roi), break_even=fmt(r.break_even_roi),
+                       distance=f"{round(r.distance, 2) + 0.0:+.2f}" if np.isfinite(r.distance) else "–"))
+    return lines
 
 
 def sha256(path: str | Path) -> str:
@@ -243,7 +277,7 @@ def plan_assumptions(settings: PlanSettings, options: dict, given: dict, inputs:
     item = lambda key, **v: t(f"optimizer.assume.{key}", lang, **v)  # noqa: E731
     option = {"new_product_cap": "new_product_cap", "new_customer_cap": "new_customer_cap",
               "new_customer_floor": "new_customer_floor", "budget": "budget", "reserve": "reserve",
-              "target_gmv": "target_gmv", "roi_floor": "roi_floor", "margin": "margin", "return_rate": "return_rate",
+              "target_gmv": "target_gmv", "roi_floor": "roi_floor", "roi_floor_per": "roi_floor_per", "margin": "margin", "return_rate": "return_rate",
               "risk": "risk", "objective": "objective"}
     src = lambda name: item("from.cli") if given.get(option.get(name, name)) else item("from.default")  # noqa: E731
     off = item("off")
@@ -317,7 +351,11 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
 @click.option("--new-customer-floor", type=click.FloatRange(0, 1), help="new-customer traffic ≥ this share")
 @click.option("--bounds", help="per-cell spend limits: relative:0.5,2 (× current spend) or absolute:LOW,HIGH (yuan)")
 @click.option("--lock", "locks", multiple=True, help="channel kept at its current spend (repeatable)")
-@click.option("--roi-floor", type=click.FloatRange(0), help="overall incremental ROAS (incremental GMV ÷ spend) of at least this")
+@click.option("--roi-floor", type=RoiFloorParam(),
+              help="incremental ROAS (incremental GMV ÷ spend) of at least this, or break-even (保本): margin × (1 − return "
+                   "rate) × GMV ≥ spend, each cell at its own margin")
+@click.option("--roi-floor-per", type=click.Choice(["total", "channel"]), default=default("roi_floor_per"),
+              show_default=True, help="the ROI floor holds over the whole plan or for each channel")
 @click.option("--margin", type=click.FloatRange(0, 1), default=default("margin"), show_default=True,
               help="profit margin for curves without a margin column")
 @click.option("--return-rate", type=click.FloatRange(0, 0.95), default=default("return_rate"), show_default=True,
@@ -331,8 +369,8 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
 @engine_options
 def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tests, model, lookback_days, current_window,
             curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
-            new_customer_floor, bounds, locks, roi_floor, margin, return_rate, risk, rank_tests, out, lang,
-            engine) -> None:
+            new_customer_floor, bounds, locks, roi_floor, roi_floor_per, margin, return_rate, risk, rank_tests, out,
+            lang, engine) -> None:
     """Plan the daily budget from response curves (--curves) or straight from raw logs (pipeline
     mode): print the uplift and the binding rules in money, optionally write the plan."""
     if out is not None and Path(out).suffix.lower() not in FORMATS:
@@ -368,7 +406,8 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         objective=objective, budget=budget, budget_mode=budget_mode, reserve=reserve, target_gmv=target_gmv,
         new_product_cap_share=new_product_cap, new_customer_cap_share=new_customer_cap,
         new_customer_floor_share=new_customer_floor, bounds=bounds, locks=locks, roi_floor=roi_floor,
-        channels=set(frame["channel"].astype(str)), margin=margin, return_rate=return_rate, risk=risk, keep=keep,
+        roi_floor_per=roi_floor_per, channels=set(frame["channel"].astype(str)), margin=margin,
+        return_rate=return_rate, risk=risk, keep=keep,
     )
     check_budget(frame, settings, locks, parse_bounds(bounds), unfit, lang)
     frame["margin"] = frame["margin"] * (1 - settings.return_rate)  # profit and break-even count only what is kept
@@ -385,6 +424,8 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                                  cells=~unfit.to_numpy())
     for line in plan_summary_lines(result, lang):  # held-back reserve and unspent budget told apart
         click.echo(line)
+    for line in break_even_lines(result, lang):
+        click.echo(line)
     if tests is not None:
         click.echo(t("optimizer.summary.tests_head", lang))
         for r in tests.head(TESTS_SHOWN).itertuples():
@@ -399,7 +440,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         options = {"objective": objective, "budget": budget, "budget_mode": budget_mode, "reserve": reserve,
                    "target_gmv": target_gmv, "new_product_cap": new_product_cap, "new_customer_cap": new_customer_cap,
                    "new_customer_floor": new_customer_floor, "bounds": bounds, "locks": locks,
-                   "roi_floor": roi_floor, "margin": margin, "return_rate": return_rate,
+                   "roi_floor": roi_floor, "roi_floor_per": roi_floor_per, "margin": margin, "return_rate": return_rate,
                    "risk": result.risk, "curves": curves, "model": model,
                    "lookback_days": lookback_days, "current_window": current_window, "outcome": outcome,
                    "touchpoints": touchpoints,

@@ -43,6 +43,7 @@ HEADERS = {
     "shadow_price": "campaign.col.shadow_price", "step": "campaign.col.step",
     "gain_per_step": "campaign.col.gain_per_step", "explanation": "campaign.col.explanation",
     "current_spend": "campaign.col.current_spend", "marginal_roi": "campaign.col.marginal_roi",
+    "break_even_roi": "campaign.col.break_even_roi", "roi_minus_break_even": "campaign.col.roi_minus_break_even",
 }
 """Column id → text key of its header."""
 MONEY = ("spend", "expected_gmv", "current_spend", "shadow_price", "gain_per_step")
@@ -229,9 +230,15 @@ def _tables(result: PlanResult, finest: pd.DataFrame, by_day: bool, budget: floa
     by_cell = groups[sums].sum()
     if per_cell and "marginal_roi" in base.columns:
         by_cell["marginal_roi"] = groups["marginal_roi"].first()["marginal_roi"].to_numpy()
+    if per_cell and "margin" in base.columns:  # 保本投产比 of each cell (its margin is net of returns)
+        margin = groups["margin"].first()["margin"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore"):
+            by_cell["break_even_roi"] = np.where(margin > 0, 1.0 / margin, np.inf)
     total_spend, total_gmv = int(base["spend_fen"].sum()), int(base["gmv_fen"].sum())
     plan = _money_view(by_cell, total_spend, context,
-                       after=("marginal_roi",) if "marginal_roi" in by_cell.columns else ())
+                       after=tuple(c for c in ("marginal_roi", "break_even_roi") if c in by_cell.columns))
+    if "break_even_roi" in plan.columns:  # ROAS points above (+) or below (−) break-even: does the cell pay?
+        plan["roi_minus_break_even"] = (plan["roi"] - plan["break_even_roi"]).round(4)
     daily_view = None
     if by_day:
         daily_view = _money_view(base, total_spend, context, keep=("date", "day", "phase"), after=("multiplier",))
@@ -320,7 +327,7 @@ def _money_view(frame: pd.DataFrame, total_spend_fen: int, context: Context, kee
     out["spend_share"] = (spend / total_spend_fen).round(SHARE_DECIMALS) if total_spend_fen else np.nan
     for col in after:
         values = frame[col].to_numpy()
-        out[col] = _finite_ratio(values) if col == "marginal_roi" else values
+        out[col] = _finite_ratio(values) if col in ("marginal_roi", "break_even_roi") else values
     return out.reset_index(drop=True)
 
 

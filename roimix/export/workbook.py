@@ -39,7 +39,8 @@ NUMBER_FORMATS = {
     "money": "#,##0.00", "ratio": "0.00", "share": "0.0%", "multiplier": '0.00"×"', "date": "yyyy-mm-dd",
     "seconds": "0.000", "scientific": "0.0E+00", "int": "0", "level": "#,##0.####",
 }
-COLUMN_FORMATS = {"roi": "ratio", "marginal_roi": "ratio", "spend_share": "share", "multiplier": "multiplier",
+COLUMN_FORMATS = {"roi": "ratio", "marginal_roi": "ratio", "break_even_roi": "ratio", "roi_minus_break_even": "ratio",
+                  "spend_share": "share", "multiplier": "multiplier",
                   "date": "date", "day": "int", "step": "level", "level": "level"} | {c: "money" for c in MONEY}
 
 

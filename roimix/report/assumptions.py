@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from roimix.settings import PlanSettings
+from roimix.settings import BREAK_EVEN, PlanSettings
 from roimix.text import percent, t
 
 SETTINGS = ("objective", "budget", "reserve", "target_gmv", "new_product_cap", "new_customer_cap",
-            "new_customer_floor", "roi_floor", "margin", "return_rate", "risk")
+            "new_customer_floor", "roi_floor", "roi_floor_per", "margin", "return_rate", "risk")
 """The settings the rows name (``source`` is asked about each)."""
 
 
@@ -47,13 +47,24 @@ def settings_rows(settings: PlanSettings, lang: str, source: Callable[[str], str
         (item("new_product_cap"), share(s.new_product_cap), source("new_product_cap")),
         (item("new_customer_cap"), share(s.new_customer_cap), source("new_customer_cap")),
         (item("new_customer_floor"), share(s.new_customer_floor), source("new_customer_floor")),
-        (item("roi_floor"), off if s.roi_floor is None else f"{s.roi_floor:g}", source("roi_floor")),
+        (item("roi_floor"), _roi_floor(item, s), source("roi_floor")),
         (item("margin"), percent(s.margin, lang), source("margin")),
         (item("return_rate"), percent(s.return_rate, lang), source("return_rate")),
         (item("break_even"), f"{1.0 / profit_share:.2f}" if profit_share > 0 else "–", item("from.margin")),
         (item("risk"), item("risk.mean") if s.risk == "mean" else _cvar(item, s.risk, lang), source("risk")),
     ]
     return rows
+
+
+def _roi_floor(item, s: PlanSettings) -> str:
+    """Off, the floor's ROAS, or break-even with the 投产比 it means; per channel when it holds per channel."""
+    if s.roi_floor is None:
+        return item("off")
+    if s.roi_floor == BREAK_EVEN:
+        value = item("roi_floor.break_even", roas=f"{s.break_even_roi:.2f}")
+    else:
+        value = f"{s.roi_floor:g}"
+    return item("roi_floor.per_channel", value=value) if s.roi_floor_per == "channel" else value
 
 
 def _cvar(item, risk: str, lang: str) -> str:

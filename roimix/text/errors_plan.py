@@ -249,6 +249,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.setting.risk": (
         "risk：应为 mean 或 cvar:水平（0 ≤ 水平 < 1，如 cvar:0.8），收到 {got!r}",
         "risk: expected mean or cvar:LEVEL with 0 ≤ LEVEL < 1 (e.g. cvar:0.8), got {got!r}"),
+    "plan.err.setting.roi_floor_word": (
+        "ROI floor：应为数字（增量投产比）或 {word}（保本），收到 {got!r}",
+        "ROI floor: expected a number (incremental ROAS) or {word}, got {got!r}"),
     "plan.err.setting.not_a_rule": (
         "rules：{got!r} 不是优化器规则",
         "rules: {got!r} is not an optimizer rule"),
@@ -433,6 +436,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                                               "Non-key spend cap on other days (rules.non_key_offday_share)"),
     "plan.assume.rule.locks": ("锁定在当前花费的渠道（rules.locks）", "Channels locked at current spend (rules.locks)"),
     # --- command-line options (roimix/commands/) ---
+    "plan.err.cli.roi_floor": (
+        "--roi-floor：应为 ≥ 0 的增量投产比或 {word}（保本），收到 {got!r}",
+        "--roi-floor: expected an incremental ROAS ≥ 0 or {word}, got {got!r}"),
     "plan.err.cli.option": ("{option}：{error}", "{option}: {error}"),
     "plan.err.cli.curves_and_logs": (
         "请给出 --curves 或原始日志（--touchpoints、--conversions、--spend）之一，不要同时给",

@@ -24,6 +24,11 @@ STRINGS = {
     "optimizer.rule.new-customer floor": ("新客流量下限", "new-customer floor"),
     "optimizer.rule.GMV target": ("GMV 目标", "GMV target"),
     "optimizer.rule.bounds": ("渠道花费上下限", "channel bounds"),
+    "optimizer.summary.break_even_head": ("各渠道增量投产比（当前 → 方案）与保本投产比：",
+                                          "Incremental ROAS per channel (today → plan) against break-even:"),
+    "optimizer.summary.break_even_line": ("  {channel}：{current} → {plan}（保本 {break_even}，差 {distance}）",
+                                          "  {channel}: {current} → {plan} (break-even {break_even}, {distance})"),
+    "optimizer.rule.break-even": ("保本投产比下限", "break-even floor"),
     # summary
     "optimizer.summary.status": ("方案：{status}（{objective}）", "Plan: {status} ({objective})"),
     "optimizer.summary.spend": ("日花费 {current_spend_cny} → {spend_cny}", "Spend {current_spend_cny} → {spend_cny} a day"),
@@ -140,6 +145,8 @@ STRINGS = {
     "optimizer.assume.locks": ("锁定在当前花费的渠道", "Channels locked at current spend"),
     "optimizer.assume.unfit": ("未能拟合、保持当前花费的格", "Cells kept at current spend (not fitted)"),
     "optimizer.assume.roi_floor": ("增量投产比下限", "Incremental ROAS floor"),
+    "optimizer.assume.roi_floor.break_even": ("保本（{roas}）", "break-even ({roas})"),
+    "optimizer.assume.roi_floor.per_channel": ("{value}，每个渠道", "{value}, each channel"),
     "optimizer.assume.margin": ("毛利率（占 GMV）", "Margin (share of GMV)"),
     "optimizer.assume.model": ("归因模型（曲线先验）", "Attribution model (the curves' prior)"),
     "optimizer.assume.mode": ("数据形式", "Data"),
@@ -243,6 +250,11 @@ STRINGS = {
         "{rule}（增量投产比 ≥ {level_roi}）：下限降低 0.1，每天{what}增加 {gain_cny}",
         "{rule} (incremental ROAS ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} a day",
     ),
+    "optimizer.binding.break_even": (
+        "{rule}（毛利 ≥ 花费的 {level_x}，即投产比 ≥ 保本投产比的 {level_x}）：下限降低 0.1 倍，每天{what}增加 {gain_cny}",
+        "{rule} (margin on GMV ≥ {level_x} the spend, i.e. ROAS ≥ {level_x} break-even): lowering it by 0.1× adds "
+        "{gain_cny} of {what} a day",
+    ),
     "optimizer.binding.target": (
         "{rule}（每天 {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",
         "{rule} ({level_cny} a day): each ¥1 more of target costs {gain_cny} of spend",
@@ -307,6 +319,7 @@ STRINGS = {
     "optimizer.relax.lock_down": (
         "允许{rule}从当前花费的 {from_x} 下调到 {to_x}", "let {rule} move from {from_x} down to {to_x} current spend",
     ),
+    "optimizer.relax.break_even": ("把{rule}从保本的 {from_x} 降到 {to_x}", "lower {rule} from {from_x} to {to_x} break-even"),
     "optimizer.relax.roi": ("把{rule}从 {from_roi} 降到 {to_roi}", "lower {rule} from {from_roi} to {to_roi}"),
     "optimizer.relax.target": ("把{rule}从每天 {from_cny} 降到 {to_cny}", "lower {rule} from {from_cny} to {to_cny} a day"),
     "optimizer.relax.linear_up": ("把{rule}的水平从 {from_cny} 调到 {to_cny}", "move the level of {rule} from {from_cny} to {to_cny}"),

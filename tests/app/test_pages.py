@@ -242,6 +242,32 @@ def test_objectives_and_roi_floor(app):
     assert len(at.error) == 1 and "增量投产比下限" in at.error[0].value, "a floor above what the curves give is explained"
 
 
+def test_break_even_floor_per_channel_holds_in_the_plan_table(app):
+    """下限 = 保本投产比, 每个渠道都要满足: the slider gives way, and every channel that spends is at or above its
+    break-even in the plan table's 投产比 − 保本 column (the distance to the margin's 1 ÷ (毛利率 × (1 − 退货率)))."""
+    from roimix.app import shared
+
+    at = goto(app, "optimise")
+    slider = at.select_slider(key="w.whatif.budget.zh")
+    today = float(slider.value)
+    at.checkbox(key="w.whatif.roi_break_even").check().run()
+    assert len(at.error) == 1 and "保本投产比下限" in at.error[0].value, "today's budget cannot all break even: said so"
+    slider.set_value(shared.budget_at(today, 20)).run()  # the explanation's way out: a smaller budget
+    at.checkbox(key="w.whatif.roi_per_channel").check().run()
+    assert_clean(at)
+    assert at.slider(key="w.whatif.roi_floor").disabled
+    column = "投产比 − 保本（保本投产比）"
+    table = frame_with(at, column)
+    distances = [float(v.split("（")[0]) for v in table[column] if v != "–"]
+    spent = [_money_value(v) >= 1.0 for v, d in zip(table["计划/天"], table[column]) if d != "–"]
+    assert any(spent)
+    assert all(d >= -0.005 for d, s in zip(distances, spent) if s), table[[column, "计划/天"]]
+    at.checkbox(key="w.whatif.roi_break_even").uncheck().run()
+    at.checkbox(key="w.whatif.roi_per_channel").uncheck().run()
+    table = frame_with(at, column)
+    assert any(float(v.split("（")[0]) < -0.05 for v in table[column] if v != "–"), "without the floor some channel is below"
+
+
 # --- campaign -------------------------------------------------------------------------------------------------
 
 

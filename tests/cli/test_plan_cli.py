@@ -93,6 +93,9 @@ def test_infeasible_exits_1_with_the_conflict(curves, capsys):
     (["--budget", "40000", "--lock", "tiktok"], "no channel tiktok"),
     (["--budget", "40000", "--new-product-cap", "1.5"], "new-product-cap"),
     (["--budget", "40000", "--out", "plan.txt"], "--out"),
+    (["--budget", "40000", "--roi-floor", "lots"], "--roi-floor: expected an incremental ROAS ≥ 0 or break-even"),
+    (["--budget", "40000", "--roi-floor", "-1"], "--roi-floor: expected"),
+    (["--budget", "40000", "--roi-floor", "2", "--roi-floor-per", "segment"], "--roi-floor-per"),
 ])
 def test_bad_options_exit_2(curves, capsys, args, fragment):
     assert main(["plan", "--curves", str(curves), *args, "--lang", "en"]) == 2
@@ -135,3 +138,30 @@ def test_lang_defaults_as_in_attribute(curves, capsys):
     first = capsys.readouterr().out.splitlines()[0]
     assert first == t("optimizer.summary.status", default, status=t("optimizer.status.optimal", default),
                       objective=t("optimizer.objective.gmv", default))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_break_even_floor_per_channel_and_each_channels_distance(curves, tmp_path, capsys, lang):
+    """``--roi-floor 保本 --roi-floor-per channel``: every channel that spends pays for itself at margin × (1 − return
+    rate); the summary prints each channel's ROAS against break-even and the plan table holds the same columns."""
+    out = tmp_path / "plan.json"
+    code = main(["plan", "--curves", str(curves), "--budget", "60000", "--budget-mode", "le", "--roi-floor", "保本",
+                 "--roi-floor-per", "channel", "--margin", "0.5", "--return-rate", "0.2", "--no-rank-tests",
+                 "--out", str(out), "--lang", lang])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    head = "各渠道增量投产比" if lang == "zh" else "Incremental ROAS per channel"
+    lines = printed[printed.index(head):].splitlines()[1:6]
+    sep = "：" if lang == "zh" else ":"
+    assert [line.split(sep)[0].strip() for line in lines] == ["ztc", "qianchuan", "xiaohongshu", "douyin_kol",
+                                                                "wechat_group"]
+    assert all(("保本 2.50" if lang == "zh" else "break-even 2.50") in line for line in lines)
+    plan = pd.DataFrame(json.loads(out.read_text(encoding="utf-8"))["plan"])
+    plan = plan[plan["channel"].isin(["ztc", "qianchuan", "xiaohongshu", "douyin_kol", "wechat_group"])]
+    assert np.allclose(plan["break_even_roi"], 1 / (0.5 * 0.8))  # 保本投产比 = 1 ÷ (margin × (1 − return rate))
+    spent = plan[plan["spend"] >= 1.0]
+    assert len(spent) >= 2
+    per_channel = spent.groupby("channel")["expected_gmv"].sum() / spent.groupby("channel")["spend"].sum()
+    assert (per_channel >= 2.5 * (1 - 1e-4)).all(), per_channel  # each channel pays for itself
+    assert np.allclose(spent["roi_minus_break_even"], spent["roi"] - spent["break_even_roi"], atol=1e-3)
+    assert ("保本投产比下限" if lang == "zh" else "break-even floor") in printed  # the rule binds, in words

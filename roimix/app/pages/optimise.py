@@ -51,11 +51,26 @@ def controls(table: pd.DataFrame, channels: pd.DataFrame, lang: str, has_draws: 
         state.NEW_CUSTOMER_CAP.set(int(v))
         if unknown:
             st.caption(t("app.opt.new_customer_off", lang, cells=", ".join(unknown)))
-    v = st.slider(t("app.opt.roi_floor", lang), 0.0, 10.0, step=0.1, format="%.1f", key=state.ROI_FLOOR.widget(),
-                  help=t("app.opt.roi_floor_help", lang))
-    state.ROI_FLOOR.set(float(v))
+    roi_floor_controls(lang)
     margin_inputs(lang)
     risk_control(lang, has_draws)
+
+
+def roi_floor_controls(lang: str) -> None:
+    """增量投产比下限: a number, or break-even (保本, from the margin and return rate below); over the plan or for
+    each channel."""
+    c1, c2 = st.columns(2)
+    with c1:
+        even = st.checkbox(t("app.opt.roi_break_even", lang), key=state.ROI_BREAK_EVEN.widget(),
+                           help=t("app.opt.roi_break_even_help", lang))
+        state.ROI_BREAK_EVEN.set(bool(even))
+    with c2:
+        per = st.checkbox(t("app.opt.roi_per_channel", lang), key=state.ROI_PER_CHANNEL.widget(),
+                          help=t("app.opt.roi_per_channel_help", lang))
+        state.ROI_PER_CHANNEL.set(bool(per))
+    v = st.slider(t("app.opt.roi_floor", lang), 0.0, 10.0, step=0.1, format="%.1f", key=state.ROI_FLOOR.widget(),
+                  help=t("app.opt.roi_floor_help", lang), disabled=bool(even))
+    state.ROI_FLOOR.set(float(v))
 
 
 def risk_control(lang: str, has_draws: bool) -> None:
@@ -220,6 +235,11 @@ def plan_table(plan: pd.DataFrame, names: dict[str, str], lang: str, why: list[s
                                       for v, s in zip(roas, plan["planned_spend"])],
         t("app.opt.col.mroi", lang): [f"{v:.2f}" if np.isfinite(v) else "–" for v in plan["marginal_roi"]],
     })
+    if "distance" in plan.columns:  # how far the channel's 投产比 is above (+) or below (−) its break-even
+        out[t("app.opt.col.vs_break_even", lang)] = [
+            f"{round(d, 2) + 0.0:+.2f}（{b:.2f}）" if lang == "zh" and np.isfinite(d) else
+            f"{round(d, 2) + 0.0:+.2f} ({b:.2f})" if np.isfinite(d) else "–"
+            for d, b in zip(plan["distance"], plan["break_even_roi"])]
     if why is not None:
         out[t("app.opt.col.why", lang)] = why
     return out
