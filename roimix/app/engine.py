@@ -32,8 +32,8 @@ from .curve_sets import (
     with_margin,
 )
 from .solving import (
-    SWEEP_MULTIPLES, SharedPlanner, channel_plan, lift_tests_to_run, planner_for, shared_planner, solve, sweep,
-    sweep_budgets,
+    SWEEP_MULTIPLES, SharedPlanner, channel_plan, lift_tests_to_run, next_money, planner_for, shared_planner, solve,
+    sweep, sweep_budgets,
 )
 from .whatif import (
     CVAR_LEVEL, DEFAULT_MARGIN, RISKS, UNBOUNDED_X, WhatIf, bounds_rule_name, channel_rules, lock_rule_name,
@@ -48,7 +48,7 @@ __all__ = [
     "available_curve_sources", "baseline_share", "bounds_rule_name", "campaign_key", "campaign_of",
     "campaign_planner", "campaign_setup", "channel_plan", "channel_rules", "credit", "credit_table", "current_gmv",
     "curve_set", "curves_from_frame", "fit", "fitted_curves", "fitted_ready", "given_curves", "history_estimates",
-    "journeys", "lift_tests_to_run", "lock_rule_name", "message_text", "past_campaign", "paths", "planner_for",
+    "journeys", "lift_tests_to_run", "lock_rule_name", "message_text", "next_money", "past_campaign", "paths", "planner_for",
     "roi_table", "rule_display", "scenario_of", "shared_planner", "solve", "sweep", "sweep_budgets", "thin_channels",
     "top_paths", "traffic_unknown_cells", "with_margin",
 ]

@@ -58,6 +58,15 @@ def solve(planner: SharedPlanner, w: WhatIf) -> PlanResult:
     return planner.solve(scenario_of(w, planner.table, has_draws=planner.has_draws))
 
 
+def next_money(planner: SharedPlanner, result: PlanResult, delta_cny: float):
+    """Where the next ``delta_cny`` a day goes (negative: where a cut comes from): :func:`optimizer.increment.next_money`
+    on the shared planner's compiled problem, one solve at a time."""
+    from optimizer.increment import next_money as increment
+
+    with planner.lock:
+        return increment(planner.planner, result, delta_cny)
+
+
 def lift_tests_to_run(planner: SharedPlanner, w: WhatIf, result: PlanResult) -> pd.DataFrame:
     """channel, segment, value_cny_per_day, rank: the lift tests worth most to this plan (see
     :func:`optimizer.lift_value.lift_test_values`); empty without curve draws or a plan."""

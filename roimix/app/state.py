@@ -128,6 +128,8 @@ NEW_CUSTOMER_CAP: Slot[int] = Slot("whatif.new_customer_cap_pct", round(default_
 OBJECTIVE: Slot[str] = Slot("whatif.objective", default("objective"), per_lang=True)
 TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
 ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
+NEXT_CNY: Slot[float] = Slot("whatif.next_cny", 1000.0)
+"""the optimise page's 下一笔预算: yuan a day added to (negative: cut from) the plan's budget"""
 ROI_BREAK_EVEN: Slot[bool] = Slot("whatif.roi_break_even", False)
 """the ROI floor is break-even (保本: margin × GMV ≥ spend) instead of the slider's number"""
 ROI_PER_CHANNEL: Slot[bool] = Slot("whatif.roi_per_channel", False)

@@ -39,7 +39,9 @@ from roimix.export import (
 )
 from roimix.tables import CURVES, read_table
 from optimizer.draws import unfit_levels_zeroed
+from optimizer.increment import next_money
 from optimizer.lift_value import lift_test_values
+from roimix.report.plan import increment_lines
 from roimix.text import money, percent, t, word
 
 _FILE = click.Path(dir_okay=False)
@@ -362,6 +364,8 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
               help="share of GMV returned: profit and the break-even ROAS count only the rest")
 @click.option("--risk", help="how the plan weighs the curves' uncertainty: mean, or cvar:LEVEL (the mean gain over "
               "the worst 1−LEVEL of curve draws). Default cvar:0.9 with curve draws (fitted here, or kept beside a --curves file), else mean")
+@click.option("--next", "next_cny", type=float,
+              help="also show where the next X yuan a day of budget would go (negative: where a cut of X comes from)")
 @click.option("--rank-tests/--no-rank-tests", default=True, show_default=True,
               help="rank the lift tests by their value to the plan (needs curve draws; about a second per cell)")
 @click.option("--out", type=_FILE, help="write the plan: plan.csv, plan.xlsx or plan.json")
@@ -369,8 +373,8 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
 @engine_options
 def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tests, model, lookback_days, current_window,
             curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
-            new_customer_floor, bounds, locks, roi_floor, roi_floor_per, margin, return_rate, risk, rank_tests, out,
-            lang, engine) -> None:
+            new_customer_floor, bounds, locks, roi_floor, roi_floor_per, margin, return_rate, risk, next_cny,
+            rank_tests, out, lang, engine) -> None:
     """Plan the daily budget from response curves (--curves) or straight from raw logs (pipeline
     mode): print the uplift and the binding rules in money, optionally write the plan."""
     if out is not None and Path(out).suffix.lower() not in FORMATS:
@@ -413,7 +417,8 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     frame["margin"] = frame["margin"] * (1 - settings.return_rate)  # profit and break-even count only what is kept
     scenario = plan_scenario(settings, has_draws=len(draws) > 0)
     draws = unfit_levels_zeroed(draws, frame)
-    result = Planner(frame, draws=draws).solve(scenario)
+    planner = Planner(frame, draws=draws)
+    result = planner.solve(scenario)
     if no_traffic.any():  # clicks of cells without a known CPC are unknown, not spend ÷ a placeholder
         unknown = set(zip(frame.loc[no_traffic, "channel"].astype(str), frame.loc[no_traffic, "segment"].astype(str)))
         rows = [(str(c), str(s)) in unknown for c, s in zip(result.plan["channel"], result.plan["segment"])]
@@ -435,6 +440,9 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         raise click.exceptions.Exit(3)
     if not result.solved:
         raise click.exceptions.Exit(1)
+    if next_cny is not None:  # where the next ¥X a day would go (or a cut come from), on the same compiled problem
+        for line in increment_lines(next_money(planner, result, next_cny), lang):
+            click.echo(line)
     if out is not None:  # the finance tables, as roimix batch and the app write them: totals add up to the fen
         inputs = tuple((k, str(v)) for k, v in (("curves", curves), *((k, logs[k]) for k in _LOG_FILES)) if v)
         options = {"objective": objective, "budget": budget, "budget_mode": budget_mode, "reserve": reserve,

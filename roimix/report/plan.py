@@ -123,3 +123,28 @@ def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
         if not m.key.startswith("optimizer.binding."):
             lines.append(render(m, lang))
     return lines
+
+
+def increment_lines(inc, lang: str = "en") -> list[str]:
+    """Where the next ¥X goes (:class:`optimizer.increment.Increment`): a headline with the GMV it brings and its
+    P10–P90, then one line per cell whose spend moves by at least ¥1 a day, the largest move first."""
+    if not inc.solved:
+        return [t("optimizer.next.unsolved", lang, delta=money(inc.delta_cny, lang),
+                  status=t(f"optimizer.status.{inc.plan.status}", lang))]
+    band = "" if not math.isfinite(inc.gmv_p10_cny) else t(
+        "optimizer.next.band", lang, p10=money(inc.gmv_p10_cny, lang), p90=money(inc.gmv_p90_cny, lang))
+    key = "optimizer.next.head_more" if inc.delta_cny >= 0 else "optimizer.next.head_less"
+    lines = [t(key, lang, delta=money(abs(inc.delta_cny), lang), spent=money(abs(inc.spent_cny), lang),
+               gmv=money(inc.gmv_cny, lang), roi=f"{inc.roi:.2f}" if math.isfinite(inc.roi) else "–", band=band)]
+    cells = inc.cells[inc.cells["delta_spend"].abs() >= 1.0]
+    for r in cells.reindex(cells["delta_spend"].abs().sort_values(ascending=False).index).itertuples():
+        segment = t(f"segment.{r.segment}", lang) if r.segment in ("new", "existing") else r.segment
+        lines.append(t("optimizer.next.line", lang, cell=f"{r.channel}/{segment}",
+                       move=("+" if r.delta_spend > 0 else "-") + money(abs(r.delta_spend), lang),
+                       gmv=("+" if r.delta_gmv >= 0 else "-") + money(abs(r.delta_gmv), lang),
+                       roi=f"{r.delta_roi:.2f}" if math.isfinite(r.delta_roi) else "–",
+                       mroi=f"{r.marginal_roi:.2f}" if math.isfinite(r.marginal_roi) else "–",
+                       band="" if not math.isfinite(r.delta_gmv_p10) else t(
+                           "optimizer.next.band", lang, p10=money(r.delta_gmv_p10, lang),
+                           p90=money(r.delta_gmv_p90, lang))))
+    return lines

@@ -70,6 +70,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.risk.min_spend": (
         "规则 'risk'：风险目标只适用于 GMV 和利润，不适用于最省花费（min_spend）",
         "rule 'risk': a risk objective applies to gmv and profit, not min_spend"),
+    "plan.err.increment.unsolved": (
+        "下一笔预算：需要一个已求解、带场景的方案",
+        "next budget: needs a solved plan that carries its scenario"),
+    "plan.err.increment.no_budget": (
+        "下一笔预算：方案没有预算（目标为最省花费时无法追加预算）",
+        "next budget: the plan has no budget (a min-spend plan has none to move)"),
+    "plan.err.increment.below_zero": (
+        "下一笔预算：预算 ¥{budget_cny:,.2f} 调整 ¥{delta_cny:,.2f} 后小于 0",
+        "next budget: the budget ¥{budget_cny:,.2f} moved by ¥{delta_cny:,.2f} is below 0"),
     "plan.err.risk.no_draws": (
         "风险 {risk}：响应曲线没有抽样，无法衡量风险（拟合时生成抽样，或用 risk mean 规划）",
         "risk {risk}: the curves have no draws to weigh the risk over (fit them with draws, or plan with risk mean)"),

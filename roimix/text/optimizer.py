@@ -24,6 +24,17 @@ STRINGS = {
     "optimizer.rule.new-customer floor": ("新客流量下限", "new-customer floor"),
     "optimizer.rule.GMV target": ("GMV 目标", "GMV target"),
     "optimizer.rule.bounds": ("渠道花费上下限", "channel bounds"),
+    "optimizer.next.head_more": (
+        "下一笔 {delta}/天 投到这里（实际多花 {spent}）：GMV 每天 {gmv}{band}，这笔钱的投产比 {roi}",
+        "The next {delta} a day goes here ({spent} spent): GMV {gmv} a day{band}, a ROAS of {roi} on it"),
+    "optimizer.next.head_less": (
+        "削减 {delta}/天 从这里减（实际少花 {spent}）：GMV 每天 {gmv}{band}，减掉的每 1 元带走 {roi}",
+        "A cut of {delta} a day comes from here ({spent} less spent): GMV {gmv} a day{band}, {roi} lost per yuan cut"),
+    "optimizer.next.band": ("（P10 {p10} 至 P90 {p90}）", " (P10 {p10} to P90 {p90})"),
+    "optimizer.next.line": ("  {cell}：{move}，GMV {gmv}{band}；这部分投产比 {roi}，之后边际投产比 {mroi}",
+                            "  {cell}: {move}, GMV {gmv}{band}; ROAS on the move {roi}, marginal ROAS after it {mroi}"),
+    "optimizer.next.unsolved": ("预算调整 {delta} 后没有可行方案（{status}）",
+                                "With the budget moved by {delta} there is no plan ({status})"),
     "optimizer.summary.break_even_head": ("各渠道增量投产比（当前 → 方案）与保本投产比：",
                                           "Incremental ROAS per channel (today → plan) against break-even:"),
     "optimizer.summary.break_even_line": ("  {channel}：{current} → {plan}（保本 {break_even}，差 {distance}）",

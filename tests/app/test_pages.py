@@ -268,6 +268,21 @@ def test_break_even_floor_per_channel_holds_in_the_plan_table(app):
     assert any(float(v.split("（")[0]) < -0.05 for v in table[column] if v != "–"), "without the floor some channel is below"
 
 
+def test_next_money_shows_where_it_goes_and_a_cut_where_it_comes_from(app):
+    at = goto(app, "optimise")
+    assert_clean(at)
+    column = "花费变化/天"
+    moves = [_money_value(v) for v in frame_with(at, column)[column]]
+    hidden = 14 - len(moves)  # cells that move less than ¥1 a day are not listed
+    assert sum(moves) == pytest.approx(1000.0, abs=0.5 * len(moves) + hidden)  # the default ¥1,000, as rounded on screen
+    assert any("下一笔 ¥1,000/天 投到这里" in m.value for m in at.markdown)
+    at.number_input(key="w.whatif.next_cny").set_value(-800.0).run()
+    assert_clean(at)
+    moves = [_money_value(v) for v in frame_with(at, column)[column]]
+    assert sum(moves) == pytest.approx(-800.0, abs=0.5 * len(moves) + 14 - len(moves))
+    assert any("削减 ¥800/天 从这里减" in m.value for m in at.markdown)
+
+
 # --- campaign -------------------------------------------------------------------------------------------------
 
 

@@ -165,3 +165,32 @@ def test_break_even_floor_per_channel_and_each_channels_distance(curves, tmp_pat
     assert (per_channel >= 2.5 * (1 - 1e-4)).all(), per_channel  # each channel pays for itself
     assert np.allclose(spent["roi_minus_break_even"], spent["roi"] - spent["break_even_roi"], atol=1e-3)
     assert ("保本投产比下限" if lang == "zh" else "break-even floor") in printed  # the rule binds, in words
+
+
+@pytest.mark.parametrize("lang, head", [("en", "The next ¥2.00K a day goes here"), ("zh", "下一笔 ¥2,000/天 投到这里")])
+def test_next_money_prints_where_it_goes(curves, capsys, lang, head):
+    """``--next 2000``: the headline and one line per cell that moves; the moves add up to the ¥2,000."""
+    code = main(["plan", "--curves", str(curves), "--budget", "40000", "--next", "2000", "--no-rank-tests",
+                 "--lang", lang])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    lines = printed[printed.index(head):].splitlines()
+    moves = [line for line in lines[1:] if line.startswith("  ")]
+    assert moves
+    sep = "：" if lang == "zh" else ": "
+    amounts = [_yuan(line.split(sep, 1)[1].split("，" if lang == "zh" else ", GMV")[0]) for line in moves]
+    assert sum(amounts) == pytest.approx(2000.0, abs=0.5 * len(amounts) + 1.0)  # each printed to the yuan or fen
+
+
+def test_next_money_below_zero_budget_exits_2(curves, capsys):
+    assert main(["plan", "--curves", str(curves), "--budget", "40000", "--next", "-50000", "--lang", "en"]) == 2
+    captured = capsys.readouterr()
+    assert "next budget: the budget ¥40,000.00 moved by ¥-50,000.00 is below 0" in captured.err
+
+
+def _yuan(text: str) -> float:
+    """'+¥1.70K' / '-¥300' / '+¥1,234' / '+¥1.2万' → signed yuan."""
+    sign = -1.0 if text.strip().startswith("-") else 1.0
+    body = text.strip().lstrip("+-").replace("¥", "").replace(",", "")
+    unit = {"K": 1e3, "万": 1e4, "M": 1e6}.get(body[-1], 1.0)
+    return sign * float(body.rstrip("K万M")) * unit
