@@ -282,7 +282,7 @@ STRINGS = {
     "app.opt.col.change": ("变化/天", "Change / day"),
     "app.opt.col.gmv": ("计划增量 GMV/天", "Planned incremental GMV / day"),
     "app.opt.col.mroi": ("边际投产比", "Marginal ROAS"),
-    "app.opt.col.vs_break_even": ("投产比 − 保本（保本投产比）", "ROAS − break-even (break-even ROAS)"),
+    "app.opt.col.vs_break_even": ("增量投产比 − 保本投产比（保本值）", "Incremental ROAS − break-even ROAS (break-even value)"),
     "app.opt.next": ("下一笔预算投到哪里", "Where the next yuan goes"),
     "app.opt.next_amount": ("每天追加（负数 = 削减）多少元", "Yuan a day to add (negative: to cut)"),
     "app.opt.next_help": ("在当前方案和规则下，把预算加（或减）这么多，重新求解同一个已编译的问题，看钱从哪里来、到哪里去。",
@@ -291,7 +291,7 @@ STRINGS = {
     "app.opt.next.col.move": ("花费变化/天", "Spend change / day"),
     "app.opt.next.col.gmv": ("增量 GMV 变化/天", "Incremental GMV change / day"),
     "app.opt.next.col.band": ("GMV 变化 P10 – P90", "GMV change P10 – P90"),
-    "app.opt.next.col.roi": ("这部分投产比", "ROAS on the move"),
+    "app.opt.next.col.roi": ("这部分的增量投产比", "Incremental ROAS on the move"),
     "app.opt.roi_break_even": ("下限 = 保本投产比", "Floor = break-even ROAS"),
     "app.opt.roi_break_even_help": ("每花 1 元都要赚回来：毛利率 × (1 − 退货率) × 增量 GMV ≥ 花费（下方毛利率、退货率）。",
                                     "Every yuan must pay for itself: margin × (1 − return rate) × incremental GMV ≥ "

@@ -136,7 +136,7 @@ STRINGS = {
     "campaign.col.roi": ("增量投产比", "Incremental ROAS"),
     "campaign.col.marginal_roi": ("边际投产比", "Marginal ROAS"),
     "campaign.col.break_even_roi": ("保本投产比", "Break-even ROAS"),
-    "campaign.col.roi_minus_break_even": ("投产比 − 保本", "ROAS − break-even"),
+    "campaign.col.roi_minus_break_even": ("增量投产比 − 保本投产比", "Incremental ROAS − break-even ROAS"),
     "campaign.col.share": ("占比", "Share"),
     "campaign.col.multiplier": ("响应系数", "Response multiplier"),
     "campaign.col.rule": ("规则", "Rule"),

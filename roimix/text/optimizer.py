@@ -25,14 +25,15 @@ STRINGS = {
     "optimizer.rule.GMV target": ("GMV 目标", "GMV target"),
     "optimizer.rule.bounds": ("渠道花费上下限", "channel bounds"),
     "optimizer.next.head_more": (
-        "下一笔 {delta}/天 投到这里（实际多花 {spent}）：GMV 每天 {gmv}{band}，这笔钱的投产比 {roi}",
-        "The next {delta} a day goes here ({spent} spent): GMV {gmv} a day{band}, a ROAS of {roi} on it"),
+        "下一笔 {delta}/天 投到这里（实际多花 {spent}）：GMV 每天 {gmv}{band}，这笔钱的增量投产比 {roi}",
+        "The next {delta} a day goes here ({spent} spent): GMV {gmv} a day{band}, an incremental ROAS of {roi} on it"),
     "optimizer.next.head_less": (
         "削减 {delta}/天 从这里减（实际少花 {spent}）：GMV 每天 {gmv}{band}，减掉的每 1 元带走 {roi}",
         "A cut of {delta} a day comes from here ({spent} less spent): GMV {gmv} a day{band}, {roi} lost per yuan cut"),
     "optimizer.next.band": ("（P10 {p10} 至 P90 {p90}）", " (P10 {p10} to P90 {p90})"),
-    "optimizer.next.line": ("  {cell}：{move}，GMV {gmv}{band}；这部分投产比 {roi}，之后边际投产比 {mroi}",
-                            "  {cell}: {move}, GMV {gmv}{band}; ROAS on the move {roi}, marginal ROAS after it {mroi}"),
+    "optimizer.next.line": ("  {cell}：{move}，GMV {gmv}{band}；这部分的增量投产比 {roi}，之后边际投产比 {mroi}",
+                            "  {cell}: {move}, GMV {gmv}{band}; incremental ROAS on the move {roi}, marginal ROAS after "
+                            "it {mroi}"),
     "optimizer.next.unsolved": ("预算调整 {delta} 后没有可行方案（{status}）",
                                 "With the budget moved by {delta} there is no plan ({status})"),
     "optimizer.summary.break_even_head": ("各渠道增量投产比（当前 → 方案）与保本投产比：",
@@ -262,8 +263,8 @@ STRINGS = {
         "{rule} (incremental ROAS ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} a day",
     ),
     "optimizer.binding.break_even": (
-        "{rule}（毛利 ≥ 花费的 {level_x}，即投产比 ≥ 保本投产比的 {level_x}）：下限降低 0.1 倍，每天{what}增加 {gain_cny}",
-        "{rule} (margin on GMV ≥ {level_x} the spend, i.e. ROAS ≥ {level_x} break-even): lowering it by 0.1× adds "
+        "{rule}（毛利 ≥ 花费的 {level_x}，即增量投产比 ≥ 保本投产比的 {level_x}）：下限降低 0.1 倍，每天{what}增加 {gain_cny}",
+        "{rule} (margin on GMV ≥ {level_x} the spend, i.e. incremental ROAS ≥ {level_x} break-even): lowering it by 0.1× adds "
         "{gain_cny} of {what} a day",
     ),
     "optimizer.binding.target": (

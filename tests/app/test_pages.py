@@ -166,7 +166,7 @@ def test_the_plan_states_its_uplift_range_and_the_robust_plan_moves_less(app):
     beating today; 稳健 (the default) moves less money than 平均; the lift tests can be ranked."""
     at = goto(app, "optimise")
     assert at.segmented_control(key="w.whatif.risk").value == "cvar"
-    line = [m.value for m in at.markdown if "P10" in m.value]
+    line = [m.value for m in at.markdown if "P10" in m.value and "GMV 增量区间" in m.value]
     assert len(line) == 1 and "P50" in line[0] and "P90" in line[0] and "优于当前分配的概率" in line[0]
     robust = frame_with(at, "计划/天")
     at.segmented_control(key="w.whatif.risk").set_value("mean").run()
@@ -252,11 +252,11 @@ def test_break_even_floor_per_channel_holds_in_the_plan_table(app):
     today = float(slider.value)
     at.checkbox(key="w.whatif.roi_break_even").check().run()
     assert len(at.error) == 1 and "保本投产比下限" in at.error[0].value, "today's budget cannot all break even: said so"
-    slider.set_value(shared.budget_at(today, 20)).run()  # the explanation's way out: a smaller budget
+    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 20)).run()  # the way out: less budget
     at.checkbox(key="w.whatif.roi_per_channel").check().run()
     assert_clean(at)
     assert at.slider(key="w.whatif.roi_floor").disabled
-    column = "投产比 − 保本（保本投产比）"
+    column = "增量投产比 − 保本投产比（保本值）"
     table = frame_with(at, column)
     distances = [float(v.split("（")[0]) for v in table[column] if v != "–"]
     spent = [_money_value(v) >= 1.0 for v, d in zip(table["计划/天"], table[column]) if d != "–"]
