@@ -374,7 +374,7 @@ def _gmv_alerts(gmv: pd.DataFrame, min_run_days: int) -> list[Message]:
             continue
         run = total.iloc[first:last + 1]
         edge = run["band_low"] if flag == "below" else run["band_high"]
-        alerts.append(Message(f"pace.alert.gmv_{flag}", {
+        alerts.append(Message("pace.alert.gmv_below" if flag == "below" else "pace.alert.gmv_above", {
             "days": days, "first": _day(run["date"].iloc[0]), "last": _day(run["date"].iloc[-1]),
             "gap_cny": float(abs(run["actual_gmv"] - edge).mean())}))
     return alerts
