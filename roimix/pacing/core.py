@@ -67,7 +67,7 @@ ALL = "all"
 """The segment value of the shop's total GMV rows."""
 
 CHANNEL_COLUMNS = ["date", "channel", "planned_spend", "actual_spend", "pace", "status", "cum_planned_spend",
-                   "cum_actual_spend", "cum_gap", "cum_pace", "planned_gmv"]
+                   "cum_actual_spend", "cum_gap", "cum_pace", "planned_incremental_gmv"]
 GMV_COLUMNS = ["date", "segment", "actual_gmv", "reference_gmv", "planned_gmv", "band_low", "band_high", "in_band"]
 
 
@@ -98,7 +98,8 @@ class Pacing:
     """The result of :func:`pace`: tidy tables, alerts and notes as keys with values, totals in yuan (exact fen).
 
     ``channels``: one row per paced day and plan channel (:data:`CHANNEL_COLUMNS`; ``status`` is ``under``,
-    ``over`` or ``on``). ``gmv``: one row per day and segment with GMV (:data:`GMV_COLUMNS`; ``segment`` is
+    ``over`` or ``on``; ``planned_incremental_gmv`` is the plan's curves' GMV for the channel — a channel's actual
+    incremental GMV cannot be observed, only the shop's total). ``gmv``: one row per day and segment with GMV (:data:`GMV_COLUMNS`; ``segment`` is
     :data:`ALL` for the shop's total, the only rows with a band), empty without GMV actuals."""
 
     channels: pd.DataFrame
@@ -181,9 +182,10 @@ def pace(plan: PacingPlan, spend: pd.DataFrame, gmv: pd.DataFrame | None = None,
         outside |= actual["date"] > end
     if outside.any():
         days = actual.loc[outside, "date"]
-        notes.append(Message("pace.note.outside_horizon", {
-            "file": spend_file, "n_days": int(days.nunique()), "first": _day(days.min()), "last": _day(days.max()),
-            "start": _day(start) if start is not None else "", "end": _day(end) if end is not None else ""}))
+        span = {"file": spend_file, "n_days": int(days.nunique()), "first": _day(days.min()), "last": _day(days.max()),
+                "start": _day(start)}
+        notes.append(Message("pace.note.before_start", span) if end is None else
+                     Message("pace.note.outside_horizon", {**span, "end": _day(end)}))
     actual = actual.loc[~outside]
     if not len(actual):
         raise InputError(message=Message("pace.err.no_days", {
@@ -250,7 +252,7 @@ def _spend_table(cells: pd.DataFrame, actual: pd.DataFrame, dates: pd.DatetimeIn
     table["cum_actual_spend"] = ca / 100
     table["cum_gap"] = (ca - cp) / 100
     table["cum_pace"] = _pace(ca, cp)
-    table["planned_gmv"] = table["gmv_fen"].to_numpy(dtype=float) / 100
+    table["planned_incremental_gmv"] = table["gmv_fen"].to_numpy(dtype=float) / 100
     return table
 
 

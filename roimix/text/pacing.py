@@ -36,9 +36,12 @@ STRINGS = {
     "pace.err.day": ("{option}：'{got}' 不是日期（应为 YYYY-MM-DD）", "{option}: '{got}' is not a date (YYYY-MM-DD)"),
     "pace.err.out_suffix": ("{option}：文件名应以 {formats} 结尾", "{option}: expected a file ending in {formats}"),
     # --- notes: what was left out or assumed ---
-    "pace.note.outside_horizon": ("{file}：{n_days} 天（{first} 至 {last}）不在计划期内（{start} 起{end}），未计入执行对比",
-                                  "{file}: {n_days} days ({first} to {last}) lie outside the plan's horizon (from "
-                                  "{start} {end}); they are not paced"),
+    "pace.note.outside_horizon": ("{file}：{n_days} 天（{first} 至 {last}）不在计划期内（{start} 至 {end}），未计入执行对比",
+                                  "{file}: {n_days} days ({first} to {last}) lie outside the plan's horizon ({start} to "
+                                  "{end}); they are not paced"),
+    "pace.note.before_start": ("{file}：{n_days} 天（{first} 至 {last}）在计划开始（{start}）之前，未计入执行对比",
+                               "{file}: {n_days} days ({first} to {last}) come before the plan's first day ({start}); "
+                               "they are not paced"),
     "pace.note.missing_days": ("{file}：{n_days} 天没有任何花费记录（{dates}），未计入对比",
                                "{file}: {n_days} days have no spend rows at all ({dates}); they are not paced"),
     "pace.note.days_paced": ("已对比计划 {days} 天中的 {n_days} 天", "{n_days} of the plan's {days} days paced"),
@@ -104,7 +107,8 @@ STRINGS = {
     "pace.col.cum_actual_spend": ("累计实际花费", "cumulative actual spend"),
     "pace.col.cum_gap": ("累计偏差（实际−计划）", "cumulative gap (actual − planned)"),
     "pace.col.cum_pace": ("累计执行率", "cumulative pace"),
-    "pace.col.planned_gmv": ("计划 GMV", "planned GMV"),
+    "pace.col.planned_gmv": ("计划 GMV（基准 + 增量 P50）", "planned GMV (reference + uplift P50)"),
+    "pace.col.planned_incremental_gmv": ("计划增量 GMV", "planned incremental GMV"),
     "pace.col.actual_gmv": ("实际 GMV", "actual GMV"),
     "pace.col.reference_gmv": ("计划前基准 GMV（日均）", "reference GMV before the plan (per day)"),
     "pace.col.band_low": ("区间下限（P10）", "band low (P10)"),

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from app_harness import assert_clean, goto, new_app, texts
+from app_harness import assert_clean, bare_money_words, goto, new_app, page_strings, texts
 
 START = pd.Timestamp("2026-07-01")
 PLAN = {"lang": "zh", "summary": {"uplift_per_day": {"p10": 2000.0, "p50": 4000.0, "p90": 6000.0}},
@@ -60,6 +60,7 @@ def test_zh_shows_the_alert_the_charts_and_the_tables(page):
     table = at.dataframe[0].value
     assert list(table.columns[:4]) == ["日期", "渠道", "计划花费", "实际花费"]
     assert set(table["渠道"]) == {"直通车", "万相台", "小红书"}
+    assert not [h for x in page_strings(at) for h in bare_money_words(x)]  # one money language
 
 
 def test_en_words_the_same(page):
@@ -72,6 +73,7 @@ def test_en_words_the_same(page):
     assert "Pacing: plan vs actuals" in texts(at)
     assert list(at.dataframe[0].value.columns[:4]) == ["date", "channel", "planned spend", "actual spend"]
     assert not any("计划" in x for x in texts(at))
+    assert not [h for x in page_strings(at) for h in bare_money_words(x)]
 
 
 def test_without_files_it_asks_for_them():

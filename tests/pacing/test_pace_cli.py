@@ -219,5 +219,6 @@ def test_bad_options_are_one_line(plans, actuals, capsys, extra, said):
 def test_actuals_outside_a_daily_plans_start_are_noted_not_dropped_silently(plans, actuals, capsys):
     code, out, _ = run(capsys, "--plan", plans[0], "--actuals", actuals[0], "--start", "2026-07-04", "--lang", "en")
     assert code == 0
-    assert "actual.csv: 3 days (2026-07-01 to 2026-07-03) lie outside the plan's horizon" in out
+    assert "actual.csv: 3 days (2026-07-01 to 2026-07-03) come before the plan's first day (2026-07-04); they are " \
+        "not paced" in out
     assert "Pacing: 7 days (2026-07-04 to 2026-07-10)" in out
