@@ -135,6 +135,8 @@ STRINGS = {
         "channel, segment, spend), optionally the daily GMV or the orders: see each channel's pace per day, "
         "whether GMV lies inside the plan's band, and the alerts to act on."),
     "pacing.app.plan": ("计划文件（JSON）", "Plan file (JSON)"),
+    "pacing.app.use_session_plan": ("使用「预算优化 · 模拟」页的当前计划", "Use the plan on the Optimise · what-if page"),
+    "pacing.app.session_plan_name": ("当前计划", "current-plan"),
     "pacing.app.spend": ("实际花费", "Actual spend"),
     "pacing.app.gmv": ("每日 GMV（可选）", "Daily GMV (optional)"),
     "pacing.app.orders": ("或订单明细（可选）", "or the orders log (optional)"),

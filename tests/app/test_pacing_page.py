@@ -89,3 +89,25 @@ def test_a_broken_actuals_file_shows_its_problem_with_row_and_column(page):
     assert at.error, "the problem is shown"
     problems = at.dataframe[0].value
     assert list(problems.iloc[0][["文件", "行", "列"]]) == ["spend.csv", "5", "spend"]
+
+
+def test_the_optimise_pages_plan_can_be_taken_from_the_session():
+    """The button takes the what-if's plan as the JSON the scenarios page downloads; spend exactly as planned then
+    paces at 100 % with no alert."""
+    at = new_app()
+    at.session_state["curves.source"] = "demo"  # the sample's true curves: no fit
+    at = goto(at, "pacing")
+    at.button(key="pacing.session_plan").click().run()
+    assert_clean(at)
+    name, raw = at.session_state["pacing.plan"]
+    doc = json.loads(raw)
+    assert name == "当前计划.json" and doc["plan"]
+    seg = {"老品": "existing", "新品": "new"}
+    rows = [(f"{d:%Y-%m-%d}", r["channel"], seg[r["segment"]], r["spend"]) for d in pd.date_range(START, periods=5)
+            for r in doc["plan"]]
+    at.session_state["pacing.spend"] = ("spend.csv", pd.DataFrame(rows, columns=["date", "channel", "segment", "spend"])
+                                        .to_csv(index=False).encode())
+    at.run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["执行率"] == "100.0%"
+    assert [s.value for s in at.success] == ["没有提醒：各渠道都在计划范围内。"]

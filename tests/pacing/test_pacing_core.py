@@ -120,6 +120,19 @@ def test_over_and_unplanned_spend():
                                            "spend_cny": 30.0}
 
 
+def test_the_latest_run_comes_first():
+    plan = PacingPlan(pd.DataFrame({"date": pd.NaT, "channel": ["ztc", "wxt"], "segment": "existing",
+                                    "spend": [1000.0, 1000.0], "expected_gmv": 0.0}), None, START, None)
+    days = list(pd.date_range(START, periods=8))
+    ztc = [500.0] * 3 + [1000.0] * 5  # under on days 1-3
+    wxt = [1000.0] * 4 + [1500.0] * 4  # over on days 5-8
+    actual = pd.DataFrame({"date": days * 2, "channel": ["ztc"] * 8 + ["wxt"] * 8, "segment": "existing",
+                           "spend": ztc + wxt})
+    alerts = pace(plan, actual).alerts
+    assert [(a.key, a.values["channel"], a.values["days"]) for a in alerts] == [
+        ("pace.alert.over", "wxt", 4), ("pace.alert.under", "ztc", 3)]
+
+
 def test_a_campaign_plan_is_paced_per_date_and_days_outside_it_are_noted():
     dates = pd.date_range(START, periods=4)
     cells = pd.DataFrame({"date": np.repeat(dates, 2), "channel": ["ztc", "wxt"] * 4, "segment": "existing",
