@@ -33,7 +33,8 @@ does not state), the band is left empty and a note says why — never a band mad
 **Alerts** (``pace.alert.*``, values named as :mod:`roimix.messages` says): a channel whose pace is off by more
 than :data:`PACE_TOLERANCE` on at least :data:`MIN_RUN_DAYS` consecutive days (``under`` / ``over``, with the
 share off over those days), spend on a channel the plan gives ¥0 (``unplanned``), and total GMV below or above
-its band on :data:`MIN_RUN_DAYS` consecutive days (``gmv_below`` / ``gmv_above``). **Notes** (``pace.note.*``)
+its band on :data:`MIN_RUN_DAYS` consecutive days (``gmv_below`` / ``gmv_above``); every run is an alert, the
+latest first. **Notes** (``pace.note.*``)
 state everything left out or assumed: actual days outside the plan's horizon, days with no actuals at all,
 plan channels with no rows on a paced day (counted as ¥0), days without GMV, why there is no band.
 """
@@ -207,6 +208,7 @@ def pace(plan: PacingPlan, spend: pd.DataFrame, gmv: pd.DataFrame | None = None,
     alerts = _spend_alerts(channel_table, min_run_days)
     gmv_table, gmv_totals = _gmv_table(plan, gmv, dates, start, notes, gmv_file)
     alerts += _gmv_alerts(gmv_table, min_run_days)
+    alerts.sort(key=lambda m: m.values["last"], reverse=True)  # what is happening now first (stable within a day)
     totals = {"planned_spend": int(channel_table["planned_fen"].sum()) / 100,
               "actual_spend": int(channel_table["actual_fen"].sum()) / 100, "days": len(dates), **gmv_totals}
     return Pacing(channel_table[CHANNEL_COLUMNS], gmv_table, tuple(alerts), tuple(notes), totals, tolerance,

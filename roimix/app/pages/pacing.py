@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from roimix.app import data, state
+from roimix.app import data, engine, exports, figures, shared, state
 from roimix.app.errors import attempt
 from roimix.app.figures import FONT, PALETTE
 from roimix.text import money, percent, t
@@ -34,6 +34,30 @@ def _take(label: str, slot: state.Slot, types: list[str], key: str) -> None:
         slot.set((found.name, found.getvalue()))
     if slot.get() is not None:
         st.caption(slot.get()[0])
+
+
+def plan_from_session(lang: str) -> None:
+    """The optimise page's current plan as its JSON download (the same file as 方案与导出's), into :data:`PLAN`."""
+    ds = shared.dataset(lang)
+    if ds is None:
+        return
+    curves = shared.curves(ds, lang)
+    if curves is None:
+        return
+    shared.ensure_whatif(curves.table, ds.channels)
+    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
+    if planner is None:
+        return
+    whatif = shared.whatif(planner.table)
+    result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, whatif)
+    if result is None or not result.solved:
+        st.warning(t("app.scn.no_plan_to_export", lang))
+        return
+    name = t("pacing.app.session_plan_name", lang)
+    raw = attempt(lang, t("pacing.app.what", lang), exports.plan_file, "json", result, whatif, curves.source,
+                  ds.sources, figures.labels(ds.channels, lang), lang, name)
+    if raw is not None:
+        PLAN.set((f"{name}.json", raw))
 
 
 def channel_labels(lang: str) -> dict[str, str]:
@@ -115,6 +139,11 @@ def render() -> None:
     c1, c2 = st.columns(2)
     with c1:
         _take(t("pacing.app.plan", lang), PLAN, ["json"], "pacing.upload.plan")
+        if st.button(t("pacing.app.use_session_plan", lang), key="pacing.session_plan",
+                     icon=":material/input:"):
+            plan_from_session(lang)
+            if PLAN.get() is not None:
+                st.caption(PLAN.get()[0])
         _take(t("pacing.app.spend", lang), SPEND, ["csv", "xlsx", "parquet"], "pacing.upload.spend")
     with c2:
         _take(t("pacing.app.gmv", lang), GMV, ["csv", "xlsx", "parquet"], "pacing.upload.gmv")
