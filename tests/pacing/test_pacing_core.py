@@ -195,6 +195,23 @@ def test_no_band_without_uplift_or_without_a_weeks_reference_and_it_is_said():
                                                    "start": "2027-05-06"}) in short.notes
 
 
+def test_segments_get_their_actual_and_reference_and_only_the_shop_total_a_band():
+    plan = PacingPlan(pd.DataFrame({"date": pd.NaT, "channel": ["ztc"], "segment": ["existing"], "spend": [1000.0],
+                                    "expected_gmv": [1.0]}), (100.0, 200.0, 300.0), START, None)
+    actual = pd.DataFrame({"date": pd.date_range(START, periods=3), "channel": "ztc", "segment": "existing",
+                           "spend": 1000.0})
+    days = pd.date_range(end=START + pd.Timedelta(days=2), periods=13)
+    gmv = pd.concat([pd.DataFrame({"date": days, "segment": "new", "value": 1000.0}),
+                     pd.DataFrame({"date": days, "segment": "existing", "value": 9000.0 + 10.0 * np.arange(13)})])
+    out = pace(plan, actual, gmv).gmv
+    assert list(out["segment"]) == ["existing", "new", ALL] * 3
+    total = out[out["segment"] == ALL]
+    parts = out[out["segment"] != ALL].groupby("date")["actual_gmv"].sum()
+    assert list(total["actual_gmv"]) == list(parts)
+    assert out.loc[out["segment"] != ALL, "band_low"].isna().all() and total["band_low"].notna().all()
+    assert out.loc[out["segment"] == "existing", "reference_gmv"].iloc[0] == pytest.approx(9045.0)  # 10 days before
+
+
 def test_orders_are_summed_per_day_and_segment():
     orders = pd.DataFrame({"timestamp": pd.to_datetime(["2027-05-06 10:00", "2027-05-06 23:59", "2027-05-07 00:01"]),
                            "value": [100.0, 50.5, 20.0], "product_segment": ["new", "new", "existing"]})
