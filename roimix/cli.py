@@ -25,6 +25,7 @@ COMMANDS = {
     "batch": "Plan every scenario file; one finance-ready plan each and a comparison table.",
     "generate": "Simulate a market with a known causal truth.",
     "fit": "Fit response curves from spend and total GMV per day or week (no journeys needed).",
+    "pace": "Compare a plan with actual spend and GMV: pace per channel and day, alerts in plain words.",
 }
 """Sub-command → the one line ``roimix --help`` shows (without importing the command)."""
 

@@ -20,6 +20,7 @@ PAGES = (
     ("optimise", "app.page.optimise", ":material/tune:"),
     ("campaign", "app.page.campaign", ":material/calendar_month:"),
     ("scenarios", "app.page.scenarios", ":material/download:"),
+    ("pacing", "app.page.pacing", ":material/fact_check:"),
 )
 
 
