@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "roimix" / "app" / "entry" / "script.py"
-PAGES = ("data", "attribution", "curves", "optimise", "campaign", "scenarios")
+PAGES = ("data", "attribution", "curves", "optimise", "campaign", "scenarios", "pacing")
 TIMEOUT = 240  # the first run in a worker computes attribution and fits curves on a busy machine
 
 
