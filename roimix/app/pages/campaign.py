@@ -10,6 +10,7 @@ import streamlit as st
 
 from roimix.app import campaigns, engine, exports, figures, shared, state
 from roimix.app.errors import attempt, guard
+from roimix.app.pages.optimise import risk_control
 from roimix.text import STRINGS, money, percent, t
 
 EDITABLE = ["start", "end", "multiplier"]
@@ -237,19 +238,27 @@ def render() -> None:
     n_days = (campaign.end - campaign.start).days + 1
     base_total = w.budget * n_days
     settings = settings_controls(name, base_total, lang)
+    has_draws = curves.draws is not None and len(curves.draws) > 0
+    risk_control(lang, has_draws)  # the 优化 page's 平均 ↔ 稳健: one what-if setting for both pages
+    w = shared.whatif(curves.table)
     st.caption(t("app.camp.budget_exact", lang, total=settings.budget_total, daily=w.budget, days=n_days,
                  pct=state.CAMPAIGN_BUDGET_PCT.get()))
 
     with st.spinner(t("app.camp.planning", lang)):
         planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, curves.token,
-                          engine.campaign_key(name, phases), curves.table, campaign)
-        setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, curves.table, settings, n_days) \
-            if planner else None
+                          engine.campaign_key(name, phases), curves.table, campaign, curves.draws)
+        setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, curves.table, settings, n_days,
+                        planner.has_draws) if planner else None
         plan = attempt(lang, t("app.camp.planning", lang), planner.solve, setup) if setup else None
         flat = attempt(lang, t("app.camp.planning", lang), planner.solve, setup, flat=True) if plan is not None \
             and plan.solved else None
     if plan is None:
         return
+    risk = plan.result.risk
+    if risk.startswith("cvar") and planner.planner.choice_draws is not None:
+        level = float(risk.partition(":")[2])
+        st.caption(t("app.camp.risk_note", lang, n=planner.planner.choice_draws.n_draws,
+                     tail=percent(1.0 - level, lang, 0)))
     if not plan.solved:
         from roimix.report.campaign import campaign_messages
 
@@ -267,11 +276,8 @@ def render() -> None:
             gain = plan.gmv_cny - flat.gmv_cny
             c4.metric(t("app.camp.vs_flat", lang), money(gain, lang, 2), delta=percent(gain / flat.gmv_cny, lang),
                       help=t("app.camp.vs_flat_help", lang, flat=money(flat.gmv_cny, lang, 2)))
-            if curves.draws is not None and len(curves.draws):  # the gain's range across the curve draws
-                from optimizer.campaign.outcome import campaign_outcome
-
-                o = campaign_outcome(curves.table.drop(columns=["status", "warning"], errors="ignore"), curves.draws,
-                                     plan, flat)
+            if planner.has_draws:  # the gain's range across the curve draws the plan was not chosen on
+                o = planner.outcome(plan, flat)
                 if o is not None:
                     st.caption(t("app.camp.vs_flat_range", lang, p10=money(o.uplift_p10_cny, lang, 2),
                                  p50=money(o.uplift_p50_cny, lang, 2), p90=money(o.uplift_p90_cny, lang, 2),
