@@ -17,7 +17,7 @@ from optimizer.draws import CurveDraws, Outcome
 from optimizer.planner import MIN_DRAWS_PER_HALF, OUTCOME_SPREAD_SCALE, Planner
 from optimizer.problem import DEFAULT_SOLVER
 from optimizer.result import PlanResult
-from roimix.plan_defaults import CAMPAIGN_CHOICE_DRAWS
+from roimix.plan_defaults import CAMPAIGN_CHOICE_DRAWS, CAMPAIGN_CHOICE_ROWS, CAMPAIGN_MIN_CHOICE_DRAWS
 
 from .calendar import Campaign
 from .daily import DailyCurves, DailyDraws, Horizon, cell_curves, daily_curves, daily_draws, day_table, first_draws
@@ -121,6 +121,15 @@ steps (97 %, then 95 % with equilibration) Clarabel stopped short (``Insufficien
 and on some dated plans; with steps of 90 % both solved in about as many iterations (45–50)."""
 
 
+def choice_count(n_daily_cells: int) -> int:
+    """How many draws a campaign plan over ``n_daily_cells`` (channel, segment, day) cells is chosen on:
+    :data:`~roimix.plan_defaults.CAMPAIGN_CHOICE_DRAWS`, fewer when draws × cells would pass
+    :data:`~roimix.plan_defaults.CAMPAIGN_CHOICE_ROWS`, never fewer than
+    :data:`~roimix.plan_defaults.CAMPAIGN_MIN_CHOICE_DRAWS`."""
+    fit = CAMPAIGN_CHOICE_ROWS // max(int(n_daily_cells), 1)
+    return int(max(CAMPAIGN_MIN_CHOICE_DRAWS, min(CAMPAIGN_CHOICE_DRAWS, fit)))
+
+
 class _DailyDrawsPlanner(Planner):
     """The optimizer's :class:`~optimizer.planner.Planner` over daily cells with curve draws of those cells.
 
@@ -131,9 +140,17 @@ class _DailyDrawsPlanner(Planner):
     are chosen on ``choice`` (the CVaR objective and its true value), and ``PlanResult.spread`` is stated
     on ``judge``."""
 
-    def __init__(self, curves: Curves, *, choice: DailyDraws, judge: DailyDraws, apart: bool, **options):
+    def __init__(self, curves: Curves, *, choice: DailyDraws, judge: DailyDraws, apart: bool, risk_options: dict,
+                 **options):
         super().__init__(curves, **options)
         self.draws, self.choice_draws, self.judge_draws, self.judged_apart = choice, choice, judge, apart
+        self._options = {"mean": self.solver_options, "cvar": dict(risk_options)}
+
+    def solve(self, scenario):
+        """:meth:`Planner.solve`, with Clarabel's options for a plan over the draws when it weighs risk (a plan on
+        the estimate is solved exactly as without draws)."""
+        self.solver_options = self._options["cvar" if scenario.objective.risk.kind == "cvar" else "mean"]
+        return super().solve(scenario)
 
 
 class CampaignPlanner:
@@ -148,16 +165,14 @@ class CampaignPlanner:
     the last day's carry-out exactly as the estimate's (:func:`~optimizer.campaign.daily.daily_draws`).
     As for daily plans, with at least ``2 · MIN_DRAWS_PER_HALF`` draws the plan is chosen on the even
     draws and its outcome (:meth:`outcome`) stated on the odd ones, which it never saw, widened by
-    ``OUTCOME_SPREAD_SCALE``; of the even draws only the first ``choice_draws`` (default
-    :data:`roimix.plan_defaults.CAMPAIGN_CHOICE_DRAWS`) choose the plan: each is a copy of every daily
-    cell in the problem.
+    ``OUTCOME_SPREAD_SCALE``; of the even draws only the first ``choice_draws`` choose the plan (default
+    :func:`choice_count`): each is a copy of every daily cell in the problem.
     """
 
     def __init__(self, curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None = None, *,
                  weekend_multiplier: float = 1.0, default_lag_days: float = 1.0, solver: str = DEFAULT_SOLVER,
                  solver_options: dict | None = None, value_carry_out: bool = True,
-                 draws: pd.DataFrame | None = None, choice_draws: int = CAMPAIGN_CHOICE_DRAWS,
-                 judge_apart: bool = True):
+                 draws: pd.DataFrame | None = None, choice_draws: int | None = None, judge_apart: bool = True):
         self.horizon, self.campaign = horizon, campaign
         days = day_table(horizon, campaign, weekend_multiplier=weekend_multiplier)
         self.daily: DailyCurves = daily_curves(curves, days, campaign, default_lag_days=default_lag_days,
@@ -175,11 +190,13 @@ class CampaignPlanner:
         every = CurveDraws.from_frame(draws, self.cells)
         self.judged_apart = judge_apart and every.n_draws >= 2 * MIN_DRAWS_PER_HALF
         choice, judge = every.halves() if self.judged_apart else (every, every)
-        self.choice_draws, self.judge_draws = first_draws(choice, max(int(choice_draws), 1)), judge
-        if str(solver).upper() == "CLARABEL" and not solver_options:
-            options["solver_options"] = DRAWS_SOLVER_OPTIONS
+        n_choice = choice_count(self.daily.n) if choice_draws is None else max(int(choice_draws), 1)
+        self.choice_draws, self.judge_draws = first_draws(choice, n_choice), judge
+        risk_options = DRAWS_SOLVER_OPTIONS if str(solver).upper() == "CLARABEL" and not solver_options \
+            else dict(solver_options or {})
         self.planner = _DailyDrawsPlanner(objective, choice=daily_draws(self.daily, self.choice_draws),
-                                          judge=daily_draws(self.daily, judge), apart=self.judged_apart, **options)
+                                          judge=daily_draws(self.daily, judge), apart=self.judged_apart,
+                                          risk_options=risk_options, **options)
 
     @property
     def has_draws(self) -> bool:

@@ -191,3 +191,98 @@ def test_the_plan_is_chosen_on_a_few_even_draws_and_judged_on_the_odd_ones():
     widened = middle + OUTCOME_SPREAD_SCALE * (gain - middle)
     assert [out.uplift_p10_cny, out.uplift_p50_cny, out.uplift_p90_cny] == pytest.approx(
         np.quantile(widened, [0.1, 0.5, 0.9]).tolist(), rel=1e-6, abs=1e-6 * plan.gmv_cny)
+
+
+# --- the batch: a scenario file's risk setting, end to end ------------------------------------------------------
+
+SCENARIO = """
+name = "risk"
+[curves]
+source = "file"
+file = "{curves}"
+[objective]
+kind = "gmv"
+{risk}
+[budget]
+times_current = 1.2
+[horizon]
+start = 2026-06-12
+end = 2026-06-21
+[calendar]
+template = "618"
+year = 2026
+[rules]
+new_product_cap = false
+new_customer_cap = false
+key_daily_min = false
+"""
+
+
+@pytest.fixture(scope="module")
+def kept_curves(tmp_path_factory, sample_dir):
+    """The sample's true curves kept with 100 draws beside them (as ``fit --out`` writes them): 小红书's level
+    uncertain (× 0.2 … 1.8 across draws), every other cell's level within ±5 %."""
+    from roimix.curve_files import write_curves
+
+    curves = pd.read_csv(sample_dir / "truth_curves.csv")
+    rng = np.random.default_rng(11)
+    rows = []
+    for d in range(100):
+        wide = rng.uniform(0.2, 1.8)
+        for r in curves.itertuples(index=False):
+            k = wide if r.channel == "xiaohongshu" else rng.uniform(0.95, 1.05)
+            rows.append((d, r.channel, r.segment, r.family, r.a * k, r.b, r.s))
+    draws = pd.DataFrame(rows, columns=["draw", "channel", "segment", "family", "a", "b", "s"])
+    folder = tmp_path_factory.mktemp("kept")
+    write_curves(curves, folder / "curves.csv", draws)
+    bare = folder / "bare.csv"
+    write_curves(curves, bare)  # no draws beside it
+    return folder / "curves.csv", bare
+
+
+def _scenario(tmp_path, curves, risk: str = ""):
+    path = tmp_path / "risk.toml"
+    path.write_text(SCENARIO.format(curves=curves.as_posix(), risk=risk), encoding="utf-8")
+    return path
+
+
+def test_a_batch_scenario_plans_robustly_by_default_and_on_the_estimate_with_risk_mean(kept_curves, tmp_path):
+    from roimix.scenarios import load_scenario, run_scenario
+    from roimix.scenarios.run import _setup
+
+    curves, _ = kept_curves
+    assert "xiaohongshu" in set(pd.read_csv(curves)["channel"])
+    robust = run_scenario(load_scenario(_scenario(tmp_path, curves)))
+    mean = run_scenario(load_scenario(_scenario(tmp_path, curves), ['objective.risk="mean"']))
+    assert robust.plan.result.risk == robust.settings.risk == "cvar:0.9"
+    assert mean.plan.result.risk == mean.settings.risk == "mean"
+    # risk = "mean" is the plan of old: the planner on the curves alone
+    setup = _setup(mean.spec, mean.curves, mean.horizon, None, has_draws=True)
+    assert setup.objective.risk == Risk("mean")
+    alone = CampaignPlanner(mean.curves, mean.horizon, mean.campaign).solve(setup)
+    np.testing.assert_allclose(mean.plan.daily["spend"], alone.daily["spend"], rtol=1e-9, atol=1e-6)
+    # the robust plan keeps the uncertain channel nearer today's spend than the mean plan does
+    current = float(robust.curves.loc[robust.curves["channel"] == "xiaohongshu", "current_spend"].sum()) * 10
+    assert abs(_cell_spend(robust.plan, "xiaohongshu") - current) < abs(_cell_spend(mean.plan, "xiaohongshu") - current)
+    # the stated range is on the 50 odd draws, never seen by the plan; the assumptions say which risk
+    assert robust.outcome.n_draws == mean.outcome.n_draws == 50
+    rows = {item: value for item, value, _ in robust.assumptions("en")}
+    assert rows["Risk (when the curves have draws)"] == "robust: the mean gain over the worst 10% of curve draws (CVaR 0.9)"
+    assert {item: value for item, value, _ in mean.assumptions("en")}["Risk (when the curves have draws)"] == \
+        "mean: on the estimate"
+    assert robust.finance("en").summary is not None
+
+
+def test_a_scenario_risk_is_checked_and_cvar_without_draws_is_a_worded_error(kept_curves, tmp_path):
+    from roimix.errors import ScenarioError
+    from roimix.scenarios import load_scenario, run_scenario
+    from worded_errors import raises_worded
+
+    curves, bare = kept_curves
+    with raises_worded(ScenarioError, r'objective.risk must be "mean" or "cvar:LEVEL".*got \'cvar:1.5\''):
+        load_scenario(_scenario(tmp_path, curves, 'risk = "cvar:1.5"'))
+    assert load_scenario(_scenario(tmp_path, curves, 'risk = "cvar:0.8"')).objective.risk == "cvar:0.8"
+    with raises_worded(ScenarioError, r"objective.risk = cvar:0.8 needs curve draws"):
+        run_scenario(load_scenario(_scenario(tmp_path, bare, 'risk = "cvar:0.8"')))
+    plain = run_scenario(load_scenario(_scenario(tmp_path, bare)))  # the default: the mean without draws
+    assert plain.plan.result.risk == plain.settings.risk == "mean" and plain.outcome is None
