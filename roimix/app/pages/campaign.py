@@ -10,7 +10,6 @@ import streamlit as st
 
 from roimix.app import campaigns, engine, exports, figures, shared, state
 from roimix.app.errors import attempt, guard
-from roimix.app.pages.optimise import risk_control
 from roimix.text import STRINGS, money, percent, t
 
 EDITABLE = ["start", "end", "multiplier"]
@@ -170,6 +169,21 @@ def settings_controls(name: str, base_total: float, lang: str) -> engine.Campaig
                                    focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
 
 
+def risk_control(lang: str, has_draws: bool) -> None:
+    """平均 ↔ 稳健, the 优化 page's control of the same what-if setting (``state.RISK``). Its widget has a key of
+    its own on this page: a widget key drawn on two pages in a row is a new widget to Streamlit, which would
+    show it unset (and the model fall back to 稳健); this one is seeded from the setting each time the page
+    opens."""
+    if not has_draws:
+        st.caption(t("app.opt.risk.no_draws", lang))
+        return
+    risk = st.segmented_control(
+        t("app.opt.risk", lang), engine.RISKS, key=state.RISK.widget(context="campaign"), required=True,
+        format_func=lambda r: t(f"app.opt.risk.{r}", lang), help=t("app.opt.risk_help", lang),
+    )
+    state.RISK.set(risk or "cvar")
+
+
 def budget_context(name: str, base_total: float) -> str:
     """What the budget slider's labels depend on: the campaign and its base budget to the fen."""
     return f"{name}.{int(round(base_total * 100))}"
@@ -239,7 +253,7 @@ def render() -> None:
     base_total = w.budget * n_days
     settings = settings_controls(name, base_total, lang)
     has_draws = curves.draws is not None and len(curves.draws) > 0
-    risk_control(lang, has_draws)  # the 优化 page's 平均 ↔ 稳健: one what-if setting for both pages
+    risk_control(lang, has_draws)
     w = shared.whatif(curves.table)
     st.caption(t("app.camp.budget_exact", lang, total=settings.budget_total, daily=w.budget, days=n_days,
                  pct=state.CAMPAIGN_BUDGET_PCT.get()))
