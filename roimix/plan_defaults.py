@@ -16,7 +16,8 @@ its outcome is stated on the held-out odd half): each draw is a copy of every da
 for the solver per (draw, channel, segment, day)"""
 CAMPAIGN_CHOICE_ROWS = 30_000
 """… and on fewer when draws × daily cells would pass this many rows (never fewer than
-``CAMPAIGN_MIN_CHOICE_DRAWS``): measured on the sample's 14 cells under load, 40 draws over the 47 days of 618
-(26,320 rows) took about 10 s a solve, 40 draws over 122 days (68,320 rows) 30–50 s"""
+``CAMPAIGN_MIN_CHOICE_DRAWS``): measured on the sample's 14 cells on a busy 2-core machine, 40 draws over the
+47 days of 618 (26,320 rows) took about 10 s a solve, 40 draws over 122 days (68,320 rows) 29–53 s, 17 draws
+there (29,036 rows) 17 s"""
 CAMPAIGN_MIN_CHOICE_DRAWS = 10
 """fewest draws a campaign plan weighing risk is chosen on (CVaR 0.9 then averages its worst draw)"""

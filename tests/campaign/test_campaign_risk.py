@@ -91,7 +91,7 @@ def _objective(gains: np.ndarray, level: float = LEVEL) -> float:
 
 @pytest.fixture(scope="module")
 def small():
-    curves, draws = _curves(), None
+    curves = _curves()
     draws = _draws(curves)
     planner = CampaignPlanner(curves, HORIZON, _campaign(), draws=draws)
     budget = 1.3 * float(curves["current_spend"].sum()) * planner.daily.n_days
