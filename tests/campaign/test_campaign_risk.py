@@ -286,3 +286,30 @@ def test_a_scenario_risk_is_checked_and_cvar_without_draws_is_a_worded_error(kep
         run_scenario(load_scenario(_scenario(tmp_path, bare, 'risk = "cvar:0.8"')))
     plain = run_scenario(load_scenario(_scenario(tmp_path, bare)))  # the default: the mean without draws
     assert plain.plan.result.risk == plain.settings.risk == "mean" and plain.outcome is None
+
+
+def test_roimix_batch_plans_robustly_by_default_and_risk_mean_plans_on_the_estimate(kept_curves, tmp_path, capsys):
+    """``roimix batch`` on curves kept with their draws: the default plan is robust and says so in its assumptions;
+    ``--risk mean`` gives the estimate's plan (more GMV on the estimate); a bad ``--risk`` is one line, exit 2."""
+    import json
+
+    from roimix.cli import main
+
+    curves, _ = kept_curves
+    path = _scenario(tmp_path, curves)
+
+    def run(*flags) -> tuple[dict, pd.DataFrame]:
+        out = tmp_path / ("out" + "".join(flags).replace(":", "").replace("-", ""))
+        assert main(["batch", str(path), "--out", str(out), "--formats", "json", *flags]) == 0
+        doc = json.loads((out / "risk.json").read_text(encoding="utf-8"))
+        return {a["item"]: a["value"] for a in doc["assumptions"]}, pd.read_csv(out / "comparison.csv")
+
+    robust, robust_table = run()
+    mean, mean_table = run("--risk", "mean")
+    key = "Risk (when the curves have draws)"
+    assert robust[key].startswith("robust") and "CVaR 0.9" in robust[key] and mean[key] == "mean: on the estimate"
+    assert mean_table["expected_gmv"].iloc[0] > robust_table["expected_gmv"].iloc[0]
+    assert run("--risk", "cvar:0.8")[0][key].endswith("(CVaR 0.8)")
+    capsys.readouterr()
+    assert main(["batch", str(path), "--out", str(tmp_path / "bad"), "--risk", "cvar:2"]) == 2
+    assert 'objective.risk must be "mean" or "cvar:LEVEL"' in capsys.readouterr().err
