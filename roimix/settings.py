@@ -221,15 +221,15 @@ def plan_scenario(settings: PlanSettings, *, has_draws: bool = False) -> Scenari
                     settings.share_rules() + settings.channel_rules())
 
 
-def campaign_scenario(settings: PlanSettings, daily):
-    """The campaign scenario of a plan over ``settings.days`` days: the budget and target over the horizon, the
-    caps, the pacing rules ``daily`` (:class:`optimizer.campaign.DailyRules`) and the per-channel rules."""
+def campaign_scenario(settings: PlanSettings, daily, *, has_draws: bool = False):
+    """The campaign scenario of a plan over ``settings.days`` days: the objective (with its risk when the campaign
+    planner has curve draws, as for a daily plan), the budget and target over the horizon, the caps, the pacing
+    rules ``daily`` (:class:`optimizer.campaign.DailyRules`) and the per-channel rules."""
     from optimizer.campaign import CampaignBudget, CampaignScenario
-    from optimizer.scenario import Objective
 
     if settings.new_customer_floor is not None:
         raise SettingsError(message=Message("plan.err.setting.campaign_floor", {}))
     budget = None if settings.budget_cny is None else CampaignBudget(settings.budget_cny, settings.sense,
                                                                       settings.reserve_share)
-    return CampaignScenario(budget, Objective(settings.objective, settings.target_gmv_cny),
+    return CampaignScenario(budget, settings.objective_of(has_draws),
                             settings.new_product_cap, settings.new_customer_cap, daily, settings.channel_rules())

@@ -30,6 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizer.curves import Curves, curves_from_frame
+from optimizer.draws import CurveDraws
 from roimix.messages import Message
 from roimix.shapes import adstock_weights
 
@@ -197,3 +198,58 @@ def daily_curves(curves: pd.DataFrame, days: pd.DataFrame, campaign: Campaign | 
         objective = curves_from_frame(planned, keys=("channel", "segment") + extra)
     return DailyCurves(table, built, carryover, np.maximum(carry_in, 0.0), days.reset_index(drop=True), cells,
                        objective)
+
+
+@dataclass(frozen=True, eq=False)
+class DailyDraws(CurveDraws):
+    """Curve draws over the daily cells (see :func:`daily_draws`): a draw's value of a plan is its curves at the
+    effective spend (carry-over and carry-in applied), as the estimate's is."""
+
+    carryover: sp.csr_matrix | None = None
+    carry_in: np.ndarray | None = None
+
+    def totals(self, spend_cny: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Per draw ``Σ_cells weight_c · f_dc(x̃_c)`` with ``x̃`` the effective spend of the daily plan ``spend_cny``."""
+        eff = self.carryover @ np.asarray(spend_cny, dtype=float) + self.carry_in
+        return super().totals(eff, weight)
+
+
+def cell_curves(daily: DailyCurves) -> Curves:
+    """The (channel, segment) curves the daily cells were expanded from (their estimate, level ``base_a``), in the
+    order of ``daily.cells``: what a draws table is aligned to (:meth:`optimizer.draws.CurveDraws.from_frame`)."""
+    first = np.arange(len(daily.cells)) * daily.n_days
+    c = daily.curves
+    keys = c.keys.iloc[first][["channel", "segment"]].reset_index(drop=True)
+    base_a = daily.table["base_a"].to_numpy(dtype=float)[first]
+    return Curves(keys, c.family[first], base_a, c.b[first], c.s[first], daily.cells["current_spend"].to_numpy(
+        dtype=float), c.cpc_cny[first], c.new_customer_share[first], c.margin[first], ("channel", "segment"))
+
+
+def daily_draws(daily: DailyCurves, draws: CurveDraws) -> DailyDraws:
+    """``draws`` of the (channel, segment) cells (aligned to :func:`cell_curves`) over the daily cells: draw ``d``'s
+    cell ``(i, t)`` is the draw's curve of ``i`` with its level times the day's multiplier ``m_{i,t}`` — on the last
+    day ``m_{i,T} + M_i`` when the carry-out is valued (``objective_curves``) —, exactly as the estimate's daily
+    cells are built from the estimate. Rows: draws × daily cells (draw-major within each cell)."""
+    T = daily.n_days
+    per_cell = len(draws.cell)
+    rows = np.repeat(np.arange(per_cell), T)
+    day = np.tile(np.arange(T), per_cell)
+    cell = draws.cell[rows] * T + day
+    mult = daily.table["multiplier"].to_numpy(dtype=float)[cell]
+    if daily.objective_curves is not None:
+        last = day == T - 1
+        mult = np.where(last, mult + daily.cells["carry_out_x"].to_numpy(dtype=float)[draws.cell[rows]], mult)
+    base = daily.objective_curves if daily.objective_curves is not None else daily.curves
+    dc = draws.curves
+    curves = Curves(base.keys.iloc[cell].reset_index(drop=True), dc.family[rows], dc.a[rows] * mult, dc.b[rows],
+                    dc.s[rows], base.current_spend_cny[cell], base.cpc_cny[cell], base.new_customer_share[cell],
+                    base.margin[cell], base.key_columns)
+    return DailyDraws(curves, cell, draws.draw[rows], draws.n_draws, daily.carryover, daily.carry_in)
+
+
+def first_draws(draws: CurveDraws, n: int) -> CurveDraws:
+    """The first ``n`` draws of ``draws`` (all of them when it has no more)."""
+    if draws.n_draws <= n:
+        return draws
+    rows = draws.draw < n
+    return CurveDraws(draws.curves.subset(rows), draws.cell[rows], draws.draw[rows], n)

@@ -5,6 +5,7 @@ times the day's multiplier; under draw ``d`` it is the same row scaled by ``f_d(
 draw's curve over the estimate's at that effective spend (exact for the GMV landing in the horizon;
 the last day's carry-out value, first order in its spend, is scaled the same way). The campaign's
 uplift is the plan's GMV minus the even plan's (the same budget, every day the same), per draw.
+:meth:`optimizer.campaign.CampaignPlanner.outcome` states it on the draws the plan was not chosen on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.curves import Curves, curves_from_frame
-from optimizer.draws import CurveDraws, Outcome
+from optimizer.draws import CurveDraws, Outcome, widened
 
 from .planner import CampaignResult
 
@@ -25,10 +26,19 @@ def campaign_outcome(curves: pd.DataFrame, draws: pd.DataFrame, plan: CampaignRe
     if draws is None or not len(draws) or not plan.solved or even is None or not even.solved:
         return None
     cells = curves_from_frame(curves)
-    all_draws = CurveDraws.from_frame(draws, cells)
+    return draws_outcome(cells, CurveDraws.from_frame(draws, cells), plan, even)
+
+
+def draws_outcome(cells: Curves, all_draws: CurveDraws, plan: CampaignResult, even: CampaignResult | None,
+                  spread_scale: float = 1.0) -> Outcome | None:
+    """:func:`campaign_outcome` on ``all_draws`` (aligned to ``cells``), the gain's spread about its median
+    widened by ``spread_scale`` (as :func:`optimizer.draws.outcome` widens a daily plan's; the break-even
+    share is read on the draws as they are)."""
+    if not plan.solved or even is None or not even.solved:
+        return None
     plan_gmv, plan_margin_gmv = _per_draw(cells, all_draws, plan.daily)
     even_gmv, _ = _per_draw(cells, all_draws, even.daily)
-    gain = plan_gmv - even_gmv
+    gain = widened(plan_gmv - even_gmv, spread_scale)
     p10, p50, p90 = np.quantile(gain, [0.1, 0.5, 0.9])
     spend = float(plan.daily["spend"].sum())
     mean_margin = float(plan_margin_gmv.sum() / plan_gmv.sum()) if plan_gmv.sum() > 0 else float("nan")

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimizer.planner import Planner
+from optimizer.curves import Curves
+from optimizer.draws import CurveDraws, Outcome
+from optimizer.planner import MIN_DRAWS_PER_HALF, OUTCOME_SPREAD_SCALE, Planner
 from optimizer.problem import DEFAULT_SOLVER
 from optimizer.result import PlanResult
+from roimix.plan_defaults import CAMPAIGN_CHOICE_DRAWS, CAMPAIGN_CHOICE_ROWS, CAMPAIGN_MIN_CHOICE_DRAWS
 
 from .calendar import Campaign
-from .daily import DailyCurves, Horizon, daily_curves, day_table
+from .daily import DailyCurves, DailyDraws, Horizon, cell_curves, daily_curves, daily_draws, day_table, first_draws
 from .rules import CampaignScenario, scenario_for
 
 DAILY_COLUMNS = ["date", "day", "phase", "weekend", "channel", "segment", "spend", "effective_spend", "multiplier",
@@ -111,23 +114,107 @@ def _summed(daily: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out
 
 
+DRAWS_SOLVER_OPTIONS = {"max_step_fraction": 0.9}
+"""Clarabel's step limit for a campaign plan weighing risk over curve draws (unless the caller gives options).
+Measured on the sample's 618 (47 days × 14 cells, 20–40 draws of level and scale): with the optimizer's usual
+steps (97 %, then 95 % with equilibration) Clarabel stopped short (``InsufficientProgress``) on the even plan
+and on some dated plans; with steps of 90 % both solved in about as many iterations (45–50)."""
+
+
+def choice_count(n_daily_cells: int) -> int:
+    """How many draws a campaign plan over ``n_daily_cells`` (channel, segment, day) cells is chosen on:
+    :data:`~roimix.plan_defaults.CAMPAIGN_CHOICE_DRAWS`, fewer when draws × cells would pass
+    :data:`~roimix.plan_defaults.CAMPAIGN_CHOICE_ROWS`, never fewer than
+    :data:`~roimix.plan_defaults.CAMPAIGN_MIN_CHOICE_DRAWS`."""
+    fit = CAMPAIGN_CHOICE_ROWS // max(int(n_daily_cells), 1)
+    return int(max(CAMPAIGN_MIN_CHOICE_DRAWS, min(CAMPAIGN_CHOICE_DRAWS, fit)))
+
+
+class _DailyDrawsPlanner(Planner):
+    """The optimizer's :class:`~optimizer.planner.Planner` over daily cells with curve draws of those cells.
+
+    ``Planner`` takes draws for steady-state cells only (its draws value a plan at its spend). Daily draws
+    (:class:`~optimizer.campaign.daily.DailyDraws`) value a plan at its effective spend, carry-over and
+    carry-in included, and :class:`~optimizer.problem.Program` already composes the draws' curves with the
+    carry-over (through the effective spend ``w``), so the planner is given them after it is built: plans
+    are chosen on ``choice`` (the CVaR objective and its true value), and ``PlanResult.spread`` is stated
+    on ``judge``."""
+
+    def __init__(self, curves: Curves, *, choice: DailyDraws, judge: DailyDraws, apart: bool, risk_options: dict,
+                 **options):
+        super().__init__(curves, **options)
+        self.draws, self.choice_draws, self.judge_draws, self.judged_apart = choice, choice, judge, apart
+        self._options = {"mean": self.solver_options, "cvar": dict(risk_options)}
+
+    def solve(self, scenario):
+        """:meth:`Planner.solve`, with Clarabel's options for a plan over the draws when it weighs risk (a plan on
+        the estimate is solved exactly as without draws)."""
+        self.solver_options = self._options["cvar" if scenario.objective.risk.kind == "cvar" else "mean"]
+        return super().solve(scenario)
+
+
 class CampaignPlanner:
     """Plans spend per (channel, segment, day) over ``horizon`` on one set of curves.
 
     The daily cells, their carry-over and the compiled problems are built once; ``solve`` with a
     scenario of the same structure (only numbers changed) re-solves through cvxpy Parameters.
+
+    ``draws`` (a draws table of the (channel, segment) cells, :data:`optimizer.draws.DRAW_COLUMNS`) lets a
+    scenario weigh risk (``Objective.risk``, CVaR of the campaign's GMV gain over today's allocation across
+    the draws, as a daily plan does): every draw's daily cells get the day's multiplier, the carry-over and
+    the last day's carry-out exactly as the estimate's (:func:`~optimizer.campaign.daily.daily_draws`).
+    As for daily plans, with at least ``2 · MIN_DRAWS_PER_HALF`` draws the plan is chosen on the even
+    draws and its outcome (:meth:`outcome`) stated on the odd ones, which it never saw, widened by
+    ``OUTCOME_SPREAD_SCALE``; of the even draws only the first ``choice_draws`` choose the plan (default
+    :func:`choice_count`): each is a copy of every daily cell in the problem.
     """
 
     def __init__(self, curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None = None, *,
                  weekend_multiplier: float = 1.0, default_lag_days: float = 1.0, solver: str = DEFAULT_SOLVER,
-                 solver_options: dict | None = None, value_carry_out: bool = True):
+                 solver_options: dict | None = None, value_carry_out: bool = True,
+                 draws: pd.DataFrame | None = None, choice_draws: int | None = None, judge_apart: bool = True):
         self.horizon, self.campaign = horizon, campaign
         days = day_table(horizon, campaign, weekend_multiplier=weekend_multiplier)
         self.daily: DailyCurves = daily_curves(curves, days, campaign, default_lag_days=default_lag_days,
                                                value_carry_out=value_carry_out)
         objective = self.daily.objective_curves if self.daily.objective_curves is not None else self.daily.curves
-        self.planner = Planner(objective, carryover=self.daily.carryover, carry_in=self.daily.carry_in,
-                               solver=solver, solver_options=solver_options)
+        self.cells: Curves = cell_curves(self.daily)
+        self.choice_draws = self.judge_draws = None
+        """the (channel, segment) draws the plans are chosen on and those their outcome is stated on"""
+        self.judged_apart = False
+        options = dict(carryover=self.daily.carryover, carry_in=self.daily.carry_in, solver=solver,
+                       solver_options=solver_options)
+        if draws is None or not len(draws):
+            self.planner = Planner(objective, **options)
+            return
+        every = CurveDraws.from_frame(draws, self.cells)
+        self.judged_apart = judge_apart and every.n_draws >= 2 * MIN_DRAWS_PER_HALF
+        choice, judge = every.halves() if self.judged_apart else (every, every)
+        n_choice = choice_count(self.daily.n) if choice_draws is None else max(int(choice_draws), 1)
+        self.choice_draws, self.judge_draws = first_draws(choice, n_choice), judge
+        risk_options = DRAWS_SOLVER_OPTIONS if str(solver).upper() == "CLARABEL" and not solver_options \
+            else dict(solver_options or {})
+        self.planner = _DailyDrawsPlanner(objective, choice=daily_draws(self.daily, self.choice_draws),
+                                          judge=daily_draws(self.daily, judge), apart=self.judged_apart,
+                                          risk_options=risk_options, **options)
+
+    @property
+    def has_draws(self) -> bool:
+        return self.choice_draws is not None
+
+    @property
+    def spread_scale(self) -> float:
+        """How much a stated range widens the held-out draws' spread (1 when chosen and judged on the same draws)."""
+        return OUTCOME_SPREAD_SCALE if self.judged_apart else 1.0
+
+    def outcome(self, plan: CampaignResult, even: CampaignResult | None) -> Outcome | None:
+        """The plan's GMV gain over ``even`` over the horizon across the draws it was not chosen on (see
+        :func:`optimizer.campaign.outcome.campaign_outcome`); ``None`` without draws or without both plans."""
+        from .outcome import draws_outcome
+
+        if not self.has_draws:
+            return None
+        return draws_outcome(self.cells, self.judge_draws, plan, even, self.spread_scale)
 
     def solve(self, setup: CampaignScenario, *, flat: bool = False) -> CampaignResult:
         """The best daily plan for ``setup`` (``flat=True``: the best plan that spends the same every day)."""

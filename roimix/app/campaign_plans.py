@@ -4,6 +4,7 @@ sessions, and phase multipliers estimated from a past occurrence of the campaign
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,24 +25,51 @@ class CampaignSettings:
     offday_share: float = 0.3
 
 
-class SharedCampaignPlanner:
-    """An :class:`optimizer.campaign.CampaignPlanner` shared by sessions; solves one at a time."""
+SOLVED_KEPT = 8
+"""Plans a shared campaign planner keeps by their scenario: a rerun of the page with the same settings (a
+language switch, a download) shows them again instead of solving again (a robust plan takes seconds)."""
 
-    def __init__(self, table: pd.DataFrame, campaign):
+
+class SharedCampaignPlanner:
+    """An :class:`optimizer.campaign.CampaignPlanner` shared by sessions; solves one at a time.
+
+    With the fit's curve draws (unfit cells at level 0, as the 优化 page weighs them) a plan can weigh risk
+    (the what-if's 平均 ↔ 稳健) and :meth:`outcome` states its gain over the even plan on held-out draws."""
+
+    def __init__(self, table: pd.DataFrame, campaign, draws: pd.DataFrame | None = None):
         from optimizer.campaign import CampaignPlanner, Horizon
+        from optimizer.draws import unfit_levels_zeroed
 
         self.table, self.campaign = table, campaign
+        draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
         self.planner = CampaignPlanner(table.drop(columns=["status", "warning"], errors="ignore"),
-                                       Horizon(campaign.start, campaign.end), campaign)
+                                       Horizon(campaign.start, campaign.end), campaign, draws=draws)
         self.lock = threading.Lock()
+        self._solved: OrderedDict[tuple[str, bool], object] = OrderedDict()
 
     @property
     def n_days(self) -> int:
         return (self.campaign.end - self.campaign.start).days + 1
 
+    @property
+    def has_draws(self) -> bool:
+        return self.planner.has_draws
+
     def solve(self, setup, *, flat: bool = False):
+        key = (repr(setup), flat)
         with self.lock:
-            return self.planner.solve(setup, flat=flat)
+            if key in self._solved:
+                self._solved.move_to_end(key)
+                return self._solved[key]
+            result = self.planner.solve(setup, flat=flat)
+            self._solved[key] = result
+            while len(self._solved) > SOLVED_KEPT:
+                self._solved.popitem(last=False)
+            return result
+
+    def outcome(self, plan, flat):
+        """The plan's gain over the even plan across the draws it was not chosen on (None without draws)."""
+        return self.planner.outcome(plan, flat)
 
 
 def campaign_of(name: str, phases: pd.DataFrame):
@@ -58,17 +86,22 @@ def campaign_key(name: str, phases: pd.DataFrame) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def campaign_planner(curves_token: str, key: str, _table: pd.DataFrame, _campaign) -> SharedCampaignPlanner:
-    return SharedCampaignPlanner(_table, _campaign)
+def campaign_planner(curves_token: str, key: str, _table: pd.DataFrame, _campaign,
+                     _draws: pd.DataFrame | None = None) -> SharedCampaignPlanner:
+    """The shared planner of a campaign over a curve set (its token names the curves and their draws)."""
+    return SharedCampaignPlanner(_table, _campaign, _draws)
 
 
-def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n_days: int):
-    """The campaign scenario: the what-if's caps and channel rules over every day, the budget over the campaign."""
+def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n_days: int,
+                   has_draws: bool = False):
+    """The campaign scenario: the what-if's caps, channel rules and risk (平均 ↔ 稳健, weighed only ``has_draws``)
+    over every day, the budget over the campaign."""
     from optimizer.campaign import DailyRules
 
     daily = DailyRules(key_daily_min=settings.key_daily_min, non_key_focus=settings.focus,
                        non_key_offday_share=settings.offday_share if settings.focus != "none" else 0.0)
-    return campaign_scenario(settings_of(w, table, budget=settings.budget_total, days=n_days), daily)
+    return campaign_scenario(settings_of(w, table, budget=settings.budget_total, days=n_days), daily,
+                             has_draws=has_draws)
 
 
 # --- phase multipliers from a past campaign (optimizer.campaign.estimate_multipliers) ---------------------

@@ -111,10 +111,12 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
 @click.option("--budget", type=click.FloatRange(0), help="budget over the horizon, yuan (= --set budget.total=…)")
 @click.option("--reserve", type=click.FloatRange(0, 0.99), help="share held back (= --set budget.reserve=…)")
 @click.option("--objective", type=click.Choice(["gmv", "profit", "min_spend"]), help="(= --set objective.kind=…)")
+@click.option("--risk", help="how plans weigh the curves' uncertainty: mean, or cvar:LEVEL (default cvar:0.9 with curve "
+              "draws, else mean; = --set objective.risk=…)")
 @click.option("--formats", default=",".join(FORMATS), show_default=True, help="files written per scenario")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)")
-def command(scenarios, out, overrides, budget, reserve, objective, formats, lang, progress) -> None:
+def command(scenarios, out, overrides, budget, reserve, objective, risk, formats, lang, progress) -> None:
     """Plan every SCENARIO file (TOML); write OUT/<name>.xlsx|csv|json and OUT/comparison.csv|xlsx."""
     from tqdm import tqdm
 
@@ -127,6 +129,7 @@ def command(scenarios, out, overrides, budget, reserve, objective, formats, lang
     flags = [f"budget.total={budget!r}"] if budget is not None else []
     flags += [f"budget.reserve={reserve!r}"] if reserve is not None else []
     flags += [f'objective.kind="{objective}"'] if objective is not None else []
+    flags += [f'objective.risk="{risk}"'] if risk is not None else []
     every = list(overrides) + flags
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,7 @@ from optimizer.campaign import (
     Campaign, CampaignPlanner, CampaignResult, CampaignScenario, DailyRules, Horizon, apply_estimates,
     calendar_from_frame, estimate_multipliers, template, template_dates,
 )
-from optimizer.campaign.outcome import campaign_outcome
-from optimizer.draws import Outcome
+from optimizer.draws import Outcome, unfit_levels_zeroed
 from roimix.errors import ScenarioError
 from roimix.messages import Message
 from roimix.curve_files import read_draws
@@ -56,7 +55,8 @@ class ScenarioRun:
     channels: pd.DataFrame | None
     inputs: tuple[tuple[str, str], ...]
     settings: PlanSettings
-    """the plan settings the scenario file gave (money over the horizon's days)"""
+    """the plan settings the scenario file gave (money over the horizon's days), with the risk the plan was made
+    with (the mean when the curves have no draws)"""
     horizon: Horizon
     curve_source: Message
     """where the curves came from (a text key and its values)"""
@@ -65,7 +65,7 @@ class ScenarioRun:
     warnings: tuple[Message, ...] = ()
     """the fit's and the rules' warnings (keys and values; :func:`roimix.text.pipeline.render_warning` words them)"""
     outcome: Outcome | None = None
-    """the plan's gain over the even plan across the fit's curve draws (None without draws)"""
+    """the plan's gain over the even plan across the fit's curve draws it was not chosen on (None without draws)"""
 
     def campaign_label(self, lang: str) -> str:
         return "" if self.campaign is None else f"{self.campaign.label(lang)} {self.campaign.start.year}"
@@ -96,15 +96,21 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
     new_customer_cap, traffic_warnings = _new_customer_cap(spec, curves)
     campaign, estimates, phase_sources = _campaign(spec, fit)
     horizon = _horizon(spec, campaign)
-    setup = _setup(spec, curves, horizon, new_customer_cap)
+    has_draws = draws is not None and len(draws) > 0
+    settings = plan_settings(spec, curves, horizon, new_customer_cap)
+    if "objective.risk" in spec.given and settings.risk != "mean" and not has_draws and spec.objective.kind != "min_spend":
+        raise ScenarioError(message=Message("plan.err.scenario.risk_without_draws", {
+            "file": str(spec.file), "risk": settings.risk}))
+    setup = _setup(spec, curves, horizon, new_customer_cap, has_draws)
     planner = CampaignPlanner(curves, horizon, campaign, weekend_multiplier=spec.calendar.weekend_multiplier,
-                              default_lag_days=spec.curves.default_lag_days)
+                              default_lag_days=spec.curves.default_lag_days,
+                              draws=unfit_levels_zeroed(draws, curves) if has_draws else None)
     plan = planner.solve(setup)
     flat_plan = planner.solve(setup, flat=True) if flat and plan.solved else None
     inputs = _inputs(spec)
     warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings + draw_notes
-    outcome = campaign_outcome(curves, draws, plan, flat_plan) if draws is not None and len(draws) else None
-    settings = plan_settings(spec, curves, horizon, new_customer_cap)
+    outcome = planner.outcome(plan, flat_plan)  # on the draws the plan was not chosen on
+    settings = replace(settings, risk=setup.objective.risk.describe())  # the risk the plan was made with
     return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, settings, horizon, source,
                        phase_sources, warnings, outcome)
 
@@ -298,11 +304,11 @@ def plan_settings(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
     return PlanSettings(objective=o.kind, budget_cny=None if total is None else round(total, 2),
                         budget_sense=b.sense, reserve_share=b.reserve, target_gmv_cny=o.target_gmv,
                         days=horizon.n_days, new_product_cap=r.new_product_cap, new_customer_cap=new_customer_cap,
-                        roi_floor=r.roi_floor, margin=spec.curves.margin, rules=tuple(extra))
+                        roi_floor=r.roi_floor, margin=spec.curves.margin, risk=o.risk, rules=tuple(extra))
 
 
 def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
-           new_customer_cap: float | None) -> CampaignScenario:
+           new_customer_cap: float | None, has_draws: bool = False) -> CampaignScenario:
     settings = plan_settings(spec, curves, horizon, new_customer_cap)
     b, r = spec.budget, spec.rules
     budget = settings.budget_cny
@@ -315,7 +321,7 @@ def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
                 "locks": ", ".join(r.locks)}))
     daily = DailyRules(r.key_daily_min, r.max_daily_change, r.change_applies_to, r.non_key_focus,
                        r.non_key_offday_share, r.per_phase)
-    return campaign_scenario(settings, daily)
+    return campaign_scenario(settings, daily, has_draws=has_draws)
 
 
 def _known(names, channels: set[str], key: str) -> None:
@@ -356,8 +362,7 @@ def _assumptions(run: ScenarioRun, lang: str) -> tuple[tuple[str, str, str], ...
 
     scenario = item("from.scenario")
     rows = [(item("curves"), word(run.curve_source, lang), scenario)]
-    # campaign plans are made on the curves' estimate (not yet risk-aware): the table says so
-    rows += settings_rows(replace(run.settings, risk="mean"), lang, lambda _name: scenario)
+    rows += settings_rows(run.settings, lang, lambda _name: scenario)
     lag = next((c for c in LAG_COLUMNS if c in curves.columns), None)
     for ch, part in curves.groupby(curves["channel"].astype(str), sort=True):
         value = float(part[lag].mean()) if lag and part[lag].notna().any() else spec.curves.default_lag_days

@@ -18,7 +18,7 @@ from attribution.models import PATH_MODELS
 from optimizer.scenario import OBJECTIVES
 from roimix.errors import ScenarioError
 from roimix.messages import Message
-from roimix.settings import MAX_RESERVE_SHARE, default
+from roimix.settings import MAX_RESERVE_SHARE, PlanSettings, SettingsError, default
 
 
 def _f(kind: str, default=None, **spec):
@@ -71,6 +71,9 @@ class ObjectiveSection:
     kind: str = _f("choice", default("objective"), choices=OBJECTIVES)
     target_gmv: float | None = _f("number", low=0.0)
     """GMV to reach over the whole horizon (objective min_spend)."""
+    risk: str = _f("risk", default("risk"))
+    """how the plan weighs the curves' uncertainty when they have draws: ``mean`` (the estimate) or ``cvar:LEVEL``
+    (the mean gain over the worst 1 − LEVEL share of curve draws; the default, as for daily plans)"""
 
     def __post_init__(self):
         if self.kind == "min_spend" and self.target_gmv is None:
@@ -264,6 +267,14 @@ def _coerce(f, value, key: str, file: str, base: Path):
         if not isinstance(value, str):
             raise ScenarioError(message=Message("plan.err.scenario.text", {"file": file, "key": key, "got": got}))
         return value
+    if kind == "risk":
+        if not isinstance(value, str):
+            raise ScenarioError(message=Message("plan.err.scenario.risk", {"file": file, "key": key, "got": got}))
+        try:  # read as the one settings model reads it
+            return PlanSettings(objective="profit", risk=value).risk
+        except SettingsError:
+            raise ScenarioError(message=Message("plan.err.scenario.risk", {"file": file, "key": key, "got": got})) \
+                from None
     if kind == "choice":
         if value not in spec["choices"]:
             raise ScenarioError(message=Message("plan.err.scenario.choice", {

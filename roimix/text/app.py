@@ -229,9 +229,15 @@ STRINGS = {
     "app.opt.risk.no_draws": ("这些曲线没有抽样（非本应用拟合），方案按估计值优化，不给出区间。",
                               "These curves have no draws (not fitted here): the plan uses the estimate and shows no range."),
     "app.camp.vs_flat_range": (
-        "比每天平均花多赚的区间（曲线抽样）：P10 {p10} · P50 {p50} · P90 {p90}；优于每天平均花的概率 {better}",
-        "Gain over the even plan across the curve draws: P10 {p10} · P50 {p50} · P90 {p90}; chance it beats "
-        "the even plan {better}",
+        "比每天平均花多赚的区间（未用于选方案的曲线抽样）：P10 {p10} · P50 {p50} · P90 {p90}；优于每天平均花的概率 {better}",
+        "Gain over the even plan across the curve draws the plan was not chosen on: P10 {p10} · P50 {p50} · "
+        "P90 {p90}; chance it beats the even plan {better}",
+    ),
+    "app.camp.risk_note": (
+        "稳健：每天的方案按 {n} 个曲线抽样中最差 {tail} 情形的平均增量选出（含延滞效应和各阶段倍数），"
+        "与「优化」页是同一个设置。",
+        "Robust: the daily plan is chosen for the mean gain over the worst {tail} of {n} curve draws (carry-over "
+        "and phase multipliers included); the same setting as on the Optimise page.",
     ),
     "app.opt.tests": ("下一步做哪个增量实验", "Which lift test next"),
     "app.opt.tests_help": (

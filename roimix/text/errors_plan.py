@@ -325,6 +325,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.scenario.choice": (
         "{file}：{key} 只能是 {choices} 之一，收到 {got}",
         "{file}: {key} must be one of {choices}, got {got}"),
+    "plan.err.scenario.risk": (
+        "{file}：{key} 应为 \"mean\" 或 \"cvar:水平\"（0 ≤ 水平 < 1，如 \"cvar:0.9\"），收到 {got}",
+        "{file}: {key} must be \"mean\" or \"cvar:LEVEL\" with 0 ≤ LEVEL < 1 (e.g. \"cvar:0.9\"), got {got}"),
+    "plan.err.scenario.risk_without_draws": (
+        "{file}：objective.risk = {risk} 需要曲线抽样，而这些曲线没有（curves.bootstrap = 0，或曲线文件旁没有抽样文件）；"
+        "请用 risk = \"mean\"，或由日志拟合曲线",
+        "{file}: objective.risk = {risk} needs curve draws and these curves have none (curves.bootstrap = 0, or no "
+        "draws file beside the curves file): use risk = \"mean\", or fit the curves from the logs"),
     "plan.err.scenario.date": (
         "{file}：{key} 必须是 2026-10-20 这样的日期，收到 {got}",
         "{file}: {key} must be a date like 2026-10-20, got {got}"),

@@ -54,10 +54,11 @@ def test_each_draws_gain_is_the_planners_own_valuation_on_that_draws_curves(trut
 
 def test_a_fitted_scenario_states_its_gain_over_the_even_plan_as_a_range(run_618):
     """The shipped 618 scenario fits its curves (with draws by default): its finance summary carries the
-    gain over the even plan as P10 / P50 / P90 and the chance it beats it, and the point estimate's
-    gain lies inside the P10–P90 range."""
+    gain over the even plan as P10 / P50 / P90 and the chance it beats it, stated on the half of the draws the
+    plan was not chosen on, and the point estimate's gain lies inside the P10–P90 range."""
     out = run_618.outcome
-    assert out is not None and out.n_draws == CurvesSection().bootstrap == 400
+    assert out is not None and out.n_draws == CurvesSection().bootstrap // 2 == 200
+    assert run_618.plan.result.risk == "cvar:0.9"  # the default, as for daily plans
     assert out.uplift_p10_cny <= out.uplift_p50_cny <= out.uplift_p90_cny
     point = run_618.plan.gmv_cny - run_618.flat.gmv_cny
     assert out.uplift_p10_cny <= point <= out.uplift_p90_cny
@@ -84,7 +85,7 @@ def test_a_scenario_on_a_kept_curves_file_reads_its_draws_and_states_the_same_ra
     on_file = dataclasses.replace(spec, curves=dataclasses.replace(spec.curves, source="file", file=kept))
     again = run_scenario(on_file)
     assert again.plan.gmv_cny == pytest.approx(on_fit.plan.gmv_cny, rel=1e-6)
-    assert again.outcome is not None and again.outcome.n_draws == on_fit.outcome.n_draws == 400
+    assert again.outcome is not None and again.outcome.n_draws == on_fit.outcome.n_draws == 200
     assert [again.outcome.uplift_p10_cny, again.outcome.uplift_p90_cny] == pytest.approx(
         [on_fit.outcome.uplift_p10_cny, on_fit.outcome.uplift_p90_cny], abs=0.5)  # to the yuan (solver tolerance)
     draws_path(kept).unlink()

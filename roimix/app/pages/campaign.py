@@ -169,6 +169,21 @@ def settings_controls(name: str, base_total: float, lang: str) -> engine.Campaig
                                    focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
 
 
+def risk_control(lang: str, has_draws: bool) -> None:
+    """平均 ↔ 稳健, the 优化 page's control of the same what-if setting (``state.RISK``). Its widget has a key of
+    its own on this page: a widget key drawn on two pages in a row is a new widget to Streamlit, which would
+    show it unset (and the model fall back to 稳健); this one is seeded from the setting each time the page
+    opens."""
+    if not has_draws:
+        st.caption(t("app.opt.risk.no_draws", lang))
+        return
+    risk = st.segmented_control(
+        t("app.opt.risk", lang), engine.RISKS, key=state.RISK.widget(context="campaign"), required=True,
+        format_func=lambda r: t(f"app.opt.risk.{r}", lang), help=t("app.opt.risk_help", lang),
+    )
+    state.RISK.set(risk or "cvar")
+
+
 def budget_context(name: str, base_total: float) -> str:
     """What the budget slider's labels depend on: the campaign and its base budget to the fen."""
     return f"{name}.{int(round(base_total * 100))}"
@@ -237,19 +252,27 @@ def render() -> None:
     n_days = (campaign.end - campaign.start).days + 1
     base_total = w.budget * n_days
     settings = settings_controls(name, base_total, lang)
+    has_draws = curves.draws is not None and len(curves.draws) > 0
+    risk_control(lang, has_draws)
+    w = shared.whatif(curves.table)
     st.caption(t("app.camp.budget_exact", lang, total=settings.budget_total, daily=w.budget, days=n_days,
                  pct=state.CAMPAIGN_BUDGET_PCT.get()))
 
     with st.spinner(t("app.camp.planning", lang)):
         planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, curves.token,
-                          engine.campaign_key(name, phases), curves.table, campaign)
-        setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, curves.table, settings, n_days) \
-            if planner else None
+                          engine.campaign_key(name, phases), curves.table, campaign, curves.draws)
+        setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, curves.table, settings, n_days,
+                        planner.has_draws) if planner else None
         plan = attempt(lang, t("app.camp.planning", lang), planner.solve, setup) if setup else None
         flat = attempt(lang, t("app.camp.planning", lang), planner.solve, setup, flat=True) if plan is not None \
             and plan.solved else None
     if plan is None:
         return
+    risk = plan.result.risk
+    if risk.startswith("cvar") and planner.planner.choice_draws is not None:
+        level = float(risk.partition(":")[2])
+        st.caption(t("app.camp.risk_note", lang, n=planner.planner.choice_draws.n_draws,
+                     tail=percent(1.0 - level, lang, 0)))
     if not plan.solved:
         from roimix.report.campaign import campaign_messages
 
@@ -267,11 +290,8 @@ def render() -> None:
             gain = plan.gmv_cny - flat.gmv_cny
             c4.metric(t("app.camp.vs_flat", lang), money(gain, lang, 2), delta=percent(gain / flat.gmv_cny, lang),
                       help=t("app.camp.vs_flat_help", lang, flat=money(flat.gmv_cny, lang, 2)))
-            if curves.draws is not None and len(curves.draws):  # the gain's range across the curve draws
-                from optimizer.campaign.outcome import campaign_outcome
-
-                o = campaign_outcome(curves.table.drop(columns=["status", "warning"], errors="ignore"), curves.draws,
-                                     plan, flat)
+            if planner.has_draws:  # the gain's range across the curve draws the plan was not chosen on
+                o = planner.outcome(plan, flat)
                 if o is not None:
                     st.caption(t("app.camp.vs_flat_range", lang, p10=money(o.uplift_p10_cny, lang, 2),
                                  p50=money(o.uplift_p50_cny, lang, 2), p90=money(o.uplift_p90_cny, lang, 2),
