@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -177,3 +178,25 @@ def test_break_even_is_a_roi_floor_word_and_becomes_a_profit_floor(word):
     assert settings.break_even_roi == pytest.approx(1 / (0.4 * 0.8))
     assert settings.channel_rules() == (RoiFloor("break-even", 1.0, per="channel", measure="profit"),)
     assert PlanSettings(budget_cny=1000.0, roi_floor=2.5).channel_rules() == (RoiFloor("ROI floor", 2.5),)
+
+
+def test_break_even_per_channel_is_the_same_from_the_cli_a_scenario_file_and_the_app(monkeypatch, tmp_path):
+    cli, _ = _cli_settings(monkeypatch, "--budget", "12000", "--budget-mode", "le", "--roi-floor", "保本",
+                           "--roi-floor-per", "channel", "--margin", "0.4")
+    toml = _toml_settings(tmp_path, "2027-03-02", _curves_section("margin = 0.4\n")
+                          + '[budget]\ntotal = 12000\nsense = "le"\n'
+                          + '[rules]\nroi_floor = "break-even"\nroi_floor_per = "channel"\n')
+    app = settings_of(WhatIf(budget=12000.0, margin=0.4, roi_break_even=True, roi_per_channel=True),
+                      pd.read_csv(CURVES))
+    app = replace(app, budget_sense="le")  # the app's budget mode is its objective's default
+    assert cli == toml == app
+    assert cli.roi_floor == "break-even" and cli.roi_floor_per == "channel"
+
+
+@pytest.mark.parametrize("value", ['"lots"', "-1", "true"])
+def test_a_bad_roi_floor_in_a_scenario_file_is_named(tmp_path, value):
+    from roimix.errors import ScenarioError
+
+    with raises_worded(ScenarioError, r"rules\.roi_floor must be an incremental ROAS ≥ 0 or \"break-even\""):
+        _toml_settings(tmp_path, "2027-03-02", _curves_section() + "[budget]\ntotal = 1000\n"
+                       + f"[rules]\nroi_floor = {value}\n")

@@ -89,13 +89,15 @@ def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], l
 
 
 def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str, str], labels: dict[str, str],
-                  lang: str, name: str, campaign: str, settings: tuple[tuple[str, str, str], ...] = ()) -> bytes:
-    """The finance file of a daily campaign plan (with the even-split plan for comparison)."""
+                  lang: str, name: str, campaign: str, settings: tuple[tuple[str, str, str], ...] = (),
+                  outcome=None) -> bytes:
+    """The finance file of a daily campaign plan (with the even-split plan for comparison and, with curve draws, the
+    gain's P10–P90 over it on the draws the plan was not chosen on: ``outcome``), as the batch writes it."""
     from roimix.export import campaign_tables, finance_bytes
 
     rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
     ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
-    return finance_bytes(campaign_tables(plan, ctx, flat=flat), kind)
+    return finance_bytes(campaign_tables(plan, ctx, flat=flat, outcome=outcome), kind)
 
 
 def plan_frame(file: bytes) -> pd.DataFrame:

@@ -304,7 +304,8 @@ def plan_settings(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,
     return PlanSettings(objective=o.kind, budget_cny=None if total is None else round(total, 2),
                         budget_sense=b.sense, reserve_share=b.reserve, target_gmv_cny=o.target_gmv,
                         days=horizon.n_days, new_product_cap=r.new_product_cap, new_customer_cap=new_customer_cap,
-                        roi_floor=r.roi_floor, margin=spec.curves.margin, risk=o.risk, rules=tuple(extra))
+                        roi_floor=r.roi_floor, roi_floor_per=r.roi_floor_per, margin=spec.curves.margin, risk=o.risk,
+                        rules=tuple(extra))
 
 
 def _setup(spec: ScenarioSpec, curves: pd.DataFrame, horizon: Horizon,

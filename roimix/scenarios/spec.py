@@ -18,7 +18,7 @@ from attribution.models import PATH_MODELS
 from optimizer.scenario import OBJECTIVES
 from roimix.errors import ScenarioError
 from roimix.messages import Message
-from roimix.settings import MAX_RESERVE_SHARE, PlanSettings, SettingsError, default
+from roimix.settings import BREAK_EVEN, BREAK_EVEN_WORDS, MAX_RESERVE_SHARE, PlanSettings, SettingsError, default
 
 
 def _f(kind: str, default=None, **spec):
@@ -161,7 +161,9 @@ class RulesSection:
     change_applies_to: str = _f("choice", "key", choices=("key", "all"))
     non_key_focus: str = _f("choice", "none", choices=("none", "weekends", "peak", "weekends+peak"))
     non_key_offday_share: float = _f("number", 0.0, low=0.0, high=1.0)
-    roi_floor: float | None = _f("number", low=0.0)
+    roi_floor: float | str | None = _f("roi_floor")
+    """an incremental ROAS ≥ 0, or "break-even" / "保本" (margin × GMV ≥ spend)"""
+    roi_floor_per: str = _f("choice", "total", choices=("total", "channel"))
     locks: tuple[str, ...] = _texts()
     bounds: tuple[BoundsEntry, ...] = _f("bounds", ())
 
@@ -267,6 +269,13 @@ def _coerce(f, value, key: str, file: str, base: Path):
         if not isinstance(value, str):
             raise ScenarioError(message=Message("plan.err.scenario.text", {"file": file, "key": key, "got": got}))
         return value
+    if kind == "roi_floor":
+        if isinstance(value, str) and value.strip().lower().replace("_", "-") in BREAK_EVEN_WORDS:
+            return BREAK_EVEN
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise ScenarioError(message=Message("plan.err.scenario.roi_floor", {
+                "file": file, "key": key, "word": BREAK_EVEN, "got": got}))
+        return float(value)
     if kind == "risk":
         if not isinstance(value, str):
             raise ScenarioError(message=Message("plan.err.scenario.risk", {"file": file, "key": key, "got": got}))

@@ -325,6 +325,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.scenario.choice": (
         "{file}：{key} 只能是 {choices} 之一，收到 {got}",
         "{file}: {key} must be one of {choices}, got {got}"),
+    "plan.err.scenario.roi_floor": (
+        "{file}：{key} 应为 ≥ 0 的增量投产比或 \"{word}\"（保本），收到 {got}",
+        "{file}: {key} must be an incremental ROAS ≥ 0 or \"{word}\", got {got}"),
     "plan.err.scenario.risk": (
         "{file}：{key} 应为 \"mean\" 或 \"cvar:水平\"（0 ≤ 水平 < 1，如 \"cvar:0.9\"），收到 {got}",
         "{file}: {key} must be \"mean\" or \"cvar:LEVEL\" with 0 ≤ LEVEL < 1 (e.g. \"cvar:0.9\"), got {got}"),

@@ -85,3 +85,21 @@ def test_json_carries_totals_and_every_table(solved):
     assert doc["totals"]["spend"] == pytest.approx(w.budget, abs=0.005)
     assert len(doc["plan"]) == len(result.plan) and len(doc["rules"]) == len(result.rules)
     assert {a["item"] for a in doc["assumptions"]} >= {"response curves", "Objective"}
+
+
+def test_the_campaign_download_states_the_gain_range_as_the_batch_does(sample_dir):
+    """With curve draws the campaign page's download carries the gain over the even plan, P10 / P50 / P90 and the
+    chance it beats it (the batch's workbook does; the app's left it out)."""
+    from optimizer.campaign import CampaignBudget, CampaignPlanner, CampaignScenario, Horizon, template
+    from optimizer.draws import Outcome
+
+    curves = pd.read_csv(sample_dir / "truth_curves.csv")
+    planner = CampaignPlanner(curves, Horizon("2027-06-01", "2027-06-10"), template("618", 2027))
+    setup = CampaignScenario(CampaignBudget(float(curves["current_spend"].sum()) * 10))
+    plan, flat = planner.solve(setup), planner.solve(setup, flat=True)
+    outcome = Outcome(1200.0, 3400.0, 5600.0, 3300.0, 0.93, 0.4, 2.2, 200)
+    data = json.loads(exports.campaign_file("json", plan, flat, engine.WhatIf(budget=1000.0), "demo", {}, {}, "en",
+                                            "618 2027", "618", (), outcome))
+    summary = data["summary"]
+    assert (summary["gain_vs_flat_p10"], summary["gain_vs_flat_p50"], summary["gain_vs_flat_p90"]) == (1200.0, 3400.0, 5600.0)
+    assert summary["prob_better_than_flat"] == 0.93

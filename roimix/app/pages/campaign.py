@@ -319,11 +319,13 @@ def render() -> None:
             (t("app.camp.focus", lang), t(f"app.camp.focus.{settings.focus}", lang), t("app.page.campaign", lang)),
         ) + tuple((f"{t('app.camp.col.response_x', lang)}: {labels.get(p, p)}", f"{m:.2f}×", t("app.page.campaign", lang))
                   for p, m in zip(phases["phase"], phases["multiplier"]))
+        outcome = planner.outcome(plan, flat) if planner.has_draws and flat is not None and flat.solved else None
         cols = st.columns(3)
         for col, kind in zip(cols, exports.KINDS):
             data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.campaign_file, kind, plan,
                            flat, w, curves.source, ds.sources, figures.labels(ds.channels, lang), lang,
-                           f"{campaign_label(name, lang)} {campaign.start:%Y}", campaign_label(name, lang), settings_rows)
+                           f"{campaign_label(name, lang)} {campaign.start:%Y}", campaign_label(name, lang), settings_rows,
+                           outcome)
             if data is not None:
                 col.download_button(t(f"app.camp.download.{kind}", lang), data, file_name=f"roimix-{name}-daily-plan.{kind}",
                                     mime=exports.MIME[kind], key=f"campaign.{kind}", on_click="ignore", width="stretch",
