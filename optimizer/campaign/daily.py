@@ -253,3 +253,29 @@ def first_draws(draws: CurveDraws, n: int) -> CurveDraws:
         return draws
     rows = draws.draw < n
     return CurveDraws(draws.curves.subset(rows), draws.cell[rows], draws.draw[rows], n)
+
+
+def carry_in_after(daily: DailyCurves, spent: np.ndarray) -> np.ndarray:
+    """The carry-in of ``daily``'s cells when the ``k`` days before its first day were spent as ``spent``
+    (curves × k, oldest day first, yuan) instead of at the current spend: for curve ``i`` and day ``t``
+    (0-based) of the horizon
+
+        c̃_{i,t} = Σ_{s=1..k} w_{i,t+s} · x_{i,−s}  +  (1 − Σ_{l=0..t+k} w_{i,l}) · c_i,
+
+    ``x_{i,−s}`` the spend ``s`` days before the first day and ``c_i`` the current spend before them (with
+    ``k = 0`` this is :func:`daily_curves`' carry-in). Cell order as ``daily.table`` (curve-major)."""
+    n_curves, n_days = len(daily.cells), daily.n_days
+    spent = np.asarray(spent, dtype=float).reshape(n_curves, -1)
+    k = spent.shape[1]
+    current = daily.cells["current_spend"].to_numpy(dtype=float)
+    out = np.empty(n_curves * n_days)
+    t = np.arange(n_days)
+    for i, lag in enumerate(daily.cells["lag_mean_days"].to_numpy(dtype=float)):
+        w = adstock_weights(lag)
+        weights = np.pad(w, (0, max(0, n_days + k + 1 - len(w))))
+        cumulative = np.cumsum(weights)
+        carried = np.zeros(n_days)
+        for s in range(1, k + 1):  # the spend s days before the first day reaches day t with weight w[t + s]
+            carried += weights[t + s] * spent[i, k - s]
+        out[i * n_days:(i + 1) * n_days] = carried + (1.0 - cumulative[t + k]) * current[i]
+    return np.maximum(out, 0.0)

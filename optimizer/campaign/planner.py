@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,9 @@ from optimizer.result import PlanResult
 from roimix.plan_defaults import CAMPAIGN_CHOICE_DRAWS, CAMPAIGN_CHOICE_ROWS, CAMPAIGN_MIN_CHOICE_DRAWS
 
 from .calendar import Campaign
-from .daily import DailyCurves, DailyDraws, Horizon, cell_curves, daily_curves, daily_draws, day_table, first_draws
+from .daily import (
+    DailyCurves, DailyDraws, Horizon, carry_in_after, cell_curves, daily_curves, daily_draws, day_table, first_draws,
+)
 from .rules import CampaignScenario, scenario_for
 
 DAILY_COLUMNS = ["date", "day", "phase", "weekend", "channel", "segment", "spend", "effective_spend", "multiplier",
@@ -172,11 +174,14 @@ class CampaignPlanner:
     def __init__(self, curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None = None, *,
                  weekend_multiplier: float = 1.0, default_lag_days: float = 1.0, solver: str = DEFAULT_SOLVER,
                  solver_options: dict | None = None, value_carry_out: bool = True,
-                 draws: pd.DataFrame | None = None, choice_draws: int | None = None, judge_apart: bool = True):
+                 draws: pd.DataFrame | None = None, choice_draws: int | None = None, judge_apart: bool = True,
+                 spent: np.ndarray | None = None):
         self.horizon, self.campaign = horizon, campaign
         days = day_table(horizon, campaign, weekend_multiplier=weekend_multiplier)
         self.daily: DailyCurves = daily_curves(curves, days, campaign, default_lag_days=default_lag_days,
                                                value_carry_out=value_carry_out)
+        if spent is not None:  # days already spent before the horizon: their carry-over in, not the current spend's
+            self.daily = replace(self.daily, carry_in=carry_in_after(self.daily, spent))
         objective = self.daily.objective_curves if self.daily.objective_curves is not None else self.daily.curves
         self.cells: Curves = cell_curves(self.daily)
         self.choice_draws = self.judge_draws = None

@@ -8,6 +8,12 @@ Money in campaign plans is over the whole horizon, not per day.
 from roimix.campaign_names import CAMPAIGN_LABELS, PHASE_LABELS
 
 STRINGS = {
+    # re-planning the rest of a campaign
+    "plan.note.replan.caps_rest": ("新品和新客上限只约束剩余天数：已花的已经花了",
+                                   "The new-product and new-customer caps hold over the remaining days: what was spent is spent"),
+    "plan.note.replan.change_restarts": ("日间变化上限从剩余的第一天重新起算", "The day-to-day change limit starts again on the first remaining day"),
+    "plan.note.replan.missing_days": ("实际花费缺 {cell_days} 个渠道·日，按 ¥0 计",
+                                      "{cell_days} channel-days have no actual spend row: counted as ¥0"),
     # campaigns and phases
     # the templates' own names (ground data: roimix.campaign_names)
     **{f"campaign.name.{k}": v for k, v in CAMPAIGN_LABELS.items()},

@@ -70,6 +70,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.risk.min_spend": (
         "规则 'risk'：风险目标只适用于 GMV 和利润，不适用于最省花费（min_spend）",
         "rule 'risk': a risk objective applies to gmv and profit, not min_spend"),
+    "plan.err.replan.day": (
+        "重新规划：从 {day} 起不在活动的第二天 {start} 之后到最后一天 {end} 之间",
+        "re-plan: {day} is not a day after the campaign's first day {start} and up to its last day {end}"),
+    "plan.err.replan.budget_spent": (
+        "重新规划：总预算 ¥{total_cny:,.2f} 已花掉 ¥{spent_cny:,.2f}，剩余天数没有预算可分",
+        "re-plan: ¥{spent_cny:,.2f} of the ¥{total_cny:,.2f} budget is spent; nothing is left for the remaining days"),
     "plan.err.increment.unsolved": (
         "下一笔预算：需要一个已求解、带场景的方案",
         "next budget: needs a solved plan that carries its scenario"),
