@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .curves import Curves, curves_from_frame
+from .draw_grid import SNAP_TOLERANCE, SnapReport
 from .draws import CurveDraws, cvar, outcome, widened
 from .explain import Message, binding_messages, conflict_messages, diagnose, rule_table
 from .problem import CVAR_MEAN_WEIGHT, DEFAULT_SOLVER, SOLVED, Program, RawSolution
@@ -129,7 +130,7 @@ class Planner:
             build_s=program.build_s,
             total_s=time.perf_counter() - started,
         )
-        return self._result(scenario, rules, status, raw, bound_raw, conflicts, timings, detail)
+        return self._result(scenario, rules, status, raw, bound_raw, conflicts, timings, detail, program.snap)
 
     def sweep(self, scenario: Scenario, budgets_cny_per_day) -> pd.DataFrame:
         """The best plan of ``scenario`` at each budget, totals only: one row per budget with the columns
@@ -311,7 +312,8 @@ class Planner:
 
     # --- assembling the result -------------------------------------------------------------------------
 
-    def _result(self, scenario, rules, status, raw, bound_raw, conflicts, timings, detail) -> PlanResult:
+    def _result(self, scenario, rules, status, raw, bound_raw, conflicts, timings, detail,
+                snap: SnapReport | None = None) -> PlanResult:
         kind = scenario.objective.kind
         curves = self.curves
         budget = scenario.budget.amount_cny_per_day if scenario.budget else None
@@ -342,6 +344,8 @@ class Planner:
         # the envelope optimum so moved; never on the wrong side of the plan's own true value
         relaxed = bound_raw.objective
         gap = bound_raw.duality_gap if np.isfinite(bound_raw.duality_gap) else 0.0
+        if snap is not None:  # the solver saw snapped draws: the exact optimum may lie this much above its bound
+            gap += snap_slack_cny(snap, self.curves)
         bound = min(relaxed - gap, objective) if kind == "min_spend" else max(relaxed + gap, objective)
         opt_gap = abs(bound - objective)
         size = max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()), 1.0)
@@ -356,11 +360,25 @@ class Planner:
         messages = binding_messages(table, kind)
         if status == "optimal_inaccurate":
             messages += (Message("optimizer.optimal_inaccurate.detail", {"detail": raw.solver_status}),)
+        if snap is not None:
+            messages += (Message("optimizer.draws.snapped", {
+                "n_exponents": snap.n_exponents, "n_grid": snap.n_grid, "range_x": snap.range_factor,
+                "error_share": snap.max_relative, "tolerance_share": SNAP_TOLERANCE,
+                "slack_cny": snap_slack_cny(snap, self.curves)}),)
         plan_totals = totals(curves, spend, budget, self._effective(spend))
         spread = (None if self.draws is None
                   else outcome(self.judge_draws, spend, curves.current_spend_cny, curves.margin, self.spread_scale))
         return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail,
                           spread, scenario.objective.risk.describe(), scenario)
+
+
+def snap_slack_cny(snap: SnapReport, curves: Curves) -> float:
+    """The most snapping can move a risk objective (yuan per day) at any plan inside the snapped range: every
+    draw's value moves by at most ``snap.value_error`` (the current allocation is valued exactly), CVaR and the
+    mean move by at most as much, so the objective by at most ``(1 + CVAR_MEAN_WEIGHT)`` times it."""
+    from .problem import Layout
+
+    return (1.0 + CVAR_MEAN_WEIGHT) * snap.value_error * Layout.of(curves).value_scale
 
 
 def plan(curves: Curves | pd.DataFrame, scenario: Scenario, **options) -> PlanResult:
