@@ -230,8 +230,21 @@ class Program:
         amp = dc.amplitude * weight[draws.cell] / lay.value_scale
         s_rows = np.nan_to_num(dc.s, nan=1.0)
         group = dc.group
+        exact = (amp.copy(), ratio.copy(), s_rows.copy())
         ratio, amp, s_rows, self.snap = _snapped_rows(draws, group, ratio, amp, s_rows)
-        total = cp.Constant(np.zeros(draws.n_draws))
+        # snapped rows are shifted so each draw's value at the current allocation is exact: keeping today's
+        # plan gains exactly 0 in every draw, as it does on the draws as given
+        shift = np.zeros(draws.n_draws)
+        if self.snap is not None:
+            current = (self.curves.current_spend_cny / self.layout.k[pos])[draws.cell]  # z of the row's cell
+            moved = (s_rows != exact[2]) | (amp != exact[0]) | (ratio != exact[1])
+            for g in ("power", "hill_concave"):
+                sel = moved & (group == g)
+                if sel.any():
+                    given = exact[0][sel] * _unit(g, current[sel] * exact[1][sel], exact[2][sel])
+                    seen = amp[sel] * _unit(g, current[sel] * ratio[sel], s_rows[sel])
+                    shift += np.bincount(draws.draw[sel], weights=seen - given, minlength=draws.n_draws)
+        total = cp.Constant(-shift)
         for g in GROUPS:
             sel = np.flatnonzero((group == g) & (amp > 0))  # a draw at level 0 adds nothing
             if not len(sel):
@@ -427,6 +440,11 @@ class Program:
         )
 
 
+def _unit(group: str, z: np.ndarray, s: np.ndarray) -> np.ndarray:
+    zs = np.power(np.maximum(z, 0.0), s)
+    return zs if group == "power" else zs / (1.0 + zs)
+
+
 def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: np.ndarray, s_rows: np.ndarray):
     """``(ratio, amp, s_rows, report)`` with the rows of a power or concave-Hill group that has more than
     ``MAX_EXACT_EXPONENTS`` distinct exponents snapped to :func:`optimizer.draw_grid.exponent_grid` (their
@@ -456,7 +474,8 @@ def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: 
     if not n_exponents:
         return ratio, amp, s_rows, None
     per_draw = np.bincount(draws.draw, weights=error, minlength=draws.n_draws)
-    return ratio, amp, s_rows, SnapReport(n_exponents, len(grid_used), relative, float(per_draw.max()))
+    # a plan's value moves by the error at its spend and, through the shift to the exact value today, at today's
+    return ratio, amp, s_rows, SnapReport(n_exponents, len(grid_used), relative, 2.0 * float(per_draw.max()))
 
 
 def _sense(lhs, rhs, sense: str):
