@@ -181,5 +181,5 @@ def too_far(relative: np.ndarray, rows_label, tolerance: float = SNAP_TOLERANCE)
         i = int(bad[np.argmax(relative[bad])])
         draw, cell, exponent = rows_label(i)
         raise CurveError(message=Message("plan.err.draws.snap_too_far", {
-            "draw": draw, "cell": cell, "s": float(exponent), "error": float(relative[i]),
-            "tolerance": float(tolerance), "range": SNAP_RANGE, "n_rows": int(len(bad))}))
+            "draw": draw, "cell": cell, "s": float(exponent), "error_share": float(relative[i]),
+            "tolerance_share": float(tolerance), "range_x": float(SNAP_RANGE), "n_rows": int(len(bad))}))
