@@ -164,13 +164,20 @@ class SnapReport:
     """What snapping did to a plan's draws: how many distinct exponents became how many grid points, the
     largest relative difference of a row (share of its value at the range's end), and the most the snapped
     draws can move a draw's value at any plan inside the range (``value_error``, in the problem's value
-    units: per draw the sum over its snapped rows, the largest over draws)."""
+    units: per draw twice the sum of its snapped rows' differences, once at the plan and once at today's
+    allocation, to whose exact value the snapped draw is shifted; the largest over draws). ``reach_cny``:
+    per cell the end of the range its snapped rows were fitted over (0 where none was snapped)."""
 
     n_exponents: int
     n_grid: int
     max_relative: float
     value_error: float
+    reach_cny: np.ndarray
     range_factor: float = SNAP_RANGE
+
+    def outside(self, spend_cny: np.ndarray) -> np.ndarray:
+        """Cells whose spend in ``spend_cny`` lies beyond the range their snapped rows were fitted over."""
+        return (self.reach_cny > 0) & (np.asarray(spend_cny, dtype=float) > self.reach_cny * (1 + 1e-9))
 
 
 def too_far(relative: np.ndarray, rows_label, tolerance: float = SNAP_TOLERANCE) -> None:

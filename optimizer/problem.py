@@ -231,7 +231,7 @@ class Program:
         s_rows = np.nan_to_num(dc.s, nan=1.0)
         group = dc.group
         exact = (amp.copy(), ratio.copy(), s_rows.copy())
-        ratio, amp, s_rows, self.snap = _snapped_rows(draws, group, ratio, amp, s_rows)
+        ratio, amp, s_rows, self.snap = _snapped_rows(draws, group, ratio, amp, s_rows, self.curves.n)
         # snapped rows are shifted so each draw's value at the current allocation is exact: keeping today's
         # plan gains exactly 0 in every draw, as it does on the draws as given
         shift = np.zeros(draws.n_draws)
@@ -445,7 +445,8 @@ def _unit(group: str, z: np.ndarray, s: np.ndarray) -> np.ndarray:
     return zs if group == "power" else zs / (1.0 + zs)
 
 
-def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: np.ndarray, s_rows: np.ndarray):
+def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: np.ndarray, s_rows: np.ndarray,
+                  n_cells: int):
     """``(ratio, amp, s_rows, report)`` with the rows of a power or concave-Hill group that has more than
     ``MAX_EXACT_EXPONENTS`` distinct exponents snapped to :func:`optimizer.draw_grid.exponent_grid` (their
     exponent, level and scale refitted over 0 … ``SNAP_RANGE`` × current spend); ``report`` is a
@@ -455,6 +456,7 @@ def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: 
     dc = draws.curves
     error = np.zeros(len(amp))  # value units, per row
     n_exponents, grid_used, relative = 0, set(), 0.0
+    reach_cny = np.zeros(n_cells)
     for g in ("power", "hill_concave"):
         sel = np.flatnonzero((group == g) & (amp > 0))
         if len(np.unique(s_rows[sel])) <= MAX_EXACT_EXPONENTS:
@@ -462,6 +464,9 @@ def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: 
         n_exponents += len(np.unique(s_rows[sel]))
         current = dc.current_spend_cny[sel]
         reach = SNAP_RANGE * np.where(current > 0, current, dc.scale_cny[sel])
+        if draws.snap_reach_cny is not None:
+            reach = np.maximum(reach, draws.snap_reach_cny[draws.cell[sel]])
+        reach_cny[draws.cell[sel]] = reach
         result = snap(g, s_rows[sel], reach / dc.scale_cny[sel])
         labels = dc.labels
         too_far(result.relative, lambda i, sel=sel: (int(draws.draw[sel[i]]), labels[sel[i]], s_rows[sel[i]]))
@@ -475,7 +480,8 @@ def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: 
         return ratio, amp, s_rows, None
     per_draw = np.bincount(draws.draw, weights=error, minlength=draws.n_draws)
     # a plan's value moves by the error at its spend and, through the shift to the exact value today, at today's
-    return ratio, amp, s_rows, SnapReport(n_exponents, len(grid_used), relative, 2.0 * float(per_draw.max()))
+    return ratio, amp, s_rows, SnapReport(n_exponents, len(grid_used), relative, 2.0 * float(per_draw.max()),
+                                           reach_cny)
 
 
 def _sense(lhs, rhs, sense: str):
