@@ -157,3 +157,21 @@ def test_a_draw_too_far_from_the_grid_is_refused_by_name():
     planner = Planner(cells, draws=draws, judge_apart=False)
     with raises_worded(CurveError, r"draw 4 of cell c1/existing has exponent s=0.001, too far .* limit of 2.00%"):
         planner.solve(_scenario(1_800.0))
+
+
+def test_a_plan_beyond_the_snapped_range_is_solved_again_over_a_wider_one():
+    """One cell at a twentieth of the other's spend and far steeper: the plan puts well over 2.5× its current
+    spend on it, beyond the range the snapped draws were first fitted over, so they are refitted over the
+    plan's spend and solved again: the kept program's range covers the plan and no note says otherwise.
+    (With ``SNAP_WIDEN_PASSES = 0`` the plan stays outside and the plan says so: this test fails.)"""
+    current = np.array([250.0, 4_750.0])
+    cells = _cells("power", [0.6, 0.4], [40.0, 8.0], current)
+    draws = _distinct_draws(cells, 30, seed=11, spread=0.1)
+    planner = Planner(cells, draws=draws, judge_apart=False)
+    result = planner.solve(_scenario(float(current.sum())))
+    assert result.status in SOLVED
+    assert result.spend_cny[0] > 2.5 * current[0]
+    program = next(iter(planner._plans.values()))[0]
+    assert not program.snap.outside(result.spend_cny).any()
+    assert program.snap.reach_cny[0] >= result.spend_cny[0]
+    assert not any(m.key == "optimizer.draws.snap_outside" for m in result.messages)
