@@ -30,6 +30,9 @@ class CurveDraws:
     cell: np.ndarray
     draw: np.ndarray
     n_draws: int
+    snap_reach_cny: np.ndarray | None = None
+    """Per cell, the least spend over which rows snapped to the exponent grid are fitted (see
+    :mod:`optimizer.draw_grid`; None: ``SNAP_RANGE`` × current spend). The planner widens it when a plan goes beyond."""
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, plan_curves: Curves) -> CurveDraws:

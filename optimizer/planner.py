@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .curves import Curves, curves_from_frame
+from .draw_grid import SNAP_TOLERANCE, SnapReport
 from .draws import CurveDraws, cvar, outcome, widened
 from .explain import Message, binding_messages, conflict_messages, diagnose, rule_table
 from .problem import CVAR_MEAN_WEIGHT, DEFAULT_SOLVER, SOLVED, Program, RawSolution
@@ -38,6 +39,9 @@ seeds 1–5, never the evaluation seeds): the held-out draws' P10–P90 alone he
 of 15 runs, misses on both sides, and 13 of 15 within 1.4 × their half-range (a variant that also left
 shop-wide pushes out of the fit); with this code, 11 of 15 development runs hold. The evaluation
 seeds are in the README. A model-error term estimated from the fit itself would be the better answer."""
+SNAP_WIDEN = 1.5
+"""When a plan spends beyond the range its snapped draws were fitted over, they are refitted up to this × its spend."""
+SNAP_WIDEN_PASSES = 2
 MIN_DRAWS_PER_HALF = 50
 """Below this many draws per half the plan is chosen and judged on all of them (too few to split)."""
 
@@ -108,6 +112,9 @@ class Planner:
         if not reused:
             first_s = program.build_s + raw.total_s
             self._plans[scenario.structure()] = (program, first_s)
+        if raw.status in SOLVED and program.snap is not None and program.snap.outside(raw.spend_cny).any():
+            program, raw, more_s = self._widen_snap(scenario, rules, program, raw)
+            first_s = first_s + more_s if not reused else first_s
         bound_raw = raw
 
         if raw.status in SOLVED and self.curves.is_s_shaped.any() and self.polish:
@@ -129,7 +136,7 @@ class Planner:
             build_s=program.build_s,
             total_s=time.perf_counter() - started,
         )
-        return self._result(scenario, rules, status, raw, bound_raw, conflicts, timings, detail)
+        return self._result(scenario, rules, status, raw, bound_raw, conflicts, timings, detail, program.snap)
 
     def sweep(self, scenario: Scenario, budgets_cny_per_day) -> pd.DataFrame:
         """The best plan of ``scenario`` at each budget, totals only: one row per budget with the columns
@@ -240,6 +247,26 @@ class Planner:
 
         return check
 
+    def _widen_snap(self, scenario: Scenario, rules, program: Program, raw: RawSolution
+                    ) -> tuple[Program, RawSolution, float]:
+        """The plan left the range its snapped draws were fitted over: refit them over
+        :data:`SNAP_WIDEN` × the plan's spend (at least) and solve again, at most :data:`SNAP_WIDEN_PASSES` times.
+        The wider program is kept for the structure (what-ifs reuse it and are checked again)."""
+        started = time.perf_counter()
+        for _ in range(SNAP_WIDEN_PASSES):
+            reach = np.maximum(program.snap.reach_cny, SNAP_WIDEN * raw.spend_cny)
+            draws = replace(self.choice_draws, snap_reach_cny=reach)
+            wider = Program(self.curves, rules, scenario.objective.kind, carryover=self.carryover,
+                            carry_in=self.carry_in, draws=draws, risk=scenario.objective.risk)
+            again = wider.solve(self.solver, self.solver_options)
+            if again.status not in SOLVED:
+                break
+            program, raw = wider, again
+            self._plans[scenario.structure()] = (program, self._plans[scenario.structure()][1])
+            if not program.snap.outside(raw.spend_cny).any():
+                break
+        return program, raw, time.perf_counter() - started
+
     # --- S-curves ---------------------------------------------------------------------------------------
 
     def _round_s_curves(self, scenario: Scenario, rules, raw: RawSolution) -> RawSolution:
@@ -311,7 +338,8 @@ class Planner:
 
     # --- assembling the result -------------------------------------------------------------------------
 
-    def _result(self, scenario, rules, status, raw, bound_raw, conflicts, timings, detail) -> PlanResult:
+    def _result(self, scenario, rules, status, raw, bound_raw, conflicts, timings, detail,
+                snap: SnapReport | None = None) -> PlanResult:
         kind = scenario.objective.kind
         curves = self.curves
         budget = scenario.budget.amount_cny_per_day if scenario.budget else None
@@ -342,6 +370,8 @@ class Planner:
         # the envelope optimum so moved; never on the wrong side of the plan's own true value
         relaxed = bound_raw.objective
         gap = bound_raw.duality_gap if np.isfinite(bound_raw.duality_gap) else 0.0
+        if snap is not None:  # the solver saw snapped draws: the exact optimum may lie this much above its bound
+            gap += snap_slack_cny(snap, self.curves)
         bound = min(relaxed - gap, objective) if kind == "min_spend" else max(relaxed + gap, objective)
         opt_gap = abs(bound - objective)
         size = max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()), 1.0)
@@ -356,11 +386,30 @@ class Planner:
         messages = binding_messages(table, kind)
         if status == "optimal_inaccurate":
             messages += (Message("optimizer.optimal_inaccurate.detail", {"detail": raw.solver_status}),)
+        if snap is not None:
+            messages += (Message("optimizer.draws.snapped", {
+                "n_exponents": snap.n_exponents, "n_grid": snap.n_grid, "range_x": snap.range_factor,
+                "error_share": snap.max_relative, "tolerance_share": SNAP_TOLERANCE,
+                "slack_cny": snap_slack_cny(snap, self.curves)}),)
+            outside = np.flatnonzero(snap.outside(spend))
+            if len(outside):  # the snapped curves were not fitted there: the bound is for plans inside the range
+                messages += (Message("optimizer.draws.snap_outside", {
+                    "cells": ", ".join(curves.labels[i] for i in outside[:5]), "n_cells": len(outside),
+                    "range_x": snap.range_factor}),)
         plan_totals = totals(curves, spend, budget, self._effective(spend))
         spread = (None if self.draws is None
                   else outcome(self.judge_draws, spend, curves.current_spend_cny, curves.margin, self.spread_scale))
         return PlanResult(status, kind, frame, table, plan_totals, evidence, timings, messages, conflicts, detail,
                           spread, scenario.objective.risk.describe(), scenario)
+
+
+def snap_slack_cny(snap: SnapReport, curves: Curves) -> float:
+    """The most snapping can move a risk objective (yuan per day) at any plan inside the snapped range: every
+    draw's value moves by at most ``snap.value_error`` (the current allocation is valued exactly), CVaR and the
+    mean move by at most as much, so the objective by at most ``(1 + CVAR_MEAN_WEIGHT)`` times it."""
+    from .problem import Layout
+
+    return (1.0 + CVAR_MEAN_WEIGHT) * snap.value_error * Layout.of(curves).value_scale
 
 
 def plan(curves: Curves | pd.DataFrame, scenario: Scenario, **options) -> PlanResult:

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .curves import GROUPS, Curves, shape_expressions, tangent_point
+from .draw_grid import MAX_EXACT_EXPONENTS, SNAP_RANGE, SnapReport, snap, too_far
 from .draws import CurveDraws
 from .rules import ResolvedRule
 from .scenario import Risk
@@ -155,6 +156,8 @@ class Program:
     ):
         started = time.perf_counter()
         self.curves, self.mode = curves, mode
+        self.snap: SnapReport | None = None
+        """How far the solver's draws were moved to an exponent grid (see :mod:`optimizer.draw_grid`); None: not at all."""
         self.layout = lay = Layout.of(curves)
         n, order, k, Sv = curves.n, lay.order, lay.k, lay.value_scale
         self.z = z = cp.Variable(n, nonneg=True, name="spend_over_scale")
@@ -213,7 +216,11 @@ class Program:
 
     def _draw_values(self, draws: CurveDraws, w, weight: np.ndarray, constraints: list):
         """Per draw ``Σ_c weight_c · f_dc(x_c)`` in value units, as a concave expression of ``w``: each
-        (draw, cell) row sees its cell's effective spend on its own scale, rows grouped by shape."""
+        (draw, cell) row sees its cell's effective spend on its own scale, rows grouped by shape.
+
+        Power and concave-Hill rows go through cvxpy's power atom (second-order cones), one block per
+        exponent; a group with more than :data:`optimizer.draw_grid.MAX_EXACT_EXPONENTS` distinct exponents
+        is snapped to a grid first (:func:`_snapped_rows`), and ``self.snap`` says by how much."""
         lay = self.layout
         pos = np.empty(len(lay.order), dtype=int)
         pos[lay.order] = np.arange(len(lay.order))
@@ -223,7 +230,21 @@ class Program:
         amp = dc.amplitude * weight[draws.cell] / lay.value_scale
         s_rows = np.nan_to_num(dc.s, nan=1.0)
         group = dc.group
-        total = cp.Constant(np.zeros(draws.n_draws))
+        exact = (amp.copy(), ratio.copy(), s_rows.copy())
+        ratio, amp, s_rows, self.snap = _snapped_rows(draws, group, ratio, amp, s_rows, self.curves.n)
+        # snapped rows are shifted so each draw's value at the current allocation is exact: keeping today's
+        # plan gains exactly 0 in every draw, as it does on the draws as given
+        shift = np.zeros(draws.n_draws)
+        if self.snap is not None:
+            current = (self.curves.current_spend_cny / self.layout.k[pos])[draws.cell]  # z of the row's cell
+            moved = (s_rows != exact[2]) | (amp != exact[0]) | (ratio != exact[1])
+            for g in ("power", "hill_concave"):
+                sel = moved & (group == g)
+                if sel.any():
+                    given = exact[0][sel] * _unit(g, current[sel] * exact[1][sel], exact[2][sel])
+                    seen = amp[sel] * _unit(g, current[sel] * ratio[sel], s_rows[sel])
+                    shift += np.bincount(draws.draw[sel], weights=seen - given, minlength=draws.n_draws)
+        total = cp.Constant(-shift)
         for g in GROUPS:
             sel = np.flatnonzero((group == g) & (amp > 0))  # a draw at level 0 adds nothing
             if not len(sel):
@@ -418,6 +439,50 @@ class Program:
             status, solver_status, spend, objective, gap, rel_gap, p_res, d_res, gains, row_gains, elastic,
             compile_s, solver_s, time.perf_counter() - started, iterations, message,
         )
+
+
+def _unit(group: str, z: np.ndarray, s: np.ndarray) -> np.ndarray:
+    zs = np.power(np.maximum(z, 0.0), s)
+    return zs if group == "power" else zs / (1.0 + zs)
+
+
+def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: np.ndarray, s_rows: np.ndarray,
+                  n_cells: int):
+    """``(ratio, amp, s_rows, report)`` with the rows of a power or concave-Hill group that has more than
+    ``MAX_EXACT_EXPONENTS`` distinct exponents snapped to :func:`optimizer.draw_grid.exponent_grid` (their
+    exponent, level and scale refitted over 0 … ``SNAP_RANGE`` × current spend); ``report`` is a
+    :class:`optimizer.draw_grid.SnapReport` (None when nothing was snapped). Raises :class:`CurveError` when a
+    row would move further than ``SNAP_TOLERANCE``."""
+    ratio, amp, s_rows = ratio.copy(), amp.copy(), s_rows.copy()
+    dc = draws.curves
+    error = np.zeros(len(amp))  # value units, per row
+    n_exponents, grid_used, relative = 0, set(), 0.0
+    reach_cny = np.zeros(n_cells)
+    for g in ("power", "hill_concave"):
+        sel = np.flatnonzero((group == g) & (amp > 0))
+        if len(np.unique(s_rows[sel])) <= MAX_EXACT_EXPONENTS:
+            continue
+        n_exponents += len(np.unique(s_rows[sel]))
+        current = dc.current_spend_cny[sel]
+        reach = SNAP_RANGE * np.where(current > 0, current, dc.scale_cny[sel])
+        if draws.snap_reach_cny is not None:
+            reach = np.maximum(reach, draws.snap_reach_cny[draws.cell[sel]])
+        reach_cny[draws.cell[sel]] = reach
+        result = snap(g, s_rows[sel], reach / dc.scale_cny[sel])
+        labels = dc.labels
+        too_far(result.relative, lambda i, sel=sel: (int(draws.draw[sel[i]]), labels[sel[i]], s_rows[sel[i]]))
+        error[sel] = result.error * amp[sel]
+        s_rows[sel] = result.exponent
+        amp[sel] = amp[sel] * result.amplitude_factor
+        ratio[sel] = ratio[sel] / result.scale_factor
+        grid_used |= set(result.exponent.tolist())
+        relative = max(relative, float(result.relative.max()))
+    if not n_exponents:
+        return ratio, amp, s_rows, None
+    per_draw = np.bincount(draws.draw, weights=error, minlength=draws.n_draws)
+    # a plan's value moves by the error at its spend and, through the shift to the exact value today, at today's
+    return ratio, amp, s_rows, SnapReport(n_exponents, len(grid_used), relative, 2.0 * float(per_draw.max()),
+                                           reach_cny)
 
 
 def _sense(lhs, rhs, sense: str):

@@ -153,6 +153,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "曲线抽样：单元 {cell} 的第 {draw} 次抽样：{family} 曲线族的参数 a={a:g}、b={b:g}、s={s:g} 超出了取值范围",
         "curve draws: draw {draw} of cell {cell}: family {family} with a={a:g}, b={b:g}, s={s:g} is outside the "
         "family's domain"),
+    "plan.err.draws.snap_too_far": (
+        "曲线抽样：单元 {cell} 的第 {draw} 次抽样的指数 s={s:g} 无法归并到求解用的指数网格：在 0 到 {range_x:g} 倍"
+        "当前花费之间偏差达其区间末端值的 {error_share:.2%}，超过上限 {tolerance_share:.2%}（共 {n_rows} 行超限）。请检查这些抽样的指数，"
+        "或减少不同指数的个数（不超过 8 个时按原值求解）",
+        "curve draws: draw {draw} of cell {cell} has exponent s={s:g}, too far from the solver's exponent grid: over 0 "
+        "to {range_x:g}× current spend its snapped curve is off by {error_share:.2%} of its value at the range's end, above "
+        "the limit of {tolerance_share:.2%} ({n_rows} row(s) over it). Check those draws' exponents, or use fewer distinct "
+        "exponents (up to 8 are solved as given)"),
     # --- campaign calendars, horizons and pacing rules (optimizer/campaign/) ---
     "plan.err.calendar.bad_date": (
         "阶段 {phase} 的 {edge}：应为 2026-06-18 这样的日期，收到 {got!r}",

@@ -353,6 +353,22 @@ STRINGS = {
     "optimizer.unbounded.no_diagnosis": (
         "目标可以无限增长：请设置预算或花费上限。", "The objective can grow without limit: set a budget or upper bounds on spend.",
     ),
+    "optimizer.draws.snapped": (
+        "曲线抽样含 {n_exponents} 个不同的指数，求解时归并为 {n_grid} 个网格指数（每条抽样曲线在 0 到 {range_x} "
+        "当前花费之间重新拟合，方案超出该范围的单元拟合到方案花费的 1.5 倍，最大偏差为其区间末端值的 {error_share}，上限 {tolerance_share}）；方案的目标值和 "
+        "P10/P50/P90 按原始抽样计算，最优性上界已加上归并可能造成的 {slack_cny}。",
+        "The curve draws have {n_exponents} distinct exponents; the solver saw them snapped to {n_grid} grid "
+        "exponents (each draw's curve refitted over 0 to {range_x} current spend, or to 1.5× the plan's spend where the "
+        "plan goes beyond, off by at most {error_share} of its value at the range's end, limit {tolerance_share}); the plan's objective and its P10/P50/P90 are "
+        "computed on the draws as given, and its optimality bound includes the {slack_cny} snapping can cost.",
+    ),
+    "optimizer.draws.snap_outside": (
+        "注意：方案在 {n_cells} 个单元（{cells}）的花费超过当前花费的 {range_x} 倍，归并后的抽样曲线只在该范围内拟合过；"
+        "上述最优性上界只对该范围内的方案成立。可用 --bounds 把单元花费限制在该范围内。",
+        "Note: the plan spends more than {range_x} current spend on {n_cells} cell(s) ({cells}), beyond the range "
+        "the snapped draws were fitted over; the optimality bound above holds for plans inside that range. "
+        "--bounds can keep cells inside it.",
+    ),
     "optimizer.optimal_inaccurate.detail": (
         "求解精度不足（{detail}），方案仅供参考。", "The solve reached reduced accuracy ({detail}); treat the plan as indicative.",
     ),
