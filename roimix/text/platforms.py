@@ -52,7 +52,7 @@ STRINGS = {
         "after a budget edit, wait {minutes} minutes before the next one"),
     "platforms.summary.head": ("投放设置（日预算与建议目标ROI）：", "Platform settings (daily budget and suggested ROI target):"),
     "platforms.summary.line": (
-        "  {platform}：{n} 个计划，日预算合计 {spend}{flags}", "  {platform}: {n} plans, daily budgets {spend} in all{flags}"),
+        "  {platform}：{n} 个计划，日预算合计 {spend}{flags}", "  {platform}: {n} plan(s), daily budgets {spend} in all{flags}"),
     "platforms.summary.below": ("，{n} 个低于最低日预算", "; {n} below the minimum daily budget"),
     "platforms.summary.no_target": ("，{n} 个无法建议目标ROI", "; {n} without a suggested ROI target"),
     "platforms.summary.wrote": ("已写出 {path}（{rows} 行）", "wrote {path} ({rows} rows)"),
