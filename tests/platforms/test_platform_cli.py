@@ -115,3 +115,19 @@ def test_a_bad_limits_file_is_exit_2_naming_file_row_and_column(inputs, tmp_path
     assert code == 2
     assert "bad_limits.csv" in err and "min_daily_budget" in err and "3" in err
     assert not (tmp_path / "p").exists()  # checked before any planning
+
+
+def test_plan_json_carries_the_settings_with_their_total(inputs, tmp_path, capsys):
+    import json
+
+    curves, history, _ = inputs
+    out = tmp_path / "plan.json"
+    assert main(["plan", "--curves", str(curves), "--budget", "20000.05", "--platform-history", str(history),
+                 "--out", str(out), "--lang", "en", "--no-rank-tests"]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    rows = doc["platform_settings"]
+    assert rows[-1]["date"] == "Total"
+    assert sum(round(r["daily_budget"] * 100) for r in rows[:-1]) == round(rows[-1]["daily_budget"] * 100) == 2_000_005
+    assert round(doc["totals"]["spend"] * 100) == 2_000_005
+    qianchuan = [r for r in rows if r["channel"] == "qianchuan" and r["daily_budget"] > 0]
+    assert qianchuan and all(r["platform_ratio"] == pytest.approx(K["qianchuan"], rel=1e-3) for r in qianchuan)
