@@ -112,3 +112,20 @@ def plan_rows(tables) -> pd.DataFrame:
     if cells is None:
         raise ValueError("only a plan per channel × segment (plan_tables) has per-cell rows")
     return cells[["channel", "segment", "spend", "expected_value"]].rename(columns={"expected_value": "expected_gmv"})
+
+
+def daily_rows(plan) -> pd.DataFrame:
+    """The rows of a daily campaign plan (:class:`optimizer.campaign.CampaignResult`): date, channel, segment,
+    spend and expected_gmv in yuan from the same fen as :func:`roimix.export.campaign_tables` rounds them (its
+    budget rule and largest remainder), so the settings total its daily sheet to the fen."""
+    from roimix.export.finance import _budget_rule, _spend_fen
+    from roimix.export.rounding import to_fen
+
+    daily = plan.daily
+    if not plan.result.solved or not len(daily):
+        return pd.DataFrame(columns=["date", "channel", "segment", "spend", "expected_gmv"])
+    spend_fen = _spend_fen(daily["spend"].to_numpy(), *_budget_rule(plan.result))
+    gmv_fen = to_fen(daily["expected_value"].to_numpy())
+    return pd.DataFrame({"date": pd.to_datetime(daily["date"]).to_numpy(), "channel": daily["channel"].to_numpy(),
+                         "segment": daily["segment"].to_numpy(), "spend": spend_fen / 100,
+                         "expected_gmv": gmv_fen / 100})
