@@ -369,18 +369,30 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
 @click.option("--rank-tests/--no-rank-tests", default=True, show_default=True,
               help="rank the lift tests by their value to the plan (needs curve draws; about a second per cell)")
 @click.option("--out", type=_FILE, help="write the plan: plan.csv, plan.xlsx or plan.json")
+@click.option("--platform-limits", type=_FILE,
+              help="ad platforms' limits (CSV/Parquet: platform, channels, min_daily_budget, ...) over roimix's defaults")
+@click.option("--platform-history", type=_FILE,
+              help="spend history with platform_gmv for the ROI targets when the curves come from --curves "
+                   "(default: --spend)")
+@click.option("--platform-out", type=click.Path(file_okay=False),
+              help="folder for the platform settings: one CSV per platform (日预算, suggested 目标ROI) in its own "
+                   "column names; with --out x.xlsx also its 投放设置 sheet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
 def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tests, model, lookback_days, current_window,
             curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
             new_customer_floor, bounds, locks, roi_floor, roi_floor_per, margin, return_rate, risk, next_cny,
-            rank_tests, out, lang, engine) -> None:
+            rank_tests, out, lang, engine, platform_limits=None, platform_history=None,
+            platform_out=None) -> None:
     """Plan the daily budget from response curves (--curves) or straight from raw logs (pipeline
     mode): print the uplift and the binding rules in money, optionally write the plan."""
     if out is not None and Path(out).suffix.lower() not in FORMATS:
         raise UsageError(message=Message("plan.err.cli.out_suffix", {"option": "--out", "formats": ", ".join(FORMATS)}))
     if budget is not None and not budget > 0:  # before any fitting: nothing to plan with
         raise UsageError(message=Message("optimizer.cli.budget_not_positive", {"budget_cny": float(budget)}))
+    from roimix.platforms.limits import DEFAULT_LIMITS, read_limits
+
+    limits = read_limits(platform_limits) if platform_limits is not None else DEFAULT_LIMITS  # before any fitting
     logs = {"touchpoints": touchpoints, "conversions": conversions, "spend": spend, "channels": channels,
             "lift_tests": lift_tests, "model": model, "lookback_days": lookback_days, "current_window": current_window,
             "outcome": outcome}
@@ -456,6 +468,10 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
         stated = replace(settings, risk=result.risk)  # the risk the plan was made with (the mean without draws)
         tables = plan_tables(result, plan_context(stated, options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
+        platform_asked = platform_out is not None or platform_limits is not None or platform_history is not None
+        if platform_asked and Path(out).suffix.lower() != ".csv":  # 投放设置 sheet (and the CSVs) from the same fen
+            tables = _platform_settings(tables, frame, platform_history or spend, limits, lang, platform_out,
+                                         channels)
         if Path(out).suffix.lower() == ".csv":
             path = write_cells_csv(tables, out)
         else:
@@ -463,3 +479,21 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                     "messages": [render(m, lang) for m in result.messages]}
             path = write_finance(tables, out, meta=meta)
         click.echo(t("optimizer.summary.wrote", lang, path=str(path), rows=len(result.plan)))
+    if platform_out is not None and (out is None or Path(out).suffix.lower() == ".csv"):
+        _platform_settings(plan_tables(result, Context("roimix plan", lang=lang)), frame, platform_history or spend,
+                           limits, lang, platform_out, channels)
+
+
+def _platform_settings(tables, frame: pd.DataFrame, spend: str | None, limits, lang: str, folder: str | None,
+                       channels: str | None):
+    """The plan's platform settings (issue 18, item 1): printed, added to ``tables`` as the 投放设置 sheet and,
+    with ``folder`` (``--platform-out``), written as one CSV per platform."""
+    from roimix.platforms.run import settings_for_plan
+
+    tables, _, lines, written = settings_for_plan(tables, frame, spend, limits, lang, folder=folder,
+                                                  channels=channels)
+    for line in lines:
+        click.echo(line)
+    for path, rows in written:
+        click.echo(t("platforms.summary.wrote", lang, path=str(path), rows=rows))
+    return tables

@@ -109,6 +109,9 @@ class FinanceTables:
     """A plan per channel × segment only (:func:`plan_tables`): every column of the optimizer's plan with
     machine ids and values (``segment`` ``new``/``existing``, ``expected_value``), money from the same
     fen as ``plan`` — the data file ``roimix plan --out plan.csv`` writes."""
+    platform: pd.DataFrame | None = None
+    """The platform settings sheet (投放设置, :func:`roimix.platforms.write.sheet_view`), when the caller adds it
+    (``dataclasses.replace``); written after the daily plan."""
 
 
 # --- building -------------------------------------------------------------------------------------------

@@ -123,6 +123,8 @@ def write_finance_json(tables: FinanceTables, path: Path, *, meta: dict | None =
     doc = {"lang": tables.lang, "summary": _jsonable(summary), "totals": _jsonable(tables.totals),
            "messages": list(tables.messages), "plan": records(tables.plan), "daily": records(tables.daily),
            "rules": records(tables.rules), "assumptions": records(tables.assumptions)}
+    if tables.platform is not None:  # 投放设置: notes worded, the last record the total
+        doc["platform_settings"] = records(tables.platform)
     if meta is not None:
         doc["meta"] = _jsonable(meta)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -150,6 +152,12 @@ def write_finance_workbook(tables: FinanceTables, path: Path) -> None:
         _sheet(book, "plan", with_total(tables.plan, lang), lang, heads, fmt, bold, total=True, per_day=per_day)
         if tables.daily is not None:
             _sheet(book, "daily", with_total(tables.daily, lang), lang, heads, fmt, bold, total=True)
+        if tables.platform is not None:  # 投放设置: headers and formats of its own, ends with its total row
+            from roimix.platforms.write import FORMATS as PLATFORM_FORMATS
+            from roimix.platforms.write import title
+
+            _sheet(book, "platform", tables.platform, lang, heads, fmt, bold, total=len(tables.platform) > 0,
+                   titles=[title(c, lang) for c in tables.platform.columns], formats=PLATFORM_FORMATS)
         _sheet(book, "rules", tables.rules, lang, heads, fmt, bold)
         _sheet(book, "assumptions", tables.assumptions, lang, heads, fmt, bold)
     finally:
@@ -157,17 +165,19 @@ def write_finance_workbook(tables: FinanceTables, path: Path) -> None:
 
 
 def _sheet(book, name: str, frame: pd.DataFrame, lang: str, heads: tuple, fmt: dict, bold: dict, *,
-           total: bool = False, row_formats: list[str] | None = None, per_day: bool = False) -> None:
+           total: bool = False, row_formats: list[str] | None = None, per_day: bool = False,
+           titles: list[str] | None = None, formats: dict | None = None) -> None:
     sheet = book.add_worksheet(sheet_title(name, lang))
     columns = list(frame.columns)
-    titles = [header(col, lang, per_day=per_day) for col in columns]
+    titles = titles if titles is not None else [header(col, lang, per_day=per_day) for col in columns]
+    formats = formats if formats is not None else COLUMN_FORMATS
     for j, title in enumerate(titles):
         sheet.write_string(0, j, title, heads[1] if title.startswith(FORMULA_PREFIXES) else heads[0])
     last = len(frame)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         styles = bold if total and i == last else fmt
         for j, (col, value) in enumerate(zip(columns, row)):
-            kind = row_formats[i - 1] if row_formats is not None and col == "value" else COLUMN_FORMATS.get(col, "text")
+            kind = row_formats[i - 1] if row_formats is not None and col == "value" else formats.get(col, "text")
             _write(sheet, i, j, value, styles.get(kind) if kind != "text" else styles["text"], kind, styles["quoted"])
     for j, col in enumerate(columns):
         sample = [_width(v) for v in frame[col].head(300)]

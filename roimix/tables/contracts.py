@@ -291,3 +291,31 @@ OUTCOME = TableContract(
 )
 
 CONTRACTS = {c.name: c for c in (TOUCHPOINTS, CONVERSIONS, PATHS, SPEND, CHANNELS, CURVES, LIFT_TESTS, OUTCOME)}
+
+PLATFORM_LIMITS = TableContract(
+    "platform_limits",
+    (
+        Column("platform", TEXT, example="qianchuan", description="platform id (roimix's: alimama, qianchuan, "
+               "xiaohongshu) or a new one"),
+        Column("channels", TEXT, required=False, nullable=True, example="qianchuan",
+               description="channel ids the platform serves, separated by ';' (empty: roimix's default for the id)"),
+        Column("min_daily_budget", MONEY, required=False, nullable=True, example="50",
+               description="smallest daily budget a plan (计划) may have, yuan", ceiling=SPEND_CEILING_CNY),
+        Column("max_target_edits_per_day", COUNT, required=False, nullable=True, example="3",
+               description="most changes of the ROI target per plan and day"),
+        Column("budget_cooldown_minutes", COUNT, required=False, nullable=True, example="15",
+               description="minutes to wait between two edits of a plan's budget"),
+        Column("budget_column_zh", TEXT, required=False, nullable=True, example="日预算",
+               description="the platform's own name of the daily-budget column"),
+        Column("roi_column_zh", TEXT, required=False, nullable=True, example="支付ROI目标",
+               description="the platform's own name of the ROI-target column"),
+        Column("label_zh", TEXT, required=False, nullable=True, example="巨量千川"),
+        Column("label_en", TEXT, required=False, nullable=True, example="Qianchuan"),
+        Column("source", TEXT, required=False, nullable=True, example="checked in the account, 2026-12-01",
+               description="where these limits come from"),
+    ),
+    key=("platform",),
+    description="one row per ad platform: limits that override roimix's defaults (roimix plan --platform-limits)",
+)
+
+CONTRACTS["platform_limits"] = PLATFORM_LIMITS
