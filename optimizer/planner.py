@@ -374,7 +374,10 @@ class Planner:
             gap += snap_slack_cny(snap, self.curves)
         bound = min(relaxed - gap, objective) if kind == "min_spend" else max(relaxed + gap, objective)
         opt_gap = abs(bound - objective)
-        size = max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()), 1.0)
+        # relative to the plan's money or today's GMV, whichever is larger: a plan the rules hold at ¥0 has a
+        # solver's gap of fen on a market of ten thousands, not a relative gap of 1e-3
+        size = max(abs(objective), abs(bound), float(curves.value(spend).sum()), float(spend.sum()),
+                   float(curves.value(curves.current_spend_cny).sum()), 1.0)
         evidence = Evidence(
             objective_cny=objective, bound_cny=bound, optimality_gap_cny=opt_gap, relative_gap=opt_gap / size,
             duality_gap_cny=bound_raw.duality_gap, relative_duality_gap=bound_raw.duality_gap / size,

@@ -53,8 +53,9 @@ class Evidence:
     for S-curves that of the optimum on their concave envelope; no tolerance is added, so it holds up to
     the solver's own inexactness (residuals and gap, about 1e-8 relative together).
     ``optimality_gap_cny = |bound − objective|`` where ``objective_cny`` is the true objective of the
-    returned plan (S-curves at their true value); ``relative_gap`` divides it by the same amount, since a
-    profit can be near zero.
+    returned plan (S-curves at their true value); ``relative_gap`` divides it by the largest of the plan's
+    objective, bound, GMV and spend and today's GMV (a profit can be near zero, and a plan the rules hold at ¥0
+    is judged against the market it plans, not against its own ¥0).
     """
 
     objective_cny: float

@@ -77,7 +77,12 @@ def test_every_rule_holds_at_the_optimum(seed, n, budget_factor, np_cap, nc_cap,
     if lock:
         assert x[1] == pytest.approx(cur[1], rel=1e-6, abs=tol)
     assert result.evidence.max_violation < 1e-7
-    assert result.evidence.relative_gap < 1e-7  # Clarabel stops at 1e-8; no tolerance is added to the bound
+    # Clarabel stops at 1e-8; no tolerance is added to the bound. Where the rules leave next to nothing to spend
+    # (a new-customer cap below every cell's share: only ¥0 is feasible) its absolute stop, a few fen, dominates
+    if x.sum() > 1e-3 * budget:
+        assert result.evidence.relative_gap < 1e-7
+    else:
+        assert result.evidence.optimality_gap_cny < 0.05
 
 
 # --- KKT: equal marginal ROI inside the bounds ---------------------------------------------------------------
