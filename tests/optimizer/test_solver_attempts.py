@@ -1,0 +1,33 @@
+"""Clarabel's attempts (``Program.solve``): the first settings, then after a stall a retry with equilibration, then
+once more with shorter steps; the result says how many iterations all of them took. The stalling instance that
+needs the third (a 100-channel Double 11 plan of 12,000 daily cells) takes ~20 s, so here the solver's answers
+are replaced by stalls to check the sequence; every attempt still solves the real problem."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from optimizer import Budget, Objective, Planner, Scenario
+from optimizer.problem import CLARABEL_FIRST, CLARABEL_RETRY, CLARABEL_SHORT, Program
+from optimizer_cases import random_curves
+
+
+@pytest.mark.parametrize("stalls, used", [(0, [CLARABEL_FIRST]), (1, [CLARABEL_FIRST, CLARABEL_RETRY]),
+                                          (2, [CLARABEL_FIRST, CLARABEL_RETRY, CLARABEL_SHORT]),
+                                          (3, [CLARABEL_FIRST, CLARABEL_RETRY, CLARABEL_SHORT])])
+def test_a_stall_is_retried_then_solved_with_shorter_steps(monkeypatch, stalls, used):
+    seen, real = [], Program._solve_once
+
+    def once(self, solver, options):
+        seen.append({k: options[k] for k in ("equilibrate_enable", "max_step_fraction")})
+        raw = real(self, solver, options)
+        return replace(raw, status="solver_error") if len(seen) <= stalls else raw
+
+    monkeypatch.setattr(Program, "_solve_once", once)
+    df = random_curves(5, 1)
+    result = Planner(df).solve(Scenario(Objective("gmv"), Budget(float(df["current_spend"].sum())), ()))
+    assert seen[:len(used)] == [{k: u[k] for k in ("equilibrate_enable", "max_step_fraction")} for u in used]
+    assert result.status == ("solver_error" if stalls == 3 else "optimal")
+    assert result.evidence.iterations >= len(used)  # every attempt's iterations are counted
