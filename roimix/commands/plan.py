@@ -468,8 +468,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
         stated = replace(settings, risk=result.risk)  # the risk the plan was made with (the mean without draws)
         tables = plan_tables(result, plan_context(stated, options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
-        platform_asked = platform_out is not None or platform_limits is not None or platform_history is not None
-        if platform_asked and Path(out).suffix.lower() != ".csv":  # 投放设置 sheet (and the CSVs) from the same fen
+        if Path(out).suffix.lower() != ".csv":  # every workbook has its 投放设置 sheet (and the CSVs) from the same fen
             tables = _platform_settings(tables, frame, platform_history or spend, limits, lang, platform_out,
                                          channels)
         if Path(out).suffix.lower() == ".csv":

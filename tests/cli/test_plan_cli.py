@@ -69,7 +69,7 @@ def test_profit_and_min_spend_objectives(curves, tmp_path, capsys):
     import openpyxl
 
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "计划", "规则", "假设"]  # the finance workbook, sheets named in Chinese
+    assert book.sheetnames == ["汇总", "计划", "投放设置", "规则", "假设"]  # the finance workbook, sheets named in Chinese
 
 
 def test_infeasible_exits_1_with_the_conflict(curves, capsys):
