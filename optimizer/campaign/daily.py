@@ -244,7 +244,7 @@ def daily_draws(daily: DailyCurves, draws: CurveDraws) -> DailyDraws:
     curves = Curves(base.keys.iloc[cell].reset_index(drop=True), dc.family[rows], dc.a[rows] * mult, dc.b[rows],
                     dc.s[rows], base.current_spend_cny[cell], base.cpc_cny[cell], base.new_customer_share[cell],
                     base.margin[cell], base.key_columns)
-    return DailyDraws(curves, cell, draws.draw[rows], draws.n_draws, daily.carryover, daily.carry_in)
+    return DailyDraws(curves, cell, draws.draw[rows], draws.n_draws, carryover=daily.carryover, carry_in=daily.carry_in)
 
 
 def first_draws(draws: CurveDraws, n: int) -> CurveDraws:

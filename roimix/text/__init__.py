@@ -109,4 +109,6 @@ def number(value: float, lang: str = "zh", digits: int = 1) -> str:
 def percent(share: float, lang: str = "zh", digits: int = 1) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
-    return f"{share * 100:.{digits}f}%"
+    # rounded at 1e-9 points first: two computations of one share that differ in the last bit (a sum in another
+    # order) print the same, instead of one rounding up at x.x5 and the other down
+    return f"{round(share * 100, 9):.{digits}f}%"

@@ -26,10 +26,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = [("data", "数据"), ("attribution", "归因对比"), ("curves", "响应曲线"), ("optimise", "预算优化 · 模拟"),
-         ("campaign", "大促计划"), ("scenarios", "方案与导出"), ("pacing", "投放执行")]
+         ("campaign", "大促计划"), ("scenarios", "方案与导出")]
 PAGES_EN = [("data", "Data"), ("attribution", "Attribution"), ("curves", "Response curves"),
-            ("optimise", "Optimise · what-if"), ("campaign", "Campaign plan"), ("scenarios", "Scenarios & export"),
-            ("pacing", "Pacing")]
+            ("optimise", "Optimise · what-if"), ("campaign", "Campaign plan"), ("scenarios", "Scenarios & export")]
 SLOW = 240_000  # ms: the first visit of a page fits curves / runs attribution on a busy 2-core machine
 
 pytestmark = pytest.mark.browser

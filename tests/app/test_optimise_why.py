@@ -68,7 +68,7 @@ def test_each_channel_has_a_reason_and_a_planned_roas(truth, names):
     plan = engine.channel_plan(result)
     why = optimise.reasons(result, plan, names, "zh")
     table = optimise.plan_table(plan, names, "zh", why)
-    assert list(table.columns[-3:]) == ["计划增量投产比", "边际投产比", "原因"]
+    assert list(table.columns[-4:]) == ["计划增量投产比", "边际投产比", "增量投产比 − 保本投产比（保本值）", "原因"]
     by = dict(zip(plan["channel"], why))
     # 微信社群 sits at its 3× maximum: its reason names that rule, checked against the numbers
     wechat = plan.set_index("channel").loc["wechat_group"]

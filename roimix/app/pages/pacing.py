@@ -17,14 +17,14 @@ from roimix.app.errors import attempt
 from roimix.app.figures import FONT, PALETTE
 from roimix.text import money, percent, t
 
+# (file name, bytes) of what the user gave: the plan, the actual spend, the daily GMV (outcome contract), the
+# orders; a daily plan's first day (None: the actuals' first day). Comments, not strings: Streamlit's magic
+# would draw a bare string on the page.
 PLAN: state.Slot[tuple | None] = state.Slot("pacing.plan", None)
-"""(file name, bytes) of the plan file the user gave"""
 SPEND: state.Slot[tuple | None] = state.Slot("pacing.spend", None)
 GMV: state.Slot[tuple | None] = state.Slot("pacing.gmv", None)
-"""(file name, bytes) of the daily GMV (outcome contract)"""
 ORDERS: state.Slot[tuple | None] = state.Slot("pacing.orders", None)
 START: state.Slot[object] = state.Slot("pacing.start", None)
-"""a daily plan's first day (None: the actuals' first day)"""
 
 
 def _take(label: str, slot: state.Slot, types: list[str], key: str) -> None:
