@@ -121,6 +121,10 @@ DRAWS_SOLVER_OPTIONS = {"max_step_fraction": 0.9}
 Measured on the sample's 618 (47 days × 14 cells, 20–40 draws of level and scale): with the optimizer's usual
 steps (97 %, then 95 % with equilibration) Clarabel stopped short (``InsufficientProgress``) on the even plan
 and on some dated plans; with steps of 90 % both solved in about as many iterations (45–50)."""
+DRAWS_FALLBACK_OPTIONS = ({"max_step_fraction": 0.8},)
+"""Tried in turn when a plan over the draws still stalls with :data:`DRAWS_SOLVER_OPTIONS`: the app's campaign plan
+on aggregate-mode curves (the sample's spend and total GMV, 618) stalled at 90 % and solved at 80 %, while the
+batch's even plan on fitted curves did the opposite, so neither step alone serves every plan."""
 
 
 def choice_count(n_daily_cells: int) -> int:
@@ -147,12 +151,20 @@ class _DailyDrawsPlanner(Planner):
         super().__init__(curves, **options)
         self.draws, self.choice_draws, self.judge_draws, self.judged_apart = choice, choice, judge, apart
         self._options = {"mean": self.solver_options, "cvar": dict(risk_options)}
+        self._fallback = DRAWS_FALLBACK_OPTIONS if risk_options == DRAWS_SOLVER_OPTIONS else ()
 
     def solve(self, scenario):
         """:meth:`Planner.solve`, with Clarabel's options for a plan over the draws when it weighs risk (a plan on
         the estimate is solved exactly as without draws)."""
-        self.solver_options = self._options["cvar" if scenario.objective.risk.kind == "cvar" else "mean"]
-        return super().solve(scenario)
+        risky = scenario.objective.risk.kind == "cvar"
+        self.solver_options = self._options["cvar" if risky else "mean"]
+        result = super().solve(scenario)
+        for options in (self._fallback if risky else ()):
+            if result.status != "solver_error":
+                break
+            self.solver_options = dict(options)
+            result = super().solve(scenario)
+        return result
 
 
 class CampaignPlanner:
