@@ -26,6 +26,7 @@ COMMANDS = {
     "generate": "Simulate a market with a known causal truth.",
     "fit": "Fit response curves from spend and total GMV per day or week (no journeys needed).",
     "pace": "Compare a plan with actual spend and GMV: pace per channel and day, alerts in plain words.",
+    "replan": "Mid-campaign: re-plan the remaining budget over the remaining days; what changes and why.",
 }
 """Sub-command → the one line ``roimix --help`` shows (without importing the command)."""
 

@@ -68,11 +68,12 @@ def spent_matrix(daily_cells: pd.DataFrame, actual: pd.DataFrame, start, first_r
 
 
 def replan(curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None, setup: CampaignScenario,
-           actual: pd.DataFrame, first_remaining, *, original: CampaignResult | None = None,
+           actual: pd.DataFrame, first_remaining, *, original: CampaignResult | pd.DataFrame | None = None,
            **planner_options) -> Replan:
     """The rest of the campaign ``setup`` over ``horizon`` from ``first_remaining`` on, the days before it spent
-    as ``actual`` says (date, channel, segment, spend). ``original``: the plan made before the campaign (its
-    remaining days are compared with the new plan's). ``planner_options`` go to :class:`CampaignPlanner`
+    as ``actual`` says (date, channel, segment, spend). ``original``: the plan made before the campaign, solved
+    or as its daily rows (date, channel, segment, spend; e.g. read back from its file): its remaining days are
+    compared with the new plan's. ``planner_options`` go to :class:`CampaignPlanner`
     (weekend multiplier, lags, draws, solver). Raises :class:`RuleError` when ``first_remaining`` is not a day
     after the first day and within the horizon, or when nothing of the budget is left."""
     first = _as_date(first_remaining, "from")
@@ -101,13 +102,16 @@ def replan(curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None, se
     return Replan(plan, planner, spent_cny, remaining, _changes(original, plan, first), _binding(plan), tuple(notes))
 
 
-def _changes(original: CampaignResult | None, plan: CampaignResult, first) -> pd.DataFrame:
+def _changes(original: CampaignResult | pd.DataFrame | None, plan: CampaignResult, first) -> pd.DataFrame:
     after = plan.daily.groupby(["channel", "segment"], sort=False)["spend"].sum() if plan.solved else None
     if after is None:
         return pd.DataFrame(columns=["channel", "segment", "before", "after", "change"])
     out = after.rename("after").reset_index()
-    if original is not None and original.solved:
-        rest = original.daily[original.daily["date"] >= pd.Timestamp(first)]
+    daily = original.daily if isinstance(original, CampaignResult) and original.solved else \
+        original if isinstance(original, pd.DataFrame) else None
+    if daily is not None:
+        rest = daily.assign(channel=daily["channel"].astype(str), segment=daily["segment"].astype(str))
+        rest = rest[pd.to_datetime(rest["date"]) >= pd.Timestamp(first)]
         before = rest.groupby(["channel", "segment"], sort=False)["spend"].sum()
         out["before"] = before.reindex(pd.MultiIndex.from_frame(out[["channel", "segment"]])).to_numpy()
     else:

@@ -112,6 +112,11 @@ class FinanceTables:
     platform: pd.DataFrame | None = None
     """The platform settings sheet (投放设置, :func:`roimix.platforms.write.sheet_view`), when the caller adds it
     (``dataclasses.replace``); written after the daily plan."""
+    sheets: tuple = ()
+    """More sheets a caller adds (``dataclasses.replace``), written after the daily plan (and the platform
+    settings): each ``(name, frame, titles, formats)`` — the sheet's name in ``export.sheet.<name>``, its table,
+    the column titles in the tables' language and column → number format (``money``, ``ratio`` …); the JSON
+    holds each frame under its name, the CSV only the main table."""
 
 
 # --- building -------------------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ def write_finance_json(tables: FinanceTables, path: Path, *, meta: dict | None =
            "rules": records(tables.rules), "assumptions": records(tables.assumptions)}
     if tables.platform is not None:  # 投放设置: notes worded, the last record the total
         doc["platform_settings"] = records(tables.platform)
+    for name, frame, _titles, _formats in tables.sheets:
+        doc[name] = records(frame)
     if meta is not None:
         doc["meta"] = _jsonable(meta)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -158,6 +160,8 @@ def write_finance_workbook(tables: FinanceTables, path: Path) -> None:
 
             _sheet(book, "platform", tables.platform, lang, heads, fmt, bold, total=len(tables.platform) > 0,
                    titles=[title(c, lang) for c in tables.platform.columns], formats=PLATFORM_FORMATS)
+        for name, frame, titles, formats in tables.sheets:
+            _sheet(book, name, frame, lang, heads, fmt, bold, titles=list(titles), formats=formats)
         _sheet(book, "rules", tables.rules, lang, heads, fmt, bold)
         _sheet(book, "assumptions", tables.assumptions, lang, heads, fmt, bold)
     finally:

@@ -9,8 +9,8 @@ Public API::
 """
 
 from .load import apply_overrides, load_scenario, parse_override
-from .run import FitCache, ScenarioRun, run_scenario
+from .run import FitCache, PreparedScenario, ScenarioRun, prepare_scenario, run_scenario
 from .spec import SECTIONS, ScenarioSpec
 
-__all__ = ["SECTIONS", "FitCache", "ScenarioRun", "ScenarioSpec", "apply_overrides", "load_scenario",
+__all__ = ["SECTIONS", "FitCache", "PreparedScenario", "ScenarioRun", "ScenarioSpec", "prepare_scenario", "apply_overrides", "load_scenario",
            "parse_override", "run_scenario"]

@@ -90,6 +90,49 @@ class ScenarioRun:
 
 def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: bool = True) -> ScenarioRun:
     """Plan ``spec``; a bad input raises :class:`ScenarioError` (or ``TableError``) naming it."""
+    ready = prepare_scenario(spec, cache)
+    planner = ready.planner()
+    plan = planner.solve(ready.setup)
+    flat_plan = planner.solve(ready.setup, flat=True) if flat and plan.solved else None
+    outcome = planner.outcome(plan, flat_plan)  # on the draws the plan was not chosen on
+    return ready.run(plan, flat_plan, outcome)
+
+
+@dataclass(frozen=True)
+class PreparedScenario:
+    """Everything a scenario's plan is made from, before it is solved: the curves, the calendar, the horizon,
+    the rules (``setup``) and the planner's options (weekend multiplier, default lag, the curve draws).
+    :func:`run_scenario` solves it; ``roimix replan`` re-plans the rest of its campaign with the same."""
+
+    spec: ScenarioSpec
+    curves: pd.DataFrame
+    channels: pd.DataFrame | None
+    campaign: Campaign | None
+    estimates: pd.DataFrame | None
+    horizon: Horizon
+    setup: CampaignScenario
+    settings: PlanSettings
+    planner_options: dict
+    source: Message
+    phase_sources: dict
+    warnings: tuple[Message, ...]
+
+    def planner(self) -> CampaignPlanner:
+        return CampaignPlanner(self.curves, self.horizon, self.campaign, **self.planner_options)
+
+    def run(self, plan: CampaignResult, flat: CampaignResult | None = None, outcome: Outcome | None = None, *,
+            horizon: Horizon | None = None, settings: PlanSettings | None = None) -> ScenarioRun:
+        """The :class:`ScenarioRun` of ``plan`` (made from this scenario over ``horizon``, default its own)."""
+        settings = settings if settings is not None else self.settings
+        settings = replace(settings, risk=self.setup.objective.risk.describe())  # the risk the plan was made with
+        return ScenarioRun(self.spec, plan, flat, self.campaign, self.estimates, self.curves, self.channels,
+                           _inputs(self.spec), settings, horizon or self.horizon, self.source, self.phase_sources,
+                           self.warnings, outcome)
+
+
+def prepare_scenario(spec: ScenarioSpec, cache: FitCache | None = None) -> PreparedScenario:
+    """The curves (fitted once per ``cache``), calendar, horizon and rules of ``spec``, not yet solved; a bad
+    input raises :class:`ScenarioError` (or ``TableError``) naming it."""
     cache = cache if cache is not None else FitCache()
     channels = _read(spec.data.channels, CHANNELS, "data.channels") if spec.data.channels else None
     curves, fit, source, draws, draw_notes = _curves(spec, channels, cache)
@@ -102,17 +145,12 @@ def run_scenario(spec: ScenarioSpec, cache: FitCache | None = None, *, flat: boo
         raise ScenarioError(message=Message("plan.err.scenario.risk_without_draws", {
             "file": str(spec.file), "risk": settings.risk}))
     setup = _setup(spec, curves, horizon, new_customer_cap, has_draws)
-    planner = CampaignPlanner(curves, horizon, campaign, weekend_multiplier=spec.calendar.weekend_multiplier,
-                              default_lag_days=spec.curves.default_lag_days,
-                              draws=unfit_levels_zeroed(draws, curves) if has_draws else None)
-    plan = planner.solve(setup)
-    flat_plan = planner.solve(setup, flat=True) if flat and plan.solved else None
-    inputs = _inputs(spec)
+    options = {"weekend_multiplier": spec.calendar.weekend_multiplier,
+               "default_lag_days": spec.curves.default_lag_days,
+               "draws": unfit_levels_zeroed(draws, curves) if has_draws else None}
     warnings = (tuple(fit.warnings) if fit is not None else ()) + traffic_warnings + draw_notes
-    outcome = planner.outcome(plan, flat_plan)  # on the draws the plan was not chosen on
-    settings = replace(settings, risk=setup.objective.risk.describe())  # the risk the plan was made with
-    return ScenarioRun(spec, plan, flat_plan, campaign, estimates, curves, channels, inputs, settings, horizon, source,
-                       phase_sources, warnings, outcome)
+    return PreparedScenario(spec, curves, channels, campaign, estimates, horizon, setup, settings, options, source,
+                            phase_sources, warnings)
 
 
 # --- curves ---------------------------------------------------------------------------------------------

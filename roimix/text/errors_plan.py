@@ -76,6 +76,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.replan.budget_spent": (
         "重新规划：总预算 ¥{total_cny:,.2f} 已花掉 ¥{spent_cny:,.2f}，剩余天数没有预算可分",
         "re-plan: ¥{spent_cny:,.2f} of the ¥{total_cny:,.2f} budget is spent; nothing is left for the remaining days"),
+    "plan.err.replan.no_actuals": (
+        "{file}：没有实际花费行，无法确定剩余的第一天（请给 --from）",
+        "{file}: no actual spend rows, so no first remaining day (give --from)"),
+    "plan.err.replan.unknown_channel": (
+        "{file}：第 {row} 行，列 {column}：渠道 '{channel}' 不在场景的曲线中（共 {n_rows} 行）；场景的渠道：{channels}",
+        "{file}: row {row}, column {column}: channel '{channel}' is not in the scenario's curves ({n_rows} rows); its "
+        "channels: {channels}"),
+    "plan.err.replan.unknown_segment": (
+        "{file}：第 {row} 行，列 {column}：渠道 '{channel}' 在场景的曲线中没有品类 '{segment}'（共 {n_rows} 行）",
+        "{file}: row {row}, column {column}: the scenario's curves have no segment '{segment}' for channel "
+        "'{channel}' ({n_rows} rows)"),
+    "plan.err.replan.plan_not_campaign": (
+        "{file}：--plan 应为大促（按日）计划，即 roimix batch 写出的 JSON",
+        "{file}: --plan takes a campaign plan by date (the JSON roimix batch writes)"),
+    "plan.err.replan.plan_horizon": (
+        "{file}：计划的日期 {plan_start} 至 {plan_end} 与场景的 {start} 至 {end} 不同",
+        "{file}: the plan runs {plan_start} to {plan_end}, the scenario {start} to {end}"),
+    "plan.err.replan.out_suffix": (
+        "--out：文件名应以 {formats} 结尾", "--out: expected a file ending in {formats}"),
     "plan.err.increment.unsolved": (
         "下一笔预算：需要一个已求解、带场景的方案",
         "next budget: needs a solved plan that carries its scenario"),

@@ -1,0 +1,137 @@
+"""A re-planned rest of a campaign in words and tables (``roimix replan``, the 投放执行 page).
+
+What was spent, what is left, per channel the original plan's remaining spend against the new plan's, the
+rules that bind now with their shadow prices, and what the re-plan assumed — money to the fen: the cells'
+new spend add up to the plan's spend (the finance tables' total) and ``spent + re-planned + held back + left
+unspent = the campaign's budget``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from roimix.messages import Message
+from roimix.report.campaign import campaign_messages, render_message, rule_label
+from roimix.text import STRINGS, t, word
+
+CHANGE_COLUMNS = ["channel", "segment", "before", "after", "change"]
+BINDING_COLUMNS = ["rule", "level", "unit", "gain_per_unit", "step", "gain_per_step", "explanation"]
+
+
+def _fen(values, total: float | None = None) -> np.ndarray:
+    from roimix.export.rounding import round_to_fen
+
+    return round_to_fen(np.asarray(values, dtype=float), total)
+
+
+def changes_table(changes: pd.DataFrame, plan_spend: float | None = None) -> pd.DataFrame:
+    """Per (channel, segment): the original plan's spend on the remaining days (``before``; NaN when it has no
+    such cell), the new plan's (``after``) and the change, in whole fen; ``after`` sums to ``plan_spend`` to the fen
+    when given (the finance tables' spend)."""
+    out = changes[["channel", "segment", "before", "after"]].copy().reset_index(drop=True)
+    out["after"] = _fen(out["after"].clip(lower=0.0), None if plan_spend is None else round(plan_spend, 2)) \
+        if len(out) else out["after"]
+    known = out["before"].notna().to_numpy()
+    before = np.full(len(out), np.nan)
+    if known.any():
+        before[known] = _fen(out.loc[known, "before"].clip(lower=0.0))
+    out["before"] = before
+    out["change"] = np.round(out["after"] - out["before"], 2)
+    return out[CHANGE_COLUMNS]
+
+
+def by_channel(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`changes_table` summed over segments (a channel with an unknown ``before`` keeps it unknown)."""
+    grouped = table.groupby("channel", sort=False)
+    out = grouped[["after"]].sum()
+    out["before"] = grouped["before"].sum(min_count=1)
+    out.loc[grouped["before"].apply(lambda s: s.isna().any()), "before"] = np.nan
+    out["change"] = np.round(out["after"] - out["before"], 2)
+    return out.reset_index()[["channel", "before", "after", "change"]]
+
+
+def binding_messages(plan) -> list[Message]:
+    """The optimizer's explanations of the rules binding the new plan (money over the remaining days)."""
+    return [m for m in campaign_messages(plan.result.messages) if ".binding." in m.key] if plan.solved else []
+
+
+def binding_table(binding: pd.DataFrame, plan, lang: str) -> pd.DataFrame:
+    """One row per binding rule, the most valuable first: its name as a reader knows it, level and unit, the
+    shadow price (yuan of GMV per unit of relaxation), the step and what one step is worth, and the sentence."""
+    said = {}
+    for m in binding_messages(plan):
+        said.setdefault(str(m.values.get("rule", "")), render_message(m, lang))
+    rows = []
+    for r in binding.itertuples(index=False):
+        unit = str(getattr(r, "unit", "") or "")
+        rows.append({"rule": rule_label(str(r.rule), lang), "level": float(r.level),
+                     "unit": t(f"replan.unit.{unit}", lang) if f"replan.unit.{unit}" in STRINGS else unit,
+                     "gain_per_unit": round(float(r.gain_per_unit), 2),
+                     "step": float(getattr(r, "step", np.nan)) if hasattr(r, "step") else np.nan,
+                     "gain_per_step": round(float(r.gain_per_step), 2), "explanation": said.get(str(r.rule), "")})
+    return pd.DataFrame(rows, columns=BINDING_COLUMNS)
+
+
+def note_lines(notes, lang: str) -> list[str]:
+    return [word(n, lang) for n in notes]
+
+
+def channel_name(channel: str, labels: dict) -> str:
+    return labels.get(channel, channel)
+
+
+def summary_lines(done, totals: dict, lang: str, labels: dict | None = None) -> list[str]:
+    """The re-plan in words: the day it starts, spend so far, the budget left and how it splits, what the
+    changes compare with, each channel's before → after, the binding rules and the notes. ``done``: a
+    :class:`roimix.scenarios.replan.ScenarioReplan`; ``totals``: its finance tables' totals (to the fen)."""
+    labels = labels or {}
+    again, run = done.replan, done.run
+    h = run.horizon
+    lines = [t("replan.head", lang, name=run.spec.name, first=f"{done.first_remaining:%Y-%m-%d}", end=str(h.end),
+               days=h.n_days)]
+    spent = round(again.spent_cny, 2)
+    lines.append(t("replan.spent", lang, spent=yuan(spent), days=done.spent_days))
+    if not run.plan.solved:
+        return lines
+    budget = totals.get("budget")
+    if budget is not None and math.isfinite(float(budget)):
+        held = float(totals.get("reserve") or 0.0) + float(totals.get("unspent") or 0.0)
+        lines.append(t("replan.remaining", lang, remaining=yuan(float(budget)), spend=yuan(totals["spend"]),
+                       held=yuan(held)))
+        lines.append(t("replan.adds_up", lang, spent=yuan(spent), spend=yuan(totals["spend"]), held=yuan(held),
+                       total=yuan(round(spent + float(budget), 2))))
+    lines.append(t(f"replan.compared.{done.original}", lang, file=done.original_file))
+    lines.append(t("replan.by_channel", lang))
+    for r in by_channel(changes_table(again.changes, totals["spend"])).itertuples(index=False):
+        name = channel_name(str(r.channel), labels)
+        if np.isnan(r.before):
+            lines.append("  " + t("replan.channel_new", lang, channel=name, after=yuan(r.after)))
+        else:
+            lines.append("  " + t("replan.channel", lang, channel=name, before=yuan(r.before),
+                                  after=yuan(r.after), change=_signed(r.change, lang)))
+    binding = binding_messages(run.plan)
+    lines.append(t("replan.binding" if binding else "replan.no_binding", lang))
+    lines += ["  - " + render_message(m, lang) for m in binding]
+    if done.notes:
+        lines.append(t("replan.notes", lang))
+        lines += ["  - " + line for line in note_lines(done.notes, lang)]
+    return lines
+
+
+def yuan(amount: float) -> str:
+    """Yuan to the fen (``¥12,345.67``): what finance adds up."""
+    return ("-" if amount < 0 else "") + f"¥{abs(float(amount)):,.2f}"
+
+
+def _signed(value: float, lang: str) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "±") + yuan(abs(value))
+
+
+def infeasible_lines(plan, lang: str) -> list[str]:
+    """Why the rest has no feasible plan: the conflicting rules and the smallest relaxations, worded."""
+    messages = campaign_messages(plan.result.messages)
+    return [t("replan.infeasible", lang)] + [("  - " if ".relax." in m.key else "") + render_message(m, lang)
+                                             for m in messages]
