@@ -6,7 +6,9 @@ The remaining days are a horizon of their own (:class:`~optimizer.campaign.plann
 ``spent``): each cell's carry-in on a remaining day is the adstock of the spent days' actual spend plus what is
 left of the current spend before the campaign (:func:`~optimizer.campaign.daily.carry_in_after`), so a yuan
 spent yesterday still lifts today exactly as in the full plan. The budget is the campaign's total less what was
-spent. Rules that hold over the horizon (the new-product and new-customer caps, a phase's caps) hold over the
+spent, and a reserve stays the amount it was (``total × reserve``, held back from the remaining days): the budget
+rule over the whole horizon, ``Σ spend = total·(1 − reserve)``, with the spent days fixed. Rules that hold over
+the horizon (the new-product and new-customer caps, a phase's caps) hold over the
 remaining days only: what was spent is spent (stated in ``notes``); the day-to-day change limit starts again on
 the first remaining day.
 
@@ -89,12 +91,13 @@ def replan(curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None, se
     if missing:
         notes.append(Message("plan.note.replan.missing_days", {"cell_days": missing}))
     budget = setup.budget
-    if budget is not None:
+    if budget is not None:  # Σ all days ≤|= total·(1 − reserve) with the spent days fixed: the reserve stays held
+        held = budget.total_cny * budget.reserve_share
         remaining = budget.total_cny - spent_cny
-        if remaining <= 0:
+        if remaining - held <= 0:
             raise RuleError(message=Message("plan.err.replan.budget_spent", {
-                "total_cny": budget.total_cny, "spent_cny": spent_cny}))
-        setup = replace(setup, budget=replace(budget, total_cny=remaining))
+                "total_cny": budget.total_cny, "spent_cny": spent_cny, "reserve_cny": held}))
+        setup = replace(setup, budget=replace(budget, total_cny=remaining, reserve_share=held / remaining))
     else:
         remaining = float("nan")
     planner = CampaignPlanner(curves, rest, campaign, spent=spent, **planner_options)

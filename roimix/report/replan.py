@@ -18,7 +18,7 @@ from roimix.report.campaign import campaign_messages, render_message, rule_label
 from roimix.text import STRINGS, t, word
 
 CHANGE_COLUMNS = ["channel", "segment", "before", "after", "change"]
-BINDING_COLUMNS = ["rule", "level", "unit", "gain_per_unit", "step", "gain_per_step", "explanation"]
+BINDING_COLUMNS = ["rule", "level", "unit", "gain_per_unit", "gain_per_step", "explanation"]
 
 
 def _fen(values, total: float | None = None) -> np.ndarray:
@@ -70,7 +70,6 @@ def binding_table(binding: pd.DataFrame, plan, lang: str) -> pd.DataFrame:
         rows.append({"rule": rule_label(str(r.rule), lang), "level": float(r.level),
                      "unit": t(f"replan.unit.{unit}", lang) if f"replan.unit.{unit}" in STRINGS else unit,
                      "gain_per_unit": round(float(r.gain_per_unit), 2),
-                     "step": float(getattr(r, "step", np.nan)) if hasattr(r, "step") else np.nan,
                      "gain_per_step": round(float(r.gain_per_step), 2), "explanation": said.get(str(r.rule), "")})
     return pd.DataFrame(rows, columns=BINDING_COLUMNS)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from optimizer import RuleError
 from optimizer.campaign import Horizon
 from roimix.errors import InputError
 from roimix.messages import Message
@@ -75,7 +76,7 @@ class ScenarioReplan:
                             ignore_index=True)
         money_ = {"before": "money", "after": "money", "change": "money"}
         sheets = (("changes", view, tuple(head), money_),
-                  ("binding", binding, tuple(bhead), {"level": "level", "gain_per_unit": "money", "step": "level",
+                  ("binding", binding, tuple(bhead), {"level": "level", "gain_per_unit": "money",
                                                       "gain_per_step": "money"}))
         return replace(tables, summary=summary, sheets=sheets)
 
@@ -102,6 +103,9 @@ def replan_scenario(spec: ScenarioSpec, actual: pd.DataFrame, first_remaining=No
     first = pd.Timestamp(first_remaining).normalize()
     notes = []
     start, end = pd.Timestamp(ready.horizon.start), pd.Timestamp(ready.horizon.end)
+    if not start < first <= end:  # before anything is solved (the library says the same)
+        raise RuleError(message=Message("plan.err.replan.day", {
+            "day": f"{first:%Y-%m-%d}", "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}))
     for outside, key in ((actual["date"] < start, "plan.note.replan.before_start"),
                          (actual["date"] >= first, "plan.note.replan.after_from")):
         if outside.any():
@@ -121,7 +125,9 @@ def replan_scenario(spec: ScenarioSpec, actual: pd.DataFrame, first_remaining=No
     else:
         before, said = original, "file"
     if ready.setup.budget is not None and ready.setup.budget.reserve_share > 0:
-        notes.append(Message("plan.note.replan.reserve", {"reserve_share": ready.setup.budget.reserve_share}))
+        b = ready.setup.budget
+        notes.append(Message("plan.note.replan.reserve", {"reserve_share": b.reserve_share,
+                                                          "reserve_cny": b.total_cny * b.reserve_share}))
     again = replan(ready.curves, ready.horizon, ready.campaign, ready.setup, actual, first.date(), original=before,
                    **ready.planner_options)
     rest = Horizon(first.date(), ready.horizon.end)

@@ -74,8 +74,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "重新规划：从 {day} 起不在活动的第二天 {start} 之后到最后一天 {end} 之间",
         "re-plan: {day} is not a day after the campaign's first day {start} and up to its last day {end}"),
     "plan.err.replan.budget_spent": (
-        "重新规划：总预算 ¥{total_cny:,.2f} 已花掉 ¥{spent_cny:,.2f}，剩余天数没有预算可分",
-        "re-plan: ¥{spent_cny:,.2f} of the ¥{total_cny:,.2f} budget is spent; nothing is left for the remaining days"),
+        "重新规划：总预算 ¥{total_cny:,.2f}（其中预留 ¥{reserve_cny:,.2f}）已花掉 ¥{spent_cny:,.2f}，剩余天数没有预算可分",
+        "re-plan: ¥{spent_cny:,.2f} of the ¥{total_cny:,.2f} budget (¥{reserve_cny:,.2f} of it held back) is spent; "
+        "nothing is left for the remaining days"),
     "plan.err.replan.no_actuals": (
         "{file}：没有实际花费行，无法确定剩余的第一天（请给 --from）",
         "{file}: no actual spend rows, so no first remaining day (give --from)"),

@@ -53,9 +53,9 @@ STRINGS = {
     "plan.note.replan.after_from": ("{file}：{n_rows} 行在 {from} 或之后（{first} 至 {last}），属于重新规划的天数，未计入已花费",
                                     "{file}: {n_rows} rows lie on or after {from} ({first} to {last}), the days being "
                                     "re-planned: not counted as spent"),
-    "plan.note.replan.reserve": ("预留 {reserve_share:.0%} 按剩余预算计算（与原计划同一规则）",
-                                 "The {reserve_share:.0%} reserve is held back from the remaining budget (the same rule "
-                                 "as the original plan)"),
+    "plan.note.replan.reserve": ("预留 ¥{reserve_cny:,.2f}（总预算的 {reserve_share:.0%}）仍然保留，不分给剩余天数",
+                                 "The reserve of ¥{reserve_cny:,.2f} ({reserve_share:.0%} of the campaign's budget) "
+                                 "stays held back from the remaining days"),
     # --- the app's section on the 投放执行 page ---
     "replan.app.title": ("重新规划剩余预算", "Re-plan the rest"),
     "replan.app.intro": ("已花的天数按实际花费固定（其延续效应计入剩余天数），剩余预算在剩余天数内按同样规则重新优化。"
