@@ -134,3 +134,35 @@ def infeasible_lines(plan, lang: str) -> list[str]:
     messages = campaign_messages(plan.result.messages)
     return [t("replan.infeasible", lang)] + [("  - " if ".relax." in m.key else "") + render_message(m, lang)
                                              for m in messages]
+
+
+def with_replan_sheets(tables, again, first_remaining, original: str, original_file: str, labels: dict, lang: str):
+    """Finance tables of the re-planned rest (:func:`roimix.export.campaign_tables` of ``again.plan``) with the
+    first remaining day, the spend so far, what the changes compare with (``original``: ``scenario``, ``file`` or
+    ``app``) and the campaign's budget at the head of the summary, and two sheets more: ``changes`` (per channel ×
+    segment, before / after / change to the fen, after summing to the plan's spend) and ``binding`` (the rules
+    that bind now, their shadow prices and sentences)."""
+    from dataclasses import replace
+
+    changes = changes_table(again.changes, tables.totals["spend"])
+    view = pd.DataFrame({
+        "channel": changes["channel"], "channel_label": [labels.get(c, c) for c in changes["channel"]],
+        "segment": [t(f"segment.{s}", lang) if s in ("new", "existing") else s for s in changes["segment"]],
+        "before": changes["before"], "after": changes["after"], "change": changes["change"]})
+    head = [t(k, lang) for k in ("campaign.col.channel", "campaign.col.channel_label", "campaign.col.segment",
+                                  "replan.col.before", "replan.col.after", "replan.col.change")]
+    binding = binding_table(again.binding, again.plan, lang)
+    spent = round(again.spent_cny, 2)
+    rows = [("replan.from", t("replan.item.from", lang), f"{pd.Timestamp(first_remaining):%Y-%m-%d}", "text"),
+            ("replan.spent", t("replan.item.spent", lang), spent, "money"),
+            ("replan.original", t("replan.item.original", lang),
+             t(f"replan.compared.{original}", lang, file=original_file), "text")]
+    if tables.totals.get("budget") is not None and math.isfinite(float(tables.totals["budget"])):
+        rows.append(("replan.campaign_budget", t("replan.item.campaign_budget", lang),
+                     round(spent + float(tables.totals["budget"]), 2), "money"))
+    summary = pd.concat([pd.DataFrame(rows, columns=["key", "item", "value", "format"]), tables.summary],
+                        ignore_index=True)
+    sheets = (("changes", view, tuple(head), {"before": "money", "after": "money", "change": "money"}),
+              ("binding", binding, tuple(t(f"replan.col.{c}", lang) for c in binding.columns),
+               {"level": "level", "gain_per_unit": "money", "gain_per_step": "money"}))
+    return replace(tables, summary=summary, sheets=sheets)

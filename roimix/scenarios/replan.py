@@ -49,36 +49,12 @@ class ScenarioReplan:
 
     def finance(self, lang: str = "en", made_at: str = ""):
         """The new plan's finance tables (the batch's writer) with the spend so far in the summary and two
-        sheets more: the changes per channel × segment and the binding rules with their shadow prices."""
-        from roimix.report.replan import binding_table, changes_table
-        from roimix.text import t
+        sheets more: the changes per channel × segment and the binding rules with their shadow prices
+        (:func:`roimix.report.replan.with_replan_sheets`)."""
+        from roimix.report.replan import with_replan_sheets
 
-        tables = self.run.finance(lang, made_at)
-        labels = self.labels(lang)
-        changes = changes_table(self.replan.changes, tables.totals["spend"])
-        view = pd.DataFrame({
-            "channel": changes["channel"], "channel_label": [labels.get(c, c) for c in changes["channel"]],
-            "segment": [t(f"segment.{s}", lang) if s in ("new", "existing") else s for s in changes["segment"]],
-            "before": changes["before"], "after": changes["after"], "change": changes["change"]})
-        head = [t(k, lang) for k in ("campaign.col.channel", "campaign.col.channel_label", "campaign.col.segment",
-                                      "replan.col.before", "replan.col.after", "replan.col.change")]
-        binding = binding_table(self.replan.binding, self.run.plan, lang)
-        bhead = [t(f"replan.col.{c}", lang) for c in binding.columns]
-        spent = round(self.replan.spent_cny, 2)
-        rows = [("replan.from", t("replan.item.from", lang), f"{self.first_remaining:%Y-%m-%d}", "text"),
-                ("replan.spent", t("replan.item.spent", lang), spent, "money"),
-                ("replan.original", t("replan.item.original", lang), t(f"replan.compared.{self.original}", lang, file=self.original_file),
-                 "text")]
-        if "budget" in tables.totals and tables.totals["budget"] is not None:
-            rows.append(("replan.campaign_budget", t("replan.item.campaign_budget", lang),
-                         round(spent + float(tables.totals["budget"]), 2), "money"))
-        summary = pd.concat([pd.DataFrame(rows, columns=["key", "item", "value", "format"]), tables.summary],
-                            ignore_index=True)
-        money_ = {"before": "money", "after": "money", "change": "money"}
-        sheets = (("changes", view, tuple(head), money_),
-                  ("binding", binding, tuple(bhead), {"level": "level", "gain_per_unit": "money",
-                                                      "gain_per_step": "money"}))
-        return replace(tables, summary=summary, sheets=sheets)
+        return with_replan_sheets(self.run.finance(lang, made_at), self.replan, self.first_remaining,
+                                  self.original, self.original_file, self.labels(lang), lang)
 
 
 def replan_scenario(spec: ScenarioSpec, actual: pd.DataFrame, first_remaining=None, cache: FitCache | None = None, *,

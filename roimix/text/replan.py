@@ -45,7 +45,7 @@ STRINGS = {
     "replan.item.from": ("重新规划起始日", "re-planned from"),
     "replan.item.spent": ("已花费（实际）", "spent so far (actual)"),
     "replan.item.original": ("对比基准", "compared with"),
-    "replan.item.campaign_budget": ("活动总预算", "the campaign's budget"),
+    "replan.item.campaign_budget": ("活动总预算（已花 + 剩余）", "the campaign's budget (spent + remaining)"),
     # --- notes of the shell (keys and values from roimix.scenarios.replan) ---
     "plan.note.replan.before_start": ("{file}：{n_rows} 行早于活动首日 {start}（{first} 至 {last}），未计入已花费",
                                       "{file}: {n_rows} rows lie before the campaign's first day {start} ({first} to "
