@@ -41,11 +41,12 @@ class SharedCampaignPlanner:
         from optimizer.draws import unfit_levels_zeroed
 
         self.table, self.campaign = table, campaign
-        draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
-        self.planner = CampaignPlanner(table.drop(columns=["status", "warning"], errors="ignore"),
-                                       Horizon(campaign.start, campaign.end), campaign, draws=draws)
+        self.draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
+        self.curves = table.drop(columns=["status", "warning"], errors="ignore")
+        self.horizon = Horizon(campaign.start, campaign.end)
+        self.planner = CampaignPlanner(self.curves, self.horizon, campaign, draws=self.draws)
         self.lock = threading.Lock()
-        self._solved: OrderedDict[tuple[str, bool], object] = OrderedDict()
+        self._solved: OrderedDict[tuple, object] = OrderedDict()
 
     @property
     def n_days(self) -> int:
@@ -67,9 +68,35 @@ class SharedCampaignPlanner:
                 self._solved.popitem(last=False)
             return result
 
+    def replan(self, setup, actual: pd.DataFrame, first_remaining, original: pd.DataFrame | None = None):
+        """The rest of this campaign re-planned from ``first_remaining`` with the days before it spent as
+        ``actual`` (:func:`optimizer.campaign.replan.replan`, the same curves and draws as :meth:`solve`), compared
+        with ``original`` (daily rows); kept as solved plans are, by everything it depends on."""
+        from optimizer.campaign.replan import replan
+
+        key = ("replan", repr(setup), str(first_remaining), _digest(actual), _digest(original))
+        with self.lock:
+            if key in self._solved:
+                self._solved.move_to_end(key)
+                return self._solved[key]
+            result = replan(self.curves, self.horizon, self.campaign, setup, actual, first_remaining,
+                            original=original, draws=self.draws)
+            self._solved[key] = result
+            while len(self._solved) > SOLVED_KEPT:
+                self._solved.popitem(last=False)
+            return result
+
     def outcome(self, plan, flat):
         """The plan's gain over the even plan across the draws it was not chosen on (None without draws)."""
         return self.planner.outcome(plan, flat)
+
+
+def _digest(frame: pd.DataFrame | None) -> str:
+    if frame is None:
+        return ""
+    import hashlib
+
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
 
 
 def campaign_of(name: str, phases: pd.DataFrame):

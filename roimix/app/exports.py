@@ -100,6 +100,22 @@ def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str,
     return finance_bytes(campaign_tables(plan, ctx, flat=flat, outcome=outcome), kind)
 
 
+def replan_file(kind: str, again, first_remaining, original_file: str, whatif, source: str, sources: dict[str, str],
+                labels: dict[str, str], lang: str, name: str, campaign: str,
+                settings: tuple[tuple[str, str, str], ...] = ()) -> bytes:
+    """The finance file of a re-planned rest of a campaign (:func:`optimizer.campaign.replan.replan`): the new plan
+    as :func:`campaign_file` writes a plan, with the spend so far in the summary and the changes and binding rules
+    sheets (:func:`roimix.report.replan.with_replan_sheets`, as ``roimix replan --out`` writes them)."""
+    from roimix.export import campaign_tables, finance_bytes
+    from roimix.report.replan import with_replan_sheets
+
+    plan = again.plan
+    rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
+    ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
+    tables = with_replan_sheets(campaign_tables(plan, ctx), again, first_remaining, "app", original_file, labels, lang)
+    return finance_bytes(tables, kind)
+
+
 def plan_frame(file: bytes) -> pd.DataFrame:
     """The plan sheet of a downloaded workbook (for checks)."""
     import io

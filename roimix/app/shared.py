@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -195,3 +196,56 @@ def whatif(table: pd.DataFrame) -> engine.WhatIf:
         return_rate=float(state.RETURN_PCT.get() or 0.0) / 100.0,
         risk=state.RISK.get() if state.RISK.get() in engine.RISKS else "cvar",
     )
+
+
+# --- the campaign the 大促 page set, for other pages --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionCampaign:
+    """The campaign plan's inputs as the 大促 page sets them: the dataset and curves, the what-if, the campaign
+    (its phases as edited there, else the template of its next occurrence), the settings its controls hold, the
+    shared planner and the campaign scenario."""
+
+    ds: data.Dataset
+    curves: engine.CurveSet
+    whatif: engine.WhatIf
+    name: str
+    phases: pd.DataFrame
+    campaign: object
+    settings: object
+    planner: object
+    setup: object
+
+
+def session_campaign(lang: str) -> SessionCampaign | None:
+    """:class:`SessionCampaign` without drawing the 大促 page's controls (None, with the reason shown, when a step
+    fails)."""
+    import datetime as dt
+
+    from . import campaigns
+
+    ds = dataset(lang)
+    found = curves(ds, lang) if ds is not None else None
+    if found is None:
+        return None
+    ensure_whatif(found.table, ds.channels)
+    name = state.CAMPAIGN.get() if state.CAMPAIGN.get() in campaigns.CAMPAIGNS else "618"
+    phases = state.CAMPAIGN_PHASES.get().get(name)
+    if phases is None:
+        phases = campaigns.template(name, campaigns.next_year(name, dt.date.today()))
+    campaign = attempt(lang, t("app.camp.phases", lang), engine.campaign_of, name, phases)
+    if campaign is None:
+        return None
+    w = whatif(found.table)
+    n_days = (campaign.end - campaign.start).days + 1
+    settings = engine.CampaignSettings(budget_total=w.budget * n_days * state.CAMPAIGN_BUDGET_PCT.get() / 100,
+                                       key_daily_min=state.CAMPAIGN_KEY_MIN.get() / 100 or None,
+                                       focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
+    planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, found.token,
+                      engine.campaign_key(name, phases), found.table, campaign, found.draws)
+    setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, found.table, settings, n_days,
+                    planner.has_draws) if planner is not None else None
+    if setup is None:
+        return None
+    return SessionCampaign(ds, found, w, name, phases, campaign, settings, planner, setup)

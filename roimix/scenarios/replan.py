@@ -71,7 +71,7 @@ def replan_scenario(spec: ScenarioSpec, actual: pd.DataFrame, first_remaining=No
     actual = actual.reset_index(drop=True).assign(date=lambda f: pd.to_datetime(f["date"]).dt.normalize(),
                                                   channel=lambda f: f["channel"].astype(str),
                                                   segment=lambda f: f["segment"].astype(str))
-    _known_cells(actual, ready.curves, actual_file)
+    check_actual_cells(actual, ready.curves, actual_file)
     if first_remaining is None:
         if not len(actual):
             raise InputError(message=Message("plan.err.replan.no_actuals", {"file": actual_file}))
@@ -114,8 +114,9 @@ def replan_scenario(spec: ScenarioSpec, actual: pd.DataFrame, first_remaining=No
                           original_file if original is not None else str(spec.file))
 
 
-def _known_cells(actual: pd.DataFrame, curves: pd.DataFrame, file: str) -> None:
-    """Every actual row's channel, then its (channel, segment), is one the curves have; else an InputError naming
+def check_actual_cells(actual: pd.DataFrame, curves: pd.DataFrame, file: str) -> None:
+    """Every actual row's channel, then its (channel, segment), is one the curves have (the app checks its
+    uploads with it too); else an InputError naming
     the first such row as a spreadsheet shows it (header row 1) and its column."""
     channels = list(dict.fromkeys(curves["channel"].astype(str)))
     cells = set(zip(curves["channel"].astype(str), curves["segment"].astype(str)))

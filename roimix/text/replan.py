@@ -57,6 +57,7 @@ STRINGS = {
                                  "The reserve of ¥{reserve_cny:,.2f} ({reserve_share:.0%} of the campaign's budget) "
                                  "stays held back from the remaining days"),
     # --- the app's section on the 投放执行 page ---
+    "pacing.app.use_campaign_plan": ("使用「大促」页的当前计划", "Use the plan on the Campaign page"),
     "replan.app.title": ("重新规划剩余预算", "Re-plan the rest"),
     "replan.app.intro": ("已花的天数按实际花费固定（其延续效应计入剩余天数），剩余预算在剩余天数内按同样规则重新优化。"
                          "曲线、活动日历和规则取自本会话的大促页。",

@@ -25,6 +25,10 @@ SPEND: state.Slot[tuple | None] = state.Slot("pacing.spend", None)
 GMV: state.Slot[tuple | None] = state.Slot("pacing.gmv", None)
 ORDERS: state.Slot[tuple | None] = state.Slot("pacing.orders", None)
 START: state.Slot[object] = state.Slot("pacing.start", None)
+# the re-plan's first remaining day (None: the day after the actuals' last) and the inputs of the re-plan asked for
+# (shown again on a rerun while they hold)
+REPLAN_FIRST: state.Slot[object] = state.Slot("pacing.replan.first", None)
+REPLAN_ASKED: state.Slot[object] = state.Slot("pacing.replan.asked", None)
 
 
 def _take(label: str, slot: state.Slot, types: list[str], key: str) -> None:
@@ -60,6 +64,133 @@ def plan_from_session(lang: str) -> None:
         PLAN.set((f"{name}.json", raw))
 
 
+def plan_from_campaign(lang: str) -> None:
+    """The 大促 page's current plan as its JSON download (the file ``roimix batch`` writes), into :data:`PLAN`."""
+    from roimix.app.pages.campaign import campaign_label
+
+    sc = shared.session_campaign(lang)
+    if sc is None:
+        return
+    plan = attempt(lang, t("app.camp.planning", lang), sc.planner.solve, sc.setup)
+    if plan is None or not plan.solved:
+        st.warning(t("app.scn.no_plan_to_export", lang))
+        return
+    label = campaign_label(sc.name, lang)
+    raw = attempt(lang, t("pacing.app.what", lang), exports.campaign_file, "json", plan, None, sc.whatif,
+                  sc.curves.source, sc.ds.sources, figures.labels(sc.ds.channels, lang), lang,
+                  f"{label} {sc.campaign.start:%Y}", label)
+    if raw is not None:
+        PLAN.set((f"{sc.name}-{sc.campaign.start:%Y}.json", raw))
+
+
+# --- re-plan the rest (issue 18 item 4) -------------------------------------------------------------------
+
+
+def first_remaining_default(spend: pd.DataFrame, start, end) -> pd.Timestamp:
+    """The day after the actuals' last day, kept within the campaign's second … last day."""
+    day = pd.to_datetime(spend["date"]).max().normalize() + pd.Timedelta(days=1) if len(spend) else pd.Timestamp(start)
+    return min(max(day, pd.Timestamp(start) + pd.Timedelta(days=1)), pd.Timestamp(end))
+
+
+def compute_replan(sc, plan, spend: pd.DataFrame, first: pd.Timestamp, spend_name: str):
+    """The re-planned rest of the session's campaign, compared with the uploaded plan's remaining days; an actual
+    row for a channel or segment the curves lack is an error naming file, row and column."""
+    from roimix.scenarios.replan import check_actual_cells
+
+    actual = spend.reset_index(drop=True).assign(
+        date=lambda f: pd.to_datetime(f["date"]).dt.normalize(), channel=lambda f: f["channel"].astype(str),
+        segment=lambda f: f["segment"].astype(str))[["date", "channel", "segment", "spend"]]
+    check_actual_cells(actual, sc.planner.curves, spend_name)
+    original = plan.cells[["date", "channel", "segment", "spend"]]
+    return sc.planner.replan(sc.setup, actual, first.date(), original)
+
+
+def replan_figure(by_channel: pd.DataFrame, labels: dict, lang: str) -> go.Figure:
+    """Before vs after per channel over the remaining days (grouped bars)."""
+    names = [labels.get(c, c) for c in by_channel["channel"]]
+    traces = [go.Bar(x=names, y=by_channel["before"], name=t("replan.app.before", lang), marker={"color": "#AAAAAA"}),
+              go.Bar(x=names, y=by_channel["after"], name=t("replan.app.after", lang), marker={"color": PALETTE[0]})]
+    layout = _layout(t("replan.app.chart", lang), lang) | {"barmode": "group", "xaxis": {}}
+    return go.Figure(traces, layout=layout)
+
+
+def replan_view(by_channel: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("campaign.col.channel_label", lang): [labels.get(c, c) for c in by_channel["channel"]],
+        t("replan.col.before", lang): [money(v, lang, 2) if pd.notna(v) else "–" for v in by_channel["before"]],
+        t("replan.col.after", lang): [money(v, lang, 2) for v in by_channel["after"]],
+        t("replan.col.change", lang): [("+" if v > 0 else "") + money(v, lang, 2) if pd.notna(v) else "–"
+                                       for v in by_channel["change"]],
+    })
+
+
+def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
+    """重新规划剩余预算: the session's campaign (curves, calendar, rules of the 大促 page) re-planned from the first
+    remaining day with the days before it as actually spent, against the uploaded plan's remaining days."""
+    from roimix.app.pages.campaign import campaign_label
+    from roimix.report.replan import binding_table, by_channel, changes_table, note_lines
+
+    st.subheader(t("replan.app.title", lang))
+    st.caption(t("replan.app.intro", lang))
+    sc = shared.session_campaign(lang)
+    if sc is None:
+        return
+    start, end = pd.Timestamp(sc.campaign.start), pd.Timestamp(sc.campaign.end)
+    if pd.Timestamp(plan.start) != start or pd.Timestamp(plan.end) != end:
+        st.warning(t("replan.app.horizon_differs", lang, plan_start=f"{pd.Timestamp(plan.start):%Y-%m-%d}",
+                     plan_end=f"{pd.Timestamp(plan.end):%Y-%m-%d}", start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}"))
+        return
+    default = first_remaining_default(spend, start, end)
+    c1, c2 = st.columns([2, 1])
+    # seeded with the day after the actuals' last (a new actuals file or campaign seeds it again)
+    key = REPLAN_FIRST.widget(value=default.date(), context=f"{default:%Y%m%d}.{start:%Y%m%d}.{end:%Y%m%d}")
+    first = c1.date_input(t("replan.app.first", lang), min_value=(start + pd.Timedelta(days=1)).date(),
+                          max_value=end.date(), key=key)
+    REPLAN_FIRST.set(first)
+    first = pd.Timestamp(first)
+    spend_name = SPEND.get()[0]
+    asked = (PLAN.get()[0], spend_name, f"{first:%Y-%m-%d}", repr(sc.setup))
+    if c2.button(t("replan.app.run", lang), key="pacing.replan.run", icon=":material/autorenew:", type="primary"):
+        REPLAN_ASKED.set(asked)
+    if REPLAN_ASKED.get() != asked:
+        return
+    with st.spinner(t("replan.app.running", lang)):
+        again = attempt(lang, t("replan.app.what", lang), compute_replan, sc, plan, spend, first, spend_name)
+    if again is None:
+        return
+    if not again.plan.solved:
+        from roimix.report.replan import infeasible_lines
+
+        st.error("\n\n".join(infeasible_lines(again.plan, lang)))
+        return
+    changes = changes_table(again.changes, again.plan.spend_cny)
+    per_channel = by_channel(changes)
+    m = st.columns(3)
+    m[0].metric(t("replan.app.metric.spent", lang), money(again.spent_cny, lang, 2))
+    m[1].metric(t("replan.app.metric.remaining", lang), money(again.remaining_budget_cny, lang, 2))
+    m[2].metric(t("replan.app.metric.gmv", lang), money(again.plan.gmv_cny, lang, 2))
+    st.markdown(f"**{t('replan.app.changes', lang)}**")
+    st.caption(t("replan.compared.app", lang, file=PLAN.get()[0]))
+    st.dataframe(replan_view(per_channel, labels, lang), hide_index=True, width="stretch", key="pacing.replan.table")
+    st.plotly_chart(replan_figure(per_channel, labels, lang), key="pacing.replan.chart")
+    st.markdown(f"**{t('replan.app.binding', lang)}**")
+    binding = binding_table(again.binding, again.plan, lang)
+    if len(binding):
+        st.markdown("\n".join(f"- {line}" for line in binding["explanation"] if line))
+    else:
+        st.caption(t("replan.no_binding", lang))
+    for line in note_lines(again.notes, lang):
+        st.caption(line)
+    label = campaign_label(sc.name, lang)
+    data_ = attempt(lang, t("replan.app.download", lang), exports.replan_file, "xlsx", again, first, PLAN.get()[0],
+                    sc.whatif, sc.curves.source, sc.ds.sources, figures.labels(sc.ds.channels, lang), lang,
+                    f"{label} {sc.campaign.start:%Y}", label)
+    if data_ is not None:
+        st.download_button(t("replan.app.download", lang), data_, file_name=f"roimix-{sc.name}-replan.xlsx",
+                           key="pacing.replan.download", on_click="ignore", mime=exports.MIME["xlsx"],
+                           icon=":material/download:")
+
+
 def channel_labels(lang: str) -> dict[str, str]:
     """channel → label of the channels table the data page holds (an upload, else the sample's)."""
     uploaded = state.UPLOADS.get().get("channels")
@@ -90,7 +221,7 @@ def compute(lang: str):
         gmv_name, orders_raw = ORDERS.get()
         gmv = orders_to_gmv(data.read_upload("conversions", gmv_name, orders_raw))
     result = pace(plan, spend, gmv, spend_file=spend_name, gmv_file=gmv_name)
-    return plan, result, {**plan_labels, **channel_labels(lang)}
+    return plan, result, {**plan_labels, **channel_labels(lang)}, spend
 
 
 def spend_figure(result, labels: dict, lang: str) -> go.Figure:
@@ -144,6 +275,11 @@ def render() -> None:
             plan_from_session(lang)
             if PLAN.get() is not None:
                 st.caption(PLAN.get()[0])
+        if st.button(t("pacing.app.use_campaign_plan", lang), key="pacing.campaign_plan",
+                     icon=":material/event:"):
+            plan_from_campaign(lang)
+            if PLAN.get() is not None:
+                st.caption(PLAN.get()[0])
         _take(t("pacing.app.spend", lang), SPEND, ["csv", "xlsx", "parquet"], "pacing.upload.spend")
     with c2:
         _take(t("pacing.app.gmv", lang), GMV, ["csv", "xlsx", "parquet"], "pacing.upload.gmv")
@@ -156,7 +292,7 @@ def render() -> None:
     found = attempt(lang, t("pacing.app.what", lang), compute, lang)
     if found is None:
         return
-    plan, result, labels = found
+    plan, result, labels, spend = found
     tot = result.totals
     m = st.columns(4)
     m[0].metric(t("pacing.app.metric.planned", lang), money(tot["planned_spend"], lang))
@@ -187,6 +323,8 @@ def render() -> None:
                        file_name="roimix-pacing.xlsx", key="pacing.download", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
+    if plan.by_date:
+        replan_section(plan, spend, labels, lang)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,104 @@
+"""The 投放执行 page's 重新规划剩余预算 (issue 18 item 4, AppTest): the 大促 page's plan taken from the session,
+a week of actuals with 小红书 40 % under, the re-plan from the day after the last actual shows spend so far, the
+changes per channel (小红书 gets its underspend back), the before/after chart, the binding rules and a download
+whose sheets add up; in zh and in en. The sample's true curves (``demo``): no fit, no draws, a few seconds."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from app_harness import assert_clean, bare_money_words, frame_with, goto, new_app, page_strings, texts
+
+SEGMENT = {"老品": "existing", "新品": "new", "Existing products": "existing", "New products": "new"}
+
+
+@pytest.fixture(scope="module")
+def with_plan():
+    """The app on the 投放执行 page with the 大促 page's plan taken in, and that plan's daily rows."""
+    at = new_app()
+    at.session_state["curves.source"] = "demo"
+    at = goto(at, "pacing")
+    at.button(key="pacing.campaign_plan").click().run()
+    assert_clean(at)
+    name, raw = at.session_state["pacing.plan"]
+    daily = pd.DataFrame(json.loads(raw)["daily"])
+    daily["segment"] = daily["segment"].map(SEGMENT)
+    return at, name, daily
+
+
+def _actuals(daily: pd.DataFrame, days: int = 7) -> tuple[pd.DataFrame, bytes]:
+    first_days = sorted(daily["date"].unique())[:days]
+    actual = daily.loc[daily["date"].isin(first_days), ["date", "channel", "segment", "spend"]].copy()
+    under = actual["channel"] == "xiaohongshu"
+    actual.loc[under, "spend"] = (actual.loc[under, "spend"] * 0.6).round(2)
+    return actual, actual.to_csv(index=False).encode()
+
+
+def test_the_rest_is_replanned_and_the_underspend_goes_back_to_xiaohongshu(with_plan, monkeypatch):
+    from roimix.app import exports
+
+    files = []
+    made = exports.replan_file
+    monkeypatch.setattr(exports, "replan_file", lambda *a, **k: files.append(made(*a, **k)) or files[-1])
+    at, name, daily = with_plan
+    actual, raw = _actuals(daily)
+    at.session_state["pacing.spend"] = ("spend.csv", raw)
+    at.run()
+    assert_clean(at)
+    assert "重新规划剩余预算" in texts(at)
+    first = pd.Timestamp(max(actual["date"])) + pd.Timedelta(days=1)
+    assert [d.value for d in at.date_input if d.key.startswith("w.pacing.replan.first")] == [first.date()]
+    assert not files, "nothing is re-planned before the button"
+    at.button(key="pacing.replan.run").click().run()
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已花费"] == f"¥{actual['spend'].sum() / 1e4:.2f}万"
+    table = frame_with(at, "变化")
+    assert table.set_index("渠道名称").loc["小红书", "变化"].startswith("+")
+    underspent = (daily.loc[daily["date"].isin(actual["date"]) & (daily["channel"] == "xiaohongshu"), "spend"].sum()
+                  - actual.loc[actual["channel"] == "xiaohongshu", "spend"].sum())
+    assert underspent > 500
+    assert len(at.get("plotly_chart")) == 2  # the pacing chart and before vs after
+    assert any("影子价格" in x or "每" in x for x in texts(at))  # the binding rules, worded
+    assert not [h for x in page_strings(at) for h in bare_money_words(x)]
+
+    assert [b.label for b in at.get("download_button")][-1] == "下载重新规划（Excel）"
+    book = openpyxl.load_workbook(io.BytesIO(files[-1]))  # the bytes the page's download button holds
+    assert {"调整", "约束规则"} <= set(book.sheetnames)
+    changes = pd.DataFrame(list(book["调整"].iter_rows(min_row=2, values_only=True)),
+                           columns=[c.value for c in book["调整"][1]])
+    assert changes.loc[changes["渠道"] == "xiaohongshu", "变化"].sum() > 0  # some of its week's underspend back
+    assert changes["变化"].sum() == pytest.approx(underspent, abs=0.05)  # the whole underspend is planned again
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    spent, left = summary["已花费（实际）"], summary["预算（元）"]
+    assert round((spent + left) * 100) == round(summary["活动总预算（已花 + 剩余）"] * 100)
+
+
+def test_en_words_the_section(with_plan):
+    at, name, daily = with_plan
+    at.session_state["pacing.spend"] = ("spend.csv", _actuals(daily, 5)[1])
+    at.session_state["lang"] = "en"
+    at.session_state["w.lang"] = "en"
+    at = goto(at, "pacing")
+    at.button(key="pacing.replan.run").click().run()
+    assert_clean(at)
+    assert "Re-plan the rest" in texts(at)
+    assert "before (remaining days)" in frame_with(at, "change").columns
+    assert not any("剩余" in x or "计划" in x for x in texts(at))
+
+
+def test_an_actual_for_an_unknown_channel_is_named_with_row_and_column(with_plan):
+    at, name, daily = with_plan
+    actual, _ = _actuals(daily)
+    actual.iloc[3, actual.columns.get_loc("channel")] = "tiktok"
+    at.session_state["lang"] = "zh"
+    at.session_state["w.lang"] = "zh"
+    at.session_state["pacing.spend"] = ("spend.csv", actual.to_csv(index=False).encode())
+    at = goto(at, "pacing")
+    assert not at.exception
+    assert any("spend.csv" in e.value and "第 5 行" in e.value and "channel" in e.value and "tiktok" in e.value
+               for e in at.error)
