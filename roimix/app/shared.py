@@ -61,6 +61,24 @@ def curves(ds: data.Dataset, lang: str) -> engine.CurveSet | None:
     return engine.with_margin(found, profit_margin())
 
 
+def curves_ready(ds: data.Dataset, lang: str) -> engine.CurveSet | None:
+    """The dataset's curves with the what-if fitted to them (:func:`curves`, then :func:`ensure_whatif`): what every
+    planning page does first."""
+    found = curves(ds, lang)
+    if found is not None:
+        ensure_whatif(found.table, ds.channels)
+    return found
+
+
+def planner_ready(ds: data.Dataset, lang: str) -> tuple[engine.CurveSet | None, object]:
+    """(curves, the shared daily planner on them) — :func:`curves_ready`, then :func:`engine.planner_for`; either is
+    None (its reason shown) when its step fails."""
+    found = curves_ready(ds, lang)
+    if found is None:
+        return None, None
+    return found, attempt(lang, t("app.opt.building", lang), engine.planner_for, found)
+
+
 def profit_margin() -> float:
     """margin × (1 − return rate) as set on the optimise page (every page plans with the same)."""
     return float(state.MARGIN_PCT.get() or 0.0) / 100.0 * (1.0 - float(state.RETURN_PCT.get() or 0.0) / 100.0)
@@ -226,10 +244,9 @@ def session_campaign(lang: str) -> SessionCampaign | None:
     from . import campaigns
 
     ds = dataset(lang)
-    found = curves(ds, lang) if ds is not None else None
+    found = curves_ready(ds, lang) if ds is not None else None
     if found is None:
         return None
-    ensure_whatif(found.table, ds.channels)
     name = state.CAMPAIGN.get() if state.CAMPAIGN.get() in campaigns.CAMPAIGNS else "618"
     phases = state.CAMPAIGN_PHASES.get().get(name)
     if phases is None:

@@ -61,7 +61,7 @@ def _run(scenario, actuals, first, plan_file, overrides, out, lang) -> int:
     from roimix.report.replan import infeasible_lines, summary_lines
     from roimix.scenarios import load_scenario
     from roimix.scenarios.replan import replan_scenario
-    from roimix.text import t
+    from roimix.text import STRINGS, t
 
     if out is not None and Path(out).suffix.lower() not in OUT_FORMATS:
         raise UsageError(message=Message("plan.err.replan.out_suffix", {"formats": ", ".join(OUT_FORMATS)}))
@@ -82,9 +82,12 @@ def _run(scenario, actuals, first, plan_file, overrides, out, lang) -> int:
 
         click.echo(t("optimizer.cli.warning", lang, text=render_warning(warning, lang)), err=True)
     if not plan.solved:
-        for line in summary_lines(done, {}, lang) + infeasible_lines(plan, lang):
+        code = EXIT.get(plan.status, 3)
+        said = infeasible_lines(plan, lang) if code == 1 else [t("replan.solver_failed", lang, status=t(
+            f"optimizer.status.{plan.status}", lang) if f"optimizer.status.{plan.status}" in STRINGS else plan.status)]
+        for line in summary_lines(done, {}, lang) + said:
             click.echo(line, err=True)
-        return EXIT.get(plan.status, 3)
+        return code
     from datetime import datetime, timezone
 
     tables = done.finance(lang, datetime.now(timezone.utc).isoformat(timespec="seconds"))

@@ -24,6 +24,8 @@ STRINGS = {
     "replan.no_binding": ("没有规则约束新方案", "No rule binds the new plan"),
     "replan.notes": ("说明：", "Notes:"),
     "replan.infeasible": ("剩余天数没有满足所有规则的方案：", "The remaining days have no plan that meets every rule:"),
+    "replan.solver_failed": ("求解器未能给出剩余天数的方案（{status}）：请重试或放宽规则",
+                             "The solver gave no plan for the remaining days ({status}): try again or relax a rule"),
     "replan.wrote": ("已写出 {path}", "wrote {path}"),
     # --- the finance file ---
     "export.sheet.changes": ("调整", "changes"),

@@ -162,3 +162,15 @@ def test_a_rest_no_plan_fits_is_exit_1_with_the_conflict_worded(made, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert "no plan that meets every rule" in err and "key-platform daily minimum" in err
+
+
+def test_an_internal_failure_is_one_line_and_exit_3(made, monkeypatch, capsys):
+    import optimizer.campaign.replan as library
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(library, "replan", broken)
+    code = main(_replan("--actuals", str(made[3]), "--plan", str(made[0])))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 3 and len(err) == 1 and "RuntimeError: boom" in err[0]

@@ -209,10 +209,9 @@ def render() -> None:
     ds = shared.dataset(lang)
     if ds is None:
         return
-    curves = shared.curves(ds, lang)
+    curves = shared.curves_ready(ds, lang)
     if curves is None:
         return
-    shared.ensure_whatif(curves.table, ds.channels)
     names = figures.labels(ds.channels, lang)
 
     name = st.segmented_control(t("app.camp.pick", lang), list(campaigns.CAMPAIGNS), key=state.CAMPAIGN.widget(),

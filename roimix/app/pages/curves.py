@@ -148,13 +148,11 @@ def render() -> None:
         return
     with guard(lang, t("app.cur.source", lang)):
         source_picker(ds, lang)
-    curves = shared.curves(ds, lang)
+    curves, planner = shared.planner_ready(ds, lang)
     if curves is None:
         return
     st.caption(t(f"app.curves.source_note.{curves.source}", lang))
     names = figures.labels(ds.channels, lang)
-    shared.ensure_whatif(curves.table, ds.channels)
-    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
     result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, shared.whatif(curves.table)) if planner else None
 
     segments = [s for s in ("existing", "new") if s in set(curves.table["segment"])]

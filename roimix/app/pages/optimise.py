@@ -486,12 +486,10 @@ def render() -> None:
     if ds is None:
         return
     take_margin_edits()
-    curves = shared.curves(ds, lang)
+    curves, planner = shared.planner_ready(ds, lang)
     if curves is None:
         return
     st.caption(t(f"app.curves.source_note.{curves.source}", lang))
-    shared.ensure_whatif(curves.table, ds.channels)
-    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
     if planner is None:
         return
     left, right = st.columns([2, 3], gap="large")

@@ -45,11 +45,7 @@ def plan_from_session(lang: str) -> None:
     ds = shared.dataset(lang)
     if ds is None:
         return
-    curves = shared.curves(ds, lang)
-    if curves is None:
-        return
-    shared.ensure_whatif(curves.table, ds.channels)
-    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
+    curves, planner = shared.planner_ready(ds, lang)
     if planner is None:
         return
     whatif = shared.whatif(planner.table)

@@ -146,11 +146,7 @@ def render() -> None:
     ds = shared.dataset(lang)
     if ds is None:
         return
-    curves = shared.curves(ds, lang)
-    if curves is None:
-        return
-    shared.ensure_whatif(curves.table, ds.channels)
-    planner = attempt(lang, t("app.opt.building", lang), engine.planner_for, curves)
+    curves, planner = shared.planner_ready(ds, lang)
     if planner is None:
         return
     scenarios: dict = state.SCENARIOS.get()
