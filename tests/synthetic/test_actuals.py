@@ -137,3 +137,21 @@ def test_generate_without_a_sub_command_still_simulates_a_market(tmp_path, capsy
     assert "--out" in capsys.readouterr().err
     assert main(["generate", "--users", "1000", "--days", "28", "--seed", "3", "--out", str(tmp_path), "--csv"]) == 0
     assert (tmp_path / "spend.csv").exists() and (tmp_path / "truth_daily.csv").exists()
+
+
+def test_a_later_year_keeps_the_truths_campaign_days_and_trend(truth, truth_daily):
+    """A plan in 2027 meets the truth's 618 on the same calendar days (the multiplier truth_daily.csv gives 2026's
+    days of the same phase and kind of day) and the baseline's trend carried on from the truth's first day."""
+    from roimix.synthetic.actuals import baseline_value, response_multiplier
+
+    days_2027 = pd.DatetimeIndex(["2027-05-25", "2027-06-16", "2027-06-17", "2027-07-01"])  # Tue, Wed, Thu, Thu
+    same_2026 = pd.DatetimeIndex(["2026-05-26", "2026-06-16", "2026-06-17", "2026-04-02"])  # Tue, Tue, Wed, Thu
+    want = truth_daily.drop_duplicates("date").set_index("date")
+    got = response_multiplier(truth.spec, days_2027)
+    assert np.allclose(got, want.loc[same_2026, "response_multiplier"].to_numpy(), rtol=1e-12)
+    base_2027 = baseline_value(truth.spec, days_2027).groupby("date")["value"].sum().to_numpy()
+    base_2026 = want.loc[same_2026, "expected_baseline_value"].to_numpy()
+    trend = truth.spec["baseline_trend_per_day"]
+    start = pd.Timestamp(truth.spec["start"])
+    scale = (1 + trend * (days_2027 - start).days.to_numpy()) / (1 + trend * (same_2026 - start).days.to_numpy())
+    assert np.allclose(base_2027, base_2026 * scale, rtol=1e-12)
