@@ -118,14 +118,29 @@ def test_each_scenario_gets_a_sheet_csvs_and_flags_totalling_its_plan_to_the_fen
         assert csvs["qianchuan"]["低于最低日预算"].eq("True").sum() == under.sum()
 
 
+def history(folder: Path, k: float) -> Path:
+    """The sample's spend history with 巨量千川's platform GMV = k × the true curve's GMV at each day's spend."""
+    spend = pd.read_csv(SAMPLE / "spend.csv")
+    curves = pd.read_csv(SAMPLE / "truth_curves.csv").set_index(["channel", "segment"])
+    qc = spend["channel"] == "qianchuan"
+    a = curves.loc[list(zip(spend.loc[qc, "channel"], spend.loc[qc, "segment"])), "a"].to_numpy()
+    b = curves.loc[list(zip(spend.loc[qc, "channel"], spend.loc[qc, "segment"])), "b"].to_numpy()
+    spend.loc[qc, "platform_gmv"] = k * a * (1 - np.exp(-spend.loc[qc, "spend"].to_numpy() / b))
+    path = folder / "history.csv"
+    spend.to_csv(path, index=False)
+    return path
+
+
 def test_the_scenario_limits_key_is_read_and_the_default_is_the_platforms(tmp_path, capsys):
     """Without ``--platform-limits`` a scenario's ``platforms.limits`` applies to it alone; the other keeps
-    巨量千川's ¥50 default. The csv format is the daily sheet only (no second table in it)."""
+    巨量千川's ¥50 default. ``--platform-history`` gives 巨量千川 its suggested ROI target (incremental ROAS × the
+    platform's 2.5× claim). The csv format is the daily sheet only (no second table in it)."""
     high = limits(tmp_path, 100_000)
     files = [scenario(tmp_path, "own", 300_000, f'[platforms]\nlimits = "{high.name}"'),
              scenario(tmp_path, "default", 300_000)]
     out = tmp_path / "out"
-    code = main(["batch", *files, "--out", str(out), "--lang", "en", "--formats", "json,csv", "--no-progress"])
+    code = main(["batch", *files, "--out", str(out), "--lang", "en", "--formats", "json,csv", "--no-progress",
+                 "--platform-history", str(history(tmp_path, 2.5))])
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "1 below the minimum daily budget" not in printed  # counts are over all days
@@ -135,6 +150,13 @@ def test_the_scenario_limits_key_is_read_and_the_default_is_the_platforms(tmp_pa
     assert qc_own["below_minimum"].all() and (qc_own["min_daily_budget"] == 100_000).all()
     assert (qc_default["min_daily_budget"] == 50).all()
     assert (qc_default["below_minimum"] == ((qc_default["daily_budget"] > 0) & (qc_default["daily_budget"] < 50))).all()
+    for rows in (own, default):
+        spent = rows[rows["daily_budget"] > 0]
+        qc = spent[spent["channel"] == "qianchuan"]
+        assert np.allclose(qc["platform_ratio"].astype(float), 2.5, rtol=1e-9)
+        assert np.allclose(qc["target_roi"].astype(float), (qc["incremental_roi"].astype(float) * 2.5).round(2),
+                           atol=0.0101)  # the sheet rounds incremental_roi to 4 decimals
+        assert spent.loc[spent["channel"] == "ztc", "target_roi"].isna().all()  # no platform GMV in its history
     csv = pd.read_csv(out / "own.csv", encoding="utf-8-sig")
     assert "Daily budget (¥)" not in csv.columns  # the daily sheet, not the platform sheet
 
