@@ -23,7 +23,7 @@ COMMANDS = {
     "attribute": "Credit conversions and GMV to channels with one or every attribution model.",
     "plan": "Plan the daily budget from response curves or straight from raw logs.",
     "batch": "Plan every scenario file; one finance-ready plan each and a comparison table.",
-    "generate": "Simulate a market with a known causal truth.",
+    "generate": "Simulate a market with a known causal truth (generate actuals: a plan's actuals on it).",
     "fit": "Fit response curves from spend and total GMV per day or week (no journeys needed).",
     "pace": "Compare a plan with actual spend and GMV: pace per channel and day, alerts in plain words.",
     "replan": "Mid-campaign: re-plan the remaining budget over the remaining days; what changes and why.",

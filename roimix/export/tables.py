@@ -102,4 +102,6 @@ def _jsonable(value):
         return float(value) if math.isfinite(value) else None
     if value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, pd.Timestamp):  # a day in a column of mixed cells (the 投放设置 sheet's dates and total)
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
     return value

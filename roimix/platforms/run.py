@@ -1,5 +1,6 @@
-"""The platform settings of a ``roimix plan`` run: ratios learned from its spend history, the settings of its
-finance tables' cells, the 投放设置 sheet added to the tables and the per-platform CSVs written."""
+"""The platform settings of a ``roimix plan`` or ``roimix batch`` run: ratios learned from its spend history, the
+settings of its finance tables' cells (or a campaign plan's days), the 投放设置 sheet added to the tables and the
+per-platform CSVs written."""
 
 from __future__ import annotations
 
@@ -46,12 +47,16 @@ def channel_labels(channels: str | None, lang: str) -> dict | None:
 
 
 def settings_for_plan(tables, curves: pd.DataFrame, spend: str | None, limits: tuple[PlatformLimits, ...],
-                      lang: str, *, folder: str | None = None, channels: str | None = None):
-    """(tables with the 投放设置 sheet, the settings table, lines to print, files written as (path, rows))."""
+                      lang: str, *, folder: str | None = None, channels: str | None = None,
+                      rows: pd.DataFrame | None = None):
+    """(tables with the 投放设置 sheet, the settings table, lines to print, files written as (path, rows)).
+
+    ``rows``: the plan's rows when they are not the tables' cells — a daily campaign plan's
+    (:func:`.settings.daily_rows`, as ``roimix batch`` gives them); default :func:`.settings.plan_rows`."""
     history = read_history(spend)
     period = history_period_days(history) if history is not None and len(history) else 1
     ratios = learn_ratios(history, curves, period_days=period)
-    settings = platform_settings(plan_rows(tables), ratios, limits)
+    settings = platform_settings(plan_rows(tables) if rows is None else rows, ratios, limits)
     labels = channel_labels(channels, lang)
     tables = replace(tables, platform=sheet_view(settings, limits, lang, labels))
     written = write_platform_csvs(settings, folder, limits, lang, labels) if folder is not None else []

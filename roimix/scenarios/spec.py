@@ -168,9 +168,20 @@ class RulesSection:
     bounds: tuple[BoundsEntry, ...] = _f("bounds", ())
 
 
+@dataclass(frozen=True)
+class PlatformsSection:
+    """The plan's ad-platform settings (its 投放设置 sheet, :mod:`roimix.platforms`): ``limits``, a platform limits
+    file over roimix's defaults; ``history``, a spend history with ``platform_gmv`` for the suggested ROI targets
+    (default ``data.spend``). ``roimix batch --platform-limits/--platform-history`` win over both."""
+
+    limits: Path | None = _f("path")
+    history: Path | None = _f("path")
+
+
 SECTIONS = {
     "data": DataSection, "attribution": AttributionSection, "curves": CurvesSection, "objective": ObjectiveSection,
     "budget": BudgetSection, "horizon": HorizonSection, "calendar": CalendarSection, "rules": RulesSection,
+    "platforms": PlatformsSection,
 }
 TOP_KEYS = ("name", "description")
 
@@ -190,6 +201,7 @@ class ScenarioSpec:
     horizon: HorizonSection = HorizonSection()
     calendar: CalendarSection = CalendarSection()
     rules: RulesSection = RulesSection()
+    platforms: PlatformsSection = PlatformsSection()
     overrides: tuple[str, ...] = ()
     given: frozenset[str] = frozenset()
     """``section.key`` of every value the file or an override set (the rest are defaults)."""

@@ -14,7 +14,7 @@ from roimix.messages import Message
 
 LANGS = ("zh", "en")
 _AREAS = ("common", "data", "attribution", "curves", "optimizer", "campaign", "app", "pipeline", "aggregate",
-          "errors_plan", "errors_data", "errors_journeys", "pacing", "platforms", "replan")
+          "errors_plan", "errors_data", "errors_journeys", "pacing", "platforms", "actuals", "replan")
 
 
 def _load() -> dict[str, tuple[str, str]]:

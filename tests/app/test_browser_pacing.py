@@ -1,0 +1,79 @@
+"""The loop of issue 18 in a real browser: a campaign plan made by ``roimix batch data/scenarios/618.toml`` (without
+curve draws, to stay fast), two weeks of actuals simulated on the sample's truth (``roimix generate actuals``:
+巨量千川 40 % under plan on days 5–7), uploaded to the 投放执行 page in Chromium. The page must name the deviation as
+an alert and show its charts; the screenshots are the README's (``docs/img/loop-pacing-zh.png`` and ``-en.png``,
+committed: rerun this test to refresh them)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_browser import ARTIFACTS, ROOT, SLOW, _no_traceback, _settle, browser_page, server  # noqa: F401
+
+from roimix.cli import main
+
+pytestmark = pytest.mark.browser
+
+DOCS_IMG = ROOT / "docs" / "img"
+
+
+@pytest.fixture(scope="module")
+def loop_files(tmp_path_factory):
+    """(plan.json, spend.csv, gmv.csv) of the loop on the sample, as docs/loop.md runs it."""
+    folder = tmp_path_factory.mktemp("loop")
+    out = folder / "plans"
+    code = main(["batch", str(ROOT / "data" / "scenarios" / "618.toml"), "--out", str(out), "--formats", "json",
+                 "--set", "curves.bootstrap=0", "--lang", "zh", "--no-progress"])
+    assert code == 0
+    plan = out / "618-2027.json"
+    assert json.loads(plan.read_text(encoding="utf-8"))["platform_settings"]  # the 投放设置 rows ride along
+    actuals = folder / "actuals"
+    code = main(["generate", "actuals", "--plan", str(plan), "--truth", str(ROOT / "data" / "sample"),
+                 "--days", "14", "--seed", "1", "--out", str(actuals)])
+    assert code == 0
+    return plan, actuals / "spend.csv", actuals / "gmv.csv"
+
+
+def _upload(page, key: str, path: Path) -> None:
+    page.locator(f".st-key-{key} input[type=file]").set_input_files(str(path))
+    page.locator(f".st-key-{key}").get_by_text(path.name).first.wait_for()
+    _settle(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pacing_page_with_a_618_plan_and_simulated_actuals(browser_page, server, loop_files, lang):  # noqa: F811
+    plan, spend, gmv = loop_files
+    page = browser_page
+    page.goto(f"{server}/pacing", wait_until="domcontentloaded")
+    if lang == "en":
+        page.get_by_role("heading", name="投放执行：计划 vs 实际", exact=True).first.wait_for()
+        _settle(page)
+        page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    title = "投放执行：计划 vs 实际" if lang == "zh" else "Pacing: plan vs actuals"
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    _settle(page)
+    _upload(page, "pacing-upload-plan", plan)
+    _upload(page, "pacing-upload-spend", spend)
+    _upload(page, "pacing-upload-gmv", gmv)
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=SLOW)
+    _settle(page)
+    _no_traceback(page)
+    alerts = page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts()
+    said = ("巨量千川 连续 3 天（2027-05-10 至 2027-05-12）花费比计划少" if lang == "zh"
+            else "Qianchuan (Douyin ads) spent")
+    assert any(said in a for a in alerts), alerts
+    if lang == "en":
+        assert any(re.search(r"under plan for 3 days \(2027-05-10 to 2027-05-12", a) for a in alerts), alerts
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 2  # spend by channel, GMV by day
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = DOCS_IMG / f"loop-pacing-{lang}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+    (ARTIFACTS / shot.name).write_bytes(shot.read_bytes())
+    if lang == "en":  # back to the app's default language for any test after this one
+        page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+        _settle(page)
