@@ -39,6 +39,7 @@ from roimix.export import (
 )
 from roimix.tables import CURVES, read_table
 from optimizer.draws import unfit_levels_zeroed
+from response.settings import FitSettings
 from optimizer.increment import next_money
 from optimizer.lift_value import lift_test_values
 from roimix.report.plan import increment_lines
@@ -67,18 +68,26 @@ class RoiFloorParam(click.ParamType):
         return number
 
 
+FIT_DRAWS = FitSettings().n_bootstrap
+"""the fit's curve draws when ``--bootstrap`` is not given"""
+
+
 def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, curves_out: str | None = None,
-                lang: str = "en", margin: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                lang: str = "en", margin: float | None = None,
+                bootstrap: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The curves table for this run and its draws (for ``--curves``, the draws its fit wrote beside it, or none):
     ``--curves`` validated against the CURVES contract, or fitted
     from raw logs (``logs``: touchpoints, conversions, spend, channels, lift_tests, model,
     lookback_days, current_window). Cells the fit could not identify without a prior come back
     with status ``unfit``; :func:`command` keeps them at their current spend. ``margin``: the
-    fitted curves' margin (``--margin``; None: the pipeline's default)."""
+    fitted curves' margin (``--margin``; None: the pipeline's default). ``bootstrap``: the fit's curve draws
+    (``--bootstrap``; None: the fit's default, 0: none, so the plan is on the estimate alone)."""
     given = {k: v for k, v in (logs or {}).items() if k in _LOG_FILES and v is not None}
     if curves is not None and given:
         raise UsageError(message=Message("plan.err.cli.curves_and_logs", {}))
     if curves is not None:
+        if bootstrap is not None:  # the draws of a --curves file are the ones its fit kept
+            raise UsageError(message=Message("plan.err.cli.bootstrap_needs_fit", {}))
         return read_table(curves, CURVES, name=Path(curves).name), stored_draws(curves, lang)
     missing = [f"--{k}" for k in ("touchpoints", "conversions", "spend") if k not in given]
     if not given:
@@ -90,7 +99,8 @@ def load_curves(curves: str | None, logs: dict | None = None, engine=None, *, cu
     settings = PipelineSettings(lookback_days=logs["lookback_days"], model=logs["model"],
                                 current_window_days=logs["current_window"],
                                 **({"engine": engine} if engine is not None else {}),
-                                **({"default_margin": margin} if margin is not None else {}))
+                                **({"default_margin": margin} if margin is not None else {}),
+                                **({"fit": FitSettings(n_bootstrap=bootstrap)} if bootstrap is not None else {}))
     with engine_errors(settings.engine):
         result = run_pipeline(given["touchpoints"], given["conversions"], given["spend"],
                               channels=given.get("channels"), lift_tests=given.get("lift_tests"), settings=settings,
@@ -297,6 +307,9 @@ def plan_assumptions(settings: PlanSettings, options: dict, given: dict, inputs:
         if not aggregate or o.get("touchpoints") is not None:  # journeys: their attribution is the prior
             rows += [(item("model"), o["model"], src("model")),
                      (item("lookback_days"), str(o["lookback_days"]), src("lookback_days"))]
+        if not aggregate:
+            draws = o.get("bootstrap")
+            rows.append((item("bootstrap"), str(FIT_DRAWS if draws is None else draws), src("bootstrap")))
         rows.append((item("current_window"), item("whole_history") if window is None else str(window),
                      src("current_window")))
     rows += [(item("input", name=name), path, item("from.sha256", digest=digests[path])) for name, path in inputs]
@@ -337,6 +350,9 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
 @click.option("--current-window", type=click.IntRange(1),
               help="pipeline mode: current spend = mean over the last N days (default: the whole history)")
 @click.option("--curves-out", type=_FILE, help="pipeline mode: keep the fitted curves (CSV, Excel or Parquet)")
+@click.option("--bootstrap", type=click.IntRange(0, 2000),
+              help=f"pipeline mode: curve draws the fit makes for the plan's range and risk (default {FIT_DRAWS}; 0: "
+                   "none, the plan is on the estimate alone and states no range; = curves.bootstrap of a scenario file)")
 @click.option("--budget", type=float, help="budget in yuan per day")
 @click.option("--budget-mode", type=click.Choice(["eq", "le"]),
               help="spend the whole budget (eq, default for gmv) or at most it (le, default otherwise)")
@@ -380,7 +396,7 @@ def plan_context(settings: PlanSettings, options: dict, inputs: tuple[tuple[str,
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="language of the summary")
 @engine_options
 def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tests, model, lookback_days, current_window,
-            curves_out, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
+            curves_out, bootstrap, budget, budget_mode, reserve, objective, target_gmv, new_product_cap, new_customer_cap,
             new_customer_floor, bounds, locks, roi_floor, roi_floor_per, margin, return_rate, risk, next_cny,
             rank_tests, out, lang, engine, platform_limits=None, platform_history=None,
             platform_out=None) -> None:
@@ -399,9 +415,12 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     if outcome is not None and curves is None:  # aggregate mode: spend + total GMV, no journeys (roimix fit)
         from roimix.commands.fit import aggregate_curves
 
+        if bootstrap is not None:  # aggregate mode sets its draws by the data's period (not yet an option)
+            raise UsageError(message=Message("plan.err.cli.bootstrap_aggregate", {}))
         frame, draws = aggregate_curves(logs, curves_out=curves_out, lang=lang, margin=margin)
     else:
-        frame, draws = load_curves(curves, logs, engine, curves_out=curves_out, lang=lang, margin=margin)
+        frame, draws = load_curves(curves, logs, engine, curves_out=curves_out, lang=lang, margin=margin,
+                                   bootstrap=bootstrap)
     risk = _risk(risk, draws, lang)
     unfit = frame["status"].eq("unfit") if "status" in frame.columns else pd.Series(False, index=frame.index)
     ctx = click.get_current_context(silent=True)
@@ -463,7 +482,7 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                    "roi_floor": roi_floor, "roi_floor_per": roi_floor_per, "margin": margin, "return_rate": return_rate,
                    "risk": result.risk, "curves": curves, "model": model,
                    "lookback_days": lookback_days, "current_window": current_window, "outcome": outcome,
-                   "touchpoints": touchpoints,
+                   "touchpoints": touchpoints, "bootstrap": bootstrap,
                    "period_days": int(frame["period_days"].iloc[0]) if "period_days" in frame.columns else None}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
         stated = replace(settings, risk=result.risk)  # the risk the plan was made with (the mean without draws)

@@ -497,6 +497,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.cli.curves_and_logs": (
         "请给出 --curves 或原始日志（--touchpoints、--conversions、--spend）之一，不要同时给",
         "give either --curves or the raw logs (--touchpoints, --conversions, --spend), not both"),
+    "plan.err.cli.bootstrap_needs_fit": (
+        "--bootstrap 只用于在此拟合的曲线（原始日志）；--curves 文件的抽样是拟合它时保存的那些",
+        "--bootstrap applies to curves fitted here (raw logs); a --curves file's draws are those its fit kept"),
+    "plan.err.cli.bootstrap_aggregate": (
+        "--bootstrap 暂不用于汇总模式（--outcome）：汇总模式按数据的周期（日/周）设定抽样",
+        "--bootstrap is not available in aggregate mode (--outcome) yet: it sets its draws by the data's period"),
     "plan.err.cli.no_curves": (
         "请给出响应曲线（--curves curves.csv）或原始日志：--touchpoints、--conversions、--spend",
         "give the response curves (--curves curves.csv) or the raw logs: --touchpoints, --conversions, --spend"),

@@ -169,6 +169,7 @@ STRINGS = {
     "optimizer.assume.period.weekly": ("按周（曲线换算为每天）", "weekly (curves converted to per day)"),
     "optimizer.assume.from.data": ("由数据的日期判断", "detected from the data's dates"),
     "optimizer.assume.lookback_days": ("回看天数", "Lookback (days)"),
+    "optimizer.assume.bootstrap": ("曲线抽样次数（--bootstrap）", "Curve draws (--bootstrap)"),
     "optimizer.assume.current_window": ("当前花费的取数天数", "Current spend over the last (days)"),
     "optimizer.assume.whole_history": ("全部历史", "the whole history"),
     "optimizer.assume.input": ("输入文件：{name}", "Input file: {name}"),

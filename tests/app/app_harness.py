@@ -24,6 +24,15 @@ def goto(at, page: str):
     return at.switch_page(f"../pages/{page}.py").run()  # relative to the page script's folder
 
 
+def on_the_estimate(at):
+    """Plan on the curves' estimate (the what-if's 平均, ``risk = mean``) from the next run on. For tests of what
+    a plan does with phases, budgets or pages, not of its risk: a robust campaign plan solves two CVaR programs of
+    5–10 s each, an estimate plan two of under a second (the robust default has its own tests,
+    test_campaign_risk_page.py and tests/campaign/test_campaign_risk.py)."""
+    at.session_state["whatif.risk"] = "mean"
+    return at
+
+
 def texts(at) -> list[str]:
     """Every message, caption, markdown and metric text on the page (for language checks)."""
     out = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app_harness import assert_clean, frame_with, goto
+from app_harness import assert_clean, frame_with, goto, on_the_estimate
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -36,7 +36,7 @@ def _multipliers(at, name: str) -> dict[str, float]:
 
 
 def test_the_618_multipliers_come_from_the_history_and_are_kept_across_pages_and_languages(app, expected_618):
-    at = goto(app, "campaign")
+    at = goto(on_the_estimate(app), "campaign")
     assert_clean(at)
     template_values = _multipliers(at, "618")
     at.button(key=ESTIMATE).click().run()
@@ -86,7 +86,7 @@ def test_the_618_multipliers_come_from_the_history_and_are_kept_across_pages_and
 
 
 def test_double11_is_not_in_the_history_and_says_so(app):
-    at = goto(app, "campaign")
+    at = goto(on_the_estimate(app), "campaign")
     at.segmented_control(key="w.campaign.name.zh").set_value("double11").run()
     assert_clean(at)
     before = _multipliers(at, "double11")

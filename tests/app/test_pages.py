@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from app_harness import PAGES, assert_clean, frame_with, goto, metric, texts
+from app_harness import PAGES, assert_clean, frame_with, goto, metric, on_the_estimate, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -287,8 +287,9 @@ def test_next_money_shows_where_it_goes_and_a_cut_where_it_comes_from(app):
 
 
 def test_campaign_daily_plan_follows_the_phases(app):
-    at = goto(app, "campaign")
+    at = goto(on_the_estimate(app), "campaign")
     assert_clean(at)
+    assert at.segmented_control(key="w.whatif.risk.campaign").value == "mean"
     gmv_618 = _money_value(metric(at, "活动增量 GMV"))
     assert _money_value(metric(at, "比每天平均花多赚")) >= 0, "timing the spend cannot lose against an even split"
     ranged = [c.value for c in at.caption if c.value.startswith("比每天平均花多赚的区间")]
@@ -406,7 +407,7 @@ def test_an_internal_failure_is_a_one_line_message_not_a_traceback(app, monkeypa
 
 
 def test_campaign_edits_survive_page_and_language_switches(app):
-    at = goto(app, "campaign")
+    at = goto(on_the_estimate(app), "campaign")
     at.session_state["w.campaign.phases.618"] = {"edited_rows": {0: {"multiplier": 0.7}}, "added_rows": [],
                                                  "deleted_rows": []}
     at.run()

@@ -109,7 +109,8 @@ def test_flags_override_every_scenario(tmp_path, capsys):
 def test_the_shipped_618_and_double11_scenarios_run_on_the_sample(tmp_path, capsys):
     examples = ROOT / "data" / "scenarios"
     out = tmp_path / "out"
-    code = main(["batch", str(examples / "618.toml"), str(examples / "double11.toml"), "--out", str(out)])
+    code = main(["batch", str(examples / "618.toml"), str(examples / "double11.toml"), "--out", str(out),
+                 "--risk", "mean"])  # their robust default: tests/campaign/test_campaign_risk.py
     assert code == 0, capsys.readouterr().err
     table = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig").set_index("scenario")
     assert list(table.index) == ["618-2027", "double11-2026"]

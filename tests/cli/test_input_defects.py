@@ -46,7 +46,8 @@ def no_clicks(logs, tmp_path_factory):
 
 def test_spend_without_clicks_plans_and_says_the_default_new_customer_cap_is_off(logs, no_clicks, tmp_path, capsys):
     out = tmp_path / "plan.csv"
-    code = main(["plan", *args(logs, s=no_clicks), "--budget", "9000", "--lang", "en", "--out", str(out)])
+    code = main(["plan", *args(logs, s=no_clicks), "--budget", "9000", "--bootstrap", "0", "--lang", "en",
+                 "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 0, err
     dropped = [line for line in err.splitlines() if "new-customer cap" in line]
@@ -58,7 +59,8 @@ def test_spend_without_clicks_plans_and_says_the_default_new_customer_cap_is_off
 
 def test_spend_without_clicks_and_an_explicit_new_customer_cap_exits_2_naming_file_and_column(logs, no_clicks,
                                                                                                   capsys):
-    code = main(["plan", *args(logs, s=no_clicks), "--budget", "9000", "--new-customer-cap", "0.3", "--lang", "en"])
+    code = main(["plan", *args(logs, s=no_clicks), "--budget", "9000", "--new-customer-cap", "0.3", "--bootstrap", "0",
+                 "--lang", "en"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert err[-1].startswith(f"error: {no_clicks}: --new-customer-cap needs clicks")
@@ -186,7 +188,7 @@ def test_margin_is_honoured_in_pipeline_mode(logs, tmp_path, capsys):
     unfunded one's is at most that: with --margin 0.3 that is 3.33 (the pipeline's own 0.45 gives 2.22)."""
     out, curves = tmp_path / "plan.json", tmp_path / "curves.csv"
     code = main(["plan", *args(logs), "--budget", "100000", "--objective", "profit", "--margin", "0.3",
-                 "--risk", "mean", "--no-rank-tests",  # the estimate's optimum: marginal ROI = 1 / margin
+                 "--bootstrap", "0",  # no draws: the estimate's optimum, where marginal ROI = 1 / margin
                  "--new-product-cap", "1", "--new-customer-cap", "1", "--lang", "en", "--out", str(out),
                  "--curves-out", str(curves)])
     assert code == 0, capsys.readouterr().err
@@ -290,7 +292,7 @@ def test_plan_curves_out_neutralises_formulas(logs, sample_dir, tmp_path, capsys
     channels.to_csv(tmp_path / "channels.csv", index=False)
     csv, xlsx = tmp_path / "curves.csv", tmp_path / "curves.xlsx"
     base = ["plan", *args(logs, t=str(tmp_path / "tp.parquet"), s=str(tmp_path / "spend.csv"),
-                          channels=str(tmp_path / "channels.csv")), "--budget", "9000"]
+                          channels=str(tmp_path / "channels.csv")), "--budget", "9000", "--bootstrap", "0"]
     assert main([*base, "--curves-out", str(csv)]) == 0
     capsys.readouterr()
     fitted = pd.read_csv(csv, encoding="utf-8-sig")

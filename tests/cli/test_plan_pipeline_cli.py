@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 from roimix.cli import main
+from roimix.curve_files import draws_path
 from roimix.tables import CURVES, check_table
 
 
@@ -41,14 +44,31 @@ def test_pipeline_mode_plans_and_keeps_the_curves(logs, tmp_path, capsys):
 
 def test_current_window_changes_current_spend(logs, tmp_path, capsys):
     whole, last = tmp_path / "whole.csv", tmp_path / "last.csv"
-    assert main(["plan", *logs, "--budget", "9000", "--curves-out", str(whole)]) == 0
-    assert main(["plan", *logs, "--budget", "9000", "--current-window", "14", "--curves-out", str(last)]) == 0
+    fast = ["--bootstrap", "0"]  # current spend does not depend on the curve draws
+    assert main(["plan", *logs, "--budget", "9000", *fast, "--curves-out", str(whole), "--lang", "en",
+                 "--out", str(tmp_path / "plan.json")]) == 0
+    doc = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    draws, = [a for a in doc["assumptions"] if a["item"] == "Curve draws (--bootstrap)"]
+    assert (draws["value"], draws["source"]) == ("0", "command line")
+    assert not draws_path(whole).exists()  # no draws were made, none kept
+    assert main(["plan", *logs, "--budget", "9000", *fast, "--current-window", "14", "--curves-out", str(last)]) == 0
     spend = pd.read_csv(logs[5]).assign(date=lambda f: pd.to_datetime(f.date))
     recent = spend[spend.date > spend.date.max() - pd.Timedelta(days=14)]
     want = recent.groupby(["channel", "segment"]).spend.sum() / 14
     got = pd.read_csv(last, encoding="utf-8-sig").set_index(["channel", "segment"]).current_spend
     assert got.sort_index().to_numpy() == pytest.approx(want.sort_index().to_numpy(), abs=0.01)
     capsys.readouterr()
+
+
+def test_bootstrap_is_refused_where_it_would_be_ignored(logs, tmp_path, capsys):
+    """--bootstrap sets the draws of a fit made here: with --curves (their draws are kept beside them) or in
+    aggregate mode it is an error in one line, never silently ignored."""
+    curves = tmp_path / "c.csv"
+    curves.write_text("channel,segment,a,b\n", encoding="utf-8")
+    assert main(["plan", "--curves", str(curves), "--budget", "1", "--bootstrap", "0", "--lang", "en"]) == 2
+    assert "--bootstrap applies to curves fitted here" in capsys.readouterr().err
+    assert main(["plan", "-s", logs[5], "--outcome", logs[5], "--budget", "1", "--bootstrap", "10", "--lang", "en"]) == 2
+    assert "--bootstrap is not available in aggregate mode" in capsys.readouterr().err
 
 
 def test_curves_and_logs_together_or_half_the_logs_are_usage_errors(logs, capsys):
