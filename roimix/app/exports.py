@@ -78,26 +78,44 @@ def context(name: str, whatif, source: str, sources: dict[str, str], labels: dic
                    rule_labels=rule_labels(rules, labels, lang))
 
 
+def with_platform(tables, platform, labels: dict[str, str], lang: str, rows=None):
+    """``tables`` with the 投放设置 sheet, as ``roimix plan`` and ``roimix batch`` write it (roimix's default platform
+    limits), when ``platform`` = (curves table, spend history or None) is given."""
+    if platform is None:
+        return tables
+    from roimix.platforms.limits import DEFAULT_LIMITS
+    from roimix.platforms.run import with_platform_sheet
+
+    curves, history = platform
+    return with_platform_sheet(tables, curves, history, DEFAULT_LIMITS, lang, labels, rows=rows)[0]
+
+
 def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str,
-              name: str) -> bytes:
-    """The finance file of a plan per channel × segment (``kind``: csv, xlsx or json)."""
+              name: str, platform=None) -> bytes:
+    """The finance file of a plan per channel × segment (``kind``: csv, xlsx or json); ``platform`` = (curves, spend
+    history) adds the 投放设置 sheet (xlsx, json)."""
     from roimix.export import finance_bytes, plan_tables
 
     ctx = context(name, whatif, source, sources, labels, lang, rules=result.rules["rule"] if len(result.rules) else ())
-    tables = plan_tables(result, ctx, budget_cny=whatif.budget)
+    tables = with_platform(plan_tables(result, ctx, budget_cny=whatif.budget), platform, labels, lang)
     return finance_bytes(tables, kind)
 
 
 def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str, str], labels: dict[str, str],
                   lang: str, name: str, campaign: str, settings: tuple[tuple[str, str, str], ...] = (),
-                  outcome=None) -> bytes:
+                  outcome=None, platform=None) -> bytes:
     """The finance file of a daily campaign plan (with the even-split plan for comparison and, with curve draws, the
-    gain's P10–P90 over it on the draws the plan was not chosen on: ``outcome``), as the batch writes it."""
+    gain's P10–P90 over it on the draws the plan was not chosen on: ``outcome``), as the batch writes it; ``platform``
+    = (curves, spend history) adds the 投放设置 sheet per channel × segment × day (xlsx, json)."""
     from roimix.export import campaign_tables, finance_bytes
+    from roimix.platforms.settings import daily_rows
 
     rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
     ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
-    return finance_bytes(campaign_tables(plan, ctx, flat=flat, outcome=outcome), kind)
+    tables = campaign_tables(plan, ctx, flat=flat, outcome=outcome)
+    if platform is not None:
+        tables = with_platform(tables, platform, labels, lang, rows=daily_rows(plan))
+    return finance_bytes(tables, kind)
 
 
 def replan_file(kind: str, again, first_remaining, original_file: str, whatif, source: str, sources: dict[str, str],

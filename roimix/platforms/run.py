@@ -46,6 +46,17 @@ def channel_labels(channels: str | None, lang: str) -> dict | None:
     return {str(c): str(v) for c, v in zip(table["channel"], table[col]) if isinstance(v, str) and v}
 
 
+def with_platform_sheet(tables, curves: pd.DataFrame, history: pd.DataFrame | None,
+                        limits: tuple[PlatformLimits, ...], lang: str, labels: dict | None = None, *,
+                        rows: pd.DataFrame | None = None):
+    """(``tables`` with the 投放设置 sheet, the settings table): the plan's rows (``rows``, or the tables' cells)
+    with ratios of platform-reported to incremental GMV learned from ``history`` (the spend table, or None)."""
+    period = history_period_days(history) if history is not None and len(history) else 1
+    ratios = learn_ratios(history, curves, period_days=period)
+    settings = platform_settings(plan_rows(tables) if rows is None else rows, ratios, limits)
+    return replace(tables, platform=sheet_view(settings, limits, lang, labels)), settings
+
+
 def settings_for_plan(tables, curves: pd.DataFrame, spend: str | None, limits: tuple[PlatformLimits, ...],
                       lang: str, *, folder: str | None = None, channels: str | None = None,
                       rows: pd.DataFrame | None = None):
@@ -53,11 +64,7 @@ def settings_for_plan(tables, curves: pd.DataFrame, spend: str | None, limits: t
 
     ``rows``: the plan's rows when they are not the tables' cells — a daily campaign plan's
     (:func:`.settings.daily_rows`, as ``roimix batch`` gives them); default :func:`.settings.plan_rows`."""
-    history = read_history(spend)
-    period = history_period_days(history) if history is not None and len(history) else 1
-    ratios = learn_ratios(history, curves, period_days=period)
-    settings = platform_settings(plan_rows(tables) if rows is None else rows, ratios, limits)
     labels = channel_labels(channels, lang)
-    tables = replace(tables, platform=sheet_view(settings, limits, lang, labels))
+    tables, settings = with_platform_sheet(tables, curves, read_history(spend), limits, lang, labels, rows=rows)
     written = write_platform_csvs(settings, folder, limits, lang, labels) if folder is not None else []
     return tables, settings, summary_lines(settings, limits, lang), written

@@ -103,3 +103,48 @@ def test_the_campaign_download_states_the_gain_range_as_the_batch_does(sample_di
     summary = data["summary"]
     assert (summary["gain_vs_flat_p10"], summary["gain_vs_flat_p50"], summary["gain_vs_flat_p90"]) == (1200.0, 3400.0, 5600.0)
     assert summary["prob_better_than_flat"] == 0.93
+
+
+def _fen(values) -> pd.Series:
+    return (pd.Series(values, dtype=float) * 100).round().astype("int64")
+
+
+def test_the_plan_download_carries_the_platform_settings_to_the_fen(solved, sample_dir):
+    """Given the plan's curves and spend history, the app's plan download has the 投放设置 sheet ``roimix plan`` writes:
+    one row per cell whose 日预算 are the plan's spend to the fen, a total row equal to their sum; without them it
+    has none (the CSV is the plan alone)."""
+    result, w = solved
+    curves = result.plan  # the solved cells: channel, segment and the curve's parameters
+    history = pd.read_csv(sample_dir / "spend.csv")
+    platform = (curves, history)
+    doc = json.loads(exports.plan_file("json", result, w, "demo", SOURCES, LABELS, "en", "today", platform))
+    settings = pd.DataFrame(doc["platform_settings"])
+    rows, total = settings.iloc[:-1], settings.iloc[-1]
+    plan = pd.DataFrame(doc["plan"]).iloc[:len(result.plan)]
+    assert len(rows) == len(result.plan)
+    assert _fen(rows["daily_budget"]).sum() == _fen([total["daily_budget"]])[0] == _fen(plan["spend"]).sum()
+    book = openpyxl.load_workbook(io.BytesIO(exports.plan_file("xlsx", result, w, "demo", SOURCES, LABELS, "zh", "今天",
+                                                               platform)))
+    assert book.sheetnames == ["汇总", "计划", "投放设置", "规则", "假设"]
+    cells = [c for r in book["投放设置"].iter_rows(min_row=2) for c in r if isinstance(c.value, str)]
+    formulas = [c for c in cells if c.value.startswith(("=", "+", "@"))]
+    assert formulas and all(c.data_type == "s" and c.quotePrefix for c in formulas), "the hostile name stays text"
+    assert "投放设置" not in openpyxl.load_workbook(io.BytesIO(build("xlsx", solved))).sheetnames
+
+
+def test_the_campaign_download_carries_the_platform_settings_per_day_to_the_fen(sample_dir):
+    from optimizer.campaign import CampaignBudget, CampaignPlanner, CampaignScenario, Horizon, template
+
+    curves = pd.read_csv(sample_dir / "truth_curves.csv")
+    planner = CampaignPlanner(curves, Horizon("2027-06-01", "2027-06-05"), template("618", 2027))
+    plan = planner.solve(CampaignScenario(CampaignBudget(float(curves["current_spend"].sum()) * 5)))
+    doc = json.loads(exports.campaign_file("json", plan, None, engine.WhatIf(budget=1000.0), "demo", {}, {}, "en",
+                                           "618 2027", "618", (), None, (curves, pd.read_csv(sample_dir / "spend.csv"))))
+    settings = pd.DataFrame(doc["platform_settings"])
+    rows = settings.iloc[:-1]
+    daily = pd.DataFrame(doc["daily"])
+    daily = daily[daily["date"].astype(str).str.match(r"\d{4}-")]  # the day rows, not the total
+    assert len(rows) == len(plan.daily) == len(daily)
+    assert _fen(rows["daily_budget"]).sum() == _fen(daily["spend"]).sum() == _fen([settings["daily_budget"].iloc[-1]])[0]
+    per_day = rows.assign(f=_fen(rows["daily_budget"]).to_numpy()).groupby("date")["f"].sum()
+    assert per_day.to_dict() == daily.assign(f=_fen(daily["spend"]).to_numpy()).groupby("date")["f"].sum().to_dict()

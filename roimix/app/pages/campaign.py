@@ -324,7 +324,7 @@ def render() -> None:
             data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.campaign_file, kind, plan,
                            flat, w, curves.source, ds.sources, figures.labels(ds.channels, lang), lang,
                            f"{campaign_label(name, lang)} {campaign.start:%Y}", campaign_label(name, lang), settings_rows,
-                           outcome)
+                           outcome, (curves.table, ds.spend))
             if data is not None:
                 col.download_button(t(f"app.camp.download.{kind}", lang), data, file_name=f"roimix-{name}-daily-plan.{kind}",
                                     mime=exports.MIME[kind], key=f"campaign.{kind}", on_click="ignore", width="stretch",

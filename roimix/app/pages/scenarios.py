@@ -37,7 +37,8 @@ def compare_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
-def downloads(result, whatif, source: str, sources: dict, name: str, labels: dict, lang: str) -> None:
+def downloads(result, whatif, source: str, sources: dict, name: str, labels: dict, lang: str, platform=None) -> None:
+    """The plan's finance files; ``platform`` = (curves, spend history) of the plan adds the 投放设置 sheet."""
     if result is None or not result.solved:
         st.info(t("app.scn.no_plan_to_export", lang))
         return
@@ -45,7 +46,7 @@ def downloads(result, whatif, source: str, sources: dict, name: str, labels: dic
     cols = st.columns(3)
     for col, kind in zip(cols, exports.KINDS):
         data = attempt(lang, t("app.scn.export_what", lang, kind=kind.upper()), exports.plan_file, kind, result, whatif,
-                       source, sources, labels, lang, name)
+                       source, sources, labels, lang, name, platform)
         if data is not None:
             col.download_button(t(f"app.scn.download.{kind}", lang), data, file_name=f"{stem}.{kind}",
                                 mime=exports.MIME[kind], key=f"download.{kind}", width="stretch",
@@ -215,10 +216,12 @@ def render() -> None:
         if which == CURRENT or which not in scenarios:
             w = shared.whatif(planner.table)
             result = attempt(lang, t("app.opt.solving", lang), engine.solve, planner, w)
-            downloads(result, w, curves.source, ds.sources, t("app.scn.current_file", lang), labels, lang)
+            downloads(result, w, curves.source, ds.sources, t("app.scn.current_file", lang), labels, lang,
+                      (curves.table, ds.spend))
         else:
             s = scenarios[which]
-            downloads(s.result, s.whatif, s.source, s.sources or ds.sources, s.name, labels, lang)
+            downloads(s.result, s.whatif, s.source, s.sources or ds.sources, s.name, labels, lang,
+                      (curves.table, ds.spend) if s.source == curves.source else None)
         st.caption(t("app.scn.export_help", lang))
 
 

@@ -1,0 +1,58 @@
+"""The app's downloads carry the 投放设置 sheet as ``roimix plan`` and ``roimix batch`` write it (issue 18, item 1): the
+scenarios page's plan and the 大促 page's daily plan, built from the page's own curves and spend history."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from app_harness import assert_clean, goto, on_the_estimate
+
+
+def _captured(monkeypatch, name: str) -> list:
+    from roimix.app import exports
+
+    made, files = getattr(exports, name), []
+
+    def keep(kind, *args, **kwargs):
+        data = made(kind, *args, **kwargs)
+        files.append((kind, data))
+        return data
+
+    monkeypatch.setattr(exports, name, keep)
+    return files
+
+
+def _platform_total(data: bytes) -> tuple[list[str], float]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    rows = list(book["投放设置"].iter_rows(values_only=True))
+    head = list(rows[0])
+    return book.sheetnames, rows[-1][head.index("日预算（元）")]
+
+
+def test_the_scenarios_page_plan_download_has_the_platform_sheet(demo_app, monkeypatch):
+    files = _captured(monkeypatch, "plan_file")
+    at = goto(demo_app, "scenarios")
+    assert_clean(at)
+    xlsx = [d for kind, d in files if kind == "xlsx"]
+    assert xlsx, "the page offered an Excel download"
+    sheets, total = _platform_total(xlsx[-1])
+    assert "投放设置" in sheets
+    book = openpyxl.load_workbook(io.BytesIO(xlsx[-1]))
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert round(total, 2) == round(summary["计划花费（元/天）"], 2), "the 日预算 add up to the plan's spend"
+
+
+def test_the_campaign_page_download_has_the_platform_sheet_per_day(demo_app, monkeypatch):
+    files = _captured(monkeypatch, "campaign_file")
+    at = goto(on_the_estimate(demo_app), "campaign")
+    assert_clean(at)
+    xlsx = [d for kind, d in files if kind == "xlsx"]
+    assert xlsx, "the page offered an Excel download"
+    sheets, total = _platform_total(xlsx[-1])
+    assert "投放设置" in sheets
+    book = openpyxl.load_workbook(io.BytesIO(xlsx[-1]))
+    daily = list(book[sheets[sheets.index("投放设置") - 1]].iter_rows(values_only=True))
+    head = list(daily[0])
+    spend = [h for h in head if str(h).startswith("花费")][0]
+    assert round(total, 2) == round(daily[-1][head.index(spend)], 2), "the 日预算 add up to the daily plan's total"
