@@ -94,6 +94,9 @@ def gmv_view(result: Pacing, lang: str) -> pd.DataFrame:
     for col in ("actual_gmv", "reference_gmv", "planned_gmv", "band_low", "band_high"):
         out[col] = out[col].astype(float).round(2)
     out["in_band"] = out["in_band"].astype(object).where(out["in_band"].notna(), None)
+    banded = ["planned_gmv", "band_low", "band_high", "in_band"]
+    if out[banded].isna().all().all():  # a plan with no band (a campaign plan): no columns of empty cells
+        out = out.drop(columns=banded)
     return out.rename(columns={c: t(f"pace.col.{c}", lang) for c in out.columns})
 
 

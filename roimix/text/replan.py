@@ -61,6 +61,9 @@ STRINGS = {
     # --- the app's section on the 投放执行 page ---
     "pacing.app.use_campaign_plan": ("使用「大促」页的当前计划", "Use the plan on the Campaign page"),
     "replan.app.title": ("重新规划剩余预算", "Re-plan the rest"),
+    "replan.app.budget_from_plan": ("预算取自所上传的计划：可花 {planned}（大促页当前可花 {page}，此处不用）",
+                                    "The budget is the uploaded plan's: {planned} to spend (the campaign page's "
+                                    "{page} is not used here)"),
     "replan.app.intro": ("已花的天数按实际花费固定（其延续效应计入剩余天数），剩余预算在剩余天数内按同样规则重新优化。"
                          "曲线、活动日历和规则取自本会话的大促页。",
                          "The days already spent are fixed at what was actually spent (their carry-over into the "

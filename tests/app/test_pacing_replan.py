@@ -102,3 +102,39 @@ def test_an_actual_for_an_unknown_channel_is_named_with_row_and_column(with_plan
     assert not at.exception
     assert any("spend.csv" in e.value and "第 5 行" in e.value and "channel" in e.value and "tiktok" in e.value
                for e in at.error)
+
+
+def test_the_rest_is_planned_with_the_uploaded_plans_budget_not_the_campaign_pages(with_plan, monkeypatch):
+    """A plan made elsewhere (e.g. ``roimix batch`` with its own budget) over the 大促 page's dates: the re-plan moves
+    that plan's money. Here the uploaded plan spends 1.5× the page's budget: spent + re-planned = its total, to the
+    fen, and the page says where the budget came from."""
+    from roimix.app.campaign_plans import SharedCampaignPlanner
+    from roimix.text import money
+
+    found = []
+    made = SharedCampaignPlanner.replan
+    monkeypatch.setattr(SharedCampaignPlanner, "replan", lambda *a, **k: found.append(made(*a, **k)) or found[-1])
+    at, name, daily = with_plan
+    doc = json.loads(at.session_state["pacing.plan"][1])
+    for row in doc["daily"]:
+        if isinstance(row.get("spend"), (int, float)):
+            row["spend"] = round(row["spend"] * 1.5, 2)
+    bigger = daily.assign(spend=(daily["spend"] * 1.5).round(2))
+    at.session_state["lang"] = "zh"
+    at.session_state["w.lang"] = "zh"
+    at.session_state["pacing.plan"] = ("bigger.json", json.dumps(doc, ensure_ascii=False).encode())
+    actual, raw = _actuals(bigger)
+    at.session_state["pacing.spend"] = ("spend.csv", raw)
+    at = goto(at, "pacing")
+    assert_clean(at)
+    from roimix.pacing.files import plan_from_bytes
+
+    planned = round(float(plan_from_bytes(at.session_state["pacing.plan"][1], "bigger.json")[0].cells["spend"].sum()), 2)
+    assert planned == pytest.approx(1.5 * float(daily.loc[daily["segment"].notna(), "spend"].sum()), rel=1e-3)
+    said = f"预算取自所上传的计划：可花 {money(planned, 'zh', 2)}"
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
+    at.button(key="pacing.replan.run").click().run()
+    assert_clean(at)
+    again = found[-1]
+    assert again.plan.solved
+    assert round((again.spent_cny + again.plan.spend_cny) * 100) == round(planned * 100)

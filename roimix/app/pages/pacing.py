@@ -88,9 +88,22 @@ def first_remaining_default(spend: pd.DataFrame, start, end) -> pd.Timestamp:
     return min(max(day, pd.Timestamp(start) + pd.Timedelta(days=1)), pd.Timestamp(end))
 
 
+def uploaded_budget(setup, plan):
+    """``setup`` with the uploaded plan's budget: what it spends over its days is what may be spent (the 大促 page's
+    reserve share kept on top), so the re-plan moves that plan's money, not the 大促 page's budget."""
+    from dataclasses import replace
+
+    budget = setup.budget
+    if budget is None:
+        return setup
+    planned = float(plan.cells["spend"].sum())
+    return replace(setup, budget=replace(budget, total_cny=planned / (1.0 - budget.reserve_share)))
+
+
 def compute_replan(sc, plan, spend: pd.DataFrame, first: pd.Timestamp, spend_name: str):
-    """The re-planned rest of the session's campaign, compared with the uploaded plan's remaining days; an actual
-    row for a channel or segment the curves lack is an error naming file, row and column."""
+    """The re-planned rest of the session's campaign with the uploaded plan's budget (:func:`uploaded_budget`),
+    compared with that plan's remaining days; an actual row for a channel or segment the curves lack is an error
+    naming file, row and column."""
     from roimix.scenarios.replan import check_actual_cells
 
     actual = spend.reset_index(drop=True).assign(
@@ -98,7 +111,7 @@ def compute_replan(sc, plan, spend: pd.DataFrame, first: pd.Timestamp, spend_nam
         segment=lambda f: f["segment"].astype(str))[["date", "channel", "segment", "spend"]]
     check_actual_cells(actual, sc.planner.curves, spend_name)
     original = plan.cells[["date", "channel", "segment", "spend"]]
-    return sc.planner.replan(sc.setup, actual, first.date(), original)
+    return sc.planner.replan(uploaded_budget(sc.setup, plan), actual, first.date(), original)
 
 
 def replan_figure(by_channel: pd.DataFrame, labels: dict, lang: str) -> go.Figure:
@@ -137,6 +150,9 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
                      plan_end=f"{pd.Timestamp(plan.end):%Y-%m-%d}", start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}"))
         return
     default = first_remaining_default(spend, start, end)
+    if sc.setup.budget is not None:
+        st.caption(t("replan.app.budget_from_plan", lang, planned=money(float(plan.cells["spend"].sum()), lang, 2),
+                     page=money(sc.setup.budget.spendable_cny, lang, 2)))
     c1, c2 = st.columns([2, 1])
     # seeded with the day after the actuals' last (a new actuals file or campaign seeds it again)
     key = REPLAN_FIRST.widget(value=default.date(), context=f"{default:%Y%m%d}.{start:%Y%m%d}.{end:%Y%m%d}")
@@ -145,7 +161,7 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
     REPLAN_FIRST.set(first)
     first = pd.Timestamp(first)
     spend_name = SPEND.get()[0]
-    asked = (PLAN.get()[0], spend_name, f"{first:%Y-%m-%d}", repr(sc.setup))
+    asked = (PLAN.get()[0], spend_name, f"{first:%Y-%m-%d}", repr(uploaded_budget(sc.setup, plan)))
     if c2.button(t("replan.app.run", lang), key="pacing.replan.run", icon=":material/autorenew:", type="primary"):
         REPLAN_ASKED.set(asked)
     if REPLAN_ASKED.get() != asked:
