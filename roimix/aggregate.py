@@ -13,6 +13,15 @@ total GMV per day or per week — with no user journeys.
   levels, no attribution prior unless one is given (partial journeys: ``prior`` for the channels
   that have journeys). Weekly data try mean lags of 0–1.5 weeks (0–10 days; the daily grid's
   0–3 periods would mean 0–3 *weeks*).
+* **Pooled prior** (``pooled_prior``, off by default): one cell's spend against the total outcome says little; the
+  sum of all spend says more. Each cell without a journey prior gets a prior at the shop's pooled
+  ROI × its own spend (:func:`pooled_prior`), weighted by empirical Bayes like any prior: the cells
+  are pulled toward one ROI unless their own data disagree, so a plan moves budget where the data
+  show a difference rather than where the noise does (on the independent markets' development
+  seeds, without it the plans moved by noise and lost money in half the runs while stating P10 > 0).
+* **Shop events** (``shop_events``, off by default): periods when every channel's spend moved together (a campaign
+  the built-in calendar does not know, a holiday lull) are left out like campaign windows
+  (:func:`shop_events`), named in a warning.
 * **Evidence** per cell: ``lift_test`` (level calibrated by an experiment), ``journeys`` (an
   attribution prior), ``aggregate`` (spend variation against total GMV only), or the fit's own
   ``prior``/``unfit`` statuses. A cell with aggregate evidence whose spend follows the calendar
@@ -80,6 +89,15 @@ class AggregateSettings:
     """Partial journeys: the attribution window."""
     model: str = "incremental"
     """Partial journeys: the attribution model whose credit is the prior."""
+    shop_events: float | None = None
+    """Leave out periods when every channel's spend moved together by more than this (|log| of the
+    cross-channel median against its 6-week rolling median, see :func:`shop_events`; 0.3 was tried on
+    the markets' development seeds); None (the default): keep them."""
+    pooled_prior: bool = False
+    """Cells without a journey prior get a prior at the shop's pooled ROI (see :func:`pooled_prior`).
+    Off by default: on the markets' development seeds it stopped the losing plans but the plans then
+    hardly moved (capture ≈ 0), and it pulls well-identified cells toward the pool (see
+    benchmarks/results/aggregate_dev.md)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,15 @@ def run_aggregate(
 
     dates = pd.to_datetime(pd.concat([spend_t["date"], outcome_t["date"]]))
     exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
+    events = (shop_events(spend_t, settings.shop_events, period_days) if settings.shop_events is not None
+              else pd.DataFrame(columns=["start", "end"]))
+    event_note = None
+    if len(events):
+        exclude = pd.concat([exclude[["start", "end"]], events], ignore_index=True)
+        shown = [f"{r.start.date()}" + ("" if r.end == r.start else f"–{r.end.date()}") for r in events.itertuples()]
+        event_note = Message("aggregate.shop_events", {
+            "n_periods": int(sum((r.end - r.start).days // period_days + 1 for r in events.itertuples())),
+            "periods": shown[:6] + (["…"] if len(shown) > 6 else []), "threshold_share": float(settings.shop_events)})
     journey_note = None
     if (touchpoints is None) != (conversions is None):
         raise TableError([Problem.of("touchpoints" if touchpoints is None else "conversions", "", expect("agg_partial"))])
@@ -176,7 +203,9 @@ def run_aggregate(
             raise TableError([Problem.of(_name(outcome, "outcome"), "date",
                                          expect(expectation, **err.message.values))]) from None
 
-    fit = fit_with(prior, fit_settings)
+    pooled = (pooled_prior(by_period, outcome_t[out_cols], exclude=exclude, controls=controls, settings=fit_settings)
+              if settings.pooled_prior else None)
+    fit = fit_with(_first_prior(prior, pooled), fit_settings)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
     factor = None
     if settings.platform_prior and platform is not None:
@@ -184,8 +213,7 @@ def run_aggregate(
         if len(tested) and tested["platform_gmv_cny"].sum() > 0:
             factor = float(tested["incremental_cny"].sum() / tested["platform_gmv_cny"].sum())
             extra = _platform_prior(spend_t, set(tested["channel"]), factor, period_days)
-            merged = extra if prior is None else pd.concat([_with_segment(prior), extra]).drop_duplicates(
-                ["channel", "segment"], keep="first")
+            merged = _first_prior(prior, extra, pooled)
             fit = fit_with(merged, dataclasses.replace(fit_settings,
                                                        prior_relative_sd=settings.platform_prior_relative_sd))
             platform = _platform_table(spend_t, fit, lifts, period_days)
@@ -208,7 +236,8 @@ def run_aggregate(
     timings = stage.timings()
     return AggregateResult(curves, fit, by_period, outcome_t, period_days, evidence, platform, factor, timings,
                            (Message("aggregate.period", {"period_days": period_days}),)
-                           + ((journey_note,) if journey_note is not None else ()) + tuple(warnings)
+                           + ((journey_note,) if journey_note is not None else ())
+                           + ((event_note,) if event_note is not None else ()) + tuple(warnings)
                            + fit.warnings)
 
 
@@ -342,6 +371,74 @@ def journey_prior(touchpoints: Source, conversions: Source, *, paid: list[str], 
     per_day = mine.groupby(["channel", "product_segment"])["value"].sum() / n_days
     out = (per_day * period_days).rename("value").rename_axis(["channel", "segment"]).reset_index()
     return out[out["value"] > 0].reset_index(drop=True)
+
+
+def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1) -> pd.DataFrame:
+    """start, end of each run of periods when the shop moved *every* channel's spend together: the
+    median over cells of log spend (each cell against its own median) departs by more than
+    ``threshold`` from its rolling median over six weeks. A shop that raises or cuts all budgets at
+    once does so for a reason — a campaign the built-in calendar does not know (双12, 品牌日, 三八节),
+    a holiday lull (春节停运) — and demand moves on those days too, so they would pass demand off as
+    ad effect, as campaign windows would. Needs at least three cells (else none is found)."""
+    table = spend.groupby(["date", "channel", "segment"])["spend"].sum().unstack(["channel", "segment"])
+    table = table.reindex(pd.date_range(table.index.min(), table.index.max(), freq=f"{period_days}D"))
+    if table.shape[1] < 3 or len(table) < 3:
+        return pd.DataFrame(columns=["start", "end"])
+    logs = np.log(table.where(table > 0))
+    common = (logs - logs.median()).median(axis=1)
+    half = max(42 // period_days // 2, 1)
+    shift = common - common.rolling(2 * half + 1, center=True, min_periods=half).median()
+    flagged = (shift.abs() > threshold).to_numpy()
+    rows, start = [], None
+    for date, on in zip(table.index, flagged):
+        if on and start is None:
+            start = date
+        if not on and start is not None:
+            rows.append({"start": start, "end": date - pd.Timedelta(days=period_days)})
+            start = None
+    if start is not None:
+        rows.append({"start": start, "end": table.index[-1]})
+    return pd.DataFrame(rows, columns=["start", "end"])
+
+
+def pooled_prior(spend: pd.DataFrame, outcome: pd.DataFrame, *, exclude: pd.DataFrame | None = None,
+                 controls: pd.DataFrame | None = None, settings: FitSettings = FitSettings()) -> pd.DataFrame | None:
+    """channel, segment, value: a prior for every cell at the shop's *pooled* ROI — each cell's
+    incremental outcome per period = R × its mean spend per period, with R the ROI of all paid spend
+    together (one curve of the summed spend against the summed outcome, fitted as the cells are;
+    pooled over segments too: a small segment's own total is often too noisy to say).
+
+    Spend variation of one cell against the total outcome says little about that cell: on the
+    independent markets the cells' fitted ROIs scattered 0–30 around true ones of 0.3–3, the plan
+    moved budget by that noise (the winner's curse), and draws centred on it called the move safe.
+    The sum of all spend is identified far better; as a prior (its weight chosen by empirical Bayes
+    like a journey prior's, :attr:`response.FitSettings.prior_relative_sds`) it pulls the cells
+    toward one ROI unless their own evidence is strong — a plan then moves budget where the data
+    show a difference, not where the noise does. None when the pooled curve is not fitted or is 0."""
+    total = outcome.groupby("date", as_index=False)["value"].sum()
+    pooled = spend.groupby("date", as_index=False)["spend"].sum().assign(channel="pooled", segment="all")
+    try:
+        fit = fit_curves(pooled, total, exclude=exclude, controls=controls,
+                         settings=dataclasses.replace(settings, n_bootstrap=0))
+    except InputError:
+        return None  # the cells' own fit names the outcome's problem
+    curve = fit.curves.iloc[0]
+    if curve["status"] != "fitted" or not curve["current_spend"] > 0:
+        return None
+    roi = max(float(curve["value_at_current"] / curve["current_spend"]), 0.0)
+    mean = spend.groupby(["channel", "segment"])["spend"].sum() / max(total["date"].nunique(), 1)
+    rows = [{"channel": c, "segment": s, "value": roi * v} for (c, s), v in mean.items()]
+    out = pd.DataFrame(rows, columns=["channel", "segment", "value"])
+    out = out[out["value"] > 0].reset_index(drop=True)
+    return out if len(out) else None
+
+
+def _first_prior(*tables: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The priors given, the first table's value kept for a cell that several name; None without any."""
+    given = [_with_segment(t) for t in tables if t is not None]
+    if not given:
+        return None
+    return pd.concat(given, ignore_index=True).drop_duplicates(["channel", "segment"], keep="first")
 
 
 def _current(spend: pd.DataFrame, window_days: int | None, period_days: int) -> pd.DataFrame:

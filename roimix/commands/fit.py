@@ -64,7 +64,8 @@ def _num(value) -> str:
 
 
 def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,
-                     keep_campaigns: bool = False, platform_prior: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     keep_campaigns: bool = False, platform_prior: bool = False, pooled_prior: bool = False,
+                     shop_events: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
     print the report on stderr, write ``curves_out`` when given, return the curves table and its draws."""
     from roimix.aggregate import AggregateSettings, run_aggregate
@@ -75,6 +76,7 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     if missing:
         raise UsageError(message=Message("plan.err.cli.aggregate_needs", {"options": ", ".join(missing)}))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
+                                 pooled_prior=pooled_prior, shop_events=shop_events,
                                  **({"default_margin": margin} if margin is not None else {}),
                                  exclude=pd.DataFrame(columns=["start", "end"]) if keep_campaigns else None)
     if files.get("lookback_days"):
@@ -124,10 +126,16 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
               help="fit on campaign periods too (default: 618, 双11 and 年货节 windows are left out)")
 @click.option("--platform-prior", is_flag=True,
               help="use platform GMV × the deflation factor learned on lift-tested channels as a weak prior")
+@click.option("--pooled-prior", is_flag=True,
+              help="give every cell without journeys a prior at the shop's pooled ROI (plans then move budget only "
+                   "where the data show a difference; see benchmarks/results/aggregate_dev.md)")
+@click.option("--shop-events", type=click.FloatRange(0, min_open=True),
+              help="leave out periods when every channel's spend moved together by more than this log change "
+                   "(e.g. 0.3): events the built-in calendar does not know")
 @click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookback_days, channels, current_window,
-            keep_campaigns, platform_prior, out, lang) -> None:
+            keep_campaigns, platform_prior, pooled_prior, shop_events, out, lang) -> None:
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
     some channels are used as their prior) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
@@ -137,4 +145,4 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
                       "current_window": current_window, "touchpoints": touchpoints, "conversions": conversions,
                       "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang,
                      keep_campaigns=keep_campaigns,
-                     platform_prior=platform_prior)
+                     platform_prior=platform_prior, pooled_prior=pooled_prior, shop_events=shop_events)

@@ -19,6 +19,12 @@ STRINGS = {
         "{cell}: its spend follows the calendar (trend, season, weekday explain {calendar_share} of its "
         "variation); without a lift test its ROAS may pass demand off as ad effect (likely confounded). "
         "Calibrate it with a lift test"),
+    "aggregate.shop_events": (
+        "所有渠道的花费同时变动超过 {threshold_share} 的 {n_periods} 个周期（{periods}）像大促一样不参与拟合："
+        "店铺同时调高或调低全部预算时（内置日历之外的活动、假期停运），需求往往也在变，无法与广告效果区分",
+        "{n_periods} periods when every channel's spend moved together by more than {threshold_share} ({periods}) "
+        "are left out of the fit like campaigns: when a shop raises or cuts all budgets at once (an event the "
+        "built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad effect"),
     "aggregate.platform.prior_used": (
         "平台 GMV 作为弱先验：折算系数 {factor_x}（增量 ÷ 平台，从有增量实验的渠道 {channels} 学得）",
         "Platform GMV used as a weak prior through a deflation factor of {factor_x} (incremental ÷ platform, "

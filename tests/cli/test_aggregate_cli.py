@@ -154,6 +154,20 @@ def test_a_lift_test_is_named_as_the_channels_evidence(files, tmp_path, capsys):
     assert "douyin/Existing products: lift-test calibrated" in captured.err
 
 
+def test_pooled_prior_is_opt_in_and_gives_every_cell_one_roi(files, tmp_path, capsys):
+    """``--pooled-prior``: every cell's prior is the same ROI × its spend, and the evidence stays
+    aggregate (the prior came from the same data, not from journeys); without it there is no prior."""
+    code, captured, out = _fit(files, tmp_path, capsys, "spend.csv", "outcome.csv", "--pooled-prior")
+    assert code == 0, captured.err
+    curves = pd.read_csv(out, encoding="utf-8-sig")
+    spend = DAILY[0].groupby("channel")["spend"].mean()
+    roi = curves.set_index("channel")["prior_value"] / spend
+    assert roi.notna().all() and roi.min() > 0 and np.ptp(roi.to_numpy()) < 1e-6 * roi.mean()
+    assert set(curves["evidence"]) == {"aggregate"}
+    code, captured, out = _fit(files, tmp_path, capsys, "spend.csv", "outcome.csv")
+    assert code == 0 and pd.read_csv(out, encoding="utf-8-sig")["prior_value"].isna().all()
+
+
 def test_platform_prior_only_through_the_factor_learned_on_lift_tested_channels(files, tmp_path, capsys):
     """--platform-prior: without a lift test the platform GMV is not used (and it says why); with one on
     douyin, the factor is douyin's incremental ÷ platform and the other channels' evidence says
