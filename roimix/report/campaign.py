@@ -53,11 +53,13 @@ def campaign_messages(messages: tuple[Message, ...]) -> tuple[Message, ...]:
     return tuple(out)
 
 
-def render_message(message: Message, lang: str = "en") -> str:
-    """One campaign message as a sentence (rule names translated)."""
+def render_message(message: Message, lang: str = "en", names: dict[str, str] | None = None) -> str:
+    """One campaign message as a sentence (rule names translated; ``names``: rule id → the reader's name for it,
+    e.g. ``bounds:wechat_group`` → 微信社群上下限, where a caller knows the channels' labels)."""
     values = dict(message.values)
     if "rule" in values:
-        values["rule"] = rule_label(str(values["rule"]), lang)
+        rule = str(values["rule"])
+        values["rule"] = (names or {}).get(rule) or rule_label(rule, lang)
     if "rules" in values:
         sep = "、" if lang == "zh" else ", "
         values["rules"] = sep.join(rule_label(r.strip(), lang) for r in str(values["rules"]).split(", "))

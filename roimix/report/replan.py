@@ -58,16 +58,17 @@ def binding_messages(plan) -> list[Message]:
     return [m for m in campaign_messages(plan.result.messages) if ".binding." in m.key] if plan.solved else []
 
 
-def binding_table(binding: pd.DataFrame, plan, lang: str) -> pd.DataFrame:
-    """One row per binding rule, the most valuable first: its name as a reader knows it, level and unit, the
-    shadow price (yuan of GMV per unit of relaxation), the step and what one step is worth, and the sentence."""
+def binding_table(binding: pd.DataFrame, plan, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per binding rule, the most valuable first: its name as a reader knows it (``names``: rule id → name,
+    where the caller knows the channels' labels), level and unit, the shadow price (yuan of GMV per unit of
+    relaxation), the step and what one step is worth, and the sentence."""
     said = {}
     for m in binding_messages(plan):
-        said.setdefault(str(m.values.get("rule", "")), render_message(m, lang))
+        said.setdefault(str(m.values.get("rule", "")), render_message(m, lang, names))
     rows = []
     for r in binding.itertuples(index=False):
         unit = str(getattr(r, "unit", "") or "")
-        rows.append({"rule": rule_label(str(r.rule), lang), "level": float(r.level),
+        rows.append({"rule": (names or {}).get(str(r.rule)) or rule_label(str(r.rule), lang), "level": float(r.level),
                      "unit": t(f"replan.unit.{unit}", lang) if f"replan.unit.{unit}" in STRINGS else unit,
                      "gain_per_unit": round(float(r.gain_per_unit), 2),
                      "gain_per_step": round(float(r.gain_per_step), 2), "explanation": said.get(str(r.rule), "")})

@@ -64,6 +64,7 @@ def test_the_rest_is_replanned_and_the_underspend_goes_back_to_xiaohongshu(with_
     assert underspent > 500
     assert len(at.get("plotly_chart")) == 2  # the pacing chart and before vs after
     assert any("影子价格" in x or "每" in x for x in texts(at))  # the binding rules, worded
+    assert not [x for x in texts(at) if "bounds:" in x or "lock:" in x], "rules named as a reader knows them"
     assert not [h for x in page_strings(at) for h in bare_money_words(x)]
 
     assert [b.label for b in at.get("download_button")][-1] == "下载重新规划（Excel）"

@@ -186,7 +186,9 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
     st.dataframe(replan_view(per_channel, labels, lang), hide_index=True, width="stretch", key="pacing.replan.table")
     st.plotly_chart(replan_figure(per_channel, labels, lang), key="pacing.replan.chart")
     st.markdown(f"**{t('replan.app.binding', lang)}**")
-    binding = binding_table(again.binding, again.plan, lang)
+    rules = again.plan.result.rules["rule"] if len(again.plan.result.rules) else ()
+    per_channel_rules = [r for r in map(str, rules) if r.partition(":")[0] in ("bounds", "lock", "unfit")]
+    binding = binding_table(again.binding, again.plan, lang, exports.rule_labels(per_channel_rules, labels, lang))
     if len(binding):
         st.markdown("\n".join(f"- {line}" for line in binding["explanation"] if line))
     else:
