@@ -93,6 +93,10 @@ def test_campaign_switches_in_chromium_keep_screen_plan_and_csv_together(browser
     page.goto(f"{server}/campaign", wait_until="domcontentloaded")
     page.get_by_role("heading", name="大促计划", exact=True).first.wait_for()
     _settle(page)
+    # on the estimate (平均): this is about the budget, the plan and the CSV agreeing across switches, not risk; a
+    # robust plan solves two CVaR programs per campaign (the robust default: test_campaign_risk_page.py)
+    page.locator(".st-key-w-whatif-risk-campaign").get_by_text("平均", exact=True).click()
+    _settle(page)
     for step, name in enumerate(SEQUENCE):
         if step:
             page.locator(".st-key-w-campaign-name-zh").get_by_text(LABEL_ZH[name], exact=True).click()
