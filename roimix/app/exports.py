@@ -101,6 +101,13 @@ def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], l
     return finance_bytes(tables, kind)
 
 
+def campaign_context(plan, name: str, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str,
+                     campaign: str, settings: tuple[tuple[str, str, str], ...] = ()) -> Context:
+    """:func:`context` of a daily campaign plan: its rules named, the page's settings as extra assumptions."""
+    rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
+    return context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
+
+
 def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str, str], labels: dict[str, str],
                   lang: str, name: str, campaign: str, settings: tuple[tuple[str, str, str], ...] = (),
                   outcome=None, platform=None) -> bytes:
@@ -110,8 +117,7 @@ def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str,
     from roimix.export import campaign_tables, finance_bytes
     from roimix.platforms.settings import daily_rows
 
-    rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
-    ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
+    ctx = campaign_context(plan, name, whatif, source, sources, labels, lang, campaign, settings)
     tables = campaign_tables(plan, ctx, flat=flat, outcome=outcome)
     if platform is not None:
         tables = with_platform(tables, platform, labels, lang, rows=daily_rows(plan))
@@ -128,8 +134,7 @@ def replan_file(kind: str, again, first_remaining, original_file: str, whatif, s
     from roimix.report.replan import with_replan_sheets
 
     plan = again.plan
-    rules = plan.result.rules["rule"] if len(plan.result.rules) else ()
-    ctx = context(name, whatif, source, sources, labels, lang, campaign=campaign, extra=settings, rules=rules)
+    ctx = campaign_context(plan, name, whatif, source, sources, labels, lang, campaign, settings)
     tables = with_replan_sheets(campaign_tables(plan, ctx), again, first_remaining, "app", original_file, labels, lang)
     return finance_bytes(tables, kind)
 

@@ -23,6 +23,12 @@ def _captured(monkeypatch, name: str) -> list:
     return files
 
 
+def _last_xlsx(files: list) -> bytes:
+    xlsx = [d for kind, d in files if kind == "xlsx"]
+    assert xlsx, "the page offered an Excel download"
+    return xlsx[-1]
+
+
 def _platform_total(data: bytes) -> tuple[list[str], float]:
     book = openpyxl.load_workbook(io.BytesIO(data))
     rows = list(book["投放设置"].iter_rows(values_only=True))
@@ -34,11 +40,10 @@ def test_the_scenarios_page_plan_download_has_the_platform_sheet(demo_app, monke
     files = _captured(monkeypatch, "plan_file")
     at = goto(demo_app, "scenarios")
     assert_clean(at)
-    xlsx = [d for kind, d in files if kind == "xlsx"]
-    assert xlsx, "the page offered an Excel download"
-    sheets, total = _platform_total(xlsx[-1])
+    data = _last_xlsx(files)
+    sheets, total = _platform_total(data)
     assert "投放设置" in sheets
-    book = openpyxl.load_workbook(io.BytesIO(xlsx[-1]))
+    book = openpyxl.load_workbook(io.BytesIO(data))
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=2, values_only=True)}
     assert round(total, 2) == round(summary["计划花费（元/天）"], 2), "the 日预算 add up to the plan's spend"
 
@@ -47,11 +52,10 @@ def test_the_campaign_page_download_has_the_platform_sheet_per_day(demo_app, mon
     files = _captured(monkeypatch, "campaign_file")
     at = goto(on_the_estimate(demo_app), "campaign")
     assert_clean(at)
-    xlsx = [d for kind, d in files if kind == "xlsx"]
-    assert xlsx, "the page offered an Excel download"
-    sheets, total = _platform_total(xlsx[-1])
+    data = _last_xlsx(files)
+    sheets, total = _platform_total(data)
     assert "投放设置" in sheets
-    book = openpyxl.load_workbook(io.BytesIO(xlsx[-1]))
+    book = openpyxl.load_workbook(io.BytesIO(data))
     daily = list(book[sheets[sheets.index("投放设置") - 1]].iter_rows(values_only=True))
     head = list(daily[0])
     spend = [h for h in head if str(h).startswith("花费")][0]
