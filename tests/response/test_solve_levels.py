@@ -1,0 +1,65 @@
+"""The levels' bounded least squares (``response.solve.solve_levels``) against solvers no one here wrote.
+
+``solve_levels`` projects the free baseline out and solves non-negative least squares on the levels
+(Lawson–Hanson); the same problem over [β, a] with a ≥ 0 is solved here by scipy's bounded-variable least
+squares and by cvxpy with Clarabel. Random designs, priors, lift tests and held-out folds — among them folds
+that leave a baseline column with no data (an event that falls in the held-out block), where only the
+minimum-norm baseline is defined.
+"""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import lsq_linear
+
+from response.solve import LevelProblem, least_squares_system, solve_levels
+
+
+def _problem(seed: int, n: int, p: int, m: int, with_prior: bool, with_lift: bool, empty_column: bool):
+    rng = np.random.default_rng(seed)
+    z = np.column_stack([np.ones(n), rng.normal(size=(n, p - 1))])
+    if empty_column:  # an event dummy on the last block only
+        z[:, -1] = 0.0
+        z[-max(n // 5, 1):, -1] = 1.0
+    H = rng.gamma(2.0, 1.0, size=(n, m)) * rng.uniform(0.1, 100.0, size=m)
+    truth = np.where(rng.random(m) < 0.3, 0.0, rng.uniform(0.0, 2.0, m))  # some levels at the bound
+    y = z @ rng.normal(size=p) * 50 + H @ truth + rng.normal(scale=5.0, size=n)
+    prior = np.where(rng.random(m) < 0.5, rng.uniform(0.1, 3.0, m), np.nan) if with_prior else np.full(m, np.nan)
+    lift = np.array([[0, H[:, 0].sum() / 10, truth[0] * H[:, 0].sum() / 10, 3.0]]) if with_lift else None
+    rows = np.ones(n, dtype=bool)
+    return LevelProblem(z, y, rows, H, 25.0, prior, lift, 0.5)
+
+
+def _reference(problem: LevelProblem, train: np.ndarray):
+    A, b = least_squares_system(problem, train)
+    p = problem.z.shape[1]
+    return A, b, p
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(20, 120), p=st.integers(2, 9), m=st.integers(1, 12),
+       with_prior=st.booleans(), with_lift=st.booleans(), empty_column=st.booleans())
+def test_the_levels_are_the_bounded_least_squares_optimum(seed, n, p, m, with_prior, with_lift, empty_column):
+    problem = _problem(seed, n, p, m, with_prior, with_lift, empty_column)
+    train = problem.rows.copy()
+    train[-max(n // 5, 1):] = False  # the held-out block (where the event column lives when it is empty)
+    x = solve_levels(problem, train)
+    A, b, p = _reference(problem, train)
+    assert x.shape == (A.shape[1],) and np.all(x[p:] >= 0)
+    scale = np.maximum(np.abs(A).max(axis=0), 1e-12)
+    lower = np.concatenate([np.full(p, -np.inf), np.zeros(A.shape[1] - p)])
+    bvls = lsq_linear(A / scale, b, bounds=(lower, np.inf), method="bvls", tol=1e-12).x / scale
+    sse = lambda v: float(np.sum((A @ v - b) ** 2))  # noqa: E731
+    # the same optimum: the objective to rounding, the levels (unique here: H has full column rank) closely
+    assert sse(x) <= sse(bvls) * (1 + 1e-9) + 1e-9
+    np.testing.assert_allclose(x[p:], bvls[p:], rtol=1e-6, atol=1e-8 * max(1.0, np.abs(bvls[p:]).max()))
+    # and the baseline is the minimum-norm one: 0 on a column that has no data in the training rows
+    if empty_column:
+        assert x[p - 1] == 0.0
+    # a second, unrelated solver (interior point): the same objective
+    v = cp.Variable(A.shape[1])
+    cp.Problem(cp.Minimize(cp.sum_squares((A / scale) @ v - b)), [v[p:] >= 0]).solve(solver="CLARABEL")
+    assert sse(x) <= sse(v.value / scale) * (1 + 1e-7) + 1e-7
