@@ -7,103 +7,17 @@ A screenshot of every page is kept in ``test-artifacts/`` with the downloaded Ex
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_harness import ARTIFACTS, ROOT, SLOW  # noqa: F401  (the other browser modules import them from here)
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = [("data", "数据"), ("attribution", "归因对比"), ("curves", "响应曲线"), ("optimise", "预算优化 · 模拟"),
          ("campaign", "大促计划"), ("scenarios", "方案与导出")]
 PAGES_EN = [("data", "Data"), ("attribution", "Attribution"), ("curves", "Response curves"),
             ("optimise", "Optimise · what-if"), ("campaign", "Campaign plan"), ("scenarios", "Scenarios & export")]
-SLOW = 240_000  # ms: the first visit of a page fits curves / runs attribution on a busy 2-core machine
 
-pytestmark = pytest.mark.browser
-
-
-def _chromium() -> Path:
-    """Debian's chromium, installed here if missing and we may (root or password-less sudo); else skip."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    can_install = os.geteuid() == 0 or subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0 \
-        if shutil.which("sudo") else os.geteuid() == 0
-    if not can_install:
-        pytest.skip(f"{CHROMIUM} is absent and cannot be installed without root (run scripts/system-deps.sh as root)")
-    subprocess.run([str(ROOT / "scripts" / "system-deps.sh")], check=False, timeout=900)
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is still absent after scripts/system-deps.sh ran with root rights")
-    return CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="roimix-streamlit-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200 and r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise AssertionError(f"streamlit did not become healthy: {Path(log.name).read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        server_log = Path(log.name).read_text(errors="replace")
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "streamlit-server.log").write_text(server_log)
-        os.unlink(log.name)
-
-
-@pytest.fixture(scope="module")
-def browser_page(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p, tempfile.TemporaryDirectory(prefix="roimix-chromium-") as profile:
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=str(executable), args=CHROMIUM_ARGS, headless=True, accept_downloads=True,
-            viewport={"width": 1440, "height": 2200}, locale="zh-CN",
-        )
-        page = context.new_page()
-        page.set_default_timeout(SLOW)
-        page.goto(server, wait_until="domcontentloaded")
-        yield page
-        context.close()
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one Streamlit server for them all
 
 
 def _open(page, title: str) -> None:

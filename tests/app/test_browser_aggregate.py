@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_browser import (  # noqa: F401
-    ARTIFACTS, PAGES, _metric, _no_traceback, _one_money_language, _open, _parse_money, _settle, browser_page, server,
+from test_browser import (
+    ARTIFACTS, PAGES, _metric, _no_traceback, _one_money_language, _open, _parse_money, _settle,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 AGGREGATE = "汇总数据（花费 + 店铺总 GMV）"
 ONLY_AGGREGATE = "仅汇总数据（花费波动对总 GMV）"
@@ -30,7 +30,7 @@ def _daily_gmv(sample_dir, path) -> pd.DataFrame:
     return out
 
 
-def test_aggregate_mode_in_chromium(browser_page, server, sample_dir, tmp_path):  # noqa: F811
+def test_aggregate_mode_in_chromium(browser_page, server, sample_dir, tmp_path):
     page = browser_page
     page.goto(f"{server}/data", wait_until="domcontentloaded")  # the Data page's own url (it is also the root's)
     page.get_by_role("heading", name="数据", exact=True).first.wait_for()

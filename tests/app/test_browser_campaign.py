@@ -15,7 +15,7 @@ import re
 import pandas as pd
 import pytest
 from app_harness import assert_clean, goto, metric
-from test_browser import ARTIFACTS, SLOW, _metric, _no_traceback, _parse_money, _settle, browser_page, server  # noqa: F401
+from test_browser import ARTIFACTS, SLOW, _metric, _no_traceback, _parse_money, _settle
 
 SEQUENCE = ("618", "double11", "nianhuo", "618")
 LABEL_ZH = {"618": "618", "double11": "双11", "nianhuo": "年货节"}
@@ -88,7 +88,8 @@ def _csv_total_spend(data: bytes) -> tuple[float, float]:
 
 
 @pytest.mark.browser
-def test_campaign_switches_in_chromium_keep_screen_plan_and_csv_together(browser_page, server):  # noqa: F811
+@pytest.mark.xdist_group("browser")  # the shared Streamlit server (tests/app/conftest.py)
+def test_campaign_switches_in_chromium_keep_screen_plan_and_csv_together(browser_page, server):
     page = browser_page
     page.goto(f"{server}/campaign", wait_until="domcontentloaded")
     page.get_by_role("heading", name="大促计划", exact=True).first.wait_for()

@@ -2,22 +2,35 @@
 curve draws, to stay fast), two weeks of actuals simulated on the sample's truth (``roimix generate actuals``:
 巨量千川 40 % under plan on days 5–7), uploaded to the 投放执行 page in Chromium. The page must name the deviation as
 an alert and show its charts; the screenshots are the README's (``docs/img/loop-pacing-zh.png`` and ``-en.png``,
-committed: rerun this test to refresh them)."""
+committed). They are kept in ``test-artifacts/`` on every run and copied to ``docs/img`` only when
+``ROIMIX_UPDATE_DOCS_IMAGES=1`` (a test run does not change the work tree)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
-from test_browser import ARTIFACTS, ROOT, SLOW, _no_traceback, _settle, browser_page, server  # noqa: F401
+from test_browser import ARTIFACTS, ROOT, SLOW, _no_traceback, _settle
 
 from roimix.cli import main
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 DOCS_IMG = ROOT / "docs" / "img"
+
+
+def _screenshot(page, name: str) -> None:
+    """The full page as ``test-artifacts/name``, also as ``docs/img/name`` when ROIMIX_UPDATE_DOCS_IMAGES=1."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / name
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+    if os.environ.get("ROIMIX_UPDATE_DOCS_IMAGES") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        (DOCS_IMG / name).write_bytes(shot.read_bytes())
 CAMPAIGN_START = "2027-05-20"
 """The app's 大促 page plans 618 of 2027 from its pre-heat (05-20 – 06-21); the shipped scenario adds two regular weeks
 before it. The loop here starts where the page's campaign does, so the page can re-plan the uploaded plan's rest."""
@@ -48,7 +61,7 @@ def _upload(page, key: str, path: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_pacing_page_with_a_618_plan_and_simulated_actuals(browser_page, server, loop_files, lang):  # noqa: F811
+def test_pacing_page_with_a_618_plan_and_simulated_actuals(browser_page, server, loop_files, lang):
     plan, spend, gmv = loop_files
     page = browser_page
     page.goto(f"{server}/pacing", wait_until="domcontentloaded")
@@ -72,12 +85,7 @@ def test_pacing_page_with_a_618_plan_and_simulated_actuals(browser_page, server,
     if lang == "en":
         assert any(re.search(r"under plan for 3 days \(2027-05-24 to 2027-05-26", a) for a in alerts), alerts
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 2  # spend by channel, GMV by day
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = DOCS_IMG / f"loop-pacing-{lang}.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 50_000
-    (ARTIFACTS / shot.name).write_bytes(shot.read_bytes())
+    _screenshot(page, f"loop-pacing-{lang}.png")
     if lang == "zh":  # the loop's last step: re-plan the rest on the same page
         _replan(page)
     if lang == "en":  # back to the app's default language for any test after this one
@@ -100,7 +108,4 @@ def _replan(page) -> None:
     page.get_by_role("heading", name="重新规划剩余预算", exact=True).first.evaluate(
         "e => e.scrollIntoView({block: 'start'})")  # the app scrolls inside its own frame: bring the section up
     _settle(page)
-    shot = DOCS_IMG / "loop-replan-zh.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 50_000
-    (ARTIFACTS / shot.name).write_bytes(shot.read_bytes())
+    _screenshot(page, "loop-replan-zh.png")
