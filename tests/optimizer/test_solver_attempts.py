@@ -1,7 +1,8 @@
 """Clarabel's attempts (``Program.solve``): the first settings, then after a stall a retry with equilibration, then
-once more with shorter steps; the result says how many iterations all of them took. The stalling instance that
-needs the third (a 100-channel Double 11 plan of 12,000 daily cells) takes ~20 s, so here the solver's answers
-are replaced by stalls to check the sequence; every attempt still solves the real problem."""
+once more with shorter steps; the result says how many iterations all of them took. The instance that needed the
+third (a 100-channel Double 11 plan of 12,000 daily cells) solves in the first since power curves are scaled to
+their planned spend (tests/campaign/test_replan_power_scale.py), and no small instance is known to stall, so here
+the solver's answers are replaced by stalls to check the sequence; every attempt still solves the real problem."""
 
 from __future__ import annotations
 
