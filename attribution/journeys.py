@@ -771,10 +771,11 @@ def _packable(con: duckdb.DuckDBPyConnection, touchpoints: str, orders: pa.Table
 def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: pa.Array, orders: pa.Table,
                    n_touches: int) -> _Events:
     """The events sorted here as one int64 number each — (user − the least user) · 2^a + (time − the earliest)
-    / unit · 2^b + key, unit the coarsest of 1 s, 1 ms, 1 µs in which all times are whole — when that fits 63 bits
+    / unit · 2^b + key, unit the coarsest of 1 s, 1 ms, 1 µs in which all times are whole — when that fits 62 bits
     (else :func:`_sorted_events`): DuckDB only reads the touches, in parallel and unsorted, and one sort of
-    integers (numpy's, vectorised) orders the events as DuckDB's sort by (user, time, key) would. An order's key
-    is the channel count + its rank among the user's orders at its instant (its row's order)."""
+    integers (numpy's, vectorised) orders the events as DuckDB's sort by (user, time, key) would. Every order's key
+    is the channel count: a user's orders at one instant are equal numbers, and the pass takes them in the order of
+    their rows."""
     tag = uuid.uuid4().hex[:12]
     channel_codes = f"__jb_ch_{tag}"
     n_codes = len(channels)
@@ -794,21 +795,14 @@ def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: p
     n_t, n = len(t_at), len(t_at) + len(o_at)
     if n == 0:
         return _sorted_events(con, touchpoints, channels, orders, n_touches)
-    # an order's rank among the user's orders at its instant (the rows are sorted by user, time, tie-breaks)
-    tied = np.zeros(len(o_at), bool)
-    if len(o_at) > 1:
-        np.equal(o_users[1:], o_users[:-1], out=tied[1:])
-        tied[1:] &= o_at[1:] == o_at[:-1]
-    row = np.arange(len(o_at))
-    rank = row - np.maximum.accumulate(np.where(tied, 0, row)) if len(o_at) else row
     user_low = min(int(a.min()) for a in (t_users, o_users) if len(a))
     user_high = max(int(a.max()) for a in (t_users, o_users) if len(a))
     time_low = min(int(a.min()) for a in (t_at, o_at) if len(a))
     time_high = max(int(a.max()) for a in (t_at, o_at) if len(a))
-    key_bits = max(n_codes + (int(rank.max()) if len(rank) else 0), 1).bit_length()
+    key_bits = max(n_codes, 1).bit_length()  # touches 0 … n_codes − 1, orders n_codes
     user_bits = (user_high - user_low).bit_length()
     unit = 1  # the coarsest unit that makes the number fit
-    while user_bits + ((time_high - time_low) // unit).bit_length() + key_bits > 63:
+    while user_bits + ((time_high - time_low) // unit).bit_length() + key_bits > 62:
         if unit == 1_000_000 or any(np.any(a % (unit * 1_000)) for a in (t_at, o_at)):
             return _sorted_events(con, touchpoints, channels, orders, n_touches)
         unit *= 1_000
@@ -826,7 +820,7 @@ def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: p
     number |= at
     del at, t_at, o_at
     number[:n_t] |= t_keys
-    number[n_t:] |= rank + n_codes
+    number[n_t:] |= n_codes
     number.sort()
     key = (number & ((1 << key_bits) - 1)).astype(np.int32)
     at_us = number >> key_bits

@@ -50,8 +50,9 @@ def integer_logs(draw):
     id_type = draw(st.sampled_from(sorted(ID_TYPES)))
     low, high = ID_TYPES[id_type]
     n_users = draw(st.integers(1, 4))
-    first = draw(st.integers(low, high - 3))
-    step = draw(st.sampled_from([1, 7, max((high - first) // 4, 1)]))
+    step = draw(st.sampled_from([1, 7, 2**12, 2**25, (high - low) // 4]))  # the units need ids apart, too
+    step = step if low + (n_users - 1) * step <= high else 1
+    first = draw(st.integers(low, high - (n_users - 1) * step))
     ids = [first + i * step for i in range(n_users)]
     channels = ["a", "b", "c"]
     hours = st.integers(0, 24 * (LOOKBACK + 3))
