@@ -822,7 +822,7 @@ def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: p
     number[:n_t] |= t_keys
     number[n_t:] |= n_codes
     number.sort()
-    key = (number & ((1 << key_bits) - 1)).astype(np.int32)
+    key = number & ((1 << key_bits) - 1)
     at_us = number >> key_bits
     at_us &= (1 << time_bits) - 1
     if unit > 1:
