@@ -30,8 +30,9 @@ global ``journey_id`` needs one sort over all journeys.
 The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
 :mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot. DuckDB itself builds the
 journeys faster than the SQL says it, with the same result (:func:`build`): one sort of both logs' events by
-(user, time, touch before order, channel or the orders' tie-breaks), then one ordered pass over its arrays;
-the tests check the two give identical tables.
+(user, time, touch before order, channel or the orders' tie-breaks) — with integer user ids, numpy's sort of one
+int64 number per event; else DuckDB's — then one ordered pass over its arrays; the tests check the two give
+identical tables.
 """
 
 from __future__ import annotations
@@ -674,11 +675,13 @@ def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
 
 def build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lookback_days: int) -> Built:
     """The journeys of the typed ``touchpoints`` and ``conversions`` (tables, views or subqueries in ``con``)
-    as arrays (:class:`Built`), from one sort by DuckDB of both logs' events by (user, time, touch before order,
-    channel or the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at
-    the user's end; its touches within the lookback of its end are a tail of it, already in (time, channel) order.
-    The definition is the SQL's (module docstring); this is how DuckDB runs it, in about the time of sorting the
-    logs (``benchmarks/pipeline.py --journey-floor``)."""
+    as arrays (:class:`Built`), from one sort of both logs' events by (user, time, touch before order, channel or
+    the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at the user's
+    end; its touches within the lookback of its end are a tail of it, already in (time, channel) order. The sort is
+    numpy's, of one int64 number per event, when the user ids are integers and an event fits that number
+    (:func:`_packed_events`), else DuckDB's (:func:`_sorted_events`). The definition is the SQL's (module
+    docstring); this is how DuckDB runs it, in about the time DuckDB takes to sort the logs
+    (``benchmarks/pipeline.py --journey-floor``)."""
     with _small_pages():
         return _build(con, touchpoints, conversions, lookback_days)
 
