@@ -151,8 +151,9 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
     * ``journeys``: the one build of the journeys the pipeline makes (:func:`attribution.journeys.build`: one sort of
       both logs' events — here integer user ids, so numpy's sort of one int64 number per event after DuckDB reads
       the logs — then one ordered pass over its arrays: every journey's end, touches and path);
-    * ``journeys_duckdb_sort``: the same build with DuckDB sorting the events (:func:`attribution.journeys._sorted_events`,
-      what it does for user ids that are not integers or whose events do not fit one int64 number);
+    * ``journeys_duckdb_sort``: the same build with DuckDB sorting the events
+      (:func:`attribution.journeys._sorted_events`, what it does for user ids that are not integers or whose events
+      do not fit one int64 number);
     * ``views``: that build and what the pipeline reads off it — paths, touch-to-order gaps, daily orders
       (:func:`attribution.journeys.build_views`, the pipeline's journeys stage);
     * ``sql_journeys``: the build as the SQL definition makes it in DuckDB (:func:`attribution.journeys.journey_touches_sql`
