@@ -793,47 +793,56 @@ def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: p
     t_users, t_at, t_keys = (touches.column(name) for name in ("user_id", "at_us", "k"))
     o_users, o_at = orders.column("user_id"), orders.column("at_us")
     _missing_cells(t_users.null_count + o_users.null_count, t_at.null_count + o_at.null_count, t_keys.null_count)
-    t_users, t_at, t_keys, o_users, o_at = (_one_piece(c).to_numpy() for c in (t_users, t_at, t_keys, o_users, o_at))
-    del touches
     n_t, n = len(t_at), len(t_at) + len(o_at)
     if n == 0:
         return _sorted_events(con, touchpoints, channels, orders, n_touches)
-    user_low = min(int(a.min()) for a in (t_users, o_users) if len(a))
-    user_high = max(int(a.max()) for a in (t_users, o_users) if len(a))
-    time_low = min(int(a.min()) for a in (t_at, o_at) if len(a))
-    time_high = max(int(a.max()) for a in (t_at, o_at) if len(a))
+    id_type = np.result_type(*(column.type.to_pandas_dtype() for column in (t_users, o_users)))
+    # the columns as numpy pieces, without copying
+    users = [c.to_numpy() for column in (t_users, o_users) for c in column.chunks if len(c)]
+    times = [c.to_numpy() for column in (t_at, o_at) for c in column.chunks if len(c)]
+    keys = [c.to_numpy() for c in t_keys.chunks if len(c)]
+    user_low, user_high = min(int(u.min()) for u in users), max(int(u.max()) for u in users)
+    time_low, time_high = min(int(t.min()) for t in times), max(int(t.max()) for t in times)
     key_bits = max(n_codes, 1).bit_length()  # touches 0 … n_codes − 1, orders n_codes
     user_bits = (user_high - user_low).bit_length()
+    scratch = np.empty(n, np.int64)  # one array of the events' length reused, not many made (page faults)
     unit = 1  # the coarsest unit that makes the number fit
     while user_bits + ((time_high - time_low) // unit).bit_length() + key_bits > 62:
-        if unit == 1_000_000 or any(np.any(a % (unit * 1_000)) for a in (t_at, o_at)):
+        if unit == 1_000_000 or any(np.remainder(t, unit * 1_000, out=scratch[:len(t)]).any() for t in times):
             return _sorted_events(con, touchpoints, channels, orders, n_touches)
         unit *= 1_000
     time_bits = ((time_high - time_low) // unit).bit_length()
     user_shift = time_bits + key_bits
     number = np.empty(n, np.int64)
-    number[:n_t], number[n_t:] = t_users, o_users
+    for pieces, out in ((users, number), (times, scratch)):
+        at = 0
+        for piece in pieces:
+            out[at:at + len(piece)] = piece
+            at += len(piece)
     number -= user_low
     number <<= user_shift
-    at = np.concatenate([t_at, o_at])
-    at -= time_low
+    scratch -= time_low
     if unit > 1:
-        at //= unit
-    at <<= key_bits
-    number |= at
-    del at, t_at, o_at
-    number[:n_t] |= t_keys
+        scratch //= unit
+    scratch <<= key_bits
+    number |= scratch
+    at = 0
+    for piece in keys:
+        number[at:at + len(piece)] |= piece
+        at += len(piece)
     number[n_t:] |= n_codes
+    del touches, users, times, keys, t_users, t_at, t_keys
     number.sort()
-    key = number & ((1 << key_bits) - 1)
-    at_us = number >> key_bits
+    user_start = np.ones(n, bool)
+    np.bitwise_xor(number[1:], number[:-1], out=scratch[1:])
+    np.greater_equal(scratch[1:], 1 << user_shift, out=user_start[1:])
+    key = np.empty(n, np.int8 if key_bits < 8 else np.int16 if key_bits < 16 else np.int32)
+    np.bitwise_and(number, (1 << key_bits) - 1, out=key, casting="unsafe")
+    at_us = np.right_shift(number, key_bits, out=scratch)
     at_us &= (1 << time_bits) - 1
     if unit > 1:
         at_us *= unit
     at_us += time_low
-    user_start = np.ones(n, bool)
-    np.greater_equal(number[1:] ^ number[:-1], 1 << user_shift, out=user_start[1:])
-    id_type = np.result_type(t_users.dtype, o_users.dtype)
     return user_start, at_us, key, lambda rows: pa.array(((number[rows] >> user_shift) + user_low).astype(id_type))
 
 
