@@ -888,9 +888,22 @@ def _paths_of(offsets: np.ndarray, codes: np.ndarray, channels: pa.Array) -> tup
     lengths = np.diff(offsets)
     base = len(channels) + 1
     fit = _digits(base)
-    position = np.arange(len(codes)) - np.repeat(offsets[:-1], lengths)
-    digits = (codes.astype(np.int64) + 1) * (base ** np.arange(fit, dtype=np.int64))[np.minimum(position, fit - 1)]
-    number = np.add.reduceat(np.append(digits, 0), offsets[:-1]) if len(lengths) else np.zeros(0, np.int64)
+    # each touch's digit, (code + 1) · base^min(position in its path, fit − 1), in two arrays of the touches' length
+    m = len(codes)
+    position = np.ones(m, np.int64)
+    path_starts = offsets[:-1][lengths > 0]  # of the nonempty paths; a path's first touch resets the count to 0
+    if len(path_starts):
+        position[path_starts[0]] = 0
+        position[path_starts[1:]] = 1 - np.diff(path_starts)
+    np.cumsum(position, out=position)
+    np.minimum(position, fit - 1, out=position)
+    digits = np.empty(m + 1, np.int64)  # a last 0 for reduceat
+    digits[m] = 0
+    np.take(base ** np.arange(fit, dtype=np.int64), position, out=digits[:m], mode="clip")
+    np.multiply(digits[:m], codes, out=position)
+    digits[:m] += position
+    del position
+    number = np.add.reduceat(digits, offsets[:-1]) if len(lengths) else np.zeros(0, np.int64)
     number[lengths == 0] = 0  # reduceat gives an empty segment its next element
     long = np.flatnonzero(lengths > fit)
     if len(long):
