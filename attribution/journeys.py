@@ -30,8 +30,9 @@ global ``journey_id`` needs one sort over all journeys.
 The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
 :mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot. DuckDB itself builds the
 journeys faster than the SQL says it, with the same result (:func:`build`): one sort of both logs' events by
-(user, time, touch before order, channel or the orders' tie-breaks), then one ordered pass over its arrays;
-the tests check the two give identical tables.
+(user, time, touch before order, channel or the orders' tie-breaks) — with integer user ids, numpy's sort of one
+int64 number per event; else DuckDB's — then one ordered pass over its arrays; the tests check the two give
+identical tables.
 """
 
 from __future__ import annotations
@@ -557,8 +558,8 @@ class Built:
     the order that numbers them; ``channels``: the channel ids in byte order (code ``i`` is ``channels[i]``).
     Per journey — users in the order of the sort, each user's journeys by time, the non-converting one last:
     ``order`` (its row in ``orders``, −1 for none), ``end_us`` (the order's time or the last touch, µs since
-    1970), ``path_key`` (its row in ``paths``, the path texts), ``user_row`` (its user's row in ``users``) and
-    ``journey`` (1-based within the user); its touches within the lookback, by (time, channel), are
+    1970), ``path_key`` (its row in ``paths``, the path texts), ``user_id`` and ``journey`` (1-based within the
+    user); its touches within the lookback, by (time, channel), are
     ``codes[offsets[j]:offsets[j + 1]]`` at ``touch_us[offsets[j]:offsets[j + 1]]``."""
 
     orders: pa.Table
@@ -570,8 +571,7 @@ class Built:
     touch_us: np.ndarray
     path_key: np.ndarray
     paths: pa.Array
-    users: pa.Array
-    user_row: np.ndarray
+    user_id: pa.Array
     journey: np.ndarray
 
     @property
@@ -614,7 +614,7 @@ class Built:
             n = len(self.order)
             return {
                 "journeys": pa.table({
-                    "j": np.arange(n) + first_journey, "user_id": self.users.take(pa.array(self.user_row)),
+                    "j": np.arange(n) + first_journey, "user_id": self.user_id,
                     "journey": self.journey, "converted": self.converted,
                     "conversion_ts": self.orders.column("conversion_ts").take(pick),
                     "end_ts": pa.array(self.end_us, pa.timestamp("us")),
@@ -675,57 +675,38 @@ def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> 
 
 def build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lookback_days: int) -> Built:
     """The journeys of the typed ``touchpoints`` and ``conversions`` (tables, views or subqueries in ``con``)
-    as arrays (:class:`Built`), from one sort by DuckDB of both logs' events by (user, time, touch before order,
-    channel or the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at
-    the user's end; its touches within the lookback of its end are a tail of it, already in (time, channel) order.
-    The definition is the SQL's (module docstring); this is how DuckDB runs it, in about the time of sorting the
-    logs (``benchmarks/pipeline.py --journey-floor``)."""
+    as arrays (:class:`Built`), from one sort of both logs' events by (user, time, touch before order, channel or
+    the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at the user's
+    end; its touches within the lookback of its end are a tail of it, already in (time, channel) order. The sort is
+    numpy's, of one int64 number per event, when the user ids are integers and an event fits that number
+    (:func:`_packed_events`), else DuckDB's (:func:`_sorted_events`). The definition is the SQL's (module
+    docstring); this is how DuckDB runs it, in about the time DuckDB takes to sort the logs
+    (``benchmarks/pipeline.py --journey-floor``)."""
     with _small_pages():
         return _build(con, touchpoints, conversions, lookback_days)
 
 
 def _build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lookback_days: int) -> Built:
-    tag = uuid.uuid4().hex[:12]
-    channel_codes, order_keys = f"__jb_ch_{tag}", f"__jb_ok_{tag}"
     counts = con.execute(f"SELECT channel, count(*) FROM {touchpoints} GROUP BY channel ORDER BY channel").fetchall()
     channels = pa.array([channel for channel, _ in counts if channel is not None], pa.string())
-    n_codes = len(channels)
     orders = _arrow(con.sql(
         f'SELECT user_id, epoch_us("timestamp") AS at_us, "timestamp" AS conversion_ts, value, product_segment, '
         f'is_new_customer, order_id FROM {conversions} ORDER BY user_id, "timestamp", {_ORDER_TIES}'))
-    key_type = np.int32 if orders.num_rows + n_codes < 2**31 else np.int64  # narrower keys sort faster
-    con.register(channel_codes, pa.table({"channel": channels, "code": np.arange(n_codes, dtype=key_type)}))
-    con.register(order_keys, pa.table({"user_id": orders.column("user_id"), "at_us": orders.column("at_us"),
-                                       "k": np.arange(orders.num_rows, dtype=key_type) + key_type(n_codes)}))
-    try:
-        events = _arrow(con.sql(f"""
-SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k
-FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel
-UNION ALL
-SELECT user_id, at_us, k FROM {order_keys}
-ORDER BY user_id, at_us, k"""), rows=sum(n for _, n in counts) + orders.num_rows)
-    finally:
-        con.unregister(channel_codes)
-        con.unregister(order_keys)
-    users, at, keys = (events.column(name) for name in ("user_id", "at_us", "k"))
-    if users.null_count or at.null_count or keys.null_count:
-        raise InputError(message=Message("journeys.err.missing_cells", {
-            "user_id": users.null_count, "timestamp": at.null_count, "channel": keys.null_count}))
-    users, at, keys = (_one_piece(column) for column in (users, at, keys))
-    at_us, key = at.to_numpy(), keys.to_numpy()
-    del events, at, keys
+    n_touches = sum(n for _, n in counts)
+    sort = _packed_events if _packable(con, touchpoints, orders) else _sorted_events
+    user_start, at_us, key, user_of = sort(con, touchpoints, channels, orders, n_touches)
     orders = orders.drop_columns(["at_us"])
     # few and narrow arrays of the events' length: allocating them is a good part of the pass
     n = len(key)
-    is_order = key >= n_codes
-    user_start = _user_starts(users)
+    is_order = key >= len(channels)
     start = user_start.copy()
     start[1:] |= is_order[:-1]  # a journey starts with a user and after each order
     starts = np.flatnonzero(start)
     ends = np.append(starts[1:], n) if n else starts
     last = ends - 1
     converted = is_order[last]
-    order = np.where(converted, key[last] - n_codes, -1)
+    order = np.full(len(starts), -1, np.int64)
+    order[converted] = np.arange(orders.num_rows)  # each order ends a journey, the orders in the order of their rows
     end_us = at_us[last]
     in_window = np.greater_equal(at_us, np.repeat(end_us - int(lookback_days) * _DAY_US, ends - starts), out=start)
     in_window &= ~is_order  # touches within the lookback of their journey's end
@@ -736,8 +717,133 @@ ORDER BY user_id, at_us, k"""), rows=sum(n for _, n in counts) + orders.num_rows
     user_of_journey = user_start[starts]
     journey_first = np.maximum.accumulate(np.where(user_of_journey, np.arange(len(starts)), 0)) if n else starts
     path_key, paths = _paths_of(offsets, codes, channels)
-    return Built(orders, channels, order, end_us, offsets, codes, touch_us, path_key, paths, users, last,
+    return Built(orders, channels, order, end_us, offsets, codes, touch_us, path_key, paths, user_of(last),
                  np.arange(len(starts)) - journey_first + 1)
+
+
+_Events = tuple[np.ndarray, np.ndarray, np.ndarray, Callable[[np.ndarray], pa.Array]]
+"""Both logs' events in the order of (user, time, touch before order, channel or the orders' tie-breaks), as arrays:
+where a user starts, the time (µs since 1970), the key (a touch's channel code; the channel count and up for an
+order, the orders in the order of their rows) and, given rows, the user ids there."""
+
+
+def _missing_cells(users: int, times: int, channels: int) -> None:
+    if users or times or channels:
+        raise InputError(message=Message("journeys.err.missing_cells", {
+            "user_id": users, "timestamp": times, "channel": channels}))
+
+
+def _sorted_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: pa.Array, orders: pa.Table,
+                   n_touches: int) -> _Events:
+    """The events as DuckDB sorts them, for any type of user id; an order's key is the channel count + its row."""
+    tag = uuid.uuid4().hex[:12]
+    channel_codes, order_keys = f"__jb_ch_{tag}", f"__jb_ok_{tag}"
+    n_codes = len(channels)
+    key_type = np.int32 if orders.num_rows + n_codes < 2**31 else np.int64  # narrower keys sort faster
+    con.register(channel_codes, pa.table({"channel": channels, "code": np.arange(n_codes, dtype=key_type)}))
+    con.register(order_keys, pa.table({"user_id": orders.column("user_id"), "at_us": orders.column("at_us"),
+                                       "k": np.arange(orders.num_rows, dtype=key_type) + key_type(n_codes)}))
+    try:
+        events = _arrow(con.sql(f"""
+SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k
+FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel
+UNION ALL
+SELECT user_id, at_us, k FROM {order_keys}
+ORDER BY user_id, at_us, k"""), rows=n_touches + orders.num_rows)
+    finally:
+        con.unregister(channel_codes)
+        con.unregister(order_keys)
+    users, at, keys = (events.column(name) for name in ("user_id", "at_us", "k"))
+    _missing_cells(users.null_count, at.null_count, keys.null_count)
+    users, at, keys = (_one_piece(column) for column in (users, at, keys))
+    return _user_starts(users), at.to_numpy(), keys.to_numpy(), lambda rows: users.take(pa.array(rows))
+
+
+_PACKABLE_IDS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+"""DuckDB types of user ids whose events :func:`_packed_events` sorts (integers that int64 holds)."""
+
+
+def _packable(con: duckdb.DuckDBPyConnection, touchpoints: str, orders: pa.Table) -> bool:
+    """Whether both logs' user ids are integers of a type :func:`_packed_events` takes (the touches' type is read
+    off the query, not run)."""
+    touch_ids = str(con.sql(f"SELECT user_id FROM {touchpoints}").types[0])
+    order_ids = orders.column("user_id").type
+    return touch_ids in _PACKABLE_IDS and pa.types.is_integer(order_ids) and order_ids != pa.uint64()
+
+
+def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: pa.Array, orders: pa.Table,
+                   n_touches: int) -> _Events:
+    """The events sorted here as one int64 number each — (user − the least user) · 2^a + (time − the earliest)
+    / unit · 2^b + key, unit the coarsest of 1 s, 1 ms, 1 µs in which all times are whole — when that fits 62 bits
+    (else :func:`_sorted_events`): DuckDB only reads the touches, in parallel and unsorted, and one sort of
+    integers (numpy's, vectorised) orders the events as DuckDB's sort by (user, time, key) would. Every order's key
+    is the channel count: a user's orders at one instant are equal numbers, and the pass takes them in the order of
+    their rows."""
+    tag = uuid.uuid4().hex[:12]
+    channel_codes = f"__jb_ch_{tag}"
+    n_codes = len(channels)
+    code_type = np.int8 if n_codes < 2**7 else np.int16 if n_codes < 2**15 else np.int32
+    con.register(channel_codes, pa.table({"channel": channels, "code": np.arange(n_codes, dtype=code_type)}))
+    try:
+        touches = _arrow(con.sql(f'SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k '
+                                 f'FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel'),
+                         rows=max(n_touches, 1))
+    finally:
+        con.unregister(channel_codes)
+    t_users, t_at, t_keys = (touches.column(name) for name in ("user_id", "at_us", "k"))
+    o_users, o_at = orders.column("user_id"), orders.column("at_us")
+    _missing_cells(t_users.null_count + o_users.null_count, t_at.null_count + o_at.null_count, t_keys.null_count)
+    n_t, n = len(t_at), len(t_at) + len(o_at)
+    if n == 0:
+        return _sorted_events(con, touchpoints, channels, orders, n_touches)
+    id_type = np.result_type(*(column.type.to_pandas_dtype() for column in (t_users, o_users)))
+    # the columns as numpy pieces, without copying
+    users = [c.to_numpy() for column in (t_users, o_users) for c in column.chunks if len(c)]
+    times = [c.to_numpy() for column in (t_at, o_at) for c in column.chunks if len(c)]
+    keys = [c.to_numpy() for c in t_keys.chunks if len(c)]
+    user_low, user_high = min(int(u.min()) for u in users), max(int(u.max()) for u in users)
+    time_low, time_high = min(int(t.min()) for t in times), max(int(t.max()) for t in times)
+    key_bits = max(n_codes, 1).bit_length()  # touches 0 … n_codes − 1, orders n_codes
+    user_bits = (user_high - user_low).bit_length()
+    scratch = np.empty(n, np.int64)  # one array of the events' length reused, not many made (page faults)
+    unit = 1  # the coarsest unit that makes the number fit
+    while user_bits + ((time_high - time_low) // unit).bit_length() + key_bits > 62:
+        if unit == 1_000_000 or any(np.remainder(t, unit * 1_000, out=scratch[:len(t)]).any() for t in times):
+            return _sorted_events(con, touchpoints, channels, orders, n_touches)
+        unit *= 1_000
+    time_bits = ((time_high - time_low) // unit).bit_length()
+    user_shift = time_bits + key_bits
+    number = np.empty(n, np.int64)
+    for pieces, out in ((users, number), (times, scratch)):
+        at = 0
+        for piece in pieces:
+            out[at:at + len(piece)] = piece
+            at += len(piece)
+    number -= user_low
+    number <<= user_shift
+    scratch -= time_low
+    if unit > 1:
+        scratch //= unit
+    scratch <<= key_bits
+    number |= scratch
+    at = 0
+    for piece in keys:
+        number[at:at + len(piece)] |= piece
+        at += len(piece)
+    number[n_t:] |= n_codes
+    del touches, users, times, keys, t_users, t_at, t_keys
+    number.sort()
+    user_start = np.ones(n, bool)
+    np.bitwise_xor(number[1:], number[:-1], out=scratch[1:])
+    np.greater_equal(scratch[1:], 1 << user_shift, out=user_start[1:])
+    key = np.empty(n, np.int8 if key_bits < 8 else np.int16 if key_bits < 16 else np.int32)
+    np.bitwise_and(number, (1 << key_bits) - 1, out=key, casting="unsafe")
+    at_us = np.right_shift(number, key_bits, out=scratch)
+    at_us &= (1 << time_bits) - 1
+    if unit > 1:
+        at_us *= unit
+    at_us += time_low
+    return user_start, at_us, key, lambda rows: pa.array(((number[rows] >> user_shift) + user_low).astype(id_type))
 
 
 @contextmanager
@@ -782,9 +888,22 @@ def _paths_of(offsets: np.ndarray, codes: np.ndarray, channels: pa.Array) -> tup
     lengths = np.diff(offsets)
     base = len(channels) + 1
     fit = _digits(base)
-    position = np.arange(len(codes)) - np.repeat(offsets[:-1], lengths)
-    digits = (codes.astype(np.int64) + 1) * (base ** np.arange(fit, dtype=np.int64))[np.minimum(position, fit - 1)]
-    number = np.add.reduceat(np.append(digits, 0), offsets[:-1]) if len(lengths) else np.zeros(0, np.int64)
+    # each touch's digit, (code + 1) · base^min(position in its path, fit − 1), in two arrays of the touches' length
+    m = len(codes)
+    position = np.ones(m, np.int64)
+    path_starts = offsets[:-1][lengths > 0]  # of the nonempty paths; a path's first touch resets the count to 0
+    if len(path_starts):
+        position[path_starts[0]] = 0
+        position[path_starts[1:]] = 1 - np.diff(path_starts)
+    np.cumsum(position, out=position)
+    np.minimum(position, fit - 1, out=position)
+    digits = np.empty(m + 1, np.int64)  # a last 0 for reduceat
+    digits[m] = 0
+    np.take(base ** np.arange(fit, dtype=np.int64), position, out=digits[:m], mode="clip")
+    np.multiply(digits[:m], codes, out=position)
+    digits[:m] += position
+    del position
+    number = np.add.reduceat(digits, offsets[:-1]) if len(lengths) else np.zeros(0, np.int64)
     number[lengths == 0] = 0  # reduceat gives an empty segment its next element
     long = np.flatnonzero(lengths > fit)
     if len(long):

@@ -149,7 +149,11 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
     * ``sort``: both logs sorted by user and time and materialised — touchpoints (user_id, timestamp, channel)
       and conversions (user_id, timestamp, value, order_id, is_new_customer, product_segment): the floor;
     * ``journeys``: the one build of the journeys the pipeline makes (:func:`attribution.journeys.build`: one sort of
-      both logs' events by DuckDB, then one ordered pass over its arrays — every journey's end, touches and path);
+      both logs' events — here integer user ids, so numpy's sort of one int64 number per event after DuckDB reads
+      the logs — then one ordered pass over its arrays: every journey's end, touches and path);
+    * ``journeys_duckdb_sort``: the same build with DuckDB sorting the events
+      (:func:`attribution.journeys._sorted_events`, what it does for user ids that are not integers or whose events
+      do not fit one int64 number);
     * ``views``: that build and what the pipeline reads off it — paths, touch-to-order gaps, daily orders
       (:func:`attribution.journeys.build_views`, the pipeline's journeys stage);
     * ``sql_journeys``: the build as the SQL definition makes it in DuckDB (:func:`attribution.journeys.journey_touches_sql`
@@ -190,6 +194,14 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
             def journeys():
                 return len(J.build(con, "tp", "cv", 30).order)
 
+            def journeys_duckdb_sort():
+                packable = J._packable
+                J._packable = lambda *args: False
+                try:
+                    return len(J.build(con, "tp", "cv", 30).order)
+                finally:
+                    J._packable = packable
+
             def views():
                 return len(J.build_views("tp", "cv", by=by, orders_between=between, con=con).paths)
 
@@ -205,7 +217,8 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
                 J.query("tp", "cv", lambda _t, c: J.orders_from_logs_sql(c, between), con=con)
                 return len(paths)
 
-            tasks = {"sort": sort, "journeys": journeys, "views": views, "sql_journeys": sql_journeys, "before": before}
+            tasks = {"sort": sort, "journeys": journeys, "journeys_duckdb_sort": journeys_duckdb_sort, "views": views,
+                     "sql_journeys": sql_journeys, "before": before}
             best = {name: float("inf") for name in tasks}
             for _ in range(repeat):
                 for name, task in tasks.items():
