@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
+from scipy.optimize import lsq_linear, nnls
 
 from .candidates import Candidate, step_response
 from .inputs import OutcomeSeries
@@ -129,9 +129,18 @@ def solve_levels(problem: LevelProblem, train: np.ndarray) -> np.ndarray:
     Hp, bp = H.copy(), b.copy()
     Hp[:n_out] -= U @ (U.T @ H[:n_out])
     bp[:n_out] -= U @ (U.T @ b[:n_out])
-    levels = nnls(Hp, bp)[0] if m else np.zeros(0)
+    levels = _nonnegative_least_squares(Hp, bp) if m else np.zeros(0)
     base = Vt.T @ ((U.T @ (b[:n_out] - H[:n_out] @ levels)) / sv)  # Z⁺ r by the same SVD
     return np.concatenate([base, levels]) / scale
+
+
+def _nonnegative_least_squares(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``argmin_{x ≥ 0} ‖A x − b‖`` by Lawson–Hanson; should it stop at its iteration limit (scipy raises), by
+    bounded-variable least squares on the same problem."""
+    try:
+        return nnls(A, b, maxiter=30 * A.shape[1])[0]
+    except RuntimeError:
+        return lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls").x
 
 
 def residual_variance(problem: LevelProblem, coef: np.ndarray) -> float:

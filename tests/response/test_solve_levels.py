@@ -63,3 +63,19 @@ def test_the_levels_are_the_bounded_least_squares_optimum(seed, n, p, m, with_pr
     v = cp.Variable(A.shape[1])
     cp.Problem(cp.Minimize(cp.sum_squares((A / scale) @ v - b)), [v[p:] >= 0]).solve(solver="CLARABEL")
     assert sse(x) <= sse(v.value / scale) * (1 + 1e-7) + 1e-7
+
+
+def test_when_lawson_hanson_stops_at_its_limit_the_same_optimum_comes_from_bvls(monkeypatch):
+    """scipy's nnls raises at its iteration limit; the levels then come from BVLS on the same projected problem."""
+    import response.solve as solve
+
+    problem = _problem(3, 80, 4, 6, True, True, True)
+    train = problem.rows.copy()
+    train[-16:] = False
+    expected = solve_levels(problem, train)
+
+    def stalled(A, b, maxiter=None):
+        raise RuntimeError("Maximum number of iterations reached.")
+
+    monkeypatch.setattr(solve, "nnls", stalled)
+    np.testing.assert_allclose(solve_levels(problem, train), expected, rtol=1e-8, atol=1e-10)
