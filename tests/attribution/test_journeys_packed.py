@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from test_journeys import sql_definition  # the SQL definition run by DuckDB, the reference of both test files
 
 from attribution import journeys as J
 
@@ -18,19 +19,6 @@ T0 = datetime(2026, 6, 1)
 LOOKBACK = 3
 ID_TYPES = {"int8": (-2**7, 2**7 - 1), "int32": (-2**31, 2**31 - 1), "uint32": (0, 2**32 - 1),
             "int64": (-2**63, 2**63 - 1)}
-
-
-def sql_definition(tp, cv, lookback_days, by):
-    """Paths, gaps, orders, journeys and their touches as the SQL definition gives them, run by DuckDB."""
-    with J._Session(None, tp, cv) as (con, t, c, tag):
-        name = f"__jp_{tag}"
-        con.execute(f"CREATE TEMP TABLE {name} AS {J.journeys_sql(t, c, lookback_days)}")
-        journeys = con.execute(f"SELECT {', '.join(J.JOURNEY_COLUMNS)} FROM {name} ORDER BY journey_id").df()
-        touches = con.execute(
-            f"SELECT * FROM ({J.touches_sql(t, c, lookback_days, name)}) ORDER BY journey_id, step").df()
-        return (con.execute(J.paths_sql(t, c, lookback_days, by)).df(),
-                con.execute(J.gaps_from_logs_sql(t, c, lookback_days)).df(),
-                con.execute(J.orders_from_logs_sql(c, None)).df(), journeys, touches)
 
 
 def assert_same_as_sql(tp, cv, by=("date", "product_segment")):
