@@ -49,6 +49,8 @@ class CampaignResult:
     """the horizon: day, date, phase, weekend, weekend_factor"""
     budget_cny: float
     flat: bool = False
+    spent_days: int = 0
+    """days of the campaign already spent before this plan's first day (a re-plan of the rest); 0: the whole"""
 
     @property
     def status(self) -> str:

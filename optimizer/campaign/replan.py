@@ -101,7 +101,7 @@ def replan(curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None, se
     else:
         remaining = float("nan")
     planner = CampaignPlanner(curves, rest, campaign, spent=spent, **planner_options)
-    plan = planner.solve(setup)
+    plan = replace(planner.solve(setup), spent_days=(first - horizon.start).days)
     return Replan(plan, planner, spent_cny, remaining, _changes(original, plan, first), _binding(plan), tuple(notes))
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from optimizer.campaign import CHANGE, CampaignResult
 from optimizer.explain import Message
-from roimix.report.campaign import campaign_messages, phase_label, render_message, rule_label
+from roimix.report.campaign import phase_label, plan_messages, render_message, rule_label
 from roimix.report.campaign import summary_lines as campaign_summary
 from roimix.report.plan import render
 from roimix.report.plan import rule_label as plan_rule_label
@@ -139,7 +139,7 @@ def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignRes
         extra.append(("prob_better_than_flat", t("campaign.item.prob_better_than_flat", lang),
                       outcome.prob_better_than_current, "share"))
     lines = tuple(campaign_summary(plan, lang, campaign=context.campaign, flat=flat))
-    explain = _explainer(_relabelled(campaign_messages(plan.result.messages), context),
+    explain = _explainer(_relabelled(plan_messages(plan), context),
                          lambda m: render_message(m, lang))
     return _tables(plan.result, daily, True, plan.budget_cny, context, extra, lines, explain,
                    lambda name: context.rule_labels.get(name) or rule_label(name, lang))

@@ -36,8 +36,15 @@ def rule_label(name: str, lang: str = "en") -> str:
     return t(key, lang) if key in STRINGS else optimizer_rule_label(name, lang)
 
 
-def campaign_messages(messages: tuple[Message, ...]) -> tuple[Message, ...]:
-    """The optimizer's messages with campaign wording (money over the horizon; the change limit in percent)."""
+def plan_messages(plan: CampaignResult) -> tuple[Message, ...]:
+    """:func:`campaign_messages` of a campaign plan, its money over its own days: the campaign's, or the remaining
+    days' for a re-plan of the rest (``plan.spent_days``)."""
+    return campaign_messages(plan.result.messages, remaining_days=len(plan.days) if plan.spent_days else None)
+
+
+def campaign_messages(messages: tuple[Message, ...], *, remaining_days: int | None = None) -> tuple[Message, ...]:
+    """The optimizer's messages with campaign wording (money over the horizon; the change limit in percent);
+    ``remaining_days``: the binding rules' money is over that many remaining days (a re-plan), not the campaign."""
     out = []
     for m in messages:
         key, values = m.key, dict(m.values)
@@ -49,6 +56,8 @@ def campaign_messages(messages: tuple[Message, ...]) -> tuple[Message, ...]:
         elif key.startswith("optimizer."):
             alt = "campaign." + key.removeprefix("optimizer.")
             key = alt if alt in STRINGS else key
+        if remaining_days is not None and key.startswith("campaign.binding."):
+            values["span_days"] = int(remaining_days)
         out.append(Message(key, values))
     return tuple(out)
 
@@ -65,6 +74,10 @@ def render_message(message: Message, lang: str = "en", names: dict[str, str] | N
         values["rules"] = sep.join(rule_label(r.strip(), lang) for r in str(values["rules"]).split(", "))
     for name in [k for k in values if k.endswith("_pct")]:
         values[name] = f"{float(values[name]):.3g}"
+    if message.key.startswith("campaign.binding."):  # the money's span: the campaign or the days re-planned
+        days = values.pop("span_days", None)
+        values["span"] = t("campaign.span.campaign", lang) if days is None else \
+            t("campaign.span.remaining", lang, days=days)
     return render(Message(message.key, values), lang)
 
 
@@ -77,7 +90,7 @@ def summary_lines(plan: CampaignResult, lang: str = "en", *, campaign: str = "",
         "campaign": campaign or t("campaign.phase.regular", lang), "start": str(days["date"].min().date()),
         "end": str(days["date"].max().date()), "days": len(days), "status": status,
         "objective": t(f"optimizer.objective.{plan.result.objective}", lang)}), lang)]
-    messages = campaign_messages(plan.result.messages)
+    messages = plan_messages(plan)
     if not plan.solved:
         lines.append(t("campaign.summary.none", lang))
         lines += [("  - " if ".relax." in m.key else "") + render_message(m, lang) for m in messages]

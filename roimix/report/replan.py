@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from roimix.messages import Message
-from roimix.report.campaign import campaign_messages, render_message, rule_label
+from roimix.report.campaign import plan_messages, render_message, rule_label
 from roimix.text import STRINGS, t, word
 
 CHANGE_COLUMNS = ["channel", "segment", "before", "after", "change"]
@@ -55,7 +55,7 @@ def by_channel(table: pd.DataFrame) -> pd.DataFrame:
 
 def binding_messages(plan) -> list[Message]:
     """The optimizer's explanations of the rules binding the new plan (money over the remaining days)."""
-    return [m for m in campaign_messages(plan.result.messages) if ".binding." in m.key] if plan.solved else []
+    return [m for m in plan_messages(plan) if ".binding." in m.key] if plan.solved else []
 
 
 def binding_table(binding: pd.DataFrame, plan, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def _signed(value: float, lang: str) -> str:
 
 def infeasible_lines(plan, lang: str) -> list[str]:
     """Why the rest has no feasible plan: the conflicting rules and the smallest relaxations, worded."""
-    messages = campaign_messages(plan.result.messages)
+    messages = plan_messages(plan)
     return [t("replan.infeasible", lang)] + [("  - " if ".relax." in m.key else "") + render_message(m, lang)
                                              for m in messages]
 

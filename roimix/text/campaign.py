@@ -25,75 +25,77 @@ STRINGS = {
     "campaign.rule.non-key off-day share": ("非重点平台非集中日花费占比上限", "non-key spend off focus days"),
     "campaign.rule.flat": ("每日平均花费", "same spend every day"),
     "campaign.rule.in_phase": ("{rule}（{phase}）", "{rule} ({phase})"),
-    # binding rules, in money over the campaign
+    # binding rules, in money over the campaign or the days re-planned ({span}: campaign.span.*)
+    "campaign.span.campaign": ("活动期", "over the campaign"),
+    "campaign.span.remaining": ("剩余 {days} 天", "over the remaining {days} days"),
     "campaign.binding.budget": (
-        "{rule}：总预算每多 ¥1，整个活动期带来 {gain_cny} 的{what}",
-        "{rule}: ¥1 more budget for the campaign returns {gain_cny} of {what}",
+        "{rule}：总预算每多 ¥1，{span}带来 {gain_cny} 的{what}",
+        "{rule}: ¥1 more budget returns {gain_cny} of {what} {span}",
     ),
     "campaign.binding.share_cap": (
-        "{rule}（{level_share}）：上限每提高 1 个百分点，活动期{what}增加 {gain_cny}",
-        "{rule} ({level_share}): raising the cap by one point adds {gain_cny} of {what} over the campaign",
+        "{rule}（{level_share}）：上限每提高 1 个百分点，{span}{what}增加 {gain_cny}",
+        "{rule} ({level_share}): raising the cap by one point adds {gain_cny} of {what} {span}",
     ),
     "campaign.binding.share_floor": (
-        "{rule}（{level_share}）：下限每降低 1 个百分点，活动期{what}增加 {gain_cny}",
-        "{rule} ({level_share}): lowering the floor by one point adds {gain_cny} of {what} over the campaign",
+        "{rule}（{level_share}）：下限每降低 1 个百分点，{span}{what}增加 {gain_cny}",
+        "{rule} ({level_share}): lowering the floor by one point adds {gain_cny} of {what} {span}",
     ),
     "campaign.binding.cell_upper_multiple": (
-        "{rule}（每天 ≤ 当前日花费的 {level_x}）：上限提高 0.1 倍，活动期{what}增加 {gain_cny}",
+        "{rule}（每天 ≤ 当前日花费的 {level_x}）：上限提高 0.1 倍，{span}{what}增加 {gain_cny}",
         "{rule} (each day ≤ {level_x} current daily spend): raising the limit by 0.1× adds {gain_cny} of {what} "
-        "over the campaign",
+        "{span}",
     ),
     "campaign.binding.cell_lower_multiple": (
-        "{rule}（每天 ≥ 当前日花费的 {level_x}）：下限降低 0.1 倍，活动期{what}增加 {gain_cny}",
+        "{rule}（每天 ≥ 当前日花费的 {level_x}）：下限降低 0.1 倍，{span}{what}增加 {gain_cny}",
         "{rule} (each day ≥ {level_x} current daily spend): lowering the limit by 0.1× adds {gain_cny} of {what} "
-        "over the campaign",
+        "{span}",
     ),
     "campaign.binding.cell_upper_cny": (
-        "{rule}（每格每天 ≤ {level_cny}）：上限每多 ¥1，活动期{what}增加 {gain_cny}",
-        "{rule} (each cell ≤ {level_cny} a day): ¥1 more on the limit adds {gain_cny} of {what} over the campaign",
+        "{rule}（每格每天 ≤ {level_cny}）：上限每多 ¥1，{span}{what}增加 {gain_cny}",
+        "{rule} (each cell ≤ {level_cny} a day): ¥1 more on the limit adds {gain_cny} of {what} {span}",
     ),
     "campaign.binding.cell_lower_cny": (
-        "{rule}（每格每天 ≥ {level_cny}）：下限每少 ¥1，活动期{what}增加 {gain_cny}",
-        "{rule} (each cell ≥ {level_cny} a day): ¥1 less on the limit adds {gain_cny} of {what} over the campaign",
+        "{rule}（每格每天 ≥ {level_cny}）：下限每少 ¥1，{span}{what}增加 {gain_cny}",
+        "{rule} (each cell ≥ {level_cny} a day): ¥1 less on the limit adds {gain_cny} of {what} {span}",
     ),
     "campaign.binding.total_upper_multiple": (
-        "{rule}（活动期合计 ≤ 同期当前花费的 {level_x}）：上限提高 0.1 倍，{what}增加 {gain_cny}",
-        "{rule} (campaign total ≤ {level_x} current spend over as many days): raising it by 0.1× adds {gain_cny} "
+        "{rule}（{span}合计 ≤ 同期当前花费的 {level_x}）：上限提高 0.1 倍，{what}增加 {gain_cny}",
+        "{rule} (total {span} ≤ {level_x} current spend over as many days): raising it by 0.1× adds {gain_cny} "
         "of {what}",
     ),
     "campaign.binding.total_lower_multiple": (
-        "{rule}（活动期合计 ≥ 同期当前花费的 {level_x}）：下限降低 0.1 倍，{what}增加 {gain_cny}",
-        "{rule} (campaign total ≥ {level_x} current spend over as many days): lowering it by 0.1× adds {gain_cny} "
+        "{rule}（{span}合计 ≥ 同期当前花费的 {level_x}）：下限降低 0.1 倍，{what}增加 {gain_cny}",
+        "{rule} (total {span} ≥ {level_x} current spend over as many days): lowering it by 0.1× adds {gain_cny} "
         "of {what}",
     ),
     "campaign.binding.total_upper_cny": (
-        "{rule}（活动期合计 ≤ {level_cny}）：上限每多 ¥1，{what}增加 {gain_cny}",
-        "{rule} (campaign total ≤ {level_cny}): ¥1 more on the limit adds {gain_cny} of {what}",
+        "{rule}（{span}合计 ≤ {level_cny}）：上限每多 ¥1，{what}增加 {gain_cny}",
+        "{rule} (total {span} ≤ {level_cny}): ¥1 more on the limit adds {gain_cny} of {what}",
     ),
     "campaign.binding.total_lower_cny": (
-        "{rule}（活动期合计 ≥ {level_cny}）：下限每少 ¥1，{what}增加 {gain_cny}",
-        "{rule} (campaign total ≥ {level_cny}): ¥1 less on the limit adds {gain_cny} of {what}",
+        "{rule}（{span}合计 ≥ {level_cny}）：下限每少 ¥1，{what}增加 {gain_cny}",
+        "{rule} (total {span} ≥ {level_cny}): ¥1 less on the limit adds {gain_cny} of {what}",
     ),
     "campaign.binding.lock": (
-        "{rule}（锁定在当前日花费的 {level_x}）：锁定花费上调 1%，活动期{what}变化 {gain_cny}",
+        "{rule}（锁定在当前日花费的 {level_x}）：锁定花费上调 1%，{span}{what}变化 {gain_cny}",
         "{rule} (locked at {level_x} current daily spend): moving it up 1% changes {what} by {gain_cny} "
-        "over the campaign",
+        "{span}",
     ),
     "campaign.binding.roi": (
-        "{rule}（增量投产比 ≥ {level_roi}）：下限降低 0.1，活动期{what}增加 {gain_cny}",
-        "{rule} (incremental ROAS ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} over the campaign",
+        "{rule}（增量投产比 ≥ {level_roi}）：下限降低 0.1，{span}{what}增加 {gain_cny}",
+        "{rule} (incremental ROAS ≥ {level_roi}): lowering the floor by 0.1 adds {gain_cny} of {what} {span}",
     ),
     "campaign.binding.target": (
-        "{rule}（活动期 {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",
-        "{rule} ({level_cny} over the campaign): each ¥1 more of target costs {gain_cny} of spend",
+        "{rule}（{span} {level_cny}）：目标每提高 ¥1，需多花 {gain_cny}",
+        "{rule} ({level_cny} {span}): each ¥1 more of target costs {gain_cny} of spend",
     ),
     "campaign.binding.linear": (
-        "{rule}：放宽一个单位，活动期{what}增加 {gain_cny}",
-        "{rule}: loosening it by one unit adds {gain_cny} of {what} over the campaign",
+        "{rule}：放宽一个单位，{span}{what}增加 {gain_cny}",
+        "{rule}: loosening it by one unit adds {gain_cny} of {what} {span}",
     ),
     "campaign.binding.change": (
-        "{rule}（±当前日花费的 {level_pct}%）：每放宽 1 个百分点，活动期{what}增加 {gain_cny}",
-        "{rule} (±{level_pct}% of current daily spend): one point more adds {gain_cny} of {what} over the campaign",
+        "{rule}（±当前日花费的 {level_pct}%）：每放宽 1 个百分点，{span}{what}增加 {gain_cny}",
+        "{rule} (±{level_pct}% of current daily spend): one point more adds {gain_cny} of {what} {span}",
     ),
     # relaxations of an infeasible campaign
     "campaign.relax.budget_up": ("把{rule}从 {from_cny} 提高到 {to_cny}", "raise {rule} from {from_cny} to {to_cny}"),

@@ -50,6 +50,14 @@ def _replan(*args) -> list[str]:
     return ["replan", str(SCENARIO), *FAST, *args]
 
 
+def _binding_lines(printed: str, head: str, notes: str) -> list[str]:
+    """The printout's binding-rule sentences: the lines under ``head`` until ``notes``."""
+    lines = printed.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(head))
+    end = next((i for i, line in enumerate(lines) if i > start and line.startswith(notes)), len(lines))
+    return lines[start + 1:end]
+
+
 def _fen(x: float) -> int:
     return int(round(x * 100))
 
@@ -96,6 +104,10 @@ def test_the_rest_is_replanned_the_budget_adds_up_to_the_fen_and_the_underspend_
     binding = [r for r in book["binding rules"].iter_rows(min_row=2, values_only=True)]
     assert binding and all(r[3] is not None and r[5] for r in binding)  # shadow price and the sentence
     assert {"rule", "shadow price (GMV per unit)"} <= {c.value for c in book["binding rules"][1]}
+    # the shadow prices' money is over the days re-planned, not the campaign (the workbook and the printout)
+    rest = f"over the remaining {new_days['Date'].nunique()} days"
+    sentences = [r[5] for r in binding] + _binding_lines(printed, "Rules that bind now", "Notes:")
+    assert sentences and all(rest in s and "over the campaign" not in s for s in sentences), sentences
 
 
 def test_without_a_plan_the_scenarios_own_plan_is_the_original_and_it_says_so(made, tmp_path, capsys):
@@ -104,6 +116,9 @@ def test_without_a_plan_the_scenarios_own_plan_is_the_original_and_it_says_so(ma
     assert main(_replan("--actuals", str(actuals), "--out", str(out), "--lang", "zh")) == 0
     printed = capsys.readouterr().out
     assert "自身的计划（未给 --plan" in printed
+    rest = f"剩余 {(pd.Timestamp('2027-06-21') - pd.Timestamp(FIRST)).days + 1} 天"
+    bound = _binding_lines(printed, "现在约束方案的规则", "说明：")
+    assert bound and all(rest in line and "活动期" not in line for line in bound), bound
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["daily"][0]["date"] == FIRST and {"changes", "binding"} <= doc.keys()
     before = daily[daily["date"] >= FIRST]["spend"].sum()
