@@ -64,12 +64,17 @@ def test_the_rest_is_replanned_and_the_underspend_goes_back_to_xiaohongshu(with_
     assert underspent > 500
     assert len(at.get("plotly_chart")) == 2  # the pacing chart and before vs after
     assert any("影子价格" in x or "每" in x for x in texts(at))  # the binding rules, worded
+    rest = f"剩余 {(pd.Timestamp(max(daily['date'])) - first).days + 1} 天"  # their money: the days re-planned
+    bound = [x for x in texts(at) if "增加" in x or "带来" in x]
+    assert bound and all(rest in x and "活动期" not in x for x in bound), bound
     assert not [x for x in texts(at) if "bounds:" in x or "lock:" in x], "rules named as a reader knows them"
     assert not [h for x in page_strings(at) for h in bare_money_words(x)]
 
     assert [b.label for b in at.get("download_button")][-1] == "下载重新规划（Excel）"
     book = openpyxl.load_workbook(io.BytesIO(files[-1]))  # the bytes the page's download button holds
     assert {"调整", "约束规则"} <= set(book.sheetnames)
+    said = [r[-1] for r in book["约束规则"].iter_rows(min_row=2, values_only=True)]
+    assert said and all(rest in x for x in said), said
     changes = pd.DataFrame(list(book["调整"].iter_rows(min_row=2, values_only=True)),
                            columns=[c.value for c in book["调整"][1]])
     assert changes.loc[changes["渠道"] == "xiaohongshu", "变化"].sum() > 0  # some of its week's underspend back
