@@ -68,18 +68,22 @@ class SharedCampaignPlanner:
                 self._solved.popitem(last=False)
             return result
 
-    def replan(self, setup, actual: pd.DataFrame, first_remaining, original: pd.DataFrame | None = None):
+    def replan(self, setup, actual: pd.DataFrame, first_remaining, original: pd.DataFrame | None = None,
+               horizon=None):
         """The rest of this campaign re-planned from ``first_remaining`` with the days before it spent as
         ``actual`` (:func:`optimizer.campaign.replan.replan`, the same curves and draws as :meth:`solve`), compared
-        with ``original`` (daily rows); kept as solved plans are, by everything it depends on."""
+        with ``original`` (daily rows); ``horizon``: the days of the plan re-planned when they are not the
+        campaign's (an uploaded plan's own, around the campaign: days outside its phases are regular days); kept
+        as solved plans are, by everything it depends on."""
         from optimizer.campaign.replan import replan
 
-        key = ("replan", repr(setup), str(first_remaining), _digest(actual), _digest(original))
+        horizon = horizon or self.horizon
+        key = ("replan", repr(setup), str(first_remaining), _digest(actual), _digest(original), repr(horizon))
         with self.lock:
             if key in self._solved:
                 self._solved.move_to_end(key)
                 return self._solved[key]
-            result = replan(self.curves, self.horizon, self.campaign, setup, actual, first_remaining,
+            result = replan(self.curves, horizon, self.campaign, setup, actual, first_remaining,
                             original=original, draws=self.draws)
             self._solved[key] = result
             while len(self._solved) > SOLVED_KEPT:

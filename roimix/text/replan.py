@@ -75,10 +75,14 @@ STRINGS = {
     "replan.app.what": ("重新规划", "the re-plan"),
     "replan.app.not_campaign": ("重新规划需要大促（按日）计划：所上传的是每日固定计划",
                                 "Re-planning needs a campaign (daily) plan; the uploaded plan is the same every day"),
-    "replan.app.horizon_differs": ("所上传计划的日期（{plan_start} 至 {plan_end}）与大促页的活动（{start} 至 {end}）不同："
+    "replan.app.horizon_differs": ("所上传计划的日期（{plan_start} 至 {plan_end}）没有包含大促页的活动（{start} 至 {end}）："
                                    "请在大促页选择同一活动和日期",
-                                   "The uploaded plan's dates ({plan_start} to {plan_end}) differ from the campaign "
+                                   "The uploaded plan's dates ({plan_start} to {plan_end}) do not hold the campaign "
                                    "page's ({start} to {end}): choose the same campaign and dates there"),
+    "replan.app.own_horizon": ("按所上传计划的日期（{plan_start} 至 {plan_end}）重新规划：大促页活动（{start} 至 {end}）"
+                               "之外的日子按平日计",
+                               "Re-planned over the uploaded plan's dates ({plan_start} to {plan_end}): days outside "
+                               "the campaign page's ({start} to {end}) count as regular days"),
     "replan.app.chart": ("剩余天数各渠道花费：原计划与新计划", "Remaining days' spend per channel: before and after"),
     "replan.app.before": ("原计划", "before"),
     "replan.app.after": ("新计划", "after"),

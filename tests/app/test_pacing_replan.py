@@ -144,3 +144,67 @@ def test_the_rest_is_planned_with_the_uploaded_plans_budget_not_the_campaign_pag
     again = found[-1]
     assert again.plan.solved
     assert round((again.spent_cny + again.plan.spend_cny) * 100) == round(planned * 100)
+
+
+def _shifted_days(doc: dict, before: int) -> dict:
+    """``doc`` (a campaign plan JSON) with ``before`` days more ahead of its first: each a copy of its first day's
+    rows (a plan made elsewhere, e.g. ``roimix batch`` of a scenario whose horizon starts before the phases)."""
+    first = min(row["date"] for row in doc["daily"] if row.get("date"))
+    head = [row for row in doc["daily"] if row.get("date") == first]
+    extra = [dict(row, date=f"{pd.Timestamp(first) - pd.Timedelta(days=k):%Y-%m-%d}")
+             for k in range(before, 0, -1) for row in head]
+    return dict(doc, daily=extra + doc["daily"])
+
+
+def test_a_plan_whose_days_hold_the_campaign_is_replanned_over_its_own_days(with_plan, monkeypatch):
+    """An uploaded plan that starts 7 days before the 大促 page's campaign (regular days) and ends with it: the page
+    re-plans over the plan's own days, says so, fixes its first week as actually spent (小红书 40 % under) and
+    gives the whole underspend back over the remaining days, worded over them."""
+    from roimix.app.campaign_plans import SharedCampaignPlanner
+
+    found = []
+    made = SharedCampaignPlanner.replan
+    monkeypatch.setattr(SharedCampaignPlanner, "replan", lambda *a, **k: found.append(made(*a, **k)) or found[-1])
+    at, name, daily = with_plan
+    doc = _shifted_days(json.loads(at.session_state["pacing.plan"][1]), 7)
+    longer = pd.DataFrame(doc["daily"]).assign(segment=lambda f: f["segment"].map(SEGMENT))
+    at.session_state["lang"] = "zh"
+    at.session_state["w.lang"] = "zh"
+    at.session_state["pacing.plan"] = ("longer.json", json.dumps(doc, ensure_ascii=False).encode())
+    actual, raw = _actuals(longer)
+    at.session_state["pacing.spend"] = ("spend.csv", raw)
+    at = goto(at, "pacing")
+    assert_clean(at)
+    start, end = min(longer["date"]), max(longer["date"])
+    assert any(f"按所上传计划的日期（{start} 至 {end}）重新规划" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
+    first = pd.Timestamp(start) + pd.Timedelta(days=7)
+    assert [d.value for d in at.date_input if d.key.startswith("w.pacing.replan.first")] == [first.date()]
+    at.button(key="pacing.replan.run").click().run()
+    assert_clean(at)
+    again = found[-1]
+    assert again.plan.solved and str(again.planner.horizon.start) == f"{first:%Y-%m-%d}"
+    assert str(again.planner.horizon.end) == end
+    assert round(again.spent_cny * 100) == round(actual["spend"].sum() * 100)
+    underspent = (longer.loc[longer["date"].isin(actual["date"]) & (longer["channel"] == "xiaohongshu"), "spend"].sum()
+                  - actual.loc[actual["channel"] == "xiaohongshu", "spend"].sum())
+    assert underspent > 500
+    assert float(again.changes["change"].sum()) == pytest.approx(underspent, abs=0.05)  # all of it, planned again
+    rest = f"剩余 {(pd.Timestamp(end) - first).days + 1} 天"
+    bound = [x for x in texts(at) if "增加" in x or "带来" in x]
+    assert bound and all(rest in x for x in bound), bound
+
+
+def test_a_plan_whose_days_do_not_hold_the_campaign_is_refused_in_words(with_plan):
+    at, name, daily = with_plan
+    doc = json.loads(at.session_state["pacing.plan"][1])
+    last = max(row["date"] for row in doc["daily"] if row.get("date"))
+    doc["daily"] = [row for row in doc["daily"] if row.get("date") != last]  # ends a day before the campaign
+    at.session_state["lang"] = "zh"
+    at.session_state["w.lang"] = "zh"
+    at.session_state["pacing.plan"] = ("shorter.json", json.dumps(doc, ensure_ascii=False).encode())
+    at.session_state["pacing.spend"] = ("spend.csv", _actuals(daily)[1])
+    at = goto(at, "pacing")
+    assert not at.exception
+    assert any("没有包含大促页的活动" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not [b for b in at.button if b.key == "pacing.replan.run"]

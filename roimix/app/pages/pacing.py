@@ -100,10 +100,28 @@ def uploaded_budget(setup, plan):
     return replace(setup, budget=replace(budget, total_cny=planned / (1.0 - budget.reserve_share)))
 
 
-def compute_replan(sc, plan, spend: pd.DataFrame, first: pd.Timestamp, spend_name: str):
+def replan_days(sc, plan):
+    """(the horizon re-planned, its campaign scenario) for an uploaded campaign plan: (None, the page's) when the
+    plan has the 大促 page's dates; the plan's own when its days hold the page's campaign (e.g. ``roimix batch`` of a
+    scenario whose horizon starts before the phases: those days are regular days), with the page's rules over that
+    many days; (None, None) when the plan's days do not hold the campaign (its phases could not be placed)."""
+    from optimizer.campaign import Horizon
+
+    start, end = pd.Timestamp(sc.campaign.start), pd.Timestamp(sc.campaign.end)
+    plan_start, plan_end = pd.Timestamp(plan.start), pd.Timestamp(plan.end)
+    if (plan_start, plan_end) == (start, end):
+        return None, sc.setup
+    if not (plan_start <= start and end <= plan_end):
+        return None, None
+    n_days = (plan_end - plan_start).days + 1
+    setup = engine.campaign_setup(sc.whatif, sc.curves.table, sc.settings, n_days, sc.planner.has_draws)
+    return Horizon(plan_start.date(), plan_end.date()), setup
+
+
+def compute_replan(sc, plan, spend: pd.DataFrame, first: pd.Timestamp, spend_name: str, horizon=None, setup=None):
     """The re-planned rest of the session's campaign with the uploaded plan's budget (:func:`uploaded_budget`),
-    compared with that plan's remaining days; an actual row for a channel or segment the curves lack is an error
-    naming file, row and column."""
+    over ``horizon`` (default: the campaign's; see :func:`replan_days`), compared with that plan's remaining days;
+    an actual row for a channel or segment the curves lack is an error naming file, row and column."""
     from roimix.scenarios.replan import check_actual_cells
 
     actual = spend.reset_index(drop=True).assign(
@@ -111,7 +129,8 @@ def compute_replan(sc, plan, spend: pd.DataFrame, first: pd.Timestamp, spend_nam
         segment=lambda f: f["segment"].astype(str))[["date", "channel", "segment", "spend"]]
     check_actual_cells(actual, sc.planner.curves, spend_name)
     original = plan.cells[["date", "channel", "segment", "spend"]]
-    return sc.planner.replan(uploaded_budget(sc.setup, plan), actual, first.date(), original)
+    return sc.planner.replan(uploaded_budget(setup or sc.setup, plan), actual, first.date(), original,
+                             horizon=horizon)
 
 
 def replan_figure(by_channel: pd.DataFrame, labels: dict, lang: str) -> go.Figure:
@@ -145,10 +164,18 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
     if sc is None:
         return
     start, end = pd.Timestamp(sc.campaign.start), pd.Timestamp(sc.campaign.end)
-    if pd.Timestamp(plan.start) != start or pd.Timestamp(plan.end) != end:
-        st.warning(t("replan.app.horizon_differs", lang, plan_start=f"{pd.Timestamp(plan.start):%Y-%m-%d}",
-                     plan_end=f"{pd.Timestamp(plan.end):%Y-%m-%d}", start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}"))
+    dates = {"plan_start": f"{pd.Timestamp(plan.start):%Y-%m-%d}", "plan_end": f"{pd.Timestamp(plan.end):%Y-%m-%d}",
+             "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
+    days = attempt(lang, t("replan.app.what", lang), replan_days, sc, plan)
+    if days is None:
         return
+    horizon, setup = days
+    if setup is None:
+        st.warning(t("replan.app.horizon_differs", lang, **dates))
+        return
+    if horizon is not None:
+        st.caption(t("replan.app.own_horizon", lang, **dates))
+        start, end = pd.Timestamp(horizon.start), pd.Timestamp(horizon.end)
     default = first_remaining_default(spend, start, end)
     if sc.setup.budget is not None:
         st.caption(t("replan.app.budget_from_plan", lang, planned=money(float(plan.cells["spend"].sum()), lang, 2),
@@ -161,13 +188,14 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
     REPLAN_FIRST.set(first)
     first = pd.Timestamp(first)
     spend_name = SPEND.get()[0]
-    asked = (PLAN.get()[0], spend_name, f"{first:%Y-%m-%d}", repr(uploaded_budget(sc.setup, plan)))
+    asked = (PLAN.get()[0], spend_name, f"{first:%Y-%m-%d}", repr(uploaded_budget(setup, plan)), repr(horizon))
     if c2.button(t("replan.app.run", lang), key="pacing.replan.run", icon=":material/autorenew:", type="primary"):
         REPLAN_ASKED.set(asked)
     if REPLAN_ASKED.get() != asked:
         return
     with st.spinner(t("replan.app.running", lang)):
-        again = attempt(lang, t("replan.app.what", lang), compute_replan, sc, plan, spend, first, spend_name)
+        again = attempt(lang, t("replan.app.what", lang), compute_replan, sc, plan, spend, first, spend_name,
+                        horizon, setup)
     if again is None:
         return
     if not again.plan.solved:
