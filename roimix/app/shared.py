@@ -236,6 +236,15 @@ class SessionCampaign:
     setup: object
 
 
+def campaign_settings(base_total: float) -> engine.CampaignSettings:
+    """The 大促 page's settings as its controls hold them: the budget (its percent of ``base_total``, today's
+    budget over the campaign's days), the key platforms' daily minimum and the focus days; the rest
+    :class:`~roimix.app.campaign_plans.CampaignSettings`' defaults."""
+    return engine.CampaignSettings(budget_total=base_total * state.CAMPAIGN_BUDGET_PCT.get() / 100,
+                                   key_daily_min=state.CAMPAIGN_KEY_MIN.get() / 100 or None,
+                                   focus=state.CAMPAIGN_FOCUS.get())
+
+
 def session_campaign(lang: str) -> SessionCampaign | None:
     """:class:`SessionCampaign` without drawing the 大促 page's controls (None, with the reason shown, when a step
     fails)."""
@@ -256,9 +265,7 @@ def session_campaign(lang: str) -> SessionCampaign | None:
         return None
     w = whatif(found.table)
     n_days = (campaign.end - campaign.start).days + 1
-    settings = engine.CampaignSettings(budget_total=w.budget * n_days * state.CAMPAIGN_BUDGET_PCT.get() / 100,
-                                       key_daily_min=state.CAMPAIGN_KEY_MIN.get() / 100 or None,
-                                       focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
+    settings = campaign_settings(w.budget * n_days)
     planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, found.token,
                       engine.campaign_key(name, phases), found.table, campaign, found.draws)
     setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, found.table, settings, n_days,

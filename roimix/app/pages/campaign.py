@@ -164,9 +164,7 @@ def settings_controls(name: str, base_total: float, lang: str) -> engine.Campaig
         focus = st.selectbox(t("app.camp.focus", lang), FOCUS, key=state.CAMPAIGN_FOCUS.widget(),
                              format_func=lambda f: t(f"app.camp.focus.{f}", lang), help=t("app.camp.focus_help", lang))
         state.CAMPAIGN_FOCUS.set(focus)
-    return engine.CampaignSettings(budget_total=base_total * state.CAMPAIGN_BUDGET_PCT.get() / 100,
-                                   key_daily_min=state.CAMPAIGN_KEY_MIN.get() / 100 or None,
-                                   focus=state.CAMPAIGN_FOCUS.get(), offday_share=0.3)
+    return shared.campaign_settings(base_total)
 
 
 def risk_control(lang: str, has_draws: bool) -> None:
