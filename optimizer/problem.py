@@ -51,6 +51,22 @@ with more expected gain, and it keeps every draw's value tight (without it the d
 leave the power-cone hypographs free, a degenerate face on which Clarabel stalls)."""
 POWER_SCALE_MAX = 1e3
 """Largest factor by which a power curve's spend scale is raised above its current spend (see :class:`Layout`)."""
+REWRITE_MIN_CELLS = 1000
+"""The carry-over recursion and the group sums are used from this many cells on: below it Clarabel takes a fraction
+of a second either way, and the problem stays as written (the same optimum, one path less to it)."""
+CARRY_RECURSION = True
+"""Write the carry-over as its recursion over days (:func:`_carry_recursion`) when that is much sparser."""
+CARRY_DROP = 1e-12
+"""Entries of the recursion's right side below this share of their row's largest carry-over weight are rounding
+left by the subtraction (the geometric terms cancel exactly in exact arithmetic) and are dropped."""
+DENSE_ROW_SUMS = True
+"""Let rules' dense rows see the spend through group sums (:func:`_group_sums`)."""
+DENSE_ROW = 500
+"""A rule's row with more nonzeros than this is dense (see :func:`_group_sums`)."""
+DENSE_ROWS_MOST = 200
+"""Most dense rows grouped (each one is a row of the grouping key, held densely)."""
+DENSE_GROUP_SHARE = 0.25
+"""Group sums are used when there are at most this share as many groups as cells."""
 ELASTIC_CAP = 1e4
 """Largest relaxation of an elastic block in phase one, in units of its scale (far beyond any real need)."""
 
@@ -189,16 +205,28 @@ class Program:
         self.layout = lay = Layout.of(curves, power_spend_estimate(curves, rules, objective), carryover)
         n, order, k, Sv = curves.n, lay.order, lay.k, lay.value_scale
         self.z = z = cp.Variable(n, nonneg=True, name="spend_over_scale")
-        if carryover is not None:
-            C = sp.csr_matrix(carryover)[order][:, order]
-            w = sp.diags(1.0 / k) @ C @ sp.diags(k) @ z
+        constraints = []
+        ci = None if carry_in is None else np.asarray(carry_in, dtype=float)[order]
+        recursion_c = sp.csr_matrix(carryover)[order][:, order] if carryover is not None else None
+        rewrite = carryover is not None and n >= REWRITE_MIN_CELLS
+        recursion = _carry_recursion(recursion_c) if rewrite and CARRY_RECURSION else None
+        if recursion is not None:  # w explicit, held by R·(k∘w) = B·(k∘z) + R·carry_in (rows over k)
+            R, B = recursion
+            w = cp.Variable(n, name="effective_spend")
+            rhs = sp.diags(1.0 / k) @ B @ sp.diags(k) @ z
+            if ci is not None:
+                rhs = rhs + (R @ ci) / k
+            constraints.append(sp.diags(1.0 / k) @ R @ sp.diags(k) @ w == rhs)
         else:
-            w = z
-        if carry_in is not None:  # effective spend carried in from before the plan (a constant)
-            w = w + np.asarray(carry_in, dtype=float)[order] / k
+            if carryover is not None:
+                w = sp.diags(1.0 / k) @ recursion_c @ sp.diags(k) @ z
+            else:
+                w = z
+            if ci is not None:  # effective spend carried in from before the plan (a constant)
+                w = w + ci / k
         s_int = np.nan_to_num(curves.s[order], nan=1.0)
         amp = lay.amplitude / Sv
-        pieces, constraints = [], []
+        pieces = []
         for group, a0, a1 in lay.spans:
             expr, extra = shape_expressions(group, w[a0:a1], s_int[a0:a1])
             pieces.append(cp.multiply(amp[a0:a1], expr))
@@ -212,6 +240,9 @@ class Program:
             idx = np.flatnonzero(fixed_up[order])
             constraints.append(z[idx] >= tangent_point(s_int[idx]))
 
+        self.sums = _group_sums(rules, lay, z, recursion_c) if rewrite and DENSE_ROW_SUMS else None
+        if self.sums is not None:
+            constraints.append(self.sums.constraint)
         self.blocks = [self._block(rule, z, v) for rule in rules]
         constraints += [b.constraint for b in self.blocks]
         for b in self.blocks:
@@ -315,7 +346,7 @@ class Program:
             norm = np.where(norm > 0, norm, 1.0)
             A = sp.diags(1.0 / norm) @ A
             c = rule.r / norm
-            lhs, rhs = A @ z, level * c
+            lhs, rhs = self._times(A, z), level * c
             if elastic:
                 move = (e[0] - e[1]) if rule.sense == "eq" else e[0]
                 sign = -1.0 if rule.sense == "ge" else 1.0
@@ -333,7 +364,7 @@ class Program:
             nn, dd = rule.N[order] * k, rule.D[order] * k
             norm = float(np.max(dd, initial=0.0)) or 1.0
             nn, dd = nn / norm, dd / norm
-            lhs = nn @ z - level * (dd @ z)
+            lhs = self._times(nn, z) - level * self._times(dd, z)
             sign = 1.0 if rule.sense == "le" else -1.0
             con = _sense(lhs, (sign * e[0]) if elastic else 0.0, rule.sense)
 
@@ -367,6 +398,21 @@ class Program:
         con = _sense(cp.sum(v), rhs, "ge")
         return Block(rule, con, level, lambda zv: np.array([1.0 / Sv]),
                      (lambda lv, ev, zv: lv - scale_e * ev[0]) if elastic else None, e, cap, weight)
+
+    def _times(self, A, z):
+        """``A @ z``, through the group sums (:func:`_group_sums`) when ``A`` has a dense row and is the same on
+        every cell of each group (then exactly ``A[:, rep] @ sums``)."""
+        sums = self.sums
+        if sums is None:
+            return A @ z
+        M = sp.csr_matrix(np.atleast_2d(A) if not sp.issparse(A) else A)
+        if np.diff(M.indptr).max(initial=0) <= DENSE_ROW:
+            return A @ z
+        Mr = M[:, sums.rep]
+        if (Mr[:, sums.group] != M).nnz:
+            return A @ z
+        Mr = Mr @ sp.diags(sums.size)  # Σ_{i∈g} a_i z_i = a_g · size_g · mean_g
+        return (Mr @ sums.s) if sp.issparse(A) or np.ndim(A) == 2 else (Mr.toarray().ravel() @ sums.s)
 
     # --- levels and solving ------------------------------------------------------------------------------
 
@@ -578,6 +624,95 @@ def _snapped_rows(draws: CurveDraws, group: np.ndarray, ratio: np.ndarray, amp: 
     # a plan's value moves by the error at its spend and, through the shift to the exact value today, at today's
     return ratio, amp, s_rows, SnapReport(n_exponents, len(grid_used), relative, 2.0 * float(per_draw.max()),
                                            reach_cny)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupSums:
+    """Sums of ``z`` over groups of cells, for rules with dense rows (see :func:`_group_sums`)."""
+
+    group: np.ndarray  # internal position -> group
+    rep: np.ndarray  # group -> one internal position in it
+    size: np.ndarray  # group -> number of cells
+    s: cp.Variable  # group -> mean z of its cells
+    constraint: cp.Constraint
+
+
+def _group_sums(rules, lay: Layout, z, carryover: sp.csr_matrix | None) -> GroupSums | None:
+    """Group means ``s_g = Σ_{i∈g} z_i / |g|`` through which dense rule rows see the spend, or None.
+
+    A budget or share row over a whole campaign has a coefficient on every cell (36,000 in the re-plan
+    benchmark): in the solver's KKT matrix each such row joins every cell's column, and the factorisation carries
+    all of them in every column it eliminates. The cells of one curve (one carry-over component) on which all
+    such rows have the same coefficients (the days of one phase: same scale, same attributes) form a group, and
+    the rows are written over the groups' sums instead (``a_g·|g|·s_g``; means, not sums, keep each ``s_g`` the size
+    of one cell's ``z``: with plain sums Clarabel stalled on the benchmark): exactly the same rows, each coefficient
+    one of the cells' own, with 1,280 groups where there were 36,000 cells. Each cell's ``z`` is then in one group
+    row instead of every dense row. None without carry-over (a cell per component), with more than
+    :data:`DENSE_ROWS_MOST` dense rows, or when the groups would not be at most a quarter of the cells."""
+    if carryover is None:
+        return None
+    order, k = lay.order, lay.k
+    n = len(order)
+    rows = []
+    for rule in rules:
+        if rule.form == "linear":
+            A = sp.csr_matrix(rule.L)[:, order] @ sp.diags(k)
+            dense = np.diff(A.indptr) > DENSE_ROW
+            if dense.any():
+                rows.append(A[np.flatnonzero(dense)].toarray())
+        elif rule.form == "share":
+            for vec in (rule.N, rule.D):
+                row = np.asarray(vec, dtype=float)[order] * k
+                if np.count_nonzero(row) > DENSE_ROW:
+                    rows.append(row[None, :])
+    if not rows or sum(len(r) for r in rows) > DENSE_ROWS_MOST:
+        return None
+    _, label = connected_components(carryover, directed=False)
+    key = np.vstack([label[None, :].astype(float)] + rows)
+    _, rep, group = np.unique(key, axis=1, return_index=True, return_inverse=True)
+    group = np.asarray(group).ravel()
+    if len(rep) > n * DENSE_GROUP_SHARE:
+        return None
+    size = np.bincount(group, minlength=len(rep)).astype(float)
+    s = cp.Variable(len(rep), name="group_spend")  # the group's mean z: each row a mean, each value ~ a cell's
+    G = sp.csr_matrix((1.0 / size[group], (group, np.arange(n))), shape=(len(rep), n))
+    return GroupSums(group, rep, size, s, G @ z - s == 0)
+
+
+def _carry_recursion(C: sp.csr_matrix):
+    """``(R, B)`` with ``R`` unit lower-triangular (in time) and ``B = R·C`` much sparser than ``C``, or None.
+
+    A geometric adstock (:func:`roimix.shapes.adstock_weights`) makes ``C`` a band of up to ~40 days per curve;
+    written as ``w = C·x`` that band is copied into every cone row that sees ``w``. Each row ``t`` here takes
+    away ``α_t`` times the row of its previous day ``p`` (the largest entry left of the diagonal, ``α_t =
+    C[t,p]/C[p,p]``): for a geometric adstock what is left is the new day's weight and the one that drops out of the
+    truncated window, so ``R·w = B·x`` has ~3 terms a row. ``R`` is invertible (each row looks back in time only),
+    so the two forms hold the same ``w``. None when ``C`` is not triangular with a positive diagonal or ``B``
+    would not be at most half as many nonzeros as ``C``."""
+    C = sp.csr_matrix(C)
+    n = C.shape[0]
+    diag = C.diagonal()
+    if n == 0 or np.any(diag <= 0) or C.nnz <= 2 * n:
+        return None
+    off = (C - sp.diags(diag)).tocsr()
+    off.eliminate_zeros()
+    if not off.nnz:
+        return None
+    rows = np.repeat(np.arange(n), np.diff(off.indptr))
+    # previous day of each row: its largest off-diagonal entry (the highest weight is the nearest day)
+    order = np.lexsort((-off.data, rows))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = rows[order][1:] != rows[order][:-1]
+    t, p = rows[order][first], off.indices[order][first]
+    alpha = off.data[order][first] / diag[p]
+    R = (sp.identity(n, format="csr") - sp.csr_matrix((alpha, (t, p)), shape=(n, n))).tocsr()
+    B = (R @ C).tocsr()
+    scale = np.maximum(abs(C).max(axis=1).toarray().ravel(), 1e-300)
+    B.data[np.abs(B.data) <= CARRY_DROP * scale[np.repeat(np.arange(n), np.diff(B.indptr))]] = 0.0
+    B.eliminate_zeros()
+    if R.nnz + B.nnz > C.nnz / 2:
+        return None
+    return R, B
 
 
 def _sense(lhs, rhs, sense: str):
