@@ -30,9 +30,9 @@ global ``journey_id`` needs one sort over all journeys.
 The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
 :mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot. DuckDB itself builds the
 journeys faster than the SQL says it, with the same result (:func:`build`): one sort of both logs' events by
-(user, time, touch before order, channel or the orders' tie-breaks) — with integer user ids, numpy's sort of one
-int64 number per event; else DuckDB's — then one ordered pass over its arrays; the tests check the two give
-identical tables.
+(user, time, touch before order, channel or the orders' tie-breaks) — numpy's sort of one int64 number per event,
+the user being its integer id or, for text ids, the rank of its id; else DuckDB's — then one ordered pass over its
+arrays; the tests check the two give identical tables.
 """
 
 from __future__ import annotations
