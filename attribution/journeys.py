@@ -30,9 +30,9 @@ global ``journey_id`` needs one sort over all journeys.
 The SQL is written once, in DuckDB's dialect, in the functions below (``*_sql``);
 :mod:`attribution.spark` transpiles the very same text to Spark SQL with sqlglot. DuckDB itself builds the
 journeys faster than the SQL says it, with the same result (:func:`build`): one sort of both logs' events by
-(user, time, touch before order, channel or the orders' tie-breaks) — with integer user ids, numpy's sort of one
-int64 number per event; else DuckDB's — then one ordered pass over its arrays; the tests check the two give
-identical tables.
+(user, time, touch before order, channel or the orders' tie-breaks) — numpy's sort of one int64 number per event,
+the user being its integer id or, for text ids, the rank of its id; else DuckDB's — then one ordered pass over its
+arrays; the tests check the two give identical tables.
 """
 
 from __future__ import annotations
@@ -678,8 +678,9 @@ def build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, lo
     as arrays (:class:`Built`), from one sort of both logs' events by (user, time, touch before order, channel or
     the orders' tie-breaks) and one ordered pass over it here: a journey ends after each order and at the user's
     end; its touches within the lookback of its end are a tail of it, already in (time, channel) order. The sort is
-    numpy's, of one int64 number per event, when the user ids are integers and an event fits that number
-    (:func:`_packed_events`), else DuckDB's (:func:`_sorted_events`). The definition is the SQL's (module
+    numpy's, of one int64 number per event, when an event fits that number — the user ids being integers
+    (:func:`_packed_events`) or text, numbered by their rank (:func:`_ranked_events`) — else DuckDB's
+    (:func:`_sorted_events`). The definition is the SQL's (module
     docstring); this is how DuckDB runs it, in about the time DuckDB takes to sort the logs
     (``benchmarks/pipeline.py --journey-floor``)."""
     with _small_pages():
@@ -693,7 +694,8 @@ def _build(con: duckdb.DuckDBPyConnection, touchpoints: str, conversions: str, l
         f'SELECT user_id, epoch_us("timestamp") AS at_us, "timestamp" AS conversion_ts, value, product_segment, '
         f'is_new_customer, order_id FROM {conversions} ORDER BY user_id, "timestamp", {_ORDER_TIES}'))
     n_touches = sum(n for _, n in counts)
-    sort = _packed_events if _packable(con, touchpoints, orders) else _sorted_events
+    sort = (_packed_events if _packable(con, touchpoints, orders)
+            else _ranked_events if _rankable(con, touchpoints, orders) else _sorted_events)
     user_start, at_us, key, user_of = sort(con, touchpoints, channels, orders, n_touches)
     orders = orders.drop_columns(["at_us"])
     # few and narrow arrays of the events' length: allocating them is a good part of the pass
@@ -771,6 +773,14 @@ def _packable(con: duckdb.DuckDBPyConnection, touchpoints: str, orders: pa.Table
     return touch_ids in _PACKABLE_IDS and pa.types.is_integer(order_ids) and order_ids != pa.uint64()
 
 
+def _rankable(con: duckdb.DuckDBPyConnection, touchpoints: str, orders: pa.Table) -> bool:
+    """Whether both logs' user ids are text (VARCHAR), which :func:`_ranked_events` numbers by their order."""
+    touch_ids = str(con.sql(f"SELECT user_id FROM {touchpoints}").types[0])
+    order_ids = orders.column("user_id").type
+    return touch_ids == "VARCHAR" and (pa.types.is_string(order_ids) or pa.types.is_large_string(order_ids)
+                                       or pa.types.is_string_view(order_ids))
+
+
 def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: pa.Array, orders: pa.Table,
                    n_touches: int) -> _Events:
     """The events sorted here as one int64 number each — (user − the least user) · 2^a + (time − the earliest)
@@ -779,19 +789,64 @@ def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: p
     integers (numpy's, vectorised) orders the events as DuckDB's sort by (user, time, key) would. Every order's key
     is the channel count: a user's orders at one instant are equal numbers, and the pass takes them in the order of
     their rows."""
+    return _numbered_events(con, touchpoints, channels, orders, n_touches, ranked=False)
+
+
+def _ranked_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: pa.Array, orders: pa.Table,
+                   n_touches: int) -> _Events:
+    """Text user ids: as :func:`_packed_events`, each user numbered by the rank of its id among both logs' distinct
+    ids in DuckDB's order — the very order DuckDB's sort of the events (:func:`_sorted_events`) and of the orders
+    gives. DuckDB finds the distinct ids (a hash aggregate, parallel), sorts only those (one per user, not per
+    event) and joins the touches to their rank (a hash join, parallel); the orders, already sorted, look theirs up
+    here. A user's number maps back to its id through the sorted ids."""
+    return _numbered_events(con, touchpoints, channels, orders, n_touches, ranked=True)
+
+
+def _numbered_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: pa.Array, orders: pa.Table,
+                     n_touches: int, *, ranked: bool) -> _Events:
+    """:func:`_packed_events` (``ranked`` False: the user's number is its integer id) or :func:`_ranked_events`
+    (True: the rank of its text id)."""
     tag = uuid.uuid4().hex[:12]
     channel_codes = f"__jb_ch_{tag}"
     n_codes = len(channels)
     code_type = np.int8 if n_codes < 2**7 else np.int16 if n_codes < 2**15 else np.int32
     con.register(channel_codes, pa.table({"channel": channels, "code": np.arange(n_codes, dtype=code_type)}))
     try:
-        touches = _arrow(con.sql(f'SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k '
-                                 f'FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel'),
-                         rows=max(n_touches, 1))
+        if ranked:
+            user_ranks, order_users = f"__jb_rk_{tag}", f"__jb_ou_{tag}"
+            con.register(order_users, orders.select(["user_id"]))
+            try:  # every id once, in the order of DuckDB's ORDER BY (the rank is the row), and whether it has orders
+                ranked_ids = _arrow(con.sql(
+                    f"SELECT user_id, bool_or(o) AS o FROM (SELECT user_id, FALSE AS o FROM {touchpoints} UNION ALL "
+                    f"SELECT user_id, TRUE AS o FROM {order_users}) AS u WHERE user_id IS NOT NULL "
+                    f"GROUP BY user_id ORDER BY user_id"))
+            finally:
+                con.unregister(order_users)
+            ids = _one_piece(ranked_ids.column("user_id"))
+            rank_type = np.int32 if len(ids) < 2**31 else np.int64
+            con.register(user_ranks, pa.table({"user_id": ids, "r": np.arange(len(ids), dtype=rank_type)}))
+            try:  # a touch of a NULL user gets a NULL rank, counted below
+                touches = _arrow(con.sql(
+                    f'SELECT u.r AS user_id, epoch_us(t."timestamp") AS at_us, c.code AS k FROM {touchpoints} t '
+                    f'LEFT JOIN {user_ranks} u ON u.user_id = t.user_id '
+                    f'LEFT JOIN {channel_codes} c ON c.channel = t.channel'), rows=max(n_touches, 1))
+            finally:
+                con.unregister(user_ranks)
+            o_users = orders.column("user_id")
+            if not o_users.null_count:  # the orders are sorted by user as the ids are: the k-th user with orders
+                with_orders = np.flatnonzero(_one_piece(ranked_ids.column("o")).to_numpy(zero_copy_only=False))
+                o_users = pa.chunked_array([with_orders[np.cumsum(_user_starts(_one_piece(o_users))) - 1]],
+                                           pa.int64())
+            del ranked_ids
+        else:
+            touches = _arrow(con.sql(f'SELECT t.user_id, epoch_us(t."timestamp") AS at_us, c.code AS k '
+                                     f'FROM {touchpoints} t LEFT JOIN {channel_codes} c ON c.channel = t.channel'),
+                             rows=max(n_touches, 1))
+            o_users = orders.column("user_id")
     finally:
         con.unregister(channel_codes)
     t_users, t_at, t_keys = (touches.column(name) for name in ("user_id", "at_us", "k"))
-    o_users, o_at = orders.column("user_id"), orders.column("at_us")
+    o_at = orders.column("at_us")
     _missing_cells(t_users.null_count + o_users.null_count, t_at.null_count + o_at.null_count, t_keys.null_count)
     n_t, n = len(t_at), len(t_at) + len(o_at)
     if n == 0:
@@ -843,6 +898,8 @@ def _packed_events(con: duckdb.DuckDBPyConnection, touchpoints: str, channels: p
     if unit > 1:
         at_us *= unit
     at_us += time_low
+    if ranked:
+        return user_start, at_us, key, lambda rows: ids.take(pa.array((number[rows] >> user_shift) + user_low))
     return user_start, at_us, key, lambda rows: pa.array(((number[rows] >> user_shift) + user_low).astype(id_type))
 
 

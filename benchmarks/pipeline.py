@@ -1,7 +1,7 @@
 """End-to-end pipeline benchmark: time per stage, and the quality of the decisions it leads to.
 
     python benchmarks/pipeline.py --users 1000000 --seeds 4 [--timing-users 1000000 10000000]
-    python benchmarks/pipeline.py --journey-floor [--timing-users 1000000] [--repeat 3]
+    python benchmarks/pipeline.py --journey-floor [--timing-users 1000000] [--repeat 3] [--text-ids]
 
 Decision quality: on markets from the generator (known truth), each method makes a plan for the
 same budget and rules (roimix.evaluation.evaluation_scenario); the plan is scored by the *true*
@@ -17,12 +17,14 @@ curves as the share of the achievable uplift it captures (1 = the oracle plan on
 
 ``--journey-floor``: building the journeys against the physical floor of that work, DuckDB's own sort of the
 same columns by user and time (both logs, materialised), on one connection with the pipeline's DuckDB settings,
-alternating, fastest of ``--repeat`` each (:func:`journey_floor`).
+alternating, fastest of ``--repeat`` each (:func:`journey_floor`); ``--text-ids`` adds the same on the market
+with text user ids (:func:`text_id_market`) against the sort of those text-id logs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -142,7 +144,41 @@ def stage_timing(users: int, memory_limit: str, workdir: Path) -> dict:
     return {"users": f"{users:,}", **json.loads(out.stdout.strip().splitlines()[-1])}
 
 
-def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> dict:
+TEXT_ID_SQL = "'u_' || left(md5(CAST(user_id AS VARCHAR)), 16)"
+"""The text user id of the benchmark's market with text ids: an opaque hash of 18 bytes, such as shops export
+('u_8f3a…', hashed phone numbers). Opaque, so the ids' order has nothing to do with the generator's numbering or
+with time; longer than the 12 bytes DuckDB keeps inline in a string, as real ids are."""
+
+
+def text_id_market(folder: Path) -> Path:
+    """The market's two logs with user ids as text (:data:`TEXT_ID_SQL`), written once as Parquet under
+    ``folder / "text_ids"`` (hashing at view time would cost in every task, the floor too); the folder."""
+    import duckdb
+
+    out = folder / "text_ids"
+    if not (out / "conversions.parquet").exists():
+        out.mkdir(exist_ok=True)
+        con = duckdb.connect()
+        try:
+            for name in ("touchpoints", "conversions"):
+                con.execute(f"COPY (SELECT * REPLACE ({TEXT_ID_SQL} AS user_id) FROM "
+                            f"read_parquet('{folder / (name + '.parquet')}')) TO '{out / (name + '.parquet')}' "
+                            "(FORMAT parquet)")
+            ids, texts = con.execute(
+                f"SELECT count(DISTINCT user_id), count(DISTINCT {TEXT_ID_SQL}) FROM (SELECT user_id FROM "
+                f"read_parquet('{folder / 'touchpoints.parquet'}') UNION ALL SELECT user_id FROM "
+                f"read_parquet('{folder / 'conversions.parquet'}'))").fetchone()
+            assert ids == texts, "two users got one text id"
+        finally:
+            con.close()
+    return out
+
+
+CPU_SHOWN = ("sort", "journeys", "journeys_duckdb_sort", "text_sort", "text_journeys", "text_journeys_duckdb_sort")
+"""The tasks whose CPU seconds :func:`journey_floor` reports."""
+
+
+def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int, text_ids: bool = False) -> dict:
     """Seconds, fastest of ``repeat`` (the tasks alternate), in this process on one DuckDB connection with the
     pipeline's settings, over typed views of the market's Parquet files:
 
@@ -159,7 +195,20 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
     * ``sql_journeys``: the build as the SQL definition makes it in DuckDB (:func:`attribution.journeys.journey_touches_sql`
       materialised: one row per journey with its touches; what DuckDB ran before, and what Spark runs);
     * ``before``: the three views as the pipeline got them before issue 16 — paths, then the gaps from a second
-      SQL build of the journeys, then the orders (three queries of the SQL definition)."""
+      SQL build of the journeys, then the orders (three queries of the SQL definition).
+
+    ``text_ids``: also, on the same market with text user ids (:func:`text_id_market`), whose ratios are to
+    ``text_sort``, the same sort of those logs (text ids by text, then time):
+
+    * ``text_sort``: the floor for text ids;
+    * ``text_journeys``: the one build (:func:`attribution.journeys._ranked_events`: each user numbered by the rank of
+      its id among the distinct ids, then numpy's sort of one int64 number per event);
+    * ``text_journeys_duckdb_sort``: the same build with DuckDB sorting the events by the text ids
+      (:func:`attribution.journeys._sorted_events`, what text ids got before).
+
+    ``*_cpu_s``: the CPU seconds of this process (all its threads) for a sort and the builds, least of the runs,
+    which other work on a shared machine changes less than the wall-clock seconds. ``load``: the 1-minute load
+    average at the start and at the end."""
     import time
 
     from attribution import journeys as J
@@ -178,29 +227,35 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
             columns = [r[0] for r in con.execute("DESCRIBE conversions_raw").fetchall()]
             con.execute(f"CREATE VIEW tp AS {J.touchpoints_sql('touchpoints_raw')}")
             con.execute(f"CREATE VIEW cv AS {J.conversions_sql('conversions_raw', columns)}")
+            if text_ids:
+                text = text_id_market(folder)
+                for name, raw in (("ttp", "touchpoints"), ("tcv", "conversions")):
+                    con.execute(f"CREATE VIEW {name}_raw AS SELECT * FROM read_parquet('{text / (raw + '.parquet')}')")
+                con.execute(f"CREATE VIEW ttp AS {J.touchpoints_sql('ttp_raw')}")
+                con.execute(f"CREATE VIEW tcv AS {J.conversions_sql('tcv_raw', columns)}")
             n_touch, n_orders = con.execute("SELECT (SELECT count(*) FROM tp), (SELECT count(*) FROM cv)").fetchone()
             by = ("date", "product_segment")
             between = con.execute("SELECT min(\"timestamp\"), max(\"timestamp\") FROM cv").fetchone()
 
-            def sort():
-                con.execute('CREATE OR REPLACE TEMP TABLE s_tp AS SELECT user_id, "timestamp", channel FROM tp '
+            def sort(tp="tp", cv="cv"):
+                con.execute(f'CREATE OR REPLACE TEMP TABLE s_tp AS SELECT user_id, "timestamp", channel FROM {tp} '
                             'ORDER BY user_id, "timestamp"')
-                con.execute('CREATE OR REPLACE TEMP TABLE s_cv AS SELECT user_id, "timestamp", value, order_id, '
-                            'is_new_customer, product_segment FROM cv ORDER BY user_id, "timestamp"')
+                con.execute(f'CREATE OR REPLACE TEMP TABLE s_cv AS SELECT user_id, "timestamp", value, order_id, '
+                            f'is_new_customer, product_segment FROM {cv} ORDER BY user_id, "timestamp"')
                 n = con.execute("SELECT (SELECT count(*) FROM s_tp) + (SELECT count(*) FROM s_cv)").fetchone()[0]
                 con.execute("DROP TABLE s_tp; DROP TABLE s_cv")
                 return n
 
-            def journeys():
-                return len(J.build(con, "tp", "cv", 30).order)
+            def journeys(tp="tp", cv="cv"):
+                return len(J.build(con, tp, cv, 30).order)
 
-            def journeys_duckdb_sort():
-                packable = J._packable
-                J._packable = lambda *args: False
+            def journeys_duckdb_sort(tp="tp", cv="cv"):
+                packable, rankable = J._packable, J._rankable
+                J._packable = J._rankable = lambda *args: False
                 try:
-                    return len(J.build(con, "tp", "cv", 30).order)
+                    return len(J.build(con, tp, cv, 30).order)
                 finally:
-                    J._packable = packable
+                    J._packable, J._rankable = packable, rankable
 
             def views():
                 return len(J.build_views("tp", "cv", by=by, orders_between=between, con=con).paths)
@@ -219,18 +274,29 @@ def journey_floor(users: int, memory_limit: str, workdir: Path, repeat: int) -> 
 
             tasks = {"sort": sort, "journeys": journeys, "journeys_duckdb_sort": journeys_duckdb_sort, "views": views,
                      "sql_journeys": sql_journeys, "before": before}
+            if text_ids:
+                tasks.update({"text_sort": lambda: sort("ttp", "tcv"), "text_journeys": lambda: journeys("ttp", "tcv"),
+                              "text_journeys_duckdb_sort": lambda: journeys_duckdb_sort("ttp", "tcv")})
+                same = [len(J.build(con, t, c, 30).order) for t, c in (("tp", "cv"), ("ttp", "tcv"))]
+                assert same[0] == same[1], same  # the same journeys, whatever the ids
+            load_start = os.getloadavg()[0]
             best = {name: float("inf") for name in tasks}
+            cpu = dict(best)
             for _ in range(repeat):
                 for name, task in tasks.items():
-                    started = time.perf_counter()
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     task()
                     best[name] = min(best[name], time.perf_counter() - started)
+                    cpu[name] = min(cpu[name], time.process_time() - cpu_started)
             threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         finally:
             con.close()
+    floor = {name: "text_sort" if name.startswith("text_") else "sort" for name in tasks}
     return {"users": f"{users:,}", "touchpoints": f"{n_touch:,}", "orders": f"{n_orders:,}", "threads": threads,
             **{f"{name}_s": seconds for name, seconds in best.items()},
-            **{f"{name} ÷ sort": best[name] / best["sort"] for name in tasks if name != "sort"}}
+            **{f"{name}_cpu_s": seconds for name, seconds in cpu.items() if name in CPU_SHOWN},
+            **{f"{name} ÷ {floor[name]}": best[name] / best[floor[name]] for name in tasks if floor[name] != name},
+            "load start → end": f"{load_start:.2f} → {os.getloadavg()[0]:.2f}"}
 
 
 def main() -> None:
@@ -244,11 +310,14 @@ def main() -> None:
     parser.add_argument("--journey-floor", action="store_true",
                         help="only journey building against DuckDB's sort of the same columns (see journey_floor)")
     parser.add_argument("--repeat", type=int, default=3, help="--journey-floor: runs per task, the fastest kept")
+    parser.add_argument("--text-ids", action="store_true",
+                        help="--journey-floor: also on the market with text user ids, against their sort")
     args = parser.parse_args()
 
     if args.journey_floor:
         print(f"## Journey building against DuckDB's sort by user and time (DuckDB limit {args.memory_limit})\n")
-        floor = pd.DataFrame([journey_floor(u, args.memory_limit, Path(args.workdir), args.repeat)
+        floor = pd.DataFrame([journey_floor(u, args.memory_limit, Path(args.workdir), args.repeat,
+                                             args.text_ids)
                               for u in args.timing_users])
         print(floor.to_markdown(index=False, floatfmt=".2f"))
         return
