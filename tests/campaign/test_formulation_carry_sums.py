@@ -1,8 +1,8 @@
 """What cvxpy hands Clarabel for a campaign (:class:`optimizer.problem.Program`): the carry-over as its recursion
-over days (:func:`optimizer.problem._carry_recursion`) and the dense budget and share rows through sums over groups
+over days (:func:`optimizer.problem._carry_recursion`) and the dense budget and share rows through the means of groups
 of one curve's days (:func:`optimizer.problem._group_sums`). Both are the same problem written with fewer nonzeros:
 on the 36,000-cell re-plan benchmark the constraint matrix has 0.42 million nonzeros instead of 1.29 million, and
-Clarabel's iterations cost about half as much (``benchmarks/results/replan.md``).
+Clarabel's iterations cost about 1.4× less (``benchmarks/results/replan.md``).
 
 The re-plan here is solved both ways (the two switches off is main's formulation before them): the same GMV, the
 same total spend to the fen, the same spend per cell and day to the solver's tolerance."""
