@@ -30,19 +30,11 @@ def assert_same_as_sql(tp, cv, by=("date", "product_segment")):
         pd.testing.assert_frame_equal(g, w, check_exact=True)
 
 
-@st.composite
-def integer_logs(draw):
-    """Logs of integer user ids (of several types, spread or packed, negative ones too) with every tie the
-    definition breaks: touches at one instant, orders at one instant (twins, equal and missing order ids), a touch
-    at an order's instant and one exactly at the window's edge; times in whole hours, or some off by a
-    millisecond or a microsecond, and sometimes one far away (decades), so each unit and the fallback happen."""
-    id_type = draw(st.sampled_from(sorted(ID_TYPES)))
-    low, high = ID_TYPES[id_type]
-    n_users = draw(st.integers(1, 4))
-    step = draw(st.sampled_from([1, 7, 2**12, 2**25, (high - low) // 4]))  # the units need ids apart, too
-    step = step if low + (n_users - 1) * step <= high else 1
-    first = draw(st.integers(low, high - (n_users - 1) * step))
-    ids = [first + i * step for i in range(n_users)]
+def tied_logs(draw, ids: list, id_dtype, far: timedelta | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Logs of the users ``ids`` (user ids as ``id_dtype``) with every tie the definition breaks: touches at one
+    instant, orders at one instant (twins, equal and missing order ids), a touch at an order's instant and one
+    exactly at the window's edge; times in whole hours, or some off by a millisecond or a microsecond; ``far``: one
+    touch that far from the rest (decades, so each time unit and the fallback happen)."""
     channels = ["a", "b", "c"]
     hours = st.integers(0, 24 * (LOOKBACK + 3))
     touches = draw(st.lists(st.tuples(st.sampled_from(ids), hours, st.sampled_from(channels)), max_size=25))
@@ -52,30 +44,44 @@ def integer_logs(draw):
         user, hour, _ = convs[0]
         touches += [(user, hour, "b"), (user, hour - 24 * LOOKBACK, "c")]
     nudge = draw(st.sampled_from([timedelta(0), timedelta(milliseconds=1), timedelta(microseconds=1)]))
-    far = draw(st.sampled_from([None, timedelta(days=365 * 30), -timedelta(days=365 * 60)]))
 
     def at(i, hour):
         return T0 + timedelta(hours=hour) + (nudge if i % 3 == 1 else timedelta(0))
 
     tp = pd.DataFrame({
-        "user_id": np.array([u for u, _, _ in touches], dtype=id_type),
+        "user_id": np.array([u for u, _, _ in touches], dtype=id_dtype),
         "timestamp": pd.to_datetime([at(i, h) for i, (_, h, _) in enumerate(touches)]),
-        "channel": [c for _, _, c in touches],
+        "channel": pd.Series([c for _, _, c in touches], dtype=object),
     })
     if far is not None and len(tp):
         tp.loc[len(tp)] = [tp.user_id.iloc[0], pd.Timestamp(T0 + far), "a"]
-        tp["user_id"] = tp.user_id.astype(id_type)
+        tp["user_id"] = tp.user_id.astype(id_dtype)
     order_ids = [f"o{i:03d}" for i in range(len(convs))]
     if convs and draw(st.booleans()):
         order_ids = [None if i % 3 == 0 else f"o{i % 2}" for i in range(len(convs))]
     cv = pd.DataFrame({
-        "user_id": np.array([u for u, _, _ in convs], dtype=id_type),
+        "user_id": np.array([u for u, _, _ in convs], dtype=id_dtype),
         "timestamp": pd.to_datetime([at(i, h) for i, (_, h, _) in enumerate(convs)]),
-        "value": [v for _, _, v in convs],
-        "order_id": order_ids,
-        "product_segment": ["new" if i % 3 == 0 else "existing" for i in range(len(convs))],
-    }).astype({"value": float})
+        "value": pd.Series([v for _, _, v in convs], dtype=float),
+        "order_id": pd.Series(order_ids, dtype=object),
+        "product_segment": pd.Series(["new" if i % 3 == 0 else "existing" for i in range(len(convs))], dtype=object),
+    })
     return tp, cv
+
+
+@st.composite
+def integer_logs(draw):
+    """:func:`tied_logs` of integer user ids (of several types, spread or packed, negative ones too), sometimes with
+    one event decades away."""
+    id_type = draw(st.sampled_from(sorted(ID_TYPES)))
+    low, high = ID_TYPES[id_type]
+    n_users = draw(st.integers(1, 4))
+    step = draw(st.sampled_from([1, 7, 2**12, 2**25, (high - low) // 4]))  # the units need ids apart, too
+    step = step if low + (n_users - 1) * step <= high else 1
+    first = draw(st.integers(low, high - (n_users - 1) * step))
+    ids = [first + i * step for i in range(n_users)]
+    far = draw(st.sampled_from([None, timedelta(days=365 * 30), -timedelta(days=365 * 60)]))
+    return tied_logs(draw, ids, id_type, far)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
-from test_journeys_packed import LOOKBACK, assert_same_as_sql, market, ways
+from test_journeys_packed import LOOKBACK, assert_same_as_sql, market, tied_logs, ways
 
 from attribution import journeys as J
 from roimix.text import error_text
@@ -27,40 +27,10 @@ letter precomposed or not, CJK and a 4-byte character (after every other first b
 
 @st.composite
 def text_logs(draw):
-    """Logs of text user ids with every tie the definition breaks: touches at one instant, orders at one instant
-    (twins, equal and missing order ids), a touch at an order's instant and one exactly at the window's edge; times
-    in whole hours or some a millisecond or microsecond off."""
+    """:func:`test_journeys_packed.tied_logs` of text user ids."""
     pool = st.one_of(st.sampled_from(TRICKY_IDS), st.text(alphabet="aAbé用_1😀", max_size=4))
     ids = draw(st.lists(pool, min_size=1, max_size=5, unique=True))
-    channels = ["a", "b", "c"]
-    hours = st.integers(0, 24 * (LOOKBACK + 3))
-    touches = draw(st.lists(st.tuples(st.sampled_from(ids), hours, st.sampled_from(channels)), max_size=25))
-    convs = draw(st.lists(st.tuples(st.sampled_from(ids), hours, st.floats(0, 500, allow_nan=False)), max_size=6))
-    convs += [convs[i] for i in draw(st.lists(st.integers(0, max(len(convs) - 1, 0)), max_size=3))] if convs else []
-    if convs and touches and draw(st.booleans()):
-        user, hour, _ = convs[0]
-        touches += [(user, hour, "b"), (user, hour - 24 * LOOKBACK, "c")]
-    nudge = draw(st.sampled_from([timedelta(0), timedelta(milliseconds=1), timedelta(microseconds=1)]))
-
-    def at(i, hour):
-        return T0 + timedelta(hours=hour) + (nudge if i % 3 == 1 else timedelta(0))
-
-    tp = pd.DataFrame({
-        "user_id": pd.Series([u for u, _, _ in touches], dtype=object),
-        "timestamp": pd.to_datetime([at(i, h) for i, (_, h, _) in enumerate(touches)]),
-        "channel": pd.Series([c for _, _, c in touches], dtype=object),
-    })
-    order_ids = [f"o{i:03d}" for i in range(len(convs))]
-    if convs and draw(st.booleans()):
-        order_ids = [None if i % 3 == 0 else f"o{i % 2}" for i in range(len(convs))]
-    cv = pd.DataFrame({
-        "user_id": pd.Series([u for u, _, _ in convs], dtype=object),
-        "timestamp": pd.to_datetime([at(i, h) for i, (_, h, _) in enumerate(convs)]),
-        "value": pd.Series([v for _, _, v in convs], dtype=float),
-        "order_id": pd.Series(order_ids, dtype=object),
-        "product_segment": pd.Series(["new" if i % 3 == 0 else "existing" for i in range(len(convs))], dtype=object),
-    })
-    return tp, cv
+    return tied_logs(draw, ids, object)
 
 
 def built_both_ways(tp, cv):
