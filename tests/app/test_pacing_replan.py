@@ -30,6 +30,16 @@ def with_plan():
     return at, name, daily
 
 
+def _replans(monkeypatch) -> list:
+    """Every re-plan the page's shared planner makes from now on, in order (the planner still makes them)."""
+    from roimix.app.campaign_plans import SharedCampaignPlanner
+
+    found = []
+    made = SharedCampaignPlanner.replan
+    monkeypatch.setattr(SharedCampaignPlanner, "replan", lambda *a, **k: found.append(made(*a, **k)) or found[-1])
+    return found
+
+
 def _actuals(daily: pd.DataFrame, days: int = 7) -> tuple[pd.DataFrame, bytes]:
     first_days = sorted(daily["date"].unique())[:days]
     actual = daily.loc[daily["date"].isin(first_days), ["date", "channel", "segment", "spend"]].copy()
@@ -114,12 +124,9 @@ def test_the_rest_is_planned_with_the_uploaded_plans_budget_not_the_campaign_pag
     """A plan made elsewhere (e.g. ``roimix batch`` with its own budget) over the 大促 page's dates: the re-plan moves
     that plan's money. Here the uploaded plan spends 1.5× the page's budget: spent + re-planned = its total, to the
     fen, and the page says where the budget came from."""
-    from roimix.app.campaign_plans import SharedCampaignPlanner
     from roimix.text import money
 
-    found = []
-    made = SharedCampaignPlanner.replan
-    monkeypatch.setattr(SharedCampaignPlanner, "replan", lambda *a, **k: found.append(made(*a, **k)) or found[-1])
+    found = _replans(monkeypatch)
     at, name, daily = with_plan
     doc = json.loads(at.session_state["pacing.plan"][1])
     for row in doc["daily"]:
@@ -160,11 +167,7 @@ def test_a_plan_whose_days_hold_the_campaign_is_replanned_over_its_own_days(with
     """An uploaded plan that starts 7 days before the 大促 page's campaign (regular days) and ends with it: the page
     re-plans over the plan's own days, says so, fixes its first week as actually spent (小红书 40 % under) and
     gives the whole underspend back over the remaining days, worded over them."""
-    from roimix.app.campaign_plans import SharedCampaignPlanner
-
-    found = []
-    made = SharedCampaignPlanner.replan
-    monkeypatch.setattr(SharedCampaignPlanner, "replan", lambda *a, **k: found.append(made(*a, **k)) or found[-1])
+    found = _replans(monkeypatch)
     at, name, daily = with_plan
     doc = _shifted_days(json.loads(at.session_state["pacing.plan"][1]), 7)
     longer = pd.DataFrame(doc["daily"]).assign(segment=lambda f: f["segment"].map(SEGMENT))
