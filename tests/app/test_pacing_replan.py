@@ -40,6 +40,15 @@ def _replans(monkeypatch) -> list:
     return found
 
 
+def _open_zh(at, plan_name: str, doc: dict, spend_raw: bytes):
+    """The 投放执行 page in zh with the plan ``doc`` uploaded as ``plan_name`` and the actual spend ``spend_raw``."""
+    at.session_state["lang"] = "zh"
+    at.session_state["w.lang"] = "zh"
+    at.session_state["pacing.plan"] = (plan_name, json.dumps(doc, ensure_ascii=False).encode())
+    at.session_state["pacing.spend"] = ("spend.csv", spend_raw)
+    return goto(at, "pacing")
+
+
 def _actuals(daily: pd.DataFrame, days: int = 7) -> tuple[pd.DataFrame, bytes]:
     first_days = sorted(daily["date"].unique())[:days]
     actual = daily.loc[daily["date"].isin(first_days), ["date", "channel", "segment", "spend"]].copy()
@@ -133,12 +142,8 @@ def test_the_rest_is_planned_with_the_uploaded_plans_budget_not_the_campaign_pag
         if isinstance(row.get("spend"), (int, float)):
             row["spend"] = round(row["spend"] * 1.5, 2)
     bigger = daily.assign(spend=(daily["spend"] * 1.5).round(2))
-    at.session_state["lang"] = "zh"
-    at.session_state["w.lang"] = "zh"
-    at.session_state["pacing.plan"] = ("bigger.json", json.dumps(doc, ensure_ascii=False).encode())
     actual, raw = _actuals(bigger)
-    at.session_state["pacing.spend"] = ("spend.csv", raw)
-    at = goto(at, "pacing")
+    at = _open_zh(at, "bigger.json", doc, raw)
     assert_clean(at)
     from roimix.pacing.files import plan_from_bytes
 
@@ -171,12 +176,8 @@ def test_a_plan_whose_days_hold_the_campaign_is_replanned_over_its_own_days(with
     at, name, daily = with_plan
     doc = _shifted_days(json.loads(at.session_state["pacing.plan"][1]), 7)
     longer = pd.DataFrame(doc["daily"]).assign(segment=lambda f: f["segment"].map(SEGMENT))
-    at.session_state["lang"] = "zh"
-    at.session_state["w.lang"] = "zh"
-    at.session_state["pacing.plan"] = ("longer.json", json.dumps(doc, ensure_ascii=False).encode())
     actual, raw = _actuals(longer)
-    at.session_state["pacing.spend"] = ("spend.csv", raw)
-    at = goto(at, "pacing")
+    at = _open_zh(at, "longer.json", doc, raw)
     assert_clean(at)
     start, end = min(longer["date"]), max(longer["date"])
     assert any(f"按所上传计划的日期（{start} 至 {end}）重新规划" in c.value for c in at.caption), \
@@ -203,11 +204,7 @@ def test_a_plan_whose_days_do_not_hold_the_campaign_is_refused_in_words(with_pla
     doc = json.loads(at.session_state["pacing.plan"][1])
     last = max(row["date"] for row in doc["daily"] if row.get("date"))
     doc["daily"] = [row for row in doc["daily"] if row.get("date") != last]  # ends a day before the campaign
-    at.session_state["lang"] = "zh"
-    at.session_state["w.lang"] = "zh"
-    at.session_state["pacing.plan"] = ("shorter.json", json.dumps(doc, ensure_ascii=False).encode())
-    at.session_state["pacing.spend"] = ("spend.csv", _actuals(daily)[1])
-    at = goto(at, "pacing")
+    at = _open_zh(at, "shorter.json", doc, _actuals(daily)[1])
     assert not at.exception
     assert any("没有包含大促页的活动" in w.value for w in at.warning), [w.value for w in at.warning]
     assert not [b for b in at.button if b.key == "pacing.replan.run"]
