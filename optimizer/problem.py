@@ -45,6 +45,19 @@ CLARABEL_RETRY = {"equilibrate_enable": True, "equilibrate_max_iter": 30, "equil
 CLARABEL_SHORT = {"equilibrate_enable": False, "max_step_fraction": 0.9}
 """Clarabel settings of the first attempt, of the retry after a stall and of the last attempt (see
 :meth:`Program.solve`)."""
+LARGE_MIN_CELLS = 10_000
+"""From this many cells on, every attempt also takes :data:`CLARABEL_LARGE`."""
+CLARABEL_LARGE = {"tol_gap_abs": 1e-7, "tol_gap_rel": 1e-7,
+                  "iterative_refinement_reltol": 1e-10, "iterative_refinement_abstol": 1e-10}
+"""Clarabel's stopping and refinement tolerances for a large problem. The objective is in units of
+:attr:`Layout.value_scale` (Σ f(k), about the plan's GMV), where it is ~0.1, so Clarabel's relative gap (over
+max(1, |objective|)) is an absolute one: the default 1e-8 asked for the optimum to ~1e-9 of the GMV, and on the
+36,000-cell re-plan benchmark its last ~12 of 57 iterations went there at short steps, with each linear solve
+refined to 1e-13. Here the gap stops at 1e-7 of Σ f(k) and refinement at 1e-10: 45 iterations instead of 57,
+7.4 s instead of 9.7 s, and the plan's certified distance to the optimum (:class:`~optimizer.result.Evidence`)
+¥14 of ¥4.15 亿 instead of ¥2; its total spend 3 fen and each cell-day at most ¥8 from the tight solve's
+(``benchmarks/results/replan.md``). Small problems keep Clarabel's defaults: they take a fraction of a second, and
+tests hold some of them to a few fen."""
 CVAR_MEAN_WEIGHT = 0.01
 """A risk (CVaR) objective adds this share of the mean gain: among equally safe plans it takes the one
 with more expected gain, and it keeps every draw's value tight (without it the draws outside the tail
@@ -440,17 +453,19 @@ class Program:
         stalls too, once more without equilibration and with steps of at most 90 % (a 100-channel Double 11
         plan of 12,000 daily cells under every daily rule stalled twice and solved so, in 103 iterations; since
         power curves are scaled to their planned spend, see :class:`Layout`, it solves in the first, in 45–49).
+        From :data:`LARGE_MIN_CELLS` cells on every attempt stops at :data:`CLARABEL_LARGE`'s tolerances.
         """
         started = time.perf_counter()
         given = dict(options or {})
         if solver.upper() != "CLARABEL" or "equilibrate_enable" in given:
             return self._solve_once(solver, given)
-        first = self._solve_once(solver, CLARABEL_FIRST | given)
+        size = CLARABEL_LARGE if self.curves.n >= LARGE_MIN_CELLS else {}
+        first = self._solve_once(solver, CLARABEL_FIRST | size | given)
         if first.status != "solver_error":
             return first
         attempts = [first]
         for settings in (CLARABEL_RETRY, CLARABEL_SHORT):
-            attempts.append(self._solve_once(solver, settings | given))
+            attempts.append(self._solve_once(solver, settings | size | given))
             if attempts[-1].status != "solver_error":
                 break
         last = attempts[-1]
