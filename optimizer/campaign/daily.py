@@ -142,14 +142,26 @@ def _after(days: pd.DataFrame, n: int) -> pd.DataFrame:
     return pd.DataFrame({"date": dates, "weekend_factor": np.where(is_weekend, ratio, 1.0) / ((5 + 2 * ratio) / 7)})
 
 
-def daily_curves(curves: pd.DataFrame, days: pd.DataFrame, campaign: Campaign | None = None, *,
-                 default_lag_days: float = 1.0, value_carry_out: bool = True) -> DailyCurves:
-    """Expand a curves table (one row per channel, segment) to one row per (channel, segment, day)."""
+def _labelled(curves: pd.DataFrame) -> pd.DataFrame:
+    """The curves table with text ``channel`` and ``segment`` (``existing`` where it has none)."""
     base = curves.reset_index(drop=True).copy()
     if "segment" not in base.columns:
         base["segment"] = "existing"
     base["channel"] = base["channel"].astype(str)
     base["segment"] = base["segment"].astype(str)
+    return base
+
+
+def curve_cells(curves: pd.DataFrame) -> pd.DataFrame:
+    """(channel, segment) of each curve in the order :func:`daily_curves` expands them (its ``cells``), without
+    expanding the days."""
+    return _labelled(curves[[c for c in ("channel", "segment") if c in curves.columns]])
+
+
+def daily_curves(curves: pd.DataFrame, days: pd.DataFrame, campaign: Campaign | None = None, *,
+                 default_lag_days: float = 1.0, value_carry_out: bool = True) -> DailyCurves:
+    """Expand a curves table (one row per channel, segment) to one row per (channel, segment, day)."""
+    base = _labelled(curves)
     lag = np.full(len(base), np.nan)
     for col in LAG_COLUMNS:
         if col in base.columns:

@@ -31,7 +31,7 @@ from roimix.messages import Message
 from .calendar import Campaign, _as_date
 from .planner import CampaignPlanner, CampaignResult
 from .rules import CampaignScenario
-from .daily import Horizon
+from .daily import Horizon, curve_cells
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,7 @@ def replan(curves: pd.DataFrame, horizon: Horizon, campaign: Campaign | None, se
         raise RuleError(message=Message("plan.err.replan.day", {
             "day": first.isoformat(), "start": horizon.start.isoformat(), "end": horizon.end.isoformat()}))
     rest = Horizon(first, horizon.end)
-    probe = CampaignPlanner(curves, rest, campaign, **{k: v for k, v in planner_options.items()
-                                                        if k in ("weekend_multiplier", "default_lag_days")})
-    spent, missing = spent_matrix(probe.daily.cells, actual, horizon.start, first)
+    spent, missing = spent_matrix(curve_cells(curves), actual, horizon.start, first)
     spent_cny = float(spent.sum())
     notes = [Message("plan.note.replan.caps_rest", {}), Message("plan.note.replan.change_restarts", {})]
     if missing:
