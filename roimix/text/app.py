@@ -592,6 +592,11 @@ STRINGS = {
         "按天求解（含投放的延迟效应）；金额为整个活动期合计。",
         "Solved day by day (with carry-over of spend); money is over the whole campaign.",
     ),
+    "app.camp.engine_note_lead": (
+        "按天求解（含投放的延迟效应）；金额为规划的全部 {days} 天合计（含活动前 {lead} 天）。",
+        "Solved day by day (with carry-over of spend); money is over all {days} days planned (the {lead} days before "
+        "the campaign included).",
+    ),
     "app.camp.download": ("下载每日计划", "Download the daily plan"),
     "app.camp.download.csv": ("下载每日计划 CSV", "Daily plan (CSV)"),
     "app.camp.download.xlsx": ("下载每日计划 Excel", "Daily plan (Excel)"),

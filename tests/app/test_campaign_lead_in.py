@@ -116,6 +116,7 @@ def test_fourteen_days_before_618_are_planned_as_regular_days_within_the_stated_
     span = f"预算覆盖 47 天：{first:%Y-%m-%d} 至 {pd.Timestamp(campaign.end):%Y-%m-%d}，即活动前 14 天"
     assert any(span in c.value for c in at.caption), [c.value for c in at.caption]
     assert any(f"活动 33 天（{pd.Timestamp(campaign.start):%Y-%m-%d} 至" in c.value for c in at.caption)
+    assert any("金额为规划的全部 47 天合计（含活动前 14 天）" in c.value for c in at.caption), "the money's days"
 
     # the phase table names the lead-in as 日常 days at 1×
     table = frame_with(at, "阶段花费").set_index("阶段")

@@ -333,7 +333,8 @@ def render() -> None:
             st.markdown("\n".join(f"- {engine.message_text(m, lang, names, campaign=True)}" for m in binding))
         else:
             st.caption(t("app.opt.no_binding", lang))
-        st.caption(t("app.camp.engine_note", lang))
+        st.caption(t("app.camp.engine_note_lead", lang, days=n_days, lead=settings.lead_days) if settings.lead_days
+                   else t("app.camp.engine_note", lang))
     with guard(lang, t("app.camp.download", lang)):
         settings_rows = (
             (t("app.camp.budget", lang), f"{settings.budget_total:,.2f}", t("app.page.campaign", lang)),
