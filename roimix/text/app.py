@@ -541,9 +541,11 @@ STRINGS = {
     ),
     "app.camp.base": ("基准：优化页日预算 {budget} × {days} 天。", "Base: the optimise page's daily budget {budget} × {days} days."),
     "app.camp.budget": ("活动总预算", "Campaign budget"),
-    "app.camp.budget_help": ("百分比相对于“优化页日预算 × 规划天数”（活动天数，加上活动前规划的天数）。",
-                             "The percentage is of the optimise page's daily budget × the days planned (the campaign's, "
-                             "plus the days before it planned too)."),
+    "app.camp.budget_help": (
+        "百分比相对于“优化页日预算 × 规划天数”（活动天数，加上活动前规划的天数）。",
+        "The percentage is of the optimise page's daily budget × the days planned (the campaign's, plus the days "
+        "before it planned too).",
+    ),
     "app.camp.lead_days": ("活动前规划天数（蓄水期）", "Days before the campaign to plan (lead-in)"),
     "app.camp.lead_days_help": (
         "在第一个阶段开始前多规划这些天（蓄水期）：按日常日（响应系数 1×）和同样的节奏规则规划，预算的基准"

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 LEAD = "w.campaign.lead_days"
 CAMPAIGN_DAYS = 33  # 618: 05-20 … 06-21
 EXACT_ZH = re.compile(r"活动总预算 ¥([\d,]+\.\d\d) = 优化页日预算 ¥([\d,]+\.\d\d) × (\d+) 天 × (\d+)%")
-EXACT_EN = re.compile(r"Campaign budget ¥([\d,]+\.\d\d) = the optimise page's daily budget ¥([\d,]+\.\d\d) × (\d+) days")
+EXACT_EN = re.compile(r"Campaign budget ¥([\d,]+\.\d\d) = the optimise page's daily budget ¥([\d,]+\.\d\d) "
+                      r"× (\d+) days")
 SEGMENT = {"老品": "existing", "新品": "new", "Existing products": "existing", "New products": "new"}
 
 
@@ -62,7 +63,8 @@ def files(monkeypatch) -> list:
     from roimix.app import exports
 
     made, out = exports.campaign_file, []
-    monkeypatch.setattr(exports, "campaign_file", lambda kind, *a, **k: out.append((kind, made(kind, *a, **k))) or out[-1][1])
+    monkeypatch.setattr(exports, "campaign_file",
+                        lambda kind, *a, **k: out.append((kind, made(kind, *a, **k))) or out[-1][1])
     return out
 
 
