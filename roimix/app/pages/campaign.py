@@ -342,7 +342,7 @@ def render() -> None:
             (t("app.camp.focus", lang), t(f"app.camp.focus.{settings.focus}", lang), t("app.page.campaign", lang)),
         ) + tuple((f"{t('app.camp.col.response_x', lang)}: {labels.get(p, p)}", f"{m:.2f}×", t("app.page.campaign", lang))
                   for p, m in zip(phases["phase"], phases["multiplier"]))
-        if settings.lead_days:  # the lead-in (the summary's 计划周期 states the dates planned)
+        if settings.lead_days:  # the lead-in (the summary's 计划期 states the dates planned)
             settings_rows += ((t("app.camp.lead_days", lang), str(settings.lead_days), t("app.page.campaign", lang)),)
         outcome = planner.outcome(plan, flat) if planner.has_draws and flat is not None and flat.solved else None
         cols = st.columns(3)
