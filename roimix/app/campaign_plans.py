@@ -15,14 +15,35 @@ from roimix.settings import campaign_scenario
 from .whatif import WhatIf, settings_of
 
 
+MAX_LEAD_DAYS = 60
+"""The most days before a campaign's first phase the 大促 page plans too (its lead-in, 蓄水期)."""
+
+
 @dataclass(frozen=True)
 class CampaignSettings:
-    """The campaign page's settings: the total budget over the campaign and the pacing rules."""
+    """The campaign page's settings: the total budget over the days planned, the pacing rules and how many days
+    before the campaign's first phase are planned too (``lead_days``, the lead-in: regular days; 0: the phases'
+    days only)."""
 
     budget_total: float
     key_daily_min: float | None = 0.5
     focus: str = "none"
     offday_share: float = 0.3
+    lead_days: int = 0
+
+    def horizon(self, campaign):
+        """The days these settings plan for ``campaign`` (:func:`lead_horizon`)."""
+        return lead_horizon(campaign, self.lead_days)
+
+
+def lead_horizon(campaign, lead_days: int = 0):
+    """The days planned for ``campaign``: from ``lead_days`` days before its first phase (the lead-in, regular days
+    as in a scenario whose horizon starts before the phases) to its last phase's last day."""
+    from datetime import timedelta
+
+    from optimizer.campaign import Horizon
+
+    return Horizon(campaign.start - timedelta(days=int(lead_days)), campaign.end)
 
 
 SOLVED_KEPT = 8
@@ -33,24 +54,28 @@ language switch, a download) shows them again instead of solving again (a robust
 class SharedCampaignPlanner:
     """An :class:`optimizer.campaign.CampaignPlanner` shared by sessions; solves one at a time.
 
+    ``horizon``: the days planned (default: the campaign's phases' first … last day; one that starts earlier plans
+    the days before the phases as regular days, :func:`lead_horizon`).
+
     With the fit's curve draws (unfit cells at level 0, as the 优化 page weighs them) a plan can weigh risk
     (the what-if's 平均 ↔ 稳健) and :meth:`outcome` states its gain over the even plan on held-out draws."""
 
-    def __init__(self, table: pd.DataFrame, campaign, draws: pd.DataFrame | None = None):
-        from optimizer.campaign import CampaignPlanner, Horizon
+    def __init__(self, table: pd.DataFrame, campaign, draws: pd.DataFrame | None = None, horizon=None):
+        from optimizer.campaign import CampaignPlanner
         from optimizer.draws import unfit_levels_zeroed
 
         self.table, self.campaign = table, campaign
         self.draws = unfit_levels_zeroed(draws, table) if draws is not None and len(draws) else None
         self.curves = table.drop(columns=["status", "warning"], errors="ignore")
-        self.horizon = Horizon(campaign.start, campaign.end)
+        self.horizon = horizon or lead_horizon(campaign)
         self.planner = CampaignPlanner(self.curves, self.horizon, campaign, draws=self.draws)
         self.lock = threading.Lock()
         self._solved: OrderedDict[tuple, object] = OrderedDict()
 
     @property
     def n_days(self) -> int:
-        return (self.campaign.end - self.campaign.start).days + 1
+        """Days planned (the horizon's, a lead-in's included)."""
+        return self.horizon.n_days
 
     @property
     def has_draws(self) -> bool:
@@ -118,15 +143,17 @@ def campaign_key(name: str, phases: pd.DataFrame) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def campaign_planner(curves_token: str, key: str, _table: pd.DataFrame, _campaign,
-                     _draws: pd.DataFrame | None = None) -> SharedCampaignPlanner:
-    """The shared planner of a campaign over a curve set (its token names the curves and their draws)."""
-    return SharedCampaignPlanner(_table, _campaign, _draws)
+                     _draws: pd.DataFrame | None = None, lead_days: int = 0) -> SharedCampaignPlanner:
+    """The shared planner of a campaign over a curve set (its token names the curves and their draws), over the
+    campaign's days and the ``lead_days`` before them (:func:`lead_horizon`): kept by all three, so a plan over
+    one horizon is never served for another."""
+    return SharedCampaignPlanner(_table, _campaign, _draws, lead_horizon(_campaign, lead_days))
 
 
 def campaign_setup(w: WhatIf, table: pd.DataFrame, settings: CampaignSettings, n_days: int,
                    has_draws: bool = False):
     """The campaign scenario: the what-if's caps, channel rules and risk (平均 ↔ 稳健, weighed only ``has_draws``)
-    over every day, the budget over the campaign."""
+    over every day, the budget over the ``n_days`` planned (the horizon's)."""
     from optimizer.campaign import DailyRules
 
     daily = DailyRules(key_daily_min=settings.key_daily_min, non_key_focus=settings.focus,

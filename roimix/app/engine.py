@@ -19,8 +19,8 @@ start. Each concern lives in its own module, named here:
 from __future__ import annotations
 
 from .campaign_plans import (
-    CampaignSettings, HistoryEstimate, SharedCampaignPlanner, campaign_key, campaign_of, campaign_planner,
-    campaign_setup, history_estimates, past_campaign,
+    MAX_LEAD_DAYS, CampaignSettings, HistoryEstimate, SharedCampaignPlanner, campaign_key, campaign_of,
+    campaign_planner, campaign_setup, history_estimates, lead_horizon, past_campaign,
 )
 from .cells import traffic_unknown_cells, with_attributes
 from .credit_tables import (
@@ -42,13 +42,13 @@ from .whatif import (
 from .wording import message_text, rule_display
 
 __all__ = [
-    "CHANNEL_COLUMNS", "CURVE_SOURCES", "CVAR_LEVEL", "DEFAULT_MARGIN", "FIT_STAGES", "MIN_FIT_DAYS", "MODEL_CHOICES",
-    "RISKS", "SWEEP_MULTIPLES", "TOP_PATHS", "UNBOUNDED_X", "_FITTED", "CampaignSettings", "CurveSet",
+    "CHANNEL_COLUMNS", "CURVE_SOURCES", "CVAR_LEVEL", "DEFAULT_MARGIN", "FIT_STAGES", "MAX_LEAD_DAYS", "MIN_FIT_DAYS",
+    "MODEL_CHOICES", "RISKS", "SWEEP_MULTIPLES", "TOP_PATHS", "UNBOUNDED_X", "_FITTED", "CampaignSettings", "CurveSet",
     "HistoryEstimate", "SharedCampaignPlanner", "SharedPlanner", "WhatIf", "with_attributes",
     "available_curve_sources", "baseline_share", "bounds_rule_name", "campaign_key", "campaign_of",
     "campaign_planner", "campaign_setup", "channel_plan", "channel_rules", "credit", "credit_table", "current_gmv",
     "curve_set", "curves_from_frame", "fit", "fitted_curves", "fitted_ready", "given_curves", "history_estimates",
-    "journeys", "lift_tests_to_run", "lock_rule_name", "message_text", "next_money", "past_campaign", "paths", "planner_for",
-    "roi_table", "rule_display", "scenario_of", "shared_planner", "solve", "sweep", "sweep_budgets", "thin_channels",
-    "top_paths", "traffic_unknown_cells", "with_margin",
+    "journeys", "lead_horizon", "lift_tests_to_run", "lock_rule_name", "message_text", "next_money", "past_campaign",
+    "paths", "planner_for", "roi_table", "rule_display", "scenario_of", "shared_planner", "solve", "sweep",
+    "sweep_budgets", "thin_channels", "top_paths", "traffic_unknown_cells", "with_margin",
 ]

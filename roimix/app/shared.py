@@ -223,7 +223,8 @@ def whatif(table: pd.DataFrame) -> engine.WhatIf:
 class SessionCampaign:
     """The campaign plan's inputs as the 大促 page sets them: the dataset and curves, the what-if, the campaign
     (its phases as edited there, else the template of its next occurrence), the settings its controls hold, the
-    shared planner and the campaign scenario."""
+    shared planner and the campaign scenario, and the days planned (``horizon``: the campaign's, from the lead-in's
+    first day when the page plans days before the phases too)."""
 
     ds: data.Dataset
     curves: engine.CurveSet
@@ -234,15 +235,31 @@ class SessionCampaign:
     settings: object
     planner: object
     setup: object
+    horizon: object
+
+
+def campaign_lead_days() -> int:
+    """Days before the campaign's first phase the 大促 page plans too (0 … :data:`engine.MAX_LEAD_DAYS`)."""
+    try:
+        days = int(state.CAMPAIGN_LEAD_DAYS.get() or 0)
+    except (TypeError, ValueError):
+        days = 0
+    return min(max(days, 0), engine.MAX_LEAD_DAYS)
+
+
+def campaign_horizon(campaign):
+    """The days the 大促 page plans for ``campaign``: its phases' and the lead-in's before them
+    (:func:`engine.lead_horizon`)."""
+    return engine.lead_horizon(campaign, campaign_lead_days())
 
 
 def campaign_settings(base_total: float) -> engine.CampaignSettings:
     """The 大促 page's settings as its controls hold them: the budget (its percent of ``base_total``, today's
-    budget over the campaign's days), the key platforms' daily minimum and the focus days; the rest
-    :class:`~roimix.app.campaign_plans.CampaignSettings`' defaults."""
+    budget over the days planned: :func:`campaign_horizon`'s), the key platforms' daily minimum, the focus days and
+    the lead-in's days; the rest :class:`~roimix.app.campaign_plans.CampaignSettings`' defaults."""
     return engine.CampaignSettings(budget_total=base_total * state.CAMPAIGN_BUDGET_PCT.get() / 100,
                                    key_daily_min=state.CAMPAIGN_KEY_MIN.get() / 100 or None,
-                                   focus=state.CAMPAIGN_FOCUS.get())
+                                   focus=state.CAMPAIGN_FOCUS.get(), lead_days=campaign_lead_days())
 
 
 def session_campaign(lang: str) -> SessionCampaign | None:
@@ -264,12 +281,12 @@ def session_campaign(lang: str) -> SessionCampaign | None:
     if campaign is None:
         return None
     w = whatif(found.table)
-    n_days = (campaign.end - campaign.start).days + 1
-    settings = campaign_settings(w.budget * n_days)
+    horizon = campaign_horizon(campaign)
+    settings = campaign_settings(w.budget * horizon.n_days)
     planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, found.token,
-                      engine.campaign_key(name, phases), found.table, campaign, found.draws)
-    setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, found.table, settings, n_days,
-                    planner.has_draws) if planner is not None else None
+                      engine.campaign_key(name, phases), found.table, campaign, found.draws, settings.lead_days)
+    setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, found.table, settings,
+                    horizon.n_days, planner.has_draws) if planner is not None else None
     if setup is None:
         return None
-    return SessionCampaign(ds, found, w, name, phases, campaign, settings, planner, setup)
+    return SessionCampaign(ds, found, w, name, phases, campaign, settings, planner, setup, horizon)

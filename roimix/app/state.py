@@ -151,9 +151,11 @@ CAMPAIGN_ESTIMATES: Slot[dict] = Slot("campaign.estimates", factory=dict)
 """campaign name -> the last "estimate from history" for it: {"token": the curves' token, "found":
 engine.HistoryEstimate, "used": phase -> the multiplier the phases table got}"""
 CAMPAIGN_BUDGET_PCT: Slot[int] = Slot("campaign.budget_pct", 100, per_lang=True)
-"""the campaign's total budget in % of the optimise page's daily budget × the campaign's days"""
+"""the campaign's total budget in % of the optimise page's daily budget × the planned days (the lead-in's too)"""
 CAMPAIGN_KEY_MIN: Slot[int] = Slot("campaign.key_min_pct", 50)
 CAMPAIGN_FOCUS: Slot[str] = Slot("campaign.focus", "none", per_lang=True)
+CAMPAIGN_LEAD_DAYS: Slot[int] = Slot("campaign.lead_days", 0)
+"""days before the campaign's first phase planned too (the lead-in, 蓄水期: regular days); 0: the phases only"""
 
 # scenarios page
 SCENARIOS: Slot[dict] = Slot("scenarios.saved", factory=dict)

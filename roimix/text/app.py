@@ -541,7 +541,26 @@ STRINGS = {
     ),
     "app.camp.base": ("基准：优化页日预算 {budget} × {days} 天。", "Base: the optimise page's daily budget {budget} × {days} days."),
     "app.camp.budget": ("活动总预算", "Campaign budget"),
-    "app.camp.budget_help": ("百分比相对于“优化页日预算 × 活动天数”。", "The percentage is of the optimise page's daily budget × the campaign's days."),
+    "app.camp.budget_help": (
+        "百分比相对于“优化页日预算 × 规划天数”（活动天数，加上活动前规划的天数）。",
+        "The percentage is of the optimise page's daily budget × the days planned (the campaign's, plus the days "
+        "before it planned too).",
+    ),
+    "app.camp.lead_days": ("活动前规划天数（蓄水期）", "Days before the campaign to plan (lead-in)"),
+    "app.camp.lead_days_help": (
+        "在第一个阶段开始前多规划这些天（蓄水期）：按日常日（响应系数 1×）和同样的节奏规则规划，预算的基准"
+        "“优化页日预算 × 天数”也包括这些天。0 = 只规划活动各阶段的日子。",
+        "Plan this many days before the first phase too (the lead-in): as regular days (response 1×) under the same "
+        "pacing rules; the budget's base, the optimise page's daily budget × days, includes them. 0 = the phases' days "
+        "only.",
+    ),
+    "app.camp.budget_span": ("预算覆盖 {days} 天：{start} 至 {end}", "The budget runs over {days} days: {start} to {end}"),
+    "app.camp.budget_span_lead": (
+        "预算覆盖 {days} 天：{start} 至 {end}，即活动前 {lead} 天（{start} 至 {lead_end}，按日常日规划）"
+        "+ 活动 {campaign_days} 天（{campaign_start} 至 {end}）",
+        "The budget runs over {days} days: {start} to {end}, i.e. {lead} days before the campaign ({start} to "
+        "{lead_end}, planned as regular days) + the campaign's {campaign_days} days ({campaign_start} to {end})",
+    ),
     "app.camp.key_min": ("重点平台每日保底", "Key platforms' daily minimum"),
     "app.camp.key_min_help": ("重点平台每天至少花当前日花费的该比例（0 = 不设）。", "Key platforms spend at least this share of their current daily spend every day (0 = none)."),
     "app.camp.focus": ("非重点平台集中投放", "Non-key platforms focus on"),
@@ -574,6 +593,11 @@ STRINGS = {
     "app.camp.engine_note": (
         "按天求解（含投放的延迟效应）；金额为整个活动期合计。",
         "Solved day by day (with carry-over of spend); money is over the whole campaign.",
+    ),
+    "app.camp.engine_note_lead": (
+        "按天求解（含投放的延迟效应）；金额为规划的全部 {days} 天合计（含活动前 {lead} 天）。",
+        "Solved day by day (with carry-over of spend); money is over all {days} days planned (the {lead} days before "
+        "the campaign included).",
     ),
     "app.camp.download": ("下载每日计划", "Download the daily plan"),
     "app.camp.download.csv": ("下载每日计划 CSV", "Daily plan (CSV)"),

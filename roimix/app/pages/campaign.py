@@ -167,6 +167,27 @@ def settings_controls(name: str, base_total: float, lang: str) -> engine.Campaig
     return shared.campaign_settings(base_total)
 
 
+def lead_control(lang: str) -> int:
+    """活动前规划天数: how many days before the campaign's first phase are planned too (the lead-in, 蓄水期; regular
+    days under the same rules), 0 … :data:`engine.MAX_LEAD_DAYS`; drawn before the budget, whose base covers them."""
+    c1, _ = st.columns([1, 3])
+    days = c1.number_input(t("app.camp.lead_days", lang), min_value=0, max_value=engine.MAX_LEAD_DAYS, step=1,
+                           key=state.CAMPAIGN_LEAD_DAYS.widget(), help=t("app.camp.lead_days_help", lang))
+    state.CAMPAIGN_LEAD_DAYS.set(int(days or 0))
+    return shared.campaign_lead_days()
+
+
+def budget_span(campaign, horizon, lang: str) -> str:
+    """Over how many days, and which, the budget runs: the campaign's, or the lead-in's before them too."""
+    day = pd.Timedelta(days=1)
+    start, end, first = pd.Timestamp(horizon.start), pd.Timestamp(horizon.end), pd.Timestamp(campaign.start)
+    if start >= first:
+        return t("app.camp.budget_span", lang, days=horizon.n_days, start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}")
+    return t("app.camp.budget_span_lead", lang, days=horizon.n_days, start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}",
+             lead=(first - start).days, lead_end=f"{first - day:%Y-%m-%d}", campaign_days=(end - first).days + 1,
+             campaign_start=f"{first:%Y-%m-%d}")
+
+
 def risk_control(lang: str, has_draws: bool) -> None:
     """平均 ↔ 稳健, the 优化 page's control of the same what-if setting (``state.RISK``). Its widget has a key of
     its own on this page: a widget key drawn on two pages in a row is a new widget to Streamlit, which would
@@ -246,7 +267,9 @@ def render() -> None:
     campaign = attempt(lang, t("app.camp.phases", lang), engine.campaign_of, name, phases)
     if campaign is None:
         return
-    n_days = (campaign.end - campaign.start).days + 1
+    lead_control(lang)
+    horizon = shared.campaign_horizon(campaign)
+    n_days = horizon.n_days
     base_total = w.budget * n_days
     settings = settings_controls(name, base_total, lang)
     has_draws = curves.draws is not None and len(curves.draws) > 0
@@ -254,10 +277,11 @@ def render() -> None:
     w = shared.whatif(curves.table)
     st.caption(t("app.camp.budget_exact", lang, total=settings.budget_total, daily=w.budget, days=n_days,
                  pct=state.CAMPAIGN_BUDGET_PCT.get()))
+    st.caption(budget_span(campaign, horizon, lang))
 
     with st.spinner(t("app.camp.planning", lang)):
         planner = attempt(lang, t("app.camp.planning", lang), engine.campaign_planner, curves.token,
-                          engine.campaign_key(name, phases), curves.table, campaign, curves.draws)
+                          engine.campaign_key(name, phases), curves.table, campaign, curves.draws, settings.lead_days)
         setup = attempt(lang, t("app.camp.planning", lang), engine.campaign_setup, w, curves.table, settings, n_days,
                         planner.has_draws) if planner else None
         plan = attempt(lang, t("app.camp.planning", lang), planner.solve, setup) if setup else None
@@ -278,6 +302,7 @@ def render() -> None:
         return
 
     labels = dict(zip(phases["phase"], phases["label_zh" if lang == "zh" else "label_en"]))
+    labels.setdefault("regular", t("campaign.phase.regular", lang))  # days outside every phase (the lead-in's)
     with guard(lang, t("app.camp.chart", lang)):
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(t("app.camp.total_spend", lang), money(plan.spend_cny, lang, 2))
@@ -308,7 +333,8 @@ def render() -> None:
             st.markdown("\n".join(f"- {engine.message_text(m, lang, names, campaign=True)}" for m in binding))
         else:
             st.caption(t("app.opt.no_binding", lang))
-        st.caption(t("app.camp.engine_note", lang))
+        st.caption(t("app.camp.engine_note_lead", lang, days=n_days, lead=settings.lead_days) if settings.lead_days
+                   else t("app.camp.engine_note", lang))
     with guard(lang, t("app.camp.download", lang)):
         settings_rows = (
             (t("app.camp.budget", lang), f"{settings.budget_total:,.2f}", t("app.page.campaign", lang)),
@@ -316,6 +342,8 @@ def render() -> None:
             (t("app.camp.focus", lang), t(f"app.camp.focus.{settings.focus}", lang), t("app.page.campaign", lang)),
         ) + tuple((f"{t('app.camp.col.response_x', lang)}: {labels.get(p, p)}", f"{m:.2f}×", t("app.page.campaign", lang))
                   for p, m in zip(phases["phase"], phases["multiplier"]))
+        if settings.lead_days:  # the lead-in (the summary's 计划期 states the dates planned)
+            settings_rows += ((t("app.camp.lead_days", lang), str(settings.lead_days), t("app.page.campaign", lang)),)
         outcome = planner.outcome(plan, flat) if planner.has_draws and flat is not None and flat.solved else None
         cols = st.columns(3)
         for col, kind in zip(cols, exports.KINDS):

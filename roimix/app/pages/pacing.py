@@ -102,14 +102,16 @@ def uploaded_budget(setup, plan):
 
 def replan_days(sc, plan):
     """(the horizon re-planned, its campaign scenario) for an uploaded campaign plan: (None, the page's) when the
-    plan has the 大促 page's dates; the plan's own when its days hold the page's campaign (e.g. ``roimix batch`` of a
-    scenario whose horizon starts before the phases: those days are regular days), with the page's rules over that
-    many days; (None, None) when the plan's days do not hold the campaign (its phases could not be placed)."""
+    plan has the 大促 page's days (its campaign's, from the lead-in's first day when the page plans days before the
+    phases too: ``sc.horizon``, the shared planner's); the plan's own when its days hold the page's campaign (e.g.
+    ``roimix batch`` of a scenario whose horizon starts before the phases: those days are regular days), with the
+    page's rules over that many days; (None, None) when the plan's days do not hold the campaign (its phases could
+    not be placed)."""
     from optimizer.campaign import Horizon
 
     start, end = pd.Timestamp(sc.campaign.start), pd.Timestamp(sc.campaign.end)
     plan_start, plan_end = pd.Timestamp(plan.start), pd.Timestamp(plan.end)
-    if (plan_start, plan_end) == (start, end):
+    if (plan_start, plan_end) == (pd.Timestamp(sc.horizon.start), pd.Timestamp(sc.horizon.end)):
         return None, sc.setup
     if not (plan_start <= start and end <= plan_end):
         return None, None
@@ -175,7 +177,7 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
         return
     if horizon is not None:
         st.caption(t("replan.app.own_horizon", lang, **dates))
-        start, end = pd.Timestamp(horizon.start), pd.Timestamp(horizon.end)
+    start, end = pd.Timestamp((horizon or sc.horizon).start), pd.Timestamp((horizon or sc.horizon).end)
     default = first_remaining_default(spend, start, end)
     if sc.setup.budget is not None:
         st.caption(t("replan.app.budget_from_plan", lang, planned=money(float(plan.cells["spend"].sum()), lang, 2),
