@@ -588,6 +588,8 @@ STRINGS = {
     "app.camp.chart": ("每日计划", "The daily plan"),
     "app.camp.total_spend": ("活动总花费", "Campaign spend"),
     "app.camp.total_gmv": ("活动增量 GMV", "Campaign incremental GMV"),
+    "app.camp.total_spend_days": ("计划期总花费（{days} 天）", "Spend over the {days} days planned"),
+    "app.camp.total_gmv_days": ("计划期增量 GMV（{days} 天）", "Incremental GMV over the {days} days planned"),
     "app.camp.vs_flat": ("比每天平均花多赚", "Gain over an even daily split"),
     "app.camp.vs_flat_help": ("同样的预算和规则、每天花费相同的方案 GMV 为 {flat}。", "The same budget and rules spent evenly every day give {flat} of GMV."),
     "app.camp.engine_note": (

@@ -119,6 +119,9 @@ def test_fourteen_days_before_618_are_planned_as_regular_days_within_the_stated_
     assert any(span in c.value for c in at.caption), [c.value for c in at.caption]
     assert any(f"活动 33 天（{pd.Timestamp(campaign.start):%Y-%m-%d} 至" in c.value for c in at.caption)
     assert any("金额为规划的全部 47 天合计（含活动前 14 天）" in c.value for c in at.caption), "the money's days"
+    spent = {m.label: m.value for m in at.metric}
+    assert "计划期总花费（47 天）" in spent and "活动总花费" not in spent, "the total is named by its days"
+    assert "计划期增量 GMV（47 天）" in spent
 
     # the phase table names the lead-in as 日常 days at 1×
     table = frame_with(at, "阶段花费").set_index("阶段")
@@ -152,6 +155,7 @@ def test_the_day_count_and_dates_are_worded_in_english(page):
             f"planned as regular days) + the campaign's 33 days ({pd.Timestamp(campaign.start):%Y-%m-%d} to")
     assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
     assert "Regular days" in list(frame_with(at, "Phase spend")["Phase"])
+    assert {"Spend over the 47 days planned", "Incremental GMV over the 47 days planned"} <= {m.label for m in at.metric}
     assert not [c.value for c in at.caption if re.search(r"[\u4e00-\u9fff]", c.value)]
 
 
@@ -173,6 +177,7 @@ def test_no_days_before_is_the_plan_over_the_campaigns_days_as_before(page, solv
     before = CampaignPlanner(planner.curves, Horizon(campaign.start, campaign.end), campaign).solve(setup)
     pd.testing.assert_frame_equal(plan.daily, before.daily)
     assert "日常" not in list(frame_with(at, "阶段花费")["阶段"])
+    assert {"活动总花费", "活动增量 GMV"} <= {m.label for m in at.metric}
 
 
 def test_the_cached_plans_are_kept_per_horizon(page, solves):

@@ -305,8 +305,9 @@ def render() -> None:
     labels.setdefault("regular", t("campaign.phase.regular", lang))  # days outside every phase (the lead-in's)
     with guard(lang, t("app.camp.chart", lang)):
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric(t("app.camp.total_spend", lang), money(plan.spend_cny, lang, 2))
-        c2.metric(t("app.camp.total_gmv", lang), money(plan.gmv_cny, lang, 2))
+        over = "_days" if settings.lead_days else ""  # with a lead-in the money is over every day planned
+        c1.metric(t("app.camp.total_spend" + over, lang, days=n_days), money(plan.spend_cny, lang, 2))
+        c2.metric(t("app.camp.total_gmv" + over, lang, days=n_days), money(plan.gmv_cny, lang, 2))
         c3.metric(t("app.fig.roi", lang), f"{plan.roi:.2f}" if np.isfinite(plan.roi) else "–")
         if flat is not None and flat.solved and flat.gmv_cny > 0:
             gain = plan.gmv_cny - flat.gmv_cny
