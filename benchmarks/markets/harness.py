@@ -40,8 +40,8 @@ LIFT_TESTS = 5
 LIFT_STEP = 1.5
 LIFT_DAYS = 14
 LIFT_SE = 0.10
-METHODS = ("roimix", "roimix --risk mean", "roimix + 5 lift tests", "roimix aggregate", "last-touch ROI",
-           "Markov ROI", "PyMC-Marketing")
+METHODS = ("roimix", "roimix --risk mean", "roimix + 5 lift tests", "roimix aggregate",
+           "roimix aggregate + 5 lift tests", "last-touch ROI", "Markov ROI", "PyMC-Marketing")
 TIMEOUT_S = 1800
 
 assert not set(DEV_SEEDS) & set(EVAL_SEEDS)
@@ -178,6 +178,7 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
         "roimix aggregate": ["--spend", files["spend"].name, "--outcome", files["outcome"].name, "--channels",
                              files["channels"].name],
     }
+    cli["roimix aggregate + 5 lift tests"] = cli["roimix aggregate"] + ["--lift-tests", "lift_tests.csv"]
     out = []
     for method in methods:
         row = Outcome(name, seed, method)
