@@ -33,16 +33,20 @@ def markov_world():
     return generate("markov_chain", SMALL, SEED)
 
 
-def test_markov_world_chooses_the_chain_and_its_credit_is_close_to_the_truth(markov_world):
-    """Main (exposure model only) scores 0.74 share error here with baseline 0.68; the chain, measured
-    at 0.03–0.05 on this small world, must stay below 0.12 with the baseline near the true 0.09."""
+def test_default_model_on_the_small_markov_world_is_close_to_the_truth(markov_world):
+    """Main (exposure model only) scores 0.73 share error here with baseline 0.69 (true 0.09); with the
+    chain, measured 0.033 with baseline 0.107 on this small world, it must stay below 0.12 with the
+    baseline within 0.04 of the true one."""
+    s = harness.default_model(markov_world)
+    assert s.share_error < 0.12
+    assert abs(s.baseline_share - markov_world.baseline_share) < 0.04
+
+
+def test_markov_world_chooses_the_chain_by_held_out_likelihood(markov_world):
     model = IncrementalModel().fit(markov_world.paths, markov_world.channels)
     assert model.spec_.chain and model.selection_.chain_free
     scores = dict(model.selection_.candidates)
     assert model.selection_.score == scores[model.spec_] == max(scores.values())
-    s = harness.default_model(markov_world)
-    assert s.share_error < 0.12
-    assert abs(s.baseline_share - markov_world.baseline_share) < 0.04
 
 
 def test_logistic_world_keeps_the_exposure_model():
