@@ -850,6 +850,6 @@ def resolve_targeted(targeted: tuple[str, ...] | None, channels: pd.DataFrame | 
     return tuple(sorted(chosen - set(organic)))
 
 
-__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "Selection", "Spec", "drop_null_anchors",
-           "chain_rates", "exposure_features", "last_touch", "log_likelihood", "resolve_organic", "resolve_targeted", "select_specification",
-           "shape_keys", "split_counts"]
+__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "Selection", "Spec", "chain_rates", "drop_null_anchors",
+           "exposure_features", "last_touch", "log_likelihood", "resolve_organic", "resolve_targeted",
+           "select_specification", "shape_keys", "split_counts"]
