@@ -34,6 +34,28 @@ choose (below):
   absorbs it, so shortness is not read as the effect of early touches.
 * ``link`` and ``recency_decay`` as above.
 
+One more hypothesis replaces the exposure model as a whole rather than adding a term to it:
+
+* ``chain`` (**journeys as an absorbing chain**, Anderl, Becker, von Wangenheim & Schumann 2016):
+  every touch is a step of a journey that moves from channel to channel and ends, absorbed, in a
+  conversion or in leaving (null); a touch is what carries the journey on, so without channel ``c``
+  a journey that would have reached ``c`` ends there, unconverted. If the chain is of first order
+  its absorption depends only on the state it is absorbed from, the path's *last* touch ``ℓ``:
+
+      p(path) = q_ℓ = P(conversion | absorbed from ℓ),
+
+  whatever came before (exposure counts, recency, pairs say nothing once ``ℓ`` is known). ``q`` is
+  estimated per last channel (organic ones and ``(none)`` included) as ``(y_ℓ + q̄)/(y_ℓ + n_ℓ + 1)``
+  (one pseudo-journey at the pooled rate ``q̄``, so a state unseen in training is not certain).
+  Removal ends a journey at the removed channel, so a converting path survives the removal of
+  ``T``'s complement exactly when all its credited channels ``S`` are in ``T``: its game is
+  ``v(T) = p·1[S ⊆ T]`` (a unanimity game), whose Shapley value gives each distinct credited channel
+  on the path ``1/|S|`` of it, and ``p(∅) = 0`` on any path with a credited touch. Summed over paths
+  this is the Shapley split of the chain's own removal game ``P(conversion | only T kept) −
+  P(conversion | none kept)``; conversions on organic-only and ``(none)`` paths are baseline.
+  It needs every path to be a whole journey ending at its absorption, so it is not offered for
+  anchored tables (whose non-converting windows end at a touch the table's builder chose).
+
 **Selection** (:func:`select_specification`). Unset hypotheses are chosen by held-out
 log-likelihood of conversion: each distinct path's conversions and non-conversions are split
 binomially into ``cv_folds`` folds (after thinning to at most ``cv_journeys`` journeys, so the
@@ -42,7 +64,9 @@ scored on the one left out, and the search moves one hypothesis at a time (coord
 the simplest specification: noisy-OR, every hypothesis off, δ = 1) while the mean held-out
 log-likelihood per journey improves; a move that switches a hypothesis *on* must win by two
 standard errors of the paired difference (over paths × folds), so weakly supported stories stay
-off. The random split of a path
+off. After the exposure hypotheses, the ``chain`` hypothesis (last-state conversion) is scored on
+the same folds and replaces the chosen exposure specification only if it beats it by two standard
+errors of the paired difference in the same way. The random split of a path
 depends on the path's shape (its channels relabelled by first appearance and their roles), its
 counts and ``seed`` only: the choice is deterministic and does not change when channels are
 renamed, rows reordered or split. The chosen specification is then fitted on all paths, and the
@@ -107,8 +131,13 @@ class Spec:
     interactions: bool = False
     recency_decay: float = 1.0
     truncation: bool = False
+    chain: bool = False
+    """journeys as an absorbing chain (conversion by the last touch, credit by removal); the other
+    hypotheses then do not apply"""
 
     def describe(self) -> str:
+        if self.chain:
+            return "absorbing chain (conversion by the last touch, credit by removal)"
         return (f"{self.link}, intent {'on' if self.intent else 'off'}, targeting {'on' if self.targeting else 'off'}, "
                 f"interactions {'on' if self.interactions else 'off'}, δ = {self.recency_decay:g}, "
                 f"truncation {'on' if self.truncation else 'off'}")
@@ -127,7 +156,9 @@ class Selection:
     journeys: float
     """journeys in the (thinned) selection sample"""
     free: tuple[str, ...]
-    """the hypotheses the data chose (the others were fixed by the settings)"""
+    """the hypotheses of the exposure model the data chose (the others were fixed by the settings)"""
+    chain_free: bool = False
+    """the data chose between the exposure model and the absorbing chain (``chain`` unset)"""
 
     @property
     def runner_up(self) -> tuple[Spec, float] | None:
@@ -355,6 +386,30 @@ def _fit_weights(X, y, n, link: str, max_iter: int, signed_columns=None):
     return res.x, -res.fun * (total or 1.0), res
 
 
+# --- the absorbing chain -------------------------------------------------------------------------------
+
+
+def last_touch(encoded: EncodedPaths) -> np.ndarray:
+    """Channel code of each path's last touch (``n_channels`` for a path without steps)."""
+    out = np.full(encoded.n_paths, encoded.n_channels, dtype=np.int64)
+    has = encoded.lengths > 0
+    out[has] = encoded.steps[encoded.offsets[1:][has] - 1]
+    return out
+
+
+def chain_rates(last: np.ndarray, y: np.ndarray, n: np.ndarray, n_states: int) -> np.ndarray:
+    """``q_ℓ = (y_ℓ + q̄)/(y_ℓ + n_ℓ + 1)`` per last touch ``ℓ`` (``q̄`` the pooled rate; see the module
+    docstring), clipped away from 0 and 1."""
+    conv = np.bincount(last, weights=y, minlength=n_states)
+    null = np.bincount(last, weights=n, minlength=n_states)
+    pooled = float(conv.sum()) / max(float(conv.sum() + null.sum()), 1.0)
+    return np.clip((conv + pooled) / (conv + null + 1.0), 1e-12, 1.0 - 1e-12)
+
+
+def _chain_row_log_likelihood(q: np.ndarray, y: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return y * np.log(q) + n * np.log1p(-q)
+
+
 # --- selection -----------------------------------------------------------------------------------------
 
 _U64 = np.uint64
@@ -431,9 +486,11 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                          settings: Incremental, use_untouched: bool, use_organic_only: bool) -> Selection:
     """Choose the unset hypotheses of ``settings`` by cross-validated held-out log-likelihood (see
     the module docstring). ``encoded``: the paths as the fit counts them. Truncation is no hypothesis
-    for anchored tables (``use_organic_only`` false): dropping the anchor already compares like windows."""
+    for anchored tables (``use_organic_only`` false): dropping the anchor already compares like windows;
+    nor is the absorbing chain (an anchored non-converting window does not end at its absorption)."""
     free = tuple(name for name in ("link", "targeting", "intent", "interactions", "recency_decay", "truncation")
                  if getattr(settings, name) is None and not (name == "truncation" and not use_organic_only))
+    chain_free = settings.chain is None and use_organic_only
     start = Spec(  # the simplest specification: a hypothesis is on only when the data ask for it
         link=settings.link or "noisy_or",
         intent=bool(settings.intent),
@@ -444,7 +501,9 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
     )
     if start.truncation and start.link != "logistic":
         raise ValueError("incremental: truncation needs the logistic link (a negative hazard is no probability)")
-    if not free:
+    if settings.chain:
+        return Selection(replace(start, chain=True), float("nan"), (), 0, 0.0, ())
+    if not free and not chain_free:
         return Selection(start, float("nan"), (), 0, 0.0, ())
     org_set, tgt_set = set(organic), set(targeted)
     roles = np.array([1 if c in org_set else 2 if c in tgt_set else 0 for c in encoded.channels] + [0], dtype=np.int64)
@@ -462,9 +521,13 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
     per_row: dict[Spec, np.ndarray] = {}
     design: dict[tuple, tuple[Features, np.ndarray]] = {}
 
+    last = last_touch(sample)
+
     def score(spec: Spec) -> float:
         if spec in cache:
             return cache[spec]
+        if spec.chain:
+            return score_chain(spec)
         key = (spec.intent, spec.targeting, spec.interactions, spec.recency_decay, spec.truncation)
         if key not in design:
             feats = exposure_features(sample, organic, spec.recency_decay, targeted, intent=spec.intent,
@@ -485,6 +548,21 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         per_row[spec] = np.concatenate(rows_ll)
         return cache[spec]
 
+    def score_chain(spec: Spec) -> float:
+        """The absorbing chain on the same folds and the same rows as the exposure model."""
+        feats = exposure_features(sample, organic, 1.0, (), intent=False, targeting=False)
+        use = fit_rows(feats, use_untouched, use_organic_only)
+        ll, journeys, rows_ll = 0.0, 0.0, []
+        for k in range(folds):
+            y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
+            q = chain_rates(last[use], y_tr, n_tr, sample.n_channels + 1)[last[use]]
+            rows_ll.append(_chain_row_log_likelihood(q, y_f[k, use], n_f[k, use]))
+            ll += float(rows_ll[-1].sum())
+            journeys += float(y_f[k, use].sum() + n_f[k, use].sum())
+        cache[spec] = ll / max(journeys, 1.0)
+        per_row[spec] = np.concatenate(rows_ll)
+        return cache[spec]
+
     def better(candidate: Spec, incumbent: Spec) -> bool:
         """A move that adds a hypothesis must beat the incumbent by two standard errors of the paired
         difference of held-out log-likelihoods (over paths × folds); any other by ``_MIN_GAIN``."""
@@ -492,7 +570,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if gain <= _MIN_GAIN:
             return False
         adds = any(getattr(candidate, h) and not getattr(incumbent, h)
-                   for h in ("intent", "targeting", "interactions", "truncation"))
+                   for h in ("intent", "targeting", "interactions", "truncation", "chain"))
         if not adds:
             return True
         d = per_row[candidate] - per_row[incumbent]
@@ -518,8 +596,10 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                     best, moved = candidate, True
         if not moved:
             break
+    if chain_free and better(replace(best, chain=True), best):
+        best = replace(best, chain=True)
     journeys = float(y_f[:, :].sum() + n_f.sum())
-    return Selection(best, score(best), tuple(cache.items()), folds, journeys, free)
+    return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free)
 
 
 def fit_rows(feats: Features, use_untouched: bool, use_organic_only: bool) -> np.ndarray:
@@ -537,8 +617,8 @@ class IncrementalModel:
     :class:`attribution.models.Incremental`."""
 
     _PARAMS = ("organic", "targeted", "recency_decay", "decay_grid", "exact_max", "n_permutations", "seed",
-               "max_iter", "anchored_nulls", "link", "intent", "targeting", "interactions", "truncation", "cv_folds",
-               "cv_journeys")
+               "max_iter", "anchored_nulls", "link", "intent", "targeting", "interactions", "truncation", "chain",
+               "cv_folds", "cv_journeys")
 
     def __init__(self, **settings):
         unknown = set(settings) - set(self._PARAMS)
@@ -572,6 +652,8 @@ class IncrementalModel:
         self.selection_ = select_specification(encoded, self.organic_, self.targeted_, settings, use_untouched,
                                                use_organic_only)
         spec = self.spec_ = self.selection_.chosen
+        if spec.chain:
+            return self._fit_chain(encoded, use_untouched, use_organic_only)
         feats = exposure_features(encoded, self.organic_, spec.recency_decay, self.targeted_, intent=spec.intent,
                                   targeting=spec.targeting, pairs=None if spec.interactions else (),
                                   truncation=spec.truncation)
@@ -596,6 +678,53 @@ class IncrementalModel:
         self._columns = feats.columns
         return self
 
+    def _fit_chain(self, encoded: EncodedPaths, use_untouched: bool, use_organic_only: bool) -> IncrementalModel:
+        """The absorbing chain (module docstring): ``q`` per last touch. ``coef_`` holds each credited
+        channel's ``q`` as a last touch (there is no η); no baseline or synergy coefficients."""
+        feats = exposure_features(encoded, self.organic_, 1.0, (), intent=False, targeting=False)
+        use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
+        last = last_touch(encoded)
+        q = chain_rates(last[use], encoded.conversions[use], encoded.nulls[use], encoded.n_channels + 1)
+        self.chain_rates_ = pd.Series(q, index=list(encoded.channels) + ["(empty)"], name="q")
+        y, n = encoded.conversions[use].sum(), encoded.nulls[use].sum()
+        self._chain_prior = float(y / max(y + n, 1.0))
+        self.link_ = self.spec_.link
+        self.recency_decay_ = 1.0
+        self.log_likelihood_ = float(_chain_row_log_likelihood(q[last[use]], encoded.conversions[use],
+                                                               encoded.nulls[use]).sum())
+        self.n_iter_, self.converged_ = 0, True
+        self.channels_ = encoded.channels
+        self.credited_ = feats.credited
+        self.coef_ = pd.Series([float(q[encoded.code(c)]) for c in feats.credited], index=list(feats.credited),
+                               name="effect")
+        self.interaction_coef_ = pd.Series([], dtype=float, name="synergy")
+        self.baseline_coef_ = pd.Series([], dtype=float, name="baseline")
+        self.pairs_ = ()
+        self._w, self._columns = np.zeros(0), ()
+        return self
+
+    def _chain_q(self, encoded: EncodedPaths) -> np.ndarray:
+        """The fitted ``q`` of each path's last touch (the pooled-rate prior for a channel not fitted)."""
+        names = list(self.chain_rates_.index[:-1])
+        rates = self.chain_rates_.to_numpy()
+        prior = self._chain_prior
+        by_code = np.array([rates[names.index(c)] if c in names else prior for c in encoded.channels]
+                           + [rates[-1]])
+        return by_code[last_touch(encoded)]
+
+    def _chain_credit(self, encoded: EncodedPaths) -> IncrementalCredit:
+        """Each converting path split equally over its distinct credited channels (the Shapley value of
+        ``v(T) = p·1[S ⊆ T]``); organic-only and ``(none)`` paths to the baseline."""
+        feats = exposure_features(encoded, self.organic_, 1.0, (), intent=False, targeting=False)
+        conv = encoded.conversions > 0
+        present = (sparse.diags(conv.astype(float)) @ (feats.X[:, feats.channel_columns] > 0).astype(float)).tocsr()
+        k = np.asarray(present.sum(axis=1)).ravel()
+        part = (sparse.diags(np.divide(1.0, k, out=np.zeros_like(k), where=k > 0)) @ present).tocsr()
+        base_share = np.where(conv & (k == 0), 1.0, 0.0)
+        weights = sparse.hstack([part, sparse.csr_matrix(base_share[:, None])], format="csr")
+        return IncrementalCredit(feats.credited + (BASELINE,), weights, weights.T @ encoded.conversions,
+                                 weights.T @ encoded.value, np.zeros(len(feats.credited) + 1), 0)
+
     # --- prediction and credit -------------------------------------------------------------------
 
     def _design(self, encoded: EncodedPaths) -> tuple[Features, np.ndarray]:
@@ -609,6 +738,10 @@ class IncrementalModel:
     def predict_proba(self, paths: pd.DataFrame | EncodedPaths) -> pd.DataFrame:
         """Per distinct path: ``p`` = p(S | z) and ``p_baseline`` = p(∅ | z)."""
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
+        if self.spec_.chain:
+            q = self._chain_q(encoded)
+            treated = exposure_features(encoded, self.organic_, 1.0, (), intent=False, targeting=False).treated
+            return pd.DataFrame({"path": encoded.paths, "p": q, "p_baseline": np.where(treated, 0.0, q)})
         feats, w = self._design(encoded)
         base = feats.X[:, feats.baseline_mask()] @ w[feats.baseline_mask()]
         return pd.DataFrame({"path": encoded.paths, "p": _inverse_link(self.link_, feats.X @ w),
@@ -617,6 +750,8 @@ class IncrementalModel:
     def credit(self, paths: pd.DataFrame | EncodedPaths) -> IncrementalCredit:
         """Shapley credit of every converting path (see the module docstring)."""
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
+        if self.spec_.chain:
+            return self._chain_credit(encoded)
         feats, w = self._design(encoded)
         link = self.link_
         base_mask = feats.baseline_mask()
@@ -715,6 +850,6 @@ def resolve_targeted(targeted: tuple[str, ...] | None, channels: pd.DataFrame | 
     return tuple(sorted(chosen - set(organic)))
 
 
-__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "Selection", "Spec", "drop_null_anchors",
-           "exposure_features", "log_likelihood", "resolve_organic", "resolve_targeted", "select_specification",
-           "shape_keys", "split_counts"]
+__all__ = ["Features", "IncrementalCredit", "IncrementalModel", "Selection", "Spec", "chain_rates", "drop_null_anchors",
+           "exposure_features", "last_touch", "log_likelihood", "resolve_organic", "resolve_targeted",
+           "select_specification", "shape_keys", "split_counts"]

@@ -116,7 +116,10 @@ class Incremental:
     touches (``None``: chosen from ``decay_grid``; 1 is no recency). ``truncation``: a converting
     window ends at the order while a non-converting one runs on, so converting paths are shorter
     whatever the ads do; a baseline term in the path's length (either sign; logistic link only)
-    absorbs it.
+    absorbs it. ``chain``: journeys are an absorbing chain (Anderl et al. 2016): conversion depends
+    on the path's last touch only, and a converting path's credit is split equally over its distinct
+    credited channels (removing any of them ends the journey before it converts); chosen against
+    the exposure model's best specification, never for anchored tables.
 
     ``anchored_nulls``: non-converting paths end at the touch that anchors their window (as
     :mod:`attribution.journeys` builds them); the fit drops that touch from them. ``None``: as the
@@ -141,6 +144,7 @@ class Incremental:
     targeting: bool | None = None
     interactions: bool | None = None
     truncation: bool | None = None
+    chain: bool | None = None
     cv_folds: int = 3
     cv_journeys: int = 150_000
     name = "incremental"
