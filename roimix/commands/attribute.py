@@ -213,12 +213,14 @@ def _echo_specification(model, lang: str, t) -> None:
     click.echo(t("attr.cli.null_windows", lang, kind=t(f"attr.null_window.{model.null_window_}", lang)))
 
     def words(spec) -> str:
+        if spec.chain:
+            return t("attr.spec.chain", lang)
         flag = lambda on: t("attr.spec.on" if on else "attr.spec.off", lang)  # noqa: E731
         return t("attr.spec", lang, link=t(f"attr.link.{spec.link}", lang), intent=flag(spec.intent),
                  targeting=flag(spec.targeting), interactions=flag(spec.interactions), decay=f"{spec.recency_decay:g}")
 
     chosen = model.selection_
-    if not chosen.free:
+    if not chosen.free and not chosen.chain_free:
         click.echo(t("attr.cli.spec_fixed", lang, spec=words(chosen.chosen)))
         return
     runner = chosen.runner_up

@@ -45,6 +45,11 @@ STRINGS = {
         "{link}; organic intent covariates {intent}; targeting (retargeting) selection {targeting}; channel "
         "interactions {interactions}; recency δ = {decay}",
     ),
+    "attr.spec.chain": (
+        "吸收链：按旅程最后一次触点的转化率，归因按移除效应（去掉一个渠道，到达它的旅程就此结束）",
+        "absorbing chain: conversion by the journey's last touch, credit by removal (without a channel, the journeys "
+        "that reach it end there)",
+    ),
     "attr.spec.on": ("开", "on"),
     "attr.spec.off": ("关", "off"),
     "attr.link.noisy_or": ("噪声或（加性风险）", "noisy-OR (additive hazards)"),

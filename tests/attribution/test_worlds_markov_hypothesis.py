@@ -94,3 +94,25 @@ def test_anchored_tables_are_not_offered_the_chain():
     model = IncrementalModel(anchored_nulls=True, recency_decay=1.0, link="noisy_or", intent=False,
                              targeting=False, interactions=False).fit(world.paths, world.channels)
     assert not model.selection_.chain_free and not model.spec_.chain
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "Incremental model specification (chosen by 3-fold held-out log-likelihood of conversion"),
+    ("zh", "增量模型设定（3 折交叉验证"),
+])
+def test_the_cli_names_the_chain_when_the_data_choose_it(markov_world, tmp_path, capsys, lang, said):
+    """`roimix attribute` prints the specification the data chose: the chain's own words, not the exposure
+    specification it replaced."""
+    from roimix.cli import main
+    from roimix.text import t
+
+    paths, channels = tmp_path / "paths.csv", tmp_path / "channels.csv"
+    markov_world.paths.to_csv(paths, index=False)
+    markov_world.channels.to_csv(channels, index=False)
+    code = main(["attribute", "--paths", str(paths), "--channels", str(channels), "--model", "incremental",
+                 "--out", str(tmp_path / "credit.csv"), "--lang", lang])
+    shown = capsys.readouterr()
+    assert code == 0, shown.err
+    line = [x for x in shown.out.splitlines() if x.startswith(said)]
+    assert len(line) == 1, shown.out
+    assert line[0].endswith(t("attr.spec.chain", lang)), line[0]
