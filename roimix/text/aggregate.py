@@ -20,11 +20,18 @@ STRINGS = {
         "variation); without a lift test its ROAS may pass demand off as ad effect (likely confounded). "
         "Calibrate it with a lift test"),
     "aggregate.shop_events": (
-        "所有渠道的花费同时变动超过 {threshold_share} 的 {n_periods} 个周期（{periods}）像大促一样不参与拟合："
+        "各渠道的花费同时变动超过 {threshold_share}（且超出偶然）的 {n_periods} 个周期（{periods}）像大促一样不参与拟合："
         "店铺同时调高或调低全部预算时（内置日历之外的活动、假期停运），需求往往也在变，无法与广告效果区分",
-        "{n_periods} periods when every channel's spend moved together by more than {threshold_share} ({periods}) "
-        "are left out of the fit like campaigns: when a shop raises or cuts all budgets at once (an event the "
-        "built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad effect"),
+        "{n_periods} periods when the channels' spend moved together by more than {threshold_share} (beyond chance) "
+        "({periods}) are left out of the fit like campaigns: when a shop raises or cuts all budgets at once (an event "
+        "the built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad "
+        "effect"),
+    "aggregate.pool": (
+        "没有用户路径的渠道按各自的证据向全店合并投产 {pooled_roi} 收缩：{held} 的数据与全店投产的差别在偶然范围内，"
+        "按全店投产计（预算不会因噪声而移动）；{apart} 的数据明确不同，保留自己的估计",
+        "Channels without journeys are pooled toward the shop's pooled ROAS of {pooled_roi}, each by its own evidence: "
+        "{held} differ from it by no more than chance and are held to it (budget does not move on their noise); "
+        "{apart} differ clearly and keep their own estimate"),
     "aggregate.platform.prior_used": (
         "平台 GMV 作为弱先验：折算系数 {factor_x}（增量 ÷ 平台，从有增量实验的渠道 {channels} 学得）",
         "Platform GMV used as a weak prior through a deflation factor of {factor_x} (incremental ÷ platform, "
