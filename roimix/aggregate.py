@@ -416,10 +416,11 @@ def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1, *,
     a holiday lull (春节停运) — and demand moves on those days too, so they would pass demand off as
     ad effect, as campaign windows would. Needs at least three cells (else none is found).
 
-    ``beyond_chance`` (aggregate mode's default): the move must also be one that the cells' own,
-    independent moves would not give by chance, and last: it must also pass ``EVENT_Z`` standard errors
-    of a median over n cells, ``1.2533 · σ / √n`` (σ = 1.4826 · MAD of all the cells' own moves, each
-    against its own 6-week rolling median; n the cells with spend that period), for at least
+    ``beyond_chance`` (aggregate mode's default): each cell's move is taken against its own 6-week
+    rolling median, and a period is an event when at least half the cells with spend moved beyond
+    ``threshold`` the same way and the median of their moves passes both ``threshold`` and
+    ``EVENT_Z`` standard errors of a median of n independent moves, ``1.2533 · σ / √n`` (σ = 1.4826 ·
+    MAD of all the cells' own moves, n the cells with spend that period), for at least
     ``EVENT_MIN_DAYS`` days in a row. With three cells whose
     spend varies independently by 45 % a day (``tests/cli``'s market) the median of their moves
     crosses 0.3 on a quarter of the days; the guard asks ≈ 1.0 there, and ≈ 0.2 with the 16 cells of
@@ -431,17 +432,21 @@ def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1, *,
     logs = np.log(table.where(table > 0))
     half = max(42 // period_days // 2, 1)
     window = {"window": 2 * half + 1, "center": True, "min_periods": half}
-    common = (logs - logs.median()).median(axis=1)
-    shift = (common - common.rolling(**window).median()).to_numpy()
-    flagged = np.abs(shift) > threshold
     if beyond_chance:
-        own = (logs - logs.rolling(**window).median()).to_numpy()  # each cell's own moves
-        values = own[np.isfinite(own)]
+        own = logs - logs.rolling(**window).median()  # each cell's own moves
+        values = own.to_numpy()
+        values = values[np.isfinite(values)]
         sigma = 1.4826 * float(np.median(np.abs(values - np.median(values)))) if len(values) else 0.0
-        n_cells = np.isfinite(own).sum(axis=1)
+        n_cells = own.notna().sum(axis=1).to_numpy()
         chance = EVENT_Z * 1.2533 * sigma / np.sqrt(np.maximum(n_cells, 1))
-        flagged &= (n_cells >= 3) & (np.abs(shift) > chance)
+        together = np.maximum((own > threshold).sum(axis=1), (own < -threshold).sum(axis=1)).to_numpy()
+        shift = own.median(axis=1).abs().to_numpy()
+        flagged = (n_cells >= 3) & (together >= n_cells / 2) & (shift > np.maximum(threshold, chance))
         flagged = _long_runs(flagged, max(-(-EVENT_MIN_DAYS // period_days), 1))
+    else:
+        common = (logs - logs.median()).median(axis=1)
+        shift = common - common.rolling(**window).median()
+        flagged = (shift.abs() > threshold).to_numpy()
     rows, start = [], None
     for date, on in zip(table.index, flagged):
         if on and start is None:
