@@ -16,23 +16,26 @@ total GMV per day or per week — with no user journeys.
 * **Pool** (``pool``, on by default): one cell's spend against the total outcome says little; the
   sum of all spend says more. Each cell without a journey prior is pooled toward the shop's pooled
   ROI R × its own spend, ``p_k`` (:func:`pooled_prior`), with a weight set by *its own* evidence
-  (:func:`response.fit.pool_weights`): with ``â_k`` its level fitted alone and ``s_k`` that level's
-  standard error, the pool is a prior ``N(p_k, τ_k²)`` with
+  (:func:`response.fit.pool_weights`): with ``â_k`` its level fitted without the pool and ``s_k``
+  that level's standard error, the pool is a prior ``N(p_k, τ_k²)`` with
 
-      τ_k² = max((â_k − p_k)² − s_k², (0.25 · p_k)²),
+      τ_k² = max((â_k − p_k)² − c_n² · s_k²,  r₀² · p_k²),   c_n = Φ⁻¹(1 − 0.05 / (2n)),
 
-  the most likely τ_k for that cell's own estimate. A cell within a standard error of the pool is
-  held to it (prior sd 25 %); one that sits d standard errors away keeps 1 − 1/d² of its distance.
-  So a plan moves budget where the data show a difference rather than where the noise does (on the
-  independent markets' development seeds, without it the plans moved by noise and lost money in half
-  the runs while stating P10 > 0), and a well-identified cell is not pulled toward the others (one
-  weight for all cells, the opt-in ``pooled_prior``, pulled it).
-* **Shop events** (``shop_events``, 0.3 by default): periods when the cells' spend moved together (a
-  campaign the built-in calendar does not know, a holiday lull) are left out like campaign windows
-  (:func:`shop_events`), named in a warning. A move counts when the median over cells of each cell's
-  move against its own 6-week rolling median passes both the threshold and 3 standard errors of what
-  the cells' independent moves would give by chance (``1.2533 · 1.4826 · MAD / √n_cells``): with 3
-  cells of independently varied spend that is a log move of ≈ 1, with 16 cells of the markets ≈ 0.2.
+  r₀ the one relative sd of the pool under which the outcome is most likely (empirical Bayes over
+  0.25–2, the pooled cells only) and n the pooled cells. A cell no further from the pool than chance
+  takes the most extreme of n cells (c_n standard errors: 2.58 for 5, 2.96 for 16) is held to it with
+  the weight r₀; one further away keeps the part beyond chance (pull ``1 / (1 + z² − c_n²)`` at z
+  standard errors), so a well-identified cell is not pulled toward the others, and a plan moves budget
+  where the data show a difference rather than where the noise does (on the independent markets'
+  development seeds, without the pool the plans moved by noise and lost money in half the runs while
+  stating P10 > 0). Not used with journeys or a given ``prior`` (see :class:`AggregateSettings`).
+* **Shop events** (``shop_events``, ``"auto"`` by default): periods when the cells' spend moved
+  together (a campaign the built-in calendar does not know, a holiday lull) are left out like
+  campaign windows (:func:`shop_events`), named in a warning. By default a move counts when at least
+  half the cells moved by more than 0.3 (log) the same way, each against its own 6-week rolling
+  median, the median of their moves passes 3 standard errors of what independent moves would give by
+  chance (``1.2533 · 1.4826 · MAD / √n_cells``: with 3 cells of independently varied spend a log move
+  of ≈ 1, with the markets' 16 cells ≈ 0.2, so 0.3 decides), and it lasts 2 days or more.
 * **Evidence** per cell: ``lift_test`` (level calibrated by an experiment), ``journeys`` (an
   attribution prior), ``aggregate`` (spend variation against total GMV only), or the fit's own
   ``prior``/``unfit`` statuses. A cell with aggregate evidence whose spend follows the calendar

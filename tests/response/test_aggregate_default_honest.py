@@ -100,3 +100,25 @@ def test_a_well_identified_cell_is_not_pulled_toward_the_pool():
     pooled = fit_curves(spend, outcome, pool=pool, settings=fit).curves.set_index("channel")
     assert pooled.loc["c0", "value_at_current"] == pytest.approx(own.loc["c0", "value_at_current"], rel=0.005)
     assert pooled.loc["c0", "pool_relative_sd"] >= 3 * pooled.drop(index="c0")["pool_relative_sd"].max()
+
+
+@pytest.mark.slow
+def test_roimix_fit_pools_by_default_and_no_pool_turns_it_off(tmp_path, capsys):
+    """``roimix fit`` pools by default (a ``pool_value`` per cell and the pool's note, in the reader's
+    language); ``--no-pool --no-shop-events`` fits each cell on its own data with every period, as
+    main's default did (no pool column, no note)."""
+    from roimix.cli import main
+
+    spend, outcome, _truth = _world(2, [1.0] * 5)
+    spend.to_csv(tmp_path / "spend.csv", index=False)
+    outcome.to_csv(tmp_path / "outcome.csv", index=False)
+    base = ["fit", "-s", str(tmp_path / "spend.csv"), "-o", str(tmp_path / "outcome.csv"), "--keep-campaigns"]
+    assert main([*base, "--out", str(tmp_path / "pooled.csv"), "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "pooled toward the shop's pooled ROAS" in err
+    pooled = pd.read_csv(tmp_path / "pooled.csv", encoding="utf-8-sig")
+    assert pooled["pool_value"].gt(0).all() and pooled["prior_value"].isna().all()
+    assert main([*base, "--out", str(tmp_path / "own.csv"), "--no-pool", "--no-shop-events", "--lang", "zh"]) == 0
+    err = capsys.readouterr().err
+    assert "全店合并投产" not in err
+    assert "pool_value" not in pd.read_csv(tmp_path / "own.csv", encoding="utf-8-sig").columns
