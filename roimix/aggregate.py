@@ -512,11 +512,15 @@ def pooled_prior(spend: pd.DataFrame, outcome: pd.DataFrame, *, exclude: pd.Data
 
 
 def _pool_note(curves: pd.DataFrame, spend: pd.DataFrame, target: pd.DataFrame, fit_settings: FitSettings) -> Message:
-    """Which cells the pool held (relative sd at its floor: within chance of the pool) and which kept their own."""
+    """Which cells the pool held (relative sd at the shop's one weight r₀, a value of the grid: within
+    chance of the pool) and which kept their own (any other sd: the part beyond chance)."""
     sd = curves.set_index(["channel", "segment"])["pool_relative_sd"].dropna()
-    floor = min(fit_settings.prior_relative_sds)
-    held = [f"{c}/{s}" for (c, s), v in sd.items() if v <= floor * (1 + 1e-9)]
-    apart = [f"{c}/{s}" for (c, s), v in sd.items() if v > floor * (1 + 1e-9)]
+
+    def at_weight(v: float) -> bool:
+        return any(abs(v - g) <= 1e-9 * g for g in fit_settings.prior_relative_sds)
+
+    held = [f"{c}/{s}" for (c, s), v in sd.items() if at_weight(v)]
+    apart = [f"{c}/{s}" for (c, s), v in sd.items() if not at_weight(v)]
     mean = spend.groupby(["channel", "segment"])["spend"].sum()
     roi = float(target["value"].sum() / mean.loc[list(zip(target["channel"], target["segment"]))].sum()
                 * spend["date"].nunique()) if len(target) else float("nan")

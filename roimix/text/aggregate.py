@@ -27,11 +27,12 @@ STRINGS = {
         "the built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad "
         "effect"),
     "aggregate.pool": (
-        "没有用户路径的渠道按各自的证据向全店合并投产 {pooled_roi} 收缩：{held} 的数据与全店投产的差别在偶然范围内，"
-        "按全店投产计（预算不会因噪声而移动）；{apart} 的数据明确不同，保留自己的估计",
-        "Channels without journeys are pooled toward the shop's pooled ROAS of {pooled_roi}, each by its own evidence: "
-        "{held} differ from it by no more than chance and are held to it (budget does not move on their noise); "
-        "{apart} differ clearly and keep their own estimate"),
+        "没有用户路径的渠道按各自的证据向全店合并投产 {pooled_roi} 收缩：{held} 与它的差别不超过偶然，"
+        "共用一个由数据选出的离散度向它收缩（预算不随其噪声移动）；{apart} 明确不同，保留自己的估计中超出偶然的部分",
+        "Channels without journeys are pooled toward the shop's pooled ROAS of {pooled_roi}, each by its own "
+        "evidence: {held} differ from it by no more than chance and share one spread around it, chosen by the data "
+        "(budget does not move on their noise); {apart} differ clearly and keep the part of their own estimate "
+        "beyond chance"),
     "aggregate.platform.prior_used": (
         "平台 GMV 作为弱先验：折算系数 {factor_x}（增量 ÷ 平台，从有增量实验的渠道 {channels} 学得）",
         "Platform GMV used as a weak prior through a deflation factor of {factor_x} (incremental ÷ platform, "
