@@ -29,6 +29,10 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
 * **Prior weight** is chosen by the data (empirical Bayes): of the candidate relative sds
   ``prior_relative_sds``, the one under which the outcome is most likely (levels integrated out,
   :func:`response.solve.prior_evidence`) gives the estimate; draws mix them by that likelihood.
+* **Pool** (``pool``: a shrinkage target per cell, e.g. the shop's pooled ROI × the cell's spend):
+  unlike a prior, its weight is chosen *per cell* from the cell's own evidence
+  (:func:`pool_weights`): a cell whose own estimate sits within its standard error of the target is
+  held to it, a cell that the data set clearly apart keeps its own estimate.
 * **Uncertainty**: each draw picks, per cell, a shape and carry-over kernel from the candidates
   (probabilities ``exp(−ΔSSE_cv / 2σ²)``, the same weights as the average) and a prior weight (the
   same rule over ``prior_relative_sds``), refits the levels for that design and draws them from
@@ -59,16 +63,21 @@ from roimix.messages import Message
 
 from .candidates import cell_candidates, fixed_shapes, kernel_candidates, starting_candidate
 from .design import Timeline, baseline_design
-from .draws import covariance_inflation, curve_draws, newey_west_window
+from .draws import covariance_inflation, curve_draws, level_covariance, newey_west_window
 from .identification import collinear_cells, identifiable_cells
 from .inputs import (OutcomeSeries, current_spend_by_cell, fitted_periods, lift_test_rows, outcome_by_period,
                      spend_by_cell, value_by_cell, with_segment)
 from .report import decomposition, draws_frame, fallback_cell, fitted_cell
 from .result import STATUSES, CurveFit
 from .settings import FitSettings
-from .solve import candidate_weights, cv_errors, level_problem, prior_weights, search_shapes, solve_levels
+from .solve import (candidate_weights, cv_errors, level_problem, prior_weights, residual_variance, search_shapes,
+                    solve_levels)
 
-__all__ = ["STATUSES", "CurveFit", "FitSettings", "fit_curves", "fit_series"]
+__all__ = ["POOL_CHANCE", "STATUSES", "CurveFit", "FitSettings", "fit_curves", "fit_series", "pool_weights"]
+
+POOL_CHANCE = 0.05
+"""A cell's distance from its pool counts as evidence beyond what the most extreme of the pooled cells
+would show by chance this often (:func:`pool_weights`)."""
 
 
 def fit_curves(
@@ -83,6 +92,7 @@ def fit_curves(
     controls: pd.DataFrame | None = None,
     current_spend: pd.DataFrame | None = None,
     shapes: pd.DataFrame | None = None,
+    pool: pd.DataFrame | None = None,
     settings: FitSettings = FitSettings(),
 ) -> CurveFit:
     """Fit one response curve per (channel, segment) of ``spend`` against ``outcome``.
@@ -104,6 +114,9 @@ def fit_curves(
     ``current_spend``: channel, segment, current_spend; default: the mean over the history.
     ``shapes``: channel, segment, family, b, s, lag_mean_days — fixed shapes (only the levels are
     fitted); used to score a fit that is told the true shapes (the noise ceiling).
+    ``pool``: channel, segment, value — a shrinkage target per period for cells without a ``prior``,
+    weighted per cell by the cell's own evidence (:func:`pool_weights`); reported as ``pool_value``
+    and ``pool_relative_sd``.
     """
     rng = np.random.default_rng(settings.seed)
     spend = with_segment(spend)
@@ -121,6 +134,7 @@ def fit_curves(
     z, _terms = baseline_design(timeline, controls)
     current = current_spend_by_cell(cells, x, current_spend)
     priors = value_by_cell(cells, prior, "value")
+    pools = value_by_cell(cells, pool, "value") if pool is not None else None
     lifts, warnings = lift_test_rows(lift_tests, cells, timeline.period_days)
     curve_rows, band_rows, cand_rows, decomp_rows, summaries, draw_rows = [], [], [], [], [], []
 
@@ -136,7 +150,8 @@ def fit_curves(
                                priors[members], current[members],
                                [(int(np.flatnonzero(members == k)[0]), *rest) for k, *rest in lifts if k in members],
                                fixed_shapes(shapes, member_cells, timeline.period_days,
-                                            [cell_kernels[i] for i in members]))
+                                            [cell_kernels[i] for i in members]),
+                               pools[members] if pools is not None else None)
         result = fit_series(series, settings, rng)
         warnings += result.warnings
         curve_rows.append(result.curves)
@@ -180,6 +195,9 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
     draw, report. ``rng`` is the only state it changes (the draws and fallback cells draw from it, in
     that order)."""
     s = settings
+    if series.pool is not None:  # shapes are searched with the pool at the search's fixed weight, as a prior is
+        series = replace(series, pool_sd=np.where(np.isfinite(series.pool) & ~np.isfinite(series.priors),
+                                                  s.prior_relative_sd, np.nan))
     ok, warnings = identifiable_cells(series, s)
     collinear, collinear_warnings = collinear_cells(series, ok)
     warnings += collinear_warnings
@@ -191,6 +209,10 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
     choice, rows = search.choice, series.rows
 
     chosen = [cand[int(k)][choice[int(k)]] for k in active]
+    window = newey_west_window(s, series.timeline.period_days)
+    if series.pool is not None and len(active):
+        series = replace(series, pool_sd=pool_weights(series, active, chosen, search.sigma2, s.prior_relative_sd,
+                                                      window, np.array(s.prior_relative_sds, dtype=float)))
     sd_grid = np.array(s.prior_relative_sds, dtype=float)
     sd_weights = prior_weights(level_problem(series, active, chosen, search.sigma2, s.prior_relative_sd), sd_grid)
     prior_sd = float(sd_grid[int(np.argmax(sd_weights))])
@@ -206,7 +228,6 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
     r2 = 1 - np.sum(resid**2) / np.sum((yr - yr.mean()) ** 2)
 
     shape_weights = {k: candidate_weights(search.cv_sse[k], sigma2, s.weight_temperature) for k in search.cv_sse}
-    window = newey_west_window(s, series.timeline.period_days)
     inflation = (covariance_inflation(problem, coef, window) if len(active) and s.n_bootstrap else 1.0)
     draws = curve_draws(series, active, cand, choice, search.cv_points, sigma2, sd_grid, sd_weights, inflation, s,
                         rng)
@@ -239,3 +260,53 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
                  "baseline_terms": p, "prior_relative_sd": prior_sd},
         warnings=warnings,
     )
+
+
+def pool_weights(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2: float, prior_sd: float,
+                 window: int, sd_grid: np.ndarray) -> np.ndarray:
+    """Per cell the pool's relative sd: one weight for the cells the data cannot tell from the pool,
+    and more room for each cell whose *own* evidence sets it apart (NaN for a cell with its own prior,
+    without a pool, or not identified).
+
+    With each pooled cell's level fitted without the pool, ``â_k``, its standard error ``s_k``
+    (Newey–West sandwich widened by the delete-a-block jackknife, as the draws are) and the pool's
+    level ``p_k`` (pool value ÷ the cell's mean unit response), the pool is a prior
+    ``a_k ~ N(p_k, τ_k²)`` with
+
+        τ_k² = max((â_k − p_k)² − c_n² · s_k²,  r₀² · p_k²),   c_n = Φ⁻¹(1 − POOL_CHANCE / (2n)),
+
+    n the pooled cells of the series and r₀ the one relative sd of the pool under which the outcome
+    is most likely (empirical Bayes over ``prior_relative_sds``, levels integrated out:
+    :func:`response.solve.prior_evidence`, the pooled cells only). A cell within c_n standard errors
+    of the pool — no further than chance takes the most extreme of n cells that all sat at it (2.58
+    for 5 cells, 2.96 for 16) — is held to the pool with the shop's one weight r₀; a cell further
+    away keeps the part beyond chance: the pull toward the pool is then ``1 / (1 + z² − c_n²)`` for a
+    cell z standard errors away (once that is less than the one weight's), so a cell the data set
+    clearly apart (z = 2 c_n) keeps ≥ 96 % of its own estimate. One weight alone (the opt-in
+    ``pooled_prior`` of :mod:`roimix.aggregate`) pulled such a cell as hard as the noisy ones; a weight
+    per cell from its own estimate alone (c_n = 1, no r₀) let the largest of a few noise cells keep
+    most of its noise — the winner's curse the pool is there to stop."""
+    from scipy.stats import norm
+
+    bare = level_problem(replace(series, pool_sd=None), active, chosen, sigma2, prior_sd)  # without the pool
+    rows = series.rows
+    out = np.full(len(series.cells), np.nan)
+    pooled = [(j, int(k), series.pool[k] / chosen[j].h[rows].mean()) for j, k in enumerate(active)
+              if not np.isfinite(series.priors[k]) and np.isfinite(series.pool[k]) and series.pool[k] > 0
+              and chosen[j].h[rows].mean() > 0]
+    if not pooled:
+        return out
+    coef = solve_levels(bare, rows)
+    bare = replace(bare, sigma2=residual_variance(bare, coef))
+    cov = covariance_inflation(bare, coef, window) * level_covariance(bare, coef, window)
+    only_pool = np.full(len(active), np.nan)
+    for j, _k, level in pooled:
+        only_pool[j] = level
+    weights = prior_weights(replace(bare, prior_a=only_pool, lift_units=None), sd_grid)
+    r0 = float(sd_grid[int(np.argmax(weights))])
+    p = series.z.shape[1]
+    c = float(norm.ppf(1 - POOL_CHANCE / (2 * len(pooled))))
+    for j, k, level in pooled:
+        excess = (coef[p + j] - level) ** 2 - c**2 * max(cov[j, j], 0.0)
+        out[k] = float(np.sqrt(max(excess, (r0 * level) ** 2)) / level)
+    return out

@@ -26,7 +26,9 @@ class OutcomeSeries:
     the fit uses; ``x``: spend per cell and period; ``kernels``: candidate carry-over kernels per
     cell; ``priors``: prior level per cell (NaN: none); ``current``: current spend per cell;
     ``lifts``: lift-test rows (see :func:`lift_test_rows`) with cell positions in this series;
-    ``fixed``: a given shape per cell, or None (see :func:`response.candidates.fixed_shapes`)."""
+    ``fixed``: a given shape per cell, or None (see :func:`response.candidates.fixed_shapes`);
+    ``pool``: a shrinkage target per cell (value per period, NaN: none; see :func:`response.fit.fit_curves`)
+    and ``pool_sd`` its relative sd per cell (None: the pool is not used)."""
 
     timeline: Timeline
     z: np.ndarray
@@ -39,6 +41,8 @@ class OutcomeSeries:
     current: np.ndarray
     lifts: list
     fixed: list
+    pool: np.ndarray | None = None
+    pool_sd: np.ndarray | None = None
 
     @cached_property
     def labels(self) -> list[str]:

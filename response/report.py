@@ -68,7 +68,7 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
         "r2_share": r2_share(a_hat * H[series.rows, j], series.y[series.rows]),
         "marginal_roi": mroi,
         "value_at_current": float(curve_value(family, a_fit, b_fit, s_fit, np.array([current]))[0]),
-        "prior_value": float(prior) if np.isfinite(prior) else np.nan,
+        "prior_value": float(prior) if np.isfinite(prior) else np.nan, **pool_columns(series, k),
         "s_shaped": bool(family == "hill" and s_fit > 1), "projection_error": proj_err,
         "top_weight": float(weights.max()),
     }
@@ -88,6 +88,15 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
         "cv_sse": scores, "weight": weights, "amplitude": amps,
     })
     return row, band, cand_frame, warnings
+
+
+def pool_columns(series: OutcomeSeries, k: int) -> dict:
+    """``pool_value`` and ``pool_relative_sd`` of cell ``k`` where its pool was used (else none, or NaN)."""
+    if series.pool is None:
+        return {}
+    sd = series.pool_sd[k] if series.pool_sd is not None else np.nan
+    used = bool(np.isfinite(sd))
+    return {"pool_value": float(series.pool[k]) if used else np.nan, "pool_relative_sd": float(sd) if used else np.nan}
 
 
 def fallback_cell(series: OutcomeSeries, k: int, settings: FitSettings, sd_grid: np.ndarray,
@@ -120,7 +129,7 @@ def fallback_cell(series: OutcomeSeries, k: int, settings: FitSettings, sd_grid:
                  "_band_low": values, "_band_high": values}
     row |= {
         "current_spend": round(current, 2), "lag_mean_periods": lag, "r2_share": 0.0,
-        "prior_value": float(prior) if np.isfinite(prior) else np.nan, "s_shaped": False,
+        "prior_value": float(prior) if np.isfinite(prior) else np.nan, **pool_columns(series, k), "s_shaped": False,
         "projection_error": 0.0, "top_weight": np.nan, **bands,
     }
     band = pd.DataFrame({"spend": grid, "value": values, "low": row.pop("_band_low"), "high": row.pop("_band_high")})

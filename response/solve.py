@@ -28,8 +28,9 @@ from .settings import FitSettings
 class LevelProblem:
     """One design's least-squares problem: baseline ``z``, outcome ``y``, fitted periods ``rows``, unit
     responses ``H``, residual variance ``sigma2``, prior level per column ``prior_a`` (NaN: none),
-    lift-test rows ``lift_units`` (column, unit response, value, standard error; None: none) and the
-    prior's relative sd ``prior_sd``."""
+    lift-test rows ``lift_units`` (column, unit response, value, standard error; None: none), the
+    prior's relative sd ``prior_sd`` and per column a fixed relative sd ``fixed_sd`` that replaces it
+    (NaN: ``prior_sd``; the pool's per-cell weights, see :func:`response.fit.pool_weights`)."""
 
     z: np.ndarray
     y: np.ndarray
@@ -39,6 +40,14 @@ class LevelProblem:
     prior_a: np.ndarray
     lift_units: np.ndarray | None
     prior_sd: float
+    fixed_sd: np.ndarray | None = None
+
+    def column_sds(self) -> np.ndarray:
+        """The prior's relative sd per column: ``fixed_sd`` where given, else ``prior_sd``."""
+        out = np.full(len(self.prior_a), float(self.prior_sd))
+        if self.fixed_sd is not None:
+            out = np.where(np.isfinite(self.fixed_sd), self.fixed_sd, out)
+        return out
 
 
 def design_columns(chosen: list[Candidate], n_periods: int) -> np.ndarray:
@@ -48,13 +57,25 @@ def design_columns(chosen: list[Candidate], n_periods: int) -> np.ndarray:
 
 def prior_levels(series: OutcomeSeries, active: np.ndarray, chosen: list[Candidate]) -> np.ndarray:
     """The prior on each column's level: ``a^prior = prior value ÷ mean unit response`` over the fitted
-    periods (NaN without a prior)."""
+    periods (NaN without a prior); a cell without a prior takes its pool's value once the pool's
+    weights are chosen (``series.pool_sd``)."""
     out = np.full(len(chosen), np.nan)
     for j, c in enumerate(chosen):
         mean_h = c.h[series.rows].mean()
-        if np.isfinite(series.priors[active[j]]) and mean_h > 0:
-            out[j] = series.priors[active[j]] / mean_h
+        value = series.priors[active[j]]
+        if not np.isfinite(value) and series.pool is not None and series.pool_sd is not None:
+            value = series.pool[active[j]]
+        if np.isfinite(value) and mean_h > 0:
+            out[j] = value / mean_h
     return out
+
+
+def pool_sds(series: OutcomeSeries, active: np.ndarray) -> np.ndarray | None:
+    """Per column the pool's fixed relative sd (NaN for a cell with its own prior or no pool); None without."""
+    if series.pool is None or series.pool_sd is None:
+        return None
+    own = np.isfinite(series.priors[active])
+    return np.where(own, np.nan, series.pool_sd[active])
 
 
 def lift_units(series: OutcomeSeries, active: np.ndarray, chosen: list[Candidate]) -> np.ndarray | None:
@@ -73,7 +94,8 @@ def level_problem(series: OutcomeSeries, active: np.ndarray, chosen: list[Candid
                   prior_sd: float) -> LevelProblem:
     """The problem of a design, with its priors and lift tests."""
     return LevelProblem(series.z, series.y, series.rows, design_columns(chosen, series.timeline.n), sigma2,
-                        prior_levels(series, active, chosen), lift_units(series, active, chosen), prior_sd)
+                        prior_levels(series, active, chosen), lift_units(series, active, chosen), prior_sd,
+                        pool_sds(series, active))
 
 
 def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +103,7 @@ def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.n
 
     A prior is the pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` scaled by σ, so each
     extra row has the residual variance σ² of an outcome row."""
-    H, r, sigma2 = problem.H, problem.prior_sd, problem.sigma2
+    H, r, sigma2 = problem.H, problem.column_sds(), problem.sigma2
     Z = problem.z[train]
     A = np.hstack([Z, H[train]])
     b = problem.y[train]
@@ -89,7 +111,7 @@ def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.n
     p, m = Z.shape[1], H.shape[1]
     for j in range(m):
         if np.isfinite(problem.prior_a[j]) and problem.prior_a[j] > 0:
-            w = np.sqrt(sigma2) / (r * problem.prior_a[j])
+            w = np.sqrt(sigma2) / (r[j] * problem.prior_a[j])
             row = np.zeros(p + m)
             row[p + j] = w
             extra_A.append(row)
@@ -231,9 +253,11 @@ def prior_evidence(problem: LevelProblem, sd_grid: np.ndarray) -> np.ndarray:
     Q = q[:, rank:]
     resid = Q.T @ (problem.y[rows] - H[rows][:, has] @ prior_a[has])
     G = Q.T @ H[rows][:, has]
+    fixed = np.isfinite(problem.fixed_sd[has]) if problem.fixed_sd is not None else np.zeros(int(has.sum()), bool)
     out = []
     for r in sd_grid:
-        C = sigma2 * np.eye(Q.shape[1]) + (G * (r * prior_a[has]) ** 2) @ G.T
+        sds = np.where(fixed, problem.fixed_sd[has] if problem.fixed_sd is not None else r, r)
+        C = sigma2 * np.eye(Q.shape[1]) + (G * (sds * prior_a[has]) ** 2) @ G.T
         sign, logdet = np.linalg.slogdet(C)
         out.append(-0.5 * (logdet + resid @ np.linalg.solve(C, resid)))
     return np.array(out)
@@ -241,8 +265,11 @@ def prior_evidence(problem: LevelProblem, sd_grid: np.ndarray) -> np.ndarray:
 
 def prior_weights(problem: LevelProblem, sd_grid: np.ndarray) -> np.ndarray:
     """Probability of each candidate prior weight in ``sd_grid`` by its evidence (below 1e-3 dropped);
-    all on the first without a choice (one candidate, or no prior)."""
-    if len(sd_grid) > 1 and np.any(np.isfinite(problem.prior_a) & (problem.prior_a > 0)):
+    all on the first without a choice (one candidate, or no prior whose weight is not fixed)."""
+    free = np.isfinite(problem.prior_a) & (problem.prior_a > 0)
+    if problem.fixed_sd is not None:
+        free &= ~np.isfinite(problem.fixed_sd)
+    if len(sd_grid) > 1 and np.any(free):
         evidence = prior_evidence(problem, sd_grid)
         sd_weights = np.exp(evidence - evidence.max())
         sd_weights = np.where(sd_weights / sd_weights.sum() > 1e-3, sd_weights, 0.0)

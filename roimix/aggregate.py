@@ -13,15 +13,29 @@ total GMV per day or per week — with no user journeys.
   levels, no attribution prior unless one is given (partial journeys: ``prior`` for the channels
   that have journeys). Weekly data try mean lags of 0–1.5 weeks (0–10 days; the daily grid's
   0–3 periods would mean 0–3 *weeks*).
-* **Pooled prior** (``pooled_prior``, off by default): one cell's spend against the total outcome says little; the
-  sum of all spend says more. Each cell without a journey prior gets a prior at the shop's pooled
-  ROI × its own spend (:func:`pooled_prior`), weighted by empirical Bayes like any prior: the cells
-  are pulled toward one ROI unless their own data disagree, so a plan moves budget where the data
-  show a difference rather than where the noise does (on the independent markets' development
-  seeds, without it the plans moved by noise and lost money in half the runs while stating P10 > 0).
-* **Shop events** (``shop_events``, off by default): periods when every channel's spend moved together (a campaign
-  the built-in calendar does not know, a holiday lull) are left out like campaign windows
-  (:func:`shop_events`), named in a warning.
+* **Pool** (``pool``, on by default): one cell's spend against the total outcome says little; the
+  sum of all spend says more. Each cell without a journey prior is pooled toward the shop's pooled
+  ROI R × its own spend, ``p_k`` (:func:`pooled_prior`), with a weight set by *its own* evidence
+  (:func:`response.fit.pool_weights`): with ``â_k`` its level fitted without the pool and ``s_k``
+  that level's standard error, the pool is a prior ``N(p_k, τ_k²)`` with
+
+      τ_k² = max((â_k − p_k)² − c_n² · s_k²,  r₀² · p_k²),   c_n = Φ⁻¹(1 − 0.05 / (2n)),
+
+  r₀ the one relative sd of the pool under which the outcome is most likely (empirical Bayes over
+  0.25–2, the pooled cells only) and n the pooled cells. A cell no further from the pool than chance
+  takes the most extreme of n cells (c_n standard errors: 2.58 for 5, 2.96 for 16) is held to it with
+  the weight r₀; one further away keeps the part beyond chance (pull ``1 / (1 + z² − c_n²)`` at z
+  standard errors), so a well-identified cell is not pulled toward the others, and a plan moves budget
+  where the data show a difference rather than where the noise does (on the independent markets'
+  development seeds, without the pool the plans moved by noise and lost money in half the runs while
+  stating P10 > 0). Not used with journeys or a given ``prior`` (see :class:`AggregateSettings`).
+* **Shop events** (``shop_events``, ``"auto"`` by default): periods when the cells' spend moved
+  together (a campaign the built-in calendar does not know, a holiday lull) are left out like
+  campaign windows (:func:`shop_events`), named in a warning. By default a move counts when at least
+  half the cells moved by more than 0.3 (log) the same way, each against its own 6-week rolling
+  median, the median of their moves passes 3 standard errors of what independent moves would give by
+  chance (``1.2533 · 1.4826 · MAD / √n_cells``: with 3 cells of independently varied spend a log move
+  of ≈ 1, with the markets' 16 cells ≈ 0.2, so 0.3 decides), and it lasts 2 days or more.
 * **Evidence** per cell: ``lift_test`` (level calibrated by an experiment), ``journeys`` (an
   attribution prior), ``aggregate`` (spend variation against total GMV only), or the fit's own
   ``prior``/``unfit`` statuses. A cell with aggregate evidence whose spend follows the calendar
@@ -63,6 +77,14 @@ Progress = Callable[[str], None]
 
 WEEKLY_LAGS_PERIODS = (0.0, 0.3, 0.7, 1.5)
 """Mean lags (weeks) tried on weekly data: 0 to about 10 days of carry-over."""
+SHOP_EVENT_THRESHOLD = 0.3
+"""The default shop events' threshold (tried on the markets' development seeds)."""
+EVENT_Z = 3.0
+"""By default a shop event's shared move must exceed this many standard errors of the cross-cell median
+that the cells' own independent moves would give (:func:`shop_events`): by chance on 0.3 % of periods."""
+EVENT_MIN_DAYS = 2
+"""By default a shop event lasts at least this many days (a week on weekly data): one day's chance
+crossing is not an event (双12 is 3 days, 品牌日 2, 春节停运 14)."""
 EVIDENCE = ("lift_test", "journeys", "aggregate", "prior", "unfit")
 _OUTCOME_EXPECTATIONS = {"data.err.fit_periods": "fit_periods", "data.err.fit_segments": "fit_segments"}
 """The fit's errors that are a problem of the outcome table (key → its expectation, same values)."""
@@ -89,15 +111,23 @@ class AggregateSettings:
     """Partial journeys: the attribution window."""
     model: str = "incremental"
     """Partial journeys: the attribution model whose credit is the prior."""
-    shop_events: float | None = None
-    """Leave out periods when every channel's spend moved together by more than this (|log| of the
-    cross-channel median against its 6-week rolling median, see :func:`shop_events`; 0.3 was tried on
-    the markets' development seeds); None (the default): keep them."""
+    shop_events: float | str | None = "auto"
+    """Leave out periods when the channels' spend moved together (:func:`shop_events`): ``"auto"`` (the
+    default) by more than :data:`SHOP_EVENT_THRESHOLD` *and* beyond what the cells' own moves give by
+    chance, for at least :data:`EVENT_MIN_DAYS` days; a number: by more than that (|log| of the
+    cross-channel median against its 6-week rolling median), as given; None: keep every period."""
+    pool: bool = True
+    """Cells without a journey prior are pooled toward the shop's pooled ROI × their spend, each by
+    its own evidence (:func:`pooled_prior` gives the target, :func:`response.fit.pool_weights` the
+    per-cell weight): a cell the data set clearly apart keeps its estimate, a noisy one is held to
+    the pool. False: each cell on its own data (the plans then move budget by noise, see
+    benchmarks/results/aggregate_dev.md). Not with journeys or a given ``prior``: on the sample market,
+    pooling the other cells moved the journey cells' marginal ROI away from the truth (3 of 4 within
+    0.5–2× of it → 2 of 4), so with an attribution prior the fit is as before."""
     pooled_prior: bool = False
-    """Cells without a journey prior get a prior at the shop's pooled ROI (see :func:`pooled_prior`).
-    Off by default: on the markets' development seeds it stopped the losing plans but the plans then
-    hardly moved (capture ≈ 0), and it pulls well-identified cells toward the pool (see
-    benchmarks/results/aggregate_dev.md)."""
+    """The earlier, cruder form (opt-in): the pooled ROI as a *prior* on every cell without journeys,
+    one weight for all by empirical Bayes (well-identified cells are pulled as hard as noisy ones);
+    it replaces ``pool`` where both are on."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +189,9 @@ def run_aggregate(
 
     dates = pd.to_datetime(pd.concat([spend_t["date"], outcome_t["date"]]))
     exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
-    events = (shop_events(spend_t, settings.shop_events, period_days) if settings.shop_events is not None
+    auto = settings.shop_events == "auto"
+    threshold = SHOP_EVENT_THRESHOLD if auto else settings.shop_events
+    events = (shop_events(spend_t, threshold, period_days, beyond_chance=auto) if threshold is not None
               else pd.DataFrame(columns=["start", "end"]))
     event_note = None
     if len(events):
@@ -167,7 +199,7 @@ def run_aggregate(
         shown = [f"{r.start.date()}" + ("" if r.end == r.start else f"–{r.end.date()}") for r in events.itertuples()]
         event_note = Message("aggregate.shop_events", {
             "n_periods": int(sum((r.end - r.start).days // period_days + 1 for r in events.itertuples())),
-            "periods": shown[:6] + (["…"] if len(shown) > 6 else []), "threshold_share": float(settings.shop_events)})
+            "periods": shown[:6] + (["…"] if len(shown) > 6 else []), "threshold_share": float(threshold)})
     journey_note = None
     if (touchpoints is None) != (conversions is None):
         raise TableError([Problem.of("touchpoints" if touchpoints is None else "conversions", "", expect("agg_partial"))])
@@ -195,7 +227,7 @@ def run_aggregate(
     def fit_with(prior_table, fs):
         try:
             return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=lifts, exclude=exclude,
-                              controls=controls, current_spend=current, settings=fs)
+                              controls=controls, current_spend=current, pool=target, settings=fs)
         except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
             expectation = _OUTCOME_EXPECTATIONS.get(getattr(err.message, "key", None))
             if expectation is None:
@@ -203,8 +235,11 @@ def run_aggregate(
             raise TableError([Problem.of(_name(outcome, "outcome"), "date",
                                          expect(expectation, **err.message.values))]) from None
 
+    pool = settings.pool and not settings.pooled_prior and prior is None  # see AggregateSettings.pool
     pooled = (pooled_prior(by_period, outcome_t[out_cols], exclude=exclude, controls=controls, settings=fit_settings)
-              if settings.pooled_prior else None)
+              if settings.pooled_prior or pool else None)
+    target = pooled if pool else None
+    pooled = pooled if settings.pooled_prior else None
     fit = fit_with(_first_prior(prior, pooled), fit_settings)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
     factor = None
@@ -229,6 +264,8 @@ def run_aggregate(
     if platform is not None:
         curves = curves.merge(platform[["channel", "platform_roas", "incremental_roas", "deflation"]],
                               on="channel", how="left")
+    if target is not None and "pool_relative_sd" in fit.curves.columns:
+        warnings.append(_pool_note(fit.curves, by_period, target, fit_settings))
     for r in evidence.itertuples():
         if r.likely_confounded:
             warnings.append(Message("aggregate.confounded", {"cell": f"{r.channel}/{r.segment}",
@@ -373,22 +410,46 @@ def journey_prior(touchpoints: Source, conversions: Source, *, paid: list[str], 
     return out[out["value"] > 0].reset_index(drop=True)
 
 
-def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1) -> pd.DataFrame:
+def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1, *,
+                beyond_chance: bool = False) -> pd.DataFrame:
     """start, end of each run of periods when the shop moved *every* channel's spend together: the
     median over cells of log spend (each cell against its own median) departs by more than
     ``threshold`` from its rolling median over six weeks. A shop that raises or cuts all budgets at
     once does so for a reason — a campaign the built-in calendar does not know (双12, 品牌日, 三八节),
     a holiday lull (春节停运) — and demand moves on those days too, so they would pass demand off as
-    ad effect, as campaign windows would. Needs at least three cells (else none is found)."""
+    ad effect, as campaign windows would. Needs at least three cells (else none is found).
+
+    ``beyond_chance`` (aggregate mode's default): each cell's move is taken against its own 6-week
+    rolling median, and a period is an event when at least half the cells with spend moved beyond
+    ``threshold`` the same way and the median of their moves passes both ``threshold`` and
+    ``EVENT_Z`` standard errors of a median of n independent moves, ``1.2533 · σ / √n`` (σ = 1.4826 ·
+    MAD of all the cells' own moves, n the cells with spend that period), for at least
+    ``EVENT_MIN_DAYS`` days in a row. With three cells whose
+    spend varies independently by 45 % a day (``tests/cli``'s market) the median of their moves
+    crosses 0.3 on a quarter of the days; the guard asks ≈ 1.0 there, and ≈ 0.2 with the 16 cells of
+    the independent markets (where 0.3 then decides)."""
     table = spend.groupby(["date", "channel", "segment"])["spend"].sum().unstack(["channel", "segment"])
     table = table.reindex(pd.date_range(table.index.min(), table.index.max(), freq=f"{period_days}D"))
     if table.shape[1] < 3 or len(table) < 3:
         return pd.DataFrame(columns=["start", "end"])
     logs = np.log(table.where(table > 0))
-    common = (logs - logs.median()).median(axis=1)
     half = max(42 // period_days // 2, 1)
-    shift = common - common.rolling(2 * half + 1, center=True, min_periods=half).median()
-    flagged = (shift.abs() > threshold).to_numpy()
+    window = {"window": 2 * half + 1, "center": True, "min_periods": half}
+    if beyond_chance:
+        own = logs - logs.rolling(**window).median()  # each cell's own moves
+        values = own.to_numpy()
+        values = values[np.isfinite(values)]
+        sigma = 1.4826 * float(np.median(np.abs(values - np.median(values)))) if len(values) else 0.0
+        n_cells = own.notna().sum(axis=1).to_numpy()
+        chance = EVENT_Z * 1.2533 * sigma / np.sqrt(np.maximum(n_cells, 1))
+        together = np.maximum((own > threshold).sum(axis=1), (own < -threshold).sum(axis=1)).to_numpy()
+        shift = own.median(axis=1).abs().to_numpy()
+        flagged = (n_cells >= 3) & (together >= n_cells / 2) & (shift > np.maximum(threshold, chance))
+        flagged = _long_runs(flagged, max(-(-EVENT_MIN_DAYS // period_days), 1))
+    else:
+        common = (logs - logs.median()).median(axis=1)
+        shift = common - common.rolling(**window).median()
+        flagged = (shift.abs() > threshold).to_numpy()
     rows, start = [], None
     for date, on in zip(table.index, flagged):
         if on and start is None:
@@ -399,6 +460,23 @@ def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1) -> 
     if start is not None:
         rows.append({"start": start, "end": table.index[-1]})
     return pd.DataFrame(rows, columns=["start", "end"])
+
+
+def _long_runs(flags: np.ndarray, least: int) -> np.ndarray:
+    """``flags`` with runs of True shorter than ``least`` periods turned off."""
+    out = flags.copy()
+    i = 0
+    while i < len(flags):
+        if flags[i]:
+            j = i
+            while j < len(flags) and flags[j]:
+                j += 1
+            if j - i < least:
+                out[i:j] = False
+            i = j
+        else:
+            i += 1
+    return out
 
 
 def pooled_prior(spend: pd.DataFrame, outcome: pd.DataFrame, *, exclude: pd.DataFrame | None = None,
@@ -431,6 +509,22 @@ def pooled_prior(spend: pd.DataFrame, outcome: pd.DataFrame, *, exclude: pd.Data
     out = pd.DataFrame(rows, columns=["channel", "segment", "value"])
     out = out[out["value"] > 0].reset_index(drop=True)
     return out if len(out) else None
+
+
+def _pool_note(curves: pd.DataFrame, spend: pd.DataFrame, target: pd.DataFrame, fit_settings: FitSettings) -> Message:
+    """Which cells the pool held (relative sd at the shop's one weight r₀, a value of the grid: within
+    chance of the pool) and which kept their own (any other sd: the part beyond chance)."""
+    sd = curves.set_index(["channel", "segment"])["pool_relative_sd"].dropna()
+
+    def at_weight(v: float) -> bool:
+        return any(abs(v - g) <= 1e-9 * g for g in fit_settings.prior_relative_sds)
+
+    held = [f"{c}/{s}" for (c, s), v in sd.items() if at_weight(v)]
+    apart = [f"{c}/{s}" for (c, s), v in sd.items() if not at_weight(v)]
+    mean = spend.groupby(["channel", "segment"])["spend"].sum()
+    roi = float(target["value"].sum() / mean.loc[list(zip(target["channel"], target["segment"]))].sum()
+                * spend["date"].nunique()) if len(target) else float("nan")
+    return Message("aggregate.pool", {"pooled_roi": roi, "held": held or ["–"], "apart": apart or ["–"]})
 
 
 def _first_prior(*tables: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -472,7 +566,7 @@ def _per_day(curves: pd.DataFrame, period_days: int) -> pd.DataFrame:
         if col in out.columns:
             out[col] = out[col] * factor
     out["b"] = np.where(power, out["b"], out["b"] / p)
-    for col in ("current_spend", "value_at_current", "prior_value"):
+    for col in ("current_spend", "value_at_current", "prior_value", "pool_value"):
         if col in out.columns:
             out[col] = out[col] / p
     if "current_spend" in out.columns:

@@ -20,11 +20,19 @@ STRINGS = {
         "variation); without a lift test its ROAS may pass demand off as ad effect (likely confounded). "
         "Calibrate it with a lift test"),
     "aggregate.shop_events": (
-        "所有渠道的花费同时变动超过 {threshold_share} 的 {n_periods} 个周期（{periods}）像大促一样不参与拟合："
+        "各渠道的花费同时变动超过 {threshold_share}（且超出偶然）的 {n_periods} 个周期（{periods}）像大促一样不参与拟合："
         "店铺同时调高或调低全部预算时（内置日历之外的活动、假期停运），需求往往也在变，无法与广告效果区分",
-        "{n_periods} periods when every channel's spend moved together by more than {threshold_share} ({periods}) "
-        "are left out of the fit like campaigns: when a shop raises or cuts all budgets at once (an event the "
-        "built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad effect"),
+        "{n_periods} periods when the channels' spend moved together by more than {threshold_share} (beyond chance) "
+        "({periods}) are left out of the fit like campaigns: when a shop raises or cuts all budgets at once (an event "
+        "the built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad "
+        "effect"),
+    "aggregate.pool": (
+        "没有用户路径的渠道按各自的证据向全店合并投产 {pooled_roi} 收缩：{held} 与它的差别不超过偶然，"
+        "共用一个由数据选出的离散度向它收缩（预算不随其噪声移动）；{apart} 明确不同，保留自己的估计中超出偶然的部分",
+        "Channels without journeys are pooled toward the shop's pooled ROAS of {pooled_roi}, each by its own "
+        "evidence: {held} differ from it by no more than chance and share one spread around it, chosen by the data "
+        "(budget does not move on their noise); {apart} differ clearly and keep the part of their own estimate "
+        "beyond chance"),
     "aggregate.platform.prior_used": (
         "平台 GMV 作为弱先验：折算系数 {factor_x}（增量 ÷ 平台，从有增量实验的渠道 {channels} 学得）",
         "Platform GMV used as a weak prior through a deflation factor of {factor_x} (incremental ÷ platform, "
