@@ -38,8 +38,14 @@ def _world(seed: int, rois, days: int = 140, noise: float = 0.06, event: tuple[i
         first, length, factor = event
         spend[:, first:first + length] *= factor
         demand[first:first + length] = factor
+    return world_tables(dates, spend, a, b, 50_000 * (1 + 0.1 * (dates.day_of_week >= 5)) * demand, noise, rng)
+
+
+def world_tables(dates, spend: np.ndarray, a: np.ndarray, b: np.ndarray, base: np.ndarray, noise: float, rng):
+    """(spend, outcome, truth a and b per channel) of a world: the exp curves' effect of ``spend`` (channels ×
+    days) on top of ``base``, with AR(1) shocks (0.4) of sd ``noise`` × 50,000 drawn from ``rng``."""
+    n, days = spend.shape
     effect = (a[:, None] * -np.expm1(-spend / b[:, None])).sum(axis=0)
-    base = 50_000 * (1 + 0.1 * (dates.day_of_week >= 5)) * demand
     shocks = rng.normal(0, noise * 50_000, days)
     ar = np.zeros(days)
     for t in range(days):
@@ -54,8 +60,14 @@ def _world(seed: int, rois, days: int = 140, noise: float = 0.06, event: tuple[i
 def _plan(seed: int, rois, pooled: bool = True):
     """(true uplift per day of the plan, its stated P10, P90, budget) for the world of ``seed``."""
     spend, outcome, truth = _world(seed, rois)
-    result = run_aggregate(spend, outcome, settings=AggregateSettings(exclude=NO_CAMPAIGNS, fit=QUICK,
-                                                                      pooled_prior=pooled))
+    return plan_against_truth(spend, outcome, truth, AggregateSettings(exclude=NO_CAMPAIGNS, fit=QUICK,
+                                                                       pooled_prior=pooled))
+
+
+def plan_against_truth(spend, outcome, truth, settings: AggregateSettings):
+    """(true uplift per day, stated P10, stated P90, budget) of the CLI's default plan (CVaR 0.9 over the fit's
+    draws, today's budget, cells within 0.5–2× today) from aggregate mode's fit with ``settings``."""
+    result = run_aggregate(spend, outcome, settings=settings)
     curves = result.curves.assign(cpc=1.0, new_customer_share=0.0)
     budget = float(curves["current_spend"].sum())
     plan = Planner(curves, draws=result.draws).solve(Scenario(

@@ -14,14 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import Bounds, Budget, Objective, Planner, Scenario
-from optimizer.scenario import Risk
-from response import FitSettings, fit_curves
-from roimix.aggregate import AggregateSettings, run_aggregate
+from test_aggregate_decisions import MEAN_SPEND, NO_CAMPAIGNS, QUICK, plan_against_truth, world_tables
 
-NO_CAMPAIGNS = pd.DataFrame(columns=["start", "end"])
-QUICK = FitSettings(n_bootstrap=60, families=("exp", "mm", "log"), lag_candidates_periods=(0.0, 0.7))
-MEAN_SPEND = 4000.0
+from response import FitSettings, fit_curves
+from roimix.aggregate import AggregateSettings
 
 
 def _world(seed: int, rois, days: int = 140, jitter=None, spend_x=None, noise: float = 0.06):
@@ -38,34 +34,13 @@ def _world(seed: int, rois, days: int = 140, jitter=None, spend_x=None, noise: f
     weeks = np.arange(days) // 7
     spend = np.array([b[k] * np.exp(rng.normal(0, 0.3, weeks.max() + 1))[weeks]
                       * np.exp(rng.normal(0, jitter[k], days)) for k in range(n)])
-    effect = (a[:, None] * -np.expm1(-spend / b[:, None])).sum(axis=0)
-    base = 50_000 * (1 + 0.1 * (dates.day_of_week >= 5))
-    shocks = rng.normal(0, noise * 50_000, days)
-    ar = np.zeros(days)
-    for t in range(days):
-        ar[t] = 0.4 * (ar[t - 1] if t else 0.0) + shocks[t]
-    names = [f"c{k}" for k in range(n)]
-    table = pd.DataFrame({"date": np.tile(dates, n), "channel": np.repeat(names, days), "segment": "existing",
-                          "spend": spend.ravel().round(2)})
-    return table, pd.DataFrame({"date": dates, "value": (base + effect + ar).round(2)}), \
-        pd.DataFrame({"channel": names, "a": a, "b": b})
+    return world_tables(dates, spend, a, b, 50_000 * (1 + 0.1 * (dates.day_of_week >= 5)), noise, rng)
 
 
 def _plan(spend, outcome, truth, settings: AggregateSettings):
     """(true uplift per day of the plan, its stated P10, budget)."""
-    result = run_aggregate(spend, outcome, settings=settings)
-    curves = result.curves.assign(cpc=1.0, new_customer_share=0.0)
-    budget = float(curves["current_spend"].sum())
-    plan = Planner(curves, draws=result.draws).solve(Scenario(
-        Objective("gmv", risk=Risk.parse("cvar:0.9")), Budget(budget, "eq", 0.0),
-        (Bounds("0.5–2× today", 0.5, 2.0, relative=True),)))
-    assert plan.solved
-    rows = plan.plan.set_index("channel").loc[truth["channel"]]
-
-    def value(x):
-        return float((truth["a"] * -np.expm1(-np.asarray(x, dtype=float) / truth["b"])).sum())
-
-    return value(rows["spend"]) - value(rows["current_spend"]), plan.outcome.uplift_p10_cny, budget
+    uplift, p10, _, budget = plan_against_truth(spend, outcome, truth, settings)
+    return uplift, p10, budget
 
 
 @pytest.mark.slow
