@@ -397,6 +397,12 @@ def last_touch(encoded: EncodedPaths) -> np.ndarray:
     return out
 
 
+def plain_exposures(encoded: EncodedPaths, organic: tuple[str, ...]) -> Features:
+    """The exposure design with no hypothesis on (δ = 1, no intent, no targeting): what the absorbing chain
+    reads from it is which credited channels each path holds, and which paths are treated."""
+    return exposure_features(encoded, organic, 1.0, (), intent=False, targeting=False)
+
+
 def chain_rates(last: np.ndarray, y: np.ndarray, n: np.ndarray, n_states: int) -> np.ndarray:
     """``q_ℓ = (y_ℓ + q̄)/(y_ℓ + n_ℓ + 1)`` per last touch ``ℓ`` (``q̄`` the pooled rate; see the module
     docstring), clipped away from 0 and 1."""
@@ -550,7 +556,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
 
     def score_chain(spec: Spec) -> float:
         """The absorbing chain on the same folds and the same rows as the exposure model."""
-        feats = exposure_features(sample, organic, 1.0, (), intent=False, targeting=False)
+        feats = plain_exposures(sample, organic)
         use = fit_rows(feats, use_untouched, use_organic_only)
         ll, journeys, rows_ll = 0.0, 0.0, []
         for k in range(folds):
@@ -681,7 +687,7 @@ class IncrementalModel:
     def _fit_chain(self, encoded: EncodedPaths, use_untouched: bool, use_organic_only: bool) -> IncrementalModel:
         """The absorbing chain (module docstring): ``q`` per last touch. ``coef_`` holds each credited
         channel's ``q`` as a last touch (there is no η); no baseline or synergy coefficients."""
-        feats = exposure_features(encoded, self.organic_, 1.0, (), intent=False, targeting=False)
+        feats = plain_exposures(encoded, self.organic_)
         use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
         last = last_touch(encoded)
         q = chain_rates(last[use], encoded.conversions[use], encoded.nulls[use], encoded.n_channels + 1)
@@ -715,7 +721,7 @@ class IncrementalModel:
     def _chain_credit(self, encoded: EncodedPaths) -> IncrementalCredit:
         """Each converting path split equally over its distinct credited channels (the Shapley value of
         ``v(T) = p·1[S ⊆ T]``); organic-only and ``(none)`` paths to the baseline."""
-        feats = exposure_features(encoded, self.organic_, 1.0, (), intent=False, targeting=False)
+        feats = plain_exposures(encoded, self.organic_)
         conv = encoded.conversions > 0
         present = (sparse.diags(conv.astype(float)) @ (feats.X[:, feats.channel_columns] > 0).astype(float)).tocsr()
         k = np.asarray(present.sum(axis=1)).ravel()
@@ -740,7 +746,7 @@ class IncrementalModel:
         encoded = paths if isinstance(paths, EncodedPaths) else encode_paths(paths)
         if self.spec_.chain:
             q = self._chain_q(encoded)
-            treated = exposure_features(encoded, self.organic_, 1.0, (), intent=False, targeting=False).treated
+            treated = plain_exposures(encoded, self.organic_).treated
             return pd.DataFrame({"path": encoded.paths, "p": q, "p_baseline": np.where(treated, 0.0, q)})
         feats, w = self._design(encoded)
         base = feats.X[:, feats.baseline_mask()] @ w[feats.baseline_mask()]
@@ -851,5 +857,5 @@ def resolve_targeted(targeted: tuple[str, ...] | None, channels: pd.DataFrame | 
 
 
 __all__ = ["Features", "IncrementalCredit", "IncrementalModel", "Selection", "Spec", "chain_rates", "drop_null_anchors",
-           "exposure_features", "last_touch", "log_likelihood", "resolve_organic", "resolve_targeted",
-           "select_specification", "shape_keys", "split_counts"]
+           "exposure_features", "last_touch", "log_likelihood", "plain_exposures", "resolve_organic",
+           "resolve_targeted", "select_specification", "shape_keys", "split_counts"]

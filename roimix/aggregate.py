@@ -236,10 +236,10 @@ def run_aggregate(
                                          expect(expectation, **err.message.values))]) from None
 
     pool = settings.pool and not settings.pooled_prior and prior is None  # see AggregateSettings.pool
-    pooled = (pooled_prior(by_period, outcome_t[out_cols], exclude=exclude, controls=controls, settings=fit_settings)
-              if settings.pooled_prior or pool else None)
-    target = pooled if pool else None
-    pooled = pooled if settings.pooled_prior else None
+    shop_roi = (pooled_prior(by_period, outcome_t[out_cols], exclude=exclude, controls=controls, settings=fit_settings)
+                if settings.pooled_prior or pool else None)
+    target = shop_roi if pool else None  # the per-cell pool's target (fit_with reads it)
+    pooled = shop_roi if settings.pooled_prior else None  # the opt-in form: a prior on every cell
     fit = fit_with(_first_prior(prior, pooled), fit_settings)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
     factor = None
@@ -445,38 +445,21 @@ def shop_events(spend: pd.DataFrame, threshold: float, period_days: int = 1, *,
         together = np.maximum((own > threshold).sum(axis=1), (own < -threshold).sum(axis=1)).to_numpy()
         shift = own.median(axis=1).abs().to_numpy()
         flagged = (n_cells >= 3) & (together >= n_cells / 2) & (shift > np.maximum(threshold, chance))
-        flagged = _long_runs(flagged, max(-(-EVENT_MIN_DAYS // period_days), 1))
+        least = max(-(-EVENT_MIN_DAYS // period_days), 1)
     else:
         common = (logs - logs.median()).median(axis=1)
         shift = common - common.rolling(**window).median()
         flagged = (shift.abs() > threshold).to_numpy()
-    rows, start = [], None
-    for date, on in zip(table.index, flagged):
+        least = 1
+    rows, start = [], None  # runs of flagged periods, at least `least` long
+    for i, on in enumerate(list(flagged) + [False]):
         if on and start is None:
-            start = date
+            start = i
         if not on and start is not None:
-            rows.append({"start": start, "end": date - pd.Timedelta(days=period_days)})
+            if i - start >= least:
+                rows.append({"start": table.index[start], "end": table.index[i - 1]})
             start = None
-    if start is not None:
-        rows.append({"start": start, "end": table.index[-1]})
     return pd.DataFrame(rows, columns=["start", "end"])
-
-
-def _long_runs(flags: np.ndarray, least: int) -> np.ndarray:
-    """``flags`` with runs of True shorter than ``least`` periods turned off."""
-    out = flags.copy()
-    i = 0
-    while i < len(flags):
-        if flags[i]:
-            j = i
-            while j < len(flags) and flags[j]:
-                j += 1
-            if j - i < least:
-                out[i:j] = False
-            i = j
-        else:
-            i += 1
-    return out
 
 
 def pooled_prior(spend: pd.DataFrame, outcome: pd.DataFrame, *, exclude: pd.DataFrame | None = None,
