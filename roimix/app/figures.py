@@ -467,10 +467,12 @@ def sweep_marks(current_budget, chosen_budget, ok: pd.DataFrame, lang: str) -> l
 # --- campaign page -----------------------------------------------------------------------------------------
 
 
-def daily_plan(daily: pd.DataFrame, phases: pd.DataFrame, channels: pd.DataFrame, lang: str) -> go.Figure:
+def daily_plan(daily: pd.DataFrame, phases: pd.DataFrame, channels: pd.DataFrame, lang: str,
+               lead_in: tuple[object, object] | None = None) -> go.Figure:
     """Planned spend per day stacked by channel, with the campaign's phases shaded and named.
 
-    ``daily``: date, channel, spend (yuan). ``phases``: phase label, start, end (dates).
+    ``daily``: date, channel, spend (yuan). ``phases``: phase label, start, end (dates). ``lead_in``: the first
+    and last day planned before the campaign (蓄水期), shaded grey with a dashed edge and named with its day count.
     """
     colours, names = channel_colours(channels), labels(channels, lang)
     if daily.empty:
@@ -490,6 +492,15 @@ def daily_plan(daily: pd.DataFrame, phases: pd.DataFrame, channels: pd.DataFrame
                        "fillcolor": shades[i % 2], "line": {"width": 0}, "layer": "below"})
         annotations.append({"text": str(ph.label), "x": start + (end - start) / 2, "y": 1.02, "xref": "x",
                             "yref": "paper", "showarrow": False, "font": {"size": 12}})
+    if lead_in is not None:
+        first, last = pd.Timestamp(lead_in[0]), pd.Timestamp(lead_in[1])
+        start, end = first - pd.Timedelta(hours=12), last + pd.Timedelta(hours=12)
+        shapes.append({"type": "rect", "xref": "x", "x0": start, "x1": end, "yref": "paper", "y0": 0, "y1": 1,
+                       "fillcolor": "rgba(120,120,120,0.06)", "line": {"width": 1, "dash": "dot", "color": "#999"},
+                       "layer": "below"})
+        annotations.append({"text": t("app.fig.lead_in", lang, days=(last - first).days + 1),
+                            "x": start + (end - start) / 2, "y": 1.02, "xref": "x", "yref": "paper",
+                            "showarrow": False, "font": {"size": 12, "color": "#666"}})
     return _figure(data, _layout(t("app.fig.daily_plan_title", lang), height=460, barmode="stack", bargap=0.1,
                                  shapes=shapes, annotations=annotations, xaxis={"tickformat": "%m-%d"},
                                  yaxis=money_ticks(daily.groupby("date")["spend"].sum(), lang)))

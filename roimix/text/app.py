@@ -183,6 +183,7 @@ STRINGS = {
     "app.fig.sweep_hover_roi": ("预算 {budget} → 增量投产比 {value}", "budget {budget} → incremental ROAS {value}"),
     "app.fig.sweep_hover_mroi": ("预算 {budget} → 边际投产比 {value}", "budget {budget} → marginal ROAS {value}"),
     "app.fig.daily_plan_title": ("每日花费计划", "Daily spend plan"),
+    "app.fig.lead_in": ("蓄水期（活动前 {days} 天）", "Lead-in ({days} days before)"),
     "app.fig.compare_title": ("方案对比：每日花费与 GMV", "Scenarios: spend and GMV per day"),
     # --- curves (shared) ------------------------------------------------------------------------------
     "app.curves.fitting": ("正在根据数据拟合响应曲线（首次约需数秒）…", "Fitting response curves to the data (a few seconds the first time) …"),

@@ -227,3 +227,33 @@ def test_the_pacing_page_takes_the_campaign_plan_over_the_same_days_and_replans_
     assert pd.Timestamp(again.planner.horizon.start) == first
     assert pd.Timestamp(again.planner.horizon.end) == pd.Timestamp(campaign.end)
     assert _fen(again.spent_cny + again.plan.spend_cny) == _fen(plan.spend_cny)
+
+
+def _daily_chart(at) -> dict:
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    found = [c for c in charts if c["layout"].get("title", {}).get("text") in ("每日花费计划", "Daily spend plan")]
+    assert len(found) == 1, [c["layout"].get("title") for c in charts]
+    return found[0]
+
+
+@pytest.mark.parametrize("lang, label", [("zh", "蓄水期（活动前 14 天）"), ("en", "Lead-in (14 days before)")])
+def test_the_daily_chart_shades_and_names_the_lead_in_days(page, lang, label):
+    """With 14 days before, the daily chart marks them as the lead-in: a band from the first day planned to the day
+    before the first phase, named with its day count; with 0 days there is no such band."""
+    at = _lead(page, 14, lang)
+    campaign = _campaign(at)
+    chart = _daily_chart(at)
+    named = [a for a in chart["layout"]["annotations"] if a["text"] == label]
+    assert len(named) == 1, [a["text"] for a in chart["layout"]["annotations"]]
+    bands = [s for s in chart["layout"]["shapes"] if s["line"].get("dash") == "dot"]
+    assert len(bands) == 1
+    first = pd.Timestamp(campaign.start) - pd.Timedelta(days=14)
+    assert pd.Timestamp(bands[0]["x0"]) == first - pd.Timedelta(hours=12)
+    assert pd.Timestamp(bands[0]["x1"]) == pd.Timestamp(campaign.start) - pd.Timedelta(hours=12)
+    phase_bands = [s for s in chart["layout"]["shapes"] if s["line"].get("dash") != "dot"]
+    assert min(pd.Timestamp(s["x0"]) for s in phase_bands) == pd.Timestamp(bands[0]["x1"]), "the bands meet"
+
+    at = _lead(page, 0, lang)
+    chart = _daily_chart(at)
+    assert not [a for a in chart["layout"]["annotations"] if a["text"] == label]
+    assert not [s for s in chart["layout"]["shapes"] if s["line"].get("dash") == "dot"]

@@ -322,7 +322,12 @@ def render() -> None:
         per_channel = plan.daily.groupby(["date", "channel"], as_index=False)["spend"].sum()
         by_phase = plan.by_phase()
         shown = by_phase[by_phase["phase"] != "regular"].assign(label=lambda f: f["phase"].map(labels))
-        st.plotly_chart(figures.daily_plan(per_channel, shown[["label", "start", "end"]], ds.channels, lang),
+        lead_in = None
+        if settings.lead_days:  # the regular days before the first phase: the lead-in, shaded apart
+            campaign_start = plan.daily.loc[plan.daily["phase"] != "regular", "date"].min()
+            before = plan.daily.loc[plan.daily["date"] < campaign_start, "date"]
+            lead_in = (before.min(), before.max()) if len(before) else None
+        st.plotly_chart(figures.daily_plan(per_channel, shown[["label", "start", "end"]], ds.channels, lang, lead_in),
                         key="fig.daily_plan", config={"displaylogo": False})
         st.dataframe(phase_view(by_phase, dict(zip(phases["phase"], phases["multiplier"])), labels, lang),
                      hide_index=True, width="stretch")
