@@ -66,7 +66,15 @@ log-likelihood per journey improves; a move that switches a hypothesis *on* must
 standard errors of the paired difference (over paths × folds), so weakly supported stories stay
 off. After the exposure hypotheses, the ``chain`` hypothesis (last-state conversion) is scored on
 the same folds and replaces the chosen exposure specification only if it beats it by two standard
-errors of the paired difference in the same way. The random split of a path
+errors of the paired difference in the same way. Before the chain is scored, **that the ads have
+any effect** is tested as a hypothesis like the others: the chosen exposure specification is kept
+only if it beats the same specification without channel and synergy terms (θ = ψ = 0, the baseline
+terms refitted) by two standard errors; otherwise that null model is chosen and every conversion
+is baseline. Without this test, effects bounded at θ ≥ 0 turn any residual positive association
+into credit: in a world where ads do nothing but converting paths are cut short at the order, the
+truncation term ``κ·log₂(1 + touches)`` is close to but not exactly the true shape (the log-odds a
+uniform conversion time implies is convex in it), and the channel terms, ``log₂(1 + count)`` of the
+same touches, take up the curvature as a few per cent of "incremental" conversions. The random split of a path
 depends on the path's shape (its channels relabelled by first appearance and their roles), its
 counts and ``seed`` only: the choice is deterministic and does not change when channels are
 renamed, rows reordered or split. The chosen specification is then fitted on all paths, and the
@@ -134,8 +142,13 @@ class Spec:
     chain: bool = False
     """journeys as an absorbing chain (conversion by the last touch, credit by removal); the other
     hypotheses then do not apply"""
+    effects: bool = True
+    """the credited exposures may change conversion; off: the null model (no channel or synergy term, every
+    conversion baseline)"""
 
     def describe(self) -> str:
+        if not self.effects:
+            return "no effect (every conversion baseline)"
         if self.chain:
             return "absorbing chain (conversion by the last touch, credit by removal)"
         return (f"{self.link}, intent {'on' if self.intent else 'off'}, targeting {'on' if self.targeting else 'off'}, "
@@ -541,12 +554,13 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                                       truncation=spec.truncation)
             design[key] = (feats, fit_rows(feats, use_untouched, use_organic_only))
         feats, use = design[key]
-        X = feats.X[use]
+        kept = np.ones(len(feats.columns), dtype=bool) if spec.effects else feats.baseline_mask()
+        X = feats.X[use][:, kept]
         ll, journeys, rows_ll = 0.0, 0.0, []
         for k in range(folds):
             y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
             rows = (y_tr + n_tr) > 0
-            w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed)
+            w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed[kept])
             rows_ll.append(_row_log_likelihood(spec.link, X @ w, y_f[k, use], n_f[k, use]))
             ll += float(rows_ll[-1].sum())
             journeys += float(y_f[k, use].sum() + n_f[k, use].sum())
@@ -576,7 +590,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if gain <= _MIN_GAIN:
             return False
         adds = any(getattr(candidate, h) and not getattr(incumbent, h)
-                   for h in ("intent", "targeting", "interactions", "truncation", "chain"))
+                   for h in ("intent", "targeting", "interactions", "truncation", "chain", "effects"))
         if not adds:
             return True
         d = per_row[candidate] - per_row[incumbent]
@@ -602,8 +616,11 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                     best, moved = candidate, True
         if not moved:
             break
-    if chain_free and better(replace(best, chain=True), best):
-        best = replace(best, chain=True)
+    null = replace(best, effects=False)
+    if not better(best, null):  # the exposures' effects are a hypothesis too: kept only if the data ask for them
+        best = null
+    if chain_free and better(replace(best, chain=True, effects=True), best):
+        best = replace(best, chain=True, effects=True)
     journeys = float(y_f[:, :].sum() + n_f.sum())
     return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free)
 
@@ -664,8 +681,10 @@ class IncrementalModel:
                                   targeting=spec.targeting, pairs=None if spec.interactions else (),
                                   truncation=spec.truncation)
         use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
-        w, ll, res = _fit_weights(feats.X[use], encoded.conversions[use], encoded.nulls[use], spec.link, self.max_iter,
-                                  feats.signed)
+        kept = np.ones(len(feats.columns), dtype=bool) if spec.effects else feats.baseline_mask()
+        w = np.zeros(len(feats.columns))
+        w[kept], ll, res = _fit_weights(feats.X[use][:, kept], encoded.conversions[use], encoded.nulls[use], spec.link,
+                                        self.max_iter, feats.signed[kept])
         self.link_ = spec.link
         self.recency_decay_ = float(spec.recency_decay)
         self.log_likelihood_ = float(ll)
