@@ -65,7 +65,7 @@ the simplest specification: noisy-OR, every hypothesis off, δ = 1) while the me
 log-likelihood per journey improves; a move that switches a hypothesis *on* must win by two
 standard errors of the paired difference (over paths × folds), so weakly supported stories stay
 off. After the exposure hypotheses, the ``chain`` hypothesis (last-state conversion) is scored on
-the same folds and replaces the chosen exposure specification only if it beats it by two standard
+the same folds and replaces the specification kept (below) only if it beats it by two standard
 errors of the paired difference in the same way. Before the chain is scored, **that the ads have
 any effect** is tested as a hypothesis like the others: the chosen exposure specification is kept
 only if it beats the same specification without channel and synergy terms (θ = ψ = 0, the baseline
@@ -74,11 +74,11 @@ is baseline. Without this test, effects bounded at θ ≥ 0 turn any residual po
 into credit: in a world where ads do nothing but converting paths are cut short at the order, the
 truncation term ``κ·log₂(1 + touches)`` is close to but not exactly the true shape (the log-odds a
 uniform conversion time implies is convex in it), and the channel terms, ``log₂(1 + count)`` of the
-same touches, take up the curvature as a few per cent of "incremental" conversions. The random split of a path
-depends on the path's shape (its channels relabelled by first appearance and their roles), its
-counts and ``seed`` only: the choice is deterministic and does not change when channels are
-renamed, rows reordered or split. The chosen specification is then fitted on all paths, and the
-choice with every candidate's score is kept in ``selection_``.
+same touches, take up the curvature as a few per cent of "incremental" conversions. The random
+split of a path depends on the path's shape (its channels relabelled by first appearance and their
+roles), its counts and ``seed`` only: the choice is deterministic and does not change when channels
+are renamed, rows reordered or split. The chosen specification is then fitted on all paths, and
+the choice with every candidate's score is kept in ``selection_``.
 
 **Fit.** Weighted maximum likelihood over distinct paths (their conversions ``y`` against their
 non-conversions ``n``); both negative log-likelihoods are convex in ``η = Xw`` and the bounds are a

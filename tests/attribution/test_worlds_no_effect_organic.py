@@ -60,3 +60,30 @@ def test_effects_stay_where_ads_work(name):
     assert model.spec_.effects
     assert float(model.coef_.max()) > 0.1
     assert harness.default_model(world).baseline_share < 0.9
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "Incremental model specification (chosen by 3-fold held-out log-likelihood of conversion"),
+    ("zh", "增量模型设定（3 折交叉验证"),
+])
+def test_the_cli_says_the_data_show_no_effect(no_effect_world, tmp_path, capsys, lang, said):
+    """`roimix attribute` names the null choice in its own words, not the exposure specification it was
+    tested against, and writes every conversion to the baseline."""
+    import pandas as pd
+
+    from roimix.cli import main
+    from roimix.text import t
+
+    paths, channels, out = tmp_path / "paths.csv", tmp_path / "channels.csv", tmp_path / "credit.csv"
+    no_effect_world.paths.to_csv(paths, index=False)
+    no_effect_world.channels.to_csv(channels, index=False)
+    code = main(["attribute", "--paths", str(paths), "--channels", str(channels), "--model", "incremental",
+                 "--out", str(out), "--lang", lang])
+    shown = capsys.readouterr()
+    assert code == 0, shown.err
+    line = [x for x in shown.out.splitlines() if x.startswith(said)]
+    assert len(line) == 1, shown.out
+    assert line[0].endswith(t("attr.spec.no_effect", lang)), line[0]
+    credit = pd.read_csv(out)
+    assert credit["conversions"].sum() == pytest.approx(float(no_effect_world.paths["total_conversions"].sum()))
+    assert credit.loc[credit["channel"] != "(baseline)", "conversions"].abs().max() == pytest.approx(0.0, abs=1e-9)
