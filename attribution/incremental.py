@@ -65,20 +65,22 @@ the simplest specification: noisy-OR, every hypothesis off, δ = 1) while the me
 log-likelihood per journey improves; a move that switches a hypothesis *on* must win by two
 standard errors of the paired difference (over paths × folds), so weakly supported stories stay
 off. After the exposure hypotheses, the ``chain`` hypothesis (last-state conversion) is scored on
-the same folds and replaces the specification kept (below) only if it beats it by two standard
-errors of the paired difference in the same way. Before the chain is scored, **that the ads have
-any effect** is tested as a hypothesis like the others: the chosen exposure specification is kept
-only if it beats the same specification without channel and synergy terms (θ = ψ = 0, the baseline
-terms refitted) by two standard errors; otherwise that null model is chosen and every conversion
-is baseline. Without this test, effects bounded at θ ≥ 0 turn any residual positive association
-into credit: in a world where ads do nothing but converting paths are cut short at the order, the
-truncation term ``κ·log₂(1 + touches)`` is close to but not exactly the true shape (the log-odds a
-uniform conversion time implies is convex in it), and the channel terms, ``log₂(1 + count)`` of the
-same touches, take up the curvature as a few per cent of "incremental" conversions. The random
-split of a path depends on the path's shape (its channels relabelled by first appearance and their
-roles), its counts and ``seed`` only: the choice is deterministic and does not change when channels
-are renamed, rows reordered or split. The chosen specification is then fitted on all paths, and
-the choice with every candidate's score is kept in ``selection_``.
+the same folds and replaces the chosen exposure specification only if it beats it by two standard
+errors of the paired difference in the same way. The random split of a path
+depends on the path's shape (its channels relabelled by first appearance and their roles), its
+counts and ``seed`` only: the choice is deterministic and does not change when channels are
+renamed, rows reordered or split. The chosen specification is then fitted on all paths, and the
+choice with every candidate's score is kept in ``selection_``.
+
+**That the ads have any effect** is a hypothesis too, tested last (when the chain was not chosen):
+the chosen exposure specification is kept only if it beats the same specification without channel
+and synergy terms (θ = ψ = 0, the baseline terms refitted) by two standard errors of the paired
+difference; otherwise that null model is chosen and every conversion is baseline. Without this
+test, effects bounded at θ ≥ 0 turn any residual positive association into credit: in a world
+where ads do nothing but converting paths are cut short at the order, the truncation term
+``κ·log₂(1 + touches)`` is close to but not exactly the true shape (the log-odds a uniform
+conversion time implies is convex in it), and the channel terms, ``log₂(1 + count)`` of the same
+touches, take up the curvature as a few per cent of "incremental" conversions.
 
 **Fit.** Weighted maximum likelihood over distinct paths (their conversions ``y`` against their
 non-conversions ``n``); both negative log-likelihoods are convex in ``η = Xw`` and the bounds are a
@@ -554,13 +556,12 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                                       truncation=spec.truncation)
             design[key] = (feats, fit_rows(feats, use_untouched, use_organic_only))
         feats, use = design[key]
-        kept = np.ones(len(feats.columns), dtype=bool) if spec.effects else feats.baseline_mask()
-        X = feats.X[use][:, kept]
+        X = (feats if spec.effects else without_effects(feats)).X[use]
         ll, journeys, rows_ll = 0.0, 0.0, []
         for k in range(folds):
             y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
             rows = (y_tr + n_tr) > 0
-            w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed[kept])
+            w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed)
             rows_ll.append(_row_log_likelihood(spec.link, X @ w, y_f[k, use], n_f[k, use]))
             ll += float(rows_ll[-1].sum())
             journeys += float(y_f[k, use].sum() + n_f[k, use].sum())
@@ -590,7 +591,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if gain <= _MIN_GAIN:
             return False
         adds = any(getattr(candidate, h) and not getattr(incumbent, h)
-                   for h in ("intent", "targeting", "interactions", "truncation", "chain", "effects"))
+                   for h in ("intent", "targeting", "interactions", "truncation", "chain"))
         if not adds:
             return True
         d = per_row[candidate] - per_row[incumbent]
@@ -616,13 +617,29 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                     best, moved = candidate, True
         if not moved:
             break
-    null = replace(best, effects=False)
-    if not better(best, null):  # the exposures' effects are a hypothesis too: kept only if the data ask for them
-        best = null
-    if chain_free and better(replace(best, chain=True, effects=True), best):
-        best = replace(best, chain=True, effects=True)
+    if chain_free and better(replace(best, chain=True), best):
+        best = replace(best, chain=True)
+    if not best.chain:  # that the ads have any effect is a hypothesis too: kept only if the data ask for it
+        null = replace(best, effects=False)
+        gain = score(best) - score(null)
+        if gain <= _MIN_GAIN or not _beats_by_two_standard_errors(per_row[best] - per_row[null]):
+            best = null
     journeys = float(y_f[:, :].sum() + n_f.sum())
     return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free)
+
+
+def _beats_by_two_standard_errors(d: np.ndarray) -> bool:
+    """The paired differences ``d`` of held-out log-likelihoods (over paths × folds) sum to more than two
+    standard errors of their sum."""
+    return float(d.sum()) > 2.0 * float(np.sqrt(len(d)) * d.std())
+
+
+def without_effects(feats: Features) -> Features:
+    """``feats`` with the channel and synergy columns zeroed: the null model, every conversion baseline (a
+    column without support is held at 0 by the fit, so the columns and their order stay)."""
+    X = (feats.X @ sparse.diags(feats.baseline_mask().astype(float))).tocsr()
+    X.eliminate_zeros()
+    return replace(feats, X=X)
 
 
 def fit_rows(feats: Features, use_untouched: bool, use_organic_only: bool) -> np.ndarray:
@@ -680,11 +697,10 @@ class IncrementalModel:
         feats = exposure_features(encoded, self.organic_, spec.recency_decay, self.targeted_, intent=spec.intent,
                                   targeting=spec.targeting, pairs=None if spec.interactions else (),
                                   truncation=spec.truncation)
+        feats = feats if spec.effects else without_effects(feats)
         use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
-        kept = np.ones(len(feats.columns), dtype=bool) if spec.effects else feats.baseline_mask()
-        w = np.zeros(len(feats.columns))
-        w[kept], ll, res = _fit_weights(feats.X[use][:, kept], encoded.conversions[use], encoded.nulls[use], spec.link,
-                                        self.max_iter, feats.signed[kept])
+        w, ll, res = _fit_weights(feats.X[use], encoded.conversions[use], encoded.nulls[use], spec.link, self.max_iter,
+                                  feats.signed)
         self.link_ = spec.link
         self.recency_decay_ = float(spec.recency_decay)
         self.log_likelihood_ = float(ll)

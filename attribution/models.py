@@ -119,16 +119,16 @@ class Incremental:
     absorbs it. ``chain``: journeys are an absorbing chain (Anderl et al. 2016): conversion depends
     on the path's last touch only, and a converting path's credit is split equally over its distinct
     credited channels (removing any of them ends the journey before it converts); chosen against
-    the exposure model's best specification, never for anchored tables. When any hypothesis is
-    chosen by the data, so is whether the ads have an effect at all: the chosen exposure
-    specification must beat the same one without channel terms by two standard errors, else every
-    conversion is baseline.
+    the exposure model's best specification, never for anchored tables.
 
     ``anchored_nulls``: non-converting paths end at the touch that anchors their window (as
     :mod:`attribution.journeys` builds them); the fit drops that touch from them. ``None``: as the
     paths table says (its ``null_window`` column; a table without it is not anchored).
     ``cv_folds``: folds of the selection; ``cv_journeys``: the selection runs on a binomial
     subsample of at most this many journeys (the chosen specification is then fitted on all).
+    Whenever the data choose, they also choose whether the ads have any effect: the chosen exposure
+    specification must beat the same one without channel terms by two standard errors, else every
+    conversion is baseline.
     ``exact_max``: paths with up to this many credited channels get exact Shapley values, longer
     ones ``n_permutations`` sampled orderings. ``seed``: of the folds and the sampled orderings.
     """
