@@ -72,6 +72,16 @@ counts and ``seed`` only: the choice is deterministic and does not change when c
 renamed, rows reordered or split. The chosen specification is then fitted on all paths, and the
 choice with every candidate's score is kept in ``selection_``.
 
+**That the ads have any effect** is a hypothesis too, tested last (when the chain was not chosen):
+the chosen exposure specification is kept only if it beats the same specification without channel
+and synergy terms (θ = ψ = 0, the baseline terms refitted) by two standard errors of the paired
+difference; otherwise that null model is chosen and every conversion is baseline. Without this
+test, effects bounded at θ ≥ 0 turn any residual positive association into credit: in a world
+where ads do nothing but converting paths are cut short at the order, the truncation term
+``κ·log₂(1 + touches)`` is close to but not exactly the true shape (the log-odds a uniform
+conversion time implies is convex in it), and the channel terms, ``log₂(1 + count)`` of the same
+touches, take up the curvature as a few per cent of "incremental" conversions.
+
 **Fit.** Weighted maximum likelihood over distinct paths (their conversions ``y`` against their
 non-conversions ``n``); both negative log-likelihoods are convex in ``η = Xw`` and the bounds are a
 box, so L-BFGS-B reaches the unique optimum; the fit is deterministic.
@@ -134,8 +144,13 @@ class Spec:
     chain: bool = False
     """journeys as an absorbing chain (conversion by the last touch, credit by removal); the other
     hypotheses then do not apply"""
+    effects: bool = True
+    """the credited exposures may change conversion; off: the null model (no channel or synergy term, every
+    conversion baseline)"""
 
     def describe(self) -> str:
+        if not self.effects:
+            return "no effect (every conversion baseline)"
         if self.chain:
             return "absorbing chain (conversion by the last touch, credit by removal)"
         return (f"{self.link}, intent {'on' if self.intent else 'off'}, targeting {'on' if self.targeting else 'off'}, "
@@ -541,7 +556,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
                                       truncation=spec.truncation)
             design[key] = (feats, fit_rows(feats, use_untouched, use_organic_only))
         feats, use = design[key]
-        X = feats.X[use]
+        X = (feats if spec.effects else without_effects(feats)).X[use]
         ll, journeys, rows_ll = 0.0, 0.0, []
         for k in range(folds):
             y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
@@ -604,8 +619,27 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
             break
     if chain_free and better(replace(best, chain=True), best):
         best = replace(best, chain=True)
+    if not best.chain:  # that the ads have any effect is a hypothesis too: kept only if the data ask for it
+        null = replace(best, effects=False)
+        gain = score(best) - score(null)
+        if gain <= _MIN_GAIN or not _beats_by_two_standard_errors(per_row[best] - per_row[null]):
+            best = null
     journeys = float(y_f[:, :].sum() + n_f.sum())
     return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free)
+
+
+def _beats_by_two_standard_errors(d: np.ndarray) -> bool:
+    """The paired differences ``d`` of held-out log-likelihoods (over paths × folds) sum to more than two
+    standard errors of their sum."""
+    return float(d.sum()) > 2.0 * float(np.sqrt(len(d)) * d.std())
+
+
+def without_effects(feats: Features) -> Features:
+    """``feats`` with the channel and synergy columns zeroed: the null model, every conversion baseline (a
+    column without support is held at 0 by the fit, so the columns and their order stay)."""
+    X = (feats.X @ sparse.diags(feats.baseline_mask().astype(float))).tocsr()
+    X.eliminate_zeros()
+    return replace(feats, X=X)
 
 
 def fit_rows(feats: Features, use_untouched: bool, use_organic_only: bool) -> np.ndarray:
@@ -663,6 +697,7 @@ class IncrementalModel:
         feats = exposure_features(encoded, self.organic_, spec.recency_decay, self.targeted_, intent=spec.intent,
                                   targeting=spec.targeting, pairs=None if spec.interactions else (),
                                   truncation=spec.truncation)
+        feats = feats if spec.effects else without_effects(feats)
         use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
         w, ll, res = _fit_weights(feats.X[use], encoded.conversions[use], encoded.nulls[use], spec.link, self.max_iter,
                                   feats.signed)

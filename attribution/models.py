@@ -126,6 +126,9 @@ class Incremental:
     paths table says (its ``null_window`` column; a table without it is not anchored).
     ``cv_folds``: folds of the selection; ``cv_journeys``: the selection runs on a binomial
     subsample of at most this many journeys (the chosen specification is then fitted on all).
+    Whenever the data choose, they also choose whether the ads have any effect: the chosen exposure
+    specification must beat the same one without channel terms by two standard errors, else every
+    conversion is baseline.
     ``exact_max``: paths with up to this many credited channels get exact Shapley values, longer
     ones ``n_permutations`` sampled orderings. ``seed``: of the folds and the sampled orderings.
     """

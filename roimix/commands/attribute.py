@@ -213,6 +213,8 @@ def _echo_specification(model, lang: str, t) -> None:
     click.echo(t("attr.cli.null_windows", lang, kind=t(f"attr.null_window.{model.null_window_}", lang)))
 
     def words(spec) -> str:
+        if not spec.effects:
+            return t("attr.spec.no_effect", lang)
         if spec.chain:
             return t("attr.spec.chain", lang)
         flag = lambda on: t("attr.spec.on" if on else "attr.spec.off", lang)  # noqa: E731

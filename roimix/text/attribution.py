@@ -45,6 +45,11 @@ STRINGS = {
         "{link}; organic intent covariates {intent}; targeting (retargeting) selection {targeting}; channel "
         "interactions {interactions}; recency δ = {decay}",
     ),
+    "attr.spec.no_effect": (
+        "无效应：数据不支持任何渠道改变转化（在留出样本上，渠道效应没有比只有基线的模型好出两个标准误），全部转化归基线",
+        "no effect: the data do not show any channel changing conversion (on held-out journeys, channel effects did "
+        "not beat the baseline-only model by two standard errors), so every conversion is baseline",
+    ),
     "attr.spec.chain": (
         "吸收链：按旅程最后一次触点的转化率，归因按移除效应（去掉一个渠道，到达它的旅程就此结束）",
         "absorbing chain: conversion by the journey's last touch, credit by removal (without a channel, the journeys "

@@ -278,6 +278,5 @@ def test_default_model_score_is_recorded(default_scores, zoo, name, record_prope
         assert s.share_error <= CURRENT_BOUND[name]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13's aim, not reached yet: remove this mark when it passes")
 def test_no_effect_world_gives_the_default_model_baseline_at_least_95_percent(default_scores):
     assert default_scores["no_effect"].baseline_share >= 0.95
