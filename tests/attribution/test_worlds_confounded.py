@@ -25,15 +25,16 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not installed: import it from th
     sys.path.insert(0, str(ROOT))
 
 from attribution.incremental import IncrementalModel  # noqa: E402
-from attribution.latent_intent import LatentIntent, channel_counts  # noqa: E402
+from attribution.latent_intent import LatentIntent, channel_counts, shows_two_audiences  # noqa: E402
 from attribution.paths import encode_paths  # noqa: E402
 from benchmarks.worlds import DEV_SEEDS, generate, harness  # noqa: E402
 
-SMALL = 100_000
+SMALL = 20_000
 SEED = DEV_SEEDS[0]
 FIXED = dict(link="logistic", intent=True, targeting=False, interactions=True, recency_decay=1.0, truncation=False,
              chain=False)
-"""the exposure specification the confounded world chooses with the mixture (so the fits below skip the search)"""
+"""the exposure specification the confounded world chooses with the mixture at 10⁶ users (fixed here so
+the tests fit in seconds; the whole search is measured by benchmarks/attribution_worlds.py)"""
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +42,25 @@ def confounded():
     return generate("shao_li_confounded", SMALL, SEED)
 
 
-def test_default_model_on_a_small_confounded_world_is_close_to_the_truth(confounded):
-    """Main scores 0.47 share error here (baseline 0.60, true 0.56); with the mixture, measured 0.14, it
-    must stay below 0.25."""
-    s = harness.default_model(confounded)
-    assert s.share_error < 0.25
+def _share_error(model, world):
+    credit = model.credit(world.paths)
+    return harness.score("incremental", dict(zip(credit.columns, credit.conversions)), world)
 
 
-def test_confounded_world_chooses_the_mixture_by_held_out_likelihood(confounded):
-    model = IncrementalModel().fit(confounded.paths, confounded.channels)
-    assert model.spec_.latent_intent and model.selection_.latent_free
+def test_the_confounded_world_chooses_the_mixture_and_lands_close_to_the_truth(confounded):
+    """Same exposure specification, the mixture left to the data: it is chosen by held-out likelihood
+    and the share error falls from 0.43 (mixture off, as on main; baseline 0.34, true 0.56) to 0.07
+    (measured on this small world); it must stay below 0.2 and the baseline within 0.08."""
+    model = IncrementalModel(**FIXED).fit(confounded.paths, confounded.channels)
+    assert model.selection_.latent_free and model.spec_.latent_intent
     scores = dict(model.selection_.candidates)
     assert model.selection_.score == scores[model.spec_] == max(scores.values())
-    without = [v for s, v in scores.items() if not s.latent_intent and not s.chain]
-    assert max(without) < model.selection_.score
+    s = _share_error(model, confounded)
+    assert s.share_error < 0.2
+    assert abs(s.baseline_share - confounded.baseline_share) < 0.08
+    off = _share_error(IncrementalModel(**FIXED, latent_intent=False).fit(confounded.paths, confounded.channels),
+                       confounded)
+    assert off.share_error > 0.3  # the confounding is real: without the mixture the harvest channels win
 
 
 def test_the_mixture_finds_the_unseen_audience(confounded):
@@ -66,22 +72,30 @@ def test_the_mixture_finds_the_unseen_audience(confounded):
     assert mix.lift == pytest.approx(1.6, abs=0.4)
     rates = pd.DataFrame(mix.rates, columns=mix.channels, index=["low", "high"])
     gap = rates.loc["high"] - rates.loc["low"]
-    assert gap["direct"] == pytest.approx(1.5, abs=0.2)
-    assert gap["ztc"] == pytest.approx(0.9, abs=0.2) and gap["wxt"] == pytest.approx(0.9, abs=0.2)
+    assert gap["direct"] == pytest.approx(1.5, abs=0.25)
+    assert gap["ztc"] == pytest.approx(0.9, abs=0.25) and gap["wxt"] == pytest.approx(0.9, abs=0.25)
     for c in ("qianchuan", "douyin_kol", "xiaohongshu"):
-        assert gap[c] < 0.1
+        assert gap[c] < 0.15
 
 
-@pytest.mark.parametrize("world", ["shao_li_synergy", "additive_hazards"])
-def test_worlds_without_an_unseen_audience_keep_the_mixture_off(world):
+@pytest.mark.parametrize("world", ["shao_li_synergy", "additive_hazards", "uniform_sampling"])
+def test_worlds_without_an_unseen_audience_do_not_show_two(world):
     """shao_li_synergy: the confounded world without intent; additive_hazards: paths end at the
-    conversion, so converting paths are shorter (a two-class split by path length would predict it,
-    but lowers the rates of the converting class, which intent never does)."""
-    w = generate(world, SMALL // 2, SEED)
-    model = IncrementalModel().fit(w.paths, w.channels)
+    conversion (converting paths are shorter, and a class fitted to conversion alone predicted that,
+    crediting worse: 0.085 → 0.127 on dev seed 1 at 10⁶ users); uniform_sampling. Their exposure counts
+    are one audience, so the mixture is not offered and the choice is as without it."""
+    w = generate(world, 50_000 if world != "uniform_sampling" else SMALL, SEED)
+    enc = encode_paths(w.paths)
+    assert not shows_two_audiences(channel_counts(enc), enc.conversions + enc.nulls)
+    model = IncrementalModel(link="logistic", intent=True, targeting=False, interactions=False, recency_decay=1.0,
+                             truncation=False, chain=False).fit(w.paths, w.channels)
     assert model.selection_.latent_free and not model.spec_.latent_intent
-    scored = [v for s, v in model.selection_.candidates if s.latent_intent]
-    assert len(scored) == 1 and scored[0] < model.selection_.score
+    assert not [s for s, _ in model.selection_.candidates if s.latent_intent]
+
+
+def test_the_confounded_world_shows_two_audiences(confounded):
+    enc = encode_paths(confounded.paths)
+    assert shows_two_audiences(channel_counts(enc), enc.conversions + enc.nulls)
 
 
 FRAME = pd.DataFrame({
@@ -161,7 +175,8 @@ def test_setting_the_hypothesis_fixes_it():
     off = IncrementalModel(link="logistic", intent=False, targeting=False, interactions=False, recency_decay=1.0,
                            truncation=False, chain=False, latent_intent=False).fit(FRAME, CHANNELS)
     assert not off.selection_.latent_free and not off.spec_.latent_intent and off.latent_intent_ is None
-    on = IncrementalModel(latent_intent=True).fit(FRAME, CHANNELS)
+    on = IncrementalModel(link="logistic", intent=False, targeting=False, interactions=False, recency_decay=1.0,
+                          truncation=False, chain=False, latent_intent=True).fit(FRAME, CHANNELS)
     assert not on.selection_.latent_free and on.spec_.latent_intent and on.latent_intent_ is not None
 
 
