@@ -88,14 +88,6 @@ def inverse_link(link: str, eta: np.ndarray) -> np.ndarray:
     return -np.expm1(-eta) if link == "noisy_or" else expit(eta)
 
 
-def _log_p(link: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``log F(η)`` and ``log(1 − F(η))``."""
-    with np.errstate(divide="ignore"):
-        if link == "noisy_or":
-            return np.log(-np.expm1(-np.maximum(eta, 1e-300))), -eta
-    return -np.logaddexp(0.0, -eta), -np.logaddexp(0.0, eta)
-
-
 def predict(fit: LatentIntent, link: str, eta: np.ndarray, counts: sparse.csr_matrix) -> np.ndarray:
     """``P(y = 1 | x) = Σ_c P(c | x) F(η + α c)``."""
     r = fit.posterior(counts)
@@ -195,7 +187,8 @@ def fit_latent_intent(X: sparse.csr_matrix, counts: sparse.csr_matrix, y: np.nda
     # start: class 1 (a fifth) touches every channel about twice as often and converts likelier
     seen = mean > 0
     nu0 = np.clip(np.log(np.maximum(mean * 0.8, _MIN_RATE)), np.log(_MIN_RATE), 10.0)
-    start = np.concatenate([np.asarray(w0, dtype=float), [0.5, np.log(0.25)], nu0, np.where(seen, np.log(1.8 / 0.8), 0.0)])
+    gap0 = np.where(seen, np.log(1.8 / 0.8), 0.0)
+    start = np.concatenate([np.asarray(w0, dtype=float), [0.5, np.log(0.25)], nu0, gap0])
     log_bounds = [(np.log(_MIN_RATE), 10.0) if s else (np.log(_MIN_RATE), np.log(_MIN_RATE)) for s in seen]
     gap_bounds = [(0.0, 20.0) if s else (0.0, 0.0) for s in seen]
     all_bounds = list(bounds) + [(0.0, _MAX_COEF), (-15.0, 15.0)] + log_bounds + gap_bounds
