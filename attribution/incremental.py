@@ -32,6 +32,11 @@ choose (below):
   runs to the end of the period, so converting paths are shorter whatever the ads do (most
   exported paths files are cut this way). A baseline term ``κ·log₂(1 + touches)`` of either sign
   absorbs it, so shortness is not read as the effect of early touches.
+* ``latent_intent`` (:mod:`attribution.latent_intent`): shoppers fall into two unseen audiences; the
+  high-intent one has a higher baseline (``η + α``) and is reached more often (organic visits,
+  harvest channels), channel effects are shared. Conversion given the path averages over the class
+  posterior ``P(c | x)`` from the exposure counts, and so does the credit (each class's Shapley
+  split with its own baseline).
 * ``link`` and ``recency_decay`` as above.
 
 One more hypothesis replaces the exposure model as a whole rather than adding a term to it:
@@ -64,7 +69,13 @@ scored on the one left out, and the search moves one hypothesis at a time (coord
 the simplest specification: noisy-OR, every hypothesis off, δ = 1) while the mean held-out
 log-likelihood per journey improves; a move that switches a hypothesis *on* must win by two
 standard errors of the paired difference (over paths × folds), so weakly supported stories stay
-off. After the exposure hypotheses, the ``chain`` hypothesis (last-state conversion) is scored on
+off. After the exposure hypotheses, ``latent_intent`` (two unseen audiences, :mod:`attribution.latent_intent`)
+is tried on the chosen specification where the exposure counts alone show two audiences (never for
+anchored tables, whose non-converting paths lose a touch in the fit and so differ in counts by
+construction); if it wins
+(by two standard errors) the ascent is run again with it on from the simplest specification (the
+mixture explains what path length or retargeting may have stood in for) and the better of the two
+is kept. Then the ``chain`` hypothesis (last-state conversion) is scored on
 the same folds and replaces the chosen exposure specification only if it beats it by two standard
 errors of the paired difference in the same way. The random split of a path
 depends on the path's shape (its channels relabelled by first appearance and their roles), its
@@ -116,6 +127,8 @@ from scipy import sparse
 from scipy.special import bdtr, bdtrik, expit
 
 from .journeys import ANCHORED, FULL
+from .latent_intent import LatentIntent, channel_counts, fit_latent_intent, shows_two_audiences
+from .latent_intent import row_log_likelihood as latent_row_log_likelihood
 from .models import BASELINE, LINKS, Incremental
 from .paths import NO_TOUCH, EncodedPaths, _join, encode_paths
 from .shapley import shapley_exact, shapley_sampled, subset_sums
@@ -141,6 +154,9 @@ class Spec:
     interactions: bool = False
     recency_decay: float = 1.0
     truncation: bool = False
+    latent_intent: bool = False
+    """two unseen audiences (:mod:`attribution.latent_intent`): a class that shifts the baseline and the
+    exposure rates"""
     chain: bool = False
     """journeys as an absorbing chain (conversion by the last touch, credit by removal); the other
     hypotheses then do not apply"""
@@ -155,7 +171,8 @@ class Spec:
             return "absorbing chain (conversion by the last touch, credit by removal)"
         return (f"{self.link}, intent {'on' if self.intent else 'off'}, targeting {'on' if self.targeting else 'off'}, "
                 f"interactions {'on' if self.interactions else 'off'}, δ = {self.recency_decay:g}, "
-                f"truncation {'on' if self.truncation else 'off'}")
+                f"truncation {'on' if self.truncation else 'off'}"
+                + (", latent intent on" if self.latent_intent else ""))
 
 
 @dataclass(frozen=True)
@@ -174,6 +191,8 @@ class Selection:
     """the hypotheses of the exposure model the data chose (the others were fixed by the settings)"""
     chain_free: bool = False
     """the data chose between the exposure model and the absorbing chain (``chain`` unset)"""
+    latent_free: bool = False
+    """the data chose whether to add the two-class intent mixture (``latent_intent`` unset)"""
 
     @property
     def runner_up(self) -> tuple[Spec, float] | None:
@@ -378,6 +397,15 @@ def _neg_loglik(w: np.ndarray, X: sparse.csr_matrix, y: np.ndarray, n: np.ndarra
     return f / scale, grad / scale
 
 
+def _bounds(X, link: str, signed_columns) -> list[tuple[float, float]]:
+    """Box of the weights: the intercept (positive for noisy-OR), signed columns free, the others ≥ 0,
+    columns without support in ``X`` fixed at 0."""
+    support = np.asarray(abs(X).sum(axis=0)).ravel() > 0
+    lower = [(_MIN_INTERCEPT if link == "noisy_or" else -_MAX_COEF, _MAX_COEF)]
+    return lower + [(-_MAX_COEF if signed else 0.0, _MAX_COEF) if s else (0.0, 0.0)
+                    for s, signed in zip(support[1:], signed_columns[1:])]
+
+
 def _fit_weights(X, y, n, link: str, max_iter: int, signed_columns=None):
     """Maximum-likelihood weights (and the log-likelihood) of ``link`` on design ``X``; columns
     without support in the rows fitted stay 0."""
@@ -390,9 +418,7 @@ def _fit_weights(X, y, n, link: str, max_iter: int, signed_columns=None):
     signed_columns = np.zeros(X.shape[1], dtype=bool) if signed_columns is None else signed_columns
     w0 = np.where(support & ~signed_columns, 0.1 * abs(b0) if link == "noisy_or" else 0.1, 0.0)
     w0[0] = 0.5 * b0 if link == "noisy_or" else b0
-    lower = [(_MIN_INTERCEPT if link == "noisy_or" else -_MAX_COEF, _MAX_COEF)]
-    bounds = lower + [(-_MAX_COEF if signed else 0.0, _MAX_COEF) if s else (0.0, 0.0)
-                      for s, signed in zip(support[1:], signed_columns[1:])]
+    bounds = _bounds(X, link, signed_columns)
     if y.sum() <= 0:  # nothing converts: every effect is 0 and the baseline as small as allowed
         w = np.where(np.arange(X.shape[1]) == 0, bounds[0][0], 0.0)
         return w, log_likelihood(link, X @ w, y, n), None
@@ -508,10 +534,13 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
     """Choose the unset hypotheses of ``settings`` by cross-validated held-out log-likelihood (see
     the module docstring). ``encoded``: the paths as the fit counts them. Truncation is no hypothesis
     for anchored tables (``use_organic_only`` false): dropping the anchor already compares like windows;
-    nor is the absorbing chain (an anchored non-converting window does not end at its absorption)."""
+    nor is the absorbing chain (an anchored non-converting window does not end at its absorption), nor the
+    latent intent mixture (the fit drops one touch from every non-converting path only, so a path's touch
+    counts tell its outcome by construction and the class posterior would read it)."""
     free = tuple(name for name in ("link", "targeting", "intent", "interactions", "recency_decay", "truncation")
                  if getattr(settings, name) is None and not (name == "truncation" and not use_organic_only))
     chain_free = settings.chain is None and use_organic_only
+    latent_free = settings.latent_intent is None and use_organic_only
     start = Spec(  # the simplest specification: a hypothesis is on only when the data ask for it
         link=settings.link or "noisy_or",
         intent=bool(settings.intent),
@@ -519,12 +548,13 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         interactions=bool(settings.interactions),
         recency_decay=settings.recency_decay if settings.recency_decay is not None else 1.0,
         truncation=bool(settings.truncation),
+        latent_intent=bool(settings.latent_intent),
     )
     if start.truncation and start.link != "logistic":
         raise ValueError("incremental: truncation needs the logistic link (a negative hazard is no probability)")
     if settings.chain:
         return Selection(replace(start, chain=True), float("nan"), (), 0, 0.0, ())
-    if not free and not chain_free:
+    if not free and not chain_free and not latent_free:
         return Selection(start, float("nan"), (), 0, 0.0, ())
     org_set, tgt_set = set(organic), set(targeted)
     roles = np.array([1 if c in org_set else 2 if c in tgt_set else 0 for c in encoded.channels] + [0], dtype=np.int64)
@@ -550,6 +580,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if spec.chain:
             return score_chain(spec)
         key = (spec.intent, spec.targeting, spec.interactions, spec.recency_decay, spec.truncation)
+        latent = spec.latent_intent
         if key not in design:
             feats = exposure_features(sample, organic, spec.recency_decay, targeted, intent=spec.intent,
                                       targeting=spec.targeting, pairs=None if spec.interactions else (),
@@ -562,7 +593,13 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
             y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
             rows = (y_tr + n_tr) > 0
             w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed)
-            rows_ll.append(_row_log_likelihood(spec.link, X @ w, y_f[k, use], n_f[k, use]))
+            if latent:
+                counts = channel_counts(sample)[use]
+                w, mix = fit_latent_intent(X[rows], counts[rows], y_tr[rows], n_tr[rows], spec.link, w,
+                                           _bounds(X[rows], spec.link, feats.signed))
+                rows_ll.append(latent_row_log_likelihood(mix, spec.link, X @ w, counts, y_f[k, use], n_f[k, use]))
+            else:
+                rows_ll.append(_row_log_likelihood(spec.link, X @ w, y_f[k, use], n_f[k, use]))
             ll += float(rows_ll[-1].sum())
             journeys += float(y_f[k, use].sum() + n_f[k, use].sum())
         cache[spec] = ll / max(journeys, 1.0)
@@ -591,7 +628,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if gain <= _MIN_GAIN:
             return False
         adds = any(getattr(candidate, h) and not getattr(incumbent, h)
-                   for h in ("intent", "targeting", "interactions", "truncation", "chain"))
+                   for h in ("intent", "targeting", "interactions", "truncation", "latent_intent", "chain"))
         if not adds:
             return True
         d = per_row[candidate] - per_row[incumbent]
@@ -608,15 +645,24 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         "truncation": lambda s: ([replace(s, truncation=not s.truncation, link="logistic")]
                                  if "link" in free or s.link == "logistic" else []),
     }
-    best = start
-    for _ in range(3):  # passes of coordinate ascent
-        moved = False
-        for name in free:
-            for candidate in moves[name](best):
-                if better(candidate, best):
-                    best, moved = candidate, True
-        if not moved:
-            break
+    def ascend(best: Spec) -> Spec:
+        for _ in range(3):  # passes of coordinate ascent
+            moved = False
+            for name in free:
+                for candidate in moves[name](best):
+                    if better(candidate, best):
+                        best, moved = candidate, True
+            if not moved:
+                break
+        return best
+
+    best = ascend(start)
+    if latent_free and shows_two_audiences(channel_counts(sample), y_f.sum(axis=0) + n_f.sum(axis=0)) \
+            and better(replace(best, latent_intent=True), best):
+        # the mixture explains what other hypotheses may have stood in for (path length, retargeting): ascend
+        # again with it on from the simplest specification, and keep the better of that and the first move
+        first = replace(best, latent_intent=True)
+        best = max((first, ascend(replace(start, latent_intent=True))), key=score)
     if chain_free and better(replace(best, chain=True), best):
         best = replace(best, chain=True)
     if not best.chain:  # that the ads have any effect is a hypothesis too: kept only if the data ask for it
@@ -625,7 +671,7 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if gain <= _MIN_GAIN or not _beats_by_two_standard_errors(per_row[best] - per_row[null]):
             best = null
     journeys = float(y_f[:, :].sum() + n_f.sum())
-    return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free)
+    return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free, latent_free)
 
 
 def _beats_by_two_standard_errors(d: np.ndarray) -> bool:
@@ -658,6 +704,7 @@ class IncrementalModel:
 
     _PARAMS = ("organic", "targeted", "recency_decay", "decay_grid", "exact_max", "n_permutations", "seed",
                "max_iter", "anchored_nulls", "link", "intent", "targeting", "interactions", "truncation", "chain",
+               "latent_intent",
                "cv_folds", "cv_journeys")
 
     def __init__(self, **settings):
@@ -701,6 +748,14 @@ class IncrementalModel:
         use = fit_rows(feats, use_untouched, use_organic_only) & ((encoded.conversions + encoded.nulls) > 0)
         w, ll, res = _fit_weights(feats.X[use], encoded.conversions[use], encoded.nulls[use], spec.link, self.max_iter,
                                   feats.signed)
+        self.latent_intent_ = None
+        if spec.latent_intent:
+            counts = channel_counts(encoded)[use]
+            w, mix = fit_latent_intent(feats.X[use], counts, encoded.conversions[use], encoded.nulls[use], spec.link,
+                                       w, _bounds(feats.X[use], spec.link, feats.signed))
+            self.latent_intent_ = mix.named(encoded.channels)
+            ll = float(latent_row_log_likelihood(mix, spec.link, feats.X[use] @ w, counts, encoded.conversions[use],
+                                                 encoded.nulls[use]).sum())
         self.link_ = spec.link
         self.recency_decay_ = float(spec.recency_decay)
         self.log_likelihood_ = float(ll)
@@ -742,6 +797,7 @@ class IncrementalModel:
         self.baseline_coef_ = pd.Series([], dtype=float, name="baseline")
         self.pairs_ = ()
         self._w, self._columns = np.zeros(0), ()
+        self.latent_intent_ = None
         return self
 
     def _chain_q(self, encoded: EncodedPaths) -> np.ndarray:
@@ -785,8 +841,19 @@ class IncrementalModel:
             return pd.DataFrame({"path": encoded.paths, "p": q, "p_baseline": np.where(treated, 0.0, q)})
         feats, w = self._design(encoded)
         base = feats.X[:, feats.baseline_mask()] @ w[feats.baseline_mask()]
-        return pd.DataFrame({"path": encoded.paths, "p": _inverse_link(self.link_, feats.X @ w),
-                             "p_baseline": _inverse_link(self.link_, base)})
+        classes = self._classes(encoded)
+        return pd.DataFrame({"path": encoded.paths,
+                             "p": sum(r * _inverse_link(self.link_, feats.X @ w + a) for a, r in classes),
+                             "p_baseline": sum(r * _inverse_link(self.link_, base + a) for a, r in classes)})
+
+    def _classes(self, encoded: EncodedPaths) -> list[tuple[float, np.ndarray | float]]:
+        """``(shift of η, weight per path)`` of each unseen class: one class of weight 1 unless the
+        latent intent mixture was chosen (then ``P(c | x)`` of each path)."""
+        mix: LatentIntent | None = getattr(self, "latent_intent_", None)
+        if mix is None:
+            return [(0.0, 1.0)]
+        r = mix.path_posterior(encoded)
+        return [(0.0, 1.0 - r), (mix.lift, r)]
 
     def credit(self, paths: pd.DataFrame | EncodedPaths) -> IncrementalCredit:
         """Shapley credit of every converting path (see the module docstring)."""
@@ -812,8 +879,9 @@ class IncrementalModel:
             effects.eliminate_zeros()
         n_paths, n_cred = encoded.n_paths, len(feats.credited)
         m = np.diff(effects.indptr)
-        p_base = _inverse_link(link, base_eta)
-        p_full = _inverse_link(link, feats.X @ w)
+        classes = [(a, np.broadcast_to(np.asarray(r, dtype=float), (n_paths,))) for a, r in self._classes(encoded)]
+        p_base = sum(r * _inverse_link(link, base_eta + a) for a, r in classes)
+        p_full = sum(r * _inverse_link(link, feats.X @ w + a) for a, r in classes)
 
         def values(b: np.ndarray, eta: np.ndarray) -> np.ndarray:
             """v(T) = F(b + η_T) − F(b), rows of subsets."""
@@ -837,17 +905,18 @@ class IncrementalModel:
                         eta = _subset_etas(a, pair_w[idx[:, :, None], idx[:, None, :]])
                     else:
                         eta = subset_sums(a)
-                    shares[at] = shapley_exact(values(base_eta[sel], eta)) / p_full[sel][:, None]
+                    phi = sum(r[sel][:, None] * shapley_exact(values(base_eta[sel] + a, eta)) for a, r in classes)
+                    shares[at] = phi / p_full[sel][:, None]
             else:
                 for k, i in enumerate(rows):
                     a, b0 = effects.data[pos[k]], base_eta[i:i + 1]
                     idx = effects.indices[pos[k]]
                     B = np.triu(pair_w[idx[:, None], idx[None, :]], 1)
 
-                    def value(masks, a=a, b0=b0, B=B):
+                    def value(masks, a=a, b0=b0, B=B, i=i):
                         mf = masks.astype(float)
                         eta = mf @ a + ((mf @ B) * mf).sum(axis=1)
-                        return values(np.repeat(b0, 1), eta[None, :])[0]
+                        return sum(r[i] * values(b0 + s, eta[None, :])[0] for s, r in classes)
 
                     res = shapley_sampled(value, size, n_permutations=self.n_permutations, seed=self.seed + int(i))
                     shares[pos[k]] = res.values / p_full[i]

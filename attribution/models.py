@@ -119,7 +119,11 @@ class Incremental:
     absorbs it. ``chain``: journeys are an absorbing chain (Anderl et al. 2016): conversion depends
     on the path's last touch only, and a converting path's credit is split equally over its distinct
     credited channels (removing any of them ends the journey before it converts); chosen against
-    the exposure model's best specification, never for anchored tables.
+    the exposure model's best specification, never for anchored tables. ``latent_intent``: shoppers
+    fall into two unseen classes that differ in baseline and in how often each channel reaches them
+    (:mod:`attribution.latent_intent`); conversion given the path averages over the class posterior,
+    channel effects are shared; offered where the exposure counts alone show two audiences, never for
+    anchored tables.
 
     ``anchored_nulls``: non-converting paths end at the touch that anchors their window (as
     :mod:`attribution.journeys` builds them); the fit drops that touch from them. ``None``: as the
@@ -148,6 +152,7 @@ class Incremental:
     interactions: bool | None = None
     truncation: bool | None = None
     chain: bool | None = None
+    latent_intent: bool | None = None
     cv_folds: int = 3
     cv_journeys: int = 150_000
     name = "incremental"

@@ -218,11 +218,12 @@ def _echo_specification(model, lang: str, t) -> None:
         if spec.chain:
             return t("attr.spec.chain", lang)
         flag = lambda on: t("attr.spec.on" if on else "attr.spec.off", lang)  # noqa: E731
-        return t("attr.spec", lang, link=t(f"attr.link.{spec.link}", lang), intent=flag(spec.intent),
+        said = t("attr.spec", lang, link=t(f"attr.link.{spec.link}", lang), intent=flag(spec.intent),
                  targeting=flag(spec.targeting), interactions=flag(spec.interactions), decay=f"{spec.recency_decay:g}")
+        return said + t("attr.spec.latent_intent", lang) if getattr(spec, "latent_intent", False) else said
 
     chosen = model.selection_
-    if not chosen.free and not chosen.chain_free:
+    if not chosen.free and not chosen.chain_free and not chosen.latent_free:
         click.echo(t("attr.cli.spec_fixed", lang, spec=words(chosen.chosen)))
         return
     runner = chosen.runner_up

@@ -55,6 +55,11 @@ STRINGS = {
         "absorbing chain: conversion by the journey's last touch, credit by removal (without a channel, the journeys "
         "that reach it end there)",
     ),
+    "attr.spec.latent_intent": (
+        "；潜在购买意向（两类未观测人群：基线与各渠道触达频率不同，渠道效果相同）开",
+        "; latent intent (two unseen audiences that differ in baseline and in how often each channel reaches "
+        "them; channel effects shared) on",
+    ),
     "attr.spec.on": ("开", "on"),
     "attr.spec.off": ("关", "off"),
     "attr.link.noisy_or": ("噪声或（加性风险）", "noisy-OR (additive hazards)"),
