@@ -91,12 +91,15 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
 
 
 def pool_columns(series: OutcomeSeries, k: int) -> dict:
-    """``pool_value`` and ``pool_relative_sd`` of cell ``k`` where its pool was used (else none, or NaN)."""
+    """``pool_value``, ``pool_relative_sd`` and ``pool_own_relative_se`` (its own level's standard error
+    relative to the pool's) of cell ``k`` where its pool was used (else none, or NaN)."""
     if series.pool is None:
         return {}
     sd = series.pool_sd[k] if series.pool_sd is not None else np.nan
     used = bool(np.isfinite(sd))
-    return {"pool_value": float(series.pool[k]) if used else np.nan, "pool_relative_sd": float(sd) if used else np.nan}
+    own = series.pool_own_se[k] if series.pool_own_se is not None and used else np.nan
+    return {"pool_value": float(series.pool[k]) if used else np.nan, "pool_relative_sd": float(sd) if used else np.nan,
+            "pool_own_relative_se": float(own)}
 
 
 def fallback_cell(series: OutcomeSeries, k: int, settings: FitSettings, sd_grid: np.ndarray,
