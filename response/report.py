@@ -139,6 +139,12 @@ def fallback_cell(series: OutcomeSeries, k: int, settings: FitSettings, sd_grid:
     return row, band, cell_draws
 
 
+SCALE_CAP = 100.0
+"""A projected curve's saturation scale b is at most this × the largest spend of its grid: beyond it the curve is
+straight over the grid to 1 %, and a free b ran off toward infinity with a in step (seen: a 6e15, b 3e15 on a
+market's log curve), which the planner's conic solver then could not handle."""
+
+
 def project_onto_family(top: Candidate, averaged: np.ndarray, grid: np.ndarray, mean_x: float):
     """Fit the top candidate's family to the model-averaged curve on ``grid`` (least squares on log
     parameters, relative to the averaged value at mean spend): ``(family, a, b, s, max relative error)``."""
@@ -168,10 +174,17 @@ def project_onto_family(top: Candidate, averaged: np.ndarray, grid: np.ndarray, 
     else:
         theta0 = [np.log(amp0), np.log(top.scale)]
     res = least_squares(resid, theta0, method="lm" if len(theta0) <= len(grid) else "trf")
-    a, b, s = table(res.x)
+    theta = res.x
+    cap = np.log(SCALE_CAP * max(float(np.max(grid)), 1e-9))
+    if family != "power" and theta[1] > cap:  # the linear limit: b → ∞ with a/b fixed (a·g(x/b) ≈ (a/b)·x)
+        theta = np.array(theta, dtype=float)
+        theta[1] = cap
+        shape = curve_value(family, 1.0, np.exp(cap), np.exp(theta[2]) if family == "hill" else np.nan, grid)
+        theta[0] = np.log(max(float(shape @ averaged) / max(float(shape @ shape), 1e-300), 1e-300))
+    a, b, s = table(theta)
     if family == "hill" and s < 1:  # keep Hill exponents in the family's meaning (concave or S-shaped)
         s = max(s, 1e-3)
-    err = float(np.max(np.abs(resid(res.x))))
+    err = float(np.max(np.abs(resid(theta))))
     return family, float(a), float(b) if np.isfinite(b) else np.nan, float(s) if np.isfinite(s) else np.nan, err
 
 

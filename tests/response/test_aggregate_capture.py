@@ -100,3 +100,19 @@ def test_the_channel_pool_gains_more_than_the_shop_pool_alone():
     result, truth = _fit(2)
     shop_only, _ = _fit(2, pool_channels=False)
     assert _uplift(result, truth) > _uplift(shop_only, truth) + 50
+
+
+def test_a_straight_averaged_curve_projects_onto_a_finite_scale():
+    """A model-averaged curve that is straight over the spend grid (here exactly linear) is projected onto a
+    log curve with b at most 100 × the grid's largest spend and the same slope, not onto b → ∞ with a in step
+    (live_commerce seed 1 with the channel pool: a 6e15, b 3e15, and the plan's conic solver stalled and
+    called the budget infeasible). Fails without ``SCALE_CAP`` (b ≈ 1e9 or more)."""
+    from response.candidates import Candidate
+    from response.report import project_onto_family
+
+    grid = np.linspace(0.0, 15_000.0, 41)
+    top = Candidate("log", 5_000.0, np.nan, np.array([1.0]), "adstock", 1.0, np.zeros(3))
+    family, a, b, _s, err = project_onto_family(top, 2.0 * grid, grid, 5_000.0)
+    assert family == "log" and np.isfinite(a) and b <= 100 * 15_000.0 * (1 + 1e-9)
+    assert a / b == pytest.approx(2.0, rel=0.01)
+    assert err < 0.02
