@@ -116,3 +116,25 @@ def test_a_straight_averaged_curve_projects_onto_a_finite_scale():
     assert family == "log" and np.isfinite(a) and b <= 100 * 15_000.0 * (1 + 1e-9)
     assert a / b == pytest.approx(2.0, rel=0.01)
     assert err < 0.02
+
+
+def test_roimix_fit_says_which_cells_follow_their_channel_and_no_channel_pool_turns_it_off(tmp_path, capsys):
+    """``roimix fit`` names each cell pooled toward its channel's other segment and its source (in the reader's
+    language) and writes each cell's own standard error; ``--no-channel-pool`` pools every cell toward the
+    shop's ROI (no such note)."""
+    from roimix.cli import main
+
+    spend, outcome, _truth = _world(2)
+    spend.to_csv(tmp_path / "spend.csv", index=False)
+    outcome.to_csv(tmp_path / "outcome.csv", index=False)
+    base = ["fit", "-s", str(tmp_path / "spend.csv"), "-o", str(tmp_path / "outcome.csv"), "--keep-campaigns",
+            "--no-shop-events"]
+    assert main([*base, "--out", str(tmp_path / "channel.csv"), "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "instead of the shop's" in err and "c0/new ← c0/existing" in err
+    fitted = pd.read_csv(tmp_path / "channel.csv", encoding="utf-8-sig")
+    assert fitted["pool_own_relative_se"].gt(0).all()
+    assert main([*base, "--out", str(tmp_path / "zh.csv"), "--lang", "zh"]) == 0
+    assert "改为向该格子拟合出的投产收缩" in capsys.readouterr().err
+    assert main([*base, "--out", str(tmp_path / "shop.csv"), "--no-channel-pool", "--lang", "zh"]) == 0
+    assert "改为向该格子拟合出的投产收缩" not in capsys.readouterr().err
