@@ -73,7 +73,8 @@ from .settings import FitSettings
 from .solve import (candidate_weights, cv_errors, level_problem, prior_weights, residual_variance, search_shapes,
                     solve_levels)
 
-__all__ = ["POOL_CHANCE", "STATUSES", "CurveFit", "FitSettings", "fit_curves", "fit_series", "pool_weights"]
+__all__ = ["POOL_CHANCE", "STATUSES", "CurveFit", "FitSettings", "fit_curves", "fit_series", "pool_evidence",
+           "pool_weights"]
 
 POOL_CHANCE = 0.05
 """A cell's distance from its pool counts as evidence beyond what the most extreme of the pooled cells
@@ -114,9 +115,11 @@ def fit_curves(
     ``current_spend``: channel, segment, current_spend; default: the mean over the history.
     ``shapes``: channel, segment, family, b, s, lag_mean_days — fixed shapes (only the levels are
     fitted); used to score a fit that is told the true shapes (the noise ceiling).
-    ``pool``: channel, segment, value — a shrinkage target per period for cells without a ``prior``,
-    weighted per cell by the cell's own evidence (:func:`pool_weights`); reported as ``pool_value``
-    and ``pool_relative_sd``.
+    ``pool``: channel, segment, value[, relative_sd] — a shrinkage target per period for cells without a
+    ``prior``, weighted per cell by the cell's own evidence (:func:`pool_weights`); reported as ``pool_value``,
+    ``pool_relative_sd`` and ``pool_own_relative_se`` (the cell's own level's standard error relative to the
+    pool's). ``relative_sd``: the target's own uncertainty when it is itself an estimate (e.g. the same
+    channel's fit in another segment), added to the pool's spread.
     """
     rng = np.random.default_rng(settings.seed)
     spend = with_segment(spend)
@@ -135,6 +138,8 @@ def fit_curves(
     current = current_spend_by_cell(cells, x, current_spend)
     priors = value_by_cell(cells, prior, "value")
     pools = value_by_cell(cells, pool, "value") if pool is not None else None
+    pool_target_sds = (value_by_cell(cells, pool, "relative_sd") if pool is not None and "relative_sd" in pool.columns
+                       else None)
     lifts, warnings = lift_test_rows(lift_tests, cells, timeline.period_days)
     curve_rows, band_rows, cand_rows, decomp_rows, summaries, draw_rows = [], [], [], [], [], []
 
@@ -151,7 +156,8 @@ def fit_curves(
                                [(int(np.flatnonzero(members == k)[0]), *rest) for k, *rest in lifts if k in members],
                                fixed_shapes(shapes, member_cells, timeline.period_days,
                                             [cell_kernels[i] for i in members]),
-                               pools[members] if pools is not None else None)
+                               pools[members] if pools is not None else None,
+                               pool_target_sd=pool_target_sds[members] if pool_target_sds is not None else None)
         result = fit_series(series, settings, rng)
         warnings += result.warnings
         curve_rows.append(result.curves)
@@ -211,8 +217,9 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
     chosen = [cand[int(k)][choice[int(k)]] for k in active]
     window = newey_west_window(s, series.timeline.period_days)
     if series.pool is not None and len(active):
-        series = replace(series, pool_sd=pool_weights(series, active, chosen, search.sigma2, s.prior_relative_sd,
-                                                      window, np.array(s.prior_relative_sds, dtype=float)))
+        sd, own_se = pool_evidence(series, active, chosen, search.sigma2, s.prior_relative_sd, window,
+                                   np.array(s.prior_relative_sds, dtype=float))
+        series = replace(series, pool_sd=sd, pool_own_se=own_se)
     sd_grid = np.array(s.prior_relative_sds, dtype=float)
     sd_weights = prior_weights(level_problem(series, active, chosen, search.sigma2, s.prior_relative_sd), sd_grid)
     prior_sd = float(sd_grid[int(np.argmax(sd_weights))])
@@ -264,6 +271,12 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
 
 def pool_weights(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2: float, prior_sd: float,
                  window: int, sd_grid: np.ndarray) -> np.ndarray:
+    """Per cell the pool's relative sd (the first part of :func:`pool_evidence`)."""
+    return pool_evidence(series, active, chosen, sigma2, prior_sd, window, sd_grid)[0]
+
+
+def pool_evidence(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2: float, prior_sd: float,
+                  window: int, sd_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per cell the pool's relative sd: one weight for the cells the data cannot tell from the pool,
     and more room for each cell whose *own* evidence sets it apart (NaN for a cell with its own prior,
     without a pool, or not identified).
@@ -285,17 +298,23 @@ def pool_weights(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2
     clearly apart (z = 2 c_n) keeps ≥ 96 % of its own estimate. One weight alone (the opt-in
     ``pooled_prior`` of :mod:`roimix.aggregate`) pulled such a cell as hard as the noisy ones; a weight
     per cell from its own estimate alone (c_n = 1, no r₀) let the largest of a few noise cells keep
-    most of its noise — the winner's curse the pool is there to stop."""
+    most of its noise — the winner's curse the pool is there to stop.
+
+    A target that is itself an estimate (``series.pool_target_sd``, relative: e.g. the same channel's
+    level fitted in another segment) adds its uncertainty: ``τ_k² + (u_k · p_k)²``. Returned with the
+    pool's relative sd per cell: each pooled cell's own standard error relative to the pool's level,
+    ``s_k / p_k`` (NaN where the pool's sd is), which says how much the cell's own data know."""
     from scipy.stats import norm
 
     bare = level_problem(replace(series, pool_sd=None), active, chosen, sigma2, prior_sd)  # without the pool
     rows = series.rows
     out = np.full(len(series.cells), np.nan)
+    own = np.full(len(series.cells), np.nan)
     pooled = [(j, int(k), series.pool[k] / chosen[j].h[rows].mean()) for j, k in enumerate(active)
               if not np.isfinite(series.priors[k]) and np.isfinite(series.pool[k]) and series.pool[k] > 0
               and chosen[j].h[rows].mean() > 0]
     if not pooled:
-        return out
+        return out, own
     coef = solve_levels(bare, rows)
     bare = replace(bare, sigma2=residual_variance(bare, coef))
     cov = covariance_inflation(bare, coef, window) * level_covariance(bare, coef, window)
@@ -306,7 +325,10 @@ def pool_weights(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2
     r0 = float(sd_grid[int(np.argmax(weights))])
     p = series.z.shape[1]
     c = float(norm.ppf(1 - POOL_CHANCE / (2 * len(pooled))))
+    target = series.pool_target_sd if series.pool_target_sd is not None else np.full(len(series.cells), np.nan)
     for j, k, level in pooled:
         excess = (coef[p + j] - level) ** 2 - c**2 * max(cov[j, j], 0.0)
-        out[k] = float(np.sqrt(max(excess, (r0 * level) ** 2)) / level)
-    return out
+        extra = float(target[k]) ** 2 if np.isfinite(target[k]) else 0.0
+        out[k] = float(np.sqrt(max(excess, (r0 * level) ** 2) / level**2 + extra))
+        own[k] = float(np.sqrt(max(cov[j, j], 0.0)) / level)
+    return out, own

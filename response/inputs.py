@@ -28,7 +28,9 @@ class OutcomeSeries:
     ``lifts``: lift-test rows (see :func:`lift_test_rows`) with cell positions in this series;
     ``fixed``: a given shape per cell, or None (see :func:`response.candidates.fixed_shapes`);
     ``pool``: a shrinkage target per cell (value per period, NaN: none; see :func:`response.fit.fit_curves`)
-    and ``pool_sd`` its relative sd per cell (None: the pool is not used)."""
+    and ``pool_sd`` its relative sd per cell (None: the pool is not used); ``pool_target_sd``: the target's
+    own relative uncertainty per cell (an estimate itself, e.g. another cell's fit; NaN or None: none);
+    ``pool_own_se``: each pooled cell's own level's standard error relative to the pool's level."""
 
     timeline: Timeline
     z: np.ndarray
@@ -43,6 +45,8 @@ class OutcomeSeries:
     fixed: list
     pool: np.ndarray | None = None
     pool_sd: np.ndarray | None = None
+    pool_target_sd: np.ndarray | None = None
+    pool_own_se: np.ndarray | None = None
 
     @cached_property
     def labels(self) -> list[str]:

@@ -91,12 +91,15 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
 
 
 def pool_columns(series: OutcomeSeries, k: int) -> dict:
-    """``pool_value`` and ``pool_relative_sd`` of cell ``k`` where its pool was used (else none, or NaN)."""
+    """``pool_value``, ``pool_relative_sd`` and ``pool_own_relative_se`` (its own level's standard error
+    relative to the pool's) of cell ``k`` where its pool was used (else none, or NaN)."""
     if series.pool is None:
         return {}
     sd = series.pool_sd[k] if series.pool_sd is not None else np.nan
     used = bool(np.isfinite(sd))
-    return {"pool_value": float(series.pool[k]) if used else np.nan, "pool_relative_sd": float(sd) if used else np.nan}
+    own = series.pool_own_se[k] if series.pool_own_se is not None and used else np.nan
+    return {"pool_value": float(series.pool[k]) if used else np.nan, "pool_relative_sd": float(sd) if used else np.nan,
+            "pool_own_relative_se": float(own)}
 
 
 def fallback_cell(series: OutcomeSeries, k: int, settings: FitSettings, sd_grid: np.ndarray,
@@ -136,6 +139,12 @@ def fallback_cell(series: OutcomeSeries, k: int, settings: FitSettings, sd_grid:
     return row, band, cell_draws
 
 
+SCALE_CAP = 100.0
+"""A projected curve's saturation scale b is at most this × the largest spend of its grid: beyond it the curve is
+straight over the grid to 1 %, and a free b ran off toward infinity with a in step (seen: a 6e15, b 3e15 on a
+market's log curve), which the planner's conic solver then could not handle."""
+
+
 def project_onto_family(top: Candidate, averaged: np.ndarray, grid: np.ndarray, mean_x: float):
     """Fit the top candidate's family to the model-averaged curve on ``grid`` (least squares on log
     parameters, relative to the averaged value at mean spend): ``(family, a, b, s, max relative error)``."""
@@ -165,10 +174,17 @@ def project_onto_family(top: Candidate, averaged: np.ndarray, grid: np.ndarray, 
     else:
         theta0 = [np.log(amp0), np.log(top.scale)]
     res = least_squares(resid, theta0, method="lm" if len(theta0) <= len(grid) else "trf")
-    a, b, s = table(res.x)
+    theta = res.x
+    cap = np.log(SCALE_CAP * max(float(np.max(grid)), 1e-9))
+    if family != "power" and theta[1] > cap:  # the linear limit: b → ∞ with a/b fixed (a·g(x/b) ≈ (a/b)·x)
+        theta = np.array(theta, dtype=float)
+        theta[1] = cap
+        shape = curve_value(family, 1.0, np.exp(cap), np.exp(theta[2]) if family == "hill" else np.nan, grid)
+        theta[0] = np.log(max(float(shape @ averaged) / max(float(shape @ shape), 1e-300), 1e-300))
+    a, b, s = table(theta)
     if family == "hill" and s < 1:  # keep Hill exponents in the family's meaning (concave or S-shaped)
         s = max(s, 1e-3)
-    err = float(np.max(np.abs(resid(res.x))))
+    err = float(np.max(np.abs(resid(theta))))
     return family, float(a), float(b) if np.isfinite(b) else np.nan, float(s) if np.isfinite(s) else np.nan, err
 
 

@@ -65,7 +65,7 @@ def _num(value) -> str:
 
 def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,
                      keep_campaigns: bool = False, platform_prior: bool = False, pooled_prior: bool = False,
-                     pool: bool = True, shop_events: float | None = None,
+                     pool: bool = True, pool_channels: bool = True, shop_events: float | None = None,
                      no_shop_events: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
     print the report on stderr, write ``curves_out`` when given, return the curves table and its draws.
@@ -79,7 +79,7 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
     if missing:
         raise UsageError(message=Message("plan.err.cli.aggregate_needs", {"options": ", ".join(missing)}))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
-                                 pooled_prior=pooled_prior, pool=pool,
+                                 pooled_prior=pooled_prior, pool=pool, pool_channels=pool_channels,
                                  shop_events=None if no_shop_events else (
                                      shop_events if shop_events is not None else "auto"),
                                  **({"default_margin": margin} if margin is not None else {}),
@@ -134,18 +134,22 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
 @click.option("--no-pool", "no_pool", is_flag=True,
               help="fit each cell on its own data only (default: cells without journeys are pooled toward the "
                    "shop's pooled ROI, each by its own evidence; see benchmarks/results/aggregate_dev.md)")
+@click.option("--no-channel-pool", "no_channel_pool", is_flag=True,
+              help="pool every cell toward the shop's ROI (default: a cell whose own data know less than the same "
+                   "channel's cell in another segment is pooled toward that cell's ROI)")
 @click.option("--pooled-prior", is_flag=True,
               help="instead of the pool: a prior at the shop's pooled ROI on every cell without journeys, one "
                    "weight for all (pulls well-identified cells too)")
 @click.option("--shop-events", type=click.FloatRange(0, min_open=True),
               help="leave out periods when the channels' spend moved together by more than this log change, as "
-                   "given (default: by more than 0.3 and beyond chance, for 2 days or more): events the built-in "
+                   "given (default: by more than 0.2 and beyond chance, for 2 days or more): events the built-in "
                    "calendar does not know")
 @click.option("--no-shop-events", is_flag=True, help="keep every period (no shop events left out)")
 @click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookback_days, channels, current_window,
-            keep_campaigns, platform_prior, no_pool, pooled_prior, shop_events, no_shop_events, out, lang) -> None:
+            keep_campaigns, platform_prior, no_pool, no_channel_pool, pooled_prior, shop_events, no_shop_events, out,
+            lang) -> None:
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
     some channels are used as their prior) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
@@ -156,4 +160,4 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
                       "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang,
                      keep_campaigns=keep_campaigns,
                      platform_prior=platform_prior, pooled_prior=pooled_prior, pool=not no_pool,
-                     shop_events=shop_events, no_shop_events=no_shop_events)
+                     pool_channels=not no_channel_pool, shop_events=shop_events, no_shop_events=no_shop_events)

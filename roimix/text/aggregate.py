@@ -33,6 +33,10 @@ STRINGS = {
         "evidence: {held} differ from it by no more than chance and share one spread around it, chosen by the data "
         "(budget does not move on their noise); {apart} differ clearly and keep the part of their own estimate "
         "beyond chance"),
+    "aggregate.pool.channel": (
+        "这些格子自己的数据不如同一渠道在另一品类的格子可靠，改为向该格子拟合出的投产收缩（其不确定性计入区间）：{pairs}",
+        "These cells' own data know less than the same channel's cell in another segment, so they are pooled "
+        "toward that cell's fitted ROAS instead of the shop's (its uncertainty added to the band): {pairs}"),
     "aggregate.platform.prior_used": (
         "平台 GMV 作为弱先验：折算系数 {factor_x}（增量 ÷ 平台，从有增量实验的渠道 {channels} 学得）",
         "Platform GMV used as a weak prior through a deflation factor of {factor_x} (incremental ÷ platform, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import cvxpy as cp
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import lsq_linear
 
@@ -43,6 +43,9 @@ def _reference(problem: LevelProblem, train: np.ndarray):
 @given(seed=st.integers(0, 10**6), n=st.integers(20, 120), p=st.integers(2, 9), m=st.integers(1, 12),
        with_prior=st.booleans(), with_lift=st.booleans(), empty_column=st.booleans())
 def test_the_levels_are_the_bounded_least_squares_optimum(seed, n, p, m, with_prior, with_lift, empty_column):
+    # the levels are unique only with more training rows than unknowns (hypothesis found seed 0, n 20, p 8, m 10:
+    # 16 rows for 18 unknowns, where both solvers reach the same objective with different levels)
+    assume(n - max(n // 5, 1) >= p + m)
     problem = _problem(seed, n, p, m, with_prior, with_lift, empty_column)
     train = problem.rows.copy()
     train[-max(n // 5, 1):] = False  # the held-out block (where the event column lives when it is empty)
