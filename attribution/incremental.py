@@ -589,12 +589,12 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         feats, use = design[key]
         X = (feats if spec.effects else without_effects(feats)).X[use]
         ll, journeys, rows_ll = 0.0, 0.0, []
+        counts = channel_counts(sample)[use] if latent else None
         for k in range(folds):
             y_tr, n_tr = y_f[:, use].sum(axis=0) - y_f[k, use], n_f[:, use].sum(axis=0) - n_f[k, use]
             rows = (y_tr + n_tr) > 0
             w, _, _ = _fit_weights(X[rows], y_tr[rows], n_tr[rows], spec.link, settings.max_iter, feats.signed)
             if latent:
-                counts = channel_counts(sample)[use]
                 w, mix = fit_latent_intent(X[rows], counts[rows], y_tr[rows], n_tr[rows], spec.link, w,
                                            _bounds(X[rows], spec.link, feats.signed))
                 rows_ll.append(latent_row_log_likelihood(mix, spec.link, X @ w, counts, y_f[k, use], n_f[k, use]))
@@ -628,11 +628,8 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         if gain <= _MIN_GAIN:
             return False
         adds = any(getattr(candidate, h) and not getattr(incumbent, h)
-                   for h in ("intent", "targeting", "interactions", "truncation", "latent_intent", "chain"))
-        if not adds:
-            return True
-        d = per_row[candidate] - per_row[incumbent]
-        return float(d.sum()) > 2.0 * float(np.sqrt(len(d)) * d.std())
+                   for h in ("intent", "targeting", "interactions", "truncation", "latent_intent", "chain", "effects"))
+        return not adds or _beats_by_two_standard_errors(per_row[candidate] - per_row[incumbent])
 
     moves = {
         "link": lambda s: [replace(s, link=x, truncation=s.truncation and x == "logistic") for x in LINKS
@@ -665,11 +662,8 @@ def select_specification(encoded: EncodedPaths, organic: tuple[str, ...], target
         best = max((first, ascend(replace(start, latent_intent=True))), key=score)
     if chain_free and better(replace(best, chain=True), best):
         best = replace(best, chain=True)
-    if not best.chain:  # that the ads have any effect is a hypothesis too: kept only if the data ask for it
-        null = replace(best, effects=False)
-        gain = score(best) - score(null)
-        if gain <= _MIN_GAIN or not _beats_by_two_standard_errors(per_row[best] - per_row[null]):
-            best = null
+    if not best.chain and not better(best, replace(best, effects=False)):
+        best = replace(best, effects=False)  # that the ads have any effect is a hypothesis too: kept only if asked for
     journeys = float(y_f[:, :].sum() + n_f.sum())
     return Selection(best, score(best), tuple(cache.items()), folds, journeys, free, chain_free, latent_free)
 
