@@ -14,6 +14,7 @@ remaining budget, the same rules).
   re-plan's ratio to it shows what fixing the spent days costs or saves.
 
 Times are the median of ``--repeats`` runs (each on a fresh planner); the machine's load is printed with them.
+BLAS runs on one thread, as in ``roimix replan`` and the app (:mod:`roimix.threads`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the package
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from roimix.threads import one_blas_thread  # noqa: E402
+
+one_blas_thread()  # as `roimix replan` and the app do when they start (before numpy loads OpenBLAS)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from campaign import market, setup_for  # noqa: E402
 from optimizer.campaign import CampaignPlanner, Horizon, template  # noqa: E402

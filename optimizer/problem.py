@@ -58,6 +58,12 @@ refined to 1e-13. Here the gap stops at 1e-7 of Σ f(k) and refinement at 1e-10:
 ¥14 of ¥4.15 亿 instead of ¥2; its total spend 3 fen and each cell-day at most ¥8 from the tight solve's
 (``benchmarks/results/replan.md``). Small problems keep Clarabel's defaults: they take a fraction of a second, and
 tests hold some of them to a few fen."""
+CLARABEL_LARGE_FAST = {"iterative_refinement_enable": False}
+"""The first attempt at a large problem also skips iterative refinement of the linear solves: on the 36,000-cell
+re-plan benchmark the refinement took 2.4 of Clarabel's 6.6 s and saved no iteration (48 with it, 44 without); the
+plan is the same to the ¥12 a cell-day and ¥0.2 of ¥4.15 亿 GMV (``benchmarks/results/replan.md``). An inexact
+direction can cost accuracy on another problem, so an attempt without it that ends anything but ``optimal`` is run
+again with it (:meth:`Program.solve`)."""
 CVAR_MEAN_WEIGHT = 0.01
 """A risk (CVaR) objective adds this share of the mean gain: among equally safe plans it takes the one
 with more expected gain, and it keeps every draw's value tight (without it the draws outside the tail
@@ -124,7 +130,9 @@ class Layout:
     @classmethod
     def of(cls, curves: Curves, power_spend: np.ndarray | None = None, carryover=None) -> Layout:
         group = curves.group
-        rank = np.array([GROUPS.index(g) for g in group])
+        rank = np.full(curves.n, len(GROUPS))
+        for i, g in enumerate(GROUPS):
+            rank[group == g] = i
         order = np.argsort(rank, kind="stable")
         spans, start = [], 0
         for g in GROUPS:
@@ -453,25 +461,28 @@ class Program:
         stalls too, once more without equilibration and with steps of at most 90 % (a 100-channel Double 11
         plan of 12,000 daily cells under every daily rule stalled twice and solved so, in 103 iterations; since
         power curves are scaled to their planned spend, see :class:`Layout`, it solves in the first, in 45–49).
-        From :data:`LARGE_MIN_CELLS` cells on every attempt stops at :data:`CLARABEL_LARGE`'s tolerances.
+        From :data:`LARGE_MIN_CELLS` cells on every attempt stops at :data:`CLARABEL_LARGE`'s tolerances, and a
+        first attempt without iterative refinement (:data:`CLARABEL_LARGE_FAST`) comes before the sequence; it stands
+        only if it ends ``optimal``.
         """
         started = time.perf_counter()
         given = dict(options or {})
         if solver.upper() != "CLARABEL" or "equilibrate_enable" in given:
             return self._solve_once(solver, given)
         size = CLARABEL_LARGE if self.curves.n >= LARGE_MIN_CELLS else {}
-        first = self._solve_once(solver, CLARABEL_FIRST | size | given)
-        if first.status != "solver_error":
-            return first
-        attempts = [first]
+        attempts = []
+        if size and not set(CLARABEL_LARGE_FAST) & set(given):
+            attempts.append(self._solve_once(solver, CLARABEL_FIRST | size | CLARABEL_LARGE_FAST | given))
+            if attempts[-1].status == "optimal":
+                return attempts[-1]
+        attempts.append(self._solve_once(solver, CLARABEL_FIRST | size | given))
+        if attempts[-1].status != "solver_error":
+            return attempts[-1] if len(attempts) == 1 else _summed(attempts)
         for settings in (CLARABEL_RETRY, CLARABEL_SHORT):
             attempts.append(self._solve_once(solver, settings | size | given))
             if attempts[-1].status != "solver_error":
                 break
-        last = attempts[-1]
-        return replace(last, total_s=time.perf_counter() - started,
-                       solver_s=sum(a.solver_s for a in attempts), compile_s=sum(a.compile_s for a in attempts),
-                       iterations=sum(a.iterations for a in attempts))
+        return replace(_summed(attempts), total_s=time.perf_counter() - started)
 
     def _solve_once(self, solver: str, options: dict) -> RawSolution:
         started = time.perf_counter()
@@ -538,6 +549,13 @@ class Program:
         )
 
 
+def _summed(attempts: list[RawSolution]) -> RawSolution:
+    """The last attempt's answer, with every attempt's compile and solver seconds and iterations counted."""
+    return replace(attempts[-1], total_s=sum(a.total_s for a in attempts),
+                   solver_s=sum(a.solver_s for a in attempts), compile_s=sum(a.compile_s for a in attempts),
+                   iterations=sum(a.iterations for a in attempts))
+
+
 def steady_spend(curves: Curves, price) -> np.ndarray:
     """Per cell the spend (yuan) at which its curve's marginal value falls to ``price`` (GMV per yuan, a number or
     one per cell), where that has a closed form (exp, mm, log, power); the current spend for the other cells (Hill
@@ -552,18 +570,19 @@ class _SteadyCurves:
     amp: np.ndarray
     s: np.ndarray
     current: np.ndarray
+    masks: tuple[np.ndarray, ...]  # exp, mm, log, power: the groups with a closed form
 
     @classmethod
     def of(cls, curves: Curves) -> _SteadyCurves:
-        return cls(curves.group, curves.scale_cny, curves.amplitude, np.nan_to_num(curves.s, nan=1.0),
-                   curves.current_spend_cny)
+        g = curves.group
+        return cls(g, curves.scale_cny, curves.amplitude, np.nan_to_num(curves.s, nan=1.0),
+                   curves.current_spend_cny, tuple(g == name for name in ("exp", "mm", "log", "power")))
 
 
 def _steady_spend(c: _SteadyCurves, price) -> np.ndarray:
-    g = c.group
     with np.errstate(all="ignore"):
         r = c.amp / (c.k * price)  # g'(z) = r at the wanted spend
-        z = np.select([g == "exp", g == "mm", g == "log", g == "power"],
+        z = np.select(c.masks,
                       [np.log(np.maximum(r, 1.0)), np.maximum(np.sqrt(r) - 1.0, 0.0), np.maximum(r - 1.0, 0.0),
                        (r * c.s) ** (1.0 / (1.0 - c.s))], np.nan)
         x = z * c.k

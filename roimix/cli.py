@@ -17,6 +17,7 @@ import sys
 import click
 
 from roimix.errors import RoimixError
+from roimix.threads import one_blas_thread
 
 COMMANDS = {
     "validate": "Check input files against their contracts: every problem with file, row and column.",
@@ -92,6 +93,7 @@ def _lang_of(args: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map known errors to exit codes and one readable message, never a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
+    one_blas_thread()
     debug = "--debug" in args
     if debug:
         args.remove("--debug")

@@ -22,7 +22,7 @@ part that lands before the horizon ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -80,6 +80,30 @@ def day_table(horizon: Horizon, campaign: Campaign | None = None, *, weekend_mul
         "day": np.arange(1, len(dates) + 1), "date": dates, "phase": phase.astype(str), "weekend": weekend,
         "weekend_factor": np.where(weekend, weekend_multiplier, 1.0) / weekly_mean,
     })
+
+
+def _carryover(weights: list[np.ndarray], current: np.ndarray, n_days: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The block-diagonal carry-over ``C`` (cell-major: row ``i·n_days + t`` holds ``w_i[t − u]`` at column
+    ``i·n_days + u``, weights truncated at the horizon) and the carry-in of today's spend before day 0,
+    ``(1 − Σ_{l≤t} w_i[l]) · current_i``."""
+    n_cells = len(weights)
+    rows, cols, data = [], [], []
+    padded = np.zeros((n_cells, n_days))
+    for i, w in enumerate(weights):
+        w = w[:n_days]
+        padded[i, :len(w)] = w
+        lag = np.repeat(np.arange(len(w)), n_days - np.arange(len(w)))
+        day = np.concatenate([np.arange(k, n_days) for k in range(len(w))])
+        rows.append(i * n_days + day)
+        cols.append(i * n_days + day - lag)
+        data.append(w[lag])
+    rows, cols, data = np.concatenate(rows), np.concatenate(cols), np.concatenate(data)
+    keep = data != 0
+    shape = (n_cells * n_days, n_cells * n_days)
+    carryover = sp.csr_matrix((data[keep], (rows[keep], cols[keep])), shape=shape)
+    carryover.sort_indices()
+    carry_in = ((1.0 - np.cumsum(padded, axis=1)) * current[:, None]).ravel()
+    return carryover, carry_in
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,32 +206,28 @@ def daily_curves(curves: pd.DataFrame, days: pd.DataFrame, campaign: Campaign | 
     extra = tuple(c for c in DAY_KEYS if c not in ("channel", "segment"))
     built = curves_from_frame(table, keys=("channel", "segment") + extra)
 
-    blocks, carry_in = [], np.empty(n_cells * n_days)
     current = pd.to_numeric(base["current_spend"]).to_numpy(dtype=float)
-    for i, lag_days in enumerate(base["lag_mean_days"].to_numpy(dtype=float)):
-        w = adstock_weights(lag_days)[:n_days]
-        blocks.append(sp.diags(list(w), [-k for k in range(len(w))], shape=(n_days, n_days), format="csr"))
-        carry_in[i * n_days:(i + 1) * n_days] = (1.0 - np.cumsum(np.pad(w, (0, n_days - len(w))))) * current[i]
-    carryover = sp.block_diag(blocks, format="csr")
+    lags = base["lag_mean_days"].to_numpy(dtype=float)
+    weights = [adstock_weights(lag_days) for lag_days in lags]
+    carryover, carry_in = _carryover(weights, current, n_days)
     cells = base[["channel", "segment", "current_spend", "lag_mean_days"]].copy()
     cells["carry_out_x"] = 0.0
     objective = None
     if value_carry_out:
-        lags = base["lag_mean_days"].to_numpy(dtype=float)
-        n_after = max(len(adstock_weights(lag)) for lag in lags)
+        n_after = max(len(w) for w in weights)
         after = _after(days, n_after)
         m_after = (campaign.multipliers(after["date"], base["channel"]) if campaign is not None
                    else np.ones((n_after, n_cells))) * after["weekend_factor"].to_numpy()[:, None]
-        for i, lag in enumerate(lags):
-            n_w = len(adstock_weights(lag))
+        carry_out = np.zeros(n_cells)
+        for i, (lag, w) in enumerate(zip(lags, weights)):
             alpha = lag / (1.0 + lag) if lag > 0 else 0.0
-            k = np.arange(1, n_w)
-            cells.iloc[i, cells.columns.get_loc("carry_out_x")] = float((m_after[k - 1, i] * alpha ** k).sum())
+            k = np.arange(1, len(w))
+            carry_out[i] = float((m_after[k - 1, i] * alpha ** k).sum())
+        cells["carry_out_x"] = carry_out
         last = np.arange(n_cells) * n_days + (n_days - 1)
-        planned = table.copy()
-        planned.loc[last, "a"] = planned.loc[last, "base_a"].to_numpy() * (
-            planned.loc[last, "multiplier"].to_numpy() + cells["carry_out_x"].to_numpy())
-        objective = curves_from_frame(planned, keys=("channel", "segment") + extra)
+        a = built.a.copy()  # the last day's value also counts what its spend carries past the horizon
+        a[last] = table["base_a"].to_numpy(dtype=float)[last] * (table["multiplier"].to_numpy()[last] + carry_out)
+        objective = replace(built, a=a)
     return DailyCurves(table, built, carryover, np.maximum(carry_in, 0.0), days.reset_index(drop=True), cells,
                        objective)
 

@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from roimix.threads import one_blas_thread
+
 SCRIPT = Path(__file__).parent / "entry" / "script.py"
 """The page script ``app.py`` serves."""
 
 
 @asynccontextmanager
 async def warm_up(_app) -> AsyncIterator[None]:
+    one_blas_thread()
     threading.Thread(target=_check_sample, daemon=True, name="roimix-warm-up").start()
     yield
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from optimizer import Budget, Objective, Planner, Scenario
+import optimizer.problem as problem
 from optimizer.problem import CLARABEL_FIRST, CLARABEL_RETRY, CLARABEL_SHORT, Program
 from optimizer_cases import random_curves
 
@@ -32,3 +33,30 @@ def test_a_stall_is_retried_then_solved_with_shorter_steps(monkeypatch, stalls, 
     assert seen[:len(used)] == [{k: u[k] for k in ("equilibrate_enable", "max_step_fraction")} for u in used]
     assert result.status == ("solver_error" if stalls == 3 else "optimal")
     assert result.evidence.iterations >= len(used)  # every attempt's iterations are counted
+
+
+@pytest.mark.parametrize("fast_status", ["optimal", "optimal_inaccurate", "infeasible", "solver_error"])
+def test_a_large_problem_first_tries_without_refinement_and_keeps_it_only_when_optimal(monkeypatch, fast_status):
+    """From LARGE_MIN_CELLS cells on (moved to 1 here) the first attempt skips iterative refinement; an answer
+    other than ``optimal`` from it is not trusted: the problem is solved again with refinement, and that answer
+    (with both attempts' iterations) is the result."""
+    seen, real = [], Program._solve_once
+
+    def once(self, solver, options):
+        seen.append(dict(options))
+        raw = real(self, solver, options)
+        return replace(raw, status=fast_status) if len(seen) == 1 else raw
+
+    monkeypatch.setattr(Program, "_solve_once", once)
+    monkeypatch.setattr(problem, "LARGE_MIN_CELLS", 1)
+    df = random_curves(5, 1)
+    result = Planner(df).solve(Scenario(Objective("gmv"), Budget(float(df["current_spend"].sum())), ()))
+    assert seen[0]["iterative_refinement_enable"] is False
+    assert all({k: o[k] for k in problem.CLARABEL_LARGE} == problem.CLARABEL_LARGE for o in seen)
+    if fast_status == "optimal":
+        assert len(seen) == 1
+    else:
+        assert len(seen) == 2 and "iterative_refinement_enable" not in seen[1]
+        assert seen[1]["max_step_fraction"] == CLARABEL_FIRST["max_step_fraction"]
+        assert result.evidence.iterations >= 2
+    assert result.status == "optimal"
