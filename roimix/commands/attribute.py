@@ -220,7 +220,9 @@ def _echo_specification(model, lang: str, t) -> None:
         flag = lambda on: t("attr.spec.on" if on else "attr.spec.off", lang)  # noqa: E731
         said = t("attr.spec", lang, link=t(f"attr.link.{spec.link}", lang), intent=flag(spec.intent),
                  targeting=flag(spec.targeting), interactions=flag(spec.interactions), decay=f"{spec.recency_decay:g}")
-        return said + t("attr.spec.latent_intent", lang) if getattr(spec, "latent_intent", False) else said
+        if spec.truncation:
+            said += t("attr.spec.truncation", lang)
+        return said + t("attr.spec.latent_intent", lang) if spec.latent_intent else said
 
     chosen = model.selection_
     if not chosen.free and not chosen.chain_free and not chosen.latent_free:

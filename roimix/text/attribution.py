@@ -55,6 +55,11 @@ STRINGS = {
         "absorbing chain: conversion by the journey's last touch, credit by removal (without a channel, the journeys "
         "that reach it end there)",
     ),
+    "attr.spec.truncation": (
+        "；路径长度项（转化旅程止于下单，未转化的跑到期末：较短不算早期触点的效果）开",
+        "; path-length term (a converting journey ends at the order, a non-converting one runs to the period's end: "
+        "shortness is not credited to early touches) on",
+    ),
     "attr.spec.latent_intent": (
         "；潜在购买意向（两类未观测人群：基线与各渠道触达频率不同，渠道效果相同）开",
         "; latent intent (two unseen audiences that differ in baseline and in how often each channel reaches "
