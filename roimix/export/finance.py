@@ -15,7 +15,7 @@ headers on them (:data:`HEADERS`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -157,9 +157,17 @@ def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | Non
         (f"lift_test.{r.rank}", t("export.item.lift_test", lang, rank=r.rank, cell=f"{r.channel}/{r.segment}"),
          float(r.value_cny_per_day), "money") for r in lift_tests_to_run.itertuples()]
     budget_cny = budget_cny if budget_cny is not None else result.budget_cny  # the plan's own scenario's
-    return _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, extra,
-                   tuple(plan_summary_lines(result, lang)), explain,
-                   lambda name: context.rule_labels.get(name) or plan_rule_label(name, lang))
+    tables = _tables(result, cells, False, budget_cny if budget_cny is not None else np.nan, context, extra,
+                     tuple(plan_summary_lines(result, lang)), explain,
+                     lambda name: context.rule_labels.get(name) or plan_rule_label(name, lang))
+    if lift_tests_to_run is None:
+        return tables
+    # the same tests as a table: which cell each is (machine ids in the JSON), for a reader or a script to act on
+    tests = lift_tests_to_run[["rank", "channel", "segment", "value_cny_per_day"]].reset_index(drop=True)
+    titles = tuple(t(k, lang) for k in ("export.col.lift_rank", "campaign.col.channel", "campaign.col.segment",
+                                         "export.col.lift_value"))
+    sheet = ("lift_tests", tests, titles, {"rank": "int", "value_cny_per_day": "money"})
+    return replace(tables, sheets=tables.sheets + (sheet,))
 
 
 def _relabelled(messages, context: Context) -> tuple[Message, ...]:
