@@ -203,6 +203,23 @@ def test_lift_tests_measure_the_carry_over_ramp():
         float(common.curve_value(quick.family, qa, qb, qs, x)), rel=0.02)
 
 
+def test_the_asked_for_lift_tests_are_the_plans_top_five_measured_as_the_largest_cells_are(tmp_path):
+    """``roimix aggregate + the 5 lift tests it asks for``: the 5 best-ranked cells of the aggregate plan's
+    ``lift_tests`` (segments as the plan writes them), each measured by the same protocol as the 5 largest."""
+    m = MARKETS["search_funnel"].simulate(USERS, SEED)
+    t = m.truth
+    ranked = [{"rank": i + 1, "channel": c, "segment": "New products" if s == "new" else "existing",
+               "value_cny_per_day": 100.0 - i} for i, (c, s) in enumerate(zip(t["channel"], t["segment"]))][::-1]
+    (tmp_path / "plan_roimix_aggregate.json").write_text(json.dumps({"lift_tests": ranked}))
+    asked = harness._asked_lift_tests(m, tmp_path, [], 7)
+    assert list(zip(asked["channel"], asked["segment"])) == list(zip(t["channel"], t["segment"]))[:5]
+    largest = harness.lift_tests(m, np.random.default_rng(1))
+    again = harness.lift_tests(m, np.random.default_rng(1), cells=list(zip(largest["channel"], largest["segment"])))
+    pd.testing.assert_frame_equal(again, largest)
+    (tmp_path / "plan_roimix_aggregate.json").write_text(json.dumps({"lift_tests": ranked[:3]}))
+    assert "fewer than 5" in harness._asked_lift_tests(m, tmp_path, [], 7)
+
+
 def test_seed_sets_are_disjoint_and_the_table_uses_eval_seeds():
     assert not set(harness.DEV_SEEDS) & set(harness.EVAL_SEEDS)
     assert harness.seeds("eval") == (101, 102, 103, 104, 105)
