@@ -60,8 +60,9 @@ refined to 1e-13. Here the gap stops at 1e-7 of Σ f(k) and refinement at 1e-10:
 tests hold some of them to a few fen."""
 CLARABEL_LARGE_FAST = {"iterative_refinement_enable": False}
 """The first attempt at a large problem also skips iterative refinement of the linear solves: on the 36,000-cell
-re-plan benchmark the refinement took 2.4 of Clarabel's 6.6 s and saved no iteration (48 with it, 44 without); the
-plan is the same to the ¥12 a cell-day and ¥0.2 of ¥4.15 亿 GMV (``benchmarks/results/replan.md``). An inexact
+re-plan benchmark the refinement took 2.4 of Clarabel's 6.6 s and saved no iteration (48 with it, 44 without).
+Against a tight solve the plan's GMV is ¥3.5 lower of ¥4.15 亿 (¥3.4 with refinement) and every cell-day is within
+¥12 (¥20 with refinement; ``benchmarks/results/replan.md``). An inexact
 direction can cost accuracy on another problem, so an attempt without it that ends anything but ``optimal`` is run
 again with it (:meth:`Program.solve`)."""
 CVAR_MEAN_WEIGHT = 0.01
