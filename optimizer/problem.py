@@ -566,7 +566,6 @@ def steady_spend(curves: Curves, price) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class _SteadyCurves:
-    group: np.ndarray
     k: np.ndarray
     amp: np.ndarray
     s: np.ndarray
@@ -575,9 +574,8 @@ class _SteadyCurves:
 
     @classmethod
     def of(cls, curves: Curves) -> _SteadyCurves:
-        g = curves.group
-        return cls(g, curves.scale_cny, curves.amplitude, np.nan_to_num(curves.s, nan=1.0),
-                   curves.current_spend_cny, tuple(g == name for name in ("exp", "mm", "log", "power")))
+        return cls(curves.scale_cny, curves.amplitude, np.nan_to_num(curves.s, nan=1.0), curves.current_spend_cny,
+                   tuple(curves.group == name for name in ("exp", "mm", "log", "power")))
 
 
 def _steady_spend(c: _SteadyCurves, price) -> np.ndarray:
