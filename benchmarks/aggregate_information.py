@@ -1,0 +1,214 @@
+"""What daily spend and GMV tables can tell a plan, when a fit is handed parts of the truth (issue 15 item 5).
+
+On each independent market (``benchmarks/markets``) every cell's true curve is ``k_c · f_c``, with
+``f_c`` the truth's curve (family, b, s) applied to the spend carried over by a kernel, and ``k_c = 1``.
+Here a fit is *handed* the curves' shapes and only fits the 16 levels ``k_c`` from what aggregate mode
+reads — each segment's daily GMV and each cell's daily spend — by least squares with ``k ≥ 0``:
+
+    GMV_{s,t} = Σ_{c ∈ s} k_c · f_c(carried spend_{c,t}) + baseline_{s,t} + noise,
+
+the baseline being an intercept, a linear trend, a weekend dummy and the shop's campaign calendar (its
+phases' dates, which a shop knows; either one dummy per phase or the phases and 14 days after them left
+out, as aggregate mode does). The plan maximises the fitted curves ``k̂_c · f_c`` under the harness's
+scenario (budget = today's, cells 0.5–2× today, both share rules) and is scored by the truth like every
+method of ``decision_markets.py``. Risk-neutral and without bands: an upper reference for what a fit
+of the levels can do, not a method a shop could run (no shop knows its curves' shapes).
+
+Three hand-outs:
+
+* ``true kernel``: f_c at the spend carried by the market's own kernel (gamma, delayed, geometric);
+* ``true mean lag``: f_c at the spend carried by a geometric kernel with the kernel's true mean lag (the
+  family of aggregate mode's carry-over candidates, :func:`roimix.shapes.adstock_weights`);
+* ``no carry-over``: f_c at the day's own spend.
+
+Nothing is tuned here: the fit has no settings to tune, so it is run on development and evaluation seeds.
+
+    python benchmarks/aggregate_information.py [--seeds dev eval] [--users 1000000] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import lsq_linear
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.markets.common import carried, curve_value  # noqa: E402
+from benchmarks.markets.harness import _CURVE_COLUMNS, MARKETS, scenario, seeds  # noqa: E402
+from roimix.shapes import adstock_weights  # noqa: E402
+
+KERNELS = ("true kernel", "true mean lag", "no carry-over")
+CALENDARS = ("dummies", "left out")
+PLANS = ("estimate", "CVaR")
+"""the plan on the fitted levels (risk-neutral) or roimix's default risk (CVaR 0.9 over draws of the levels)"""
+AFTER_DAYS = 14
+"""Days after a campaign phase also left out (``left out``): aggregate mode leaves out twice its longest lag."""
+WARM_DAYS = 60
+"""Days of the first fortnight's mean spend put before the history when carrying spend over (``true mean lag``)."""
+NW_LAGS = 7
+"""Newey–West lag window of the levels' covariance (aggregate mode's default for daily data)."""
+N_DRAWS = 200
+RESULTS = ROOT / "benchmarks" / "results" / "aggregate_information.md"
+
+
+def features(daily: pd.DataFrame, truth: pd.DataFrame, kernel: str) -> pd.DataFrame:
+    """date × cell (truth's row index): f_c at the carried spend the hand-out gives."""
+    cols = {}
+    for c, r in truth.iterrows():
+        d = daily[(daily["channel"] == r["channel"]) & (daily["segment"] == r["segment"])].set_index("date").sort_index()
+        if kernel == "true kernel":
+            cols[c] = d["expected_value"]
+            continue
+        spend = d["spend"].to_numpy(dtype=float)
+        if kernel == "true mean lag":
+            padded = np.concatenate([np.full(WARM_DAYS, spend[:14].mean()), spend])
+            x = carried(padded[None, :], [tuple(adstock_weights(float(r["carry_mean_days"]), tail=1e-6))])[0][WARM_DAYS:]
+        elif kernel == "no carry-over":
+            x = spend
+        else:
+            raise ValueError(f"kernel must be one of {KERNELS}, got {kernel!r}")
+        cols[c] = pd.Series(curve_value(r["family"], r["a"], r["b"], r["s"], x), index=d.index)
+    return pd.DataFrame(cols)
+
+
+def baseline_columns(design, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """intercept, trend, weekend and one dummy per campaign phase with days in the history."""
+    cols = {"intercept": np.ones(len(dates)), "trend": np.arange(len(dates)) / max(len(dates) - 1, 1),
+            "weekend": (dates.day_of_week >= 5).astype(float)}
+    day = dates.date
+    for i, phase in enumerate(design.calendar):
+        on = ((day >= phase.start) & (day <= phase.end)).astype(float)
+        if on.any():
+            cols[f"phase{i}"] = on
+    return pd.DataFrame(cols, index=dates)
+
+
+def newey_west(a: np.ndarray, residual: np.ndarray, lags: int = NW_LAGS) -> np.ndarray:
+    """(A'A)⁻¹ S (A'A)⁻¹ with S = Σ_{|l| ≤ L} (1 − |l|/(L+1)) Σ_t u_t u_{t−l} a_t a_{t−l}' (Newey & West 1987)."""
+    score = a * residual[:, None]
+    meat = score.T @ score
+    for lag in range(1, lags + 1):
+        gamma = score[lag:].T @ score[:-lag]
+        meat += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    bread = np.linalg.pinv(a.T @ a)
+    return bread @ meat @ bread
+
+
+def fit_levels(outcome: pd.DataFrame, feats: pd.DataFrame, truth: pd.DataFrame, design, calendar: str,
+               *, with_covariance: bool = False):
+    """k_c ≥ 0 per truth row: least squares of each segment's GMV on its cells' features and the baseline.
+    ``with_covariance``: also the levels' Newey–West covariance (block-diagonal over segments)."""
+    k = np.ones(len(truth))
+    cov = np.zeros((len(truth), len(truth)))
+    for segment in truth["segment"].unique():
+        y = outcome[outcome["segment"] == segment].set_index("date")["value"].sort_index()
+        cells = truth.index[truth["segment"] == segment].to_numpy()
+        x = feats.loc[y.index, cells].to_numpy(dtype=float)
+        z = baseline_columns(design, pd.DatetimeIndex(y.index))
+        if calendar == "left out":
+            phases = z.filter(like="phase").to_numpy().sum(axis=1) > 0
+            out = np.zeros(len(z), dtype=bool)
+            for i in np.flatnonzero(phases):
+                out[i:i + AFTER_DAYS + 1] = True
+            x, y, z = x[~out], y[~out], z.loc[~out, ["intercept", "trend", "weekend"]]
+        elif calendar != "dummies":
+            raise ValueError(f"calendar must be one of {CALENDARS}, got {calendar!r}")
+        scale = float(y.mean())
+        a = np.column_stack([x, z.to_numpy(dtype=float) * scale])
+        lower = np.r_[np.zeros(len(cells)), np.full(z.shape[1], -np.inf)]
+        fit = lsq_linear(a, y.to_numpy(dtype=float), bounds=(lower, np.full(a.shape[1], np.inf)), method="bvls")
+        k[cells] = fit.x[: len(cells)]
+        cov[np.ix_(cells, cells)] = newey_west(a, y.to_numpy(dtype=float) - a @ fit.x)[: len(cells), : len(cells)]
+    return (k, cov) if with_covariance else k
+
+
+def capture_of_levels(truth: pd.DataFrame, k: np.ndarray, cov: np.ndarray | None = None, seed: int = 0) -> float:
+    """Capture (by the truth) of the plan on the curves k_c · f_c: risk-neutral, or with ``cov`` the
+    default plan's CVaR over ``N_DRAWS`` draws of k ~ N(k̂, cov) cut at 0 (chosen on half the draws,
+    as ``roimix plan`` does)."""
+    from optimizer import Objective, Planner, Risk, Scenario, curves_from_frame
+    from roimix.evaluation import score
+
+    budget = float(truth["current_spend"].sum())
+    fitted = truth[_CURVE_COLUMNS].copy()
+    fitted["a"] = fitted["a"].to_numpy() * np.asarray(k, dtype=float)
+    plan_scenario, draws = scenario(budget), None
+    if cov is not None:
+        rng = np.random.default_rng(seed)
+        ks = np.maximum(rng.multivariate_normal(np.asarray(k, dtype=float), cov, N_DRAWS, method="eigh"), 0.0)
+        draws = pd.concat([truth[["channel", "segment", "family", "b", "s"]].assign(draw=d, a=truth["a"].to_numpy() * ks[d])
+                           for d in range(N_DRAWS)], ignore_index=True)
+        plan_scenario = Scenario(Objective("gmv", None, Risk("cvar")), plan_scenario.budget, plan_scenario.rules)
+    result = Planner(curves_from_frame(fitted), draws=draws).solve(plan_scenario)
+    spend = result.plan["spend"].to_numpy() if result.solved else truth["current_spend"].to_numpy(dtype=float)
+    return score(truth[_CURVE_COLUMNS], spend, scenario(budget)).capture
+
+
+def run_market(name: str, users: int, seed: int) -> list[dict]:
+    market = MARKETS[name].simulate(users, seed)
+    daily = market.daily.assign(date=pd.to_datetime(market.daily["date"]))
+    outcome = market.outcome.assign(date=pd.to_datetime(market.outcome["date"]))
+    truth = market.truth.reset_index(drop=True)
+    rows = []
+    for kernel in KERNELS:
+        feats = features(daily, truth, kernel)
+        for calendar in CALENDARS:
+            k, cov = fit_levels(outcome, feats, truth, market.design, calendar, with_covariance=True)
+            for plan in PLANS:
+                rows.append({"market": name, "seed": seed, "kernel": kernel, "calendar": calendar, "plan": plan,
+                             "capture": capture_of_levels(truth, k, cov if plan == "CVaR" else None, seed),
+                             "median_abs_ln_k": float(np.median(np.abs(np.log(np.maximum(k, 1e-3))))),
+                             "levels_at_zero": int((k < 1e-6).sum())})
+    return rows
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for (kernel, calendar, plan), g in frame.groupby(["kernel", "calendar", "plan"], sort=False):
+        per = "; ".join(f"{m}: " + ", ".join(f"{v:.2f}" for v in gm.sort_values("seed")["capture"])
+                        for m, gm in g.groupby("market", sort=False))
+        rows.append({"hand-out": kernel, "campaign days": calendar, "plan": plan, "runs": len(g),
+                     "mean capture": round(g["capture"].mean(), 2), "worst": round(g["capture"].min(), 2),
+                     "runs < 0": f"{int((g['capture'] < 0).sum())} of {len(g)}",
+                     "median abs ln k": round(g["median_abs_ln_k"].median(), 2), "per market and seed": per})
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", nargs="+", choices=["dev", "eval"], default=["dev", "eval"])
+    parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--markets", nargs="*", default=list(MARKETS), choices=list(MARKETS))
+    parser.add_argument("--write", action="store_true", help=f"write the tables to {RESULTS.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    parts = []
+    for kind in args.seeds:
+        rows = []
+        start = time.perf_counter()
+        for seed in seeds(kind):
+            for name in args.markets:
+                rows += run_market(name, args.users, seed)
+                print(f"{kind} {name} {seed}: " + ", ".join(f"{r['kernel']}/{r['calendar']}/{r['plan']} {r['capture']:.2f}"
+                                                          for r in rows[-len(KERNELS) * len(CALENDARS) * len(PLANS):]),
+                      file=sys.stderr, flush=True)
+        frame = pd.DataFrame(rows)
+        table = summary(frame).to_markdown(index=False)
+        parts.append(f"### {kind} seeds {', '.join(map(str, seeds(kind)))} ({args.users:,} users, "
+                     f"{time.perf_counter() - start:.0f} s)\n\n{table}\n")
+        print(parts[-1])
+    if args.write:
+        RESULTS.write_text(RESULTS.read_text(encoding="utf-8").split("<!-- tables -->")[0] + "<!-- tables -->\n\n"
+                           + "\n".join(parts), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
