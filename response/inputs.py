@@ -105,12 +105,10 @@ def fitted_periods(outcome, exclude, timeline: Timeline, kernels: list[list[np.n
     """Periods the fit uses: with an outcome, past the carry-over warm-up, outside excluded blocks and their tails."""
     keep = np.zeros(timeline.n, dtype=bool)
     keep[timeline.positions(outcome["date"])] = True
-    # H35 experiment, not to merge: warm-up and event tails as with the old grid (kernels of mean lag ≤ 3.5)
-    span = [q for ks in kernels for q in ks if mean_lag(q) <= 3.5] or [q for ks in kernels for q in ks]
-    reach = max((kernel_reach(q) for q in span), default=1)
+    reach = max((kernel_reach(q) for ks in kernels for q in ks), default=1)
     keep[: min(reach - 1, timeline.n // 5)] = False
     if exclude is not None and len(exclude):
-        longest = max((mean_lag(q) for q in span), default=0.0)
+        longest = max((mean_lag(q) for ks in kernels for q in ks), default=0.0)
         tail = int(np.ceil(settings.exclude_tail_lags * longest))
         for start, end in zip(pd.to_datetime(exclude["start"]), pd.to_datetime(exclude["end"])):
             out = (timeline.dates >= start) & (timeline.dates <= end + pd.Timedelta(days=tail * timeline.period_days))
