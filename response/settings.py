@@ -23,7 +23,7 @@ class FitSettings:
     """power and S-shaped hill candidates must beat the saturating ones (exp, mm, log) by this many
     units of 2σ² in cross-validated SSE: on generated markets they won by noise and lost money
     (a power curve never saturates; an S-curve is flat at low spend), so they need clear evidence."""
-    lag_candidates_periods: tuple[float, ...] = (0.0, 0.7, 1.5, 3.0, 7.0)
+    lag_candidates_periods: tuple[float, ...] = (0.0, 0.7, 1.5, 3.0)
     """Mean lags (geometric kernels) tried for cells whose lag is not given."""
     forms: tuple[str, ...] = ("adstock", "lagged")
     """Carry-over forms tried: g(adstocked spend) and the lagged response Σ k_l g(x_{t−l})."""
