@@ -247,6 +247,8 @@ def run_aggregate(
     pool = settings.pool and not settings.pooled_prior and prior is None  # see AggregateSettings.pool
     shop_roi = (pooled_prior(by_period, outcome_t[out_cols], exclude=exclude, controls=controls, settings=fit_settings)
                 if settings.pooled_prior or pool else None)
+    if (pool or settings.pooled_prior) and shop_roi is None:  # asked for, but the summed spend's curve is unfit
+        warnings.append(Message("aggregate.pool.unavailable", {}))
     target = shop_roi if pool else None  # the per-cell pool's target (fit_with reads it)
     pooled = shop_roi if settings.pooled_prior else None  # the opt-in form: a prior on every cell
     fit = fit_with(_first_prior(prior, pooled), fit_settings)

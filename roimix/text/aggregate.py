@@ -33,6 +33,12 @@ STRINGS = {
         "evidence: {held} differ from it by no more than chance and share one spread around it, chosen by the data "
         "(budget does not move on their noise); {apart} differ clearly and keep the part of their own estimate "
         "beyond chance"),
+    "aggregate.pool.unavailable": (
+        "全店合并投产无法拟合（全部花费之和几乎不变或其曲线为 0），各格子没有向它收缩：每个格子只靠自己的汇总数据，"
+        "估计噪声更大、计划更可能随噪声移动。请用增量实验校准，或给出更长的历史",
+        "The shop's pooled ROAS could not be fitted (the sum of all spend hardly varies, or its curve is 0), so no "
+        "cell is pooled toward it: each rests on its own aggregate data alone, whose estimates are noisier and can "
+        "move the plan on noise. Calibrate with lift tests, or give a longer history"),
     "aggregate.pool.channel": (
         "这些格子自己的数据不如同一渠道在另一品类的格子可靠，改为向该格子拟合出的投产收缩（其不确定性计入区间）：{pairs}",
         "These cells' own data know less than the same channel's cell in another segment, so they are pooled "
