@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.markets.common import carried, curve_value  # noqa: E402
 from benchmarks.markets.harness import _CURVE_COLUMNS, MARKETS, scenario, seeds  # noqa: E402
+from response.draws import newey_west_meat  # noqa: E402
 from roimix.shapes import adstock_weights  # noqa: E402
 
 KERNELS = ("true kernel", "true mean lag", "no carry-over")
@@ -92,14 +93,9 @@ def baseline_columns(design, dates: pd.DatetimeIndex) -> pd.DataFrame:
 
 
 def newey_west(a: np.ndarray, residual: np.ndarray, lags: int = NW_LAGS) -> np.ndarray:
-    """(A'A)⁻¹ S (A'A)⁻¹ with S = Σ_{|l| ≤ L} (1 − |l|/(L+1)) Σ_t u_t u_{t−l} a_t a_{t−l}' (Newey & West 1987)."""
-    score = a * residual[:, None]
-    meat = score.T @ score
-    for lag in range(1, lags + 1):
-        gamma = score[lag:].T @ score[:-lag]
-        meat += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    """(A'A)⁻¹ S (A'A)⁻¹ with S the fit's own Newey–West sum (:func:`response.draws.newey_west_meat`)."""
     bread = np.linalg.pinv(a.T @ a)
-    return bread @ meat @ bread
+    return bread @ newey_west_meat(a * residual[:, None], lags) @ bread
 
 
 def fit_levels(outcome: pd.DataFrame, feats: pd.DataFrame, truth: pd.DataFrame, design, calendar: str,

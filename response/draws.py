@@ -36,18 +36,23 @@ def newey_west_window(settings: FitSettings, period_days: int) -> int:
     return settings.bootstrap_block_periods or (7 if period_days == 1 else 4)
 
 
+def newey_west_meat(scores: np.ndarray, window: int) -> np.ndarray:
+    """``S = Σ_{|l| ≤ L} (1 − |l|/(L+1)) Σ_t g_t g_{t−l}ᵀ`` over the rows ``g_t`` of ``scores`` (Bartlett weights,
+    L = ``window``, at most the rows − 1; Newey & West 1987)."""
+    meat = scores.T @ scores
+    for lag in range(1, min(window, len(scores) - 1) + 1):
+        cross = scores[lag:].T @ scores[:-lag]
+        meat += (1 - lag / (window + 1)) * (cross + cross.T)
+    return meat
+
+
 def level_covariance(problem: LevelProblem, coef: np.ndarray, window: int) -> np.ndarray:
     """Covariance of the levels: the sandwich ``(AᵀA)⁻¹ S (AᵀA)⁻¹`` with ``S`` Newey–West (Bartlett
     weights) over the outcome's rows and σ² for each prior or lift row (Newey & West 1987)."""
     A, b = least_squares_system(problem, problem.rows)
     n, p = int(problem.rows.sum()), problem.z.shape[1]
     e = b - A @ coef
-    g = A[:n] * e[:n, None]
-    meat = g.T @ g
-    for lag in range(1, min(window, n - 1) + 1):
-        cross = g[lag:].T @ g[:-lag]
-        meat += (1 - lag / (window + 1)) * (cross + cross.T)
-    meat *= n / max(n - A.shape[1], 1)
+    meat = newey_west_meat(A[:n] * e[:n, None], window) * (n / max(n - A.shape[1], 1))
     meat += problem.sigma2 * A[n:].T @ A[n:]
     bread = np.linalg.pinv(A.T @ A)
     cov = bread @ meat @ bread
