@@ -122,7 +122,8 @@ def fit_levels(outcome: pd.DataFrame, feats: pd.DataFrame, truth: pd.DataFrame, 
         lower = np.r_[np.zeros(len(cells)), np.full(z.shape[1], -np.inf)]
         fit = lsq_linear(a, y.to_numpy(dtype=float), bounds=(lower, np.full(a.shape[1], np.inf)), method="bvls")
         k[cells] = fit.x[: len(cells)]
-        cov[np.ix_(cells, cells)] = newey_west(a, y.to_numpy(dtype=float) - a @ fit.x)[: len(cells), : len(cells)]
+        if with_covariance:
+            cov[np.ix_(cells, cells)] = newey_west(a, y.to_numpy(dtype=float) - a @ fit.x)[: len(cells), : len(cells)]
     return (k, cov) if with_covariance else k
 
 
