@@ -9,7 +9,7 @@ than it says. The random generator is the only state; it is passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,6 +28,29 @@ class CurveDraw:
 
     prior_sd: float
     cells: list[tuple[tuple[str, float, float, float], float]]
+
+
+@dataclass(frozen=True)
+class PoolSpread:
+    """The pool's relative sd per cell as a function of the shop's one spread r₀ (see
+    :func:`response.fit.pool_evidence`): ``sd_k(r₀) = √(max(beyond_k, r₀²) + target_k)`` for a pooled cell
+    (``beyond_k``: its squared distance from the pool beyond chance, relative to the pool's level;
+    ``target_k``: the target's own relative variance), NaN for the others; ``weights``: each r₀ of
+    ``grid`` by the outcome's likelihood (empirical Bayes, levels integrated out)."""
+
+    grid: np.ndarray
+    weights: np.ndarray
+    beyond: np.ndarray
+    target: np.ndarray
+
+    @property
+    def most_likely(self) -> float:
+        """The r₀ of most evidence: the estimate's."""
+        return float(self.grid[int(np.argmax(self.weights))])
+
+    def relative_sd(self, r0: float) -> np.ndarray:
+        """Per cell the pool's relative sd at spread ``r0`` (NaN for a cell not pooled)."""
+        return np.sqrt(np.fmax(self.beyond, r0**2) * np.where(np.isfinite(self.beyond), 1.0, np.nan) + self.target)
 
 
 def newey_west_window(settings: FitSettings, period_days: int) -> int:
@@ -82,11 +105,13 @@ def covariance_inflation(problem: LevelProblem, coef: np.ndarray, window: int) -
 def curve_draws(series: OutcomeSeries, active: np.ndarray, cands: dict[int, list[Candidate]],
                 choice: dict[int, int], cv_points: dict[int, tuple[np.ndarray, np.ndarray]], sigma2: float,
                 sd_grid: np.ndarray, sd_weights: np.ndarray, inflation: float, settings: FitSettings,
-                rng: np.random.Generator) -> list[CurveDraw]:
+                rng: np.random.Generator, *, pool_spread: PoolSpread | None = None) -> list[CurveDraw]:
     """``n_bootstrap`` joint draws: per cell a candidate shape and kernel, one prior weight (by its
-    likelihood), and levels from their posterior given that design (negative levels clipped to 0).
-    The shape is drawn with the averaging weights recomputed on a Bayesian bootstrap of the held-out
-    errors: which shape fits best is itself uncertain when the candidates' errors differ by little."""
+    likelihood), the pool's spread r₀ (``pool_spread``, by its likelihood), and levels from their
+    posterior given that design (negative levels clipped to 0). The shape is drawn with the averaging
+    weights recomputed on a Bayesian bootstrap of the held-out errors: which shape fits best is itself
+    uncertain when the candidates' errors differ by little. The pool's spread is drawn for the same
+    reason: its evidence is often flat within 1–2 log units."""
     if not len(active) or settings.n_bootstrap == 0:
         return []
     keys = [int(k) for k in active]
@@ -106,8 +131,12 @@ def curve_draws(series: OutcomeSeries, active: np.ndarray, cands: dict[int, list
                 probs = candidate_weights(points @ weight + penalty, sigma2, settings.weight_temperature)
                 pick[k] = int(rng.choice(len(probs), p=probs))
         r = float(sd_grid[rng.choice(len(sd_grid), p=sd_weights)])
+        drawn = series
+        if pool_spread is not None:
+            r0 = float(pool_spread.grid[rng.choice(len(pool_spread.grid), p=pool_spread.weights)])
+            drawn = replace(series, pool_sd=pool_spread.relative_sd(r0))
         chosen = [cands[k][pick[k]] for k in keys]
-        problem = level_problem(series, active, chosen, sigma2, r)
+        problem = level_problem(drawn, active, chosen, sigma2, r)
         coef = solve_levels(problem, series.rows)
         cov = inflation * level_covariance(problem, coef, window)
         vals, vecs = np.linalg.eigh((cov + cov.T) / 2)

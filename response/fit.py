@@ -63,7 +63,7 @@ from roimix.messages import Message
 
 from .candidates import cell_candidates, fixed_shapes, kernel_candidates, starting_candidate
 from .design import Timeline, baseline_design
-from .draws import covariance_inflation, curve_draws, level_covariance, newey_west_window
+from .draws import PoolSpread, covariance_inflation, curve_draws, level_covariance, newey_west_window
 from .identification import collinear_cells, identifiable_cells
 from .inputs import (OutcomeSeries, current_spend_by_cell, fitted_periods, lift_test_rows, outcome_by_period,
                      spend_by_cell, value_by_cell, with_segment)
@@ -216,9 +216,10 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
 
     chosen = [cand[int(k)][choice[int(k)]] for k in active]
     window = newey_west_window(s, series.timeline.period_days)
+    spread = None
     if series.pool is not None and len(active):
-        sd, own_se = pool_evidence(series, active, chosen, search.sigma2, s.prior_relative_sd, window,
-                                   np.array(s.prior_relative_sds, dtype=float))
+        sd, own_se, spread = pool_evidence(series, active, chosen, search.sigma2, s.prior_relative_sd, window,
+                                           np.array(s.prior_relative_sds, dtype=float))
         series = replace(series, pool_sd=sd, pool_own_se=own_se)
     sd_grid = np.array(s.prior_relative_sds, dtype=float)
     sd_weights = prior_weights(level_problem(series, active, chosen, search.sigma2, s.prior_relative_sd), sd_grid)
@@ -237,7 +238,7 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
     shape_weights = {k: candidate_weights(search.cv_sse[k], sigma2, s.weight_temperature) for k in search.cv_sse}
     inflation = (covariance_inflation(problem, coef, window) if len(active) and s.n_bootstrap else 1.0)
     draws = curve_draws(series, active, cand, choice, search.cv_points, sigma2, sd_grid, sd_weights, inflation, s,
-                        rng)
+                        rng, pool_spread=spread)
     curves, bands, cands, draw_frames = [], [], [], []
     for k in range(len(series.cells)):
         channel, segment = series.cells.loc[k, ["channel", "segment"]]
@@ -271,12 +272,12 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
 
 def pool_weights(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2: float, prior_sd: float,
                  window: int, sd_grid: np.ndarray) -> np.ndarray:
-    """Per cell the pool's relative sd (the first part of :func:`pool_evidence`)."""
+    """Per cell the pool's relative sd at the most likely r₀ (the first part of :func:`pool_evidence`)."""
     return pool_evidence(series, active, chosen, sigma2, prior_sd, window, sd_grid)[0]
 
 
 def pool_evidence(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma2: float, prior_sd: float,
-                  window: int, sd_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  window: int, sd_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, PoolSpread | None]:
     """Per cell the pool's relative sd: one weight for the cells the data cannot tell from the pool,
     and more room for each cell whose *own* evidence sets it apart (NaN for a cell with its own prior,
     without a pool, or not identified).
@@ -303,7 +304,9 @@ def pool_evidence(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma
     A target that is itself an estimate (``series.pool_target_sd``, relative: e.g. the same channel's
     level fitted in another segment) adds its uncertainty: ``τ_k² + (u_k · p_k)²``. Returned with the
     pool's relative sd per cell: each pooled cell's own standard error relative to the pool's level,
-    ``s_k / p_k`` (NaN where the pool's sd is), which says how much the cell's own data know."""
+    ``s_k / p_k`` (NaN where the pool's sd is), which says how much the cell's own data know, and the
+    :class:`response.draws.PoolSpread` the sds come from (None without pooled cells): the draws take r₀
+    by its evidence rather than the most likely one alone."""
     from scipy.stats import norm
 
     bare = level_problem(replace(series, pool_sd=None), active, chosen, sigma2, prior_sd)  # without the pool
@@ -314,7 +317,7 @@ def pool_evidence(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma
               if not np.isfinite(series.priors[k]) and np.isfinite(series.pool[k]) and series.pool[k] > 0
               and chosen[j].h[rows].mean() > 0]
     if not pooled:
-        return out, own
+        return out, own, None
     coef = solve_levels(bare, rows)
     bare = replace(bare, sigma2=residual_variance(bare, coef))
     cov = covariance_inflation(bare, coef, window) * level_covariance(bare, coef, window)
@@ -322,13 +325,13 @@ def pool_evidence(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma
     for j, _k, level in pooled:
         only_pool[j] = level
     weights = prior_weights(replace(bare, prior_a=only_pool, lift_units=None), sd_grid)
-    r0 = float(sd_grid[int(np.argmax(weights))])
     p = series.z.shape[1]
     c = float(norm.ppf(1 - POOL_CHANCE / (2 * len(pooled))))
     target = series.pool_target_sd if series.pool_target_sd is not None else np.full(len(series.cells), np.nan)
+    beyond, extra = np.full(len(series.cells), np.nan), np.zeros(len(series.cells))
     for j, k, level in pooled:
-        excess = (coef[p + j] - level) ** 2 - c**2 * max(cov[j, j], 0.0)
-        extra = float(target[k]) ** 2 if np.isfinite(target[k]) else 0.0
-        out[k] = float(np.sqrt(max(excess, (r0 * level) ** 2) / level**2 + extra))
+        beyond[k] = ((coef[p + j] - level) ** 2 - c**2 * max(cov[j, j], 0.0)) / level**2
+        extra[k] = float(target[k]) ** 2 if np.isfinite(target[k]) else 0.0
         own[k] = float(np.sqrt(max(cov[j, j], 0.0)) / level)
-    return out, own
+    spread = PoolSpread(sd_grid, weights, beyond, extra)
+    return spread.relative_sd(spread.most_likely), own, spread
