@@ -34,8 +34,8 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
   (:func:`pool_weights`): a cell whose own estimate sits within its standard error of the target is
   held to it, a cell that the data set clearly apart keeps its own estimate.
 * **Uncertainty**: each draw picks, per cell, a shape and carry-over kernel from the candidates
-  (probabilities ``exp(−ΔSSE_cv / 2σ²)``, the same weights as the average) and a prior weight (the
-  same rule over ``prior_relative_sds``), refits the levels for that design and draws them from
+  (probabilities ``exp(−ΔSSE_cv / 2σ²)``, the same weights as the average), a prior weight and the
+  pool's spread r₀ (each by its evidence over ``prior_relative_sds``), refits the levels for that design and draws them from
   their Gaussian posterior with a Newey–West (1987) covariance, so autocorrelated residuals widen
   the band rather than narrow it. Bands for value and marginal ROI are quantiles of the draws; the
   draws themselves (``CurveFit.draws``) let the optimizer weigh a plan's risk.
