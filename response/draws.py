@@ -2,8 +2,8 @@
 
 Each draw picks, per cell, a candidate with the averaging weights recomputed on a Bayesian bootstrap
 of the held-out errors (Dirichlet weights on blocks of periods; pseudo-BMA+, Yao et al. 2018), a prior
-weight and the pool's spread by their evidence (the hyper-parameters integrated out rather than plugged
-in, which states too narrow bands: Kass & Steffey 1989), refits the levels of that design and draws them from their Gaussian posterior
+weight by its evidence (and, for the stated bands of pooled cells, the pool's spread: see
+:class:`PoolSpread`), refits the levels of that design and draws them from their Gaussian posterior
 with a Newey–West (1987) covariance, widened by a delete-a-block jackknife when the levels move more
 than it says. The random generator is the only state; it is passed in.
 """

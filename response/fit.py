@@ -34,11 +34,17 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
   (:func:`pool_weights`): a cell whose own estimate sits within its standard error of the target is
   held to it, a cell that the data set clearly apart keeps its own estimate.
 * **Uncertainty**: each draw picks, per cell, a shape and carry-over kernel from the candidates
-  (probabilities ``exp(−ΔSSE_cv / 2σ²)``, the same weights as the average), a prior weight and the
-  pool's spread r₀ (each by its evidence over ``prior_relative_sds``), refits the levels for that design and draws them from
+  (probabilities ``exp(−ΔSSE_cv / 2σ²)``, the same weights as the average) and a prior weight (the
+  same rule over ``prior_relative_sds``), refits the levels for that design and draws them from
   their Gaussian posterior with a Newey–West (1987) covariance, so autocorrelated residuals widen
   the band rather than narrow it. Bands for value and marginal ROI are quantiles of the draws; the
-  draws themselves (``CurveFit.draws``) let the optimizer weigh a plan's risk.
+  draws themselves (``CurveFit.draws``) let the optimizer weigh a plan's risk. With a pool, the bands
+  come from a second set of draws that also takes the pool's spread r₀ by its evidence (plugged in,
+  an empirical-Bayes hyper-parameter states too narrow bands: Kass & Steffey 1989): on the independent
+  markets' development seeds the bands of aggregate-only cells held the true marginal ROI in 78 % of
+  them with r₀ plugged in and 87 % with it drawn. The plan's draws keep r₀ at its most likely value:
+  planned on the second set, the plans there captured less (0.67 → 0.61 of the oracle's gain with the
+  lift tests aggregate mode asks for; ``benchmarks/results/aggregate_dev.md``).
 * **Flags**: a cell whose spend barely varies (coefficient of variation < ``min_spend_cv``) or is
   rarely on cannot be identified; it gets its prior (status ``prior``), or none (``unfit``), with
   a warning (a :class:`roimix.messages.Message`) — never a guess. A chosen S-shaped (Hill s > 1)
@@ -238,7 +244,11 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
     shape_weights = {k: candidate_weights(search.cv_sse[k], sigma2, s.weight_temperature) for k in search.cv_sse}
     inflation = (covariance_inflation(problem, coef, window) if len(active) and s.n_bootstrap else 1.0)
     draws = curve_draws(series, active, cand, choice, search.cv_points, sigma2, sd_grid, sd_weights, inflation, s,
-                        rng, pool_spread=spread)
+                        rng)
+    stated = draws  # the bands' draws: with a pool, r₀ taken by its evidence (see the module's Uncertainty)
+    if spread is not None and draws and np.count_nonzero(spread.weights) > 1:
+        stated = curve_draws(series, active, cand, choice, search.cv_points, sigma2, sd_grid, sd_weights, inflation,
+                             s, rng.spawn(1)[0], pool_spread=spread)
     curves, bands, cands, draw_frames = [], [], [], []
     for k in range(len(series.cells)):
         channel, segment = series.cells.loc[k, ["channel", "segment"]]
@@ -247,7 +257,7 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
             cell_draws = [(d.cells[j], d.prior_sd) for d in draws]
             row, band, cand_frame, cell_warnings = fitted_cell(
                 series, k, j, active, chosen, problem, coef, cand[k], search.cv_sse.get(k), shape_weights.get(k),
-                choice[k], cell_draws)
+                choice[k], cell_draws, stated_draws=None if stated is draws else [(d.cells[j], d.prior_sd) for d in stated])
             warnings += cell_warnings
             cands.append(cand_frame)
         else:

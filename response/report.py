@@ -28,13 +28,15 @@ def spend_grid(mean_spend: float) -> np.ndarray:
 
 def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chosen: list[Candidate],
                 problem: LevelProblem, coef: np.ndarray, cands: list[Candidate], scores, weights, best: int,
-                cell_draws) -> tuple[dict, pd.DataFrame, pd.DataFrame, list[Message]]:
+                cell_draws, stated_draws=None) -> tuple[dict, pd.DataFrame, pd.DataFrame, list[Message]]:
     """``(curve row, band, candidates, warnings)`` of fitted cell ``k`` (design column ``j``).
 
     The curve is the weighted average of the candidates with positive weight, each at its own level
     (refitted with the other cells' shapes fixed), on the spend grid; it is projected back onto the
     top candidate's family (:func:`project_onto_family`). A cell searched over one fixed shape has
-    ``scores`` None. ``problem``: the final design at the final σ²; ``coef``: its coefficients."""
+    ``scores`` None. ``problem``: the final design at the final σ²; ``coef``: its coefficients.
+    ``stated_draws``: the draws the 90 % bands are stated from when they are not the plan's ``cell_draws``
+    (``a_rel_sd`` stays the plan's draws' own)."""
     p = series.z.shape[1]
     H = problem.H
     a_hat = coef[p + j]
@@ -73,6 +75,9 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
         "top_weight": float(weights.max()),
     }
     row |= draw_bands(cell_draws, current, row["value_at_current"], a_fit, mroi, grid, band_values)
+    if stated_draws is not None:
+        stated = draw_bands(stated_draws, current, row["value_at_current"], a_fit, mroi, grid, band_values)
+        row |= {key: value for key, value in stated.items() if key != "a_rel_sd"}
     label = series.labels[k]
     warnings = []
     if row["s_shaped"]:

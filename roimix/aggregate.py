@@ -28,9 +28,9 @@ total GMV per day or per week — with no user journeys.
   standard errors), so a well-identified cell is not pulled toward the others, and a plan moves budget
   where the data show a difference rather than where the noise does (on the independent markets'
   development seeds, without the pool the plans moved by noise and lost money in half the runs while
-  stating P10 > 0). The estimate uses the most likely r₀; the draws take r₀ by its evidence, which is
-  often flat (with r₀ held, aggregate-only cells' 90 % bands held the truth in 78 % of them on those
-  seeds). Not used with journeys or a given ``prior`` (see :class:`AggregateSettings`).
+  stating P10 > 0). The estimate and the plan's draws use the most likely r₀; the stated bands take r₀
+  by its evidence, which is often flat (with r₀ plugged in, aggregate-only cells' 90 % bands held the
+  truth in 78 % of them on those seeds; see :mod:`response.fit`). Not used with journeys or a given ``prior`` (see :class:`AggregateSettings`).
 * **Shop events** (``shop_events``, ``"auto"`` by default): periods when the cells' spend moved
   together (a campaign the built-in calendar does not know, a holiday lull) are left out like
   campaign windows (:func:`shop_events`), named in a warning. By default a move counts when at least
