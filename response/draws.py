@@ -51,7 +51,8 @@ class PoolSpread:
 
     def relative_sd(self, r0: float) -> np.ndarray:
         """Per cell the pool's relative sd at spread ``r0`` (NaN for a cell not pooled)."""
-        return np.sqrt(np.fmax(self.beyond, r0**2) * np.where(np.isfinite(self.beyond), 1.0, np.nan) + self.target)
+        pooled = np.where(np.isfinite(self.beyond), 1.0, np.nan)
+        return np.sqrt(np.fmax(self.beyond, r0**2) * pooled + self.target)
 
 
 def newey_west_window(settings: FitSettings, period_days: int) -> int:

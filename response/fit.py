@@ -42,7 +42,7 @@ signal: a channel's curve is what moves the *total*, not the revenue it touched.
   come from a second set of draws that also takes the pool's spread r₀ by its evidence (plugged in,
   an empirical-Bayes hyper-parameter states too narrow bands: Kass & Steffey 1989): on the independent
   markets' development seeds the bands of aggregate-only cells held the true marginal ROI in 78 % of
-  them with r₀ plugged in and 87 % with it drawn. The plan's draws keep r₀ at its most likely value:
+  them with r₀ plugged in and 86 % with it drawn. The plan's draws keep r₀ at its most likely value:
   planned on the second set, the plans there captured less (0.67 → 0.61 of the oracle's gain with the
   lift tests aggregate mode asks for; ``benchmarks/results/aggregate_dev.md``).
 * **Flags**: a cell whose spend barely varies (coefficient of variation < ``min_spend_cv``) or is
@@ -255,9 +255,10 @@ def fit_series(series: OutcomeSeries, settings: FitSettings, rng: np.random.Gene
         if k in position:
             j = position[k]
             cell_draws = [(d.cells[j], d.prior_sd) for d in draws]
+            stated_cell = None if stated is draws else [(d.cells[j], d.prior_sd) for d in stated]
             row, band, cand_frame, cell_warnings = fitted_cell(
                 series, k, j, active, chosen, problem, coef, cand[k], search.cv_sse.get(k), shape_weights.get(k),
-                choice[k], cell_draws, stated_draws=None if stated is draws else [(d.cells[j], d.prior_sd) for d in stated])
+                choice[k], cell_draws, stated_draws=stated_cell)
             warnings += cell_warnings
             cands.append(cand_frame)
         else:

@@ -4,7 +4,7 @@
 An empirical-Bayes plug-in states bands narrower than the hyper-parameter's uncertainty warrants (Kass &
 Steffey 1989, JASA 84:717). On the independent markets' development seeds, aggregate-only cells' 90 %
 marginal-ROI bands held the truth in 78 % of cells (no lift tests) and 66 % (beside the 5 largest cells'
-tests) with r₀ plugged in; with r₀ drawn, 87 % and 78 % (``benchmarks/results/aggregate_dev.md``). Plans made
+tests) with r₀ plugged in; with r₀ drawn, 86 % and 77 % (``benchmarks/results/aggregate_dev.md``). Plans made
 on those draws captured less there, so the plan's draws and the estimate keep the most likely r₀.
 """
 
