@@ -74,10 +74,10 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
         "s_shaped": bool(family == "hill" and s_fit > 1), "projection_error": proj_err,
         "top_weight": float(weights.max()),
     }
-    row |= draw_bands(cell_draws, current, row["value_at_current"], a_fit, mroi, grid, band_values)
+    row |= draw_bands(cell_draws if stated_draws is None else stated_draws, current, row["value_at_current"], a_fit,
+                      mroi, grid, band_values)
     if stated_draws is not None:
-        stated = draw_bands(stated_draws, current, row["value_at_current"], a_fit, mroi, grid, band_values)
-        row |= {key: value for key, value in stated.items() if key != "a_rel_sd"}
+        row["a_rel_sd"] = float(np.std(value_ratio(cell_draws, current, row["value_at_current"])))
     label = series.labels[k]
     warnings = []
     if row["s_shaped"]:
@@ -207,14 +207,19 @@ def draw_bands(cell_draws, current: float, value_now: float, a: float, mroi: flo
         return {"a_low": a, "a_high": a, "mroi_low": mroi, "mroi_high": mroi, "a_rel_sd": 0.0,
                 "_band_low": values, "_band_high": values}
     at = np.array([current])
-    now = np.array([curve_value(*t, at)[0] for (t, _lag), _r in cell_draws])
     slope = np.array([curve_slope(*t, at)[0] for (t, _lag), _r in cell_draws])
     on_grid = np.array([curve_value(*t, grid) for (t, _lag), _r in cell_draws])
-    ratio = now / value_now if value_now > 0 else np.ones(len(now))
+    ratio = value_ratio(cell_draws, current, value_now)
     lo, hi = np.quantile(ratio, [0.05, 0.95])
     return {"a_low": a * lo, "a_high": a * hi, "mroi_low": float(np.quantile(slope, 0.05)),
             "mroi_high": float(np.quantile(slope, 0.95)), "a_rel_sd": float(np.std(ratio)),
             "_band_low": np.quantile(on_grid, 0.05, axis=0), "_band_high": np.quantile(on_grid, 0.95, axis=0)}
+
+
+def value_ratio(cell_draws, current: float, value_now: float) -> np.ndarray:
+    """Each draw's value at current spend over the estimate's (ones when the estimate is 0)."""
+    now = np.array([curve_value(*t, np.array([current]))[0] for (t, _lag), _r in cell_draws])
+    return now / value_now if value_now > 0 else np.ones(len(now))
 
 
 def draws_frame(channel: str, segment: str, cell_draws) -> pd.DataFrame:
