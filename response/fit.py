@@ -316,19 +316,18 @@ def pool_evidence(series: OutcomeSeries, active: np.ndarray, chosen: list, sigma
     level fitted in another segment) adds its uncertainty: ``τ_k² + (u_k · p_k)²``. Returned with the
     pool's relative sd per cell: each pooled cell's own standard error relative to the pool's level,
     ``s_k / p_k`` (NaN where the pool's sd is), which says how much the cell's own data know, and the
-    :class:`response.draws.PoolSpread` the sds come from (None without pooled cells): the draws take r₀
-    by its evidence rather than the most likely one alone."""
+    :class:`response.draws.PoolSpread` the sds come from (None without pooled cells), from which the
+    stated bands' draws take r₀ by its evidence rather than the most likely one alone."""
     from scipy.stats import norm
 
     bare = level_problem(replace(series, pool_sd=None), active, chosen, sigma2, prior_sd)  # without the pool
     rows = series.rows
-    out = np.full(len(series.cells), np.nan)
     own = np.full(len(series.cells), np.nan)
     pooled = [(j, int(k), series.pool[k] / chosen[j].h[rows].mean()) for j, k in enumerate(active)
               if not np.isfinite(series.priors[k]) and np.isfinite(series.pool[k]) and series.pool[k] > 0
               and chosen[j].h[rows].mean() > 0]
     if not pooled:
-        return out, own, None
+        return np.full(len(series.cells), np.nan), own, None
     coef = solve_levels(bare, rows)
     bare = replace(bare, sigma2=residual_variance(bare, coef))
     cov = covariance_inflation(bare, coef, window) * level_covariance(bare, coef, window)
