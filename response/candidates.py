@@ -12,7 +12,7 @@ Both are concave in spend and have the same steady state ``g(x / b)``. The grid 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ class Candidate:
     """The history's mean spend ÷ b (NaN for power curves)."""
     h: np.ndarray
     """Unit response per period (before the level)."""
+    memo: dict = field(default_factory=dict, repr=False)
+    """Values of this candidate computed once (:func:`step_response`, :func:`mean_response`): the shape search
+    asks for them tens of thousands of times."""
 
     @property
     def lag(self) -> float:
@@ -103,6 +106,21 @@ def candidate_curve(c: Candidate, amplitude: float) -> tuple[str, float, float, 
 def step_response(candidate: Candidate, spend_per_period: float, n_periods: int) -> float:
     """Mean unit response over ``n_periods`` periods of a spend step that starts in the first of them
     (none before): what a lift test of that length measures, carry-over included."""
+    key = ("step", spend_per_period, n_periods)
+    if key not in candidate.memo:
+        candidate.memo[key] = _step_response(candidate, spend_per_period, n_periods)
+    return candidate.memo[key]
+
+
+def mean_response(candidate: Candidate, rows: np.ndarray) -> float:
+    """The unit response's mean over the periods ``rows`` (a mask)."""
+    key = ("mean", rows.tobytes())
+    if key not in candidate.memo:
+        candidate.memo[key] = candidate.h[rows].mean()
+    return candidate.memo[key]
+
+
+def _step_response(candidate: Candidate, spend_per_period: float, n_periods: int) -> float:
     kernel = candidate.kernel
     reached = np.cumsum(np.pad(kernel, (0, max(n_periods - len(kernel), 0))))[:n_periods]
     if candidate.form == "adstock":

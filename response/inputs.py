@@ -49,6 +49,14 @@ class OutcomeSeries:
     pool_own_se: np.ndarray | None = None
 
     @cached_property
+    def basis(self):
+        """The baseline's factorisations per set of training periods (:class:`response.solve.BaselineBasis`),
+        made once for this series and shared by its level problems."""
+        from .solve import BaselineBasis  # solve builds on this module
+
+        return BaselineBasis(self.z)
+
+    @cached_property
     def labels(self) -> list[str]:
         """``channel/segment`` per cell."""
         return (self.cells["channel"] + "/" + self.cells["segment"]).tolist()

@@ -19,9 +19,33 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import lsq_linear, nnls
 
-from .candidates import Candidate, step_response
+from .candidates import Candidate, mean_response, step_response
 from .inputs import OutcomeSeries
 from .settings import FitSettings
+
+
+class BaselineBasis:
+    """The thin SVD of the baseline columns ``z`` on a set of training periods, each column scaled to unit
+    largest entry as :func:`solve_levels` scales them, computed once per set: the baseline is the same in
+    every candidate design of a series, and the shape search solves tens of thousands of them."""
+
+    def __init__(self, z: np.ndarray):
+        self.z = z
+        self._by_train: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def svd(self, scaled_z: np.ndarray, train: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``U, s, Vᵀ`` of ``scaled_z`` (``z[train]`` scaled; the caller's copy), kept for ``train``."""
+        key = train.tobytes()
+        if key not in self._by_train:
+            self._by_train[key] = _thin_svd(scaled_z)
+        return self._by_train[key]
+
+
+def _thin_svd(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Thin SVD of ``Z`` with the singular vectors of numerically zero singular values dropped (numpy's rank rule)."""
+    U, sv, Vt = np.linalg.svd(Z, full_matrices=False)
+    keep = sv > sv.max(initial=0.0) * max(Z.shape) * np.finfo(float).eps  # numpy's rank rule
+    return U[:, keep], sv[keep], Vt[keep]
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +65,8 @@ class LevelProblem:
     lift_units: np.ndarray | None
     prior_sd: float
     fixed_sd: np.ndarray | None = None
+    basis: BaselineBasis | None = None
+    """The baseline's factorisations per set of training periods, shared by the problems of one series."""
 
     def column_sds(self) -> np.ndarray:
         """The prior's relative sd per column: ``fixed_sd`` where given, else ``prior_sd``."""
@@ -61,7 +87,7 @@ def prior_levels(series: OutcomeSeries, active: np.ndarray, chosen: list[Candida
     weights are chosen (``series.pool_sd``)."""
     out = np.full(len(chosen), np.nan)
     for j, c in enumerate(chosen):
-        mean_h = c.h[series.rows].mean()
+        mean_h = mean_response(c, series.rows)
         value = series.priors[active[j]]
         if not np.isfinite(value) and series.pool is not None and series.pool_sd is not None:
             value = series.pool[active[j]]
@@ -95,7 +121,7 @@ def level_problem(series: OutcomeSeries, active: np.ndarray, chosen: list[Candid
     """The problem of a design, with its priors and lift tests."""
     return LevelProblem(series.z, series.y, series.rows, design_columns(chosen, series.timeline.n), sigma2,
                         prior_levels(series, active, chosen), lift_units(series, active, chosen), prior_sd,
-                        pool_sds(series, active))
+                        pool_sds(series, active), series.basis)
 
 
 def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,25 +133,23 @@ def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.n
     Z = problem.z[train]
     A = np.hstack([Z, H[train]])
     b = problem.y[train]
-    extra_A, extra_b = [], []
     p, m = Z.shape[1], H.shape[1]
-    for j in range(m):
-        if np.isfinite(problem.prior_a[j]) and problem.prior_a[j] > 0:
-            w = np.sqrt(sigma2) / (r[j] * problem.prior_a[j])
-            row = np.zeros(p + m)
-            row[p + j] = w
-            extra_A.append(row)
-            extra_b.append(w * problem.prior_a[j])
+    prior_a = problem.prior_a
+    with np.errstate(invalid="ignore"):
+        cols = np.flatnonzero(np.isfinite(prior_a) & (prior_a > 0))
+    w = np.sqrt(sigma2) / (r[cols] * prior_a[cols])
+    extra_A = np.zeros((len(cols), p + m))
+    extra_A[np.arange(len(cols)), p + cols] = w
+    extra_b = w * prior_a[cols]
     if problem.lift_units is not None:
-        for j, unit, value, se in problem.lift_units:
-            w = np.sqrt(sigma2) / se
-            row = np.zeros(p + m)
-            row[p + int(j)] = w * unit
-            extra_A.append(row)
-            extra_b.append(w * value)
-    if extra_A:
-        A = np.vstack([A, np.array(extra_A)])
-        b = np.concatenate([b, np.array(extra_b)])
+        units = problem.lift_units
+        lw = np.sqrt(sigma2) / units[:, 3]
+        lift_A = np.zeros((len(units), p + m))
+        lift_A[np.arange(len(units)), p + units[:, 0].astype(int)] = lw * units[:, 1]
+        extra_A, extra_b = np.vstack([extra_A, lift_A]), np.concatenate([extra_b, lw * units[:, 2]])
+    if len(extra_A):
+        A = np.vstack([A, extra_A])
+        b = np.concatenate([b, extra_b])
     return A, b
 
 
@@ -145,9 +169,8 @@ def solve_levels(problem: LevelProblem, train: np.ndarray) -> np.ndarray:
     scale = np.maximum(np.abs(A).max(axis=0), 1e-12)
     A = A / scale
     Z, H = A[:n_out, :p], A[:, p:]
-    U, sv, Vt = np.linalg.svd(Z, full_matrices=False)
-    keep = sv > sv.max(initial=0.0) * max(Z.shape) * np.finfo(float).eps  # numpy's rank rule
-    U, sv, Vt = U[:, keep], sv[keep], Vt[keep]
+    basis = problem.basis
+    U, sv, Vt = basis.svd(Z, train) if basis is not None and basis.z is problem.z else _thin_svd(Z)
     Hp, bp = H.copy(), b.copy()
     Hp[:n_out] -= U @ (U.T @ H[:n_out])
     bp[:n_out] -= U @ (U.T @ b[:n_out])
@@ -221,7 +244,7 @@ def search_shapes(series: OutcomeSeries, active: np.ndarray, cands: dict[int, li
 
     chosen = chosen_of(choice)
     bare = LevelProblem(series.z, series.y, series.rows, design_columns(chosen, series.timeline.n), 1.0,
-                        np.full(len(chosen), np.nan), None, settings.prior_relative_sd)
+                        np.full(len(chosen), np.nan), None, settings.prior_relative_sd, basis=series.basis)
     sigma2 = residual_variance(bare, solve_levels(bare, series.rows))
 
     cv_sse: dict[int, np.ndarray] = {}

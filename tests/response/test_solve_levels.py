@@ -15,7 +15,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import lsq_linear
 
-from response.solve import LevelProblem, least_squares_system, solve_levels
+from dataclasses import replace
+
+from response.solve import BaselineBasis, LevelProblem, least_squares_system, solve_levels
 
 
 def _problem(seed: int, n: int, p: int, m: int, with_prior: bool, with_lift: bool, empty_column: bool):
@@ -82,3 +84,52 @@ def test_when_lawson_hanson_stops_at_its_limit_the_same_optimum_comes_from_bvls(
 
     monkeypatch.setattr(solve, "nnls", stalled)
     np.testing.assert_allclose(solve_levels(problem, train), expected, rtol=1e-8, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(20, 80), p=st.integers(2, 6), m=st.integers(1, 8),
+       with_prior=st.booleans(), with_lift=st.booleans(), empty_column=st.booleans())
+def test_the_system_rows_are_the_documented_pseudo_observations(seed, n, p, m, with_prior, with_lift, empty_column):
+    """Brute force, row by row: the outcome's training rows [z, H] and y, then per column with a positive prior
+    the row w·e_j with b = w·a_prior (w = σ / (r·a_prior)), then per lift test the row (σ/se)·u·e_j with
+    b = (σ/se)·v, in that order."""
+    problem = _problem(seed, n, p, m, with_prior, with_lift, empty_column)
+    train = problem.rows.copy()
+    train[: n // 4] = False
+    A, b = least_squares_system(problem, train)
+    rows_A, rows_b = [list(r) for r in np.hstack([problem.z[train], problem.H[train]])], list(problem.y[train])
+    sigma = np.sqrt(problem.sigma2)
+    for j in range(m):
+        a = problem.prior_a[j]
+        if np.isfinite(a) and a > 0:
+            w = sigma / (problem.prior_sd * a)
+            rows_A.append([w if c == p + j else 0.0 for c in range(p + m)])
+            rows_b.append(w * a)
+    for j, unit, value, se in (problem.lift_units if problem.lift_units is not None else []):
+        rows_A.append([sigma / se * unit if c == p + int(j) else 0.0 for c in range(p + m)])
+        rows_b.append(sigma / se * value)
+    np.testing.assert_allclose(A, np.array(rows_A), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(b, np.array(rows_b), rtol=1e-15, atol=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(30, 100), p=st.integers(2, 8), m=st.integers(1, 10),
+       with_prior=st.booleans(), with_lift=st.booleans(), empty_column=st.booleans())
+def test_a_shared_baseline_basis_gives_the_same_levels_to_the_bit(seed, n, p, m, with_prior, with_lift, empty_column):
+    """The baseline's SVD kept per training mask (the shape search's tens of thousands of solves share it) gives
+    exactly the levels of the SVD computed afresh, on first use and on reuse; a basis made for another baseline is
+    not used."""
+    bare = _problem(seed, n, p, m, with_prior, with_lift, empty_column)
+    shared = replace(bare, basis=BaselineBasis(bare.z))
+    elsewhere = _problem(seed + 1, n, p, m, with_prior, with_lift, empty_column)  # another baseline, same shape
+    other = BaselineBasis(elsewhere.z)
+    folds = np.array_split(np.arange(n), 4)
+    for _ in range(2):  # the second pass reuses every kept factorisation
+        for test in folds:
+            train = bare.rows.copy()
+            train[test] = False
+            fresh = solve_levels(bare, train)
+            assert np.array_equal(solve_levels(shared, train), fresh)
+            solve_levels(replace(elsewhere, basis=other), train)  # fills ``other`` for this mask
+            assert np.array_equal(solve_levels(replace(bare, basis=other), train), fresh)
+    assert len(shared.basis._by_train) == len(other._by_train) == len(folds)
