@@ -14,7 +14,7 @@ measured increment), each with the residual variance σ² of an outcome row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import lsq_linear, nnls
@@ -67,6 +67,8 @@ class LevelProblem:
     fixed_sd: np.ndarray | None = None
     basis: BaselineBasis | None = None
     """The baseline's factorisations per set of training periods, shared by the problems of one series."""
+    memo: dict = field(default_factory=dict, init=False, repr=False)
+    """This problem's system parts, made on first use (a ``replace`` starts afresh)."""
 
     def column_sds(self) -> np.ndarray:
         """The prior's relative sd per column: ``fixed_sd`` where given, else ``prior_sd``."""
@@ -129,11 +131,19 @@ def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.n
 
     A prior is the pseudo-observation ``(a_k − a_k^prior) / (r · a_k^prior)`` scaled by σ, so each
     extra row has the residual variance σ² of an outcome row."""
+    if "system" not in problem.memo:
+        problem.memo["system"] = _system_parts(problem)
+    outcome_A, extra_A, extra_b = problem.memo["system"]
+    if not len(extra_A):
+        return outcome_A[train], problem.y[train]
+    return np.vstack([outcome_A[train], extra_A]), np.concatenate([problem.y[train], extra_b])
+
+
+def _system_parts(problem: LevelProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``[z, H]`` over every period, and the prior and lift rows with their right-hand side: the parts of
+    :func:`least_squares_system` that do not depend on the training periods."""
     H, r, sigma2 = problem.H, problem.column_sds(), problem.sigma2
-    Z = problem.z[train]
-    A = np.hstack([Z, H[train]])
-    b = problem.y[train]
-    p, m = Z.shape[1], H.shape[1]
+    p, m = problem.z.shape[1], H.shape[1]
     prior_a = problem.prior_a
     with np.errstate(invalid="ignore"):
         cols = np.flatnonzero(np.isfinite(prior_a) & (prior_a > 0))
@@ -147,10 +157,7 @@ def least_squares_system(problem: LevelProblem, train: np.ndarray) -> tuple[np.n
         lift_A = np.zeros((len(units), p + m))
         lift_A[np.arange(len(units)), p + units[:, 0].astype(int)] = lw * units[:, 1]
         extra_A, extra_b = np.vstack([extra_A, lift_A]), np.concatenate([extra_b, lw * units[:, 2]])
-    if len(extra_A):
-        A = np.vstack([A, extra_A])
-        b = np.concatenate([b, extra_b])
-    return A, b
+    return np.hstack([problem.z, H]), extra_A, extra_b
 
 
 def solve_levels(problem: LevelProblem, train: np.ndarray) -> np.ndarray:
