@@ -43,8 +43,12 @@ LIFT_SE = 0.10
 ASKED = "roimix aggregate + the 5 lift tests it asks for"
 """Aggregate mode given lift tests of the 5 cells its own plan ranks worth most (``roimix plan --out plan.json``:
 ``lift_tests``), made as the harness makes the 5 largest cells' tests: a shop that runs the tests roimix asks for."""
+PLATFORM = "roimix aggregate + platform reports + the 5 lift tests it asks for"
+""":data:`ASKED` with each platform's own report in the spend table (``platform_gmv``,
+:func:`~benchmarks.markets.common.platform_gmv`) and ``roimix fit --platform-prior``: the deflation factor
+learned on the lift-tested channels turns the others' reports into their prior; then ``roimix plan --curves``."""
 METHODS = ("roimix", "roimix --risk mean", "roimix + 5 lift tests", "roimix aggregate",
-           "roimix aggregate + 5 lift tests", ASKED, "last-touch ROI", "Markov ROI", "PyMC-Marketing")
+           "roimix aggregate + 5 lift tests", ASKED, PLATFORM, "last-touch ROI", "Markov ROI", "PyMC-Marketing")
 TIMEOUT_S = 1800
 
 assert not set(DEV_SEEDS) & set(EVAL_SEEDS)
@@ -193,6 +197,7 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
     }
     cli["roimix aggregate + 5 lift tests"] = cli["roimix aggregate"] + ["--lift-tests", "lift_tests.csv"]
     out = []
+    asked_made = False
     for method in methods:
         row = Outcome(name, seed, method)
         start = time.perf_counter()
@@ -205,19 +210,33 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
             out.append(row)
             continue
         tag = method.replace(" ", "_").replace("+", "").replace("-", "")
-        if method == ASKED:  # the tests roimix's own aggregate plan asks for, made by the truth
+        if method in (ASKED, PLATFORM) and not asked_made:  # the tests roimix's own aggregate plan asks for, made by the truth
             asked = _asked_lift_tests(market, folder, cli["roimix aggregate"] + common, seed)
             if isinstance(asked, str):
                 row.note = asked
                 out.append(row)
                 continue
             asked.to_csv(folder / "lift_tests_asked.csv", index=False)
+            asked_made = True
+        if method == ASKED:
             cli[method] = cli["roimix aggregate"] + ["--lift-tests", "lift_tests_asked.csv"]
+        plan_args = ["--curves-out", f"curves_{tag}.csv"]
+        if method == PLATFORM:  # the platforms' reports as the untested channels' prior: fit, then plan the curves
+            market.platform_spend().to_csv(folder / "spend_platform.csv", index=False)
+            fitted = run([str(ROIMIX), "fit", "--spend", "spend_platform.csv", "--outcome", files["outcome"].name,
+                          "--channels", files["channels"].name, "--lift-tests", "lift_tests_asked.csv",
+                          "--platform-prior", "--lang", "en", "--out", f"curves_{tag}.csv"], folder,
+                         folder / f"log_fit_{tag}.txt")
+            if fitted.returncode != 0:
+                row.note = f"fit exit {fitted.returncode}: {(fitted.stderr or fitted.stdout).strip().splitlines()[-1:]}"
+                out.append(row)
+                continue
+            cli[method], plan_args = ["--curves", f"curves_{tag}.csv"], []
         if method in cli:
             plan_path = folder / f"plan_{tag}.json"
             curves_path = folder / f"curves_{tag}.csv"
-            result = run([str(ROIMIX), "plan", *cli[method], *common, "--out", plan_path.name,
-                          "--curves-out", curves_path.name], folder, folder / f"log_{tag}.txt")
+            result = run([str(ROIMIX), "plan", *cli[method], *common, "--out", plan_path.name, *plan_args],
+                         folder, folder / f"log_{tag}.txt")
             if result.returncode != 0:
                 row.note = f"exit {result.returncode}: {(result.stderr or result.stdout).strip().splitlines()[-1:]}"
                 out.append(row)

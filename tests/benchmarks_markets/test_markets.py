@@ -262,3 +262,36 @@ def test_rule_check_flags_plans_outside_the_scenario():
     assert any("bounds" in v for v in harness.violations(t, wide, budget))
     score = harness._score(t, x, budget)  # today's allocation gains nothing; the oracle gains something
     assert score.uplift_cny_per_day == pytest.approx(0.0, abs=1e-6) and score.oracle_uplift_cny_per_day > 0
+
+
+def test_platform_reports_claim_every_order_a_click_of_theirs_preceded_within_the_window():
+    """Each platform's own report, by brute force on a hand-made log: an order is claimed in full by every paid
+    channel its buyer clicked in the 15 days before it (so two platforms claim the same ¥100), not by an
+    impression, a click after the order, a click 16 days before, nor by a channel without spend; claims go to
+    the order's day and product segment; spend rows keep their order and count."""
+    t0 = pd.Timestamp("2026-07-20 12:00")
+    day = pd.Timedelta(days=1)
+    touches = pd.DataFrame({
+        "user_id": [1, 1, 1, 2, 2, 2, 3, 3],
+        "timestamp": [t0 - 2 * day, t0 - 3 * day, t0 - day, t0 - 16 * day, t0 + day, t0 - day, t0 - 12 * day,
+                      t0 - day],
+        "channel": pd.Categorical(["ztc", "qianchuan", "wxt", "ztc", "qianchuan", "organic_search", "qianchuan",
+                                   "wxt"]),
+        "interaction": pd.Categorical(["click", "click", "impression", "click", "click", "click", "click",
+                                       "click"]),
+    })
+    orders = pd.DataFrame({
+        "user_id": [1, 2, 3], "timestamp": [t0, t0, t0 + 2 * day], "value": [100.0, 40.0, 7.0],
+        "order_id": ["a", "b", "c"], "product_segment": ["existing", "existing", "new"],
+    })
+    spend = pd.DataFrame({
+        "date": ["2026-07-20", "2026-07-20", "2026-07-20", "2026-07-22", "2026-07-22", "2026-07-22"],
+        "channel": ["ztc", "qianchuan", "wxt", "ztc", "qianchuan", "wxt"],
+        "segment": ["existing", "existing", "existing", "new", "new", "new"],
+        "spend": [10.0, 20.0, 30.0, 1.0, 2.0, 3.0],
+    })
+    out = common.platform_gmv(spend, touches, orders)
+    pd.testing.assert_frame_equal(out.drop(columns="platform_gmv"), spend)
+    # order a (¥100): ztc and qianchuan clicked 2–3 days before, wxt only seen; order b: ztc 16 days before,
+    # qianchuan after the order, organic search unpaid; order c (new, 22nd): qianchuan 14 days and wxt 3 days before
+    assert out["platform_gmv"].tolist() == [100.0, 100.0, 0.0, 0.0, 7.0, 7.0]
