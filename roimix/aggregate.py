@@ -667,6 +667,7 @@ def _platform_table(spend: pd.DataFrame, fit: CurveFit, lifts, period_days: int)
     dates = _fitted_dates(fit)
     rows = spend[spend["date"].isin(dates) & spend["platform_gmv"].notna()]
     contrib = _contributions(fit)
+    by_cell = contrib.set_index(["channel", "segment"])["incremental_cny"].to_dict()
     dec = fit.decomposition
     dec = dec[dec["fitted_period"] & ~dec["component"].isin(["baseline", "actual"])].copy()
     dec["channel"] = dec["component"].str.rsplit("/", n=1).str[0]
@@ -681,10 +682,9 @@ def _platform_table(spend: pd.DataFrame, fit: CurveFit, lifts, period_days: int)
         mine = dec[(dec["channel"] == channel) & dec["date"].isin(reported)]
         incremental = float(mine["value"].sum())
         cells = level[level["channel"] == channel]
-        weights = contrib.set_index("channel").loc[[channel], "incremental_cny"] if channel in set(contrib["channel"]) \
-            else pd.Series(dtype=float)
-        lo = float(np.average(cells["lo"].fillna(1), weights=weights)) if len(weights) and weights.sum() > 0 else 1.0
-        hi = float(np.average(cells["hi"].fillna(1), weights=weights)) if len(weights) and weights.sum() > 0 else 1.0
+        weights = np.array([by_cell.get((channel, seg), 0.0) for seg in cells["segment"]])  # an unfit cell has none
+        lo = float(np.average(cells["lo"].fillna(1), weights=weights)) if weights.sum() > 0 else 1.0
+        hi = float(np.average(cells["hi"].fillna(1), weights=weights)) if weights.sum() > 0 else 1.0
         inc_roas = incremental / spend_cny if spend_cny > 0 else np.nan
         plat_roas = platform / spend_cny if spend_cny > 0 else np.nan
         defl = incremental / platform if platform > 0 else np.nan

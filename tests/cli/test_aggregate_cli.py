@@ -190,6 +190,31 @@ def test_platform_prior_only_through_the_factor_learned_on_lift_tested_channels(
     assert factor == pytest.approx(1 / PLATFORM_X, rel=0.25)
 
 
+def test_platform_reports_of_a_channel_with_an_unfit_segment(tmp_path, capsys):
+    """A channel whose second segment's spend is flat (not fitted, no contribution) still gets its platform row:
+    the deflation band is weighed over the channel's fitted cells only (was an internal error on an independent
+    market's run: the weights had one row fewer than the cells)."""
+    spend, outcome = DAILY
+    flat = spend[spend["channel"] == "ztc"].assign(segment="new", spend=500.0, platform_gmv=900.0)
+    both = pd.concat([spend.assign(segment="existing"), flat], ignore_index=True)
+    lift = tmp_path / "lift.csv"
+    a, b = TRUTH["douyin"]
+    value = a * (1 - np.exp(-10_000 / b))
+    pd.DataFrame({"channel": ["douyin"], "start": ["2025-03-03"], "end": ["2025-03-30"], "spend": [10_000],
+                  "incremental_value": [value], "standard_error": [0.1 * value]}).to_csv(lift, index=False)
+    out = tmp_path / "curves.csv"
+    code = main(["fit", "-s", _write(tmp_path, "spend.csv", both), "-o", _write(tmp_path, "outcome.csv", outcome),
+                 "--lift-tests", str(lift), "--platform-prior", "--out", str(out), "--keep-campaigns", "--lang", "en"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    curves = pd.read_csv(out, encoding="utf-8-sig").set_index(["channel", "segment"])
+    assert curves.loc[("ztc", "new"), "status"] == "prior"  # unfit in the first fit; then only the platform prior
+    ztc = curves.loc[("ztc", "existing")]
+    rows = both[both["channel"] == "ztc"]
+    assert ztc.platform_roas == pytest.approx(rows["platform_gmv"].sum() / rows["spend"].sum(), rel=0.02)
+    assert np.isfinite(ztc.deflation) and ztc.deflation > 0
+
+
 def _write(tmp_path, name, frame):
     path = tmp_path / name
     frame.to_csv(path, index=False)
