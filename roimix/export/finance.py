@@ -285,9 +285,22 @@ def _budget_rule(result: PlanResult) -> tuple[float | None, str | None]:
     return float(budget["level"].iloc[0]), str(budget["sense"].iloc[0])
 
 
+SOLVER_RESIDUE_SHARE = 1e-6
+"""A cell's spend below this share of the plan's total spend is the interior-point solver's approach to a bound at
+0, not a budget (¥0.01 days on a ¥316,667 campaign): it is written as ¥0 and the largest row takes it, so the
+total stays the plan's. A platform would otherwise be told to run a ¥0.01 daily budget, and flag it
+as below its minimum."""
+
+
 def _spend_fen(spend: np.ndarray, level: float | None, sense: str | None) -> np.ndarray:
     """Spend in fen: totalling the spendable budget exactly when it must all be spent (``eq``), and at most
-    it when it is a limit (``le``: a solver tolerance over the limit is absorbed by the rounding)."""
+    it when it is a limit (``le``: a solver tolerance over the limit is absorbed by the rounding); a spend under
+    :data:`SOLVER_RESIDUE_SHARE` of the total is ¥0."""
+    spend = np.asarray(spend, dtype=float).copy()
+    residue = (spend > 0) & (spend < SOLVER_RESIDUE_SHARE * float(spend.sum()))
+    if residue.any() and not residue.all():
+        spend[np.argmax(spend)] += spend[residue].sum()  # the largest row takes it: the total is the plan's
+        spend[residue] = 0.0
     try:
         if sense == "eq":
             return to_fen(spend, level)

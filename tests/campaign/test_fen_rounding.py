@@ -55,3 +55,22 @@ def test_a_total_out_of_reach_and_bad_amounts_are_refused():
         to_fen([1.0, 2.0], 3.05)
     with pytest.raises(ValueError, match="finite"):
         to_fen([1.0, float("nan")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=10.0, max_value=5e4), min_size=2, max_size=60),
+       st.lists(st.floats(min_value=1e-4, max_value=0.3), min_size=1, max_size=5))
+def test_a_solvers_residue_is_written_as_nothing_and_the_budget_still_adds_up(budgets, residues):
+    """A plan's spend under one millionth of its total (an interior-point solver's approach to 0) is exported as ¥0,
+    not as a daily budget of a fen or two; the largest row takes it, so the rows still add up to the budget to the
+    fen, and every other row moves by less than a fen."""
+    from roimix.export.finance import SOLVER_RESIDUE_SHARE, _spend_fen
+
+    spend = np.array(budgets + [1e6] + residues)  # a ¥1,000,000 row keeps every residue under the share
+    n = len(budgets)
+    level = round(float(spend.sum()), 2)
+    fen = _spend_fen(spend, level, "eq")
+    assert int(fen.sum()) == round(level * 100)
+    assert (fen[n + 1:] == 0).all() and (spend[n + 1:] < SOLVER_RESIDUE_SHARE * spend.sum()).all()
+    assert np.all(np.abs(fen[:n] - spend[:n] * 100) < 1 + 1e-6)
+    assert abs(fen[n] - (spend[n] + spend[n + 1:].sum()) * 100) < 1 + 1e-6
