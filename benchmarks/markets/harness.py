@@ -220,21 +220,20 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
             asked_made = True
         if method == ASKED:
             cli[method] = cli["roimix aggregate"] + ["--lift-tests", "lift_tests_asked.csv"]
-        plan_args = ["--curves-out", f"curves_{tag}.csv"]
+        plan_path, curves_path = folder / f"plan_{tag}.json", folder / f"curves_{tag}.csv"
+        plan_args = ["--curves-out", curves_path.name]
         if method == PLATFORM:  # the platforms' reports as the untested channels' prior: fit, then plan the curves
             market.platform_spend().to_csv(folder / "spend_platform.csv", index=False)
             fitted = run([str(ROIMIX), "fit", "--spend", "spend_platform.csv", "--outcome", files["outcome"].name,
                           "--channels", files["channels"].name, "--lift-tests", "lift_tests_asked.csv",
-                          "--platform-prior", "--lang", "en", "--out", f"curves_{tag}.csv"], folder,
+                          "--platform-prior", "--lang", "en", "--out", curves_path.name], folder,
                          folder / f"log_fit_{tag}.txt")
             if fitted.returncode != 0:
                 row.note = f"fit exit {fitted.returncode}: {(fitted.stderr or fitted.stdout).strip().splitlines()[-1:]}"
                 out.append(row)
                 continue
-            cli[method], plan_args = ["--curves", f"curves_{tag}.csv"], []
+            cli[method], plan_args = ["--curves", curves_path.name], []
         if method in cli:
-            plan_path = folder / f"plan_{tag}.json"
-            curves_path = folder / f"curves_{tag}.csv"
             result = run([str(ROIMIX), "plan", *cli[method], *common, "--out", plan_path.name, *plan_args],
                          folder, folder / f"log_{tag}.txt")
             if result.returncode != 0:
