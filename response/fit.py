@@ -114,7 +114,8 @@ def fit_curves(
     ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day),
     standard_error — measured effects that calibrate the curve level: the mean increment per day
     over the test's days of a step of spend from ``start`` to ``end`` (the cell's carry-over kernel
-    applies). A test without a segment is split evenly over the channel's segments; a test that
+    applies). A test without a segment is split evenly over the channel's segments (each part with the
+    standard error se/√n, so the parts together are as precise as the test); a test that
     matches no cell, or a cell whose spend is too flat to fit, is not used and named in a warning.
     ``exclude``: start, end (campaign phases): periods left out of the fit.
     ``controls``: date + numeric columns added to the baseline.

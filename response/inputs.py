@@ -127,7 +127,11 @@ def fitted_periods(outcome, exclude, timeline: Timeline, kernels: list[list[np.n
 def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_days: int):
     """``([(cell index, spend per period, incremental value per period, standard error, periods,
     test number)], warnings)``: one row per lift test and cell it matches; tests are numbered from 1
-    in table order. A test without a segment is split evenly over the channel's cells."""
+    in table order. A test without a segment is split evenly over the channel's n cells, each part
+    ``spend / n`` and ``incremental_value / n`` with standard error ``standard_error / √n``: the parts
+    are fitted as independent measurements (in separate outcome series when the outcome is by segment),
+    so their variances must add up to the test's own, ``n · (se/√n)² = se²``; the channel's total is then
+    known as well as the test measured it, not √n times better."""
     if lift_tests is None or not len(lift_tests):
         return [], []
     rows, warnings = [], []
@@ -144,5 +148,5 @@ def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_
         share = 1.0 / len(match)
         for k in match:
             rows.append((int(k), float(r.spend) * period_days * share, float(r.incremental_value) * period_days * share,
-                         float(r.standard_error) * period_days * share, n_periods, number))
+                         float(r.standard_error) * period_days * np.sqrt(share), n_periods, number))
     return rows, warnings

@@ -213,3 +213,32 @@ def test_channels_whose_spend_moves_together_are_named_with_their_correlation():
     assert flagged[0]["correlation"] > 0.95
     col = fit.curves.set_index("channel")["collinear_with"]
     assert col["a"].startswith("b/all") and col["b"].startswith("a/all") and col["c"] == ""
+
+
+def test_a_lift_test_without_a_segment_is_as_precise_as_measured_not_more():
+    """One channel in two segments, the outcome by segment and nearly silent (noise sd ¥200,000 a day
+    against effects of ~¥10,000), one channel-level 14-day test with standard error ¥1,000 a day. The test
+    is the only real evidence, so the curve draws' spread of the channel's summed increment over the test
+    must be the test's own ¥1,000 (measured 1,041). Before, each segment's half carried se/2 as an
+    independent measurement, and the draws said 736: the test counted √2 times more precise than it was."""
+    rng = np.random.default_rng(0)
+    days, b, test_spend, se = 200, 5000.0, 6000.0, 1000.0
+    dates = pd.date_range("2026-01-01", periods=days)
+    levels = {"existing": 20_000.0, "new": 10_000.0}
+    spend, outcome = [], []
+    for seg, a in levels.items():
+        x = 4000 * np.exp(rng.normal(0, 0.3, days))
+        spend.append(pd.DataFrame({"date": dates, "channel": "kol", "segment": seg, "spend": x}))
+        outcome.append(pd.DataFrame({"date": dates, "segment": seg,
+                                     "value": 100_000 + a * -np.expm1(-x / b) + rng.normal(0, 200_000, days)}))
+    true_increment = sum(a * -np.expm1(-test_spend / 2 / b) for a in levels.values())
+    lift = pd.DataFrame({"channel": ["kol"], "start": ["2026-03-01"], "end": ["2026-03-14"], "spend": [test_spend],
+                         "incremental_value": [true_increment], "standard_error": [se]})
+    shapes = pd.DataFrame({"channel": "kol", "segment": list(levels), "family": "exp", "b": b, "s": np.nan,
+                           "lag_mean_days": 0.0})
+    fit = fit_curves(pd.concat(spend), pd.concat(outcome), lift_tests=lift, shapes=shapes,
+                     settings=FitSettings(n_bootstrap=400))
+    draws = fit.draws.assign(increment=lambda d: d["a"] * -np.expm1(-test_spend / 2 / d["b"]))
+    total = draws.groupby("draw")["increment"].sum()
+    assert 0.9 * se <= total.std() <= 1.15 * se  # 400 draws: the sd itself is known to about ±4 %
+    assert abs(total.mean() - true_increment) < 0.2 * se
