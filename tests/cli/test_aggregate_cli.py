@@ -258,7 +258,8 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
     organic touches around them): those cells get the attribution prior and evidence ``journeys``,
     the others stay ``aggregate``, in one fit; and the journey cells' marginal ROI at today's spend
     moves to the truth: at least 3 of the 4 within 0.5–2× of it (aggregate alone: 1 of 4; measured
-    0.67, 0.75, 0.92, 0.80 vs 0.80, 5.1, 8.4, 0.0) and the median |log ratio| at least halves."""
+    2.91, 0.98, 1.29, 1.47 vs 0.01, 0.00, 1.95, 2.64 for wxt/existing, wxt/new, ztc/existing, ztc/new on
+    2026-12-06; earlier fits gave 0.67, 0.75, 0.92, 0.80) and the median |log ratio| at least halves."""
     from response import FitSettings
     from response.curve import curve_slope
     from roimix.aggregate import AggregateSettings, run_aggregate
