@@ -83,7 +83,10 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
     if row["s_shaped"]:
         warnings.append(Message("pipeline.fit.s_shaped", {"cell": label, "s": float(s_fit)}))
     if row["a_rel_sd"] > 0.75:
-        warnings.append(Message("pipeline.fit.uncertain", {"cell": label, "sd_share": row["a_rel_sd"]}))
+        warnings.append(Message("pipeline.fit.uncertain", {
+            "cell": label, "sd_share": row["a_rel_sd"], "value_cny": row["value_at_current"],
+            "period_days": int(series.timeline.period_days),
+            **level_band_cny(row["value_at_current"], a_fit, row["a_low"], row["a_high"])}))
     band = pd.DataFrame({"spend": grid, "value": band_values, "low": row.pop("_band_low"),
                          "high": row.pop("_band_high")})
     cand_frame = pd.DataFrame({
@@ -214,6 +217,15 @@ def draw_bands(cell_draws, current: float, value_now: float, a: float, mroi: flo
     return {"a_low": a * lo, "a_high": a * hi, "mroi_low": float(np.quantile(slope, 0.05)),
             "mroi_high": float(np.quantile(slope, 0.95)), "a_rel_sd": float(np.std(ratio)),
             "_band_low": np.quantile(on_grid, 0.05, axis=0), "_band_high": np.quantile(on_grid, 0.95, axis=0)}
+
+
+def level_band_cny(value_now: float, a: float, a_low: float, a_high: float) -> dict:
+    """``low_cny``, ``high_cny``: the 90 % band of a cell's value at current spend (per period), from its level's
+    band (``a_low``/``a_high`` are ``a`` times the same quantiles, :func:`draw_bands`); the estimate itself when
+    ``a`` is 0."""
+    if not a > 0:
+        return {"low_cny": float(value_now), "high_cny": float(value_now)}
+    return {"low_cny": float(value_now * a_low / a), "high_cny": float(value_now * a_high / a)}
 
 
 def value_ratio(cell_draws, current: float, value_now: float) -> np.ndarray:

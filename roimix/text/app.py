@@ -411,8 +411,9 @@ STRINGS = {
                            "{cell}: too little signal to fit; its curve is the attribution prior, not a fit."),
     "app.cur.warn.s_shaped": ("{cell}：拟合为 S 型曲线；优化器按其凹包络求解并给出上界。",
                               "{cell}: fitted as S-shaped; the optimizer solves it on its concave envelope and reports the bound."),
-    "app.cur.warn.uncertain": ("{cell}：曲线水平不确定（曲线抽样的标准差为估计值的 {sd}）；做一次增量实验可缩小范围。",
-                               "{cell}: its level is uncertain (sd {sd} of the estimate across the curve draws); a lift test would narrow it."),
+    "app.cur.warn.uncertain": ("{cell}：曲线水平不确定（当前花费下{period}带来 {value}，曲线抽样的 90% 区间 {low}–{high}）；做一次增量实验可缩小范围。",
+                               "{cell}: its level is uncertain (it brings {value} {period} at today's spend, 90% band {low}–{high} "
+                               "across the curve draws); a lift test would narrow it."),
     "app.cur.warn.few_days": ("{channel}：只有 {days} 天有花费，数据太少，曲线不可靠。",
                               "{channel}: spend on only {days} days; too little data for a reliable curve."),
     "app.cur.warn.flat": ("{channel}：每日花费几乎不变（变异系数 {cv}），无法识别曲线形状。",

@@ -68,8 +68,11 @@ STRINGS = {
         "{cell} and {other} spend together (correlation {correlation}): the history cannot tell their effects "
         "apart, so their bands are wide; a lift test on one of them would separate them"),
     "pipeline.fit.uncertain": (
-        "{cell}：水平不确定（曲线抽样的标准差为估计值的 {sd_share}）；做一次增量实验可以收窄",
-        "{cell}: its level is uncertain (sd {sd_share} of the estimate across the curve draws); a lift test would narrow it"),
+        "{cell}：水平不确定（当前花费下{period}带来 {value_cny}，曲线抽样的 90% 区间 {low_cny}–{high_cny}）；做一次增量实验可以收窄",
+        "{cell}: its level is uncertain (it brings {value_cny} {period} at today's spend, 90% band {low_cny}–{high_cny} "
+        "across the curve draws); a lift test would narrow it"),
+    "pipeline.period.1": ("每天", "a day"),
+    "pipeline.period.7": ("每周", "a week"),
     "pipeline.fit.lift_not_identified": (
         "增量实验 {test}（{cell}）未使用：该单元花费变化不足，无法拟合曲线",
         "Lift test {test} ({cell}) is not used: the cell's spend varies too little for a curve to be fitted"),
@@ -81,7 +84,7 @@ STRINGS = {
 
 def render_warning(message, lang: str = "zh") -> str:
     """A pipeline or fit :class:`~roimix.messages.Message` as a sentence (a plain string passes through)."""
-    from roimix.text import STRINGS as ALL, percent, t
+    from roimix.text import STRINGS as ALL, money, percent, t
 
     if isinstance(message, str):
         return message
@@ -93,6 +96,8 @@ def render_warning(message, lang: str = "zh") -> str:
             return f"{channel}/{t(key, lang)}" if key in ALL else value
         if name == "cells":
             return ("、" if lang == "zh" else ", ").join(fmt("cell", v) for v in value)
+        if name == "period_days":
+            return t(f"pipeline.period.{value}", lang)
         if name == "how":
             return t(f"pipeline.input.duplicate_spend.{value}", lang)
         if isinstance(value, (list, tuple)):
@@ -103,6 +108,8 @@ def render_warning(message, lang: str = "zh") -> str:
             return "–"
         if name == "share" or name.endswith("_share"):
             return percent(value, lang, 0)
+        if name.endswith("_cny"):
+            return money(value, lang)
         if name == "correlation":
             return f"{value:.3f}"
         if name == "s":
@@ -111,4 +118,7 @@ def render_warning(message, lang: str = "zh") -> str:
             return f"{value:,}"
         return f"{value:g}" if name.endswith("_days") else f"{value:.2g}"
 
-    return t(message.key, lang, **{k: fmt(k, v) for k, v in message.values.items()})
+    values = {k: fmt(k, v) for k, v in message.values.items()}
+    if "period_days" in values:
+        values["period"] = values.pop("period_days")
+    return t(message.key, lang, **values)

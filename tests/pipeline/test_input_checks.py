@@ -267,7 +267,8 @@ def test_the_apps_curves_page_words_the_pipelines_input_warnings_in_the_users_la
     from roimix.app.pages.curves import cell_warnings
 
     no_touch = Message("pipeline.input.no_touchpoints", {"channel": "ztc_copy"})
-    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2})
+    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2, "value_cny": 1200.0,
+                                                   "low_cny": 0.0, "high_cny": 3900.0})
     table = pd.DataFrame({"channel": ["ztc"], "segment": ["new"], "status": ["fitted"]})
     curves = engine.CurveSet("fitted", table, pd.DataFrame(), (no_touch, uncertain))
     ds = SimpleNamespace(spend=pd.read_csv(sample_dir / "spend.csv"))
@@ -275,3 +276,22 @@ def test_the_apps_curves_page_words_the_pipelines_input_warnings_in_the_users_la
         shown = cell_warnings(curves, ds, lang, {})
         assert shown == [render_warning(no_touch, lang)]
     assert "ztc_copy：有花费但触点日志中没有任何触点" in cell_warnings(curves, ds, "zh", {})[0]
+
+
+def test_the_apps_curves_page_states_an_uncertain_level_in_yuan_a_day(sample_dir):
+    """A fitted cell whose level's draws spread widely (a_rel_sd above 0.75) is named with what it brings a day at
+    today's spend and the 90 % band of that, from the table's level band (a_low/a, a_high/a of the value)."""
+    from types import SimpleNamespace
+
+    from roimix.app import engine
+    from roimix.app.pages.curves import cell_warnings
+
+    table = pd.DataFrame({"channel": ["ztc"], "segment": ["new"], "status": ["fitted"], "a": [2000.0],
+                          "a_low": [0.0], "a_high": [6000.0], "a_rel_sd": [1.4], "value_at_current": [1200.0]})
+    curves = engine.CurveSet("fitted", table, pd.DataFrame(), ())
+    ds = SimpleNamespace(spend=pd.read_csv(sample_dir / "spend.csv").query("channel != 'ztc'"))
+    en = [w for w in cell_warnings(curves, ds, "en", {}) if "uncertain" in w]
+    zh = [w for w in cell_warnings(curves, ds, "zh", {}) if "不确定" in w]
+    assert en == ["ztc · New products: its level is uncertain (it brings ¥1.20K a day at today's spend, 90% band "
+                  "¥0–¥3.60K across the curve draws); a lift test would narrow it."], en
+    assert len(zh) == 1 and "当前花费下每天带来 ¥1,200，曲线抽样的 90% 区间 ¥0–¥3,600" in zh[0], zh

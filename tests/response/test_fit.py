@@ -242,3 +242,28 @@ def test_a_lift_test_without_a_segment_is_as_precise_as_measured_not_more():
     total = draws.groupby("draw")["increment"].sum()
     assert 0.9 * se <= total.std() <= 1.15 * se  # 400 draws: the sd itself is known to about ±4 %
     assert abs(total.mean() - true_increment) < 0.2 * se
+
+
+def test_an_uncertain_level_is_stated_as_a_band_of_yuan_from_the_draws():
+    """A channel that does nothing, in noise: its level is uncertain, and the warning says so in money: what it
+    brings a day at today's spend and the 5–95 % range of the same over the curve draws (checked against the
+    draws themselves), not a standard deviation as a share of an estimate near 0 (which printed "346885 %")."""
+    from roimix.text.pipeline import render_warning
+
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2026-01-01", periods=150)
+    x = 3000 * np.exp(rng.normal(0, 0.4, len(dates)))
+    spend = pd.DataFrame({"date": dates, "channel": "weibo", "spend": x})
+    outcome = pd.DataFrame({"date": dates, "value": 80_000 + rng.normal(0, 4000, len(dates))})
+    fit = fit_curves(spend, outcome, settings=FitSettings(n_bootstrap=400, lag_candidates_periods=(0.0,)))
+    (warning,) = [w for w in fit.warnings if w.key == "pipeline.fit.uncertain"]
+    row = fit.curves.iloc[0]
+    now = [curve_value(d.family, d.a, d.b, d.s, np.array([row.current_spend]))[0] for d in fit.draws.itertuples()]
+    low, high = np.quantile(now, [0.05, 0.95])
+    assert warning.values["value_cny"] == pytest.approx(row.value_at_current)
+    assert warning.values["low_cny"] == pytest.approx(low, rel=1e-6, abs=1e-6)
+    assert warning.values["high_cny"] == pytest.approx(high, rel=1e-6)
+    assert high > 2 * max(row.value_at_current, 1.0)  # truly uncertain: the band reaches far above the estimate
+    en, zh = render_warning(warning, "en"), render_warning(warning, "zh")
+    assert re.search(r"it brings ¥[\d,.]+K? a day at today's spend, 90% band ¥[\d,.]+K?–¥[\d,.]+K? across", en), en
+    assert "当前花费下每天带来 ¥" in zh and "%" not in zh.replace("90%", ""), zh

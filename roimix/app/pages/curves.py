@@ -8,6 +8,7 @@ import streamlit as st
 
 from roimix.app import data, engine, figures, shared, state
 from roimix.app.errors import attempt, guard
+from response.report import level_band_cny
 from roimix.text import STRINGS, money, percent, t
 
 REL_SD_WARN = 0.75
@@ -79,7 +80,11 @@ def cell_warnings(curves: engine.CurveSet, ds, lang: str, names: dict[str, str])
             out.append(t("app.cur.warn.s_shaped", lang, cell=cell(r)))
         rel = getattr(r, "a_rel_sd", np.nan)
         if rel is not None and np.isfinite(rel) and rel > REL_SD_WARN:
-            out.append(t("app.cur.warn.uncertain", lang, cell=cell(r), sd=percent(rel, lang, 0)))
+            value = float(getattr(r, "value_at_current", np.nan))
+            band = level_band_cny(value, float(r.a), float(getattr(r, "a_low", r.a)), float(getattr(r, "a_high", r.a)))
+            out.append(t("app.cur.warn.uncertain", lang, cell=cell(r), value=money(value, lang),
+                         period=t("pipeline.period.1", lang),  # the app's curves are per day
+                         low=money(band["low_cny"], lang), high=money(band["high_cny"], lang)))
     thin = engine.thin_channels(ds)
     for r in thin.itertuples(index=False):
         key = "app.cur.warn.few_days" if r.reason == "few_days" else "app.cur.warn.flat"
