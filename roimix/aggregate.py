@@ -202,8 +202,10 @@ def run_aggregate(
     exclude = settings.exclude if settings.exclude is not None else campaign_windows(dates.min(), dates.max())
     auto = settings.shop_events == "auto"
     threshold = SHOP_EVENT_THRESHOLD if auto else settings.shop_events
-    events = (shop_events(spend_t, threshold, period_days, beyond_chance=auto) if threshold is not None
-              else pd.DataFrame(columns=["start", "end"]))
+    outside_note = _spend_outside_outcome(spend_t, outcome_t, _name(spend, "spend"))
+    covered = spend_t["date"].between(outcome_t["date"].min(), outcome_t["date"].max())
+    events = (shop_events(spend_t[covered], threshold, period_days, beyond_chance=auto) if threshold is not None
+              else pd.DataFrame(columns=["start", "end"]))  # only where there is GMV to leave out
     event_note = None
     if len(events):
         exclude = pd.concat([exclude[["start", "end"]], events], ignore_index=True)
@@ -296,7 +298,8 @@ def run_aggregate(
     return AggregateResult(curves, fit, by_period, outcome_t, period_days, evidence, platform, factor, timings,
                            (Message("aggregate.period", {"period_days": period_days}),)
                            + ((journey_note,) if journey_note is not None else ())
-                           + ((event_note,) if event_note is not None else ()) + tuple(warnings)
+                           + ((event_note,) if event_note is not None else ())
+                           + ((outside_note,) if outside_note is not None else ()) + tuple(warnings)
                            + fit.warnings)
 
 
@@ -369,6 +372,23 @@ def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSetti
     if problems:
         raise TableError(problems)
     return spend_t, outcome_t, channels_t, lifts, o_period
+
+
+def _spend_outside_outcome(spend: pd.DataFrame, outcome: pd.DataFrame, name: str) -> Message | None:
+    """A note when spend rows fall outside the outcome's dates: they have no GMV to be fitted against (spend
+    before the first date still carries over into it; the latest spend still sets today's allocation)."""
+    first, last = outcome["date"].min(), outcome["date"].max()
+    parts = []
+    for side, rows in (("before", spend["date"] < first), ("after", spend["date"] > last)):
+        if rows.any():
+            dates = spend.loc[rows, "date"]
+            parts.append({"side": side, "n_rows": int(rows.sum()), "n_periods": int(dates.nunique()),
+                          "first": str(dates.min().date()), "last": str(dates.max().date())})
+    if not parts:
+        return None
+    return Message("aggregate.spend_outside", {
+        "file": name, "outcome_first": str(first.date()), "outcome_last": str(last.date()),
+        "n_rows": sum(p["n_rows"] for p in parts), "spans": [f"{p['first']}–{p['last']}" for p in parts]})
 
 
 def _into_weeks(spend: pd.DataFrame, first_week: pd.Timestamp) -> pd.DataFrame:

@@ -26,6 +26,12 @@ STRINGS = {
         "({periods}) are left out of the fit like campaigns: when a shop raises or cuts all budgets at once (an event "
         "the built-in calendar does not know, a holiday lull) demand usually moves too, and cannot be told from ad "
         "effect"),
+    "aggregate.spend_outside": (
+        "{file}：{n_rows} 行花费（{spans}）不在 GMV 表的日期 {outcome_first}–{outcome_last} 之内，没有 GMV 可拟合，不参与拟合"
+        "（更早的花费仍计入其后的延迟效应；“当前花费”仍取自最近的花费）。若漏导了这些日期的 GMV，请补上",
+        "{file}: {n_rows} rows of spend ({spans}) fall outside the GMV table's dates {outcome_first}–{outcome_last}: "
+        "there is no GMV to fit them against, so they are not fitted (earlier spend still carries over into the "
+        "fitted days; today's spend still comes from the latest spend). If the GMV export missed those dates, add them"),
     "aggregate.pool": (
         "没有用户路径的渠道按各自的证据向全店合并投产 {pooled_roi} 收缩：{held} 与它的差别不超过偶然，"
         "共用一个由数据选出的离散度向它收缩（预算不随其噪声移动）；{apart} 明确不同，保留自己的估计中超出偶然的部分",

@@ -91,7 +91,8 @@ def cell_warnings(curves: engine.CurveSet, ds, lang: str, names: dict[str, str])
         out.append(t(key, lang, channel=names.get(r.channel, r.channel), days=r.days, cv=percent(r.cv, lang, 0)))
     from roimix.text.pipeline import render_warning  # the pipeline's input, lag and lift-test warnings (Messages)
     out += [render_warning(m, lang) for m in curves.warnings
-            if getattr(m, "key", "").startswith(("pipeline.input.", "pipeline.lag.", "pipeline.fit.lift"))]
+            if getattr(m, "key", "").startswith(("pipeline.input.", "pipeline.lag.", "pipeline.fit.lift", "aggregate."))
+            and getattr(m, "key", "") != "aggregate.period"]  # aggregate mode's notes (the period is on the Data page)
     return out
 
 
