@@ -141,6 +141,10 @@ def fit_curves(
         missing = set(cells["segment"]) - set(groups)
         if missing:
             raise InputError(message=Message("data.err.fit_segments", {"segments": ", ".join(sorted(map(str, missing)))}))
+        unspent = set(groups) - set(cells["segment"])
+        if unspent:
+            raise InputError(message=Message("data.err.fit_segment_spend",
+                                              {"segments": ", ".join(sorted(map(str, unspent)))}))
     z, _terms = baseline_design(timeline, controls)
     current = current_spend_by_cell(cells, x, current_spend)
     priors = value_by_cell(cells, prior, "value")

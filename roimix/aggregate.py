@@ -92,7 +92,8 @@ EVENT_MIN_DAYS = 2
 """By default a shop event lasts at least this many days (a week on weekly data): one day's chance
 crossing is not an event (双12 is 3 days, 品牌日 2, 春节停运 14)."""
 EVIDENCE = ("lift_test", "journeys", "aggregate", "prior", "unfit")
-_OUTCOME_EXPECTATIONS = {"data.err.fit_periods": "fit_periods", "data.err.fit_segments": "fit_segments"}
+_OUTCOME_EXPECTATIONS = {"data.err.fit_periods": "fit_periods", "data.err.fit_segments": "fit_segments",
+                         "data.err.fit_segment_spend": "fit_segment_spend"}
 """The fit's errors that are a problem of the outcome table (key → its expectation, same values)."""
 
 
@@ -365,6 +366,12 @@ def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSetti
                 problems.append(Problem.of(s_name, "segment",
                                            expect("agg_segment", segments=", ".join(sorted(set(outcome_t["segment"])))),
                                            rows, int(missing.sum()), tuple(dict.fromkeys(spend_t.loc[missing, "segment"]))[:3]))
+            unspent = ~outcome_t["segment"].isin(set(spend_t["segment"]))  # GMV no spend cell can explain
+            if unspent.any():
+                rows = tuple(int(i) + 2 for i in np.flatnonzero(unspent.to_numpy())[:5])
+                problems.append(Problem.of(o_name, "segment", expect(
+                    "agg_segment_spend", file=s_name, segments=", ".join(sorted(set(spend_t["segment"])))),
+                    rows, int(unspent.sum()), tuple(dict.fromkeys(outcome_t.loc[unspent, "segment"]))[:3]))
         overlap = spend_t["date"].between(outcome_t["date"].min(), outcome_t["date"].max())
         if not overlap.any():
             problems.append(Problem.of(s_name, "date", expect("agg_overlap", first=str(outcome_t["date"].min().date()),

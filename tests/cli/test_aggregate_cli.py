@@ -384,3 +384,33 @@ def test_spend_outside_the_gmvs_dates_is_named_not_silently_unused(sample_dir, t
                     "days; today's spend still comes from the latest spend). If the GMV export missed those dates, "
                     "add them"], err
     assert "2026-06-16" not in err  # no shop event found where there is no GMV
+
+
+def test_gmv_by_segment_with_spend_that_has_no_segments_is_an_error_that_says_how_to_fix_it(sample_dir, tmp_path,
+                                                                                             capsys):
+    """Spend without a segment column counts every row as existing; GMV split into existing and new then has a
+    series no spend can explain. It was an internal error ("No objects to concatenate"); now exit 2 naming the
+    outcome's file, rows and column, in both languages, and the library says the same without files."""
+    from response import FitSettings, fit_curves
+    from roimix.errors import InputError
+    from roimix.text import error_text
+
+    conv = pd.read_parquet(sample_dir / "conversions.parquet")
+    conv["date"] = pd.to_datetime(conv["timestamp"]).dt.strftime("%Y-%m-%d")
+    outcome = (conv.groupby(["date", "product_segment"], as_index=False)["value"].sum()
+               .rename(columns={"product_segment": "segment"}))
+    outcome.to_csv(tmp_path / "gmv.csv", index=False)
+    spend = pd.read_csv(sample_dir / "spend.csv").groupby(["date", "channel"], as_index=False)["spend"].sum()
+    spend.to_csv(tmp_path / "spend.csv", index=False)
+    new_rows = [i + 2 for i in np.flatnonzero(outcome["segment"].eq("new").to_numpy())]
+    for lang, words in (("en", "expected only segments that spend.csv has spend for (existing; a spend table "
+                                "without a segment column counts every row as existing)"),
+                        ("zh", "应为只含 spend.csv 中有花费的商品类型（existing；花费表没有 segment 列时每行都算老品）")):
+        code = main(["fit", "-s", str(tmp_path / "spend.csv"), "-o", str(tmp_path / "gmv.csv"),
+                     "--out", str(tmp_path / "c.csv"), "--lang", lang])
+        err = capsys.readouterr().err
+        assert code == 2 and "internal error" not in err, err
+        assert words in err and f"{len(new_rows)}" in err and str(new_rows[0]) in err, err
+    with pytest.raises(InputError) as raised:
+        fit_curves(spend.assign(segment="existing"), outcome, settings=FitSettings(n_bootstrap=0))
+    assert error_text(raised.value, "en") == "outcome: expected spend for every segment it has GMV for (no spend: new)"
