@@ -161,6 +161,9 @@ def fit_curves(
         if rows.sum() < z.shape[1] + 10:
             raise InputError(message=Message("data.err.fit_periods", {"series": str(group), "n": z.shape[1] + 10,
                                                                       "got": int(rows.sum())}))
+        if np.ptp(y[rows]) == 0:  # σ² = 0: every weight and draw would divide by it
+            raise InputError(message=Message("data.err.fit_constant", {"series": str(group), "n": int(rows.sum()),
+                                                                       "value": f"{float(y[rows][0]):g}"}))
         member_cells = cells.iloc[members].reset_index(drop=True)
         series = OutcomeSeries(timeline, z, y, rows, x[members], member_cells, [cell_kernels[i] for i in members],
                                priors[members], current[members],

@@ -93,7 +93,7 @@ EVENT_MIN_DAYS = 2
 crossing is not an event (双12 is 3 days, 品牌日 2, 春节停运 14)."""
 EVIDENCE = ("lift_test", "journeys", "aggregate", "prior", "unfit")
 _OUTCOME_EXPECTATIONS = {"data.err.fit_periods": "fit_periods", "data.err.fit_segments": "fit_segments",
-                         "data.err.fit_segment_spend": "fit_segment_spend"}
+                         "data.err.fit_segment_spend": "fit_segment_spend", "data.err.fit_constant": "fit_constant"}
 """The fit's errors that are a problem of the outcome table (key → its expectation, same values)."""
 
 
@@ -372,6 +372,14 @@ def _check_inputs(spend, outcome, lift_tests, channels, settings: AggregateSetti
                 problems.append(Problem.of(o_name, "segment", expect(
                     "agg_segment_spend", file=s_name, segments=", ".join(sorted(set(spend_t["segment"])))),
                     rows, int(unspent.sum()), tuple(dict.fromkeys(outcome_t.loc[unspent, "segment"]))[:3]))
+        series = (outcome_t.groupby("segment")["value"] if "segment" in outcome_t.columns
+                  else [("all", outcome_t["value"])])
+        for segment, values in series:
+            if len(values) > 1 and values.nunique() == 1:
+                rows = tuple(int(i) + 2 for i in np.flatnonzero(outcome_t.index.isin(values.index))[:5])
+                problems.append(Problem.of(o_name, "value", expect("agg_constant", series=str(segment), n=len(values),
+                                                                   value=f"{float(values.iloc[0]):g}"),
+                                           rows, len(values), (f"{float(values.iloc[0]):g}",)))
         overlap = spend_t["date"].between(outcome_t["date"].min(), outcome_t["date"].max())
         if not overlap.any():
             problems.append(Problem.of(s_name, "date", expect("agg_overlap", first=str(outcome_t["date"].min().date()),

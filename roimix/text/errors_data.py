@@ -81,6 +81,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.err.fit_segment_spend": (
         "GMV：每个有 GMV 的商品类型都要有花费（没有花费：{segments}）",
         "outcome: expected " + EXPECTED["fit_segment_spend"]),
+    "data.err.fit_constant": (
+        "GMV：{series} 序列在拟合的 {n} 个周期内全都是 {value}，没有可拟合的变化",
+        "outcome: expected " + EXPECTED["fit_constant"]),
     "data.err.fit_periods": (
         "GMV：{series} 序列至少要有 {n} 个可拟合的周期（不含排除的周期；现有 {got} 个）",
         "outcome: expected " + EXPECTED["fit_periods"]),

@@ -414,3 +414,31 @@ def test_gmv_by_segment_with_spend_that_has_no_segments_is_an_error_that_says_ho
     with pytest.raises(InputError) as raised:
         fit_curves(spend.assign(segment="existing"), outcome, settings=FitSettings(n_bootstrap=0))
     assert error_text(raised.value, "en") == "outcome: expected spend for every segment it has GMV for (no spend: new)"
+
+
+def test_a_gmv_series_that_never_changes_is_an_error_not_a_crash(sample_dir, tmp_path, capsys):
+    """A segment whose GMV is 0 every day (an export that missed it): there is nothing to fit. It was an internal
+    error (NaN probabilities, from σ² = 0); now exit 2 naming the file, the segment's rows and the column, and the
+    library raises the same for a series constant over its fitted periods."""
+    from response import FitSettings, fit_curves
+    from roimix.errors import InputError
+    from roimix.text import error_text
+
+    conv = pd.read_parquet(sample_dir / "conversions.parquet")
+    conv["date"] = pd.to_datetime(conv["timestamp"]).dt.strftime("%Y-%m-%d")
+    outcome = (conv.groupby(["date", "product_segment"], as_index=False)["value"].sum()
+               .rename(columns={"product_segment": "segment"}))
+    outcome.loc[outcome["segment"] == "new", "value"] = 0.0
+    outcome.to_csv(tmp_path / "gmv.csv", index=False)
+    code = main(["plan", "-s", str(sample_dir / "spend.csv"), "--outcome", str(tmp_path / "gmv.csv"), "--budget", "8000",
+                 "--lang", "en"])
+    err = capsys.readouterr().err
+    first = int(np.flatnonzero(outcome["segment"].eq("new").to_numpy())[0]) + 2
+    assert code == 2 and "internal error" not in err, err
+    assert (f"gmv.csv, rows {first}, " in err and f"({int(outcome['segment'].eq('new').sum())} rows), column value: "
+            "expected GMV that changes from period to period (the new series is 0 in every one of its" in err), err
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    with pytest.raises(InputError) as raised:
+        fit_curves(spend, outcome, settings=FitSettings(n_bootstrap=0))
+    assert error_text(raised.value, "en").startswith("outcome: expected a new series that changes over the fitted "
+                                                     "periods (it is 0 in all ")
