@@ -13,6 +13,7 @@ import dataclasses
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from roimix.errors import UsageError
@@ -35,6 +36,10 @@ def report_lines(result, lang: str) -> list[str]:
                cv_rmse=", ".join(f"{v:,.4g}" for v in summary["cv_rmse"])),
              t("aggregate.evidence.title", lang)]
     for r in result.curves.itertuples():
+        if not np.isfinite(r.marginal_roi):  # not fitted: no ROAS and no band to state
+            lines.append(t("aggregate.evidence.row_unfit", lang, cell=render_warning_cell(r.channel, r.segment, lang),
+                           evidence=t(f"aggregate.evidence.{r.evidence}", lang)))
+            continue
         lines.append(t("aggregate.evidence.row", lang, cell=render_warning_cell(r.channel, r.segment, lang),
                        evidence=t(f"aggregate.evidence.{r.evidence}", lang), mroi=_num(r.marginal_roi),
                        low=_num(r.mroi_low), high=_num(r.mroi_high),

@@ -71,6 +71,7 @@ STRINGS = {
     "aggregate.evidence.row": (
         "  {cell}：{evidence}；边际投产比 {mroi}（90% 区间 {low}–{high}）{flag}",
         "  {cell}: {evidence}; marginal ROAS {mroi} (90% band {low}–{high}){flag}"),
+    "aggregate.evidence.row_unfit": ("  {cell}：{evidence}", "  {cell}: {evidence}"),
     "aggregate.evidence.flag": ("  ⚠ 很可能有混杂", "  ⚠ likely confounded"),
     "aggregate.evidence.lift_test": ("增量实验校准", "lift-test calibrated"),
     "aggregate.evidence.journeys": ("用户路径归因先验 + 汇总数据", "journey attribution prior + aggregate data"),

@@ -442,3 +442,23 @@ def test_a_gmv_series_that_never_changes_is_an_error_not_a_crash(sample_dir, tmp
         fit_curves(spend, outcome, settings=FitSettings(n_bootstrap=0))
     assert error_text(raised.value, "en").startswith("outcome: expected a new series that changes over the fitted "
                                                      "periods (it is 0 in all ")
+
+
+def test_a_cell_that_is_not_fitted_is_listed_without_an_empty_band():
+    """A channel with no spend variation is not fitted: its evidence line says so and prints no ROAS or band
+    (it printed "marginal ROAS – (90% band –––)")."""
+    from types import SimpleNamespace
+
+    from roimix.commands.fit import report_lines
+
+    curves = pd.DataFrame({"channel": ["ztc", "wechat_group"], "segment": ["existing", "existing"],
+                           "evidence": ["aggregate", "unfit"], "marginal_roi": [1.8, np.nan],
+                           "mroi_low": [1.1, np.nan], "mroi_high": [2.6, np.nan], "likely_confounded": [False, False]})
+    result = SimpleNamespace(fit=SimpleNamespace(summary=pd.DataFrame({"n_fitted_periods": [120], "r2": [0.5],
+                                                                      "cv_rmse": [1000.0]})),
+                             curves=curves, period_days=1, platform=None, warnings=())
+    for lang, unfit in (("en", "  wechat_group/Existing products: not fitted (kept at current spend)"),
+                        ("zh", "  wechat_group/老品：未拟合（保持当前花费）")):
+        lines = report_lines(result, lang)
+        assert unfit in lines and not any("–––" in line for line in lines), lines
+        assert any(line.startswith("  ztc/") and "1.8" in line and "1.1–2.6" in line for line in lines), lines
