@@ -96,7 +96,7 @@ def render_warning(message, lang: str = "zh") -> str:
             return f"{channel}/{t(key, lang)}" if key in ALL else value
         if name == "cells":
             return ("、" if lang == "zh" else ", ").join(fmt("cell", v) for v in value)
-        if name == "period_days":
+        if name == "period":  # the period's length in days: 1 or 7
             return t(f"pipeline.period.{value}", lang)
         if name == "how":
             return t(f"pipeline.input.duplicate_spend.{value}", lang)
@@ -118,7 +118,4 @@ def render_warning(message, lang: str = "zh") -> str:
             return f"{value:,}"
         return f"{value:g}" if name.endswith("_days") else f"{value:.2g}"
 
-    values = {k: fmt(k, v) for k, v in message.values.items()}
-    if "period_days" in values:
-        values["period"] = values.pop("period_days")
-    return t(message.key, lang, **values)
+    return t(message.key, lang, **{k: fmt(k, v) for k, v in message.values.items()})

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from response.report import level_band_cny
 from roimix.app import data, engine, figures, shared, state
 from roimix.app.errors import attempt, guard
-from response.report import level_band_cny
 from roimix.text import STRINGS, money, percent, t
 
 REL_SD_WARN = 0.75
