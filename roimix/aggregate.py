@@ -393,17 +393,12 @@ def _spend_outside_outcome(spend: pd.DataFrame, outcome: pd.DataFrame, name: str
     """A note when spend rows fall outside the outcome's dates: they have no GMV to be fitted against (spend
     before the first date still carries over into it; the latest spend still sets today's allocation)."""
     first, last = outcome["date"].min(), outcome["date"].max()
-    parts = []
-    for side, rows in (("before", spend["date"] < first), ("after", spend["date"] > last)):
-        if rows.any():
-            dates = spend.loc[rows, "date"]
-            parts.append({"side": side, "n_rows": int(rows.sum()), "n_periods": int(dates.nunique()),
-                          "first": str(dates.min().date()), "last": str(dates.max().date())})
-    if not parts:
+    sides = [spend.loc[rows, "date"] for rows in (spend["date"] < first, spend["date"] > last) if rows.any()]
+    if not sides:
         return None
     return Message("aggregate.spend_outside", {
         "file": name, "outcome_first": str(first.date()), "outcome_last": str(last.date()),
-        "n_rows": sum(p["n_rows"] for p in parts), "spans": [f"{p['first']}–{p['last']}" for p in parts]})
+        "n_rows": sum(len(d) for d in sides), "spans": [f"{d.min().date()}–{d.max().date()}" for d in sides]})
 
 
 def _into_weeks(spend: pd.DataFrame, first_week: pd.Timestamp) -> pd.DataFrame:
