@@ -112,18 +112,3 @@ def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample
     assert "用户路径归因先验 + 汇总数据" not in set().union(*(by_channel.drop(list(journeys), errors="ignore")))
     at = goto(at, "optimise")
     assert_clean(at)
-
-
-def test_the_curves_page_shows_aggregate_modes_notes(app, sample_dir):
-    """Aggregate mode's own notes reach the marketer, not only the CLI: with a GMV export that stops two months
-    before the spend does, the curves page says which spend rows were not fitted and why, and names the pool."""
-    outcome = _outcome(sample_dir)
-    at = goto(app, "data")
-    at.segmented_control(key="w.data.mode.zh").set_value("aggregate").run()
-    at = _upload(at, "upload.outcome", "店铺GMV.csv", outcome[outcome["date"] < "2026-05-01"])
-    at = goto(at, "curves")
-    assert_clean(at)
-    shown = [w.value for w in at.warning]
-    outside = [w for w in shown if "不在 GMV 表的日期 2026-02-01–2026-04-30 之内" in w]
-    assert len(outside) == 1 and "854 行花费（2026-05-01–2026-06-30）" in outside[0], shown
-    assert any("没有用户路径的渠道按各自的证据向全店合并投产" in w for w in shown), shown

@@ -361,30 +361,34 @@ def test_the_plans_assumptions_say_aggregate_mode_and_its_detected_period(files,
     assert "Attribution model (the curves' prior)" not in items and "Lookback (days)" not in items
 
 
-def test_spend_outside_the_gmvs_dates_is_named_not_silently_unused(sample_dir, tmp_path, capsys):
+def test_spend_outside_the_gmvs_dates_is_named_not_silently_unused(sample_dir):
     """A GMV export shorter than the spend export at both ends: the spend rows with no GMV are counted and their
-    dates named (rows counted by hand here), the plan still runs, and the shop events are looked for only where
-    there is GMV (the sample's 06-16–06-18 push is outside it, so no days are left out for it)."""
+    dates named (rows counted by hand here), and the shop events are looked for only where there is GMV (the
+    sample's 06-16–06-18 push is outside it, so no days are left out for it)."""
+    from response import FitSettings
+    from roimix.aggregate import AggregateSettings, run_aggregate
+    from roimix.text.pipeline import render_warning
+
     conv = pd.read_parquet(sample_dir / "conversions.parquet")
     conv["date"] = pd.to_datetime(conv["timestamp"]).dt.strftime("%Y-%m-%d")
     outcome = (conv.groupby(["date", "product_segment"], as_index=False)["value"].sum()
                .rename(columns={"product_segment": "segment"}))
     outcome = outcome[outcome["date"].between("2026-02-15", "2026-05-31")]
-    outcome.to_csv(tmp_path / "gmv.csv", index=False)
     spend = pd.read_csv(sample_dir / "spend.csv")
     outside = ~spend["date"].between("2026-02-15", "2026-05-31")
-    code = main(["plan", "--spend", str(sample_dir / "spend.csv"), "--outcome", str(tmp_path / "gmv.csv"),
-                 "--budget", "8200", "--no-rank-tests", "--lang", "en"])
-    err = capsys.readouterr().err
-    assert code == 0, err
-    note = [line for line in err.splitlines() if "fall outside the GMV table's dates" in line]
-    assert note == [f"warning: spend.csv: {int(outside.sum())} rows of spend (2026-02-01–2026-02-14, "
-                    "2026-06-01–2026-06-30) fall outside the GMV table's dates 2026-02-15–2026-05-31: there is no GMV "
-                    "to fit them against, so they are not fitted (earlier spend still carries over into the fitted "
-                    "days; today's spend still comes from the latest spend). If the GMV export missed those dates, "
-                    "add them"], err
-    assert "2026-06-16" not in err  # no shop event found where there is no GMV
-
+    quick = FitSettings(n_bootstrap=0, families=("exp",), lag_candidates_periods=(0.0,))
+    result = run_aggregate(sample_dir / "spend.csv", outcome, settings=AggregateSettings(fit=quick))
+    (note,) = [w for w in result.warnings if w.key == "aggregate.spend_outside"]
+    assert render_warning(note, "en") == (
+        f"spend.csv: {int(outside.sum())} rows of spend (2026-02-01–2026-02-14, 2026-06-01–2026-06-30) fall outside "
+        "the GMV table's dates 2026-02-15–2026-05-31: there is no GMV to fit them against, so they are not fitted "
+        "(earlier spend still carries over into the fitted days; today's spend still comes from the latest "
+        "spend). If the GMV export missed those dates, add them")
+    assert not [w for w in result.warnings if w.key == "aggregate.shop_events"]  # 06-16–18 has no GMV
+    full = run_aggregate(sample_dir / "spend.csv", conv.groupby(["date", "product_segment"], as_index=False)["value"]
+                         .sum().rename(columns={"product_segment": "segment"}), settings=AggregateSettings(fit=quick))
+    assert [w.key for w in full.warnings].count("aggregate.shop_events") == 1  # with GMV there, the push is found
+    assert "aggregate.spend_outside" not in [w.key for w in full.warnings]
 
 def test_gmv_by_segment_with_spend_that_has_no_segments_is_an_error_that_says_how_to_fix_it(sample_dir, tmp_path,
                                                                                              capsys):

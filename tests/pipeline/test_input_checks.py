@@ -295,3 +295,25 @@ def test_the_apps_curves_page_states_an_uncertain_level_in_yuan_a_day(sample_dir
     assert en == ["ztc · New products: its level is uncertain (it brings ¥1.20K a day at today's spend, 90% band "
                   "¥0–¥3.60K across the curve draws); a lift test would narrow it."], en
     assert len(zh) == 1 and "当前花费下每天带来 ¥1,200，曲线抽样的 90% 区间 ¥0–¥3,600" in zh[0], zh
+
+
+def test_the_apps_curves_page_shows_aggregate_modes_notes(sample_dir):
+    """Aggregate mode's own notes (shop events, pools, spend outside the GMV's dates) reach the marketer on the
+    curves page, not only the CLI; the data period is on the Data page and not repeated here."""
+    from types import SimpleNamespace
+
+    from roimix.app import engine
+    from roimix.app.pages.curves import cell_warnings
+
+    outside = Message("aggregate.spend_outside", {"file": "花费.csv", "outcome_first": "2026-02-01",
+                                                  "outcome_last": "2026-04-30", "n_rows": 854,
+                                                  "spans": ["2026-05-01–2026-06-30"]})
+    period = Message("aggregate.period", {"period_days": 1})
+    table = pd.DataFrame({"channel": ["ztc"], "segment": ["new"], "status": ["fitted"]})
+    curves = engine.CurveSet("fitted", table, pd.DataFrame(), (period, outside))
+    ds = SimpleNamespace(spend=pd.read_csv(sample_dir / "spend.csv"))
+    assert cell_warnings(curves, ds, "zh", {}) == [
+        "花费.csv：854 行花费（2026-05-01–2026-06-30）不在 GMV 表的日期 2026-02-01–2026-04-30 之内，没有 GMV 可拟合，"
+        "不参与拟合（更早的花费仍计入其后的延迟效应；“当前花费”仍取自最近的花费）。若漏导了这些日期的 GMV，请补上"]
+    assert cell_warnings(curves, ds, "en", {})[0].startswith("花费.csv: 854 rows of spend (2026-05-01–2026-06-30) "
+                                                              "fall outside the GMV table's dates")
