@@ -128,9 +128,10 @@ def summary_lines(result: PlanResult, lang: str = "en") -> list[str]:
 def increment_lines(inc, lang: str = "en") -> list[str]:
     """Where the next ¥X goes (:class:`optimizer.increment.Increment`): a headline with the GMV it brings and its
     P10–P90, then one line per cell whose spend moves by at least ¥1 a day, the largest move first."""
-    if not inc.solved:
+    if not inc.solved:  # which rules the moved budget breaks and the smallest relaxation, as for a plan
         return [t("optimizer.next.unsolved", lang, delta=money(inc.delta_cny, lang),
-                  status=t(f"optimizer.status.{inc.plan.status}", lang))]
+                  status=t(f"optimizer.status.{inc.plan.status}", lang))] + [f"  {render(m, lang)}"
+                                                                             for m in inc.plan.messages]
     band = "" if not math.isfinite(inc.gmv_p10_cny) else t(
         "optimizer.next.band", lang, p10=money(inc.gmv_p10_cny, lang), p90=money(inc.gmv_p90_cny, lang))
     key = "optimizer.next.head_more" if inc.delta_cny >= 0 else "optimizer.next.head_less"

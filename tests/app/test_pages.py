@@ -281,6 +281,9 @@ def test_next_money_shows_where_it_goes_and_a_cut_where_it_comes_from(app):
     moves = [_money_value(v) for v in frame_with(at, column)[column]]
     assert sum(moves) == pytest.approx(-800.0, abs=0.5 * len(moves) + 14 - len(moves))
     assert any("削减 ¥800/天 从这里减" in m.value for m in at.markdown)
+    at.number_input(key="w.whatif.next_cny").set_value(1e7).run()  # more than every cell's upper bound allows
+    shown = [w.value for w in at.warning if w.value.startswith("预算调整 ¥1,000.00万 后没有可行方案")]
+    assert len(shown) == 1 and "相互冲突的规则" in shown[0] and "以下任意一项调整即可得到可行方案" in shown[0], shown
 
 
 # --- campaign -------------------------------------------------------------------------------------------------

@@ -182,6 +182,20 @@ def test_next_money_prints_where_it_goes(curves, capsys, lang, head):
     assert sum(amounts) == pytest.approx(2000.0, abs=0.5 * len(amounts) + 1.0)  # each printed to the yuan or fen
 
 
+def test_next_money_beyond_every_bound_says_which_rules_conflict(curves, capsys):
+    """``--next`` more than the cells' upper bounds can take: no plan, and the same explanation as an infeasible
+    plan's (the rules in conflict and the smallest change of each), not only the status."""
+    code = main(["plan", "--curves", str(curves), "--budget", "40000", "--bounds", "relative:0.5,2", "--next",
+                 "1000000", "--no-rank-tests", "--lang", "en"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    lines = printed[printed.index("With the budget moved by ¥1.00M there is no plan (infeasible)"):].splitlines()
+    assert lines[1] == "  No plan satisfies every rule. Rules in conflict: channel bounds, budget. Any one of these " \
+                       "changes is enough:", lines
+    assert lines[2].startswith("  raise the maximum of channel bounds from 2.00× to ") and \
+        lines[3].startswith("  lower budget from ¥1.04M to "), lines
+
+
 def test_next_money_below_zero_budget_exits_2(curves, capsys):
     assert main(["plan", "--curves", str(curves), "--budget", "40000", "--next", "-50000", "--lang", "en"]) == 2
     captured = capsys.readouterr()

@@ -415,9 +415,11 @@ def show_next_money(planner: engine.SharedPlanner, curves: engine.CurveSet, w: e
     if abs(delta) < 1.0:
         return
     inc = cached_next(curves.token, w, float(delta), planner, result)
-    if not inc.solved:
+    if not inc.solved:  # say which rules the moved budget breaks and the smallest relaxation, as for the plan
+        reasons = [engine.message_text(m, lang, figures.labels(channels, lang)) for m in inc.plan.messages]
         st.warning(t("optimizer.next.unsolved", lang, delta=money(delta, lang, 2),
-                     status=t(f"optimizer.status.{inc.plan.status}", lang)))
+                     status=t(f"optimizer.status.{inc.plan.status}", lang))
+                   + "".join(f"\n- {line}" for line in reasons))
         return
     band = "" if not np.isfinite(inc.gmv_p10_cny) else t(
         "optimizer.next.band", lang, p10=money(inc.gmv_p10_cny, lang, 2), p90=money(inc.gmv_p90_cny, lang, 2))
