@@ -317,3 +317,15 @@ def test_the_apps_curves_page_shows_aggregate_modes_notes(sample_dir):
         "不参与拟合（更早的花费仍计入其后的延迟效应；“当前花费”仍取自最近的花费）。若漏导了这些日期的 GMV，请补上"]
     assert cell_warnings(curves, ds, "en", {})[0].startswith("花费.csv: 854 rows of spend (2026-05-01–2026-06-30) "
                                                               "fall outside the GMV table's dates")
+
+
+def test_fit_warnings_print_money_and_ratios_as_people_read_them():
+    """``*_cny`` values print as money and ``*_roi`` values as ratios without an exponent (a shop's pooled ROAS
+    of 3,600 printed as "3.6e+03"), as :mod:`roimix.messages` says value names print."""
+    pool = {"held": ["ztc/new"], "apart": ["wxt/existing"]}
+    assert "pooled ROAS of 3,600, each" in render_warning(Message("aggregate.pool", {"pooled_roi": 3600.4, **pool}),
+                                                           "en")
+    assert "全店合并投产 3.81 收缩" in render_warning(Message("aggregate.pool", {"pooled_roi": 3.812, **pool}), "zh")
+    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2, "value_cny": 1234.5,
+                                                   "low_cny": 0.0, "high_cny": 56_000.0, "period": 1})
+    assert "it brings ¥1.23K a day at today's spend, 90% band ¥0–¥56.0K" in render_warning(uncertain, "en")
