@@ -94,7 +94,7 @@ def render_warning(message, lang: str = "zh") -> str:
             channel, segment = value.rsplit("/", 1)
             key = f"segment.{segment}"
             return f"{channel}/{t(key, lang)}" if key in ALL else value
-        if name == "cells":
+        if name in ("cells", "held", "apart"):  # lists of channel/segment cells
             return ("、" if lang == "zh" else ", ").join(fmt("cell", v) for v in value)
         if name == "period":  # the period's length in days: 1 or 7
             return t(f"pipeline.period.{value}", lang)

@@ -325,7 +325,8 @@ def test_fit_warnings_print_money_and_ratios_as_people_read_them():
     pool = {"held": ["ztc/new"], "apart": ["wxt/existing"]}
     assert "pooled ROAS of 3,600, each" in render_warning(Message("aggregate.pool", {"pooled_roi": 3600.4, **pool}),
                                                            "en")
-    assert "全店合并投产 3.81 收缩" in render_warning(Message("aggregate.pool", {"pooled_roi": 3.812, **pool}), "zh")
+    assert "全店合并投产 3.81 收缩：ztc/新品 与它" in render_warning(Message("aggregate.pool",
+                                                                 {"pooled_roi": 3.812, **pool}), "zh")
     uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2, "value_cny": 1234.5,
                                                    "low_cny": 0.0, "high_cny": 56_000.0, "period": 1})
     assert "it brings ¥1.23K a day at today's spend, 90% band ¥0–¥56.0K" in render_warning(uncertain, "en")
