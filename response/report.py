@@ -84,7 +84,7 @@ def fitted_cell(series: OutcomeSeries, k: int, j: int, active: np.ndarray, chose
         warnings.append(Message("pipeline.fit.s_shaped", {"cell": label, "s": float(s_fit)}))
     if row["a_rel_sd"] > 0.75:
         warnings.append(Message("pipeline.fit.uncertain", {
-            "cell": label, "sd_share": row["a_rel_sd"], "value_cny": row["value_at_current"],
+            "cell": label, "value_cny": row["value_at_current"],
             "period": int(series.timeline.period_days),
             **level_band_cny(row["value_at_current"], a_fit, row["a_low"], row["a_high"])}))
     band = pd.DataFrame({"spend": grid, "value": band_values, "low": row.pop("_band_low"),

@@ -267,7 +267,7 @@ def test_the_apps_curves_page_words_the_pipelines_input_warnings_in_the_users_la
     from roimix.app.pages.curves import cell_warnings
 
     no_touch = Message("pipeline.input.no_touchpoints", {"channel": "ztc_copy"})
-    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2, "value_cny": 1200.0,
+    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "value_cny": 1200.0,
                                                    "low_cny": 0.0, "high_cny": 3900.0})
     table = pd.DataFrame({"channel": ["ztc"], "segment": ["new"], "status": ["fitted"]})
     curves = engine.CurveSet("fitted", table, pd.DataFrame(), (no_touch, uncertain))
@@ -327,6 +327,6 @@ def test_fit_warnings_print_money_and_ratios_as_people_read_them():
                                                            "en")
     assert "全店合并投产 3.81 收缩：ztc/新品 与它" in render_warning(Message("aggregate.pool",
                                                                  {"pooled_roi": 3.812, **pool}), "zh")
-    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "sd_share": 1.2, "value_cny": 1234.5,
+    uncertain = Message("pipeline.fit.uncertain", {"cell": "ztc/new", "value_cny": 1234.5,
                                                    "low_cny": 0.0, "high_cny": 56_000.0, "period": 1})
     assert "it brings ¥1.23K a day at today's spend, 90% band ¥0–¥56.0K" in render_warning(uncertain, "en")
