@@ -18,7 +18,7 @@ import pandas as pd
 
 from roimix.errors import UsageError
 from roimix.messages import Message
-from roimix.text import t
+from roimix.text import ratio, t
 
 _FILE = click.Path(dir_okay=False)
 _CURVE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -41,16 +41,16 @@ def report_lines(result, lang: str) -> list[str]:
                            evidence=t(f"aggregate.evidence.{r.evidence}", lang)))
             continue
         lines.append(t("aggregate.evidence.row", lang, cell=render_warning_cell(r.channel, r.segment, lang),
-                       evidence=t(f"aggregate.evidence.{r.evidence}", lang), mroi=_num(r.marginal_roi),
-                       low=_num(r.mroi_low), high=_num(r.mroi_high),
+                       evidence=t(f"aggregate.evidence.{r.evidence}", lang), mroi=ratio(r.marginal_roi),
+                       low=ratio(r.mroi_low), high=ratio(r.mroi_high),
                        flag=t("aggregate.evidence.flag", lang) if r.likely_confounded else ""))
     if result.platform is not None and len(result.platform):
         lines.append(t("aggregate.platform.title", lang))
         for r in result.platform.itertuples():
-            lines.append(t("aggregate.platform.row", lang, channel=r.channel, platform_roas=_num(r.platform_roas),
-                           incremental_roas=_num(r.incremental_roas), low=_num(r.incremental_roas_low),
-                           high=_num(r.incremental_roas_high), deflation=_num(r.deflation),
-                           deflation_low=_num(r.deflation_low), deflation_high=_num(r.deflation_high),
+            lines.append(t("aggregate.platform.row", lang, channel=r.channel, platform_roas=ratio(r.platform_roas),
+                           incremental_roas=ratio(r.incremental_roas), low=ratio(r.incremental_roas_low),
+                           high=ratio(r.incremental_roas_high), deflation=ratio(r.deflation),
+                           deflation_low=ratio(r.deflation_low), deflation_high=ratio(r.deflation_high),
                            source=t(f"aggregate.platform.source.{r.factor_source}", lang)))
     lines += [t("optimizer.cli.warning", lang, text=render_warning(w, lang)) for w in result.warnings
               if w.key != "aggregate.period"]
@@ -62,10 +62,6 @@ def render_warning_cell(channel: str, segment: str, lang: str) -> str:
 
     key = f"segment.{segment}"
     return f"{channel}/{t(key, lang) if key in STRINGS else segment}"
-
-
-def _num(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.3g}"
 
 
 def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,

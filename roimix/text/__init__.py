@@ -106,6 +106,18 @@ def number(value: float, lang: str = "zh", digits: int = 1) -> str:
     return f"{sign}{x:,.0f}" if x >= 100 else f"{sign}{x:,.2f}"
 
 
+def ratio(value: float | None) -> str:
+    """A ROAS or other ratio as people read it: two decimals, and whole numbers with separators from 100 on, never
+    an exponent (``0.19``, ``1.83``, ``3,600``, not ``3.6e+03``); ``–`` when there is none."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(x):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
+
+
 def percent(share: float, lang: str = "zh", digits: int = 1) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"

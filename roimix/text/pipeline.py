@@ -84,7 +84,7 @@ STRINGS = {
 
 def render_warning(message, lang: str = "zh") -> str:
     """A pipeline or fit :class:`~roimix.messages.Message` as a sentence (a plain string passes through)."""
-    from roimix.text import STRINGS as ALL, money, percent, t
+    from roimix.text import STRINGS as ALL, money, percent, ratio, t
 
     if isinstance(message, str):
         return message
@@ -110,8 +110,8 @@ def render_warning(message, lang: str = "zh") -> str:
             return percent(value, lang, 0)
         if name.endswith("_cny"):
             return money(value, lang)
-        if name.endswith("_roi"):  # a ratio: two decimals, and no exponent however large (3,600, not 3.6e+03)
-            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+        if name.endswith("_roi"):
+            return ratio(value)
         if name == "correlation":
             return f"{value:.3f}"
         if name == "s":

@@ -450,14 +450,15 @@ def test_a_gmv_series_that_never_changes_is_an_error_not_a_crash(sample_dir, tmp
 
 def test_a_cell_that_is_not_fitted_is_listed_without_an_empty_band():
     """A channel with no spend variation is not fitted: its evidence line says so and prints no ROAS or band
-    (it printed "marginal ROAS – (90% band –––)")."""
+    (it printed "marginal ROAS – (90% band –––)"), and a fitted one's ROAS and band read as ratios everywhere do."""
     from types import SimpleNamespace
 
     from roimix.commands.fit import report_lines
 
-    curves = pd.DataFrame({"channel": ["ztc", "wechat_group"], "segment": ["existing", "existing"],
-                           "evidence": ["aggregate", "unfit"], "marginal_roi": [1.8, np.nan],
-                           "mroi_low": [1.1, np.nan], "mroi_high": [2.6, np.nan], "likely_confounded": [False, False]})
+    curves = pd.DataFrame({"channel": ["ztc", "wechat_group", "x1"], "segment": ["existing", "existing", "all"],
+                           "evidence": ["aggregate", "unfit", "aggregate"], "marginal_roi": [1.8, np.nan, 3612.4],
+                           "mroi_low": [1.1, np.nan, 2100.0], "mroi_high": [2.6, np.nan, 5400.0],
+                           "likely_confounded": [False, False, False]})
     result = SimpleNamespace(fit=SimpleNamespace(summary=pd.DataFrame({"n_fitted_periods": [120], "r2": [0.5],
                                                                       "cv_rmse": [1000.0]})),
                              curves=curves, period_days=1, platform=None, warnings=())
@@ -465,4 +466,6 @@ def test_a_cell_that_is_not_fitted_is_listed_without_an_empty_band():
                         ("zh", "  wechat_group/老品：未拟合（保持当前花费）")):
         lines = report_lines(result, lang)
         assert unfit in lines and not any("–––" in line for line in lines), lines
-        assert any(line.startswith("  ztc/") and "1.8" in line and "1.1–2.6" in line for line in lines), lines
+        assert any(line.startswith("  ztc/") and "1.80" in line and "1.10–2.60" in line for line in lines), lines
+        # a ROAS in the units of a set whose GMV is in other units than its spend (PyMC's) reads without an exponent
+        assert any(line.startswith("  x1/") and "3,612" in line and "2,100–5,400" in line for line in lines), lines
