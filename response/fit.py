@@ -151,7 +151,7 @@ def fit_curves(
     pools = value_by_cell(cells, pool, "value") if pool is not None else None
     pool_target_sds = (value_by_cell(cells, pool, "relative_sd") if pool is not None and "relative_sd" in pool.columns
                        else None)
-    lifts, warnings = lift_test_rows(lift_tests, cells, timeline.period_days)
+    lifts, warnings = lift_test_rows(lift_tests, cells, timeline.period_days, current)
     curve_rows, band_rows, cand_rows, decomp_rows, summaries, draw_rows = [], [], [], [], [], []
 
     for group in groups:

@@ -124,14 +124,17 @@ def fitted_periods(outcome, exclude, timeline: Timeline, kernels: list[list[np.n
     return keep
 
 
-def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_days: int):
+def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_days: int,
+                   current: np.ndarray | None = None):
     """``([(cell index, spend per period, incremental value per period, standard error, periods,
     test number)], warnings)``: one row per lift test and cell it matches; tests are numbered from 1
-    in table order. A test without a segment is split evenly over the channel's n cells, each part
-    ``spend / n`` and ``incremental_value / n`` with standard error ``standard_error / √n``: the parts
-    are fitted as independent measurements (in separate outcome series when the outcome is by segment),
-    so their variances must add up to the test's own, ``n · (se/√n)² = se²``; the channel's total is then
-    known as well as the test measured it, not √n times better."""
+    in table order. A test without a segment is split over the channel's cells by their share ``w_k`` of
+    its current spend (``current``, per cell; evenly where it is missing or 0): the test moved the
+    channel's spend, each segment's by its own size. Each part is ``w_k · spend`` and ``w_k ·
+    incremental_value`` with standard error ``√w_k · standard_error``: the parts are fitted as independent
+    measurements (in separate outcome series when the outcome is by segment), so their variances must add
+    up to the test's own, ``Σ w_k se² = se²``; the channel's total is then known as well as the test
+    measured it, not better."""
     if lift_tests is None or not len(lift_tests):
         return [], []
     rows, warnings = [], []
@@ -145,8 +148,11 @@ def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_
             continue
         days = (pd.Timestamp(r.end) - pd.Timestamp(r.start)).days + 1
         n_periods = max(1, int(round(days / period_days)))
-        share = 1.0 / len(match)
-        for k in match:
+        sizes = (np.asarray(current, dtype=float)[np.asarray(match)] if current is not None
+                 else np.zeros(len(match)))
+        sizes = np.where(np.isfinite(sizes) & (sizes > 0), sizes, 0.0)
+        shares = sizes / sizes.sum() if sizes.sum() > 0 else np.full(len(match), 1.0 / len(match))
+        for k, share in zip(match, shares):
             rows.append((int(k), float(r.spend) * period_days * share, float(r.incremental_value) * period_days * share,
                          float(r.standard_error) * period_days * np.sqrt(share), n_periods, number))
     return rows, warnings

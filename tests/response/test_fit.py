@@ -244,6 +244,36 @@ def test_a_lift_test_without_a_segment_is_as_precise_as_measured_not_more():
     assert abs(total.mean() - true_increment) < 0.2 * se
 
 
+def test_a_lift_test_without_a_segment_is_split_by_the_segments_spend():
+    """A channel-level test moved the channel's spend, each segment's by its own size, so it is split by the
+    segments' shares of current spend (9:1 here), not evenly. World: 千川 spends ~¥9,000 a day on existing and
+    ~¥1,000 on new products with the same curve per yuan (b ∝ spend), GMV too noisy to say anything; one
+    channel-level test of +50 % spend. Each segment's level comes back within 10 % (the test is its only
+    evidence). Split evenly, the new segment's half of the value over half of the spend put its level at 2.1×."""
+    rng = np.random.default_rng(1)
+    days = 200
+    dates = pd.date_range("2026-01-01", periods=days)
+    truth = {"existing": (18_000.0, 9_000.0), "new": (2_000.0, 1_000.0)}  # (a, b): ¥ a day, spend scale
+    spend, outcome, increment = [], [], 0.0
+    for seg, (a, b) in truth.items():
+        x = b * np.exp(rng.normal(0, 0.2, days))
+        spend.append(pd.DataFrame({"date": dates, "channel": "qianchuan", "segment": seg, "spend": x}))
+        outcome.append(pd.DataFrame({"date": dates, "segment": seg,
+                                     "value": 300_000 + a * -np.expm1(-x / b) + rng.normal(0, 300_000, days)}))
+        increment += a * -np.expm1(-0.5 * b / b)  # +50 % of the segment's spend, from a standing start
+    total_spend = 0.5 * sum(b for _, b in truth.values())
+    lift = pd.DataFrame({"channel": ["qianchuan"], "start": ["2026-03-01"], "end": ["2026-03-14"],
+                         "spend": [total_spend], "incremental_value": [increment], "standard_error": [0.02 * increment]})
+    current = pd.DataFrame({"channel": "qianchuan", "segment": list(truth), "current_spend": [b for _, b in truth.values()]})
+    shapes = pd.DataFrame({"channel": "qianchuan", "segment": list(truth), "family": "exp",
+                           "b": [b for _, b in truth.values()], "s": np.nan, "lag_mean_days": 0.0})
+    fit = fit_curves(pd.concat(spend), pd.concat(outcome), lift_tests=lift, shapes=shapes, current_spend=current,
+                     settings=FitSettings(n_bootstrap=0))
+    got = fit.curves.set_index("segment")["a"]
+    for seg, (a, _) in truth.items():
+        assert got[seg] == pytest.approx(a, rel=0.10), (seg, got[seg], a)
+
+
 def test_an_uncertain_level_is_stated_as_a_band_of_yuan_from_the_draws():
     """A channel that does nothing, in noise: its level is uncertain, and the warning says so in money: what it
     brings a day at today's spend and the 5–95 % range of the same over the curve draws (checked against the
