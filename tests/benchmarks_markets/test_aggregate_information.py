@@ -53,8 +53,44 @@ def test_levels_are_recovered_exactly_when_the_outcome_is_what_the_fit_assumes(m
 
 def test_the_truths_own_levels_give_the_oracles_plan(market):
     m, daily, truth = market
-    assert info.capture_of_levels(truth, np.ones(len(truth))) == pytest.approx(1.0, abs=1e-6)
-    assert info.capture_of_levels(truth, np.zeros(len(truth))) < 1.0 - 1e-3  # all levels 0: some other plan
+    capture, status = info.capture_of_levels(truth, np.ones(len(truth)))
+    assert capture == pytest.approx(1.0, abs=1e-6) and status == "optimal"
+    assert info.capture_of_levels(truth, np.zeros(len(truth)))[0] < 1.0 - 1e-3  # all levels 0: some other plan
+
+
+def test_lift_tested_levels_are_the_tests_and_the_rest_are_fitted_net_of_them(market):
+    """Tests measured as the harness measures them (``lift_test_effect``: the market's own cell, kernel and scale)
+    of cells at levels k give back k; with them held, the other levels come out exactly on a noise-free outcome."""
+    from benchmarks.markets.common import lift_test_effect
+    from benchmarks.markets.harness import LIFT_DAYS, LIFT_SE, LIFT_STEP
+
+    m, daily, truth = market
+    k = np.random.default_rng(2).uniform(0.2, 3.0, len(truth))
+    tested = truth.nlargest(4, "current_spend")
+    rows = []
+    for r in tested.itertuples():
+        effect = k[r.Index] * lift_test_effect(m.design.cells[m.design.cell_index(r.channel, r.segment)],
+                                               USERS / 1_000_000, LIFT_STEP * r.current_spend, LIFT_DAYS)
+        rows.append({"channel": r.channel, "segment": r.segment, "spend": LIFT_STEP * r.current_spend,
+                     "incremental_value": effect, "standard_error": LIFT_SE * effect})
+    k_hat, se = info.tested_levels(pd.DataFrame(rows), truth, m.design, "true kernel")
+    np.testing.assert_allclose(k_hat[tested.index], k[tested.index], rtol=1e-9)
+    np.testing.assert_allclose(se[tested.index], LIFT_SE * k[tested.index], rtol=1e-9)
+    assert np.isnan(k_hat[truth.index.difference(tested.index)]).all()
+    outcome, feats = _noise_free_outcome(m, daily, truth, k)
+    fitted = info.fit_levels(outcome, feats, truth, m.design, "dummies", tested=(k_hat, se))
+    np.testing.assert_allclose(fitted, k, atol=1e-6, rtol=1e-6)
+
+
+def test_a_mix_takes_roimixs_shapes_or_kernels_and_leaves_the_rest_true(market):
+    m, daily, truth = market
+    fitted = truth[["channel", "segment"]].assign(family="log", a=7.0, b=1000.0, s=np.nan, lag_mean_periods=2.5)
+    own = info.mixed_shapes(truth, fitted, "roimix's shapes and kernels")
+    assert (own["family"] == "log").all() and (own["carry_mean_days"] == 2.5).all()
+    shapes = info.mixed_shapes(truth, fitted, "true shapes, roimix's kernels")
+    assert shapes[["family", "a", "b"]].equals(truth[["family", "a", "b"]]) and (shapes["carry_mean_days"] == 2.5).all()
+    lags = info.mixed_shapes(truth, fitted, "roimix's shapes, true mean lag")
+    assert (lags["a"] == 7.0).all() and lags["carry_mean_days"].equals(truth["carry_mean_days"])
 
 
 def test_the_hand_outs_differ_only_by_the_carry_over(market):
