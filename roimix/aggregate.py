@@ -293,8 +293,11 @@ def run_aggregate(
 
     evidence = _evidence(fit, by_period, lifts, prior, factor is not None and platform is not None,
                          platform, period_days, settings)
-    if settings.band_widening != 1.0:
+    widened_cells = evidence.loc[evidence["evidence"] == "aggregate", ["channel", "segment"]]
+    if settings.band_widening != 1.0 and len(widened_cells):
         fit = widened_bands(fit, evidence, settings.band_widening)
+        warnings.append(Message("aggregate.bands_widened", {
+            "factor_x": settings.band_widening, "cells": [f"{c}/{g}" for c, g in widened_cells.itertuples(index=False)]}))
     curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin)
     curves = curves.merge(evidence, on=["channel", "segment"], how="left").assign(period_days=period_days)
     if platform is not None:

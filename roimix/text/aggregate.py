@@ -39,6 +39,12 @@ STRINGS = {
         "evidence: {held} differ from it by no more than chance and share one spread around it, chosen by the data "
         "(budget does not move on their noise); {apart} differ clearly and keep the part of their own estimate "
         "beyond chance"),
+    "aggregate.bands_widened": (
+        "{cells} 只有 GMV 序列作证据：它们的 90% 区间在对数尺度上围绕估计值放宽 ×{factor_x}"
+        "（独立测试市场上这类格子按曲线抽样得到的区间只覆盖真值 77–86%；这是校准，方案不变）",
+        "{cells} have evidence from the GMV series alone: their 90 % bands are widened ×{factor_x} in log space about "
+        "the estimate (on independent test markets the curve draws' bands of such cells held the truth in only "
+        "77–86 % of them; a calibration, the plan is unchanged)"),
     "aggregate.pool.unavailable": (
         "全店合并投产无法拟合（全部花费之和几乎不变或其曲线为 0），各格子没有向它收缩：每个格子只靠自己的汇总数据，"
         "估计噪声更大、计划更可能随噪声移动。请用增量实验校准，或给出更长的历史",

@@ -69,6 +69,14 @@ def test_only_the_cells_the_gmv_alone_tells_get_wider_bands_and_nothing_else_mov
     assert np.array_equal(pb.loc[c0, ["low", "high"]], wb.loc[c0, ["low", "high"]])
     want = widened(pb.loc[~c0, "value"], pb.loc[~c0, "low"], pb.loc[~c0, "high"], BAND_WIDENING)
     assert np.allclose(wb.loc[~c0, "low"], want[0]) and np.allclose(wb.loc[~c0, "high"], want[1])
+    # the reader is told: which cells, by how much (zh and en), and nothing when nothing is widened
+    from roimix.text.pipeline import render_warning
+
+    (note,) = [m for m in wide.warnings if m.key == "aggregate.bands_widened"]
+    assert note.values["factor_x"] == BAND_WIDENING and note.values["cells"] == [f"c{k}/existing" for k in range(1, 6)]
+    assert "×1.4" in render_warning(note, "en") and "c1/Existing products" in render_warning(note, "en")
+    assert "×1.4" in render_warning(note, "zh") and "c5/老品" in render_warning(note, "zh")
+    assert not [m for m in plain.warnings if m.key == "aggregate.bands_widened"]
     for m in wide.fit.warnings:
         if m.key == "pipeline.fit.uncertain":
             r = w.loc[m.values["cell"].split("/")[0]]
