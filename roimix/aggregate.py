@@ -293,11 +293,12 @@ def run_aggregate(
 
     evidence = _evidence(fit, by_period, lifts, prior, factor is not None and platform is not None,
                          platform, period_days, settings)
-    widened_cells = evidence.loc[evidence["evidence"] == "aggregate", ["channel", "segment"]]
-    if settings.band_widening != 1.0 and len(widened_cells):
-        fit = widened_bands(fit, evidence, settings.band_widening)
+    widened_cells = list(evidence.loc[evidence["evidence"] == "aggregate", ["channel", "segment"]]
+                         .itertuples(index=False, name=None))
+    if settings.band_widening != 1.0 and widened_cells:
+        fit = widened_bands(fit, set(widened_cells), settings.band_widening)
         warnings.append(Message("aggregate.bands_widened", {
-            "factor_x": settings.band_widening, "cells": [f"{c}/{g}" for c, g in widened_cells.itertuples(index=False)]}))
+            "factor_x": settings.band_widening, "cells": [f"{c}/{g}" for c, g in widened_cells]}))
     curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin)
     curves = curves.merge(evidence, on=["channel", "segment"], how="left").assign(period_days=period_days)
     if platform is not None:
@@ -332,18 +333,14 @@ def widened(estimate, low, high, factor: float) -> tuple[np.ndarray, np.ndarray]
     m, lo, hi = (np.asarray(v, dtype=float) for v in (estimate, low, high))
     ok = m > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        lo_w = np.where(ok & (lo > 0), m * (np.clip(lo, 0, None) / m) ** factor, lo)
+        lo_w = np.where(ok & (lo > 0), m * (lo / m) ** factor, lo)
         hi_w = np.where(ok & (hi > 0), m * (hi / m) ** factor, hi)
     return np.minimum(lo, lo_w), np.maximum(hi, hi_w)
 
 
-def widened_bands(fit: CurveFit, evidence: pd.DataFrame, factor: float) -> CurveFit:
-    """``fit`` with the stated bands of its ``aggregate``-evidence cells widened (:func:`widened`): the level's
+def widened_bands(fit: CurveFit, cells: set[tuple[str, str]], factor: float) -> CurveFit:
+    """``fit`` with the stated bands of ``cells`` ((channel, segment)) widened (:func:`widened`): the level's
     (a_low, a_high), the marginal ROI's, the curve's on its grid, and the uncertain-level note's yuan band."""
-    cells = set(zip(evidence.loc[evidence["evidence"] == "aggregate", "channel"],
-                    evidence.loc[evidence["evidence"] == "aggregate", "segment"]))
-    if not cells:
-        return fit
     curves = fit.curves.copy()
     rows = np.array([(c, s) in cells for c, s in zip(curves["channel"], curves["segment"])], dtype=bool)
     for est, lo, hi in (("a", "a_low", "a_high"), ("marginal_roi", "mroi_low", "mroi_high")):
