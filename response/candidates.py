@@ -103,12 +103,15 @@ def candidate_curve(c: Candidate, amplitude: float) -> tuple[str, float, float, 
     return c.family, float(amplitude), float(c.scale), (float(c.s) if c.family == "hill" else np.nan)
 
 
-def step_response(candidate: Candidate, spend_per_period: float, n_periods: int) -> float:
-    """Mean unit response over ``n_periods`` periods of a spend step that starts in the first of them
-    (none before): what a lift test of that length measures, carry-over included."""
-    key = ("step", spend_per_period, n_periods)
+def step_response(candidate: Candidate, spend_per_period: float, window: tuple[int, int, int]) -> float:
+    """Mean unit response over a lift test's readout of a spend step from a standing start (none before):
+    ``window = (n, r0, r1)``, spend in periods ``0 … n−1``, read over ``r0 … r1−1``. With the kernel's cumulative
+    weight ``K(t)`` (0 before 0) the spend reached in period ``t`` is ``x·(K(t) − K(t − n))``: what a holdout
+    test of that length measures, carry-over included; readout periods after ``n`` measure the carry-over left
+    when the spend stopped."""
+    key = ("step", spend_per_period, tuple(window))
     if key not in candidate.memo:
-        candidate.memo[key] = _step_response(candidate, spend_per_period, n_periods)
+        candidate.memo[key] = _step_response(candidate, spend_per_period, tuple(window))
     return candidate.memo[key]
 
 
@@ -120,9 +123,17 @@ def mean_response(candidate: Candidate, rows: np.ndarray) -> float:
     return candidate.memo[key]
 
 
-def _step_response(candidate: Candidate, spend_per_period: float, n_periods: int) -> float:
-    kernel = candidate.kernel
-    reached = np.cumsum(np.pad(kernel, (0, max(n_periods - len(kernel), 0))))[:n_periods]
+def reached_share(kernel: np.ndarray, window: tuple[int, int, int]) -> np.ndarray:
+    """``K(t) − K(t − n)`` for the readout periods ``t = r0 … r1−1`` of ``window = (n, r0, r1)``."""
+    n, first, stop = window
+    cumulative = np.cumsum(np.pad(kernel, (0, max(stop - len(kernel), 0))))[:stop]
+    t = np.arange(first, stop)
+    before = np.where(t - n >= 0, cumulative[np.clip(t - n, 0, None)], 0.0)
+    return cumulative[t] - before
+
+
+def _step_response(candidate: Candidate, spend_per_period: float, window: tuple[int, int, int]) -> float:
+    reached = reached_share(candidate.kernel, window)
     if candidate.form == "adstock":
         return float(np.mean(candidate.unit(spend_per_period * reached)))
     return float(candidate.unit(np.array([spend_per_period]))[0] * np.mean(reached))

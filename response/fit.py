@@ -111,7 +111,8 @@ def fit_curves(
     ``lags``: channel, lag_mean_days (e.g. from :func:`response.lag.estimate_lags`): geometric kernels.
     ``kernels``: channel, offset (periods), weight — carry-over kernels (e.g. from
     :func:`response.lag.lag_kernels`); they take precedence over ``lags``.
-    ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day),
+    ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day over the readout
+    ``readout_start`` … ``readout_end``, default the test's own days),
     standard_error — measured effects that calibrate the curve level: the mean increment per day
     over the test's days of a step of spend from ``start`` to ``end`` (the cell's carry-over kernel
     applies). A test without a segment is split evenly over the channel's segments (each part with the

@@ -124,10 +124,26 @@ def fitted_periods(outcome, exclude, timeline: Timeline, kernels: list[list[np.n
     return keep
 
 
+def readout_window(test, period_days: int) -> tuple[int, int, int]:
+    """``(spend periods, first readout period, periods to the readout's end)`` of a lift test, counted from its
+    start: the test spent for ``end − start + 1`` days and measured ``incremental_value`` as the mean per day over
+    ``readout_start … readout_end`` (default: its own days). Days are rounded to periods; at least one."""
+    start = pd.Timestamp(test.start)
+    end = pd.Timestamp(test.end)
+    first = getattr(test, "readout_start", None)
+    last = getattr(test, "readout_end", None)
+    first = start if first is None or pd.isna(first) else pd.Timestamp(first)
+    last = end if last is None or pd.isna(last) else pd.Timestamp(last)
+    n_spend = max(1, int(round(((end - start).days + 1) / period_days)))
+    offset = int(round((first - start).days / period_days))
+    stop = max(offset + 1, int(round(((last - start).days + 1) / period_days)))
+    return n_spend, offset, stop
+
+
 def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_days: int,
                    current: np.ndarray | None = None):
-    """``([(cell index, spend per period, incremental value per period, standard error, periods,
-    test number)], warnings)``: one row per lift test and cell it matches; tests are numbered from 1
+    """``([(cell index, spend per period, incremental value per period, standard error, readout window
+    (:func:`readout_window`), test number)], warnings)``: one row per lift test and cell it matches; tests are numbered from 1
     in table order. A test without a segment is split over the channel's cells by their share ``w_k`` of
     its current spend (``current``, per cell; evenly where it is missing or 0): the test moved the
     channel's spend, each segment's by its own size. Each part is ``w_k · spend`` and ``w_k ·
@@ -146,13 +162,12 @@ def lift_test_rows(lift_tests: pd.DataFrame | None, cells: pd.DataFrame, period_
             warnings.append(Message("pipeline.fit.lift_unmatched", {"test": number, "channel": str(r.channel),
                                                                    "segment": seg or "*"}))
             continue
-        days = (pd.Timestamp(r.end) - pd.Timestamp(r.start)).days + 1
-        n_periods = max(1, int(round(days / period_days)))
+        window = readout_window(r, period_days)
         sizes = (np.asarray(current, dtype=float)[np.asarray(match)] if current is not None
                  else np.zeros(len(match)))
         sizes = np.where(np.isfinite(sizes) & (sizes > 0), sizes, 0.0)
         shares = sizes / sizes.sum() if sizes.sum() > 0 else np.full(len(match), 1.0 / len(match))
         for k, share in zip(match, shares):
             rows.append((int(k), float(r.spend) * period_days * share, float(r.incremental_value) * period_days * share,
-                         float(r.standard_error) * period_days * np.sqrt(share), n_periods, number))
+                         float(r.standard_error) * period_days * np.sqrt(share), window, number))
     return rows, warnings

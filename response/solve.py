@@ -111,10 +111,10 @@ def lift_units(series: OutcomeSeries, active: np.ndarray, chosen: list[Candidate
     active cell; None without any."""
     position = {int(k): j for j, k in enumerate(active)}
     rows = []
-    for k, spend_per_period, value, se, n_periods, _test in series.lifts:
+    for k, spend_per_period, value, se, window, _test in series.lifts:
         if k in position:
             j = position[k]
-            rows.append((j, step_response(chosen[j], spend_per_period, n_periods), value, se))
+            rows.append((j, step_response(chosen[j], spend_per_period, window), value, se))
     return np.array(rows, dtype=float) if rows else None
 
 

@@ -609,10 +609,18 @@ def spend_noise(rng, n: int, sd: float, rho: float) -> np.ndarray:
     return np.exp(out - sd**2 / 2)
 
 
-def lift_test_effect(cell: CellDesign, scale: float, spend_cny: float, days: int = 14) -> float:
-    """What a holdout test measures: mean incremental GMV per day over ``days`` days of spending
-    ``spend_cny`` per day from a standing start (no spend before), carry-over included."""
+def lift_test_effect(cell: CellDesign, scale: float, spend_cny: float, days: int = 14,
+                     readout: tuple[int, int] | None = None) -> float:
+    """What a holdout test measures: mean incremental GMV per day of spending ``spend_cny`` per day for ``days``
+    days from a standing start (no spend before), carry-over included, over the readout days ``readout = (first,
+    stop)`` counted from the test's first day (default: its own days, ``(0, days)``). Readout days after ``days``
+    measure what carries over once the spend stopped: the carried spend there is what the kernel still holds of
+    the ``days`` days of spend."""
     a, b, s = cell.params(scale)
     w = np.asarray(cell.kernel)
-    reached = np.cumsum(np.pad(w, (0, max(days - len(w), 0))))[:days] * spend_cny
-    return float(np.mean(curve_value(cell.family, a, b, s, reached)))
+    first, stop = (0, days) if readout is None else readout
+    horizon = max(stop, days)
+    spent = np.zeros(horizon)
+    spent[:days] = spend_cny
+    carried_spend = np.convolve(spent, w)[:horizon]
+    return float(np.mean(curve_value(cell.family, a, b, s, carried_spend[first:stop])))

@@ -87,24 +87,37 @@ def lift_tests(market: Market, rng: np.random.Generator, n: int = LIFT_TESTS,
 
 
 def lift_tests_of(design, truth: pd.DataFrame, users: int, last: pd.Timestamp, rng: np.random.Generator,
-                  n: int = LIFT_TESTS, cells: list[tuple[str, str]] | None = None) -> pd.DataFrame:
-    """:func:`lift_tests` from a market's design, truth table, users and last day (what a kept folder holds)."""
+                  n: int = LIFT_TESTS, cells: list[tuple[str, str]] | None = None,
+                  readout_after_days: int = 0) -> pd.DataFrame:
+    """:func:`lift_tests` from a market's design, truth table, users and last day (what a kept folder holds).
+
+    With ``readout_after_days`` each test also reports a second row: the mean increment per day over that many
+    days after its spend stopped (``readout_start``, ``readout_end``; the carry-over), with the same standard
+    error in yuan as its own days' (the same holdout's daily noise over a window as long), its noise drawn
+    after every test's own days' so those are the same as without the readout."""
     if cells is None:
         top = truth.nlargest(n, "current_spend")
     else:
         top = truth.set_index(["channel", "segment"]).loc[list(cells)].reset_index()
     scale = users / 1_000_000
-    rows = []
+    rows, after = [], []
     for r in top.itertuples():
         cell = design.cells[design.cell_index(r.channel, r.segment)]
         spend = LIFT_STEP * r.current_spend
         effect = lift_test_effect(cell, scale, spend, LIFT_DAYS)
         se = LIFT_SE * effect
-        rows.append({"channel": r.channel, "segment": r.segment,
-                     "start": (last - pd.Timedelta(days=LIFT_DAYS - 1)).strftime("%Y-%m-%d"),
+        start = (last - pd.Timedelta(days=LIFT_DAYS - 1)).strftime("%Y-%m-%d")
+        rows.append({"channel": r.channel, "segment": r.segment, "start": start,
                      "end": last.strftime("%Y-%m-%d"), "spend": round(spend, 2),
                      "incremental_value": round(effect + rng.normal(0, se), 2), "standard_error": round(se, 2)})
-    return pd.DataFrame(rows)
+        if readout_after_days:
+            after.append({**rows[-1], "readout_start": (last + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
+                          "readout_end": (last + pd.Timedelta(days=readout_after_days)).strftime("%Y-%m-%d"),
+                          "incremental_value": lift_test_effect(cell, scale, spend, LIFT_DAYS,
+                                                                (LIFT_DAYS, LIFT_DAYS + readout_after_days))})
+    for row in after:  # drawn after every test's own days: those stay what they are without the readout
+        row["incremental_value"] = round(row["incremental_value"] + rng.normal(0, row["standard_error"]), 2)
+    return pd.DataFrame(rows + after)
 
 
 @lru_cache(maxsize=1)

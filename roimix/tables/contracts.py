@@ -274,8 +274,18 @@ LIFT_TESTS = TableContract(
         Column("incremental_value", NUMBER, example="30500", description="measured incremental GMV per day",
                ceiling=GMV_CEILING_CNY),
         Column("standard_error", POSITIVE, example="4200"),
+        Column("readout_start", DATE, required=False, nullable=True, example="2026-04-15",
+               description="first day incremental_value was measured over (default: start)"),
+        Column("readout_end", DATE, required=False, nullable=True, example="2026-04-28",
+               description="last day it was measured over (default: end); days after end measure the carry-over "
+                           "once the test's spend stopped"),
     ),
-    rules=(RowRule("end", "{end} < {start}", expect("end_after_start")),),
+    rules=(RowRule("end", "{end} < {start}", expect("end_after_start")),
+           RowRule("readout_start", "{readout_start} < {start}", expect("readout_start_after_start")),
+           RowRule("readout_end", "{readout_end} < coalesce({readout_start}, {start})",
+                   expect("readout_end_after_readout_start")),
+           RowRule("readout_end", "{readout_start} IS NOT NULL AND {readout_end} IS NULL AND {readout_start} > {end}",
+                   expect("readout_end_given"))),
 )
 
 OUTCOME = TableContract(
