@@ -111,12 +111,12 @@ def fit_curves(
     ``lags``: channel, lag_mean_days (e.g. from :func:`response.lag.estimate_lags`): geometric kernels.
     ``kernels``: channel, offset (periods), weight — carry-over kernels (e.g. from
     :func:`response.lag.lag_kernels`); they take precedence over ``lags``.
-    ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day over the readout
-    ``readout_start`` … ``readout_end``, default the test's own days),
-    standard_error — measured effects that calibrate the curve level: the mean increment per day
-    over the test's days of a step of spend from ``start`` to ``end`` (the cell's carry-over kernel
-    applies). A test without a segment is split evenly over the channel's segments (each part with the
-    standard error se/√n, so the parts together are as precise as the test); a test that
+    ``lift_tests``: channel, [segment], start, end, spend (per day), incremental_value (per day),
+    standard_error[, readout_start, readout_end] — measured effects that calibrate the curve level: the mean
+    increment per day over the readout (default: the test's own days) of a step of spend from ``start`` to
+    ``end`` (the cell's carry-over kernel applies; :func:`response.inputs.readout_window`). A test without a
+    segment is split over the channel's segments by their share w of its current spend (each part with the
+    standard error se·√w, so the parts together are as precise as the test); a test that
     matches no cell, or a cell whose spend is too flat to fit, is not used and named in a warning.
     ``exclude``: start, end (campaign phases): periods left out of the fit.
     ``controls``: date + numeric columns added to the baseline.

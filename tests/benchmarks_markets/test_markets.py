@@ -295,3 +295,29 @@ def test_platform_reports_claim_every_order_a_click_of_theirs_preceded_within_th
     # order a (¥100): ztc and qianchuan clicked 2–3 days before, wxt only seen; order b: ztc 16 days before,
     # qianchuan after the order, organic search unpaid; order c (new, 22nd): qianchuan 14 days and wxt 3 days before
     assert out["platform_gmv"].tolist() == [100.0, 100.0, 0.0, 0.0, 7.0, 7.0]
+
+
+def test_a_lift_tests_readout_after_its_spend_is_the_markets_own_carry_over():
+    """A test read over the days after its spend stopped measures what the market's own carry-over
+    (``common.carried``, the process that makes its orders) still delivers then; the tests' own days are
+    the same numbers with or without that readout."""
+    m = MARKETS["search_funnel"].simulate(USERS, SEED)
+    design, scale = m.design, USERS / 1_000_000
+    k = design.cell_index("xiaohongshu", "existing")
+    cell = design.cells[k]
+    a, b, s = cell.params(scale)
+    spend = np.zeros((len(design.cells), 60))
+    spend[k, :14] = 900.0
+    value = common.curve_value(cell.family, a, b, s, common.carried(spend, [c.kernel for c in design.cells])[k])
+    assert common.lift_test_effect(cell, scale, 900.0, 14, (14, 28)) == pytest.approx(value[14:28].mean(), rel=1e-9)
+    assert common.lift_test_effect(cell, scale, 900.0, 14) == pytest.approx(value[:14].mean(), rel=1e-9)
+    assert value[14:28].mean() > 0.3 * value[:14].mean()  # a slow channel: much of the effect comes after
+
+    last = pd.Timestamp(m.spend["date"].max())
+    plain = harness.lift_tests_of(design, m.truth, USERS, last, np.random.default_rng(3))
+    read = harness.lift_tests_of(design, m.truth, USERS, last, np.random.default_rng(3), readout_after_days=14)
+    own, after = read[read["readout_start"].isna()], read[read["readout_start"].notna()]
+    pd.testing.assert_frame_equal(own.drop(columns=["readout_start", "readout_end"]).reset_index(drop=True), plain)
+    assert (after["readout_start"] == (last + pd.Timedelta(days=1)).strftime("%Y-%m-%d")).all()
+    assert (after["readout_end"] == (last + pd.Timedelta(days=14)).strftime("%Y-%m-%d")).all()
+    assert after["standard_error"].to_numpy() == pytest.approx(plain["standard_error"].to_numpy())
