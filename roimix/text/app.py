@@ -61,8 +61,11 @@ STRINGS = {
                                "columns: date, channel, [segment], spend, [clicks], [new_customer_clicks]"),
     "app.data.columns.channels": ("列：channel, group, [key_platform], [label_zh], [label_en]",
                                   "columns: channel, group, [key_platform], [label_zh], [label_en]"),
-    "app.data.columns.lift_tests": ("列：channel, [segment], start, end, spend, incremental_value, standard_error",
-                                    "columns: channel, [segment], start, end, spend, incremental_value, standard_error"),
+    "app.data.columns.lift_tests": ("列：channel, [segment], start, end, spend, incremental_value, standard_error, "
+                                    "[readout_start], [readout_end]（增量按读数区间的日均计，默认即测试期间）",
+                                    "columns: channel, [segment], start, end, spend, incremental_value, standard_error, "
+                                    "[readout_start], [readout_end] (the increment is the mean per day over the readout, "
+                                    "by default the test's own days)"),
     "app.data.columns.curves": ("列：channel, [segment], family, a, [b], [s], current_spend, cpc, new_customer_share",
                                 "columns: channel, [segment], family, a, [b], [s], current_spend, cpc, new_customer_share"),
     "app.data.checking": ("正在检查 {file} …", "Checking {file} …"),
@@ -246,6 +249,14 @@ STRINGS = {
         "（已扣除仅凭重抽样就能“多赚”的部分）。",
         "Per channel: how much more the plan would make a day on average if a lift test told which third of "
         "the curve draws its true level lies in (less what re-planning on a third of the draws gains by chance).",
+    ),
+    "app.opt.tests_how": (
+        "做法：停投或地域对照至少两周，记下每天的花费、对照组相比的每日增量 GMV 及其标准误；停投后若继续观察几天，"
+        "把观察区间填在 readout_start / readout_end，滞后效应也会被计入。结果在“数据”页上传，曲线据此校准。",
+        "How: a holdout or geo test of two weeks or more; note the spend per day, the incremental GMV per day against "
+        "the control and its standard error. If you keep measuring for some days after the spend stops, give those "
+        "days as readout_start / readout_end so the carry-over counts too. Upload the result on the Data page; the "
+        "curves are calibrated by it.",
     ),
     "app.opt.tests_button": ("计算实验价值（约需十余秒）", "Rank the lift tests (takes some seconds)"),
     "app.opt.tests.rank": ("排名", "Rank"),

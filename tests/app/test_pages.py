@@ -181,6 +181,8 @@ def test_the_plan_states_its_uplift_range_and_the_robust_plan_moves_less(app):
     assert len(ranked) == 5 and list(ranked["排名"]) == [1, 2, 3, 4, 5]
     values = [_money_value(v) for v in ranked["方案期望增益/天"]]
     assert values == sorted(values, reverse=True) and values[0] > 0
+    how = [c.value for c in at.caption if "readout_start" in c.value]  # how to run one and report it back
+    assert len(how) == 1 and "停投或地域对照" in how[0] and "数据" in how[0]
 
 
 def test_caps_and_bounds_change_the_plan_and_are_kept_across_pages_and_languages(app):

@@ -396,6 +396,7 @@ def show_tests(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine
         t("app.opt.tests.value", lang): [money(v, lang, 2) for v in frame["value_cny_per_day"]],
     })
     st.dataframe(shown.head(5), hide_index=True)
+    st.caption(t("app.opt.tests_how", lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
