@@ -243,6 +243,9 @@ def test_english_problem_lines_are_the_tables_own_text(bad_spend):
     assert error_text(TableError(many[:1]), "zh") == ("f0.csv，第 2、3、4 行 …（共 7 行），spend 列：应为数字，实际为 "
                                                       f"'{'x' * 37}...'、'y'")
     assert error_text(TableError(many[-2:-1]), "zh") == "e.csv：没有数据行：应为至少一行数据（文件只有表头）"
+    # a Latin word or a number after 应为 is set off by a space, as in the other Chinese messages
+    latin = TableError([Problem.of("s.csv", "flag", expect("bool"), rows=(2,), n_rows=1, got=("maybe",))])
+    assert error_text(latin, "zh") == "s.csv，第 2 行，flag 列：应为 true 或 false（是/否），实际为 'maybe'"
 
 
 def test_the_fit_report_says_its_warnings_in_the_run_language():

@@ -37,7 +37,12 @@ def problem_line(problem, lang: str) -> str:
     if problem.column:
         where += sep + t("data.problem.column", lang, column=problem.column)
     got = t("data.problem.got", lang, values=t("data.problem.list_sep", lang).join(_show(g) for g in problem.got)) if problem.got else ""
-    return t("data.problem.line", lang, where=where, expected=expected, got=got)
+    return t("data.problem.line", lang, where=where, expected=_spaced(expected, lang), got=got)
+
+
+def _spaced(expected: str, lang: str) -> str:
+    """In Chinese a Latin word or a number after 应为 is set off by a space (应为 true 或 false), as elsewhere."""
+    return " " + expected if lang == "zh" and expected[:1].isascii() and expected[:1].isalnum() else expected
 
 
 def problems_text(problems, lang: str) -> str:
