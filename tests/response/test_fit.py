@@ -103,12 +103,9 @@ def test_constant_spend_is_flagged_not_fitted():
     assert sorted(keys) == [("pipeline.fit.lift_not_identified", 1), ("pipeline.fit.lift_unmatched", 3)]
 
 
-def test_lift_test_pulls_the_level_to_the_truth_over_the_tests_days():
-    """A precise 14-day lift test of a slow channel (xiaohongshu: mean lag 5 days) measured what the
-    generator's process gives over those days: the step of spend reaches only part of its steady
-    effect before the test ends (the true kernel's cumulative weight, 0.65 on average). Read with its
-    dates, it moves the fitted steady-state value at the test's spend to the truth; read as a
-    steady-state measurement it would pull the level ~30 % low."""
+def slow_channel_test():
+    """roimix's generated shop (seed 4) and a test of its slow channel (xiaohongshu/existing, mean lag 5 days) at
+    1.5× today's spend: (market, test spend per day, true steady value there, true kernels, its kernel)."""
     spec = MarketSpec(n_users=1_000_000, seed=4)
     m = generate_daily(spec)
     truth = m.true_curves.set_index(["channel", "segment"]).loc[("xiaohongshu", "existing")]
@@ -116,7 +113,17 @@ def test_lift_test_pulls_the_level_to_the_truth_over_the_tests_days():
     steady = truth.a * (1 - np.exp(-test_spend / truth.b))
     kernels = true_kernels(spec)
     kernel = kernels[kernels.channel == "xiaohongshu"].sort_values("offset").weight.to_numpy()
-    reached = np.cumsum(kernel / kernel.sum())[:14].mean()
+    return m, test_spend, steady, kernels, kernel / kernel.sum()
+
+
+def test_lift_test_pulls_the_level_to_the_truth_over_the_tests_days():
+    """A precise 14-day lift test of a slow channel (xiaohongshu: mean lag 5 days) measured what the
+    generator's process gives over those days: the step of spend reaches only part of its steady
+    effect before the test ends (the true kernel's cumulative weight, 0.65 on average). Read with its
+    dates, it moves the fitted steady-state value at the test's spend to the truth; read as a
+    steady-state measurement it would pull the level ~30 % low."""
+    m, test_spend, steady, kernels, kernel = slow_channel_test()
+    reached = np.cumsum(kernel)[:14].mean()
     assert 0.6 < reached < 0.75
     measured = steady * reached  # mean increment per day over the test's 14 days
     lift = pd.DataFrame({"channel": ["xiaohongshu"], "segment": ["existing"], "start": ["2026-04-01"],
@@ -130,6 +137,32 @@ def test_lift_test_pulls_the_level_to_the_truth_over_the_tests_days():
         errors[label] = abs(curve_value(row.family, row.a, row.b, row.s, np.array([test_spend]))[0] / steady - 1)
     assert errors["with"] < 0.05  # the fit may read the test through the adstock form (truth: lagged response)
     assert errors["with"] < errors["without"]
+
+
+LAGGED = FitSettings(n_bootstrap=0, forms=("lagged",))  # the generator's form: the reading, not the form, is tested
+
+
+def test_a_test_read_with_the_days_after_sets_the_level_only_when_its_window_is_given():
+    """The slow channel of roimix's generated shop (xiaohongshu: mean lag 5 days): a precise test spends for 14
+    days and is read over those and the 14 days after. Given its readout window the fit finds the steady value
+    at the test's spend (``readout_end``; within 1 %: the fit is given the generator's kernel and form, so only the reading is
+    tested); the same number taken as a reading of the 14 spend days alone pulls the level down by a quarter."""
+    m, test_spend, steady, kernels, kernel = slow_channel_test()
+    spent = np.zeros(28)
+    spent[:14] = 1.0
+    reached = np.convolve(spent, kernel)[:28]  # share of the steady effect per day (the generator: lagged response)
+    measured = steady * reached.mean()  # mean increment per day over the 28 days
+    lift = pd.DataFrame({"channel": ["xiaohongshu"], "segment": ["existing"], "start": ["2026-04-01"],
+                         "end": ["2026-04-14"], "spend": [test_spend], "incremental_value": [measured],
+                         "standard_error": [0.02 * measured], "readout_start": [None], "readout_end": ["2026-04-28"]})
+    outcome = m.outcome[["date", "segment", "value"]]
+    errors = {}
+    for label, tests in (("read over 28 days", lift), ("read as 14 days", lift.drop(columns=["readout_end"]))):
+        fit = fit_curves(m.spend, outcome, kernels=kernels, exclude=CAMPAIGN, lift_tests=tests, settings=LAGGED)
+        row = fit.curves.set_index(["channel", "segment"]).loc[("xiaohongshu", "existing")]
+        errors[label] = curve_value(row.family, row.a, row.b, row.s, np.array([test_spend]))[0] / steady - 1
+    assert abs(errors["read over 28 days"]) < 0.01
+    assert errors["read as 14 days"] < -0.2
 
 
 def test_s_shaped_truth_is_flagged():
