@@ -22,7 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.markets.harness import (  # noqa: E402
@@ -30,6 +32,17 @@ from benchmarks.markets.harness import (  # noqa: E402
 )
 
 RESULTS = Path(__file__).resolve().parent / "results" / "decision_markets.md"
+
+
+def mean_interval(captures, level: float = 0.9) -> tuple[float, float]:
+    """Student's t interval of the mean capture over the runs: ``x̄ ± t_{(1+level)/2, n−1} · s / √n``. The runs are
+    markets × seeds, and ``s`` counts the differences between the markets' means as noise too (an interval by
+    market would leave them out), so it errs wide. NaN for fewer than 2 runs."""
+    x = np.asarray(captures, dtype=float)
+    if len(x) < 2:
+        return float("nan"), float("nan")
+    half = stats.t.ppf((1 + level) / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return float(x.mean() - half), float(x.mean() + half)
 
 
 def table(rows) -> tuple[str, pd.DataFrame]:
@@ -46,7 +59,8 @@ def table(rows) -> tuple[str, pd.DataFrame]:
         part = frame[frame["method"] == method]
         done = part.dropna(subset=["capture"])
         if done.empty:
-            summary.append({"method": method, "runs": 0, "mean capture": "–", "worst seed": "–", "seeds < 0": "–",
+            summary.append({"method": method, "runs": 0, "mean capture": "–", "mean's 90 % interval": "–",
+                            "worst seed": "–", "seeds < 0": "–",
                             "per market and seed": part["note"].iloc[0] or "not run", "P10–P90 holds truth": "–",
                             "90 % mROI band covers": "–", "plans breaking a rule": "–"})
             continue
@@ -56,6 +70,7 @@ def table(rows) -> tuple[str, pd.DataFrame]:
         cells = done["band_cells"].sum()
         summary.append({
             "method": method, "runs": len(done), "mean capture": f"{done['capture'].mean():.2f}",
+            "mean's 90 % interval": "{:.2f} – {:.2f}".format(*mean_interval(done["capture"])),
             "worst seed": f"{done['capture'].min():.2f}",
             "seeds < 0": f"{int((done['capture'] < 0).sum())} of {len(done)}", "per market and seed": per,
             "P10–P90 holds truth": f"{held.astype(bool).mean():.0%} of {len(held)}" if len(held) else "not reported",
