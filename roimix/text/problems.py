@@ -26,7 +26,7 @@ def problem_line(problem, lang: str) -> str:
     no_rows = problem.message.key == "no_rows" if problem.message is not None else (
         problem.expected == EXPECTED["no_rows"])
     if no_rows and not problem.rows:
-        return t("data.problem.no_rows", lang, file=problem.file, expected=expected)
+        return t("data.problem.no_rows", lang, file=problem.file, expected=_spaced(expected, lang))
     sep = t("data.problem.sep", lang)
     where = problem.file
     if problem.rows:
