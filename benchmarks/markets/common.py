@@ -622,5 +622,5 @@ def lift_test_effect(cell: CellDesign, scale: float, spend_cny: float, days: int
     horizon = max(stop, days)
     spent = np.zeros(horizon)
     spent[:days] = spend_cny
-    carried_spend = np.convolve(spent, w)[:horizon]
+    carried_spend = carried(spent[None, :], [w])[0]
     return float(np.mean(curve_value(cell.family, a, b, s, carried_spend[first:stop])))
