@@ -65,6 +65,7 @@ import pandas as pd
 
 from response import CurveFit, FitSettings, Timeline, baseline_design, fit_curves
 from response.report import level_band_cny
+from response.untested_cap import scaled_levels, untested_ratios
 from roimix import plan_defaults
 from roimix.errors import InputError
 from roimix.messages import Message
@@ -150,6 +151,11 @@ class AggregateSettings:
     """The earlier, cruder form (opt-in): the pooled ROI as a *prior* on every cell without journeys,
     one weight for all by empirical Bayes (well-identified cells are pulled as hard as noisy ones);
     it replaces ``pool`` where both are on."""
+    cap_untested: bool = True
+    """With lift tests: a cell with ``aggregate`` evidence keeps the lower of its levels with and without the
+    tests (:mod:`response.untested_cap`; a second fit without them). A test of one channel is no evidence for
+    another, so the GMV a test takes from its cell goes to the baseline rather than to the untested cells whose
+    spend moves with it. False: the fit with the tests as it is."""
     band_widening: float = BAND_WIDENING
     """Stated 90 % bands of cells with ``aggregate`` evidence only are widened by this factor in log space
     about the estimate (:func:`widened`); 1: as the draws give them. The draws and the plan are unchanged."""
@@ -251,10 +257,10 @@ def run_aggregate(
     out_cols = ["date", "segment", "value"] if "segment" in outcome_t.columns else ["date", "value"]
     warnings: list[Message] = []
 
-    def fit_with(prior_table, fs):
+    def fit_with(prior_table, fs, tests=lifts, pool_target=None):
         try:
-            return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=lifts, exclude=exclude,
-                              controls=controls, current_spend=current, pool=target, settings=fs)
+            return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=tests, exclude=exclude,
+                              controls=controls, current_spend=current, pool=pool_target, settings=fs)
         except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
             expectation = _OUTCOME_EXPECTATIONS.get(getattr(err.message, "key", None))
             if expectation is None:
@@ -267,14 +273,20 @@ def run_aggregate(
                 if settings.pooled_prior or pool else None)
     if (pool or settings.pooled_prior) and shop_roi is None:  # asked for, but the summed spend's curve is unfit
         warnings.append(Message("aggregate.pool.unavailable", {}))
-    target = shop_roi if pool else None  # the per-cell pool's target (fit_with reads it)
     pooled = shop_roi if settings.pooled_prior else None  # the opt-in form: a prior on every cell
-    fit = fit_with(_first_prior(prior, pooled), fit_settings)
-    if target is not None and settings.pool_channels:
-        by_channel = channel_pool(fit.curves, by_period, target, outcome_t["date"].nunique())
-        if by_channel is not None:  # the same fit, each cell toward its channel's better-known segment
-            target = by_channel
-            fit = fit_with(_first_prior(prior, pooled), fit_settings)
+
+    def pooled_fit(tests):
+        """The fit with ``tests``, and the per-cell pool's target it used."""
+        pool_target = shop_roi if pool else None
+        fitted = fit_with(_first_prior(prior, pooled), fit_settings, tests, pool_target)
+        if pool_target is not None and settings.pool_channels:
+            by_channel = channel_pool(fitted.curves, by_period, pool_target, outcome_t["date"].nunique())
+            if by_channel is not None:  # the same fit, each cell toward its channel's better-known segment
+                pool_target = by_channel
+                fitted = fit_with(_first_prior(prior, pooled), fit_settings, tests, pool_target)
+        return fitted, pool_target
+
+    fit, target = pooled_fit(lifts)
     platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
     factor = None
     if settings.platform_prior and platform is not None:
@@ -284,7 +296,8 @@ def run_aggregate(
             extra = _platform_prior(spend_t, set(tested["channel"]), factor, period_days)
             merged = _first_prior(prior, extra, pooled)
             fit = fit_with(merged, dataclasses.replace(fit_settings,
-                                                       prior_relative_sd=settings.platform_prior_relative_sd))
+                                                       prior_relative_sd=settings.platform_prior_relative_sd),
+                           lifts, target)
             platform = _platform_table(spend_t, fit, lifts, period_days)
             warnings.append(Message("aggregate.platform.prior_used", {"factor_x": factor,
                                                                       "channels": sorted(set(tested["channel"]))}))
@@ -295,6 +308,13 @@ def run_aggregate(
                          platform, period_days, settings)
     widened_cells = list(evidence.loc[evidence["evidence"] == "aggregate", ["channel", "segment"]]
                          .itertuples(index=False, name=None))
+    if settings.cap_untested and widened_cells and lifts is not None and evidence["evidence"].eq("lift_test").any():
+        stage("untested_cap")
+        ratios = untested_ratios(fit, pooled_fit(None)[0], set(widened_cells))
+        if len(ratios):  # the tests raised these untested cells: they keep their level without the tests
+            fit = scaled_levels(fit, ratios)
+            warnings.append(Message("aggregate.untested_capped", {
+                "cells": [f"{c}/{g} ×{r:.2f}" for c, g, r in ratios.itertuples(index=False, name=None)]}))
     if settings.band_widening != 1.0 and widened_cells:
         fit = widened_bands(fit, set(widened_cells), settings.band_widening)
         warnings.append(Message("aggregate.bands_widened", {

@@ -45,6 +45,12 @@ STRINGS = {
         "{cells} have evidence from the GMV series alone: their 90 % bands are widened ×{factor_x} in log space about "
         "the estimate (on independent test markets the curve draws' bands of such cells held the truth in only "
         "77–86 % of them; a calibration, the plan is unchanged)"),
+    "aggregate.untested_capped": (
+        "{cells} 没有增量实验：加入其他渠道的实验后，汇总拟合把实验从被测渠道拿走的 GMV 分给了花费与其同步变动的这些渠道，"
+        "抬高了它们的水平。别的渠道的实验不能证明这些渠道更好，所以它们保持没有实验时的水平（× 为所乘系数）",
+        "{cells} have no lift test: once the other channels' tests were added, the fit gave them GMV the tests took from "
+        "the tested channels whose spend moves with theirs, raising their level. A test of another channel is no "
+        "evidence for these, so they keep their level without the tests (× the factor applied)"),
     "aggregate.pool.unavailable": (
         "全店合并投产无法拟合（全部花费之和几乎不变或其曲线为 0），各格子没有向它收缩：每个格子只靠自己的汇总数据，"
         "估计噪声更大、计划更可能随噪声移动。请用增量实验校准，或给出更长的历史",

@@ -110,6 +110,8 @@ STRINGS = {
     "optimizer.pipeline.attribution": ("归因（先验）…", "Attributing orders (the curves' prior)…"),
     "optimizer.pipeline.lags": ("估计各渠道转化滞后…", "Estimating each channel's conversion lag…"),
     "optimizer.pipeline.curves": ("拟合增量响应曲线…", "Fitting incremental response curves…"),
+    "optimizer.pipeline.untested_cap": ("对照不含增量实验的拟合，检查未做实验的渠道…",
+                                        "Checking the untested channels against the fit without the lift tests…"),
     "optimizer.pipeline.curves_written": ("已写出拟合曲线 {path}（{rows} 行）", "Wrote the fitted curves to {path} ({rows} rows)"),
     "optimizer.pipeline.draws_written": (
         "已写出曲线抽样 {path}（{n_draws} 组；roimix plan --curves 复用曲线时会一并读取，保留不确定性）",
