@@ -67,7 +67,7 @@ def render_warning_cell(channel: str, segment: str, lang: str) -> str:
 def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,
                      keep_campaigns: bool = False, platform_prior: bool = False, pooled_prior: bool = False,
                      pool: bool = True, pool_channels: bool = True, shop_events: float | None = None,
-                     no_shop_events: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     no_shop_events: bool = False, cap_untested: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
     print the report on stderr, write ``curves_out`` when given, return the curves table and its draws.
     ``shop_events`` None: the default (``"auto"``, see :class:`roimix.aggregate.AggregateSettings`;
@@ -81,6 +81,7 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
         raise UsageError(message=Message("plan.err.cli.aggregate_needs", {"options": ", ".join(missing)}))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
                                  pooled_prior=pooled_prior, pool=pool, pool_channels=pool_channels,
+                                 cap_untested=cap_untested,
                                  shop_events=None if no_shop_events else (
                                      shop_events if shop_events is not None else "auto"),
                                  **({"default_margin": margin} if margin is not None else {}),
@@ -138,6 +139,10 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
 @click.option("--no-channel-pool", "no_channel_pool", is_flag=True,
               help="pool every cell toward the shop's ROI (default: a cell whose own data know less than the same "
                    "channel's cell in another segment is pooled toward that cell's ROI)")
+@click.option("--no-untested-cap", "no_untested_cap", is_flag=True,
+              help="with lift tests, keep the fit's levels of the untested cells as they come (default: a cell "
+                   "without a test keeps the lower of its levels with and without the tests: a test of one "
+                   "channel is no evidence for another)")
 @click.option("--pooled-prior", is_flag=True,
               help="instead of the pool: a prior at the shop's pooled ROI on every cell without journeys, one "
                    "weight for all (pulls well-identified cells too)")
@@ -149,8 +154,8 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
 @click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookback_days, channels, current_window,
-            keep_campaigns, platform_prior, no_pool, no_channel_pool, pooled_prior, shop_events, no_shop_events, out,
-            lang) -> None:
+            keep_campaigns, platform_prior, no_pool, no_channel_pool, no_untested_cap, pooled_prior, shop_events,
+            no_shop_events, out, lang) -> None:
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
     some channels are used as their prior) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
@@ -161,4 +166,5 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
                       "model": model, "lookback_days": lookback_days}, curves_out=out, lang=lang,
                      keep_campaigns=keep_campaigns,
                      platform_prior=platform_prior, pooled_prior=pooled_prior, pool=not no_pool,
-                     pool_channels=not no_channel_pool, shop_events=shop_events, no_shop_events=no_shop_events)
+                     pool_channels=not no_channel_pool, shop_events=shop_events, no_shop_events=no_shop_events,
+                     cap_untested=not no_untested_cap)

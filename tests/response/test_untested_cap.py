@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pytest
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -139,3 +140,26 @@ def test_scaling_a_level_moves_its_gmv_to_the_baseline_and_scales_all_that_follo
     assert out.decomposition.loc[decomposition["component"].eq("actual"), "value"].equals(
         decomposition.loc[decomposition["component"].eq("actual"), "value"])
     assert np.isclose(out.warnings[0].values["value_cny"], out.curves.loc[0, "value_at_current"])
+
+
+def test_roimix_fit_says_which_cells_it_held_and_no_untested_cap_keeps_the_raw_fit(tmp_path, capsys):
+    """``roimix fit`` with a lift test names the held cells in the reader's language and writes B at its
+    no-test level; ``--no-untested-cap`` writes the fit as it comes (B raised by A's test), with no such note."""
+    from roimix.cli import main
+
+    spend, gmv, test, _ = _confounded_world(1)
+    for name, table in (("spend", spend), ("outcome", gmv), ("tests", test)):
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+    base = ["fit", "-s", str(tmp_path / "spend.csv"), "-o", str(tmp_path / "outcome.csv"), "--keep-campaigns",
+            "--no-shop-events"]
+    assert main([*base, "--out", str(tmp_path / "none.csv"), "--lang", "en"]) == 0
+    capsys.readouterr()
+    with_tests = [*base, "--lift-tests", str(tmp_path / "tests.csv")]
+    assert main([*with_tests, "--out", str(tmp_path / "held.csv"), "--lang", "zh"]) == 0
+    assert "保持没有实验时的水平" in capsys.readouterr().err
+    assert main([*with_tests, "--out", str(tmp_path / "raw.csv"), "--no-untested-cap", "--lang", "en"]) == 0
+    assert "keep their level without the tests" not in capsys.readouterr().err
+    value = {name: pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig").set_index("channel")["value_at_current"]
+             for name in ("none", "held", "raw")}
+    assert value["held"]["B"] == pytest.approx(value["none"]["B"], rel=1e-6)
+    assert value["raw"]["B"] > 1.3 * value["none"]["B"]
