@@ -313,8 +313,11 @@ def run_aggregate(
         ratios = untested_ratios(fit, pooled_fit(None)[0], set(widened_cells))
         if len(ratios):  # the tests raised these untested cells: they keep their level without the tests
             fit = scaled_levels(fit, ratios)
+            evidence = evidence.merge(ratios.rename(columns={"ratio": "held_x"}), on=["channel", "segment"], how="left")
             warnings.append(Message("aggregate.untested_capped", {
                 "cells": [f"{c}/{g} ×{r:.2f}" for c, g, r in ratios.itertuples(index=False, name=None)]}))
+    if "held_x" not in evidence.columns:
+        evidence = evidence.assign(held_x=np.nan)
     if settings.band_widening != 1.0 and widened_cells:
         fit = widened_bands(fit, set(widened_cells), settings.band_widening)
         warnings.append(Message("aggregate.bands_widened", {

@@ -43,7 +43,9 @@ def report_lines(result, lang: str) -> list[str]:
         lines.append(t("aggregate.evidence.row", lang, cell=render_warning_cell(r.channel, r.segment, lang),
                        evidence=t(f"aggregate.evidence.{r.evidence}", lang), mroi=ratio(r.marginal_roi),
                        low=ratio(r.mroi_low), high=ratio(r.mroi_high),
-                       flag=t("aggregate.evidence.flag", lang) if r.likely_confounded else ""))
+                       flag=(t("aggregate.evidence.flag", lang) if r.likely_confounded else "")
+                       + (t("aggregate.evidence.held", lang, factor_x=float(r.held_x))
+                          if np.isfinite(getattr(r, "held_x", np.nan)) else "")))
     if result.platform is not None and len(result.platform):
         lines.append(t("aggregate.platform.title", lang))
         for r in result.platform.itertuples():

@@ -85,6 +85,7 @@ STRINGS = {
         "  {cell}: {evidence}; marginal ROAS {mroi} (90% band {low}–{high}){flag}"),
     "aggregate.evidence.row_unfit": ("  {cell}：{evidence}", "  {cell}: {evidence}"),
     "aggregate.evidence.flag": ("  ⚠ 很可能有混杂", "  ⚠ likely confounded"),
+    "aggregate.evidence.held": ("  ↓ 保持没有实验时的水平（×{factor_x}）", "  ↓ held at its level without the tests (×{factor_x})"),
     "aggregate.evidence.lift_test": ("增量实验校准", "lift-test calibrated"),
     "aggregate.evidence.journeys": ("用户路径归因先验 + 汇总数据", "journey attribution prior + aggregate data"),
     "aggregate.evidence.platform_prior": ("平台 GMV × 折算系数（弱先验）+ 汇总数据",

@@ -112,3 +112,28 @@ def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample
     assert "用户路径归因先验 + 汇总数据" not in set().union(*(by_channel.drop(list(journeys), errors="ignore")))
     at = goto(at, "optimise")
     assert_clean(at)
+
+
+def test_an_untested_channel_the_tests_would_raise_is_shown_held_on_the_curves_page(app):
+    """Aggregate mode with a lift test of one of two demand-following channels (the world of
+    ``tests/response/test_untested_cap.py``): the curves page says the other one is held at its no-test level."""
+    import importlib.util
+    from pathlib import Path
+
+    where = Path(__file__).resolve().parents[1] / "response" / "test_untested_cap.py"
+    spec = importlib.util.spec_from_file_location("untested_cap_world", where)
+    world = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(world)
+    spend, gmv, test, _ = world._confounded_world(1)
+    at = goto(app, "data")
+    at.segmented_control(key="w.data.mode.zh").set_value("aggregate").run()
+    at = _upload(at, "upload.spend", "spend.csv", spend.assign(segment="existing"))
+    at = _upload(at, "upload.outcome", "gmv.csv", gmv)
+    at = _upload(at, "upload.lift_tests", "lift.csv", test.assign(start=test["start"].dt.strftime("%Y-%m-%d"),
+                                                                   end=test["end"].dt.strftime("%Y-%m-%d")))
+    assert_clean(at)
+    at = goto(at, "curves")
+    assert_clean(at)
+    evidence = frame_with(at, "各渠道的证据").set_index("渠道")["各渠道的证据"]
+    assert "保持没有实验时的水平（×0." in evidence["B"], evidence.to_dict()
+    assert evidence["A"] == "增量实验校准"

@@ -156,10 +156,15 @@ def test_roimix_fit_says_which_cells_it_held_and_no_untested_cap_keeps_the_raw_f
     capsys.readouterr()
     with_tests = [*base, "--lift-tests", str(tmp_path / "tests.csv")]
     assert main([*with_tests, "--out", str(tmp_path / "held.csv"), "--lang", "zh"]) == 0
-    assert "保持没有实验时的水平" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "保持没有实验时的水平" in err and "B/existing" in err
+    held_line = [line for line in err.splitlines() if "↓" in line]
+    assert len(held_line) >= 1 and all("×0." in line for line in held_line) and any("B/" in line for line in held_line)
     assert main([*with_tests, "--out", str(tmp_path / "raw.csv"), "--no-untested-cap", "--lang", "en"]) == 0
     assert "keep their level without the tests" not in capsys.readouterr().err
     value = {name: pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig").set_index("channel")["value_at_current"]
              for name in ("none", "held", "raw")}
     assert value["held"]["B"] == pytest.approx(value["none"]["B"], rel=1e-6)
+    held = pd.read_csv(tmp_path / "held.csv", encoding="utf-8-sig").set_index("channel")["held_x"]
+    assert held["B"] == pytest.approx(value["none"]["B"] / value["raw"]["B"], rel=1e-6) and np.isnan(held["A"])
     assert value["raw"]["B"] > 1.3 * value["none"]["B"]

@@ -127,7 +127,9 @@ def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str)
         })
         evidence = getattr(r, "evidence", None)  # aggregate mode: what the cell's curve rests on
         if isinstance(evidence, str) and f"aggregate.evidence.{evidence}" in STRINGS:
-            rows[-1][t("app.data.evidence", lang)] = t(f"aggregate.evidence.{evidence}", lang)
+            held = getattr(r, "held_x", np.nan)  # an untested cell the tests would have raised, held
+            rows[-1][t("app.data.evidence", lang)] = t(f"aggregate.evidence.{evidence}", lang) + (
+                t("aggregate.evidence.held", lang, factor_x=float(held)) if np.isfinite(held) else "")
     return pd.DataFrame(rows)
 
 
