@@ -335,16 +335,24 @@ class Program:
             blocks = [(sel, None)] if g not in ("power", "hill_concave") else \
                 [(sel[s_rows[sel] == e], float(e)) for e in np.unique(s_rows[sel])]
             for rows, exponent in blocks:
-                m = len(rows)
-                P = sp.csr_matrix((ratio[rows], (np.arange(m), rows_pos[rows])), shape=(m, len(pos)))
+                # draws that share a cell's shape (the same cell, spend scale and exponent; e.g. a cell whose
+                # draws differ only in level) share one expression: repeated cone rows are degenerate for an
+                # interior-point solver (Clarabel stalled on 200 copies) and cost time
+                key = np.column_stack([rows_pos[rows], ratio[rows], s_rows[rows]])
+                _, inverse = np.unique(key, axis=0, return_inverse=True)
+                inverse = np.asarray(inverse).ravel()
+                m = int(inverse.max()) + 1
+                first = np.empty(m, dtype=int)
+                first[inverse] = rows
+                P = sp.csr_matrix((ratio[first], (np.arange(m), rows_pos[first])), shape=(m, len(pos)))
                 if exponent is None:
-                    expr, extra = shape_expressions(g, P @ w, s_rows[rows])
+                    expr, extra = shape_expressions(g, P @ w, s_rows[first])
                     constraints += extra
                 elif g == "power":
                     expr = cp.power(P @ w, exponent)
                 else:
                     expr = 1 - cp.inv_pos(1 + cp.power(P @ w, exponent))
-                D = sp.csr_matrix((amp[rows], (draws.draw[rows], np.arange(m))), shape=(draws.n_draws, m))
+                D = sp.csr_matrix((amp[rows], (draws.draw[rows], inverse)), shape=(draws.n_draws, m))
                 total = total + D @ expr
         return total
 
