@@ -228,6 +228,20 @@ def level_band_cny(value_now: float, a: float, a_low: float, a_high: float) -> d
     return {"low_cny": float(value_now * a_low / a), "high_cny": float(value_now * a_high / a)}
 
 
+def refreshed_level_notes(warnings, curves: pd.DataFrame, cells) -> tuple[Message, ...]:
+    """``warnings`` with each uncertain-level note (``pipeline.fit.uncertain``) of ``cells`` ((channel, segment))
+    restated from ``curves``' row: its value at current spend and that value's band (:func:`level_band_cny`)."""
+    rows = {f"{c}/{s}": r for c, s, r in zip(curves["channel"], curves["segment"], curves.itertuples())}
+    out = []
+    for w in warnings:
+        r = rows.get(w.values.get("cell")) if w.key == "pipeline.fit.uncertain" else None
+        if r is not None and (r.channel, r.segment) in cells:
+            w = Message(w.key, {**w.values, "value_cny": float(r.value_at_current),
+                                **level_band_cny(float(r.value_at_current), r.a, r.a_low, r.a_high)})
+        out.append(w)
+    return tuple(out)
+
+
 def value_ratio(cell_draws, current: float, value_now: float) -> np.ndarray:
     """Each draw's value at current spend over the estimate's (ones when the estimate is 0)."""
     now = np.array([curve_value(*t, np.array([current]))[0] for (t, _lag), _r in cell_draws])

@@ -20,9 +20,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from roimix.messages import Message
-
-from .report import level_band_cny
+from .report import refreshed_level_notes
 from .result import CurveFit
 
 LEVEL_COLUMNS = ("a", "a_low", "a_high", "marginal_roi", "mroi_low", "mroi_high", "value_at_current")
@@ -66,16 +64,8 @@ def scaled_levels(fit: CurveFit, ratios: pd.DataFrame) -> CurveFit:
         draws = draws.copy()
         draws["a"] = draws["a"].to_numpy(dtype=float) * per_row(draws)
     decomposition = _scaled_decomposition(fit.decomposition, {f"{c}/{s}": r for (c, s), r in factor.items()})
-    by_label = {f"{c}/{s}": r for c, s, r in zip(curves["channel"], curves["segment"], curves.itertuples())}
-    warnings = []
-    for w in fit.warnings:
-        r = by_label.get(w.values.get("cell")) if w.key == "pipeline.fit.uncertain" else None
-        if r is not None and (r.channel, r.segment) in factor:
-            w = Message(w.key, {**w.values, "value_cny": float(r.value_at_current),
-                                **level_band_cny(float(r.value_at_current), r.a, r.a_low, r.a_high)})
-        warnings.append(w)
     return dataclasses.replace(fit, curves=curves, bands=bands, draws=draws, decomposition=decomposition,
-                               warnings=tuple(warnings))
+                               warnings=refreshed_level_notes(fit.warnings, curves, set(factor)))
 
 
 def _scaled_decomposition(decomposition: pd.DataFrame, factor: dict[str, float]) -> pd.DataFrame:

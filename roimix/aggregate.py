@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 
 from response import CurveFit, FitSettings, Timeline, baseline_design, fit_curves
-from response.report import level_band_cny
+from response.report import refreshed_level_notes
 from response.untested_cap import scaled_levels, untested_ratios
 from roimix import plan_defaults
 from roimix.errors import InputError
@@ -373,14 +373,8 @@ def widened_bands(fit: CurveFit, cells: set[tuple[str, str]], factor: float) -> 
     on = np.array([(c, s) in cells for c, s in zip(bands["channel"], bands["segment"])], dtype=bool)
     bands.loc[on, "low"], bands.loc[on, "high"] = widened(bands.loc[on, "value"], bands.loc[on, "low"],
                                                           bands.loc[on, "high"], factor)
-    by_label = {f"{c}/{s}": r for c, s, r in zip(curves["channel"], curves["segment"], curves.itertuples())}
-    warnings = []
-    for w in fit.warnings:
-        r = by_label.get(w.values.get("cell")) if w.key == "pipeline.fit.uncertain" else None
-        if r is not None and (r.channel, r.segment) in cells:
-            w = Message(w.key, {**w.values, **level_band_cny(w.values["value_cny"], r.a, r.a_low, r.a_high)})
-        warnings.append(w)
-    return dataclasses.replace(fit, curves=curves, bands=bands, warnings=tuple(warnings))
+    return dataclasses.replace(fit, curves=curves, bands=bands,
+                               warnings=refreshed_level_notes(fit.warnings, curves, cells))
 
 
 # --- inputs -----------------------------------------------------------------------------------------
