@@ -130,6 +130,8 @@ TARGET_GMV: Slot[float | None] = Slot("whatif.target_gmv", None)
 ROI_FLOOR: Slot[float] = Slot("whatif.roi_floor", 0.0)
 NEXT_CNY: Slot[float] = Slot("whatif.next_cny", 1000.0)
 """the optimise page's 下一笔预算: yuan a day added to (negative: cut from) the plan's budget"""
+NEXT_OPEN: Slot[bool] = Slot("whatif.next_open", False, per_lang=True)
+"""the 下一笔预算 section is open: only then does a move re-plan with that much more (it costs one more solve)"""
 ROI_BREAK_EVEN: Slot[bool] = Slot("whatif.roi_break_even", False)
 """the ROI floor is break-even (保本: margin × GMV ≥ spend) instead of the slider's number"""
 ROI_PER_CHANNEL: Slot[bool] = Slot("whatif.roi_per_channel", False)

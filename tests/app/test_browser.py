@@ -84,6 +84,13 @@ def test_the_app_in_chromium(browser_page):
     assert after != before
     budget_text = page.locator(".st-key-w-whatif-budget-zh input[type=range]").get_attribute("aria-valuetext")
     page.screenshot(path=str(ARTIFACTS / "page-optimise-budget-moved.png"), full_page=True)
+    # 下一笔预算 is folded (a move solves once); a click on its title opens it and plans the next ¥1,000
+    assert page.get_by_text("下一笔 ¥1,000/天 投到这里").count() == 0
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="下一笔预算投到哪里").click()
+    page.get_by_text(re.compile("下一笔 ¥1,000/天 投到这里")).first.wait_for(timeout=SLOW)
+    _settle(page)
+    _no_traceback(page)
+    page.screenshot(path=str(ARTIFACTS / "page-optimise-next-money.png"), full_page=True)
 
     # the language switch on this very page keeps the moved budget (shown in K now) and the plan
     page.locator(".st-key-w-lang").get_by_text("English", exact=True).click()
@@ -93,6 +100,7 @@ def test_the_app_in_chromium(browser_page):
     assert re.fullmatch(r"¥[\d.,]+K?", moved), moved
     assert _parse_money(moved) == pytest.approx(_parse_money(budget_text), rel=0.01)
     assert _parse_money(_metric(page, "Planned spend")) == pytest.approx(_parse_money(budget_text), rel=0.01)
+    page.get_by_text(re.compile(r"The next ¥1\.00K a day goes here")).first.wait_for(timeout=SLOW)  # still open
     page.screenshot(path=str(ARTIFACTS / "page-optimise-en.png"), full_page=True)
     # … and a page switch keeps it too
     _open(page, "Scenarios & export")

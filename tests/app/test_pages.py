@@ -270,8 +270,41 @@ def test_break_even_floor_per_channel_holds_in_the_plan_table(app):
     assert any(float(v.split("（")[0]) < -0.05 for v in table[column] if v != "–"), "without the floor some channel is below"
 
 
+def test_next_money_is_folded_and_costs_no_solve_until_opened(app, monkeypatch):
+    """A budget move solves once: the 下一笔预算 section re-plans only while a user has it open (the 300 ms
+    promise of a move, benchmarks/app.py)."""
+    from roimix.app import engine, shared
+
+    calls = []
+    real = engine.next_money
+    monkeypatch.setattr(engine, "next_money", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    at = goto(app, "optimise")
+    assert_clean(at)
+    assert [e.label for e in at.expander if e.label == "下一笔预算投到哪里"], [e.label for e in at.expander]
+    assert "w.whatif.next_cny" not in [n.key for n in at.number_input]
+    today = float(at.select_slider(key="w.whatif.budget.zh").value)
+    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 120)).run()
+    assert_clean(at)
+    assert calls == [] and not [d for d in at.dataframe if "花费变化/天" in d.value.columns]
+    at.session_state["w.whatif.next_open.zh"] = True  # what a click on the section's title sends
+    at.run()
+    assert calls == [1000.0] and frame_with(at, "花费变化/天") is not None
+    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 110)).run()
+    assert calls == [1000.0, 1000.0], "open, it follows every move"
+    goto(at, "curves")
+    at = goto(at, "optimise")  # kept open across pages
+    assert frame_with(at, "花费变化/天") is not None
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()  # and languages (the title changes)
+    assert_clean(at)
+    assert any(m.value.startswith("The next ¥1.00K a day goes here") for m in at.markdown)
+    assert frame_with(at, "Spend change / day") is not None
+    at.sidebar.segmented_control(key="w.lang").set_value("zh").run()
+
+
 def test_next_money_shows_where_it_goes_and_a_cut_where_it_comes_from(app):
     at = goto(app, "optimise")
+    at.session_state["w.whatif.next_open.zh"] = True  # opened (folded by default)
+    at.run()
     assert_clean(at)
     column = "花费变化/天"
     moves = [_money_value(v) for v in frame_with(at, column)[column]]

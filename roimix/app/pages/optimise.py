@@ -408,8 +408,16 @@ def cached_next(token: str, w: engine.WhatIf, delta: float, _planner: engine.Sha
 def show_next_money(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine.WhatIf, result, channels,
                     lang: str) -> None:
     """下一笔预算: where the next ¥X a day would go (a negative X: where a cut comes from), per channel and segment,
-    with the GMV it brings, its 投产比 and, over the curve draws, its P10–P90."""
-    st.subheader(t("app.opt.next", lang))
+    with the GMV it brings, its 投产比 and, over the curve draws, its P10–P90. Folded (the default) it costs nothing: it
+    re-plans only while open, so a budget move solves once."""
+    with st.expander(t("app.opt.next", lang), key=state.NEXT_OPEN.widget(), on_change="rerun") as box:
+        state.NEXT_OPEN.set(bool(box.open))
+        if box.open:
+            next_money_body(planner, curves, w, result, channels, lang)
+
+
+def next_money_body(planner: engine.SharedPlanner, curves: engine.CurveSet, w: engine.WhatIf, result, channels,
+                    lang: str) -> None:
     delta = st.number_input(t("app.opt.next_amount", lang), step=100.0,
                             format="%.0f", key=state.NEXT_CNY.widget(), help=t("app.opt.next_help", lang))
     state.NEXT_CNY.set(float(delta))
