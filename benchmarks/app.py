@@ -321,11 +321,14 @@ def write_cold(rows: list[dict], path: Path) -> str:
                "Command: `.venv/bin/python benchmarks/app.py --cold " + str(len(rows)) + " --out " + str(path) + "`.\n\n"
                + cold_table(rows) + "\n")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
+    before = ""  # the section this run replaces is kept below it, as the previous table
     if COLD_SECTION in text:
+        before = text[text.index(COLD_SECTION) + len(COLD_SECTION):].strip()
         text = text[:text.index(COLD_SECTION)].rstrip() + "\n\n"
     elif text:
         text = text.rstrip() + "\n\n"
-    path.write_text(text + section, encoding="utf-8")
+    kept = f"\n### The previous run\n\n{before}\n" if before else ""
+    path.write_text(text + section + kept, encoding="utf-8")
     return section
 
 
