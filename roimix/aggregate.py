@@ -128,7 +128,17 @@ class AggregateSettings:
     lookback_days: int = 30
     """Partial journeys: the attribution window."""
     model: str = "incremental"
-    """Partial journeys: the attribution model whose credit is the prior."""
+    """Partial journeys with ``journey_levels``: the attribution model whose credit is the prior."""
+    journey_levels: bool = False
+    """Partial journeys: the covered channels' attribution credit as a prior on their level (opt-in). Off by
+    default: with journeys of some channels only, orders the other channels caused reach the covered channels'
+    paths with those touches unseen, so the covered channels' credit comes out high. On the independent markets'
+    development seeds, with Alibaba's side only (直通车, 万相台, 品牌专区 and on-site visits), the prior was a
+    median 2.8× the truth (品牌专区 13×) and the plans lost money in 5 of 15 runs (mean capture 0.13, aggregate
+    data alone 0.14). By default the journeys give the covered channels' carry-over instead (their touch-to-order
+    gaps, :func:`response.lag.lag_kernels`), which aggregate data tell badly; the levels come from the aggregate
+    data, pooled like every other cell: 0.17 there, no run below −0.01 (``benchmarks/results/aggregate_dev.md``,
+    2026-12-06)."""
     shop_events: float | str | None = "auto"
     """Leave out periods when the channels' spend moved together (:func:`shop_events`): ``"auto"`` (the
     default) by more than :data:`SHOP_EVENT_THRESHOLD` *and* beyond what the cells' own moves give by
@@ -236,18 +246,27 @@ def run_aggregate(
     journey_note = None
     if (touchpoints is None) != (conversions is None):
         raise TableError([Problem.of("touchpoints" if touchpoints is None else "conversions", "", expect("agg_partial"))])
+    journey_kernels = None
     if touchpoints is not None:
-        stage("attribution")
-        journeys = journey_prior(touchpoints, conversions, paid=sorted(spend_t["channel"].unique()),
-                                 first=dates.min(), last=dates.max(), exclude=exclude, period_days=period_days,
-                                 lookback_days=settings.lookback_days, model=settings.model, channels=channels_t,
-                                 views=views)
-        prior = journeys if prior is None else pd.concat([_with_segment(prior), journeys]).drop_duplicates(
-            ["channel", "segment"], keep="first")
-        covered = sorted(set(journeys["channel"]))
-        journey_note = Message("aggregate.journeys.partial", {
-            "journey_channels": covered,
-            "aggregate_channels": sorted(set(spend_t["channel"]) - set(covered))})
+        paid = sorted(spend_t["channel"].unique())
+        views = _journey_views(touchpoints, conversions, views, settings.lookback_days)
+        if settings.journey_levels:
+            stage("attribution")
+            journeys = journey_prior(touchpoints, conversions, paid=paid, first=dates.min(), last=dates.max(),
+                                     exclude=exclude, period_days=period_days, lookback_days=settings.lookback_days,
+                                     model=settings.model, channels=channels_t, views=views)
+            prior = journeys if prior is None else pd.concat([_with_segment(prior), journeys]).drop_duplicates(
+                ["channel", "segment"], keep="first")
+            covered = sorted(set(journeys["channel"]))
+            journey_note = Message("aggregate.journeys.partial", {
+                "journey_channels": covered,
+                "aggregate_channels": sorted(set(spend_t["channel"]) - set(covered))})
+        else:
+            stage("lags")
+            journey_kernels, lags = journey_carryover(views, paid, settings.lookback_days, period_days)
+            journey_note = Message("aggregate.journeys.partial_lags", {
+                "lags": [f"{c} {d:.1f}" for c, d in zip(lags["channel"], lags["lag_mean_days"])],
+                "aggregate_channels": sorted(set(paid) - set(lags["channel"]))})
 
     stage("curves")
     fit_settings = settings.fit or (FitSettings(lag_candidates_periods=WEEKLY_LAGS_PERIODS) if period_days == 7
@@ -260,7 +279,7 @@ def run_aggregate(
     def fit_with(prior_table, fs, tests=lifts, pool_target=None):
         try:
             return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=tests, exclude=exclude,
-                              controls=controls, current_spend=current, pool=pool_target, settings=fs)
+                              kernels=journey_kernels, controls=controls, current_spend=current, pool=pool_target, settings=fs)
         except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
             expectation = _OUTCOME_EXPECTATIONS.get(getattr(err.message, "key", None))
             if expectation is None:
@@ -306,6 +325,8 @@ def run_aggregate(
 
     evidence = _evidence(fit, by_period, lifts, prior, factor is not None and platform is not None,
                          platform, period_days, settings)
+    lagged = set() if journey_kernels is None else set(journey_kernels["channel"].astype(str))
+    evidence = evidence.assign(lag_from_journeys=evidence["channel"].astype(str).isin(lagged))
     widened_cells = list(evidence.loc[evidence["evidence"] == "aggregate", ["channel", "segment"]]
                          .itertuples(index=False, name=None))
     if settings.cap_untested and widened_cells and lifts is not None and evidence["evidence"].eq("lift_test").any():
@@ -504,6 +525,34 @@ def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int,
                                                           first=str(uniq[0].date()), last=str(uniq[-1].date()),
                                                           n=len(missing), shown=shown))]
     return step, []
+
+
+def _journey_views(touchpoints: Source, conversions: Source, views: JourneyViews | None, lookback_days: int):
+    """The partial journeys' paths and touch-to-order gaps by date and product segment: ``views`` when built
+    already, else the logs opened once (checked: every problem in one :class:`TableError`) and built there."""
+    from attribution.engines import DuckDBEngine, open_logs
+
+    by = ("date", "product_segment")
+    if views is None:
+        with open_logs(touchpoints, conversions, engine=DuckDBEngine()) as logs:
+            return logs.views(lookback_days=lookback_days, by=by, views=("paths", "gaps"))
+    return views.check(lookback_days=lookback_days, by=by, views=("paths", "gaps"))
+
+
+def journey_carryover(views: JourneyViews, paid: list[str], lookback_days: int,
+                      period_days: int) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """(kernels, lags) of the paid channels the journeys know well enough (:func:`response.estimate_lags`'
+    ``estimated``): carry-over kernels per period (channel, offset, weight) from the touch-to-order gaps, as
+    pipeline mode makes them (:func:`response.lag_kernels`), and their mean lags (channel, lag_mean_days);
+    (None, empty) when the journeys know none."""
+    from response import estimate_lags, lag_kernels
+
+    lags = estimate_lags(views.gaps, lookback_days=lookback_days, channels=paid)
+    lags = lags[lags["estimated"].astype(bool)].reset_index(drop=True)
+    if not len(lags):
+        return None, lags[["channel", "lag_mean_days"]]
+    kernels = lag_kernels(views.gaps, lags, lookback_days=lookback_days, period_days=period_days)
+    return kernels, lags[["channel", "lag_mean_days"]]
 
 
 def journey_prior(touchpoints: Source, conversions: Source, *, paid: list[str], first: pd.Timestamp,

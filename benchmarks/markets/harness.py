@@ -47,8 +47,14 @@ PLATFORM = "roimix aggregate + platform reports + the 5 lift tests it asks for"
 """:data:`ASKED` with each platform's own report in the spend table (``platform_gmv``,
 :func:`~benchmarks.markets.common.platform_gmv`) and ``roimix fit --platform-prior``: the deflation factor
 learned on the lift-tested channels turns the others' reports into their prior; then ``roimix plan --curves``."""
+PARTIAL = "roimix aggregate + Alibaba journeys"
+"""Partial journeys: aggregate mode given the touchpoints a Tmall shop gets from Alibaba's side only
+(:data:`PARTIAL_CHANNELS` where the market has them) and every order: ``roimix plan --spend --outcome -t -c``."""
+PARTIAL_CHANNELS = ("ztc", "wxt", "brand_search", "direct", "organic_search")
+"""直通车, 万相台, 品牌专区 and the on-site visits (direct, organic search) around them."""
 METHODS = ("roimix", "roimix --risk mean", "roimix + 5 lift tests", "roimix aggregate",
-           "roimix aggregate + 5 lift tests", ASKED, PLATFORM, "last-touch ROI", "Markov ROI", "PyMC-Marketing")
+           "roimix aggregate + 5 lift tests", ASKED, PLATFORM, PARTIAL, "last-touch ROI", "Markov ROI",
+           "PyMC-Marketing")
 TIMEOUT_S = 1800
 
 assert not set(DEV_SEEDS) & set(EVAL_SEEDS)
@@ -209,6 +215,10 @@ def evaluate(name: str, users: int, seed: int, methods: tuple[str, ...], folder:
                              files["channels"].name],
     }
     cli["roimix aggregate + 5 lift tests"] = cli["roimix aggregate"] + ["--lift-tests", "lift_tests.csv"]
+    if PARTIAL in methods:
+        touch = pd.read_parquet(files["touchpoints"])
+        touch[touch["channel"].isin(PARTIAL_CHANNELS)].to_parquet(folder / "touchpoints_alibaba.parquet", index=False)
+        cli[PARTIAL] = cli["roimix aggregate"] + ["-t", "touchpoints_alibaba.parquet", "-c", files["conversions"].name]
     out = []
     asked_made = False
     for method in methods:

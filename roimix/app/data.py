@@ -92,7 +92,7 @@ class Dataset:
 
     def evidence(self) -> pd.DataFrame:
         """channel, journeys, platform_gmv: per channel with spend, whether the touchpoints name it (its
-        attribution is the fit's prior) and whether the spend table carries the platform's own GMV for it."""
+        carry-over goes into the fit) and whether the spend table carries the platform's own GMV for it."""
         spend = self.spend
         paid = pd.unique(spend["channel"].astype(str))
         touched = set(pd.unique(self.touchpoints["channel"].astype(str))) if self.has_journeys else set()

@@ -45,7 +45,9 @@ def report_lines(result, lang: str) -> list[str]:
                        low=ratio(r.mroi_low), high=ratio(r.mroi_high),
                        flag=(t("aggregate.evidence.flag", lang) if r.likely_confounded else "")
                        + (t("aggregate.evidence.held", lang, factor_x=float(r.held_x))
-                          if np.isfinite(getattr(r, "held_x", np.nan)) else "")))
+                          if np.isfinite(getattr(r, "held_x", np.nan)) else "")
+                       + (t("aggregate.evidence.journey_lag", lang) if getattr(r, "lag_from_journeys", False) is True
+                          else "")))
     if result.platform is not None and len(result.platform):
         lines.append(t("aggregate.platform.title", lang))
         for r in result.platform.itertuples():
@@ -69,7 +71,8 @@ def render_warning_cell(channel: str, segment: str, lang: str) -> str:
 def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = "zh", margin: float | None = None,
                      keep_campaigns: bool = False, platform_prior: bool = False, pooled_prior: bool = False,
                      pool: bool = True, pool_channels: bool = True, shop_events: float | None = None,
-                     no_shop_events: bool = False, cap_untested: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     no_shop_events: bool = False, cap_untested: bool = True,
+                     journey_levels: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit aggregate-mode curves from ``files`` (spend, outcome, lift_tests, channels, current_window),
     print the report on stderr, write ``curves_out`` when given, return the curves table and its draws.
     ``shop_events`` None: the default (``"auto"``, see :class:`roimix.aggregate.AggregateSettings`;
@@ -83,7 +86,7 @@ def aggregate_curves(files: dict, *, curves_out: str | None = None, lang: str = 
         raise UsageError(message=Message("plan.err.cli.aggregate_needs", {"options": ", ".join(missing)}))
     settings = AggregateSettings(current_window_days=files.get("current_window"), platform_prior=platform_prior,
                                  pooled_prior=pooled_prior, pool=pool, pool_channels=pool_channels,
-                                 cap_untested=cap_untested,
+                                 cap_untested=cap_untested, journey_levels=journey_levels,
                                  shop_events=None if no_shop_events else (
                                      shop_events if shop_events is not None else "auto"),
                                  **({"default_margin": margin} if margin is not None else {}),
@@ -123,10 +126,14 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
 @click.option("--outcome", "-o", type=_FILE, required=True, help="total GMV per day or week: date, [segment], value")
 @click.option("--lift-tests", type=_FILE, help="lift-test results that calibrate the curves")
 @click.option("--touchpoints", "-t", type=click.Path(),
-              help="partial journeys: touchpoints of the channels that have them (their attribution is a prior)")
+              help="partial journeys: touchpoints of the channels that have them (they give those channels' "
+                   "carry-over)")
 @click.option("--conversions", "-c", type=click.Path(), help="partial journeys: the orders those journeys lead to")
+@click.option("--journey-levels", is_flag=True,
+              help="partial journeys: also use their attribution as a prior on the covered channels' level (it "
+                   "runs high: the other channels' touches are unseen; see benchmarks/results/aggregate_dev.md)")
 @click.option("--model", default="incremental", show_default=True,
-              help="partial journeys: attribution model whose credit is the prior")
+              help="partial journeys with --journey-levels: attribution model whose credit is the prior")
 @click.option("--lookback-days", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--channels", type=_FILE, help="channel groups and key platforms")
 @click.option("--current-window", type=click.IntRange(1),
@@ -155,11 +162,12 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
 @click.option("--no-shop-events", is_flag=True, help="keep every period (no shop events left out)")
 @click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookback_days, channels, current_window,
+def command(spend, outcome, lift_tests, touchpoints, conversions, journey_levels, model, lookback_days, channels,
+            current_window,
             keep_campaigns, platform_prior, no_pool, no_channel_pool, no_untested_cap, pooled_prior, shop_events,
             no_shop_events, out, lang) -> None:
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
-    some channels are used as their prior) and write them."""
+    some channels give their carry-over) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:
         raise UsageError(message=Message("plan.err.cli.out_suffix", {
             "option": "--out", "formats": ", ".join(_CURVE_SUFFIXES)}))
@@ -169,4 +177,4 @@ def command(spend, outcome, lift_tests, touchpoints, conversions, model, lookbac
                      keep_campaigns=keep_campaigns,
                      platform_prior=platform_prior, pooled_prior=pooled_prior, pool=not no_pool,
                      pool_channels=not no_channel_pool, shop_events=shop_events, no_shop_events=no_shop_events,
-                     cap_untested=not no_untested_cap)
+                     cap_untested=not no_untested_cap, journey_levels=journey_levels)

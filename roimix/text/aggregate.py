@@ -75,6 +75,14 @@ STRINGS = {
         "Journeys cover {journey_channels} only: their attribution is the prior; {aggregate_channels} use "
         "aggregate data only. Touches of the other channels are invisible, so the attribution may credit "
         "their effect to the covered channels (a high prior): check with a lift test"),
+    "aggregate.journeys.partial_lags": (
+        "用户路径（只覆盖部分渠道）给出这些渠道的延迟效应（平均滞后天数）：{lags}；各渠道的水平都来自汇总数据。"
+        "路径的归因不作先验：看不见其他渠道的触点，会把它们的效果算到有路径的渠道上（要用时加 --journey-levels）。"
+        "没有路径的渠道：{aggregate_channels}",
+        "Journeys (of some channels only) give these channels' carry-over (mean lag in days): {lags}; every "
+        "channel's level comes from the aggregate data. Their attribution is not used as a prior: with the other "
+        "channels' touches unseen it credits their effect to the covered channels (--journey-levels to use it "
+        "anyway). Channels without journeys: {aggregate_channels}"),
     "aggregate.header": (
         "汇总模式：{n_cells} 条曲线（{period}），拟合周期 {n_fitted} 个，R² {r2}，交叉验证 RMSE {cv_rmse}",
         "Aggregate mode: {n_cells} curves ({period}), {n_fitted} periods fitted, R² {r2}, cross-validated RMSE "
@@ -90,6 +98,8 @@ STRINGS = {
     "aggregate.evidence.journeys": ("用户路径归因先验 + 汇总数据", "journey attribution prior + aggregate data"),
     "aggregate.evidence.platform_prior": ("平台 GMV × 折算系数（弱先验）+ 汇总数据",
                                           "platform GMV × deflation factor (weak prior) + aggregate data"),
+    "aggregate.evidence.journey_lag": ("  ↻ 延迟效应来自用户路径", "  ↻ carry-over from the journeys"),
+    "aggregate.evidence.journey_lags": ("汇总数据 + 用户路径给出的延迟效应", "aggregate data + carry-over from journeys"),
     "aggregate.evidence.aggregate": ("仅汇总数据（花费波动对总 GMV）", "aggregate data only (spend variation vs total GMV)"),
     "aggregate.evidence.prior": ("仅先验（花费变化不足）", "prior only (spend varies too little)"),
     "aggregate.evidence.unfit": ("未拟合（保持当前花费）", "not fitted (kept at current spend)"),

@@ -253,9 +253,91 @@ def test_partial_journeys_need_both_logs(files, capsys):
     assert code == 2 and "partial journeys need both --touchpoints and --conversions" in capsys.readouterr().err
 
 
+def _sample_outcome(sample_dir):
+    conversions = pd.read_parquet(sample_dir / "conversions.parquet")
+    outcome = (conversions.assign(date=conversions["timestamp"].dt.normalize())
+               .groupby(["date", "product_segment"], as_index=False)["value"].sum()
+               .rename(columns={"product_segment": "segment"}))
+    return conversions, outcome
+
+
+def test_partial_journeys_give_their_channels_carry_over_and_say_so(sample_dir):
+    """By default partial journeys (Alibaba's side of the sample market: ztc, wxt, brand search, direct) give
+    the channels they know well their carry-over kernel, from the touch-to-order gaps as pipeline mode makes
+    it, and no level prior: every cell's level is aggregate evidence, pooled. The covered channels' fitted
+    mean lag is the journeys' (to the kernel's truncation), nearer the truth's 0.5 days than aggregate data
+    alone make it; the note names the lags and the channels without journeys; the fit report marks the
+    cells."""
+    from response import FitSettings, estimate_lags
+    from response.lag import mean_lag
+    from roimix.aggregate import AggregateSettings, journey_carryover, run_aggregate
+    from attribution.engines import DuckDBEngine, open_logs
+
+    touchpoints = pd.read_parquet(sample_dir / "touchpoints.parquet")
+    conversions, outcome = _sample_outcome(sample_dir)
+    journeys = touchpoints[touchpoints["channel"].isin(["ztc", "wxt", "brand_search", "direct"])]
+    settings = AggregateSettings(fit=FitSettings(n_bootstrap=0))
+    alone = run_aggregate(sample_dir / "spend.csv", outcome, settings=settings)
+    partial = run_aggregate(sample_dir / "spend.csv", outcome, touchpoints=journeys, conversions=conversions,
+                            settings=settings)
+    assert set(partial.evidence["evidence"]) == {"aggregate"}, "no level prior from partial journeys"
+    assert partial.curves["prior_value"].isna().all() and partial.curves["pool_value"].notna().all()
+    lagged = partial.evidence.set_index(["channel", "segment"])["lag_from_journeys"]
+    assert set(lagged[lagged].index) == {(c, s) for c in ("ztc", "wxt") for s in ("existing", "new")}
+    with open_logs(journeys, conversions, engine=DuckDBEngine()) as logs:
+        views = logs.views(lookback_days=30, by=("date", "product_segment"), views=("paths", "gaps"))
+    kernels, lags = journey_carryover(views, ["qianchuan", "wxt", "ztc"], 30, 1)
+    assert list(lags["channel"]) == ["wxt", "ztc"]  # qianchuan: no journeys
+    own = estimate_lags(views.gaps, lookback_days=30, channels=["wxt", "ztc"]).set_index("channel")
+    assert np.allclose(lags.set_index("channel")["lag_mean_days"], own["lag_mean_days"])
+    fitted = partial.curves.set_index(["channel", "segment"])["lag_mean_periods"]
+    solo = alone.curves.set_index(["channel", "segment"])["lag_mean_periods"]
+    truth = pd.read_csv(sample_dir / "truth_curves.csv").set_index(["channel", "segment"])["lag_mean_days"]
+    for channel in ("ztc", "wxt"):
+        kernel = kernels.loc[kernels["channel"] == channel].sort_values("offset")["weight"].to_numpy()
+        for segment in ("existing", "new"):
+            assert fitted[(channel, segment)] == pytest.approx(mean_lag(kernel), abs=1e-9)
+        error = lambda lag: abs(np.log((lag + 0.5) / (truth[(channel, "existing")] + 0.5)))  # noqa: E731
+        assert error(fitted[(channel, "existing")]) < error(solo[(channel, "existing")]), (channel, fitted, solo)
+    note = next(w for w in partial.warnings if w.key == "aggregate.journeys.partial_lags")
+    assert [x.split()[0] for x in note.values["lags"]] == ["wxt", "ztc"]
+    assert "qianchuan" in note.values["aggregate_channels"] and "ztc" not in note.values["aggregate_channels"]
+    from roimix.commands.fit import report_lines
+
+    lines = report_lines(partial, "en")
+    assert sum("carry-over from the journeys" in line for line in lines) == 4
+    assert any("give these channels' carry-over" in line for line in lines)
+
+
+def test_fit_takes_the_journeys_level_prior_only_when_asked(sample_dir, tmp_path, capsys):
+    """``roimix fit`` with partial journeys: by default the covered cells are marked as carrying the journeys'
+    carry-over and keep aggregate evidence; ``--journey-levels`` makes the journeys' attribution their prior
+    (evidence ``journeys``), said in the report."""
+    touchpoints = pd.read_parquet(sample_dir / "touchpoints.parquet")
+    touchpoints[touchpoints["channel"].isin(["ztc", "wxt", "direct"])].to_parquet(tmp_path / "tp.parquet")
+    conversions, outcome = _sample_outcome(sample_dir)
+    outcome.to_csv(tmp_path / "gmv.csv", index=False)
+    args = ["fit", "-s", str(sample_dir / "spend.csv"), "-o", str(tmp_path / "gmv.csv"), "-t",
+            str(tmp_path / "tp.parquet"), "-c", str(sample_dir / "conversions.parquet"), "--lang", "en"]
+    for extra, name in (([], "lags.csv"), (["--journey-levels"], "levels.csv")):
+        capsys.readouterr()
+        assert main(args + extra + ["--out", str(tmp_path / name)]) == 0
+        err = capsys.readouterr().err
+        curves = pd.read_csv(tmp_path / name, encoding="utf-8-sig")
+        covered = curves["channel"].isin(["ztc", "wxt"])
+        if extra:
+            assert set(curves.loc[covered, "evidence"]) == {"journeys"} and curves.loc[covered, "prior_value"].gt(0).all()
+            assert "journey attribution prior + aggregate data" in err and "carry-over from the journeys" not in err
+        else:
+            assert set(curves["evidence"]) == {"aggregate"} and curves.loc[covered, "lag_from_journeys"].all()
+            assert not curves.loc[~covered, "lag_from_journeys"].any()
+            assert err.count("carry-over from the journeys") == covered.sum()
+
+
 def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
-    """The sample market (known curves) with journeys for Alibaba's channels only (ztc, wxt and the
-    organic touches around them): those cells get the attribution prior and evidence ``journeys``,
+    """With ``journey_levels`` (``roimix fit --journey-levels``) the sample market (known curves) with journeys
+    for Alibaba's channels only (ztc, wxt and the organic touches around them): those cells get the attribution
+    prior and evidence ``journeys``,
     the others stay ``aggregate``, in one fit; and the journey cells' marginal ROI at today's spend
     moves to the truth: at least 3 of the 4 within 0.5–2× of it (aggregate alone: 1 of 4; measured
     2.91, 0.98, 1.29, 1.47 vs 0.01, 0.00, 1.95, 2.64 for wxt/existing, wxt/new, ztc/existing, ztc/new on
@@ -265,13 +347,10 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
     from roimix.aggregate import AggregateSettings, run_aggregate
 
     touchpoints = pd.read_parquet(sample_dir / "touchpoints.parquet")
-    conversions = pd.read_parquet(sample_dir / "conversions.parquet")
-    outcome = (conversions.assign(date=conversions["timestamp"].dt.normalize())
-               .groupby(["date", "product_segment"], as_index=False)["value"].sum()
-               .rename(columns={"product_segment": "segment"}))
+    conversions, outcome = _sample_outcome(sample_dir)
     journeys = touchpoints[touchpoints["channel"].isin(["ztc", "wxt", "brand_search", "direct"])]
-    settings = AggregateSettings(fit=FitSettings(n_bootstrap=0))
-    alone = run_aggregate(sample_dir / "spend.csv", outcome, settings=settings)
+    alone = run_aggregate(sample_dir / "spend.csv", outcome, settings=AggregateSettings(fit=FitSettings(n_bootstrap=0)))
+    settings = AggregateSettings(fit=FitSettings(n_bootstrap=0), journey_levels=True)
     partial = run_aggregate(sample_dir / "spend.csv", outcome, touchpoints=journeys, conversions=conversions,
                             settings=settings)
     evidence = partial.evidence.set_index(["channel", "segment"])["evidence"]

@@ -129,7 +129,8 @@ def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str)
         if isinstance(evidence, str) and f"aggregate.evidence.{evidence}" in STRINGS:
             held = getattr(r, "held_x", np.nan)  # an untested cell the tests would have raised, held
             rows[-1][t("app.data.evidence", lang)] = t(f"aggregate.evidence.{evidence}", lang) + (
-                t("aggregate.evidence.held", lang, factor_x=float(held)) if np.isfinite(held) else "")
+                t("aggregate.evidence.held", lang, factor_x=float(held)) if np.isfinite(held) else "") + (
+                t("aggregate.evidence.journey_lag", lang) if getattr(r, "lag_from_journeys", False) is True else "")
     return pd.DataFrame(rows)
 
 

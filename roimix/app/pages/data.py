@@ -149,13 +149,13 @@ def aggregate_summary(ds: data.Dataset, facts: dict, lang: str) -> None:
 
 
 def evidence_view(ds: data.Dataset, lang: str) -> pd.DataFrame:
-    """Per channel with spend: the evidence the fit will have (journeys' attribution as a prior + the aggregate
-    data, or the aggregate data alone) and whether the platform's own GMV is there (a labelled reference)."""
+    """Per channel with spend: the evidence the fit will have (the aggregate data, with the carry-over from
+    journeys where there are some) and whether the platform's own GMV is there (a labelled reference)."""
     names = data.channel_label(ds.channels, lang)
     ev = ds.evidence()
     return pd.DataFrame({
         t("app.data.channel", lang): [names.get(c, c) for c in ev["channel"]],
-        t("app.data.evidence", lang): [t("aggregate.evidence.journeys" if j else "aggregate.evidence.aggregate", lang)
+        t("app.data.evidence", lang): [t("aggregate.evidence.journey_lags" if j else "aggregate.evidence.aggregate", lang)
                                        for j in ev["journeys"]],
         t("app.data.platform_gmv", lang): [t("app.data.yes" if p else "app.data.no", lang) for p in ev["platform_gmv"]],
     })
