@@ -279,7 +279,8 @@ def run_aggregate(
     def fit_with(prior_table, fs, tests=lifts, pool_target=None):
         try:
             return fit_curves(by_period, outcome_t[out_cols], prior=prior_table, lift_tests=tests, exclude=exclude,
-                              kernels=journey_kernels, controls=controls, current_spend=current, pool=pool_target, settings=fs)
+                              kernels=journey_kernels, controls=controls, current_spend=current, pool=pool_target,
+                              settings=fs)
         except InputError as err:  # too few periods left, a segment the outcome lacks: the outcome's problem
             expectation = _OUTCOME_EXPECTATIONS.get(getattr(err.message, "key", None))
             if expectation is None:

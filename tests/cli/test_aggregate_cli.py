@@ -326,7 +326,8 @@ def test_fit_takes_the_journeys_level_prior_only_when_asked(sample_dir, tmp_path
         curves = pd.read_csv(tmp_path / name, encoding="utf-8-sig")
         covered = curves["channel"].isin(["ztc", "wxt"])
         if extra:
-            assert set(curves.loc[covered, "evidence"]) == {"journeys"} and curves.loc[covered, "prior_value"].gt(0).all()
+            assert set(curves.loc[covered, "evidence"]) == {"journeys"}
+            assert curves.loc[covered, "prior_value"].gt(0).all()
             assert "journey attribution prior + aggregate data" in err and "carry-over from the journeys" not in err
         else:
             assert set(curves["evidence"]) == {"aggregate"} and curves.loc[covered, "lag_from_journeys"].all()
@@ -349,7 +350,8 @@ def test_partial_journeys_give_their_channels_a_prior_and_say_so(sample_dir):
     touchpoints = pd.read_parquet(sample_dir / "touchpoints.parquet")
     conversions, outcome = _sample_outcome(sample_dir)
     journeys = touchpoints[touchpoints["channel"].isin(["ztc", "wxt", "brand_search", "direct"])]
-    alone = run_aggregate(sample_dir / "spend.csv", outcome, settings=AggregateSettings(fit=FitSettings(n_bootstrap=0)))
+    alone = run_aggregate(sample_dir / "spend.csv", outcome,
+                          settings=AggregateSettings(fit=FitSettings(n_bootstrap=0)))
     settings = AggregateSettings(fit=FitSettings(n_bootstrap=0), journey_levels=True)
     partial = run_aggregate(sample_dir / "spend.csv", outcome, touchpoints=journeys, conversions=conversions,
                             settings=settings)
