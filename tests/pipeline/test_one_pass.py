@@ -206,7 +206,14 @@ def test_aggregate_mode_opens_the_logs_once_and_builds_once(passes, checked_fram
                            channels=channels[curve_sets.CHANNEL_COLUMNS])
     assert passes["journeys"] == 1 and len(connects) == 1
     assert passes["load_table:touchpoints"] == passes["load_table:conversions"] == 1
-    assert set(result.evidence["evidence"]) == {"journeys", "aggregate"}
+    assert set(result.evidence["evidence"]) == {"aggregate"} and result.evidence["lag_from_journeys"].any()
+    passes.clear()
+    connects.clear()
+    levels = run_aggregate(spend, outcome, touchpoints=partial, conversions=cv,
+                           channels=channels[curve_sets.CHANNEL_COLUMNS],
+                           settings=AggregateSettings(fit=FitSettings(n_bootstrap=0), journey_levels=True))
+    assert passes["journeys"] == 1 and len(connects) == 1  # the prior's attribution reads the same build
+    assert set(levels.evidence["evidence"]) == {"journeys", "aggregate"}
 
     import roimix.aggregate as aggregate
 
