@@ -195,6 +195,7 @@ def table(rows: list[dict]) -> str:
 FIRST_CONTENT_AIM_S = 2.0
 FITTED_PLAN_AIM_S = 8.0
 COLD_SECTION = "## Cold open in Chromium"
+PREVIOUS_RUN = "### The previous run"
 
 
 def _serve():
@@ -321,13 +322,13 @@ def write_cold(rows: list[dict], path: Path) -> str:
                "Command: `.venv/bin/python benchmarks/app.py --cold " + str(len(rows)) + " --out " + str(path) + "`.\n\n"
                + cold_table(rows) + "\n")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    before = ""  # the section this run replaces is kept below it, as the previous table
+    before = ""  # the section this run replaces is kept below it, as the previous run (one only)
     if COLD_SECTION in text:
-        before = text[text.index(COLD_SECTION) + len(COLD_SECTION):].strip()
+        before = text[text.index(COLD_SECTION) + len(COLD_SECTION):].split(PREVIOUS_RUN)[0].strip()
         text = text[:text.index(COLD_SECTION)].rstrip() + "\n\n"
     elif text:
         text = text.rstrip() + "\n\n"
-    kept = f"\n### The previous run\n\n{before}\n" if before else ""
+    kept = f"\n{PREVIOUS_RUN}\n\n{before}\n" if before else ""
     path.write_text(text + section + kept, encoding="utf-8")
     return section
 
