@@ -19,6 +19,7 @@ import pandas as pd
 from roimix.errors import UsageError
 from roimix.messages import Message
 from roimix.text import ratio, t
+from roimix.report.evidence import evidence_marks
 
 _FILE = click.Path(dir_okay=False)
 _CURVE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -44,10 +45,7 @@ def report_lines(result, lang: str) -> list[str]:
                        evidence=t(f"aggregate.evidence.{r.evidence}", lang), mroi=ratio(r.marginal_roi),
                        low=ratio(r.mroi_low), high=ratio(r.mroi_high),
                        flag=(t("aggregate.evidence.flag", lang) if r.likely_confounded else "")
-                       + (t("aggregate.evidence.held", lang, factor_x=float(r.held_x))
-                          if np.isfinite(getattr(r, "held_x", np.nan)) else "")
-                       + (t("aggregate.evidence.journey_lag", lang) if getattr(r, "lag_from_journeys", False) is True
-                          else "")))
+                       + evidence_marks(r, lang)))
     if result.platform is not None and len(result.platform):
         lines.append(t("aggregate.platform.title", lang))
         for r in result.platform.itertuples():
@@ -163,9 +161,8 @@ def keep_curves(curves: pd.DataFrame, draws: pd.DataFrame, path: str, said: str,
 @click.option("--out", type=_FILE, required=True, help="where the curves go: curves.csv or curves.parquet")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def command(spend, outcome, lift_tests, touchpoints, conversions, journey_levels, model, lookback_days, channels,
-            current_window,
-            keep_campaigns, platform_prior, no_pool, no_channel_pool, no_untested_cap, pooled_prior, shop_events,
-            no_shop_events, out, lang) -> None:
+            current_window, keep_campaigns, platform_prior, no_pool, no_channel_pool, no_untested_cap, pooled_prior,
+            shop_events, no_shop_events, out, lang) -> None:
     """Fit response curves from spend and total GMV per day or week (no journeys needed; journeys for
     some channels give their carry-over) and write them."""
     if Path(out).suffix.lower() not in _CURVE_SUFFIXES:

@@ -10,6 +10,7 @@ from response.report import level_band_cny
 from roimix.app import data, engine, figures, shared, state
 from roimix.app.errors import attempt, guard
 from roimix.text import STRINGS, money, percent, t
+from roimix.report.evidence import evidence_marks
 
 REL_SD_WARN = 0.75
 
@@ -127,10 +128,7 @@ def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str)
         })
         evidence = getattr(r, "evidence", None)  # aggregate mode: what the cell's curve rests on
         if isinstance(evidence, str) and f"aggregate.evidence.{evidence}" in STRINGS:
-            held = getattr(r, "held_x", np.nan)  # an untested cell the tests would have raised, held
-            rows[-1][t("app.data.evidence", lang)] = t(f"aggregate.evidence.{evidence}", lang) + (
-                t("aggregate.evidence.held", lang, factor_x=float(held)) if np.isfinite(held) else "") + (
-                t("aggregate.evidence.journey_lag", lang) if getattr(r, "lag_from_journeys", False) is True else "")
+            rows[-1][t("app.data.evidence", lang)] = t(f"aggregate.evidence.{evidence}", lang) + evidence_marks(r, lang)
     return pd.DataFrame(rows)
 
 
