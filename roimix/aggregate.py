@@ -249,7 +249,8 @@ def run_aggregate(
     journey_kernels = None
     if touchpoints is not None:
         paid = sorted(spend_t["channel"].unique())
-        views = _journey_views(touchpoints, conversions, views, settings.lookback_days)
+        views = _journey_views(touchpoints, conversions, views, settings.lookback_days,
+                               ("paths", "gaps") if settings.journey_levels else ("gaps",))
         if settings.journey_levels:
             stage("attribution")
             journeys = journey_prior(touchpoints, conversions, paid=paid, first=dates.min(), last=dates.max(),
@@ -528,16 +529,18 @@ def _period(table: pd.DataFrame, name: str, *, gaps_allowed: bool) -> tuple[int,
     return step, []
 
 
-def _journey_views(touchpoints: Source, conversions: Source, views: JourneyViews | None, lookback_days: int):
-    """The partial journeys' paths and touch-to-order gaps by date and product segment: ``views`` when built
-    already, else the logs opened once (checked: every problem in one :class:`TableError`) and built there."""
+def _journey_views(touchpoints: Source, conversions: Source, views: JourneyViews | None, lookback_days: int,
+                   wanted: tuple[str, ...]):
+    """The partial journeys' ``wanted`` views (paths, touch-to-order gaps) by date and product segment: ``views``
+    when built already, else the logs opened once (checked: every problem in one :class:`TableError`) and built
+    there."""
     from attribution.engines import DuckDBEngine, open_logs
 
     by = ("date", "product_segment")
     if views is None:
         with open_logs(touchpoints, conversions, engine=DuckDBEngine()) as logs:
-            return logs.views(lookback_days=lookback_days, by=by, views=("paths", "gaps"))
-    return views.check(lookback_days=lookback_days, by=by, views=("paths", "gaps"))
+            return logs.views(lookback_days=lookback_days, by=by, views=wanted)
+    return views.check(lookback_days=lookback_days, by=by, views=wanted)
 
 
 def journey_carryover(views: JourneyViews, paid: list[str], lookback_days: int,
