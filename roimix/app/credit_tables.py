@@ -30,6 +30,17 @@ def views(token: str, _ds: Dataset):
                        by=("date", "product_segment"), views=("paths", "path_units", "gaps", "orders", "journeys"))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def carried_channels(token: str, _ds: Dataset, period_days: int) -> frozenset[str]:
+    """The paid channels whose carry-over aggregate mode's fit takes from the partial journeys (those with
+    enough orders, :func:`roimix.aggregate.journey_carryover`), off the dataset's one build."""
+    from roimix.aggregate import journey_carryover
+
+    paid = sorted(pd.unique(_ds.spend["channel"].astype(str)))
+    _, lags = journey_carryover(views(token, _ds), paid, LOOKBACK_DAYS, period_days)
+    return frozenset(lags["channel"].astype(str))
+
+
 def journeys(token: str, _ds: Dataset):
     """The journeys and their touches (for time decay), off the dataset's one build."""
     return views(token, _ds).journeys

@@ -90,9 +90,11 @@ class Dataset:
         """Touchpoints and orders are there (all channels in journeys mode, some or all in aggregate mode)."""
         return self.touchpoints is not None and self.conversions is not None
 
-    def evidence(self) -> pd.DataFrame:
-        """channel, journeys, platform_gmv: per channel with spend, whether the touchpoints name it (its
-        carry-over goes into the fit) and whether the spend table carries the platform's own GMV for it."""
+    def evidence(self, carried: frozenset[str] = frozenset()) -> pd.DataFrame:
+        """channel, journeys, carry_over, platform_gmv: per channel with spend, whether the touchpoints name it,
+        whether its carry-over comes from them (``carried``: the channels whose journeys have enough orders, as
+        aggregate mode's fit decides, :func:`roimix.aggregate.journey_carryover`) and whether the spend table
+        carries the platform's own GMV for it."""
         spend = self.spend
         paid = pd.unique(spend["channel"].astype(str))
         touched = set(pd.unique(self.touchpoints["channel"].astype(str))) if self.has_journeys else set()
@@ -100,6 +102,7 @@ class Dataset:
         if "platform_gmv" in spend.columns:
             platform = set(spend.loc[pd.to_numeric(spend["platform_gmv"], errors="coerce").notna(), "channel"].astype(str))
         return pd.DataFrame({"channel": paid, "journeys": [c in touched for c in paid],
+                             "carry_over": [c in touched and c in carried for c in paid],
                              "platform_gmv": [c in platform for c in paid]})
 
 

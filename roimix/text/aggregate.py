@@ -100,6 +100,9 @@ STRINGS = {
                                           "platform GMV × deflation factor (weak prior) + aggregate data"),
     "aggregate.evidence.journey_lag": ("  ↻ 延迟效应来自用户路径", "  ↻ carry-over from the journeys"),
     "aggregate.evidence.journey_lags": ("汇总数据 + 用户路径给出的延迟效应", "aggregate data + carry-over from journeys"),
+    "aggregate.evidence.journeys_few": (
+        "仅汇总数据（用户路径里该渠道的成交不足 {need} 笔，估不出延迟效应）",
+        "aggregate data only (the journeys have fewer than {need} of its orders, too few to tell its carry-over)"),
     "aggregate.evidence.aggregate": ("仅汇总数据（花费波动对总 GMV）", "aggregate data only (spend variation vs total GMV)"),
     "aggregate.evidence.prior": ("仅先验（花费变化不足）", "prior only (spend varies too little)"),
     "aggregate.evidence.unfit": ("未拟合（保持当前花费）", "not fitted (kept at current spend)"),

@@ -81,11 +81,15 @@ def test_the_apps_aggregate_curves_are_the_clis_fit(sample_dir, tmp_path):
 
 
 def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample_dir):
-    """Touchpoints for two channels only (as Alibaba's own ad products would give) and the platform's own GMV
-    for one: the Data page names each channel's evidence, and the fit and plan run on them."""
+    """Touchpoints for two channels (as Alibaba's own ad products would give), a third with a few buyers' touches
+    only, and the platform's own GMV for one: the Data page names each channel's evidence as the fit will use it
+    (the third's journeys have too few orders to tell its carry-over), and the fit and plan run on them."""
     touch = pd.read_parquet(sample_dir / "touchpoints.parquet")
-    touch = touch[touch["channel"].isin(["ztc", "wxt"])]
     conv = pd.read_parquet(sample_dir / "conversions.parquet")
+    few_buyers = touch.loc[(touch["channel"] == "xiaohongshu") & touch["user_id"].isin(conv["user_id"]),
+                           "user_id"].unique()[:20]
+    touch = touch[touch["channel"].isin(["ztc", "wxt"])
+                  | ((touch["channel"] == "xiaohongshu") & touch["user_id"].isin(few_buyers))]
     spend = pd.read_csv(sample_dir / "spend.csv")
     spend["platform_gmv"] = (spend["spend"] * 3.0).where(spend["channel"] == "ztc").round(2)
     at = goto(app, "data")
@@ -100,8 +104,11 @@ def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample
     view = frame_with(at, "各渠道的证据").set_index("渠道")
     labels = pd.read_csv(sample_dir / "channels.csv").set_index("channel")["label_zh"]
     journeys = {labels[c] for c in ("ztc", "wxt")}
+    few = labels["xiaohongshu"]
     for name, row in view.iterrows():
-        want = "汇总数据 + 用户路径给出的延迟效应" if name in journeys else "仅汇总数据（花费波动对总 GMV）"
+        want = ("汇总数据 + 用户路径给出的延迟效应" if name in journeys
+                else "仅汇总数据（用户路径里该渠道的成交不足 50 笔，估不出延迟效应）" if name == few
+                else "仅汇总数据（花费波动对总 GMV）")
         assert row["各渠道的证据"] == want, (name, row.to_dict())
         assert row["平台 GMV（对照）"] == ("有" if name == labels["ztc"] else "无")
     at = goto(at, "curves")
@@ -112,6 +119,7 @@ def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample
     for name in journeys:
         assert by_channel[name] == {lagged}, by_channel
     assert lagged not in set().union(*(by_channel.drop(list(journeys), errors="ignore")))
+    assert by_channel[few] == {"仅汇总数据（花费波动对总 GMV）"}, by_channel  # no carry-over from its few journeys
     at = goto(at, "optimise")
     assert_clean(at)
 

@@ -145,18 +145,25 @@ def aggregate_summary(ds: data.Dataset, facts: dict, lang: str) -> None:
     st.caption(t("app.data.aggregate_counts", lang, period=t("app.data.weekly" if weekly else "app.data.daily", lang),
                  start=f"{facts['outcome_start']:{fmt}}", end=f"{facts['outcome_end']:{fmt}}"))
     st.markdown(f"**{t('app.data.evidence', lang)}**")
-    st.dataframe(evidence_view(ds, lang), hide_index=True, width="stretch", height="content")
+    st.dataframe(evidence_view(ds, facts["period_days"], lang), hide_index=True, width="stretch", height="content")
 
 
-def evidence_view(ds: data.Dataset, lang: str) -> pd.DataFrame:
-    """Per channel with spend: the evidence the fit will have (the aggregate data, with the carry-over from
-    journeys where there are some) and whether the platform's own GMV is there (a labelled reference)."""
+def evidence_view(ds: data.Dataset, period_days: int, lang: str) -> pd.DataFrame:
+    """Per channel with spend: the evidence the fit will have (the aggregate data, with the carry-over from the
+    journeys where they have enough of its orders, as the fit decides) and whether the platform's own GMV is there
+    (a labelled reference)."""
+    from response.lag import MIN_TOUCHES
+
+    from roimix.app.credit_tables import carried_channels
+
     names = data.channel_label(ds.channels, lang)
-    ev = ds.evidence()
+    ev = ds.evidence(carried_channels(ds.token, ds, period_days) if ds.has_journeys else frozenset())
+    words = [t("aggregate.evidence.journey_lags", lang) if c
+             else t("aggregate.evidence.journeys_few", lang, need=MIN_TOUCHES) if j
+             else t("aggregate.evidence.aggregate", lang) for j, c in zip(ev["journeys"], ev["carry_over"])]
     return pd.DataFrame({
         t("app.data.channel", lang): [names.get(c, c) for c in ev["channel"]],
-        t("app.data.evidence", lang): [t("aggregate.evidence.journey_lags" if j else "aggregate.evidence.aggregate", lang)
-                                       for j in ev["journeys"]],
+        t("app.data.evidence", lang): words,
         t("app.data.platform_gmv", lang): [t("app.data.yes" if p else "app.data.no", lang) for p in ev["platform_gmv"]],
     })
 
