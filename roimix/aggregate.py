@@ -345,6 +345,8 @@ def run_aggregate(
         fit = widened_bands(fit, set(widened_cells), settings.band_widening)
         warnings.append(Message("aggregate.bands_widened", {
             "factor_x": settings.band_widening, "cells": [f"{c}/{g}" for c, g in widened_cells]}))
+    if platform is not None:  # 增量投产 and its band as the curves state them (held, widened)
+        platform = _platform_table(spend_t, fit, lifts, period_days)
     curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin)
     curves = curves.merge(evidence, on=["channel", "segment"], how="left").assign(period_days=period_days)
     if platform is not None:

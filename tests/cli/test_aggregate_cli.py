@@ -141,6 +141,27 @@ def test_platform_roas_is_shown_beside_the_incremental_with_its_deflation(files,
     assert code == 0 and "平台投产" in capsys.readouterr().err
 
 
+def test_platform_comparison_states_the_curves_final_band():
+    """The 增量投产 band beside the platform's is the curves' stated band: aggregate-only cells' bands are widened
+    (``band_widening``) after the fit, and the comparison is made from the fit as stated, not the one before."""
+    from roimix.aggregate import AggregateSettings, run_aggregate
+
+    spend, outcome = DAILY
+    no_windows = pd.DataFrame(columns=["start", "end"])  # --keep-campaigns
+    stated = run_aggregate(spend, outcome, settings=AggregateSettings(exclude=no_windows))
+    narrow = run_aggregate(spend, outcome, settings=AggregateSettings(exclude=no_windows, band_widening=1.0))
+    level = stated.fit.curves.set_index("channel")
+    for r in stated.platform.itertuples():
+        assert r.incremental_roas_low / r.incremental_roas == pytest.approx(level.loc[r.channel, "a_low"]
+                                                                           / level.loc[r.channel, "a"], rel=1e-9)
+        assert r.incremental_roas_high / r.incremental_roas == pytest.approx(level.loc[r.channel, "a_high"]
+                                                                            / level.loc[r.channel, "a"], rel=1e-9)
+    wider = (stated.platform["incremental_roas_high"] - stated.platform["incremental_roas_low"]).to_numpy()
+    plain = (narrow.platform["incremental_roas_high"] - narrow.platform["incremental_roas_low"]).to_numpy()
+    assert (wider > plain * 1.05).all(), (wider, plain)
+    pd.testing.assert_series_equal(stated.platform["incremental_roas"], narrow.platform["incremental_roas"])
+
+
 def test_a_lift_test_is_named_as_the_channels_evidence(files, tmp_path, capsys):
     lift = tmp_path / "lift.csv"
     a, b = TRUTH["douyin"]
