@@ -43,6 +43,9 @@ class CurveSet:
     decomposition: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     """The fit's daily decomposition (date, outcome, component, value: actual, baseline and each cell's
     incremental GMV); fitted curves only (given curves have no history), for :func:`history_estimates`."""
+    platform: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    """Aggregate mode with the platforms' own GMV: per channel, 平台投产 beside 增量投产 and the deflation factor
+    (:attr:`roimix.aggregate.AggregateResult.platform`); else None."""
 
 
 CHANNEL_COLUMNS = ["channel", "group", "key_platform", "label_zh", "label_en"]
@@ -107,7 +110,8 @@ def _fit_aggregate(token: str, ds: Dataset, progress=None) -> CurveSet:
     bands[["spend", "value", "low", "high"]] = bands[["spend", "value", "low", "high"]] / p
     _FITTED.add(token)
     return CurveSet("fitted", table, bands, tuple(result.warnings), result.fit.summary, token=f"fitted:{token}",
-                    draws=result.draws, decomposition=result.fit.decomposition if p == 1 else None)
+                    draws=result.draws, decomposition=result.fit.decomposition if p == 1 else None,
+                    platform=result.platform)
 
 
 def _bands_of(table: pd.DataFrame, *, points: int = 121) -> pd.DataFrame:

@@ -293,6 +293,42 @@ def roi_bars(roi: pd.DataFrame, channels: pd.DataFrame, lang: str, *, metric: st
                                  yaxis=yaxis))
 
 
+def platform_vs_incremental(platform: pd.DataFrame, channels: pd.DataFrame, lang: str) -> go.Figure:
+    """Per channel (one row each): the platform's own ROAS (its attributed GMV ÷ spend, hollow) beside the incremental
+    ROAS of the fitted curves with its 90 % band (filled, the channel's colour), a dotted line at break-even.
+
+    ``platform``: channel, platform_roas, incremental_roas, incremental_roas_low, incremental_roas_high."""
+    colours, names = channel_colours(channels), labels(channels, lang)
+    frame = platform[np.isfinite(platform["platform_roas"].astype(float))
+                     & np.isfinite(platform["incremental_roas"].astype(float))].sort_values("platform_roas")
+    if frame.empty:
+        return empty(t("app.fig.no_spend", lang))
+    rows = [_label(c, names) for c in frame["channel"]]
+    inc, lo, hi = (frame[c].to_numpy(dtype=float) for c in
+                   ("incremental_roas", "incremental_roas_low", "incremental_roas_high"))
+    data = [
+        {"type": "scatter", "mode": "markers", "name": t("app.fig.platform_roas", lang), "y": rows,
+         "x": frame["platform_roas"].astype(float).tolist(), "marker": {"symbol": "circle-open", "size": 13, "color": "#555",
+                                                 "line": {"width": 2}},
+         "hovertemplate": "%{y}: " + t("app.fig.platform_roas", lang) + " %{x:.2f}<extra></extra>"},
+        {"type": "scatter", "mode": "markers", "name": t("app.fig.incremental_roas", lang), "y": rows, "x": inc.tolist(),
+         "marker": {"size": 12, "color": [colours.get(c, "#999") for c in frame["channel"]]},
+         "error_x": {"type": "data", "symmetric": False, "array": np.maximum(hi - inc, 0),
+                     "arrayminus": np.maximum(inc - lo, 0), "color": "#777", "thickness": 1.5},
+         "customdata": np.column_stack([lo, hi]),
+         "hovertemplate": "%{y}: " + t("app.fig.incremental_roas", lang)
+                          + " %{x:.2f} (90%: %{customdata[0]:.2f}–%{customdata[1]:.2f})<extra></extra>"},
+    ]
+    shapes = [{"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 1.0, "x1": 1.0,
+               "line": {"color": "#888", "dash": "dot"}}]
+    layout = _layout(t("app.fig.platform_title", lang), height=190 + 48 * len(frame), shapes=shapes,
+                     xaxis={"title": {"text": t("app.fig.roas_axis", lang)}, "rangemode": "tozero",
+                            "showgrid": True, "gridcolor": "#EEE"},
+                     margin={"l": 10, "r": 10, "t": 90, "b": 10})
+    layout["legend"].update(y=1.0, yanchor="bottom")  # above the rows: below, it would sit on the axis title
+    return _figure(data, layout)
+
+
 def baseline_split(credit: pd.DataFrame, channels: pd.DataFrame, lang: str, *, measure: str = "value") -> go.Figure:
     """Donut of one model's credit: the baseline slice against each channel's incremental slice."""
     colours, names = channel_colours(channels), labels(channels, lang)

@@ -163,6 +163,10 @@ STRINGS = {
     "app.fig.mroi": ("边际投产比", "Marginal ROAS"),
     "app.fig.shares_value": ("各模型的 GMV 归因占比", "Share of GMV credited by each model"),
     "app.fig.shares_conversions": ("各模型的订单归因占比", "Share of orders credited by each model"),
+    "app.fig.platform_title": ("平台投产 vs 增量投产", "Platform ROAS vs incremental ROAS"),
+    "app.fig.platform_roas": ("平台投产（平台自报）", "platform ROAS (the platform's own report)"),
+    "app.fig.incremental_roas": ("增量投产（曲线，90% 区间）", "incremental ROAS (the curves, 90% band)"),
+    "app.fig.roas_axis": ("GMV ÷ 花费", "GMV ÷ spend"),
     "app.fig.roas_title": ("归因投产比（归因 GMV ÷ 花费）", "Attributed ROAS (credited GMV ÷ spend)"),
     "app.fig.cpa_title": ("CPA（花费 ÷ 归因订单）", "CPA (spend ÷ credited orders)"),
     "app.fig.baseline_title": ("自然成交与各渠道增量", "Baseline against each channel's uplift"),
@@ -435,6 +439,19 @@ STRINGS = {
         "曲线给出的增量 GMV（{claimed}/天）超过了观察到的全部 GMV（{observed}/天）：曲线水平偏高，方案金额仅供参考。",
         "The curves claim more incremental GMV ({claimed} a day) than all GMV observed ({observed} a day): their levels are too high; treat plan amounts as indicative.",
     ),
+    "app.cur.platform_title": ("平台投产 vs 增量投产", "Platform ROAS vs incremental ROAS"),
+    "app.cur.platform_note": (
+        "平台报表只是带标签的弱参考，不是真值：平台把经过它的成交都算给自己，增量投产只算因投放多出来的 GMV。"
+        "折算系数 = 增量 ÷ 平台；有增量实验的渠道，系数由实验校准的拟合学得。",
+        "Platform reports are a labelled, weak reference, never the truth: a platform credits itself with every order "
+        "that passed through it, incremental ROAS counts only the GMV the spend added. Deflation factor = incremental "
+        "÷ platform; for a lift-tested channel it is learned from the test-calibrated fit."),
+    "app.cur.col.platform_spend": ("平台报表期间花费", "Spend over the reported days"),
+    "app.cur.col.platform_gmv": ("平台 GMV", "Platform GMV"),
+    "app.cur.col.platform_roas": ("平台投产", "Platform ROAS"),
+    "app.cur.col.incremental_roas": ("增量投产（90% 区间）", "Incremental ROAS (90% band)"),
+    "app.cur.col.deflation": ("折算系数（90% 区间）", "Deflation factor (90% band)"),
+    "app.cur.col.deflation_source": ("系数来源", "Factor from"),
     "app.cur.fit_quality": ("拟合质量", "Fit quality"),
     "app.cur.fit_line": ("{outcome}：R² {r2}（用 {days}/{total} 天拟合）", "{outcome}: R² {r2} (fitted on {days} of {total} days)"),
     # --- attribution page ------------------------------------------------------------------------------

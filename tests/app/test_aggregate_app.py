@@ -5,6 +5,8 @@ CLI's aggregate fit (the same numbers), and the plan states its range."""
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import pandas as pd
 import pytest
@@ -120,6 +122,25 @@ def test_partial_journeys_and_platform_reports_are_named_per_channel(app, sample
         assert by_channel[name] == {lagged}, by_channel
     assert lagged not in set().union(*(by_channel.drop(list(journeys), errors="ignore")))
     assert by_channel[few] == {"仅汇总数据（花费波动对总 GMV）"}, by_channel  # no carry-over from its few journeys
+    # 平台投产 beside 增量投产 for the one channel with platform reports: the platform's own GMV ÷ spend, the
+    # deflation factor = incremental ÷ platform, each with its band, and the chart of the two
+    comparison = frame_with(at, "平台投产").set_index("渠道")
+    assert list(comparison.index) == [labels["ztc"]]
+    row = comparison.loc[labels["ztc"]]
+    assert row["平台投产"] == "3.00"  # platform_gmv was 3 × spend, to the fen
+    number = r"(-?\d+\.\d\d)"
+    inc, inc_lo, inc_hi = map(float, re.fullmatch(f"{number}（{number}–{number}）", row["增量投产（90% 区间）"]).groups())
+    f, f_lo, f_hi = map(float, re.fullmatch(f"{number}（{number}–{number}）", row["折算系数（90% 区间）"]).groups())
+    assert inc_lo <= inc <= inc_hi and f_lo <= f <= f_hi
+    assert f == pytest.approx(inc / 3.0, abs=0.006) and f_hi == pytest.approx(inc_hi / 3.0, abs=0.006)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    platform_chart = [c for c in charts if c["layout"]["title"]["text"] == "平台投产 vs 增量投产"]
+    assert len(platform_chart) == 1 and [tr["x"] for tr in platform_chart[0]["data"]][0] == [3.0]
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()
+    assert_clean(at)
+    english = frame_with(at, "Platform ROAS").set_index("Channel")
+    assert english.iloc[0]["Platform ROAS"] == "3.00" and english.iloc[0]["Factor from"] == "learned from the fit's own level, band from the curve draws"
+    at.sidebar.segmented_control(key="w.lang").set_value("zh").run()
     at = goto(at, "optimise")
     assert_clean(at)
 

@@ -105,7 +105,25 @@ def all_figures(lang: str) -> dict[str, go.Figure]:
         "budget_sweep": figures.budget_sweep(sweep, lang, current_budget=1.5e4, chosen_budget=2e4),
         "daily_plan": figures.daily_plan(daily, phases, CHANNELS, lang),
         "scenario_compare": figures.scenario_compare(summary, lang),
+        "platform_vs_incremental": figures.platform_vs_incremental(platform_table(), CHANNELS, lang),
     }
+
+
+def platform_table():
+    return pd.DataFrame({"channel": ["ztc", "xiaohongshu"], "platform_roas": [6.0, 2.5],
+                         "incremental_roas": [1.8, 2.1], "incremental_roas_low": [1.2, 0.9],
+                         "incremental_roas_high": [2.5, 3.4]})
+
+
+def test_platform_figure_puts_each_channels_two_roas_on_its_row_with_the_band_around_the_incremental():
+    fig = figures.platform_vs_incremental(platform_table(), CHANNELS, "en")
+    platform, incremental = fig.data
+    assert list(platform.y) == list(incremental.y) == ["Xiaohongshu", "Zhitongche"]  # by platform ROAS, low first
+    assert list(platform.x) == [2.5, 6.0] and list(incremental.x) == [2.1, 1.8]
+    np.testing.assert_allclose(np.asarray(incremental.x) + incremental.error_x.array, [3.4, 2.5])
+    np.testing.assert_allclose(np.asarray(incremental.x) - incremental.error_x.arrayminus, [0.9, 1.2])
+    colours = figures.channel_colours(CHANNELS)
+    assert list(incremental.marker.color) == [colours["xiaohongshu"], colours["ztc"]]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -132,6 +132,26 @@ def roi_table(curves: engine.CurveSet, result, names: dict[str, str], lang: str)
     return pd.DataFrame(rows)
 
 
+def platform_view(platform: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Per channel with platform reports: spend and the platform's GMV over the days it reported, 平台投产, 增量投产
+    and the deflation factor (incremental ÷ platform) with their 90 % bands, and what the factor was learned from."""
+
+    def banded(v, lo, hi) -> str:
+        return f"{v:.2f}（{lo:.2f}–{hi:.2f}）" if lang == "zh" else f"{v:.2f} ({lo:.2f}–{hi:.2f})"
+
+    return pd.DataFrame([{
+        t("app.opt.col.channel", lang): names.get(r.channel, r.channel),
+        t("app.cur.col.platform_spend", lang): money(r.spend_cny, lang, 2),
+        t("app.cur.col.platform_gmv", lang): money(r.platform_gmv_cny, lang, 2),
+        t("app.cur.col.platform_roas", lang): f"{r.platform_roas:.2f}" if np.isfinite(r.platform_roas) else "–",
+        t("app.cur.col.incremental_roas", lang): banded(r.incremental_roas, r.incremental_roas_low,
+                                                        r.incremental_roas_high) if np.isfinite(r.incremental_roas) else "–",
+        t("app.cur.col.deflation", lang): banded(r.deflation, r.deflation_low, r.deflation_high)
+        if np.isfinite(r.deflation) else "–",
+        t("app.cur.col.deflation_source", lang): t(f"aggregate.platform.source.{r.factor_source}", lang),
+    } for r in platform.itertuples(index=False)])
+
+
 def plausibility(curves: engine.CurveSet, ds, lang: str) -> None:
     """Warn when the curves claim more incremental GMV than all GMV observed."""
     if ds.aggregate:  # the shop's own GMV: per day over the days the outcome covers (a week counts 7)
@@ -184,6 +204,14 @@ def render() -> None:
         st.subheader(t("app.cur.mroi_title", lang))
         st.dataframe(roi_table(curves, result, names, lang), hide_index=True, width="stretch", height="content")
         plausibility(curves, ds, lang)
+    if curves.platform is not None and len(curves.platform):
+        with guard(lang, t("app.cur.platform_title", lang)):
+            st.subheader(t("app.cur.platform_title", lang))
+            st.caption(t("app.cur.platform_note", lang))
+            st.plotly_chart(figures.platform_vs_incremental(curves.platform, ds.channels, lang), key="fig.platform",
+                            config={"displaylogo": False})
+            st.dataframe(platform_view(curves.platform, names, lang), hide_index=True, width="stretch",
+                         height="content")
     with guard(lang, t("app.cur.warnings", lang)):
         warnings = cell_warnings(curves, ds, lang, names)
         if warnings:
