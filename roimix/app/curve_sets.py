@@ -70,6 +70,15 @@ def fitted_curves(token: str, _ds: Dataset, _fitted: CurveSet | None = None) -> 
     return _fitted if _fitted is not None else fit(token, _ds)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def highest_days(token: str, _ds: Dataset) -> pd.DataFrame:
+    """channel, segment, highest_cny: each cell's highest day of spend in the dataset's history (a week counts
+    as 7 days), :func:`roimix.report.history_range.highest_daily_spend`."""
+    from roimix.report.history_range import highest_daily_spend
+
+    return highest_daily_spend(_ds.spend)
+
+
 def fit(token: str, ds: Dataset, progress=None) -> CurveSet:
     """Curves fitted by the project's pipeline (:func:`roimix.pipeline.run_pipeline`, the CLI's too):
     journeys → incremental attribution (the prior) → lags → curves against the total GMV per day and

@@ -28,8 +28,8 @@ from .credit_tables import (
 )
 from .curve_sets import (
     _FITTED, CHANNEL_COLUMNS, CURVE_SOURCES, FIT_STAGES, MIN_FIT_DAYS, CurveSet, available_curve_sources,
-    current_gmv, curve_set, curves_from_frame, fit, fitted_curves, fitted_ready, given_curves, thin_channels,
-    with_margin,
+    current_gmv, curve_set, curves_from_frame, fit, fitted_curves, fitted_ready, given_curves, highest_days,
+    thin_channels, with_margin,
 )
 from .solving import (
     SWEEP_MULTIPLES, SharedPlanner, channel_plan, lift_tests_to_run, next_money, planner_for, shared_planner, solve,

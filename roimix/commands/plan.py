@@ -269,6 +269,23 @@ def break_even_lines(result, lang: str) -> list[str]:
     return lines
 
 
+def beyond_history_line(plan: pd.DataFrame, history: str, lang: str) -> str | None:
+    """The warning naming the cells the plan puts above their highest day of spend in ``history`` (the spend file
+    the curves were fitted on, or ``--platform-history``), or None when there are none."""
+    from roimix.commands.fit import render_warning_cell
+    from roimix.platforms.run import read_history
+    from roimix.report.history_range import beyond_history, highest_daily_spend
+
+    beyond = beyond_history(plan, highest_daily_spend(read_history(history)))  # days or weeks, read off its dates
+    if not len(beyond):
+        return None
+    cells = [t("optimizer.cli.beyond_history_cell", lang, cell=render_warning_cell(r.channel, r.segment, lang),
+               planned=money(r.planned_cny, lang, 2), highest=money(r.highest_cny, lang, 2), ratio=f"{r.ratio:.1f}")
+             for r in beyond.itertuples(index=False)]
+    return t("optimizer.cli.beyond_history", lang, n=len(beyond), file=Path(str(history)).name,
+             cells=("；" if lang == "zh" else "; ").join(cells))
+
+
 def sha256(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -462,6 +479,10 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         click.echo(line)
     for line in break_even_lines(result, lang):
         click.echo(line)
+    if result.solved and (platform_history or spend) is not None:
+        line = beyond_history_line(result.plan, platform_history or spend, lang)
+        if line:
+            click.echo(t("optimizer.cli.warning", lang, text=line), err=True)
     if tests is not None:
         click.echo(t("optimizer.summary.tests_head", lang))
         for r in tests.head(TESTS_SHOWN).itertuples():

@@ -347,6 +347,14 @@ STRINGS = {
     ),
     "app.opt.profit_help": ("增量 GMV × {margin}（毛利率 × (1 − 退货率)）− 花费，每天。",
                             "Incremental GMV × {margin} (margin × (1 − return rate)) − spend, per day."),
+    "app.opt.beyond_history": (
+        "{n} 个格子的方案日花费高于历史上花费最高的一天：{cells}。曲线在历史花费之外只是形状的外推，区间不含形状本身的错误，"
+        "那里的增量 GMV 没有数据支持。可在下方“渠道上下限与锁定”中把它们限制在历史范围内，或先在这些花费上做增量实验。",
+        "{n} cells are planned above their highest day of spend in the history: {cells}. Beyond the spend it was "
+        "fitted on a curve is its shape's extrapolation, and its band does not include the shape being wrong: no "
+        "data supports the GMV it promises there. Keep them within their history under 'Channel bounds and locks' "
+        "below, or run a lift test at that spend first."),
+    "app.opt.beyond_history_cell": ("{cell} {planned}/天（历史最高 {highest}）", "{cell} {planned} a day (highest {highest})"),
     "app.opt.key_zeroed": (
         "方案停投了重点平台（★）：{channels}。如需保留，请在下方“渠道上下限与锁定”中设下限或锁定。",
         "The plan stops key platforms (★): {channels}. To keep them, set a minimum or a lock under 'Channel bounds "

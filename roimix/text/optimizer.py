@@ -133,6 +133,15 @@ STRINGS = {
         "{file}：{option} 需要每个单元的点击数，但 {cells} 缺少列 {columns}（或为空）；请补上这些列，或不设此规则",
         "{file}: {option} needs clicks per cell, but columns {columns} are missing or empty for {cells}; add "
         "them or leave the rule off"),
+    "optimizer.cli.beyond_history": (
+        "{n} 个格子的方案日花费高于 {file} 里它们花费最高的一天：{cells}。曲线在历史花费之外只是曲线形状的外推，"
+        "区间不含形状本身的错误，那里的增量 GMV 没有数据支持；可用 --bounds 把它们限制在历史范围内，或先在这些花费上做增量实验",
+        "{n} cells are planned above the highest day of spend they had in {file}: {cells}. Beyond the spend it was "
+        "fitted on a curve is its shape's extrapolation, and its band does not include the shape being wrong: no "
+        "data supports the GMV it promises there. Keep them within their history with --bounds, or run a lift "
+        "test at that spend first"),
+    "optimizer.cli.beyond_history_cell": ("{cell} {planned}/天（历史最高 {highest}，×{ratio}）",
+                                          "{cell} {planned} a day (highest {highest}, ×{ratio})"),
     "optimizer.cli.every_cell": ("所有单元", "every cell"),
     "optimizer.cli.budget_not_positive": (
         "--budget 必须大于 ¥0/天，实际为 {budget_cny:,.2f}", "--budget must be more than ¥0 a day, got {budget_cny:,.2f}"),

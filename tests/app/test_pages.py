@@ -161,6 +161,34 @@ def test_a_budget_move_re_solves_and_changes_the_plan(app):
     assert any("复用已编译的问题" in c.value for c in at.caption), "the re-solve reused the compiled problem"
 
 
+def test_a_plan_beyond_the_history_names_each_cell_and_its_highest_day(app, sample_dir):
+    """Today's budget stays within every cell's history; twice it puts cells above their highest day of spend in
+    the sample's spend.csv, and the page names each with the highest day the file has (brute force here)."""
+    import pandas as pd
+
+    from roimix.app import shared
+
+    at = goto(app, "optimise")
+    assert_clean(at)
+    assert not [w for w in at.warning if "历史上花费最高的一天" in w.value]
+    today = float(at.select_slider(key="w.whatif.budget.zh").value)
+    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 200)).run()
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    highest = spend.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
+    labels = pd.read_csv(sample_dir / "channels.csv").set_index("label_zh")["channel"]
+    named = re.findall(r"([^：；]+)·(老品|新品) (¥[\d,.万]+)/天（历史最高 (¥[\d,.万]+)）", warning)
+    assert named and warning.startswith(f"{len(named)} 个格子"), warning
+    for label, segment, planned, top in named:
+        cell = (labels[label], {"老品": "existing", "新品": "new"}[segment])
+        assert _money_value(top) == pytest.approx(highest[cell], abs=0.5), (cell, top)  # shown to the yuan
+        assert _money_value(planned) >= _money_value(top), (cell, planned, top)
+    at.sidebar.segmented_control(key="w.lang").set_value("en").run()
+    assert [w for w in at.warning if f"{len(named)} cells are planned above their highest day" in w.value]
+    at.sidebar.segmented_control(key="w.lang").set_value("zh").run()
+
+
 def test_the_plan_states_its_uplift_range_and_the_robust_plan_moves_less(app):
     """Fitted curves come with draws: the page says P10 / P50 / P90 of the uplift and the chance of
     beating today; 稳健 (the default) moves less money than 平均; the lift tests can be ranked."""
