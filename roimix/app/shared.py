@@ -290,3 +290,20 @@ def session_campaign(lang: str) -> SessionCampaign | None:
     if setup is None:
         return None
     return SessionCampaign(ds, found, w, name, phases, campaign, settings, planner, setup, horizon)
+
+
+def beyond_history_warning(plan: pd.DataFrame, highest: pd.DataFrame, names: dict[str, str], lang: str, *,
+                           campaign: bool = False) -> None:
+    """A warning naming the cells a plan (rows of channel, segment, spend a day; a campaign's several days per
+    cell) puts above their highest day of spend in the history (``highest``: :func:`engine.highest_days`)."""
+    from roimix.report.history_range import beyond_history
+    from roimix.text import money
+
+    beyond = beyond_history(plan, highest)
+    if not len(beyond):
+        return
+    cells = [t("app.opt.beyond_history_cell", lang, cell=f"{names.get(r.channel, r.channel)}·{t(f'segment.{r.segment}', lang)}",
+               planned=money(r.planned_cny, lang, 2), highest=money(r.highest_cny, lang, 2))
+             for r in beyond.itertuples(index=False)]
+    st.warning(t("app.camp.beyond_history" if campaign else "app.opt.beyond_history", lang, n=len(beyond),
+                 cells=("；" if lang == "zh" else "; ").join(cells)), icon=":material/trending_up:")

@@ -115,6 +115,16 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
         tables, lines = _platform_settings(run, tables, limits, platforms, stem, lang)
     except (RoimixError, TableError, OSError) as err:  # e.g. a history file that is not a spend table
         return Outcome(path, name, "broken", one_line(err, lang), warnings=said)
+    history = platforms.history or spec.platforms.history or spec.data.spend
+    if history is not None:  # the campaign's days above a cell's highest day of spend: extrapolated, no band covers it
+        from roimix.commands.plan import beyond_history_line
+        from roimix.platforms.settings import daily_rows
+
+        try:
+            beyond = beyond_history_line(daily_rows(plan), str(history), lang, campaign=True)
+        except (RoimixError, TableError, OSError) as err:
+            return Outcome(path, name, "broken", one_line(err, lang), warnings=said)
+        said = said + ((beyond,) if beyond else ())
     written = [str(write_finance(tables, out / f"{stem}.{ext}")) for ext in formats]
     totals = tables.totals
     flat_gmv = run.flat.gmv_cny if run.flat is not None and run.flat.solved else float("nan")

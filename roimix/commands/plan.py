@@ -269,21 +269,14 @@ def break_even_lines(result, lang: str) -> list[str]:
     return lines
 
 
-def beyond_history_line(plan: pd.DataFrame, history: str, lang: str) -> str | None:
+def beyond_history_line(plan: pd.DataFrame, history: str, lang: str, *, campaign: bool = False) -> str | None:
     """The warning naming the cells the plan puts above their highest day of spend in ``history`` (the spend file
     the curves were fitted on, or ``--platform-history``), or None when there are none."""
-    from roimix.commands.fit import render_warning_cell
     from roimix.platforms.run import read_history
-    from roimix.report.history_range import beyond_history, highest_daily_spend
+    from roimix.report.history_range import beyond_history, beyond_history_words, highest_daily_spend
 
     beyond = beyond_history(plan, highest_daily_spend(read_history(history)))  # days or weeks, read off its dates
-    if not len(beyond):
-        return None
-    cells = [t("optimizer.cli.beyond_history_cell", lang, cell=render_warning_cell(r.channel, r.segment, lang),
-               planned=money(r.planned_cny, lang, 2), highest=money(r.highest_cny, lang, 2), ratio=f"{r.ratio:.1f}")
-             for r in beyond.itertuples(index=False)]
-    return t("optimizer.cli.beyond_history", lang, n=len(beyond), file=Path(str(history)).name,
-             cells=("；" if lang == "zh" else "; ").join(cells))
+    return beyond_history_words(beyond, Path(str(history)).name, lang, campaign=campaign)
 
 
 def sha256(path: str | Path) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from roimix.text import STRINGS, money, t
+
 TOLERANCE_CNY = 0.01
 """A planned spend within a fen of the highest day is not beyond it."""
 
@@ -38,14 +40,32 @@ def highest_daily_spend(history: pd.DataFrame, period_days: int | None = None) -
 
 
 def beyond_history(plan: pd.DataFrame, highest: pd.DataFrame) -> pd.DataFrame:
-    """channel, segment, planned_cny, highest_cny, ratio: the plan's cells (channel, segment, spend per day) whose
-    spend is above their highest day in the history, most beyond first. A cell the history never had is not
-    listed (its curve did not come from that history)."""
-    merged = plan[["channel", "segment", "spend"]].astype({"channel": str, "segment": str}).merge(
-        highest, on=["channel", "segment"], how="inner")
+    """channel, segment, planned_cny, highest_cny, ratio: the plan's cells (rows of channel, segment, spend per day;
+    a campaign plan's several days per cell: its largest) whose spend is above their highest day in the history,
+    most beyond first. A cell the history never had is not listed (its curve did not come from that history)."""
+    planned = plan[["channel", "segment", "spend"]].astype({"channel": str, "segment": str}).groupby(
+        ["channel", "segment"], as_index=False)["spend"].max()
+    merged = planned.merge(highest, on=["channel", "segment"], how="inner")
     beyond = merged[merged["spend"] > merged["highest_cny"] + TOLERANCE_CNY]
     out = beyond.rename(columns={"spend": "planned_cny"}).assign(
         ratio=lambda f: np.where(f["highest_cny"] > 0, f["planned_cny"] / f["highest_cny"].where(f["highest_cny"] > 0),
                                  np.inf))
     return out.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True)[
         ["channel", "segment", "planned_cny", "highest_cny", "ratio"]]
+
+
+def beyond_history_words(beyond: pd.DataFrame, file: str, lang: str, *, campaign: bool = False) -> str | None:
+    """The warning naming :func:`beyond_history`'s cells (``file``: the history's name; ``campaign``: the planned
+    spend is each cell's largest day of a campaign plan), or None when there are none."""
+    if not len(beyond):
+        return None
+
+    def cell(channel: str, segment: str) -> str:
+        key = f"segment.{segment}"
+        return f"{channel}/{t(key, lang) if key in STRINGS else segment}"
+
+    cells = [t("optimizer.cli.beyond_history_cell", lang, cell=cell(r.channel, r.segment),
+               planned=money(r.planned_cny, lang, 2), highest=money(r.highest_cny, lang, 2), ratio=f"{r.ratio:.1f}")
+             for r in beyond.itertuples(index=False)]
+    key = "optimizer.cli.beyond_history_days" if campaign else "optimizer.cli.beyond_history"
+    return t(key, lang, n=len(beyond), file=file, cells=("；" if lang == "zh" else "; ").join(cells))

@@ -350,10 +350,17 @@ STRINGS = {
     "app.opt.beyond_history": (
         "{n} 个格子的方案日花费高于历史上花费最高的一天：{cells}。曲线在历史花费之外只是形状的外推，区间不含形状本身的错误，"
         "那里的增量 GMV 没有数据支持。可在下方“渠道上下限与锁定”中把它们限制在历史范围内，或先在这些花费上做增量实验。",
-        "{n} cells are planned above their highest day of spend in the history: {cells}. Beyond the spend it was "
+        "The plan puts {n} cell(s) above their highest day of spend in the history: {cells}. Beyond the spend it was "
         "fitted on a curve is its shape's extrapolation, and its band does not include the shape being wrong: no "
         "data supports the GMV it promises there. Keep them within their history under 'Channel bounds and locks' "
         "below, or run a lift test at that spend first."),
+    "app.camp.beyond_history": (
+        "{n} 个格子在方案的某些天里日花费高于历史上花费最高的一天：{cells}（各格子方案中最高的一天）。曲线在历史花费之外只是形状的外推，"
+        "区间不含形状本身的错误，那里的增量 GMV 没有数据支持；可降低这些天的倍数或预算，或先在这些花费上做增量实验。",
+        "The plan puts {n} cell(s), on some days, above their highest day of spend in the history: {cells} (each "
+        "cell's largest planned day). Beyond the spend it was fitted on a curve is its shape's extrapolation, and its "
+        "band does not include the shape being wrong: no data supports the GMV it promises there. Lower those days' "
+        "multipliers or the budget, or run a lift test at that spend first."),
     "app.opt.beyond_history_cell": ("{cell} {planned}/天（历史最高 {highest}）", "{cell} {planned} a day (highest {highest})"),
     "app.opt.key_zeroed": (
         "方案停投了重点平台（★）：{channels}。如需保留，请在下方“渠道上下限与锁定”中设下限或锁定。",

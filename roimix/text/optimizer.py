@@ -136,10 +136,17 @@ STRINGS = {
     "optimizer.cli.beyond_history": (
         "{n} 个格子的方案日花费高于 {file} 里它们花费最高的一天：{cells}。曲线在历史花费之外只是曲线形状的外推，"
         "区间不含形状本身的错误，那里的增量 GMV 没有数据支持；可用 --bounds 把它们限制在历史范围内，或先在这些花费上做增量实验",
-        "{n} cells are planned above the highest day of spend they had in {file}: {cells}. Beyond the spend it was "
+        "The plan puts {n} cell(s) above the highest day of spend they had in {file}: {cells}. Beyond the spend it was "
         "fitted on a curve is its shape's extrapolation, and its band does not include the shape being wrong: no "
         "data supports the GMV it promises there. Keep them within their history with --bounds, or run a lift "
         "test at that spend first"),
+    "optimizer.cli.beyond_history_days": (
+        "{n} 个格子在方案的某些天里日花费高于 {file} 里它们花费最高的一天（各格子方案中最高的一天）：{cells}。曲线在历史花费之外只是曲线形状的外推，"
+        "区间不含形状本身的错误，那里的增量 GMV 没有数据支持；可用规则把这些天的花费限制在历史范围内，或先在这些花费上做增量实验",
+        "The plan puts {n} cell(s), on some days, above the highest day of spend they had in {file} (each cell's "
+        "largest planned day): {cells}. Beyond the spend it was fitted on a curve is its shape's extrapolation, and its band "
+        "does not include the shape being wrong: no data supports the GMV it promises there. Keep those days within "
+        "the history with a rule, or run a lift test at that spend first"),
     "optimizer.cli.beyond_history_cell": ("{cell} {planned}/天（历史最高 {highest}，×{ratio}）",
                                           "{cell} {planned} a day (highest {highest}, ×{ratio})"),
     "optimizer.cli.every_cell": ("所有单元", "every cell"),

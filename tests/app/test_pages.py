@@ -161,20 +161,11 @@ def test_a_budget_move_re_solves_and_changes_the_plan(app):
     assert any("复用已编译的问题" in c.value for c in at.caption), "the re-solve reused the compiled problem"
 
 
-def test_a_plan_beyond_the_history_names_each_cell_and_its_highest_day(app, sample_dir):
-    """Today's budget stays within every cell's history; twice it puts cells above their highest day of spend in
-    the sample's spend.csv, and the page names each with the highest day the file has (brute force here)."""
+def _beyond_history_cells(warning: str, sample_dir) -> list[tuple]:
+    """The cells a beyond-the-history warning names, each checked: its stated highest day is the sample spend.csv's
+    (brute force, to the yuan shown) and its planned spend is above it."""
     import pandas as pd
 
-    from roimix.app import shared
-
-    at = goto(app, "optimise")
-    assert_clean(at)
-    assert not [w for w in at.warning if "历史上花费最高的一天" in w.value]
-    today = float(at.select_slider(key="w.whatif.budget.zh").value)
-    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 200)).run()
-    assert_clean(at)
-    (warning,) = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
     spend = pd.read_csv(sample_dir / "spend.csv")
     highest = spend.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
     labels = pd.read_csv(sample_dir / "channels.csv").set_index("label_zh")["channel"]
@@ -184,8 +175,34 @@ def test_a_plan_beyond_the_history_names_each_cell_and_its_highest_day(app, samp
         cell = (labels[label], {"老品": "existing", "新品": "new"}[segment])
         assert _money_value(top) == pytest.approx(highest[cell], abs=0.5), (cell, top)  # shown to the yuan
         assert _money_value(planned) >= _money_value(top), (cell, planned, top)
+    return named
+
+
+def test_a_campaign_plan_beyond_the_history_names_its_cells(app, sample_dir):
+    """The sample's history (February–June, with 618) never had a Double 11: the campaign plan's peak days put
+    cells above their highest day, and the campaign page says which, each cell by its largest planned day."""
+    at = goto(on_the_estimate(app), "campaign")
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
+    assert "在方案的某些天里" in warning and "各格子方案中最高的一天" in warning
+    _beyond_history_cells(warning, sample_dir)
+
+
+def test_a_plan_beyond_the_history_names_each_cell_and_its_highest_day(app, sample_dir):
+    """Today's budget stays within every cell's history; twice it puts cells above their highest day of spend in
+    the sample's spend.csv, and the page names each with the highest day the file has (brute force here)."""
+    from roimix.app import shared
+
+    at = goto(app, "optimise")
+    assert_clean(at)
+    assert not [w for w in at.warning if "历史上花费最高的一天" in w.value]
+    today = float(at.select_slider(key="w.whatif.budget.zh").value)
+    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 200)).run()
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
+    named = _beyond_history_cells(warning, sample_dir)
     at.sidebar.segmented_control(key="w.lang").set_value("en").run()
-    assert [w for w in at.warning if f"{len(named)} cells are planned above their highest day" in w.value]
+    assert [w for w in at.warning if f"The plan puts {len(named)} cell(s) above their highest day" in w.value]
     at.sidebar.segmented_control(key="w.lang").set_value("zh").run()
 
 

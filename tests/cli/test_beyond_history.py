@@ -3,6 +3,8 @@ was fitted on, the GMV it promises is its shape's extrapolation, which no band c
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,7 +77,7 @@ def test_roimix_plan_names_the_cells_it_puts_beyond_their_history(tmp_path, caps
     assert main([*args, "--budget", repr(round(4 * today, 2))]) == 0
     err = capsys.readouterr().err
     line = next(x for x in err.splitlines() if words in x)
-    assert line.count("×") == 3 and ("3 cells" in line or "3 个格子" in line), line
+    assert line.count("×") == 3 and ("3 cell(s)" in line or "3 个格子" in line), line
     assert main(["plan", "--curves", str(tmp_path / "curves.csv"), "--budget", repr(round(4 * today, 2)),
                  "--lang", lang, "--new-customer-cap", "1"]) == 0
     assert words not in capsys.readouterr().err  # no history given: nothing to compare with
@@ -99,4 +101,31 @@ def test_weekly_history_counts_a_week_as_seven_days(tmp_path, capsys):
     assert main([*args, "--budget", repr(round(today, 2)), "--bounds", "relative:1,1.05"]) == 0
     assert "highest day of spend" not in capsys.readouterr().err
     assert main([*args, "--budget", repr(round(1.6 * today, 2)), "--bounds", "relative:1.55,1.65"]) == 0
-    assert "3 cells are planned above the highest day of spend they had in weekly.csv" in capsys.readouterr().err
+    assert "The plan puts 3 cell(s) above the highest day of spend they had in weekly.csv" in capsys.readouterr().err
+
+
+def test_roimix_batch_names_the_campaign_days_beyond_each_cells_history(tmp_path, capsys):
+    """Double 11 scenarios on the sample's curves: each cell's largest planned day is checked against its highest
+    day of spend in the history; the cells named are those of a brute force over the written daily plan."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_batch_cli import SAMPLE, scenario
+
+    files = [scenario(tmp_path, "small", budget=150_000), scenario(tmp_path, "big", budget=1_500_000)]
+    assert main(["batch", *files, "--out", str(tmp_path / "out"), "--platform-history",
+                 str(SAMPLE / "spend.csv"), "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    history = pd.read_csv(SAMPLE / "spend.csv")
+    highest = history.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
+    words = {"existing": "Existing products", "new": "New products"}
+    for name, at_least in (("small", 1), ("big", 10)):
+        (line,) = [x for x in err.splitlines() if x.startswith(f"{name}:") and "highest day of spend" in x]
+        daily = pd.read_csv(tmp_path / "out" / f"{name}.csv", encoding="utf-8-sig")
+        daily["segment"] = daily["Products"].map({v: k for k, v in words.items()})
+        largest = daily.groupby(["Channel", "segment"])["Spend (yuan)"].max()
+        want = {f"{c}/{words[s]}" for (c, s), v in largest.items() if v > highest[(c, s)] + 0.01}
+        named = set(re.findall(r"([a-z_]+/(?:Existing|New) products) ¥", line))
+        assert len(want) >= at_least and named == want, (name, want, named)
+        assert f"The plan puts {len(want)} cell(s), on some days," in line

@@ -319,6 +319,7 @@ def render() -> None:
                     st.caption(t("app.camp.vs_flat_range", lang, p10=money(o.uplift_p10_cny, lang, 2),
                                  p50=money(o.uplift_p50_cny, lang, 2), p90=money(o.uplift_p90_cny, lang, 2),
                                  better=percent(o.prob_better_than_current, lang, 0)))
+        shared.beyond_history_warning(plan.daily, engine.highest_days(ds.token, ds), names, lang, campaign=True)
         per_channel = plan.daily.groupby(["date", "channel"], as_index=False)["spend"].sum()
         by_phase = plan.by_phase()
         shown = by_phase[by_phase["phase"] != "regular"].assign(label=lambda f: f["phase"].map(labels))

@@ -153,20 +153,6 @@ def bounds_editor(table: pd.DataFrame, channels: pd.DataFrame, lang: str) -> Non
 # --- results -----------------------------------------------------------------------------------------------
 
 
-def beyond_history_warning(result, highest: pd.DataFrame, names: dict[str, str], lang: str) -> None:
-    """A warning naming the cells the plan puts above their highest day of spend in the history."""
-    from roimix.report.history_range import beyond_history
-
-    beyond = beyond_history(result.plan, highest)
-    if not len(beyond):
-        return
-    cells = [t("app.opt.beyond_history_cell", lang, cell=f"{names.get(r.channel, r.channel)}·{t(f'segment.{r.segment}', lang)}",
-               planned=money(r.planned_cny, lang, 2), highest=money(r.highest_cny, lang, 2))
-             for r in beyond.itertuples(index=False)]
-    st.warning(t("app.opt.beyond_history", lang, n=len(beyond), cells=("；" if lang == "zh" else "; ").join(cells)),
-               icon=":material/trending_up:")
-
-
 def show_result(result, channels: pd.DataFrame, lang: str, highest: pd.DataFrame | None = None) -> None:
     names = figures.labels(channels, lang)
     if not result.solved:
@@ -187,7 +173,7 @@ def show_result(result, channels: pd.DataFrame, lang: str, highest: pd.DataFrame
                       better=percent(o.prob_better_than_current, lang, 0),
                       break_even=f"{o.break_even_roi:.2f}", above=percent(o.prob_above_break_even, lang, 0)))
     if highest is not None:
-        beyond_history_warning(result, highest, names, lang)
+        shared.beyond_history_warning(result.plan, highest, names, lang)
     zeroed = zeroed_key_platforms(result)
     if zeroed:
         st.warning(t("app.opt.key_zeroed", lang, channels="、".join(names.get(c, c) for c in zeroed) if lang == "zh"
