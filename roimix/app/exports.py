@@ -93,11 +93,16 @@ def with_platform(tables, platform, labels: dict[str, str], lang: str, rows=None
 def plan_file(kind: str, result, whatif, source: str, sources: dict[str, str], labels: dict[str, str], lang: str,
               name: str, platform=None) -> bytes:
     """The finance file of a plan per channel × segment (``kind``: csv, xlsx or json); ``platform`` = (curves, spend
-    history) adds the 投放设置 sheet (xlsx, json)."""
+    history) adds the 投放设置 sheet and, when the plan puts cells above their highest day of spend in that history,
+    the sheet naming them (xlsx, json)."""
     from roimix.export import finance_bytes, plan_tables
+    from roimix.report.history_range import beyond_history, highest_daily_spend
 
     ctx = context(name, whatif, source, sources, labels, lang, rules=result.rules["rule"] if len(result.rules) else ())
-    tables = with_platform(plan_tables(result, ctx, budget_cny=whatif.budget), platform, labels, lang)
+    history = platform[1] if platform is not None else None
+    beyond = beyond_history(result.plan, highest_daily_spend(history)) if history is not None else None
+    tables = with_platform(plan_tables(result, ctx, budget_cny=whatif.budget, beyond_history=beyond), platform,
+                           labels, lang)
     return finance_bytes(tables, kind)
 
 

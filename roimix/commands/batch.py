@@ -117,11 +117,13 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
         return Outcome(path, name, "broken", one_line(err, lang), warnings=said)
     history = platforms.history or spec.platforms.history or spec.data.spend
     if history is not None:  # the campaign's days above a cell's highest day of spend: extrapolated, no band covers it
-        from roimix.commands.plan import beyond_history_line
+        from roimix.commands.plan import cells_beyond_history
         from roimix.platforms.settings import daily_rows
+        from roimix.report.history_range import beyond_history_words
 
         try:
-            beyond = beyond_history_line(daily_rows(plan), str(history), lang, campaign=True)
+            beyond = beyond_history_words(cells_beyond_history(daily_rows(plan), str(history)),
+                                          Path(str(history)).name, lang, campaign=True)
         except (RoimixError, TableError, OSError) as err:
             return Outcome(path, name, "broken", one_line(err, lang), warnings=said)
         said = said + ((beyond,) if beyond else ())

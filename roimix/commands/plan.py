@@ -42,6 +42,7 @@ from optimizer.draws import unfit_levels_zeroed
 from response.settings import FitSettings
 from optimizer.increment import next_money
 from optimizer.lift_value import lift_test_values
+from roimix.report.history_range import beyond_history_words
 from roimix.report.plan import increment_lines
 from roimix.text import money, percent, t, word
 
@@ -269,14 +270,13 @@ def break_even_lines(result, lang: str) -> list[str]:
     return lines
 
 
-def beyond_history_line(plan: pd.DataFrame, history: str, lang: str, *, campaign: bool = False) -> str | None:
-    """The warning naming the cells the plan puts above their highest day of spend in ``history`` (the spend file
-    the curves were fitted on, or ``--platform-history``), or None when there are none."""
+def cells_beyond_history(plan: pd.DataFrame, history: str) -> pd.DataFrame:
+    """The plan's cells above their highest day of spend in ``history`` (the spend file the curves were fitted on,
+    or ``--platform-history``; days or weeks, read off its dates): :func:`roimix.report.history_range.beyond_history`."""
     from roimix.platforms.run import read_history
-    from roimix.report.history_range import beyond_history, beyond_history_words, highest_daily_spend
+    from roimix.report.history_range import beyond_history, highest_daily_spend
 
-    beyond = beyond_history(plan, highest_daily_spend(read_history(history)))  # days or weeks, read off its dates
-    return beyond_history_words(beyond, Path(str(history)).name, lang, campaign=campaign)
+    return beyond_history(plan, highest_daily_spend(read_history(history)))
 
 
 def sha256(path: str | Path) -> str:
@@ -472,8 +472,10 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
         click.echo(line)
     for line in break_even_lines(result, lang):
         click.echo(line)
+    beyond = None
     if result.solved and (platform_history or spend) is not None:
-        line = beyond_history_line(result.plan, platform_history or spend, lang)
+        beyond = cells_beyond_history(result.plan, platform_history or spend)
+        line = beyond_history_words(beyond, Path(str(platform_history or spend)).name, lang)
         if line:
             click.echo(t("optimizer.cli.warning", lang, text=line), err=True)
     if tests is not None:
@@ -500,7 +502,8 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
                    "period_days": int(frame["period_days"].iloc[0]) if "period_days" in frame.columns else None}
         unfit_cells = [f"{c}/{seg}" for c, seg in zip(frame.loc[unfit, "channel"], frame.loc[unfit, "segment"])]
         stated = replace(settings, risk=result.risk)  # the risk the plan was made with (the mean without draws)
-        tables = plan_tables(result, plan_context(stated, options, inputs, unfit_cells, lang), lift_tests_to_run=tests)
+        tables = plan_tables(result, plan_context(stated, options, inputs, unfit_cells, lang), lift_tests_to_run=tests,
+                             beyond_history=beyond)
         if Path(out).suffix.lower() != ".csv":  # every workbook has its 投放设置 sheet (and the CSVs) from the same fen
             tables = _platform_settings(tables, frame, platform_history or spend, limits, lang, platform_out,
                                          channels)

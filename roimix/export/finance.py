@@ -146,10 +146,26 @@ def campaign_tables(plan: CampaignResult, context: Context, *, flat: CampaignRes
 
 
 def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | None = None,
-                lift_tests_to_run: pd.DataFrame | None = None) -> FinanceTables:
+                lift_tests_to_run: pd.DataFrame | None = None,
+                beyond_history: pd.DataFrame | None = None) -> FinanceTables:
     """The finance tables of a plan per channel × segment (no days): the ``roimix plan`` workbook.
     ``lift_tests_to_run`` (channel, segment, value_cny_per_day, rank; see
-    :func:`optimizer.lift_value.lift_test_values`) adds one summary row per test, key ``lift_test.RANK``."""
+    :func:`optimizer.lift_value.lift_test_values`) adds one summary row per test, key ``lift_test.RANK``.
+    ``beyond_history`` (channel, segment, planned_cny, highest_cny, ratio; see
+    :func:`roimix.report.history_range.beyond_history`), when it has rows, adds its sheet: the cells planned above
+    their highest day of spend."""
+    tables = _plan_tables(result, context, budget_cny, lift_tests_to_run)
+    if beyond_history is None or not len(beyond_history):
+        return tables
+    frame = beyond_history[["channel", "segment", "planned_cny", "highest_cny", "ratio"]].reset_index(drop=True)
+    titles = tuple(t(k, context.lang) for k in ("campaign.col.channel", "campaign.col.segment", "export.col.planned_daily",
+                                                "export.col.highest_daily", "export.col.beyond_ratio"))
+    sheet = ("beyond_history", frame, titles, {"planned_cny": "money", "highest_cny": "money", "ratio": "ratio"})
+    return replace(tables, sheets=tables.sheets + (sheet,))
+
+
+def _plan_tables(result: PlanResult, context: Context, budget_cny: float | None,
+                 lift_tests_to_run: pd.DataFrame | None) -> FinanceTables:
     lang = context.lang
     cells = result.plan.rename(columns={"expected_value": "expected_gmv"})
     explain = _explainer(_relabelled(result.messages, context), lambda m: render(m, lang))

@@ -48,6 +48,29 @@ def test_the_scenarios_page_plan_download_has_the_platform_sheet(demo_app, monke
     assert round(total, 2) == round(summary["计划花费（元/天）"], 2), "the 日预算 add up to the plan's spend"
 
 
+def test_the_scenarios_page_plan_download_names_the_cells_beyond_the_history(app, monkeypatch, sample_dir):
+    """Twice today's budget puts cells above their highest day of spend: the download's 超出历史花费 sheet names the
+    same cells as the optimise page's warning, each with the sample spend.csv's highest day (brute force)."""
+    import pandas as pd
+
+    from roimix.app import shared
+
+    files = _captured(monkeypatch, "plan_file")
+    at = goto(app, "optimise")
+    today = float(at.select_slider(key="w.whatif.budget.zh").value)
+    at.select_slider(key="w.whatif.budget.zh").set_value(shared.budget_at(today, 200)).run()
+    (warning,) = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
+    at = goto(at, "scenarios")
+    assert_clean(at)
+    rows = list(openpyxl.load_workbook(io.BytesIO(_last_xlsx(files)))["超出历史花费"].iter_rows(values_only=True))
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    highest = spend.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
+    assert rows[0][:2] == ("渠道", "商品") and warning.startswith(f"{len(rows) - 1} 个格子")
+    for channel, segment, planned, top, ratio in rows[1:]:
+        cell = (channel, {"老品": "existing", "新品": "new"}.get(segment, segment))
+        assert top == round(highest[cell], 2) and planned > top and round(planned / top, 2) == round(ratio, 2)
+
+
 def test_the_campaign_page_download_has_the_platform_sheet_per_day(demo_app, monkeypatch):
     files = _captured(monkeypatch, "campaign_file")
     at = goto(on_the_estimate(demo_app), "campaign")

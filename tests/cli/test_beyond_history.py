@@ -3,15 +3,18 @@ was fitted on, the GMV it promises is its shape's extrapolation, which no band c
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+import openpyxl
 from hypothesis import given, settings, strategies as st
 
 from roimix.cli import main
 from roimix.report.history_range import beyond_history, highest_daily_spend
+from roimix.text import t
 
 
 def _history(seed: int = 1, days: int = 60) -> pd.DataFrame:
@@ -72,12 +75,31 @@ def test_roimix_plan_names_the_cells_it_puts_beyond_their_history(tmp_path, caps
     today = float(curves["current_spend"].sum())
     args = ["plan", "--curves", str(tmp_path / "curves.csv"), "--platform-history", str(tmp_path / "history.csv"),
             "--lang", lang, "--new-customer-cap", "1"]
-    assert main([*args, "--budget", repr(round(today, 2)), "--bounds", "relative:0.9,1.1"]) == 0
+    assert main([*args, "--budget", repr(round(today, 2)), "--bounds", "relative:0.9,1.1",
+                 "--out", str(tmp_path / "within.json")]) == 0
     assert words not in capsys.readouterr().err  # at today's spend, within its history
-    assert main([*args, "--budget", repr(round(4 * today, 2))]) == 0
+    assert "beyond_history" not in json.loads((tmp_path / "within.json").read_text(encoding="utf-8"))
+    assert main([*args, "--budget", repr(round(4 * today, 2)), "--out", str(tmp_path / "plan.json")]) == 0
     err = capsys.readouterr().err
     line = next(x for x in err.splitlines() if words in x)
     assert line.count("×") == 3 and ("3 cell(s)" in line or "3 个格子" in line), line
+    # the same cells as data: the JSON's beyond_history (machine ids), brute force against the plan's own cells
+    doc = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    plan = pd.DataFrame(doc["plan"])
+    plan["segment"] = plan["segment"].map({t(f"segment.{k}", lang): k for k in ("existing", "new")})
+    plan = plan.set_index(["channel", "segment"])["spend"]
+    highest = history.groupby(["channel", "segment"])["spend"].max()
+    beyond = pd.DataFrame(doc["beyond_history"])
+    assert list(beyond.columns) == ["channel", "segment", "planned_cny", "highest_cny", "ratio"]
+    assert set(zip(beyond["channel"], beyond["segment"])) == {c for c in plan.index if plan[c] > highest[c] + 0.01}
+    for r in beyond.itertuples():
+        assert r.planned_cny == pytest.approx(plan[(r.channel, r.segment)], abs=0.01)
+        assert r.highest_cny == pytest.approx(highest[(r.channel, r.segment)], abs=1e-6)
+    assert main([*args, "--budget", repr(round(4 * today, 2)), "--out", str(tmp_path / "plan.xlsx")]) == 0
+    capsys.readouterr()
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    rows = [list(r) for r in book[t("export.sheet.beyond_history", lang)].iter_rows(values_only=True)]
+    assert rows[0][2] == t("export.col.planned_daily", lang) and len(rows) == 4
     assert main(["plan", "--curves", str(tmp_path / "curves.csv"), "--budget", repr(round(4 * today, 2)),
                  "--lang", lang, "--new-customer-cap", "1"]) == 0
     assert words not in capsys.readouterr().err  # no history given: nothing to compare with
