@@ -108,23 +108,51 @@ def _q(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False)  # a TOML basic string is a JSON string
 
 
-def scenario_toml(saved: SavedScenario, start: dt.date | None = None) -> str:
-    """``saved`` as a scenario file for ``roimix batch`` (the sample's files by absolute path; curves fitted on
-    them, or the demo curves' file). Money per day × :data:`FILE_DAYS` days from ``start`` (default: tomorrow)."""
+DATA_TABLES = ("touchpoints", "conversions", "spend", "outcome", "channels", "lift_tests")
+"""The tables a scenario file's ``[data]`` names (``outcome``: aggregate mode's fit)."""
+
+
+def data_files(saved: SavedScenario) -> tuple[dict[str, str], list[str]]:
+    """(table → path for ``[data]``, the uploaded files' names): the sample's tables by absolute path, an uploaded
+    table by its file's name, which ``roimix batch`` reads beside the scenario file (a scenario's paths are relative
+    to it). A scenario saved before its sources were kept is the sample's."""
     from .data import SAMPLE, SAMPLE_FILES
+
+    sources = saved.sources or {name: "sample" for name in SAMPLE_FILES}
+    paths, uploaded = {}, []
+    for table in DATA_TABLES:
+        source = sources.get(table) or ""
+        if source == "sample" and table in SAMPLE_FILES and (SAMPLE / SAMPLE_FILES[table]).exists():
+            paths[table] = (SAMPLE / SAMPLE_FILES[table]).as_posix()
+        elif source and source != "sample":
+            paths[table] = source
+            uploaded.append(source)
+    return paths, uploaded
+
+
+def scenario_toml(saved: SavedScenario, start: dt.date | None = None) -> str:
+    """``saved`` as a scenario file for ``roimix batch``: the tables it was computed on (the sample's by absolute
+    path, an uploaded one by its file's name, to keep beside this file); curves fitted on them (aggregate mode's
+    fit when there is an outcome table), the demo curves' file or the uploaded curves' file. Money per day ×
+    :data:`FILE_DAYS` days from ``start`` (default: tomorrow)."""
+    from .data import SAMPLE
 
     w = saved.whatif
     start = start or dt.date.today() + dt.timedelta(days=1)
+    paths, uploaded = data_files(saved)
     lines = [f"# roimix app scenario, saved {saved.saved_at}; run: roimix batch <this file> --out out/",
              f"name = {_q(saved.name)}",
-             f"description = {_q('saved in the roimix app: a what-if per day, planned over %d days' % FILE_DAYS)}",
-             "", "[data]"]
-    for table, file in SAMPLE_FILES.items():
-        if table in ("touchpoints", "conversions", "spend", "channels") and (SAMPLE / file).exists():
-            lines.append(f"{table} = {_q((SAMPLE / file).as_posix())}")
+             f"description = {_q('saved in the roimix app: a what-if per day, planned over %d days' % FILE_DAYS)}"]
+    curves_file = (saved.sources or {}).get("curves") if saved.source == "uploaded" else None
+    if uploaded or curves_file:
+        names = ", ".join(uploaded + ([curves_file] if curves_file else []))
+        lines.insert(1, f"# uploaded in the app; keep these files beside this one: {names}")
+    lines += ["", "[data]"] + [f"{table} = {_q(path)}" for table, path in paths.items()]
     lines += ["", "[curves]"]
     if saved.source == "demo":
         lines += ['source = "file"', f"file = {_q((SAMPLE / 'truth_curves.csv').as_posix())}"]
+    elif curves_file:
+        lines += ['source = "file"', f"file = {_q(curves_file)}"]
     else:
         lines.append('source = "fit"')
     lines.append(f"margin = {float(w.margin):.6g}")
@@ -206,7 +234,9 @@ def whatif_from_toml(text: str, label: str) -> tuple[str, engine.WhatIf, pd.Data
                             message=Message("app.scn.not_scenario", {"file": label})) from None
     frame = pd.DataFrame([(c, lo, up if up is not None else np.nan, locked) for c, lo, up, locked in w.bounds],
                          columns=shared.BOUNDS_COLUMNS)
-    source = "demo" if doc.get("curves", {}).get("source") == "file" else "fitted"
+    curves = doc.get("curves", {})
+    source = "fitted" if curves.get("source") != "file" else \
+        "demo" if Path(str(curves.get("file", ""))).name == "truth_curves.csv" else "uploaded"
     return str(doc.get("name") or Path(label).stem), w, frame, source
 
 

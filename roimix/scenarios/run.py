@@ -183,6 +183,13 @@ def _curves(spec: ScenarioSpec, channels: pd.DataFrame | None, cache: FitCache):
         draws = found.draws
         notes = (Message("optimizer.cli.draws_stale", {"path": str(found.path), "curves": str(c.file)}),) \
             if found.state == "stale" else ()
+    elif spec.data.outcome is not None:  # aggregate mode: spend against the shop's GMV, as `roimix fit`
+        result = _fit_aggregate(spec, cache)
+        frame, fit, draws = result.curves.copy(), result.fit, result.draws
+        own = result.warnings[:len(result.warnings) - len(fit.warnings)]  # its notes before the fit's (kept below)
+        notes = tuple(w for w in own if w.key != "aggregate.period")  # the period is in the curves' source
+        period = Message("aggregate.period.weekly" if result.period_days == 7 else "aggregate.period.daily", {})
+        source = Message("plan.source.aggregate", {"file": spec.data.outcome.name, "period": period})
     else:
         result = _fit(spec, cache)
         frame, fit, draws, notes = result.curves.copy(), result.fit, result.draws, ()
@@ -217,6 +224,33 @@ def _fit(spec: ScenarioSpec, cache: FitCache):
     if key not in cache.fits:
         cache.fits[key] = run_pipeline(d.touchpoints, d.conversions, d.spend, channels=d.channels,
                                        lift_tests=d.lift_tests, settings=settings)
+    return cache.fits[key]
+
+
+def _fit_aggregate(spec: ScenarioSpec, cache: FitCache):
+    """Aggregate mode's fit (:func:`roimix.aggregate.run_aggregate`) on ``data.spend`` and ``data.outcome``, with
+    the partial journeys when both ``data.touchpoints`` and ``data.conversions`` are given; once per ``cache``."""
+    from roimix.aggregate import AggregateSettings, run_aggregate
+
+    d = spec.data
+    if d.spend is None:
+        raise ScenarioError(message=Message("plan.err.scenario.fit_needs_logs", {"key": "data.spend"}))
+    if (d.touchpoints is None) != (d.conversions is None):
+        missing = "data.conversions" if d.conversions is None else "data.touchpoints"
+        raise ScenarioError(message=Message("plan.err.scenario.partial_journeys", {"key": missing}))
+    for key in ("spend", "outcome", "touchpoints", "conversions", "lift_tests", "channels"):
+        path = getattr(d, key)
+        if path is not None and not path.is_file():
+            raise ScenarioError(message=Message("plan.err.scenario.missing_file", {"key": f"data.{key}",
+                                                                                   "path": str(path)}))
+    if "curves.bootstrap" in spec.given:  # aggregate mode sets its draws by the data's period, as `roimix plan`
+        raise ScenarioError(message=Message("plan.err.scenario.bootstrap_aggregate", {}))
+    settings = AggregateSettings(current_window_days=spec.curves.current_window_days,
+                                 default_margin=spec.curves.margin, lookback_days=spec.attribution.lookback_days)
+    key = ("aggregate", d.spend, d.outcome, d.touchpoints, d.conversions, d.channels, d.lift_tests, settings)
+    if key not in cache.fits:
+        cache.fits[key] = run_aggregate(d.spend, d.outcome, lift_tests=d.lift_tests, channels=d.channels,
+                                        touchpoints=d.touchpoints, conversions=d.conversions, settings=settings)
     return cache.fits[key]
 
 
@@ -375,7 +409,7 @@ def _known(names, channels: set[str], key: str) -> None:
 
 def _inputs(spec: ScenarioSpec) -> tuple[tuple[str, str], ...]:
     """Every file the plan was made from, with the start of its SHA-256."""
-    logs = ("touchpoints", "conversions", "spend", "lift_tests") if spec.curves.source == "fit" else ()
+    logs = ("touchpoints", "conversions", "spend", "outcome", "lift_tests") if spec.curves.source == "fit" else ()
     paths = [("scenario", spec.file), ("data.channels", spec.data.channels)]
     paths += [(f"data.{k}", getattr(spec.data, k)) for k in logs]
     paths += [("curves.file", spec.curves.file if spec.curves.source == "file" else None),

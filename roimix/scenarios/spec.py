@@ -31,13 +31,16 @@ def _texts():
 
 @dataclass(frozen=True)
 class DataSection:
-    """Raw logs for a fit (``curves.source = "fit"``) and the channels table (groups, key platforms, labels)."""
+    """Raw logs for a fit (``curves.source = "fit"``) and the channels table (groups, key platforms, labels).
+    With ``outcome`` (the shop's total GMV per day or week) the fit is aggregate mode's (``roimix fit``): spend
+    against the outcome, touchpoints and conversions optional (partial journeys)."""
 
     touchpoints: Path | None = _f("path")
     conversions: Path | None = _f("path")
     spend: Path | None = _f("path")
     channels: Path | None = _f("path")
     lift_tests: Path | None = _f("path")
+    outcome: Path | None = _f("path")
 
 
 @dataclass(frozen=True)

@@ -413,6 +413,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.scenario.fit_needs_logs": (
         '{key}：curves.source = "fit" 需要原始日志，请给出 {key}',
         '{key}: curves.source = "fit" needs the raw logs; give {key}'),
+    "plan.err.scenario.partial_journeys": (
+        "{key}：部分用户路径需要同时给出 data.touchpoints 和 data.conversions（只覆盖有路径的渠道；其余渠道只用汇总数据）",
+        "{key}: partial journeys need both data.touchpoints and data.conversions (for the channels that have journeys; "
+        "the other channels use aggregate data only)"),
+    "plan.err.scenario.bootstrap_aggregate": (
+        "curves.bootstrap：汇总模式（data.outcome）按数据周期设定曲线抽样数，不能指定",
+        "curves.bootstrap: aggregate mode (data.outcome) sets its curve draws by the data's period; it cannot be given"),
     "plan.err.scenario.needs_campaign": (
         "calendar.template：估计或指定放大系数需要一个大促（模板或日历文件）",
         "calendar.template: estimate or multipliers need a campaign (a template or a file)"),
@@ -449,6 +456,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.source.fitted": (
         "基于历史数据拟合（{model} 归因先验，回看 {lookback_days} 天）",
         "fitted on the history ({model} prior, lookback {lookback_days} d)"),
+    "plan.source.aggregate": (
+        "由花费与店铺总 GMV（{file}，{period}）拟合（汇总模式）",
+        "fitted on spend and the shop's total GMV ({file}, {period}; aggregate mode)"),
     "plan.source.calendar_file": ("大促日历文件 {file}", "calendar file {file}"),
     "plan.source.template": ("模板默认值", "template default"),
     "plan.source.scenario_file": ("方案文件", "scenario file"),

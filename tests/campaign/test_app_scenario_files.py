@@ -119,3 +119,40 @@ def test_an_unusable_scenario_file_is_named_in_the_readers_language(folder, text
     shown = [e.value for e in at.error]
     assert any("无法读取方案文件：坏的.toml " in e and said_zh in e for e in shown), shown
     assert not any("not valid TOML" in e or "not a roimix scenario" in e for e in shown), shown
+
+
+def test_a_file_saved_on_uploaded_aggregate_data_names_those_files_and_runs_beside_them(folder, tmp_path):
+    """Aggregate mode on an uploaded shop GMV table (the spend is the sample's): the saved file names the upload
+    by its file's name, the sample's tables by path, and fits in aggregate mode; with the uploaded file beside it
+    ``roimix batch`` plans it, and the plan says its curves came from spend and the shop's GMV. It used to name
+    the sample's journeys and fit them, whatever was uploaded."""
+    import io
+    import json
+
+    from roimix.app.data import SAMPLE
+    from roimix.cli import main
+
+    conv = pd.read_parquet(SAMPLE / "conversions.parquet")
+    conv["date"] = pd.to_datetime(conv["timestamp"]).dt.strftime("%Y-%m-%d")
+    outcome = conv.groupby("date", as_index=False)["value"].sum()
+    at = new_app()
+    at.run()
+    at = goto(at, "data")
+    at.segmented_control(key="w.data.mode.zh").set_value("aggregate").run()
+    buffer = io.StringIO()
+    outcome.to_csv(buffer, index=False)
+    at = at.file_uploader(key="upload.outcome").set_value(("店铺GMV.csv", buffer.getvalue().encode(), "text/csv")).run()
+    assert_clean(at)
+    at = _save(at, "汇总")
+    (path,) = folder.glob("*.toml")
+    text = path.read_text(encoding="utf-8")
+    assert 'outcome = "店铺GMV.csv"' in text and "keep these files beside this one: 店铺GMV.csv" in text
+    assert f'spend = "{(SAMPLE / "spend.csv").as_posix()}"' in text
+    assert "touchpoints" not in text and "conversions" not in text  # aggregate mode: the sample's are not the shop's
+    assert 'source = "fit"' in text
+    outcome.to_csv(folder / "店铺GMV.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--formats", "json"]) == 0
+    doc = json.loads((out / f"{path.stem}.json").read_text(encoding="utf-8"))
+    curves = next(r for r in doc["assumptions"] if r["item"] in ("曲线", "Curves"))
+    assert "店铺GMV.csv" in curves["value"] and ("汇总模式" in curves["value"] or "aggregate mode" in curves["value"])
