@@ -189,3 +189,25 @@ def test_an_internal_failure_is_one_line_and_exit_3(made, monkeypatch, capsys):
     code = main(_replan("--actuals", str(made[3]), "--plan", str(made[0])))
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 3 and len(err) == 1 and "RuntimeError: boom" in err[0]
+
+
+def test_the_rest_names_the_cells_it_puts_beyond_their_history(made, tmp_path, capsys):
+    """The re-planned days are checked against the scenario's spend history (``data.spend``) as a batch plan is:
+    the cells named are those whose largest re-planned day is above their highest day there (brute force over the
+    written daily rows)."""
+    import re
+
+    _plan_file, _daily, _actual, actuals = made
+    out = tmp_path / "rest.json"
+    assert main(_replan("--actuals", str(actuals), "--out", str(out), "--lang", "en")) == 0
+    err = capsys.readouterr().err
+    rest = pd.DataFrame(json.loads(out.read_text(encoding="utf-8"))["daily"])
+    rest["segment"] = rest["segment"].map(SEGMENT)
+    history = pd.read_csv(ROOT / "data" / "sample" / "spend.csv")
+    highest = history.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
+    largest = rest.groupby(["channel", "segment"])["spend"].max()
+    words = {v: k for k, v in SEGMENT.items()}
+    want = {f"{c}/{words[s]}" for (c, s), v in largest.items() if v > highest[(c, s)] + 0.01}
+    lines = [x for x in err.splitlines() if "highest day of spend they had in spend.csv" in x]
+    named = set(re.findall(r"([a-z_]+/(?:Existing|New) products) ¥", lines[0])) if lines else set()
+    assert want and named == want, (want, named)
