@@ -208,3 +208,27 @@ def test_a_plan_whose_days_do_not_hold_the_campaign_is_refused_in_words(with_pla
     assert not at.exception
     assert any("没有包含大促页的活动" in w.value for w in at.warning), [w.value for w in at.warning]
     assert not [b for b in at.button if b.key == "pacing.replan.run"]
+
+
+def test_the_rest_names_the_cells_it_puts_beyond_their_history(with_plan, monkeypatch, sample_dir):
+    """The re-planned days are checked against the data's spend history as the 大促 page's plan is: the warning
+    names exactly the cells whose largest re-planned day is above their highest day in the sample's spend.csv."""
+    import re
+
+    found = _replans(monkeypatch)
+    at, name, daily = with_plan
+    actual, raw = _actuals(daily)
+    at.session_state["pacing.spend"] = ("spend.csv", raw)
+    at.run()
+    at.button(key="pacing.replan.run").click().run()
+    assert_clean(at)
+    rest = found[-1].plan.daily
+    history = pd.read_csv(sample_dir / "spend.csv")
+    highest = history.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
+    largest = rest.groupby(["channel", "segment"])["spend"].max()
+    want = {cell for cell, v in largest.items() if v > highest[cell] + 0.01}
+    labels = pd.read_csv(sample_dir / "channels.csv").set_index("label_zh")["channel"]
+    warnings = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
+    named = {(labels[c], {"老品": "existing", "新品": "new"}[s])
+             for c, s in re.findall(r"([^：；]+)·(老品|新品) ¥", warnings[0])} if warnings else set()
+    assert want and named == want, (want, named)

@@ -205,6 +205,8 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
 
         st.error("\n\n".join(infeasible_lines(again.plan, lang)))
         return
+    shared.beyond_history_warning(again.plan.daily, engine.highest_days(sc.ds.token, sc.ds),
+                                  figures.labels(sc.ds.channels, lang), lang, campaign=True)
     changes = changes_table(again.changes, again.plan.spend_cny)
     per_channel = by_channel(changes)
     m = st.columns(3)
