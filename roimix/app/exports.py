@@ -119,13 +119,16 @@ def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str,
     """The finance file of a daily campaign plan (with the even-split plan for comparison and, with curve draws, the
     gain's P10–P90 over it on the draws the plan was not chosen on: ``outcome``), as the batch writes it; ``platform``
     = (curves, spend history) adds the 投放设置 sheet per channel × segment × day (xlsx, json)."""
-    from roimix.export import campaign_tables, finance_bytes
+    from roimix.export import campaign_tables, finance_bytes, with_beyond_history
     from roimix.platforms.settings import daily_rows
+    from roimix.report.history_range import beyond_history, highest_daily_spend
 
     ctx = campaign_context(plan, name, whatif, source, sources, labels, lang, campaign, settings)
     tables = campaign_tables(plan, ctx, flat=flat, outcome=outcome)
     if platform is not None:
         tables = with_platform(tables, platform, labels, lang, rows=daily_rows(plan))
+        if platform[1] is not None:  # the days above a cell's highest day of spend, as the page says
+            tables = with_beyond_history(tables, beyond_history(daily_rows(plan), highest_daily_spend(platform[1])))
     return finance_bytes(tables, kind)
 
 

@@ -118,15 +118,17 @@ def run_one(path: str, overrides: list[str], cache, out: Path, formats: tuple[st
     history = platforms.history or spec.platforms.history or spec.data.spend
     if history is not None:  # the campaign's days above a cell's highest day of spend: extrapolated, no band covers it
         from roimix.commands.plan import cells_beyond_history
+        from roimix.export import with_beyond_history
         from roimix.platforms.settings import daily_rows
         from roimix.report.history_range import beyond_history_words
 
         try:
-            beyond = beyond_history_words(cells_beyond_history(daily_rows(plan), str(history)),
-                                          Path(str(history)).name, lang, campaign=True)
+            beyond = cells_beyond_history(daily_rows(plan), str(history))
         except (RoimixError, TableError, OSError) as err:
             return Outcome(path, name, "broken", one_line(err, lang), warnings=said)
-        said = said + ((beyond,) if beyond else ())
+        line = beyond_history_words(beyond, Path(str(history)).name, lang, campaign=True)
+        said = said + ((line,) if line else ())
+        tables = with_beyond_history(tables, beyond)
     written = [str(write_finance(tables, out / f"{stem}.{ext}")) for ext in formats]
     totals = tables.totals
     flat_gmv = run.flat.gmv_cny if run.flat is not None and run.flat.solved else float("nan")

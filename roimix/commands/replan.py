@@ -91,16 +91,19 @@ def _run(scenario, actuals, first, plan_file, overrides, out, lang) -> int:
     from datetime import datetime, timezone
 
     history = spec.platforms.history or spec.data.spend
+    beyond = None
     if history is not None:  # the rest's days above a cell's highest day of spend: extrapolated, no band covers it
         from roimix.commands.plan import cells_beyond_history
         from roimix.platforms.settings import daily_rows
         from roimix.report.history_range import beyond_history_words
 
-        line = beyond_history_words(cells_beyond_history(daily_rows(plan), str(history)), Path(str(history)).name,
-                                    lang, campaign=True)
+        beyond = cells_beyond_history(daily_rows(plan), str(history))
+        line = beyond_history_words(beyond, Path(str(history)).name, lang, campaign=True)
         if line:
             click.echo(t("optimizer.cli.warning", lang, text=line), err=True)
-    tables = done.finance(lang, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    from roimix.export import with_beyond_history
+
+    tables = with_beyond_history(done.finance(lang, datetime.now(timezone.utc).isoformat(timespec="seconds")), beyond)
     for line in summary_lines(done, tables.totals, lang, done.labels(lang)):
         click.echo(line)
     if out is not None:

@@ -10,7 +10,7 @@ import importlib
 
 _WHERE = {
     "Context": "finance", "FinanceTables": "finance", "budget_split": "finance", "campaign_tables": "finance",
-    "plan_summary_lines": "finance", "plan_tables": "finance",
+    "plan_summary_lines": "finance", "plan_tables": "finance", "with_beyond_history": "finance",
     "round_to_fen": "rounding", "to_fen": "rounding",
     "FORMULA_PREFIXES": "safe", "neutralise": "safe", "safe_frame": "safe",
     "FORMATS": "tables", "write_tables": "tables", "write_workbook": "tables",

@@ -154,12 +154,18 @@ def plan_tables(result: PlanResult, context: Context, *, budget_cny: float | Non
     ``beyond_history`` (channel, segment, planned_cny, highest_cny, ratio; see
     :func:`roimix.report.history_range.beyond_history`), when it has rows, adds its sheet: the cells planned above
     their highest day of spend."""
-    tables = _plan_tables(result, context, budget_cny, lift_tests_to_run)
+    return with_beyond_history(_plan_tables(result, context, budget_cny, lift_tests_to_run), beyond_history)
+
+
+def with_beyond_history(tables: FinanceTables, beyond_history: pd.DataFrame | None) -> FinanceTables:
+    """``tables`` with the ``beyond_history`` sheet (channel, segment, planned_cny, highest_cny, ratio: the cells a
+    plan puts above their highest day of spend, :func:`roimix.report.history_range.beyond_history`; a campaign
+    plan's by each cell's largest day) when it has rows; else ``tables`` as they are."""
     if beyond_history is None or not len(beyond_history):
         return tables
     frame = beyond_history[["channel", "segment", "planned_cny", "highest_cny", "ratio"]].reset_index(drop=True)
-    titles = tuple(t(k, context.lang) for k in ("campaign.col.channel", "campaign.col.segment", "export.col.planned_daily",
-                                                "export.col.highest_daily", "export.col.beyond_ratio"))
+    titles = tuple(t(k, tables.lang) for k in ("campaign.col.channel", "campaign.col.segment", "export.col.planned_daily",
+                                               "export.col.highest_daily", "export.col.beyond_ratio"))
     sheet = ("beyond_history", frame, titles, {"planned_cny": "money", "highest_cny": "money", "ratio": "ratio"})
     return replace(tables, sheets=tables.sheets + (sheet,))
 

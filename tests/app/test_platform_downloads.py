@@ -8,6 +8,8 @@ import io
 import openpyxl
 from app_harness import assert_clean, goto, on_the_estimate
 
+from roimix.app.data import SAMPLE
+
 
 def _captured(monkeypatch, name: str) -> list:
     from roimix.app import exports
@@ -69,6 +71,22 @@ def test_the_scenarios_page_plan_download_names_the_cells_beyond_the_history(app
     for channel, segment, planned, top, ratio in rows[1:]:
         cell = (channel, {"老品": "existing", "新品": "new"}.get(segment, segment))
         assert top == round(highest[cell], 2) and planned > top and round(planned / top, 2) == round(ratio, 2)
+
+
+def test_the_campaign_page_download_names_the_days_beyond_the_history(demo_app, monkeypatch):
+    """The 大促 page's warning and its download's 超出历史花费 sheet name the same cells."""
+    import re
+
+    import pandas as pd
+
+    files = _captured(monkeypatch, "campaign_file")
+    at = goto(on_the_estimate(demo_app), "campaign")
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "历史上花费最高的一天" in w.value]
+    labels = dict(pd.read_csv(SAMPLE / "channels.csv")[["label_zh", "channel"]].itertuples(index=False))
+    named = {(labels[c], s) for c, s in re.findall(r"([^：；]+)·(老品|新品) ¥", warning)}
+    rows = list(openpyxl.load_workbook(io.BytesIO(_last_xlsx(files)))["超出历史花费"].iter_rows(values_only=True))[1:]
+    assert named and {(c, {"existing": "老品", "new": "新品"}.get(s, s)) for c, s, *_ in rows} == named
 
 
 def test_the_campaign_page_download_has_the_platform_sheet_per_day(demo_app, monkeypatch):

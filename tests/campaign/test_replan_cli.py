@@ -211,3 +211,5 @@ def test_the_rest_names_the_cells_it_puts_beyond_their_history(made, tmp_path, c
     lines = [x for x in err.splitlines() if "highest day of spend they had in spend.csv" in x]
     named = set(re.findall(r"([a-z_]+/(?:Existing|New) products) ¥", lines[0])) if lines else set()
     assert want and named == want, (want, named)
+    sheet = pd.DataFrame(json.loads(out.read_text(encoding="utf-8"))["beyond_history"])
+    assert {f"{c}/{words[s]}" for c, s in zip(sheet["channel"], sheet["segment"])} == want  # the file says it too

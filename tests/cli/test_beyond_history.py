@@ -137,7 +137,7 @@ def test_roimix_batch_names_the_campaign_days_beyond_each_cells_history(tmp_path
 
     files = [scenario(tmp_path, "small", budget=150_000), scenario(tmp_path, "big", budget=1_500_000)]
     assert main(["batch", *files, "--out", str(tmp_path / "out"), "--platform-history",
-                 str(SAMPLE / "spend.csv"), "--lang", "en"]) == 0
+                 str(SAMPLE / "spend.csv"), "--lang", "en", "--formats", "csv,json"]) == 0
     err = capsys.readouterr().err
     history = pd.read_csv(SAMPLE / "spend.csv")
     highest = history.groupby(["channel", "segment", "date"])["spend"].sum().groupby(["channel", "segment"]).max()
@@ -150,4 +150,6 @@ def test_roimix_batch_names_the_campaign_days_beyond_each_cells_history(tmp_path
         want = {f"{c}/{words[s]}" for (c, s), v in largest.items() if v > highest[(c, s)] + 0.01}
         named = set(re.findall(r"([a-z_]+/(?:Existing|New) products) ¥", line))
         assert len(want) >= at_least and named == want, (name, want, named)
+        sheet = pd.DataFrame(json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))["beyond_history"])
+        assert {f"{c}/{words[s]}" for c, s in zip(sheet["channel"], sheet["segment"])} == want  # the file says it too
         assert f"The plan puts {len(want)} cell(s), on some days," in line
