@@ -347,7 +347,8 @@ def run_aggregate(
             "factor_x": settings.band_widening, "cells": [f"{c}/{g}" for c, g in widened_cells]}))
     if platform is not None:  # 增量投产 and its band as the curves state them (held, widened)
         platform = _platform_table(spend_t, fit, lifts, period_days)
-    curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin)
+    curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin,
+                           period_days)
     curves = curves.merge(evidence, on=["channel", "segment"], how="left").assign(period_days=period_days)
     if platform is not None:
         curves = curves.merge(platform[["channel", "platform_roas", "incremental_roas", "deflation"]],
@@ -781,19 +782,23 @@ def _per_day(curves: pd.DataFrame, period_days: int) -> pd.DataFrame:
 
 
 def _curves_table(fitted: pd.DataFrame, spend: pd.DataFrame, channels: pd.DataFrame | None,
-                  margin: float) -> pd.DataFrame:
+                  margin: float, period_days: int) -> pd.DataFrame:
     """The optimizer's columns first: cpc and new-customer share from clicks (as pipeline mode:
-    :func:`roimix.pipeline.cell_traffic`, NaN when unknown), group and key_platform, margin."""
+    :func:`roimix.pipeline.cell_traffic`, NaN when unknown), group and key_platform, margin, and the highest
+    daily spend of the history (a week counts 7 days)."""
     from roimix.pipeline import cell_traffic
+    from roimix.report.history_range import highest_daily_spend
 
     out = fitted.merge(cell_traffic(spend), on=["channel", "segment"], how="left")
+    out = out.merge(highest_daily_spend(spend, period_days).rename(columns={"highest_cny": "highest_spend"}),
+                    on=["channel", "segment"], how="left")
     if channels is not None:
         out = out.merge(channels[["channel", "group", "key_platform"]], on="channel", how="left")
     else:
         out["group"], out["key_platform"] = None, None
     out["margin"] = margin
     first = ["channel", "segment", "family", "a", "b", "s", "current_spend", "cpc", "new_customer_share", "group",
-             "key_platform", "margin"]
+             "key_platform", "margin", "highest_spend"]
     return out[first + [c for c in out.columns if c not in first]]
 
 

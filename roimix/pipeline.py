@@ -448,12 +448,16 @@ def _curves_table(fitted: pd.DataFrame, spend: pd.DataFrame, channels: pd.DataFr
         unknown = traffic[~traffic["clicks_known"]]
         warnings.append(Message("pipeline.input.clicks_unknown",
                                 {"cells": [f"{c}/{s}" for c, s in zip(unknown["channel"], unknown["segment"])]}))
+    from roimix.report.history_range import highest_daily_spend
+
     out = fitted.merge(traffic, on=["channel", "segment"], how="left")
+    out = out.merge(highest_daily_spend(spend, 1).rename(columns={"highest_cny": "highest_spend"}),
+                    on=["channel", "segment"], how="left")  # the curve's known range; a plan above it is told so
     if channels is not None:
         out = out.merge(channels[["channel", "group", "key_platform"]], on="channel", how="left")
     else:
         out["group"], out["key_platform"] = None, None
     out["margin"] = margin
     first = ["channel", "segment", "family", "a", "b", "s", "current_spend", "cpc", "new_customer_share", "group",
-             "key_platform", "margin"]
+             "key_platform", "margin", "highest_spend"]
     return out[first + [c for c in out.columns if c not in first]], warnings

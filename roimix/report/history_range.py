@@ -11,8 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from roimix.text import STRINGS, money, t
-
 TOLERANCE_CNY = 0.01
 """A planned spend within a fen of the highest day is not beyond it."""
 
@@ -57,6 +55,8 @@ def beyond_history(plan: pd.DataFrame, highest: pd.DataFrame) -> pd.DataFrame:
 def beyond_history_words(beyond: pd.DataFrame, file: str, lang: str, *, campaign: bool = False) -> str | None:
     """The warning naming :func:`beyond_history`'s cells (``file``: the history's name; ``campaign``: the planned
     spend is each cell's largest day of a campaign plan), or None when there are none."""
+    from roimix.text import STRINGS, money, t
+
     if not len(beyond):
         return None
 

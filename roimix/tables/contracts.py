@@ -253,6 +253,9 @@ CURVES = TableContract(
         Column("group", GROUP, required=False, nullable=True, example="content"),
         Column("key_platform", BOOL, required=False, nullable=True, example="false"),
         Column("margin", SHARE, required=False, nullable=True, example="0.45"),
+        Column("highest_spend", MONEY, required=False, nullable=True, example="14500",
+               description="highest daily spend in the history the curve was fitted on (roimix fit writes it; a plan "
+                           "above it is told so; empty: unknown)", ceiling=SPEND_CEILING_CNY),
     ),
     key=("channel", "segment"),
     rules=(

@@ -147,6 +147,8 @@ STRINGS = {
         "largest planned day): {cells}. Beyond the spend it was fitted on a curve is its shape's extrapolation, and its band "
         "does not include the shape being wrong: no data supports the GMV it promises there. Keep those days within "
         "the history with a rule, or run a lift test at that spend first"),
+    "optimizer.cli.beyond_source_curves": ("{file} 的拟合所用历史（其 highest_spend 列）",
+                                           "the history {file} was fitted on (its highest_spend column)"),
     "optimizer.cli.beyond_history_cell": ("{cell} {planned}/天（历史最高 {highest}，×{ratio}）",
                                           "{cell} {planned} a day (highest {highest}, ×{ratio})"),
     "optimizer.cli.every_cell": ("所有单元", "every cell"),

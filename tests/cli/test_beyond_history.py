@@ -153,3 +153,34 @@ def test_roimix_batch_names_the_campaign_days_beyond_each_cells_history(tmp_path
         sheet = pd.DataFrame(json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))["beyond_history"])
         assert {f"{c}/{words[s]}" for c, s in zip(sheet["channel"], sheet["segment"])} == want  # the file says it too
         assert f"The plan puts {len(want)} cell(s), on some days," in line
+
+
+@pytest.mark.parametrize("weekly", [False, True])
+def test_fitted_curves_carry_their_highest_day_and_a_plan_on_them_is_checked(tmp_path, capsys, weekly):
+    """``roimix fit`` writes each cell's highest day of spend (``highest_spend``; a week's spend counts as 7 days);
+    ``roimix plan --curves`` with no history given checks the plan against it."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_aggregate_cli import DAILY, WEEKLY
+
+    spend, outcome = WEEKLY if weekly else DAILY
+    spend.to_csv(tmp_path / "spend.csv", index=False)
+    outcome.to_csv(tmp_path / "outcome.csv", index=False)
+    assert main(["fit", "-s", str(tmp_path / "spend.csv"), "-o", str(tmp_path / "outcome.csv"), "--keep-campaigns",
+                 "--out", str(tmp_path / "curves.csv"), "--lang", "en"]) == 0
+    curves = pd.read_csv(tmp_path / "curves.csv", encoding="utf-8-sig").set_index("channel")
+    per_day = spend.groupby("channel")["spend"].max() / (7 if weekly else 1)
+    for channel, value in per_day.items():
+        assert curves.loc[channel, "highest_spend"] == pytest.approx(value, rel=1e-9)
+    capsys.readouterr()
+    budget = round(3 * float(curves["current_spend"].sum()), 2)
+    assert main(["plan", "--curves", str(tmp_path / "curves.csv"), "--budget", repr(budget), "--lang", "en",
+                 "--out", str(tmp_path / "plan.json")]) == 0
+    line = next(x for x in capsys.readouterr().err.splitlines() if "highest day of spend" in x)
+    assert "the history curves.csv was fitted on (its highest_spend column)" in line
+    plan = pd.DataFrame(json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))["plan"]).set_index("channel")
+    want = {c for c in per_day.index if plan.loc[c, "spend"] > per_day[c] + 0.01}
+    sheet = pd.DataFrame(json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))["beyond_history"])
+    assert want and set(sheet["channel"]) == want

@@ -43,6 +43,11 @@ def test_curves_table_feeds_the_optimizer(result, market):
     assert curves.set_index(["channel", "segment"]).loc[("ztc", "existing"), "cpc"] == pytest.approx(
         spend[spend.segment == "existing"].spend.sum() / spend[spend.segment == "existing"].clicks.sum())
     assert list(result.timings.stage) == ["validate", "journeys", "attribution", "lags", "curves"]
+    # each cell's highest day of spend, the range a plan is checked against (roimix.report.history_range)
+    daily = market.spend.groupby(["channel", "segment", "date"])["spend"].sum()
+    highest = daily.groupby(["channel", "segment"]).max()
+    got = curves.set_index(["channel", "segment"])["highest_spend"]
+    pd.testing.assert_series_equal(got.sort_index(), highest.sort_index(), check_names=False)
 
 
 def test_lags_follow_the_channels(result, market):
