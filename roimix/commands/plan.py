@@ -42,7 +42,7 @@ from optimizer.draws import unfit_levels_zeroed
 from response.settings import FitSettings
 from optimizer.increment import next_money
 from optimizer.lift_value import lift_test_values
-from roimix.report.history_range import beyond_history, beyond_history_words
+from roimix.report.history_range import beyond_history, beyond_history_words, fitted_range
 from roimix.report.plan import increment_lines
 from roimix.text import money, percent, t, word
 
@@ -473,14 +473,13 @@ def command(curves, touchpoints, conversions, spend, outcome, channels, lift_tes
     for line in break_even_lines(result, lang):
         click.echo(line)
     beyond = None
-    if result.solved and (platform_history or spend) is not None:
-        beyond = cells_beyond_history(result.plan, platform_history or spend)
-        source = Path(str(platform_history or spend)).name
+    if result.solved and platform_history is not None:
+        beyond = cells_beyond_history(result.plan, platform_history)
+        source = Path(str(platform_history)).name
     elif result.solved and "highest_spend" in frame.columns and frame["highest_spend"].notna().any():
-        known = frame.dropna(subset=["highest_spend"])  # the fit's history, as the curves file carries it
-        beyond = beyond_history(result.plan, known[["channel", "segment"]].assign(
-            highest_cny=known["highest_spend"].astype(float)))
-        source = t("optimizer.cli.beyond_source_curves", lang, file=Path(str(curves)).name)
+        beyond = beyond_history(result.plan, fitted_range(frame))  # the fit's own history: this run's or the file's
+        source = Path(str(spend)).name if spend is not None else \
+            t("optimizer.cli.beyond_source_curves", lang, file=Path(str(curves)).name)
     if beyond is not None:
         line = beyond_history_words(beyond, source, lang)
         if line:

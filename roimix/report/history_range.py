@@ -37,6 +37,15 @@ def highest_daily_spend(history: pd.DataFrame, period_days: int | None = None) -
     return out.assign(highest_cny=out["spend"].astype(float) / period_days)[["channel", "segment", "highest_cny"]]
 
 
+def fitted_range(curves: pd.DataFrame) -> pd.DataFrame:
+    """channel, segment, highest_cny from a curves table's ``highest_spend`` (what the fit wrote; cells without it
+    are left out)."""
+    known = curves.dropna(subset=["highest_spend"])
+    return pd.DataFrame({"channel": known["channel"].astype(str).to_numpy(),
+                         "segment": known["segment"].astype(str).to_numpy(),
+                         "highest_cny": known["highest_spend"].astype(float).to_numpy()})
+
+
 def beyond_history(plan: pd.DataFrame, highest: pd.DataFrame) -> pd.DataFrame:
     """channel, segment, planned_cny, highest_cny, ratio: the plan's cells (rows of channel, segment, spend per day;
     a campaign plan's several days per cell: its largest) whose spend is above their highest day in the history,
