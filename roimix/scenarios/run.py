@@ -245,6 +245,9 @@ def _fit_aggregate(spec: ScenarioSpec, cache: FitCache):
                                                                                    "path": str(path)}))
     if "curves.bootstrap" in spec.given:  # aggregate mode sets its draws by the data's period, as `roimix plan`
         raise ScenarioError(message=Message("plan.err.scenario.bootstrap_aggregate", {}))
+    for key in ("attribution.model", "attribution.use_prior"):  # no attribution prior here: not silently ignored
+        if key in spec.given:
+            raise ScenarioError(message=Message("plan.err.scenario.attribution_aggregate", {"key": key}))
     settings = AggregateSettings(current_window_days=spec.curves.current_window_days,
                                  default_margin=spec.curves.margin, lookback_days=spec.attribution.lookback_days)
     key = ("aggregate", d.spend, d.outcome, d.touchpoints, d.conversions, d.channels, d.lift_tests, settings)

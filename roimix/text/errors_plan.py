@@ -420,6 +420,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan.err.scenario.bootstrap_aggregate": (
         "curves.bootstrap：汇总模式（data.outcome）按数据周期设定曲线抽样数，不能指定",
         "curves.bootstrap: aggregate mode (data.outcome) sets its curve draws by the data's period; it cannot be given"),
+    "plan.err.scenario.attribution_aggregate": (
+        "{key}：汇总模式（data.outcome）没有归因先验（部分用户路径只给出延迟效应），请删去此项",
+        "{key}: aggregate mode (data.outcome) has no attribution prior (partial journeys give only the carry-over); "
+        "remove it"),
     "plan.err.scenario.needs_campaign": (
         "calendar.template：估计或指定放大系数需要一个大促（模板或日历文件）",
         "calendar.template: estimate or multipliers need a campaign (a template or a file)"),

@@ -80,6 +80,7 @@ def test_an_outcome_table_fits_aggregate_mode_with_the_curves_of_roimix_fit(fold
     ('touchpoints = "{sample}/touchpoints.parquet"', "", "data.conversions"),
     ("", "bootstrap = 100", "curves.bootstrap"),
     ('lift_tests = "no_such_tests.csv"', "", "data.lift_tests"),
+    ('[attribution]\nmodel = "last_touch"', "", "attribution.model"),
 ])
 def test_a_wrong_aggregate_scenario_is_one_line_and_exit_2(folder, tmp_path, capsys, extra_data, extra_curves, key):
     path = _scenario(folder, "wrong", extra_data.format(sample=SAMPLE.as_posix()), extra_curves)
