@@ -134,16 +134,21 @@ def campaign_file(kind: str, plan, flat, whatif, source: str, sources: dict[str,
 
 def replan_file(kind: str, again, first_remaining, original_file: str, whatif, source: str, sources: dict[str, str],
                 labels: dict[str, str], lang: str, name: str, campaign: str,
-                settings: tuple[tuple[str, str, str], ...] = ()) -> bytes:
+                settings: tuple[tuple[str, str, str], ...] = (), history: pd.DataFrame | None = None) -> bytes:
     """The finance file of a re-planned rest of a campaign (:func:`optimizer.campaign.replan.replan`): the new plan
     as :func:`campaign_file` writes a plan, with the spend so far in the summary and the changes and binding rules
-    sheets (:func:`roimix.report.replan.with_replan_sheets`, as ``roimix replan --out`` writes them)."""
-    from roimix.export import campaign_tables, finance_bytes
+    sheets (:func:`roimix.report.replan.with_replan_sheets`, as ``roimix replan --out`` writes them); with the spend
+    ``history``, the days above a cell's highest day there (as ``roimix replan`` lists them)."""
+    from roimix.export import campaign_tables, finance_bytes, with_beyond_history
+    from roimix.platforms.settings import daily_rows
+    from roimix.report.history_range import beyond_history, highest_daily_spend
     from roimix.report.replan import with_replan_sheets
 
     plan = again.plan
     ctx = campaign_context(plan, name, whatif, source, sources, labels, lang, campaign, settings)
     tables = with_replan_sheets(campaign_tables(plan, ctx), again, first_remaining, "app", original_file, labels, lang)
+    if history is not None:
+        tables = with_beyond_history(tables, beyond_history(daily_rows(plan), highest_daily_spend(history)))
     return finance_bytes(tables, kind)
 
 

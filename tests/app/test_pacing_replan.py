@@ -216,7 +216,11 @@ def test_the_rest_names_the_cells_it_puts_beyond_their_history(with_plan, monkey
     import re
 
     found = _replans(monkeypatch)
-    at, name, daily = with_plan
+    _, name, daily = with_plan
+    at = new_app()  # a fresh session: the module's one has been moved to other plans and languages by now
+    at.session_state["curves.source"] = "demo"
+    at = goto(at, "pacing")
+    at.button(key="pacing.campaign_plan").click().run()
     actual, raw = _actuals(daily)
     at.session_state["pacing.spend"] = ("spend.csv", raw)
     at.run()
@@ -232,3 +236,11 @@ def test_the_rest_names_the_cells_it_puts_beyond_their_history(with_plan, monkey
     named = {(labels[c], {"老品": "existing", "新品": "new"}[s])
              for c, s in re.findall(r"([^：；]+)·(老品|新品) ¥", warnings[0])} if warnings else set()
     assert want and named == want, (want, named)
+    from roimix.app import exports
+
+    files = []
+    made = exports.replan_file
+    monkeypatch.setattr(exports, "replan_file", lambda *a, **k: files.append(made(*a, **k)) or files[-1])
+    at.run()
+    rows = list(openpyxl.load_workbook(io.BytesIO(files[-1]))["超出历史花费"].iter_rows(values_only=True))[1:]
+    assert {(c, {"老品": "existing", "新品": "new"}.get(s, s)) for c, s, *_ in rows} == want  # the download too

@@ -230,7 +230,7 @@ def replan_section(plan, spend: pd.DataFrame, labels: dict, lang: str) -> None:
     label = campaign_label(sc.name, lang)
     data_ = attempt(lang, t("replan.app.download", lang), exports.replan_file, "xlsx", again, first, PLAN.get()[0],
                     sc.whatif, sc.curves.source, sc.ds.sources, figures.labels(sc.ds.channels, lang), lang,
-                    f"{label} {sc.campaign.start:%Y}", label)
+                    f"{label} {sc.campaign.start:%Y}", label, history=sc.ds.spend)
     if data_ is not None:
         st.download_button(t("replan.app.download", lang), data_, file_name=f"roimix-{sc.name}-replan.xlsx",
                            key="pacing.replan.download", on_click="ignore", mime=exports.MIME["xlsx"],
