@@ -3,7 +3,8 @@
 In Chromium, on a fresh server: switch the Data page to 汇总数据, upload the back office's daily GMV as a CSV
 through the page's own uploader, and check what the page says (the period, the shop's GMV to the yuan as the
 file has it, the evidence of every channel with spend), then that every page runs without a traceback or a
-bare ROI, that the attribution page says there is nothing to attribute, and that the plan states its range.
+bare ROI, that the attribution page says there is nothing to attribute, that the curves page draws 平台投产 beside
+增量投产 for the channel whose spend file carries the platform's GMV, and that the plan states its range.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ def test_aggregate_mode_in_chromium(browser_page, server, sample_dir, tmp_path):
     page.locator(".st-key-upload-outcome input[type=file]").set_input_files(str(tmp_path / "店铺每日GMV.csv"))
     page.get_by_text("各渠道的证据").first.wait_for()
     _settle(page)
+    # the platforms' own report for 直通车 (3 × its spend), as its ads dashboard would claim
+    spend = pd.read_csv(sample_dir / "spend.csv")
+    spend["platform_gmv"] = (spend["spend"] * 3.0).where(spend["channel"] == "ztc").round(2)
+    spend.to_csv(tmp_path / "花费含平台GMV.csv", index=False)
+    page.locator(".st-key-upload-spend input[type=file]").set_input_files(str(tmp_path / "花费含平台GMV.csv"))
+    page.get_by_text("花费含平台GMV.csv").first.wait_for()
+    _settle(page)
     _no_traceback(page)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "汇总数据 · 按天" in main, main[:2000]
@@ -64,4 +72,12 @@ def test_aggregate_mode_in_chromium(browser_page, server, sample_dir, tmp_path):
             assert "没有可归因的触点" in shown
         if url == "optimise":
             assert "八成可能在" in shown, "the aggregate fit's draws give the plan a stated range"
+        if url == "curves":  # 平台投产 beside 增量投产: the section, its drawn chart and 直通车's row
+            assert "平台报表只是带标签的弱参考" in shown
+            titles = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+                                   ".map(e => e.textContent)")
+            assert "平台投产 vs 增量投产" in titles, titles
+            grid = page.evaluate("() => [...document.querySelectorAll('[role=grid] [role=gridcell]')]"
+                                 ".map(e => e.textContent)")
+            assert "直通车" in grid and "3.00" in grid, grid
         page.screenshot(path=str(ARTIFACTS / f"aggregate-{url}.png"), full_page=True)
