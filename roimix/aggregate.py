@@ -308,7 +308,10 @@ def run_aggregate(
         return fitted, pool_target
 
     fit, target = pooled_fit(lifts)
-    platform = _platform_table(spend_t, fit, lifts, period_days) if "platform_gmv" in spend_t.columns else None
+    reported = "platform_gmv" in spend_t.columns
+    # the comparison the prior's factor is learned from (which channels are lift-tested does not change with the
+    # refit below); the one shown is made once the curves are final
+    platform = _platform_table(spend_t, fit, lifts, period_days) if reported and settings.platform_prior else None
     factor = None
     if settings.platform_prior and platform is not None:
         tested = platform[platform["factor_source"] == "lift_test"]
@@ -319,7 +322,6 @@ def run_aggregate(
             fit = fit_with(merged, dataclasses.replace(fit_settings,
                                                        prior_relative_sd=settings.platform_prior_relative_sd),
                            lifts, target)
-            platform = _platform_table(spend_t, fit, lifts, period_days)
             warnings.append(Message("aggregate.platform.prior_used", {"factor_x": factor,
                                                                       "channels": sorted(set(tested["channel"]))}))
         else:
@@ -345,7 +347,7 @@ def run_aggregate(
         fit = widened_bands(fit, set(widened_cells), settings.band_widening)
         warnings.append(Message("aggregate.bands_widened", {
             "factor_x": settings.band_widening, "cells": [f"{c}/{g}" for c, g in widened_cells]}))
-    if platform is not None:  # 增量投产 and its band as the curves state them (held, widened)
+    if reported:  # 增量投产 and its band as the curves state them (held, widened)
         platform = _platform_table(spend_t, fit, lifts, period_days)
     curves = _curves_table(_per_day(fit.curves, period_days), spend_t, channels_t, settings.default_margin,
                            period_days)

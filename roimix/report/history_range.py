@@ -54,9 +54,8 @@ def beyond_history(plan: pd.DataFrame, highest: pd.DataFrame) -> pd.DataFrame:
         ["channel", "segment"], as_index=False)["spend"].max()
     merged = planned.merge(highest, on=["channel", "segment"], how="inner")
     beyond = merged[merged["spend"] > merged["highest_cny"] + TOLERANCE_CNY]
-    out = beyond.rename(columns={"spend": "planned_cny"}).assign(
-        ratio=lambda f: np.where(f["highest_cny"] > 0, f["planned_cny"] / f["highest_cny"].where(f["highest_cny"] > 0),
-                                 np.inf))
+    out = beyond.rename(columns={"spend": "planned_cny"})
+    out = out.assign(ratio=out["planned_cny"] / out["highest_cny"])  # a cell never spent on: inf (planned > 0 here)
     return out.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True)[
         ["channel", "segment", "planned_cny", "highest_cny", "ratio"]]
 
